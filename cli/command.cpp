@@ -1,0 +1,140 @@
+#include "cli/command.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "spatial/error.hpp"
+
+namespace ruimte::cli {
+
+const char* exit_code_help() {
+    return "Exit codes:\n"
+           "  0    success\n"
+           "  1    internal error (a bug: please report it with the command line)\n"
+           "  2    usage error (bad or missing options)\n"
+           "  3    profile error (the criteria profile is not valid)\n"
+           "  4    input error (a source cannot be read or holds data ruimte refuses)\n"
+           "  5    output error (the output exists, cannot be written, or the disk is full)\n"
+           "  130  interrupted (Ctrl-C); no partial output is left behind\n";
+}
+
+std::atomic<bool>& cancel_flag() {
+    static std::atomic<bool> flag{false};
+    return flag;
+}
+
+namespace {
+extern "C" void on_signal(int sig) {
+    cancel_flag().store(true);
+    std::signal(sig, SIG_DFL);  // a second Ctrl-C stops at once
+}
+
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+Exit exit_for(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::usage: return Exit::usage;
+        case ErrorKind::profile: return Exit::profile;
+        case ErrorKind::input: return Exit::input;
+        case ErrorKind::output: return Exit::output;
+        case ErrorKind::cancelled: return Exit::interrupted;
+        case ErrorKind::internal: return Exit::internal;
+    }
+    return Exit::internal;
+}
+}  // namespace
+
+void install_signal_handlers() {
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+}
+
+int guarded(const std::string& command, const std::function<void()>& f) {
+    try {
+        f();
+        return static_cast<int>(Exit::ok);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::cancelled) {
+            std::cerr << "\nruimte " << command << ": interrupted; no output was written\n";
+        } else {
+            std::cerr << "ruimte " << command << ": error: " << e.what() << "\n";
+        }
+        return static_cast<int>(exit_for(e.kind()));
+    } catch (const std::exception& e) {
+        std::cerr << "ruimte " << command << ": internal error: " << e.what() << "\n";
+        return static_cast<int>(Exit::internal);
+    }
+}
+
+Progress::Progress(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::update(const std::string& stage, std::size_t done, std::size_t total) {
+    if (quiet_) return;
+    const double t = now_s();
+    if (stage != stage_) {
+        stage_ = stage;
+        stage_start_ = t;
+        last_print_ = -1e9;
+    }
+    const bool complete = total > 0 && done >= total;
+    if (tty_) {
+        if (t - last_print_ < 0.1 && !complete) return;
+        last_print_ = t;
+        const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+        const int width = 30;
+        const int filled = static_cast<int>(frac * width);
+        std::string bar(static_cast<std::size_t>(filled), '#');
+        bar.resize(width, '.');
+        const double elapsed = t - stage_start_;
+        std::string eta;
+        if (frac > 0.02 && !complete) {
+            eta = " ETA " + std::to_string(static_cast<int>(elapsed * (1 - frac) / frac + 0.5)) + "s";
+        }
+        std::fprintf(stderr, "\r%-18.18s [%s] %3d%% %zu/%zu%s   ", stage.c_str(), bar.c_str(),
+                     static_cast<int>(frac * 100), done, total, eta.c_str());
+        line_open_ = true;
+    } else {
+        // Not a terminal (a log file, CI): one line every 5 s per stage, and none for short stages.
+        if (t - stage_start_ < 5 || t - last_print_ < 5) return;
+        last_print_ = t;
+        std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
+    }
+    std::fflush(stderr);
+}
+
+void Progress::notice(const std::string& message) {
+    if (quiet_) return;
+    if (line_open_) {
+        std::fprintf(stderr, "\r\033[K");
+        line_open_ = false;
+    }
+    std::fprintf(stderr, "note: %s\n", message.c_str());
+}
+
+void Progress::finish() {
+    if (line_open_) {
+        std::fprintf(stderr, "\r\033[K");
+        std::fflush(stderr);
+        line_open_ = false;
+    }
+}
+
+std::string joined_command_line(int argc, char** argv) {
+    std::string s;
+    for (int i = 0; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.find_first_of(" \t'\"") != std::string::npos) a = "'" + a + "'";
+        s += (i ? " " : "") + a;
+    }
+    return s;
+}
+
+}  // namespace ruimte::cli

@@ -1,0 +1,65 @@
+#pragma once
+// The small common base of the subcommands: exit codes, error reporting, progress on stderr
+// and Ctrl-C handling. Each subcommand lives in its own command_*.cpp.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+namespace ruimte::cli {
+
+// Exit codes, documented in `ruimte --help` and README.md. 124-127 and 137 are left to the
+// shell and `timeout`.
+enum class Exit : int {
+    ok = 0,           // success
+    internal = 1,     // a bug or an unexpected library failure
+    usage = 2,        // bad command-line options
+    profile = 3,      // the criteria profile is not valid
+    input = 4,        // an input source cannot be read or holds data ruimte refuses
+    output = 5,       // the output cannot be written (exists, unwritable, disk full)
+    interrupted = 130 // stopped by Ctrl-C (SIGINT) or SIGTERM; no output was written
+};
+
+const char* exit_code_help();
+
+// Set by SIGINT/SIGTERM; the engine polls it.
+std::atomic<bool>& cancel_flag();
+void install_signal_handlers();
+
+// Runs f, turning ruimte::Error and other exceptions into a message on stderr and an exit code.
+int guarded(const std::string& command, const std::function<void()>& f);
+
+// Progress on stderr: a bar with ETA on a terminal, a line every few seconds otherwise.
+class Progress {
+public:
+    explicit Progress(bool quiet);
+    ~Progress();
+    void update(const std::string& stage, std::size_t done, std::size_t total);
+    void notice(const std::string& message);  // a line that stays
+    void finish();
+
+private:
+    bool quiet_;
+    bool tty_;
+    std::string stage_;
+    double stage_start_ = 0;
+    double last_print_ = -1e9;
+    bool line_open_ = false;
+};
+
+// The whole command line as one string (for provenance).
+std::string joined_command_line(int argc, char** argv);
+
+}  // namespace ruimte::cli
+
+namespace ruimte::cli {
+// Each subcommand registers its options on `app` (setup: no files touched) and returns the
+// function that runs it (run: does the work, returns the exit code).
+using Runner = std::function<int()>;
+struct Invocation {
+    int argc;
+    char** argv;
+};
+Runner add_score_command(CLI::App& app, const Invocation& inv);
+}  // namespace ruimte::cli

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up, build, and run `ruimte score` on the bundled samples; prints where the result is.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$top/scripts/build.sh" > /dev/null
+mkdir -p "$top/out"
+"$top/build/cli/ruimte" score \
+  --candidates "$top/data-samples/kandidaten.shp" \
+  --profile "$top/data-samples/woningbouw.toml" \
+  -o "$top/out/score.gpkg" --csv "$top/out/overlay_areas.csv" --overwrite
+echo "Open $top/out/score.gpkg in QGIS (layer candidates_scored)."

@@ -1,0 +1,91 @@
+#include "atomic_output.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ruimte {
+
+namespace {
+ErrorPlace at(const std::string& path) {
+    ErrorPlace p;
+    p.file = path;
+    return p;
+}
+
+void fsync_path(const std::string& path, int flags) {
+    const int fd = ::open(path.c_str(), flags);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+}  // namespace
+
+void check_output_path(const std::string& path, bool overwrite, const std::vector<std::string>& inputs) {
+    if (path.empty()) throw Error(ErrorKind::usage, "no output path given", {}, "pass -o OUT.gpkg");
+    const fs::path p = fs::absolute(path);
+    const fs::path dir = p.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw Error(ErrorKind::output, "the output folder does not exist", at(path),
+                    "create the folder " + dir.string() + " first");
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+        throw Error(ErrorKind::output, "the output folder is not writable", at(path),
+                    "choose a folder you can write to");
+    }
+    for (const auto& in : inputs) {
+        if (in.empty()) continue;
+        const bool same = fs::exists(p, ec) && fs::exists(in, ec) ? fs::equivalent(p, in, ec)
+                                                                   : fs::weakly_canonical(p, ec) == fs::weakly_canonical(in, ec);
+        if (same) {
+            throw Error(ErrorKind::output, "the output path is also an input (" + in + ")", at(path),
+                        "write the result to another file; inputs are never modified");
+        }
+    }
+    if (fs::exists(p, ec)) {
+        if (!overwrite) {
+            throw Error(ErrorKind::output, "the output file exists", at(path),
+                        "pass --overwrite to replace it, or choose another name");
+        }
+        if (fs::is_directory(p, ec)) {
+            throw Error(ErrorKind::output, "the output path is a folder", at(path), "give a file name");
+        }
+    }
+}
+
+AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, const std::vector<std::string>& inputs)
+    : final_(std::move(final_path)) {
+    check_output_path(final_, overwrite, inputs);
+    const fs::path p = fs::absolute(final_);
+    temp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid())))
+                .string();
+    std::error_code ec;
+    fs::remove(temp_, ec);
+}
+
+AtomicOutput::~AtomicOutput() {
+    if (committed_) return;
+    std::error_code ec;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(temp_ + suffix, ec);
+}
+
+void AtomicOutput::commit() {
+    fsync_path(temp_, O_RDONLY);
+    if (std::rename(temp_.c_str(), final_.c_str()) != 0) {
+        throw Error(ErrorKind::output, std::string("cannot rename the finished output into place: ") +
+                                           std::strerror(errno),
+                    at(final_), "check the folder's permissions and free space");
+    }
+    committed_ = true;
+    fsync_path(fs::absolute(final_).parent_path().string(), O_RDONLY | O_DIRECTORY);
+}
+
+}  // namespace ruimte

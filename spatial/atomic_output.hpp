@@ -1,0 +1,31 @@
+#pragma once
+// An output file is written under a temporary name in its own folder and renamed over the
+// final name only when complete, so a crash or kill never leaves a partial file there.
+#include <string>
+#include <vector>
+
+namespace ruimte {
+
+// Throws Error(output) when the folder is missing or not writable, when the path is one of
+// the inputs, or when the file exists and overwrite is false.
+void check_output_path(const std::string& path, bool overwrite, const std::vector<std::string>& inputs);
+
+class AtomicOutput {
+public:
+    AtomicOutput(std::string final_path, bool overwrite, const std::vector<std::string>& inputs);
+    ~AtomicOutput();  // removes the temporary file (and SQLite side files) unless committed
+    AtomicOutput(const AtomicOutput&) = delete;
+    AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+    const std::string& temp_path() const noexcept { return temp_; }
+    const std::string& final_path() const noexcept { return final_; }
+    // fsyncs the temporary file, renames it over the final path and fsyncs the folder.
+    void commit();
+
+private:
+    std::string final_;
+    std::string temp_;
+    bool committed_ = false;
+};
+
+}  // namespace ruimte

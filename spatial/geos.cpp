@@ -1,0 +1,173 @@
+#include "geos.hpp"
+
+
+#include "error.hpp"
+
+namespace ruimte::geos {
+
+Context::Context() : handle_(GEOS_init_r()) {
+    if (!handle_) throw Error(ErrorKind::internal, "GEOS_init_r failed");
+    GEOSContext_setErrorMessageHandler_r(handle_, &Context::on_error, this);
+}
+
+Context::~Context() { GEOS_finish_r(handle_); }
+
+void Context::on_error(const char* message, void* self) {
+    static_cast<Context*>(self)->last_error_ = message ? message : "";
+}
+
+void GeomDeleter::operator()(GEOSGeometry* g) const noexcept {
+    if (g) GEOSGeom_destroy_r(ctx, g);
+}
+
+void PreparedDeleter::operator()(const GEOSPreparedGeometry* g) const noexcept {
+    if (g) GEOSPreparedGeom_destroy_r(ctx, g);
+}
+
+Geom own(const Context& ctx, GEOSGeometry* g, std::string_view what) {
+    if (!g) {
+        throw Error(ErrorKind::internal,
+                    "GEOS " + std::string(what) + " failed: " + ctx.last_error());
+    }
+    return Geom(g, GeomDeleter{ctx.handle()});
+}
+
+Prepared prepare(const Context& ctx, const GEOSGeometry* g) {
+    const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx.handle(), g);
+    if (!p) throw Error(ErrorKind::internal, "GEOS prepare failed: " + ctx.last_error());
+    return Prepared(p, PreparedDeleter{ctx.handle()});
+}
+
+Geom clone(const Context& ctx, const GEOSGeometry* g) {
+    return own(ctx, GEOSGeom_clone_r(ctx.handle(), g), "clone");
+}
+
+Box envelope(const Context& ctx, const GEOSGeometry* g) {
+    Box b;
+    GEOSGeom_getXMin_r(ctx.handle(), g, &b.xmin);
+    GEOSGeom_getYMin_r(ctx.handle(), g, &b.ymin);
+    GEOSGeom_getXMax_r(ctx.handle(), g, &b.xmax);
+    GEOSGeom_getYMax_r(ctx.handle(), g, &b.ymax);
+    return b;
+}
+
+double area(const Context& ctx, const GEOSGeometry* g) {
+    double a = 0;
+    if (!GEOSArea_r(ctx.handle(), g, &a)) {
+        throw Error(ErrorKind::internal, "GEOS area failed: " + ctx.last_error());
+    }
+    return a;
+}
+
+Geom intersection(const Context& ctx, const GEOSGeometry* a, const GEOSGeometry* b) {
+    return own(ctx, GEOSIntersection_r(ctx.handle(), a, b), "intersection");
+}
+
+double intersection_area(const Context& ctx, const GEOSGeometry* a, const GEOSGeometry* b) {
+    return area(ctx, intersection(ctx, a, b).get());
+}
+
+Geom union_all(const Context& ctx, const std::vector<const GEOSGeometry*>& parts) {
+    std::vector<GEOSGeometry*> clones;
+    clones.reserve(parts.size());
+    for (const GEOSGeometry* p : parts) clones.push_back(clone(ctx, p).release());
+    Geom collection = own(ctx,
+                          GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION,
+                                                      clones.data(),
+                                                      static_cast<unsigned>(clones.size())),
+                          "collection");
+    return own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
+}
+
+namespace {
+void collect_polygons(const Context& ctx, const GEOSGeometry* g,
+                      std::vector<GEOSGeometry*>& out) {
+    const int type = GEOSGeomTypeId_r(ctx.handle(), g);
+    if (type == GEOS_POLYGON) {
+        if (!GEOSisEmpty_r(ctx.handle(), g)) out.push_back(clone(ctx, g).release());
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
+        for (int i = 0; i < n; ++i) collect_polygons(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i), out);
+    }
+}
+}  // namespace
+
+Geom polygonal_part(const Context& ctx, const GEOSGeometry* g) {
+    std::vector<GEOSGeometry*> polys;
+    collect_polygons(ctx, g, polys);
+    return own(ctx,
+               GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, polys.data(),
+                                           static_cast<unsigned>(polys.size())),
+               "multipolygon");
+}
+
+std::size_t num_points(const Context& ctx, const GEOSGeometry* g) {
+    const int n = GEOSGetNumCoordinates_r(ctx.handle(), g);
+    return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+bool is_empty(const Context& ctx, const GEOSGeometry* g) {
+    return GEOSisEmpty_r(ctx.handle(), g) == 1;
+}
+
+std::string type_name(const Context& ctx, const GEOSGeometry* g) {
+    char* t = GEOSGeomType_r(ctx.handle(), g);
+    std::string out = t ? t : "?";
+    GEOSFree_r(ctx.handle(), t);
+    return out;
+}
+
+void warm_envelopes(const Context& ctx, const GEOSGeometry* g) {
+    double ignored = 0;
+    GEOSGeom_getXMin_r(ctx.handle(), g, &ignored);
+    const int type = GEOSGeomTypeId_r(ctx.handle(), g);
+    if (type == GEOS_POLYGON) {
+        if (GEOSisEmpty_r(ctx.handle(), g)) return;
+        GEOSGeom_getXMin_r(ctx.handle(), GEOSGetExteriorRing_r(ctx.handle(), g), &ignored);
+        const int holes = GEOSGetNumInteriorRings_r(ctx.handle(), g);
+        for (int i = 0; i < holes; ++i) {
+            GEOSGeom_getXMin_r(ctx.handle(), GEOSGetInteriorRingN_r(ctx.handle(), g, i), &ignored);
+        }
+    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
+        for (int i = 0; i < n; ++i) warm_envelopes(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i));
+    }
+}
+
+Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size) {
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx.handle());
+    GEOSGeometry* g = GEOSWKBReader_read_r(ctx.handle(), reader, wkb, size);
+    GEOSWKBReader_destroy_r(ctx.handle(), reader);
+    return own(ctx, g, "WKB reading");
+}
+
+std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g) {
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(ctx.handle());
+    std::size_t size = 0;
+    unsigned char* buf = GEOSWKBWriter_write_r(ctx.handle(), writer, g, &size);
+    GEOSWKBWriter_destroy_r(ctx.handle(), writer);
+    if (!buf) throw Error(ErrorKind::internal, "GEOS WKB writing failed: " + ctx.last_error());
+    std::vector<unsigned char> out(buf, buf + size);
+    GEOSFree_r(ctx.handle(), buf);
+    return out;
+}
+
+Geom from_wkt(const Context& ctx, std::string_view wkt) {
+    GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+    GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, std::string(wkt).c_str());
+    GEOSWKTReader_destroy_r(ctx.handle(), reader);
+    return own(ctx, g, "WKT reading");
+}
+
+std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals) {
+    GEOSWKTWriter* writer = GEOSWKTWriter_create_r(ctx.handle());
+    GEOSWKTWriter_setRoundingPrecision_r(ctx.handle(), writer, decimals);
+    GEOSWKTWriter_setTrim_r(ctx.handle(), writer, 1);
+    char* s = GEOSWKTWriter_write_r(ctx.handle(), writer, g);
+    GEOSWKTWriter_destroy_r(ctx.handle(), writer);
+    std::string out = s ? s : "";
+    GEOSFree_r(ctx.handle(), s);
+    return out;
+}
+
+}  // namespace ruimte::geos

@@ -1,0 +1,87 @@
+#pragma once
+// The one RAII layer over the reentrant GEOS C API. Nothing outside this file and geos.cpp
+// calls GEOSGeom_destroy_r or GEOSPreparedGeom_destroy_r.
+//
+// Threading contract: one GeosContext per thread. A geometry built in one thread may be read
+// by several threads at once only after warm_envelopes() ran on it, because GEOS 3.11 caches
+// envelopes lazily (a data race otherwise). Prepared geometries build their indexes lazily
+// too, so they are never shared between threads.
+#include <geos_c.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ruimte::geos {
+
+class Context {
+public:
+    Context();
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    GEOSContextHandle_t handle() const noexcept { return handle_; }
+    // The last error GEOS reported in this context (empty when none).
+    const std::string& last_error() const noexcept { return last_error_; }
+
+private:
+    static void on_error(const char* message, void* self);
+    GEOSContextHandle_t handle_;
+    std::string last_error_;
+};
+
+struct GeomDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(GEOSGeometry* g) const noexcept;
+};
+using Geom = std::unique_ptr<GEOSGeometry, GeomDeleter>;
+
+struct PreparedDeleter {
+    GEOSContextHandle_t ctx = nullptr;
+    void operator()(const GEOSPreparedGeometry* g) const noexcept;
+};
+using Prepared = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
+
+// Takes ownership of a geometry a GEOS call returned; throws ruimte::Error(internal) on null.
+Geom own(const Context& ctx, GEOSGeometry* g, std::string_view what);
+Prepared prepare(const Context& ctx, const GEOSGeometry* g);
+Geom clone(const Context& ctx, const GEOSGeometry* g);
+
+struct Box {
+    double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+    bool contains(const Box& o) const noexcept {
+        return xmin <= o.xmin && ymin <= o.ymin && xmax >= o.xmax && ymax >= o.ymax;
+    }
+    bool intersects(const Box& o) const noexcept {
+        return xmin <= o.xmax && o.xmin <= xmax && ymin <= o.ymax && o.ymin <= ymax;
+    }
+};
+Box envelope(const Context& ctx, const GEOSGeometry* g);
+
+double area(const Context& ctx, const GEOSGeometry* g);
+// Area of a ∩ b; 0 when they do not overlap. Throws on a GEOS failure.
+double intersection_area(const Context& ctx, const GEOSGeometry* a, const GEOSGeometry* b);
+Geom intersection(const Context& ctx, const GEOSGeometry* a, const GEOSGeometry* b);
+// Union of the geometries (the inputs are cloned, not consumed).
+Geom union_all(const Context& ctx, const std::vector<const GEOSGeometry*>& parts);
+
+// Polygonal parts of g (Polygon/MultiPolygon/GeometryCollection) as one MultiPolygon, or
+// an empty result when there are none. Lines and points are dropped.
+Geom polygonal_part(const Context& ctx, const GEOSGeometry* g);
+std::size_t num_points(const Context& ctx, const GEOSGeometry* g);
+bool is_empty(const Context& ctx, const GEOSGeometry* g);
+std::string type_name(const Context& ctx, const GEOSGeometry* g);
+
+// Forces GEOS's lazily cached envelopes of g and of every component and ring, so that g can
+// afterwards be read from several threads at once.
+void warm_envelopes(const Context& ctx, const GEOSGeometry* g);
+
+// WKB in and out (per call readers/writers; cheap compared to the geometry work).
+Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size);
+std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
+Geom from_wkt(const Context& ctx, std::string_view wkt);
+std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals = 3);
+
+}  // namespace ruimte::geos

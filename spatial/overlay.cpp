@@ -1,0 +1,272 @@
+#include "overlay.hpp"
+
+#include <algorithm>
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+#include <cmath>
+#include <limits>
+
+#include "error.hpp"
+#include "source.hpp"
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+namespace ruimte {
+
+namespace {
+using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
+using BBox = bg::model::box<BPoint>;
+using Entry = std::pair<BBox, std::uint32_t>;
+using RTree = bgi::rtree<Entry, bgi::rstar<16>>;
+
+BBox to_bbox(const geos::Box& b) { return BBox(BPoint(b.xmin, b.ymin), BPoint(b.xmax, b.ymax)); }
+
+struct Piece {
+    geos::Geom geom;
+    geos::Box box;
+    std::uint32_t feature = 0;
+    std::uint32_t cls = 0;
+    double area_m2 = 0;
+};
+
+// Cuts a polygon into pieces of at most max_vertices vertices by halving its box along the
+// longer side; each half is an exact GEOS intersection, so the pieces tile the polygon.
+void subdivide(const geos::Context& ctx, geos::Geom poly, std::size_t max_vertices, int depth,
+               std::vector<geos::Geom>& out) {
+    if (geos::num_points(ctx, poly.get()) <= max_vertices || depth >= 24) {
+        out.push_back(std::move(poly));
+        return;
+    }
+    const geos::Box b = geos::envelope(ctx, poly.get());
+    const bool split_x = (b.xmax - b.xmin) >= (b.ymax - b.ymin);
+    const double mid = split_x ? 0.5 * (b.xmin + b.xmax) : 0.5 * (b.ymin + b.ymax);
+    const geos::Box halves[2] = {
+        split_x ? geos::Box{b.xmin, b.ymin, mid, b.ymax} : geos::Box{b.xmin, b.ymin, b.xmax, mid},
+        split_x ? geos::Box{mid, b.ymin, b.xmax, b.ymax} : geos::Box{b.xmin, mid, b.xmax, b.ymax}};
+    for (const geos::Box& h : halves) {
+        geos::Geom rect = geos::own(
+            ctx, GEOSGeom_createRectangle_r(ctx.handle(), h.xmin, h.ymin, h.xmax, h.ymax), "rectangle");
+        geos::Geom clipped = geos::intersection(ctx, poly.get(), rect.get());
+        geos::Geom polys = geos::polygonal_part(ctx, clipped.get());
+        const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());
+        for (int i = 0; i < n; ++i) {
+            subdivide(ctx, geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), polys.get(), i)),
+                      max_vertices, depth + 1, out);
+        }
+    }
+}
+}  // namespace
+
+struct LayerIndex::Impl {
+    std::vector<Piece> pieces;
+    RTree tree;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> overlaps;
+    std::vector<char> feature_in_overlap;  // per feature: 1 if it overlaps another feature
+};
+
+LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& layer,
+                       std::vector<std::uint32_t> feature_class, std::vector<std::string> classes,
+                       const IndexOptions& options, const RunControl& control)
+    : name_(std::move(name)), kind_(kind), classes_(std::move(classes)), impl_(std::make_unique<Impl>()) {
+    const std::size_t nf = layer.features.size();
+    if (feature_class.size() != nf) {
+        throw Error(ErrorKind::internal, "LayerIndex: one class per feature expected");
+    }
+    // 1. Pieces, per feature in parallel, then concatenated in feature order (deterministic).
+    std::vector<std::vector<geos::Geom>> per_feature(nf);
+    RunControl quiet = control;
+    quiet.progress = nullptr;
+    parallel_for(nf, quiet, [&](const geos::Context& ctx, std::size_t i) {
+        const GEOSGeometry* g = layer.features[i].geom.get();
+        const int parts = GEOSGetNumGeometries_r(ctx.handle(), g);
+        for (int p = 0; p < parts; ++p) {
+            subdivide(ctx, geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), g, p)),
+                      options.max_piece_vertices, 0, per_feature[i]);
+        }
+    }, 1);
+    geos::Context ctx;
+    std::vector<Entry> entries;
+    for (std::size_t i = 0; i < nf; ++i) {
+        for (auto& g : per_feature[i]) {
+            Piece piece;
+            piece.box = geos::envelope(ctx, g.get());
+            piece.area_m2 = geos::area(ctx, g.get());
+            geos::warm_envelopes(ctx, g.get());
+            piece.geom = std::move(g);
+            piece.feature = static_cast<std::uint32_t>(i);
+            piece.cls = feature_class[i];
+            if (piece.area_m2 <= 0) continue;
+            entries.emplace_back(to_bbox(piece.box), static_cast<std::uint32_t>(impl_->pieces.size()));
+            impl_->pieces.push_back(std::move(piece));
+        }
+    }
+    impl_->tree = RTree(entries.begin(), entries.end());
+
+    // 2. Features whose interiors overlap: checked once on pairs of pieces of different
+    //    features whose boxes meet.
+    const auto& pieces = impl_->pieces;
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(pieces.size());
+    parallel_for(pieces.size(), quiet, [&](const geos::Context& tctx, std::size_t i) {
+        const Piece& a = pieces[i];
+        std::vector<Entry> near;
+        impl_->tree.query(bgi::intersects(to_bbox(a.box)), std::back_inserter(near));
+        for (const Entry& e : near) {
+            const Piece& b = pieces[e.second];
+            if (e.second <= i || b.feature == a.feature) continue;
+            // Boxes that only touch cannot hold overlapping interiors.
+            if (std::min(a.box.xmax, b.box.xmax) <= std::max(a.box.xmin, b.box.xmin) ||
+                std::min(a.box.ymax, b.box.ymax) <= std::max(a.box.ymin, b.box.ymin)) {
+                continue;
+            }
+            const char r = GEOSRelatePattern_r(tctx.handle(), a.geom.get(), b.geom.get(), "2********");
+            if (r == 2) throw Error(ErrorKind::internal, "GEOS relate failed: " + tctx.last_error());
+            if (r == 1 && geos::intersection_area(tctx, a.geom.get(), b.geom.get()) > options.overlap_tolerance_m2) {
+                found[i].emplace_back(std::min(a.feature, b.feature), std::max(a.feature, b.feature));
+            }
+        }
+    }, 16);
+    for (auto& f : found) impl_->overlaps.insert(impl_->overlaps.end(), f.begin(), f.end());
+    std::sort(impl_->overlaps.begin(), impl_->overlaps.end());
+    impl_->overlaps.erase(std::unique(impl_->overlaps.begin(), impl_->overlaps.end()), impl_->overlaps.end());
+    impl_->feature_in_overlap.assign(nf, 0);
+    for (const auto& [a, b] : impl_->overlaps) impl_->feature_in_overlap[a] = impl_->feature_in_overlap[b] = 1;
+}
+
+LayerIndex::~LayerIndex() = default;
+
+std::size_t LayerIndex::piece_count() const noexcept { return impl_->pieces.size(); }
+
+const std::vector<std::pair<std::uint32_t, std::uint32_t>>& LayerIndex::overlapping_features() const noexcept {
+    return impl_->overlaps;
+}
+
+namespace {
+
+struct Part {
+    std::uint32_t feature;
+    std::uint32_t cls;
+    const GEOSGeometry* geom;  // borrowed: a piece, the candidate, or an owned intersection
+};
+
+// Overlay of one candidate with one layer.
+void overlay_one(const geos::Context& ctx, const GEOSGeometry* cand, const geos::Box& cbox,
+                 double cand_area, const GEOSPreparedGeometry* prepared, const LayerIndex& index,
+                 LayerOverlay& out, std::size_t c) {
+    const auto& impl = index.impl();
+    std::vector<Entry> hits;
+    impl.tree.query(bgi::intersects(to_bbox(cbox)), std::back_inserter(hits));
+    std::sort(hits.begin(), hits.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
+
+    const std::size_t k = index.classes().size();
+    double* area = out.area_m2.data() + c * k;
+    std::vector<geos::Geom> owned;
+    std::vector<Part> parts;
+    bool overlapping_features = false;
+    for (const Entry& e : hits) {
+        const Piece& p = impl.pieces[e.second];
+        double a = 0;
+        const GEOSGeometry* part = nullptr;
+        if (cbox.contains(p.box) && GEOSPreparedContains_r(ctx.handle(), prepared, p.geom.get()) == 1) {
+            a = p.area_m2;
+            part = p.geom.get();
+        } else if (p.box.contains(cbox) && GEOSCovers_r(ctx.handle(), p.geom.get(), cand) == 1) {
+            a = cand_area;
+            part = cand;
+        } else {
+            if (GEOSPreparedIntersects_r(ctx.handle(), prepared, p.geom.get()) != 1) continue;
+            geos::Geom inter = geos::intersection(ctx, cand, p.geom.get());
+            a = geos::area(ctx, inter.get());
+            if (a <= 0) continue;
+            part = inter.get();
+            owned.push_back(std::move(inter));
+        }
+        area[p.cls] += a;
+        parts.push_back({p.feature, p.cls, part});
+        overlapping_features = overlapping_features || impl.feature_in_overlap[p.feature];
+    }
+
+    // Where features overlap each other, sums count some area twice: union the parts instead,
+    // per class and for the covered total.
+    double covered = 0;
+    if (overlapping_features) {
+        for (std::size_t cls = 0; cls < k; ++cls) {
+            std::vector<const GEOSGeometry*> of_class;
+            std::uint32_t first_feature = 0;
+            bool several = false;
+            for (const Part& p : parts) {
+                if (p.cls != cls) continue;
+                if (of_class.empty()) first_feature = p.feature;
+                several = several || p.feature != first_feature;
+                of_class.push_back(p.geom);
+            }
+            if (several) area[cls] = geos::area(ctx, geos::union_all(ctx, of_class).get());
+        }
+        std::vector<const GEOSGeometry*> all;
+        for (const Part& p : parts) all.push_back(p.geom);
+        covered = geos::area(ctx, geos::union_all(ctx, all).get());
+    } else {
+        for (std::size_t cls = 0; cls < k; ++cls) covered += area[cls];
+    }
+    out.covered_m2[c] = std::min(covered, cand_area);
+
+    if (index.kind() == LayerKind::presence) {
+        if (!parts.empty()) {
+            out.distance_m[c] = 0;
+        } else if (impl.pieces.empty()) {
+            out.distance_m[c] = std::numeric_limits<double>::quiet_NaN();
+        } else {
+            // Nearest piece by exact distance; boxes come in order of box distance, which
+            // bounds the exact distance from below, so stop once a box is further than the best.
+            double best = std::numeric_limits<double>::infinity();
+            const BBox qb = to_bbox(cbox);
+            for (auto it = impl.tree.qbegin(bgi::nearest(qb, static_cast<unsigned>(impl.pieces.size())));
+                 it != impl.tree.qend(); ++it) {
+                const double box_dist = std::sqrt(bg::comparable_distance(qb, it->first));
+                if (box_dist > best) break;
+                double d = 0;
+                if (GEOSPreparedDistance_r(ctx.handle(), prepared, impl.pieces[it->second].geom.get(), &d) != 1) {
+                    throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
+                }
+                best = std::min(best, d);
+            }
+            out.distance_m[c] = best;
+        }
+    }
+}
+
+}  // namespace
+
+OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
+                      const std::vector<const LayerIndex*>& layers, const RunControl& control) {
+    const std::size_t n = candidates.size();
+    OverlayResult result;
+    result.candidate_area_m2.assign(n, 0.0);
+    result.layers.resize(layers.size());
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        LayerOverlay& lo = result.layers[l];
+        lo.class_count = layers[l]->classes().size();
+        lo.area_m2.assign(n * lo.class_count, 0.0);
+        lo.covered_m2.assign(n, 0.0);
+        if (layers[l]->kind() == LayerKind::presence) {
+            lo.distance_m.assign(n, 0.0);
+        }
+    }
+    {
+        geos::Context ctx;
+        for (const GEOSGeometry* g : candidates) geos::warm_envelopes(ctx, g);
+    }
+    parallel_for(n, control, [&](const geos::Context& ctx, std::size_t c) {
+        const GEOSGeometry* cand = candidates[c];
+        const geos::Box cbox = geos::envelope(ctx, cand);
+        const double cand_area = geos::area(ctx, cand);
+        result.candidate_area_m2[c] = cand_area;
+        const geos::Prepared prepared = geos::prepare(ctx, cand);
+        for (std::size_t l = 0; l < layers.size(); ++l) {
+            overlay_one(ctx, cand, cbox, cand_area, prepared.get(), *layers[l], result.layers[l], c);
+        }
+    });
+    return result;
+}
+
+}  // namespace ruimte

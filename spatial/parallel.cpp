@@ -1,0 +1,78 @@
+#include "parallel.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "error.hpp"
+
+namespace ruimte {
+
+unsigned resolve_threads(unsigned requested) {
+    if (requested > 0) return requested;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw > 0 ? hw : 1;
+}
+
+void parallel_for(std::size_t n, const RunControl& control,
+                  const std::function<void(const geos::Context&, std::size_t)>& work,
+                  std::size_t chunk) {
+    if (n == 0) return;
+    const unsigned threads =
+        static_cast<unsigned>(std::min<std::size_t>(resolve_threads(control.threads), (n + chunk - 1) / chunk));
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex mutex;  // guards failure and running
+    std::condition_variable finished;
+    unsigned running = 0;
+
+    auto worker = [&] {
+        geos::Context ctx;
+        try {
+            while (!stop.load(std::memory_order_relaxed)) {
+                const std::size_t begin = next.fetch_add(chunk);
+                if (begin >= n) break;
+                const std::size_t end = std::min(n, begin + chunk);
+                for (std::size_t i = begin; i < end; ++i) {
+                    if (control.cancel && control.cancel->load(std::memory_order_relaxed)) {
+                        throw Error(ErrorKind::cancelled, "interrupted");
+                    }
+                    work(ctx, i);
+                }
+                done.fetch_add(end - begin, std::memory_order_relaxed);
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!failure) failure = std::current_exception();
+            stop = true;
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        --running;
+        finished.notify_all();
+    };
+
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    running = threads;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (!finished.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; })) {
+            if (control.progress) {
+                lock.unlock();
+                control.progress(done.load(), n);
+                lock.lock();
+            }
+        }
+    }
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    if (control.progress) control.progress(n, n);
+}
+
+}  // namespace ruimte

@@ -1,0 +1,533 @@
+#include "score_run.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "atomic_output.hpp"
+#include "error.hpp"
+#include "gpkg_writer.hpp"
+#include "overlay.hpp"
+#include "profile.hpp"
+#include "ruimte/version.hpp"
+#include "scoring.hpp"
+
+namespace ruimte {
+
+namespace {
+
+class Stopwatch {
+public:
+    double lap() {
+        const auto now = std::chrono::steady_clock::now();
+        const double s = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        return s;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+ErrorPlace at(const FeatureLayer& l, std::optional<std::int64_t> fid = std::nullopt) {
+    ErrorPlace p;
+    p.file = l.source.path;
+    p.layer = l.layer_name;
+    p.feature_id = fid;
+    return p;
+}
+
+std::string field_list(const FeatureLayer& l) {
+    std::string out;
+    for (int i = 0; i < l.defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(l.defn->GetFieldDefn(i)->GetNameRef());
+    return out.empty() ? "(none)" : out;
+}
+
+// Lower-case ASCII letters, digits and '_' only: safe as a column name in every tool.
+std::string column_part(const std::string& s) {
+    std::string out;
+    for (unsigned char ch : s) {
+        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
+        else if (!out.empty() && out.back() != '_') out += '_';
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out.empty() ? "x" : out;
+}
+
+// Class per feature of a class layer (or name per feature of a presence layer).
+std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer& layer,
+                                       std::vector<std::string>& classes) {
+    const int field = layer.field_index(spec.field);
+    if (field < 0) {
+        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + field_list(layer),
+                    at(layer), "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
+                                   " of [layers." + spec.name + "] in the profile to one of these fields");
+    }
+    std::vector<std::string> values(layer.features.size());
+    for (std::size_t i = 0; i < layer.features.size(); ++i) {
+        const Feature& f = layer.features[i];
+        if (layer.field_is_null(f, field)) {
+            if (spec.kind == LayerKind::classes) {
+                throw Error(ErrorKind::input, "the feature has no value in class field '" + spec.field + "'",
+                            at(layer, f.fid), "give every feature a class, or remove it");
+            }
+            values[i] = "fid " + std::to_string(f.fid);
+        } else {
+            values[i] = layer.field_as_string(f, field);
+        }
+    }
+    classes = spec.classes;
+    if (classes.empty()) {
+        std::set<std::string> seen(values.begin(), values.end());
+        classes.assign(seen.begin(), seen.end());
+    }
+    std::map<std::string, std::uint32_t> position;
+    for (std::size_t k = 0; k < classes.size(); ++k) position[classes[k]] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint32_t> out(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto it = position.find(values[i]);
+        if (it == position.end()) {
+            std::set<std::string> found(values.begin(), values.end());
+            std::string found_list, allowed;
+            for (const auto& v : found) found_list += (found_list.empty() ? "'" : ", '") + v + "'";
+            for (const auto& c : classes) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
+            throw Error(ErrorKind::input,
+                        "class value '" + values[i] + "' in field '" + spec.field + "' is not one of the classes the profile allows (" +
+                            allowed + "); values found in the layer: " + found_list,
+                        at(layer, layer.features[i].fid),
+                        "add the value to classes of [layers." + spec.name + "] or fix the data");
+        }
+        out[i] = it->second;
+    }
+    return out;
+}
+
+std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::string& requested) {
+    int field = -1;
+    if (!requested.empty()) {
+        field = cands.field_index(requested);
+        if (field < 0) {
+            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + field_list(cands), at(cands),
+                        "name an existing field with --id-field or id_field in the profile");
+        }
+    } else {
+        field = cands.field_index("id");
+    }
+    std::vector<CandidateId> ids;
+    ids.reserve(cands.features.size());
+    const bool integer = field >= 0 && (cands.defn->GetFieldDefn(field)->GetType() == OFTInteger ||
+                                        cands.defn->GetFieldDefn(field)->GetType() == OFTInteger64);
+    for (const Feature& f : cands.features) {
+        if (field < 0) {
+            ids.emplace_back(static_cast<std::int64_t>(f.fid));
+        } else if (cands.field_is_null(f, field)) {
+            throw Error(ErrorKind::input, "the candidate has no id", at(cands, f.fid),
+                        "give every candidate an id, or choose another --id-field");
+        } else if (integer) {
+            ids.emplace_back(static_cast<std::int64_t>(f.attributes->GetFieldAsInteger64(field)));
+        } else {
+            ids.emplace_back(cands.field_as_string(f, field));
+        }
+    }
+    std::map<CandidateId, std::int64_t> seen;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto [it, fresh] = seen.emplace(ids[i], cands.features[i].fid);
+        if (!fresh) {
+            throw Error(ErrorKind::input,
+                        "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " + std::to_string(it->second) + ")",
+                        at(cands, cands.features[i].fid), "make the ids unique or choose another --id-field");
+        }
+    }
+    return ids;
+}
+
+std::string csv_quote(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+}
+
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
+    if (!req.notice) return;
+    auto ids = [](const std::vector<GeometryIssue>& v) {
+        std::string s;
+        for (std::size_t i = 0; i < v.size() && i < 10; ++i) s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
+        if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more, see table geometry_issues)";
+        return s;
+    };
+    const std::string where = role + " (" + l.source.display() + ")";
+    if (!l.hygiene.repaired.empty()) req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) + " features: " + ids(l.hygiene.repaired));
+    if (!l.hygiene.skipped.empty()) req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) + " features: " + ids(l.hygiene.skipped));
+    for (const auto& n : l.notices) req.notice(where + ": " + n);
+    if (l.crs.reprojected) {
+        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation +
+                   "' (accuracy " + (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
+    }
+}
+
+}  // namespace
+
+ScoreSummary run_score(const ScoreRequest& req) {
+    Stopwatch clock;
+    ScoreSummary summary;
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (req.progress) req.progress(name, done, total);
+    };
+
+    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
+    const Profile profile = load_profile(req.profile_path, req.layer_sources);
+    const SourceSpec cand_spec = parse_source(req.candidates);
+    std::vector<std::string> inputs = {cand_spec.path, req.profile_path};
+    for (const auto& l : profile.layers) inputs.push_back(l.source.path);
+    check_output_path(req.output, req.overwrite, inputs);
+    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
+    if (!req.csv.empty() && std::filesystem::absolute(req.csv) == std::filesystem::absolute(req.output)) {
+        throw Error(ErrorKind::usage, "--csv and -o name the same file", {}, "give the CSV its own name");
+    }
+    summary.seconds.emplace_back("profile", clock.lap());
+
+    // 2. Read.
+    ReadOptions read;
+    read.assume_crs = req.assume_crs;
+    read.skip_invalid = req.skip_invalid;
+    geos::Context ctx;
+    read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
+    FeatureLayer cands = read_polygon_layer(ctx, cand_spec, read);
+    report_hygiene(req, "candidates", cands);
+    if (cands.features.empty()) {
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", at(cands),
+                    "check the layer; features with null, empty or zero-area geometry are skipped");
+    }
+    const std::vector<CandidateId> ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
+
+    CandidateTable table;
+    table.ids = ids;
+    {
+        std::set<std::string> attrs;
+        for (const auto& e : profile.exclusions) {
+            if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
+        }
+        for (const auto& f : profile.factors) {
+            if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
+        }
+        for (const auto& a : attrs) {
+            const int field = cands.field_index(a);
+            if (field < 0) {
+                throw Error(ErrorKind::input, "the profile uses attr." + a + " but the candidates have no field '" + a +
+                                                  "'; their fields are: " + field_list(cands),
+                            at(cands), "fix the metric name in the profile");
+            }
+            std::vector<double> values;
+            for (const Feature& f : cands.features) {
+                const auto v = cands.field_as_double(f, field);
+                if (!v && !cands.field_is_null(f, field)) {
+                    throw Error(ErrorKind::input, "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
+                                at(cands, f.fid), "attr." + a + " needs a numeric field");
+                }
+                values.push_back(v.value_or(std::nan("")));
+            }
+            table.attribute_names.push_back(a);
+            table.attribute_values.push_back(std::move(values));
+        }
+    }
+
+    std::vector<FeatureLayer> layer_data;
+    layer_data.reserve(profile.layers.size());
+    for (const auto& spec : profile.layers) {
+        read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
+        layer_data.push_back(read_polygon_layer(ctx, spec.source, read));
+        report_hygiene(req, "layer " + spec.name, layer_data.back());
+    }
+    summary.seconds.emplace_back("read", clock.lap());
+
+    // 3. Index the layers.
+    IndexOptions index_options;
+    index_options.max_piece_vertices = req.max_piece_vertices;
+    std::vector<std::unique_ptr<LayerIndex>> indexes;
+    std::vector<const LayerIndex*> index_ptrs;
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        stage("index " + profile.layers[l].name, l, profile.layers.size());
+        std::vector<std::string> classes;
+        std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
+        indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind, layer_data[l],
+                                                       std::move(feature_class), std::move(classes), index_options,
+                                                       req.control));
+        index_ptrs.push_back(indexes.back().get());
+        if (!indexes.back()->overlapping_features().empty() && req.notice && profile.layers[l].kind == LayerKind::classes) {
+            const auto& pairs = indexes.back()->overlapping_features();
+            req.notice("layer " + profile.layers[l].name + ": " + std::to_string(pairs.size()) +
+                       " pairs of features overlap each other (first: features " +
+                       std::to_string(layer_data[l].features[pairs[0].first].fid) + " and " +
+                       std::to_string(layer_data[l].features[pairs[0].second].fid) +
+                       "); overlapping area is counted once per class");
+        }
+    }
+    summary.seconds.emplace_back("index", clock.lap());
+
+    // 4. Overlay.
+    std::vector<const GEOSGeometry*> geoms;
+    geoms.reserve(cands.features.size());
+    for (const auto& f : cands.features) geoms.push_back(f.geom.get());
+    RunControl control = req.control;
+    control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
+    const OverlayResult ov = overlay(geoms, index_ptrs, control);
+    summary.seconds.emplace_back("overlay", clock.lap());
+
+    // 5. Score.
+    const Scores scores = score_candidates(profile, index_ptrs, ov, table);
+    summary.seconds.emplace_back("score", clock.lap());
+
+    // 6. Write.
+    stage("write", 0, 1);
+    const std::size_t n = cands.features.size();
+    std::vector<std::size_t> by_id(n);
+    for (std::size_t c = 0; c < n; ++c) by_id[c] = c;
+    std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return id_less(ids[a], ids[b]); });
+
+    struct LongRow {
+        std::size_t cand;
+        std::size_t layer;
+        std::size_t klass;
+    };
+    std::vector<LongRow> long_rows;
+    for (std::size_t c : by_id) {
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            for (std::size_t k = 0; k < ov.layers[l].class_count; ++k) {
+                if (ov.layers[l].area(c, k) > 0) long_rows.push_back({c, l, k});
+            }
+        }
+    }
+
+    AtomicOutput out(req.output, req.overwrite, inputs);
+    {
+        const std::string& path = out.temp_path();
+        DatasetPtr ds = create_gpkg(path);
+        const std::string what = "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";
+        OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
+        OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
+                                       "Area (m2) and share of each candidate per class of each layer");
+        OGRLayer* issues = create_layer(*ds, req.output, "geometry_issues", wkbNone,
+                                        "Input features repaired or skipped while reading");
+
+        // candidates_scored: the input attributes, then what ruimte computed.
+        std::set<std::string> taken;
+        auto upper = [](std::string s) { for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); return s; };
+        for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
+            OGRFieldDefn def(cands.defn->GetFieldDefn(i));
+            if (scored->CreateField(&def) != OGRERR_NONE) {
+                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'", ErrorPlace{req.output, "candidates_scored", {}, "", {}});
+            }
+            taken.insert(upper(def.GetNameRef()));
+        }
+        auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+            if (!taken.insert(upper(name)).second) {
+                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself", at(cands),
+                            "rename that field in the input");
+            }
+            add_field(*scored, req.output, name, type, sub);
+            return scored->GetLayerDefn()->GetFieldCount() - 1;
+        };
+        const bool int_ids = std::holds_alternative<std::int64_t>(ids.front());
+        const int f_id = computed("candidate_id", int_ids ? OFTInteger64 : OFTString);
+        const int f_area = computed("area_ha", OFTReal);
+        std::vector<std::vector<int>> f_share(profile.layers.size());
+        std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1), f_dist(profile.layers.size(), -1);
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            const std::string lname = column_part(profile.layers[l].name);
+            if (profile.layers[l].kind == LayerKind::classes) {
+                std::set<std::string> used;
+                for (const auto& cls : index_ptrs[l]->classes()) {
+                    std::string col = lname + "_" + column_part(cls) + "_share";
+                    for (int suffix = 2; !used.insert(col).second; ++suffix) col = lname + "_" + column_part(cls) + "_" + std::to_string(suffix) + "_share";
+                    f_share[l].push_back(computed(col, OFTReal));
+                }
+                f_cover[l] = computed(lname + "_uncovered_share", OFTReal);
+            } else {
+                f_cover[l] = computed(lname + "_overlap_share", OFTReal);
+                f_names[l] = computed(lname + "_names", OFTString);
+                f_dist[l] = computed(lname + "_distance_m", OFTReal);
+            }
+        }
+        std::vector<int> f_value, f_contrib;
+        for (const auto& fac : profile.factors) {
+            f_value.push_back(computed("f_" + fac.name + "_value", OFTReal));
+            f_contrib.push_back(computed("f_" + fac.name + "_contrib", OFTReal));
+        }
+        const int f_excl = computed("excluded", OFTInteger, OFSTBoolean);
+        const int f_reasons = computed("reasons", OFTString);
+        const int f_score = computed("score", OFTReal);
+        const int f_rank = computed("rank", OFTInteger64);
+
+        add_field(*areas, req.output, "candidate_id", int_ids ? OFTInteger64 : OFTString);
+        add_field(*areas, req.output, "layer", OFTString);
+        add_field(*areas, req.output, "class", OFTString);
+        add_field(*areas, req.output, "area_m2", OFTReal);
+        add_field(*areas, req.output, "share", OFTReal);
+        add_field(*issues, req.output, "input", OFTString);
+        add_field(*issues, req.output, "source", OFTString);
+        add_field(*issues, req.output, "fid", OFTInteger64);
+        add_field(*issues, req.output, "action", OFTString);
+        add_field(*issues, req.output, "what", OFTString);
+
+        std::vector<int> identity(static_cast<std::size_t>(cands.defn->GetFieldCount()));
+        for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
+        auto set_id = [&](OGRFeature& feat, int field, const CandidateId& id) {
+            if (const auto* i = std::get_if<std::int64_t>(&id)) feat.SetField(field, static_cast<GIntBig>(*i));
+            else feat.SetField(field, std::get<std::string>(id).c_str());
+        };
+
+        begin_transaction(*ds, req.output);
+        for (std::size_t c = 0; c < n; ++c) {
+            const Feature& src = cands.features[c];
+            OGRFeature feat(scored->GetLayerDefn());
+            if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
+            set_id(feat, f_id, ids[c]);
+            const double area = ov.candidate_area_m2[c];
+            feat.SetField(f_area, area / 1e4);
+            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+                const LayerOverlay& lo = ov.layers[l];
+                if (profile.layers[l].kind == LayerKind::classes) {
+                    for (std::size_t k = 0; k < lo.class_count; ++k) feat.SetField(f_share[l][k], lo.area(c, k) / area);
+                    feat.SetField(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+                } else {
+                    feat.SetField(f_cover[l], lo.covered_m2[c] / area);
+                    // Names of the features overlapped, in the layer's name order.
+                    std::string names;
+                    for (std::size_t k = 0; k < lo.class_count; ++k) {
+                        if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + index_ptrs[l]->classes()[k];
+                    }
+                    feat.SetField(f_names[l], names.c_str());
+                    if (!std::isnan(lo.distance_m[c])) feat.SetField(f_dist[l], lo.distance_m[c]);
+                }
+            }
+            for (std::size_t f = 0; f < profile.factors.size(); ++f) {
+                feat.SetField(f_value[f], scores.value[c * scores.factor_count + f]);
+                feat.SetField(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
+            }
+            feat.SetField(f_excl, scores.excluded[c] ? 1 : 0);
+            std::string reasons;
+            for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
+            feat.SetField(f_reasons, reasons.c_str());
+            feat.SetField(f_score, scores.score[c]);
+            if (scores.rank[c] > 0) feat.SetField(f_rank, static_cast<GIntBig>(scores.rank[c]));
+
+            const std::vector<unsigned char> wkb = geos::to_wkb(ctx, src.geom.get());
+            OGRGeometry* g = nullptr;
+            if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
+                throw Error(ErrorKind::internal, "cannot convert a geometry for output", at(cands, src.fid));
+            }
+            feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+            write_feature(*scored, req.output, feat);
+        }
+        for (const LongRow& r : long_rows) {
+            OGRFeature feat(areas->GetLayerDefn());
+            set_id(feat, 0, ids[r.cand]);
+            feat.SetField(1, profile.layers[r.layer].name.c_str());
+            feat.SetField(2, index_ptrs[r.layer]->classes()[r.klass].c_str());
+            const double a = ov.layers[r.layer].area(r.cand, r.klass);
+            feat.SetField(3, a);
+            feat.SetField(4, a / ov.candidate_area_m2[r.cand]);
+            write_feature(*areas, req.output, feat);
+        }
+        auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
+            for (const auto& [list, action] : {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
+                for (const auto& issue : *list) {
+                    OGRFeature feat(issues->GetLayerDefn());
+                    feat.SetField(0, role.c_str());
+                    feat.SetField(1, l.source.display().c_str());
+                    feat.SetField(2, static_cast<GIntBig>(issue.fid));
+                    feat.SetField(3, action);
+                    feat.SetField(4, issue.what.c_str());
+                    write_feature(*issues, req.output, feat);
+                }
+            }
+        };
+        write_issues("candidates", cands);
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) write_issues(profile.layers[l].name, layer_data[l]);
+        commit_transaction(*ds, req.output);
+
+        // Provenance: what made this file (issue: a full manifest lives in gpkg_metadata).
+        ds->SetMetadataItem("RUIMTE_VERSION", version);
+        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        auto crs_line = [&](const FeatureLayer& l) {
+            return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
+                   " | operation " + l.crs.operation + " | accuracy_m " +
+                   (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
+        };
+        ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", crs_line(cands).c_str());
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
+        }
+        close_dataset(std::move(ds), req.output);
+    }
+
+    std::unique_ptr<AtomicOutput> csv_out;
+    if (!req.csv.empty()) {
+        csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
+        std::ofstream csv(csv_out->temp_path(), std::ios::binary);
+        csv << "candidate_id,layer,class,area_m2,share\n";
+        for (const LongRow& r : long_rows) {
+            const double a = ov.layers[r.layer].area(r.cand, r.klass);
+            csv << csv_quote(to_string(ids[r.cand])) << ',' << csv_quote(profile.layers[r.layer].name) << ','
+                << csv_quote(index_ptrs[r.layer]->classes()[r.klass]) << ',' << fixed(a, 6) << ','
+                << fixed(a / ov.candidate_area_m2[r.cand], 9) << '\n';
+        }
+        csv.close();
+        if (!csv) {
+            throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
+                        "check free disk space and write permission in the output folder");
+        }
+    }
+    out.commit();
+    if (csv_out) csv_out->commit();
+    summary.seconds.emplace_back("write", clock.lap());
+
+    summary.candidates = n;
+    summary.output = req.output;
+    summary.csv = req.csv;
+    for (std::size_t c = 0; c < n; ++c) summary.excluded += scores.excluded[c] ? 1 : 0;
+    std::vector<std::size_t> ranked;
+    for (std::size_t c = 0; c < n; ++c) if (scores.rank[c] > 0) ranked.push_back(c);
+    std::sort(ranked.begin(), ranked.end(), [&](std::size_t a, std::size_t b) { return scores.rank[a] < scores.rank[b]; });
+    for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
+        summary.top.emplace_back(scores.rank[ranked[i]], to_string(ids[ranked[i]]), scores.score[ranked[i]]);
+    }
+    auto input_summary = [](const std::string& role, const FeatureLayer& l, const LayerIndex* idx) {
+        InputSummary s;
+        s.role = role;
+        s.source = l.source.display();
+        s.features = l.features.size();
+        s.repaired = l.hygiene.repaired.size();
+        s.skipped = l.hygiene.skipped.size();
+        s.crs = l.crs;
+        if (idx) {
+            s.pieces = idx->piece_count();
+            s.overlapping_pairs = idx->overlapping_features().size();
+        }
+        return s;
+    };
+    summary.inputs.push_back(input_summary("candidates", cands, nullptr));
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        summary.inputs.push_back(input_summary(profile.layers[l].name, layer_data[l], index_ptrs[l]));
+    }
+    return summary;
+}
+
+}  // namespace ruimte

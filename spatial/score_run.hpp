@@ -1,0 +1,56 @@
+#pragma once
+// The `score` job: read candidates and layers, overlay, score, write the GeoPackage (and CSV).
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parallel.hpp"
+#include "source.hpp"
+
+namespace ruimte {
+
+struct ScoreRequest {
+    std::string candidates;    // FILE[:LAYER]
+    std::string profile_path;
+    std::map<std::string, std::string> layer_sources;  // NAME -> FILE[:LAYER] overrides
+    std::string output;        // OUT.gpkg
+    std::string csv;           // optional long table as CSV
+    bool overwrite = false;
+    std::string id_field;      // overrides the profile's id_field
+    std::string assume_crs;    // for sources without a CRS
+    bool skip_invalid = false;
+    std::size_t max_piece_vertices = 64;
+    std::string command_line;  // recorded in the output's metadata
+    RunControl control;        // threads and cancellation
+    // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.
+    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
+    // Things the user should know (repairs, skipped features, reprojection); may be empty.
+    std::function<void(const std::string&)> notice;
+};
+
+struct InputSummary {
+    std::string role;  // "candidates" or the profile's layer name
+    std::string source;
+    std::size_t features = 0;
+    std::size_t repaired = 0;
+    std::size_t skipped = 0;
+    std::size_t pieces = 0;
+    std::size_t overlapping_pairs = 0;
+    CrsReport crs;
+};
+
+struct ScoreSummary {
+    std::size_t candidates = 0;
+    std::size_t excluded = 0;
+    std::string output;
+    std::string csv;
+    std::vector<InputSummary> inputs;
+    std::vector<std::pair<std::string, double>> seconds;  // per stage
+    // the best candidates: (rank, id, score)
+    std::vector<std::tuple<std::int64_t, std::string, double>> top;
+};
+
+ScoreSummary run_score(const ScoreRequest& request);
+
+}  // namespace ruimte

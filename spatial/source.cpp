@@ -1,0 +1,397 @@
+#include "source.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <proj.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "error.hpp"
+#include "gdal_init.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ruimte {
+
+Feature::Feature() = default;
+Feature::Feature(Feature&&) noexcept = default;
+Feature& Feature::operator=(Feature&&) noexcept = default;
+Feature::~Feature() = default;
+
+void DefnRelease::operator()(OGRFeatureDefn* d) const noexcept {
+    if (d) d->Release();
+}
+
+SourceSpec parse_source(std::string_view spec_in, const std::string& base_dir) {
+    std::string spec(spec_in);
+    auto resolve = [&](const std::string& p) {
+        fs::path path(p);
+        if (path.is_relative() && !base_dir.empty()) path = fs::path(base_dir) / path;
+        return path.lexically_normal().string();
+    };
+    if (spec.empty()) throw Error(ErrorKind::usage, "empty source", {}, "give FILE or FILE:LAYER");
+    std::error_code ec;
+    if (fs::exists(resolve(spec), ec)) return {resolve(spec), ""};
+    const auto colon = spec.rfind(':');
+    if (colon != std::string::npos && colon > 0 && colon + 1 < spec.size()) {
+        const std::string file = resolve(spec.substr(0, colon));
+        if (fs::exists(file, ec)) return {file, spec.substr(colon + 1)};
+    }
+    throw Error(ErrorKind::input, "no such file", ErrorPlace{resolve(spec), "", {}, "", {}},
+                "check the path; to pick a layer write FILE:LAYER");
+}
+
+std::vector<std::string> list_layers(const std::string& path) {
+    ensure_gdal();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) {
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(),
+                    ErrorPlace{path, "", {}, "", {}},
+                    "check that it is a Shapefile, GeoPackage, GeoJSON or FlatGeobuf");
+    }
+    std::vector<std::string> names;
+    for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
+    return names;
+}
+
+int FeatureLayer::field_index(std::string_view name) const {
+    return defn ? defn->GetFieldIndex(std::string(name).c_str()) : -1;
+}
+
+bool FeatureLayer::field_is_null(const Feature& f, int field) const {
+    return !f.attributes || !f.attributes->IsFieldSetAndNotNull(field);
+}
+
+std::string FeatureLayer::field_as_string(const Feature& f, int field) const {
+    if (field_is_null(f, field)) return {};
+    return f.attributes->GetFieldAsString(field);
+}
+
+std::optional<double> FeatureLayer::field_as_double(const Feature& f, int field) const {
+    if (field_is_null(f, field)) return std::nullopt;
+    const OGRFieldType t = defn->GetFieldDefn(field)->GetType();
+    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
+        return f.attributes->GetFieldAsDouble(field);
+    }
+    const std::string s = f.attributes->GetFieldAsString(field);
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0') return std::nullopt;
+    return v;
+}
+
+namespace {
+
+struct ProjCtx {
+    PJ_CONTEXT* ctx = proj_context_create();
+    ~ProjCtx() { proj_context_destroy(ctx); }
+};
+struct PjDeleter {
+    void operator()(PJ* p) const noexcept { proj_destroy(p); }
+};
+using Pj = std::unique_ptr<PJ, PjDeleter>;
+
+// Transforms source-CRS coordinates to EPSG:28992 with PROJ, and remembers which operation
+// PROJ used and its accuracy (with no RDNAPTRANS grid installed it is a Helmert fallback).
+class Reprojector {
+public:
+    Reprojector(const OGRSpatialReference& src, const ErrorPlace& place) {
+        char* wkt = nullptr;
+        const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+        src.exportToWkt(&wkt, opts);
+        Pj src_crs(proj_create(proj_.ctx, wkt));
+        CPLFree(wkt);
+        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
+        if (!src_crs || !dst_crs) {
+            throw Error(ErrorKind::input, "PROJ cannot read the layer's CRS", place,
+                        "give the layer a known CRS (for example EPSG:4326 or EPSG:28992)");
+        }
+        Pj op(proj_create_crs_to_crs_from_pj(proj_.ctx, src_crs.get(), dst_crs.get(), nullptr, nullptr));
+        if (!op) {
+            throw Error(ErrorKind::input, "PROJ finds no transformation to EPSG:28992", place,
+                        "reproject the layer to EPSG:28992 first (ogr2ogr -t_srs EPSG:28992)");
+        }
+        op_.reset(proj_normalize_for_visualization(proj_.ctx, op.get()));
+        if (!op_) throw Error(ErrorKind::internal, "PROJ normalisation failed", place);
+    }
+
+    // GEOS callback: one coordinate at a time.
+    static int transform_xy(double* x, double* y, void* self) {
+        auto* r = static_cast<Reprojector*>(self);
+        PJ_COORD c = proj_coord(*x, *y, 0, 0);
+        c = proj_trans(r->op_.get(), PJ_FWD, c);
+        if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) return 0;
+        *x = c.xy.x;
+        *y = c.xy.y;
+        return 1;
+    }
+
+    void record_last_operation(CrsReport& report) {
+        Pj last(proj_trans_get_last_used_operation(op_.get()));
+        const PJ* used = last ? last.get() : op_.get();
+        const PJ_PROJ_INFO info = proj_pj_info(const_cast<PJ*>(used));
+        const std::string desc = info.description ? info.description : "";
+        if (report.operation.empty()) {
+            report.operation = desc;
+            report.accuracy_m = proj_coordoperation_get_accuracy(proj_.ctx, used);
+        } else if (report.operation.find(desc) == std::string::npos) {
+            report.operation += " | " + desc;  // several operations over the layer's extent
+            report.accuracy_m = std::max(report.accuracy_m,
+                                         proj_coordoperation_get_accuracy(proj_.ctx, used));
+        }
+    }
+
+private:
+    ProjCtx proj_;
+    Pj op_;
+};
+
+std::string describe_crs(const OGRSpatialReference& srs) {
+    std::string name = srs.GetName() ? srs.GetName() : "unnamed CRS";
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth && code) name += std::string(" (") + auth + ":" + code + ")";
+    return name;
+}
+
+bool is_rd_new(const OGRSpatialReference& srs) {
+    OGRSpatialReference rd;
+    rd.importFromEPSG(28992);
+    const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+                          "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
+    return srs.IsSame(&rd, opts);
+}
+
+bool is_polygonal_type(OGRwkbGeometryType t) {
+    t = wkbFlatten(t);
+    return t == wkbPolygon || t == wkbMultiPolygon;
+}
+
+// Closes any unclosed ring; returns true when it had to.
+bool close_rings(OGRGeometry* g) {
+    bool changed = false;
+    auto fix_polygon = [&](OGRPolygon* p) {
+        for (OGRLinearRing* ring : *p) {
+            if (ring->getNumPoints() > 0 && !ring->get_IsClosed()) {
+                ring->closeRings();
+                changed = true;
+            }
+        }
+    };
+    const auto t = wkbFlatten(g->getGeometryType());
+    if (t == wkbPolygon) fix_polygon(g->toPolygon());
+    if (t == wkbMultiPolygon) {
+        for (OGRPolygon* p : *g->toMultiPolygon()) fix_polygon(p);
+    }
+    return changed;
+}
+
+}  // namespace
+
+FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec,
+                                const ReadOptions& options) {
+    ensure_gdal();
+    ErrorPlace place{spec.path, spec.layer, {}, "", {}};
+    CPLErrorReset();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(
+        spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
+    if (!ds) {
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), place,
+                    "check that the file is complete and is a Shapefile (with .shx and .dbf), "
+                    "GeoPackage, GeoJSON or FlatGeobuf");
+    }
+    OGRLayer* layer = nullptr;
+    if (spec.layer.empty()) {
+        if (ds->GetLayerCount() != 1) {
+            std::string names;
+            for (int i = 0; i < ds->GetLayerCount(); ++i) {
+                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+            }
+            throw Error(ErrorKind::input,
+                        "the source has " + std::to_string(ds->GetLayerCount()) + " layers (" +
+                            names + ")",
+                        place, "pick one with FILE:LAYER");
+        }
+        layer = ds->GetLayer(0);
+    } else {
+        layer = ds->GetLayerByName(spec.layer.c_str());
+        if (!layer) {
+            std::string names;
+            for (int i = 0; i < ds->GetLayerCount(); ++i) {
+                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+            }
+            throw Error(ErrorKind::input, "no such layer; the source has: " + names, place,
+                        "use one of the layer names listed");
+        }
+    }
+
+    FeatureLayer out;
+    out.source = spec;
+    out.layer_name = layer->GetName();
+    place.layer = out.layer_name;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    defn->Reference();
+    out.defn = std::shared_ptr<OGRFeatureDefn>(defn, DefnRelease{});
+
+    // CRS: the layer's own, else --assume-crs, else an error.
+    const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+    OGRSpatialReference assumed;
+    if (!layer_srs) {
+        if (options.assume_crs.empty()) {
+            throw Error(ErrorKind::input,
+                        "the layer has no coordinate reference system (a shapefile without "
+                        "its .prj file?)",
+                        place, "add the .prj file, or pass --assume-crs EPSG:28992 if the "
+                               "coordinates are RD New");
+        }
+        if (assumed.SetFromUserInput(options.assume_crs.c_str()) != OGRERR_NONE) {
+            throw Error(ErrorKind::usage, "--assume-crs '" + options.assume_crs + "' is not a CRS",
+                        place, "write it as EPSG:28992 or another authority:code");
+        }
+        layer_srs = &assumed;
+        out.crs.assumed = true;
+    }
+    out.crs.source_crs = describe_crs(*layer_srs);
+    std::unique_ptr<Reprojector> reproject;
+    if (!is_rd_new(*layer_srs)) {
+        reproject = std::make_unique<Reprojector>(*layer_srs, place);
+        out.crs.reprojected = true;
+    } else {
+        out.crs.operation = "none (source is EPSG:28992)";
+        out.crs.accuracy_m = 0;
+    }
+
+    const GIntBig total = layer->GetFeatureCount(FALSE);
+    layer->ResetReading();
+    std::size_t done = 0;
+    auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
+        if (options.skip_invalid) {
+            out.hygiene.skipped.push_back({fid, what});
+            return;
+        }
+        ErrorPlace p = place;
+        p.feature_id = fid;
+        throw Error(ErrorKind::input, what, p, fix + ", or pass --skip-invalid to skip such features");
+    };
+
+    for (auto& ogr_feature : *layer) {
+        if (options.progress && ++done % 4096 == 0) {
+            options.progress(done, total > 0 ? static_cast<std::size_t>(total) : 0);
+        }
+        const std::int64_t fid = ogr_feature->GetFID();
+        std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
+        if (!g) {
+            out.hygiene.skipped.push_back({fid, "null geometry"});
+            continue;
+        }
+        if (g->IsEmpty()) {
+            out.hygiene.skipped.push_back({fid, "empty geometry"});
+            continue;
+        }
+        if (g->Is3D() || g->IsMeasured()) {
+            g->flattenTo2D();
+            g->setMeasured(FALSE);
+            ++out.hygiene.zm_dropped;
+        }
+        if (g->hasCurveGeometry()) {
+            g.reset(g->getLinearGeometry());
+            ++out.hygiene.curves_linearised;
+        }
+        if (wkbFlatten(g->getGeometryType()) == wkbGeometryCollection) {
+            bool all_polygons = true;
+            for (const OGRGeometry* part : *g->toGeometryCollection()) {
+                all_polygons = all_polygons && is_polygonal_type(part->getGeometryType());
+            }
+            if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
+        }
+        if (!is_polygonal_type(g->getGeometryType())) {
+            bad_feature(fid,
+                        std::string("not a polygon but a ") + g->getGeometryName() +
+                            "; this layer must hold polygons",
+                        "remove or convert the feature");
+            continue;
+        }
+        std::vector<std::string> repairs;
+        if (close_rings(g.get())) repairs.emplace_back("unclosed ring closed");
+
+        std::vector<unsigned char> wkb(g->WkbSize());
+        g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+        geos::Geom geom = geos::from_wkb(ctx, wkb.data(), wkb.size());
+
+        if (reproject) {
+            GEOSGeometry* moved = GEOSGeom_transformXY_r(ctx.handle(), geom.get(),
+                                                          &Reprojector::transform_xy,
+                                                          reproject.get());
+            if (!moved) {
+                bad_feature(fid, "coordinates cannot be transformed to EPSG:28992",
+                            "check the coordinates and the layer's CRS");
+                continue;
+            }
+            geom = geos::own(ctx, moved, "transform");
+            reproject->record_last_operation(out.crs);
+        }
+
+        geos::Geom deduped = geos::own(ctx, GEOSRemoveRepeatedPoints_r(ctx.handle(), geom.get(), 0.0),
+                                       "remove repeated points");
+        if (geos::num_points(ctx, deduped.get()) != geos::num_points(ctx, geom.get())) {
+            repairs.emplace_back("repeated points removed");
+            geom = std::move(deduped);
+        }
+
+        char* reason = nullptr;
+        GEOSGeometry* location = nullptr;
+        const char valid = GEOSisValidDetail_r(ctx.handle(), geom.get(), 0, &reason, &location);
+        std::string why = reason ? reason : "";
+        GEOSFree_r(ctx.handle(), reason);
+        if (location) GEOSGeom_destroy_r(ctx.handle(), location);
+        if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + ctx.last_error());
+        if (!valid) {
+            if (why.rfind("Invalid Coordinate", 0) == 0) {
+                bad_feature(fid, "has a NaN or infinite coordinate", "fix the coordinates");
+                continue;
+            }
+            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx.handle());
+            GEOSMakeValidParams_setMethod_r(ctx.handle(), params, GEOS_MAKE_VALID_STRUCTURE);
+            GEOSMakeValidParams_setKeepCollapsed_r(ctx.handle(), params, 0);
+            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx.handle(), geom.get(), params);
+            GEOSMakeValidParams_destroy_r(ctx.handle(), params);
+            if (!fixed) {
+                bad_feature(fid, "invalid geometry (" + why + ") that GEOS cannot repair",
+                            "repair the feature in QGIS (Fix geometries)");
+                continue;
+            }
+            geos::Geom made = geos::own(ctx, fixed, "make valid");
+            geom = geos::polygonal_part(ctx, made.get());
+            repairs.push_back("invalid (" + why + "), repaired with MakeValid");
+        }
+        if (geos::is_empty(ctx, geom.get()) || geos::area(ctx, geom.get()) <= 0.0) {
+            out.hygiene.skipped.push_back({fid, repairs.empty() ? "zero area"
+                                                                : "collapsed to zero area after repair"});
+            continue;
+        }
+        if (!repairs.empty()) {
+            std::string what;
+            for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
+            out.hygiene.repaired.push_back({fid, what});
+        }
+        Feature f;
+        f.fid = fid;
+        f.geom = std::move(geom);
+        if (options.keep_attributes) f.attributes.reset(ogr_feature.release());
+        out.features.push_back(std::move(f));
+    }
+    if (options.progress) options.progress(done, done);
+    if (out.hygiene.zm_dropped) {
+        out.notices.push_back(std::to_string(out.hygiene.zm_dropped) +
+                              " geometries had Z or M values; they were dropped (2D overlay)");
+    }
+    if (out.hygiene.curves_linearised) {
+        out.notices.push_back(std::to_string(out.hygiene.curves_linearised) +
+                              " curved geometries were linearised");
+    }
+    return out;
+}
+
+}  // namespace ruimte

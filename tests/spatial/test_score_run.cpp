@@ -1,0 +1,180 @@
+// The score job end to end on the bundled samples, through the engine's API.
+#include <catch2/catch.hpp>
+
+#include <gdal_priv.h>
+#include <gdal_utils.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "spatial/error.hpp"
+#include "spatial/gdal_init.hpp"
+#include "spatial/score_run.hpp"
+#include "support.hpp"
+
+using namespace ruimte;
+
+namespace {
+ScoreRequest sample_request(const test::TempDir& dir, const std::string& name) {
+    ScoreRequest r;
+    r.candidates = test::source_dir() + "/data-samples/kandidaten.shp";
+    r.profile_path = test::source_dir() + "/data-samples/woningbouw.toml";
+    r.output = dir.file(name + ".gpkg");
+    r.csv = dir.file(name + ".csv");
+    return r;
+}
+
+// (candidate, layer, class) -> share, from a long-table CSV
+std::map<std::string, double> shares(const std::string& csv) {
+    std::map<std::string, double> out;
+    std::istringstream in(test::read_text(csv));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        const auto last = line.rfind(',');
+        const auto prev = line.rfind(',', last - 1);
+        out[line.substr(0, prev)] = std::stod(line.substr(last + 1));
+    }
+    return out;
+}
+
+void reproject(const std::string& from, const std::string& to, const char* srs) {
+    ensure_gdal();
+    GDALDatasetH src = GDALOpenEx(from.c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(src);
+    const char* args[] = {"-t_srs", srs, "-f", "GeoJSON", "-lco", "COORDINATE_PRECISION=10", nullptr};
+    GDALVectorTranslateOptions* o = GDALVectorTranslateOptionsNew(const_cast<char**>(args), nullptr);
+    int err = 0;
+    GDALDatasetH out = GDALVectorTranslate(to.c_str(), nullptr, 1, &src, o, &err);
+    GDALVectorTranslateOptionsFree(o);
+    REQUIRE(out);
+    GDALClose(out);
+    GDALClose(src);
+}
+}  // namespace
+
+TEST_CASE("the same candidates in WGS84 and in RD give the same shares within 1e-4", "[score]") {
+    test::TempDir dir("crs");
+    ScoreRequest rd = sample_request(dir, "rd");
+    run_score(rd);
+    const std::string wgs = dir.file("kandidaten_wgs84.geojson");
+    reproject(rd.candidates, wgs, "EPSG:4326");
+    ScoreRequest w = sample_request(dir, "wgs");
+    w.candidates = wgs;
+    const ScoreSummary s = run_score(w);
+    REQUIRE(s.inputs.at(0).crs.reprojected);
+    CHECK_THAT(s.inputs[0].crs.operation, Catch::Contains("RD New"));
+
+    const auto a = shares(rd.csv);
+    const auto b = shares(w.csv);
+    REQUIRE(a.size() > 300);
+    std::size_t compared = 0;
+    double worst = 0;
+    for (const auto& [key, share] : a) {
+        const auto it = b.find(key);
+        const double other = it == b.end() ? 0.0 : it->second;
+        worst = std::max(worst, std::fabs(share - other));
+        ++compared;
+    }
+    for (const auto& [key, share] : b) {
+        if (!a.count(key)) worst = std::max(worst, share);
+    }
+    INFO("worst share difference " << worst << " over " << compared << " rows");
+    CHECK(worst <= 1e-4);
+}
+
+TEST_CASE("scores: contributions add up to the score, excluded candidates have reasons and no rank", "[score]") {
+    test::TempDir dir("scores");
+    ScoreRequest r = sample_request(dir, "s");
+    const ScoreSummary s = run_score(r);
+    CHECK(s.candidates == 200);
+    CHECK(s.excluded > 0);
+    CHECK(s.excluded < 200);
+
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(r.output.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* l = ds->GetLayerByName("candidates_scored");
+    REQUIRE(l);
+    CHECK(l->GetFeatureCount() == 200);
+    std::vector<std::int64_t> ranks;
+    for (auto& f : *l) {
+        double sum = 0;
+        for (int i = 0; i < f->GetFieldCount(); ++i) {
+            const std::string name = f->GetFieldDefnRef(i)->GetNameRef();
+            if (name.size() > 8 && name.rfind("f_", 0) == 0 && name.substr(name.size() - 8) == "_contrib") {
+                sum += f->GetFieldAsDouble(i);
+            }
+        }
+        CHECK(sum == Approx(f->GetFieldAsDouble("score")).margin(1e-12));
+        const bool excluded = f->GetFieldAsInteger("excluded") == 1;
+        CHECK(excluded == (std::string(f->GetFieldAsString("reasons")) != ""));
+        CHECK(excluded == !f->IsFieldSetAndNotNull(f->GetFieldIndex("rank")));
+        if (!excluded) ranks.push_back(f->GetFieldAsInteger64("rank"));
+        if (f->GetFieldAsDouble("wbs_nee_share") > 0) CHECK(excluded);
+    }
+    std::sort(ranks.begin(), ranks.end());
+    for (std::size_t i = 0; i < ranks.size(); ++i) CHECK(ranks[i] == static_cast<std::int64_t>(i + 1));
+    CHECK(ds->GetLayerByName("overlay_areas"));
+    CHECK(ds->GetLayerByName("geometry_issues"));
+    const char* crs_line = ds->GetMetadataItem("RUIMTE_INPUT_wbs");
+    REQUIRE(crs_line);
+    CHECK_THAT(crs_line, Catch::Contains("EPSG:28992") && Catch::Contains("accuracy_m"));
+}
+
+TEST_CASE("an existing output needs --overwrite; an input is never an output", "[score]") {
+    test::TempDir dir("outputs");
+    ScoreRequest r = sample_request(dir, "o");
+    r.csv.clear();
+    run_score(r);
+    const auto size = std::filesystem::file_size(r.output);
+    try {
+        run_score(r);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::output);
+        CHECK_THAT(e.what(), Catch::Contains("--overwrite"));
+    }
+    CHECK(std::filesystem::file_size(r.output) == size);
+    r.overwrite = true;
+    r.output = test::source_dir() + "/data-samples/wbs.gpkg";
+    try {
+        run_score(r);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::output);
+        CHECK_THAT(e.what(), Catch::Contains("also an input"));
+    }
+    // No temporary file is left behind in the folder.
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+        CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+    }
+}
+
+TEST_CASE("an unmapped class value names the value, the feature and the classes allowed", "[score]") {
+    test::TempDir dir("classes");
+    const std::string profile = dir.file("p.toml");
+    std::string text = test::read_text(test::source_dir() + "/data-samples/woningbouw.toml");
+    const std::string samples = test::source_dir() + "/data-samples/";
+    for (const char* f : {"wbs.gpkg", "netcongestie.gpkg", "novex.gpkg", "nplv.gpkg"}) {
+        const std::string from = "source = \"" + std::string(f);
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        text.replace(at, from.size(), "source = \"" + samples + f);
+    }
+    text.replace(text.find("\"nee\"]"), 6, "\"nix\"]");
+    text.replace(text.find("wbs.share.nee\""), 14, "wbs.share.nix\"");
+    text.replace(text.find("nee = 0.0 }"), 11, "nix = 0.0 }");
+    test::write_text(profile, text);
+    ScoreRequest r = sample_request(dir, "c");
+    r.profile_path = profile;
+    try {
+        run_score(r);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.place().feature_id.has_value());
+        CHECK_THAT(e.what(), Catch::Contains("'nee'") && Catch::Contains("'nix'") && Catch::Contains("wbs.gpkg"));
+    }
+}

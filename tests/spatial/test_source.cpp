@@ -1,0 +1,150 @@
+// Reading: geometry hygiene (repairs and skips reported with feature ids) and CRS handling,
+// on files written and read by the real GDAL.
+#include <catch2/catch.hpp>
+
+#include <gdal_priv.h>
+#include <gdal_utils.h>
+#include <ogrsf_frmts.h>
+
+#include "spatial/error.hpp"
+#include "spatial/gdal_init.hpp"
+#include "spatial/source.hpp"
+#include "support.hpp"
+
+using namespace ruimte;
+
+namespace {
+std::string feature(int id, const std::string& geometry) {
+    return R"({"type":"Feature","properties":{"id":)" + std::to_string(id) + R"(},"geometry":)" + geometry + "}";
+}
+std::string collection(const std::vector<std::string>& features) {
+    std::string s = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
+    for (std::size_t i = 0; i < features.size(); ++i) s += (i ? "," : "") + features[i];
+    return s + "]}";
+}
+bool has_fid(const std::vector<GeometryIssue>& v, std::int64_t fid, const std::string& what) {
+    for (const auto& i : v) {
+        if (i.fid == fid && i.what.find(what) != std::string::npos) return true;
+    }
+    return false;
+}
+}  // namespace
+
+TEST_CASE("bow-tie, self-touching ring, repeated points, unclosed ring: repaired and reported", "[source]") {
+    test::TempDir dir("hygiene");
+    const std::string path = dir.file("bad.geojson");
+    test::write_text(path, collection({
+        feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]})"),            // bow-tie
+        feature(2, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[5,0],[0,10],[0,0]]]})"),      // ring touches itself at (5,0)
+        feature(3, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,0],[10,10],[0,10],[0,0]]]})"),   // repeated point
+        feature(4, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10]]]})"),                 // unclosed
+        feature(5, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),          // fine
+        feature(6, "null"),
+        feature(7, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]})"),                   // zero area
+    }));
+    geos::Context ctx;
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    // GDAL's GeoJSON driver takes the integer property "id" as the FID.
+    CHECK(has_fid(l.hygiene.repaired, 1, "MakeValid"));
+    CHECK(has_fid(l.hygiene.repaired, 2, "MakeValid"));
+    CHECK(has_fid(l.hygiene.repaired, 3, "repeated points removed"));
+    CHECK(has_fid(l.hygiene.repaired, 4, "unclosed ring closed"));
+    CHECK(has_fid(l.hygiene.skipped, 6, "null geometry"));
+    CHECK(has_fid(l.hygiene.skipped, 7, "zero area"));
+    CHECK(l.hygiene.repaired.size() == 4);
+    CHECK(l.hygiene.skipped.size() == 2);
+    REQUIRE(l.features.size() == 5);
+    // The repaired bow-tie is two triangles of 25 m2 each.
+    CHECK(geos::area(ctx, l.features[0].geom.get()) == Approx(50.0));
+    CHECK(geos::area(ctx, l.features[3].geom.get()) == Approx(100.0));
+    for (const auto& f : l.features) CHECK(GEOSisValid_r(ctx.handle(), f.geom.get()) == 1);
+}
+
+TEST_CASE("a line in a polygon layer is an error naming it, or skipped on request", "[source]") {
+    test::TempDir dir("nonpoly");
+    const std::string path = dir.file("mixed.geojson");
+    test::write_text(path, collection({feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]})"),
+                                       feature(2, R"({"type":"LineString","coordinates":[[0,0],[1,1]]})")}));
+    geos::Context ctx;
+    try {
+        read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.place().feature_id == 2);
+        CHECK_THAT(e.what(), Catch::Contains("LINESTRING") && Catch::Contains("--skip-invalid") &&
+                                 Catch::Contains("mixed.geojson"));
+    }
+    ReadOptions skip;
+    skip.skip_invalid = true;
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), skip);
+    CHECK(l.features.size() == 1);
+    CHECK(has_fid(l.hygiene.skipped, 2, "not a polygon"));
+}
+
+TEST_CASE("a layer without CRS is an error unless a CRS is assumed", "[source]") {
+    ensure_gdal();
+    test::TempDir dir("nocrs");
+    const std::string path = dir.file("nocrs.shp");
+    {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+        std::unique_ptr<GDALDataset> ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRLayer* layer = ds->CreateLayer("nocrs", nullptr, wkbPolygon, nullptr);
+        OGRFeature f(layer->GetLayerDefn());
+        OGRGeometry* g = nullptr;
+        OGRGeometryFactory::createFromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))", nullptr, &g);
+        f.SetGeometryDirectly(g);
+        REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+    }
+    geos::Context ctx;
+    try {
+        read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK_THAT(e.what(), Catch::Contains("no coordinate reference system") && Catch::Contains("--assume-crs"));
+    }
+    ReadOptions assume;
+    assume.assume_crs = "EPSG:28992";
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), assume);
+    CHECK(l.crs.assumed);
+    CHECK_FALSE(l.crs.reprojected);
+    CHECK(geos::area(ctx, l.features.at(0).geom.get()) == 100.0);
+}
+
+TEST_CASE("WGS84 input is reprojected with PROJ and the operation recorded", "[source]") {
+    test::TempDir dir("wgs84");
+    const std::string path = dir.file("wgs.geojson");
+    // about 100 m x 100 m near Amersfoort
+    test::write_text(path, R"({"type":"FeatureCollection","features":[)" +
+                               feature(1, R"({"type":"Polygon","coordinates":[[[5.387,52.155],[5.388466,52.155],[5.388466,52.1559],[5.387,52.1559],[5.387,52.155]]]})") +
+                               "]}");
+    geos::Context ctx;
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    CHECK(l.crs.reprojected);
+    CHECK_THAT(l.crs.operation, Catch::Contains("RD New"));
+    CHECK(l.crs.accuracy_m > 0);
+    const geos::Box b = geos::envelope(ctx, l.features.at(0).geom.get());
+    CHECK(b.xmin == Approx(155000).margin(1000));  // Amersfoort: RD x about 155 km, y about 463 km
+    CHECK(b.ymin == Approx(463000).margin(1000));
+    CHECK(geos::area(ctx, l.features[0].geom.get()) == Approx(100.0 * 100.0).epsilon(0.02));
+}
+
+TEST_CASE("FILE:LAYER picks a layer, a wrong layer lists the ones there are", "[source]") {
+    const std::string novex = test::source_dir() + "/data-samples/novex.gpkg";
+    geos::Context ctx;
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(novex + ":novex_gebieden"), ReadOptions{});
+    CHECK(l.features.size() == 16);
+    try {
+        read_polygon_layer(ctx, parse_source(novex + ":nope"), ReadOptions{});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("novex_locaties") && Catch::Contains("novex_gebieden"));
+    }
+    try {
+        read_polygon_layer(ctx, parse_source(novex), ReadOptions{});
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("has 2 layers") && Catch::Contains("FILE:LAYER"));
+    }
+}
