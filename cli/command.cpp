@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -125,6 +126,21 @@ void Progress::finish() {
         std::fflush(stderr);
         line_open_ = false;
     }
+}
+
+namespace {
+std::vector<std::pair<std::string, AddCommand>>& registry() {
+    static std::vector<std::pair<std::string, AddCommand>> commands;
+    return commands;
+}
+}  // namespace
+
+CommandRegistration::CommandRegistration(const char* name, AddCommand add) { registry().emplace_back(name, add); }
+
+std::vector<std::pair<std::string, AddCommand>> registered_commands() {
+    auto commands = registry();
+    std::sort(commands.begin(), commands.end());
+    return commands;
 }
 
 std::string joined_command_line(int argc, char** argv) {

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ruimte::cli {
 
@@ -61,5 +63,13 @@ struct Invocation {
     int argc;
     char** argv;
 };
-Runner add_score_command(CLI::App& app, const Invocation& inv);
+
+// Subcommands register themselves from their own file, so adding one touches no other file:
+//   static const CommandRegistration reg{"score", &add_score_command};
+using AddCommand = Runner (*)(CLI::App& app, const Invocation& inv);
+struct CommandRegistration {
+    CommandRegistration(const char* name, AddCommand add);
+};
+// All registered subcommands, sorted by name.
+std::vector<std::pair<std::string, AddCommand>> registered_commands();
 }  // namespace ruimte::cli

@@ -8,6 +8,9 @@
 
 namespace ruimte::cli {
 
+Runner add_score_command(CLI::App& app, const Invocation& inv);
+static const CommandRegistration registration{"score", &add_score_command};
+
 namespace {
 struct ScoreOptions {
     ScoreRequest request;

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
 
     const Invocation inv{argc, argv};
     std::map<std::string, Runner> runners;
-    runners["score"] = add_score_command(app, inv);
+    for (const auto& [name, add] : registered_commands()) runners[name] = add(app, inv);
 
     try {
         app.parse(argc, argv);
