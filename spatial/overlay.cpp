@@ -143,6 +143,18 @@ const std::vector<std::pair<std::uint32_t, std::uint32_t>>& LayerIndex::overlapp
 
 namespace {
 
+// Per worker: prepared layer pieces, built on first use. GEOS builds a prepared geometry's
+// indexes lazily, so each worker keeps its own.
+struct PreparedCache {
+    std::vector<std::vector<geos::Prepared>> pieces;  // [layer][piece]
+    const GEOSPreparedGeometry* get(const geos::Context& ctx, std::size_t layer, std::size_t piece,
+                                    const GEOSGeometry* g) {
+        geos::Prepared& p = pieces[layer][piece];
+        if (!p) p = geos::prepare(ctx, g);
+        return p.get();
+    }
+};
+
 struct Part {
     std::uint32_t feature;
     std::uint32_t cls;
@@ -152,7 +164,7 @@ struct Part {
 // Overlay of one candidate with one layer.
 void overlay_one(const geos::Context& ctx, const GEOSGeometry* cand, const geos::Box& cbox,
                  double cand_area, const GEOSPreparedGeometry* prepared, const LayerIndex& index,
-                 LayerOverlay& out, std::size_t c) {
+                 LayerOverlay& out, std::size_t c, PreparedCache& cache, std::size_t layer) {
     const auto& impl = index.impl();
     std::vector<Entry> hits;
     impl.tree.query(bgi::intersects(to_bbox(cbox)), std::back_inserter(hits));
@@ -170,11 +182,12 @@ void overlay_one(const geos::Context& ctx, const GEOSGeometry* cand, const geos:
         if (cbox.contains(p.box) && GEOSPreparedContains_r(ctx.handle(), prepared, p.geom.get()) == 1) {
             a = p.area_m2;
             part = p.geom.get();
-        } else if (p.box.contains(cbox) && GEOSCovers_r(ctx.handle(), p.geom.get(), cand) == 1) {
+        } else if (p.box.contains(cbox) &&
+                   GEOSPreparedCovers_r(ctx.handle(), cache.get(ctx, layer, e.second, p.geom.get()), cand) == 1) {
             a = cand_area;
             part = cand;
         } else {
-            if (GEOSPreparedIntersects_r(ctx.handle(), prepared, p.geom.get()) != 1) continue;
+            if (GEOSPreparedIntersects_r(ctx.handle(), cache.get(ctx, layer, e.second, p.geom.get()), cand) != 1) continue;
             geos::Geom inter = geos::intersection(ctx, cand, p.geom.get());
             a = geos::area(ctx, inter.get());
             if (a <= 0) continue;
@@ -225,7 +238,8 @@ void overlay_one(const geos::Context& ctx, const GEOSGeometry* cand, const geos:
                 const double box_dist = std::sqrt(bg::comparable_distance(qb, it->first));
                 if (box_dist > best) break;
                 double d = 0;
-                if (GEOSPreparedDistance_r(ctx.handle(), prepared, impl.pieces[it->second].geom.get(), &d) != 1) {
+                const Piece& near = impl.pieces[it->second];
+                if (GEOSPreparedDistance_r(ctx.handle(), cache.get(ctx, layer, it->second, near.geom.get()), cand, &d) != 1) {
                     throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
                 }
                 best = std::min(best, d);
@@ -256,14 +270,19 @@ OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
         geos::Context ctx;
         for (const GEOSGeometry* g : candidates) geos::warm_envelopes(ctx, g);
     }
-    parallel_for(n, control, [&](const geos::Context& ctx, std::size_t c) {
+    std::vector<PreparedCache> caches(worker_count(n, control));
+    for (auto& cache : caches) {
+        cache.pieces.resize(layers.size());
+        for (std::size_t l = 0; l < layers.size(); ++l) cache.pieces[l].resize(layers[l]->piece_count());
+    }
+    parallel_for_workers(n, control, [&](const geos::Context& ctx, std::size_t worker, std::size_t c) {
         const GEOSGeometry* cand = candidates[c];
         const geos::Box cbox = geos::envelope(ctx, cand);
         const double cand_area = geos::area(ctx, cand);
         result.candidate_area_m2[c] = cand_area;
         const geos::Prepared prepared = geos::prepare(ctx, cand);
         for (std::size_t l = 0; l < layers.size(); ++l) {
-            overlay_one(ctx, cand, cbox, cand_area, prepared.get(), *layers[l], result.layers[l], c);
+            overlay_one(ctx, cand, cbox, cand_area, prepared.get(), *layers[l], result.layers[l], c, caches[worker], l);
         }
     });
     return result;

@@ -17,12 +17,21 @@ unsigned resolve_threads(unsigned requested) {
     return hw > 0 ? hw : 1;
 }
 
+std::size_t worker_count(std::size_t n, const RunControl& control, std::size_t chunk) {
+    return std::max<std::size_t>(1, std::min<std::size_t>(resolve_threads(control.threads), (n + chunk - 1) / chunk));
+}
+
 void parallel_for(std::size_t n, const RunControl& control,
                   const std::function<void(const geos::Context&, std::size_t)>& work,
                   std::size_t chunk) {
+    parallel_for_workers(n, control, [&](const geos::Context& ctx, std::size_t, std::size_t i) { work(ctx, i); }, chunk);
+}
+
+void parallel_for_workers(std::size_t n, const RunControl& control,
+                          const std::function<void(const geos::Context&, std::size_t, std::size_t)>& work,
+                          std::size_t chunk) {
     if (n == 0) return;
-    const unsigned threads =
-        static_cast<unsigned>(std::min<std::size_t>(resolve_threads(control.threads), (n + chunk - 1) / chunk));
+    const unsigned threads = static_cast<unsigned>(worker_count(n, control, chunk));
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> done{0};
     std::atomic<bool> stop{false};
@@ -31,7 +40,7 @@ void parallel_for(std::size_t n, const RunControl& control,
     std::condition_variable finished;
     unsigned running = 0;
 
-    auto worker = [&] {
+    auto worker = [&](std::size_t id) {
         geos::Context ctx;
         try {
             while (!stop.load(std::memory_order_relaxed)) {
@@ -42,7 +51,7 @@ void parallel_for(std::size_t n, const RunControl& control,
                     if (control.cancel && control.cancel->load(std::memory_order_relaxed)) {
                         throw Error(ErrorKind::cancelled, "interrupted");
                     }
-                    work(ctx, i);
+                    work(ctx, id, i);
                 }
                 done.fetch_add(end - begin, std::memory_order_relaxed);
             }
@@ -59,7 +68,7 @@ void parallel_for(std::size_t n, const RunControl& control,
     std::vector<std::thread> pool;
     pool.reserve(threads);
     running = threads;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
     {
         std::unique_lock<std::mutex> lock(mutex);
         while (!finished.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; })) {

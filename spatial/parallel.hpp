@@ -24,4 +24,11 @@ void parallel_for(std::size_t n, const RunControl& control,
                   const std::function<void(const geos::Context&, std::size_t)>& work,
                   std::size_t chunk = 8);
 
+// The same, telling work which worker (0..workers-1) runs it, for per-worker caches.
+// worker_count() gives the number of workers parallel_for_workers will start for n items.
+std::size_t worker_count(std::size_t n, const RunControl& control, std::size_t chunk = 8);
+void parallel_for_workers(std::size_t n, const RunControl& control,
+                          const std::function<void(const geos::Context&, std::size_t worker, std::size_t)>& work,
+                          std::size_t chunk = 8);
+
 }  // namespace ruimte

@@ -205,6 +205,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
+    read.control = req.control;
     geos::Context ctx;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
     FeatureLayer cands = read_polygon_layer(ctx, cand_spec, read);

@@ -10,6 +10,7 @@
 
 #include "error.hpp"
 #include "gdal_init.hpp"
+#include "parallel.hpp"
 
 namespace fs = std::filesystem;
 
@@ -190,7 +191,7 @@ bool close_rings(OGRGeometry* g) {
 
 }  // namespace
 
-FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec,
+FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const SourceSpec& spec,
                                 const ReadOptions& options) {
     ensure_gdal();
     ErrorPlace place{spec.path, spec.layer, {}, "", {}};
@@ -254,9 +255,8 @@ FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec
         out.crs.assumed = true;
     }
     out.crs.source_crs = describe_crs(*layer_srs);
-    std::unique_ptr<Reprojector> reproject;
     if (!is_rd_new(*layer_srs)) {
-        reproject = std::make_unique<Reprojector>(*layer_srs, place);
+        Reprojector check(*layer_srs, place);  // fails early when PROJ has no way to RD New
         out.crs.reprojected = true;
     } else {
         out.crs.operation = "none (source is EPSG:28992)";
@@ -265,29 +265,32 @@ FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec
 
     const GIntBig total = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
-    std::size_t done = 0;
-    auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
-        if (options.skip_invalid) {
-            out.hygiene.skipped.push_back({fid, what});
-            return;
-        }
-        ErrorPlace p = place;
-        p.feature_id = fid;
-        throw Error(ErrorKind::input, what, p, fix + ", or pass --skip-invalid to skip such features");
-    };
 
+    // Pass 1, sequential (GDAL): geometry as WKB after the OGR-level fixes, attributes kept.
+    struct Raw {
+        std::int64_t fid = 0;
+        std::vector<unsigned char> wkb;     // empty: skipped in pass 1
+        std::vector<std::string> repairs;
+        std::string problem;                // pass 1 found the feature unusable
+        std::unique_ptr<OGRFeature> attributes;
+    };
+    std::vector<Raw> raws;
+    if (total > 0) raws.reserve(static_cast<std::size_t>(total));
+    std::size_t done = 0;
     for (auto& ogr_feature : *layer) {
         if (options.progress && ++done % 4096 == 0) {
             options.progress(done, total > 0 ? static_cast<std::size_t>(total) : 0);
         }
-        const std::int64_t fid = ogr_feature->GetFID();
+        Raw raw;
+        raw.fid = ogr_feature->GetFID();
         std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
+        if (options.keep_attributes) raw.attributes.reset(ogr_feature.release());
         if (!g) {
-            out.hygiene.skipped.push_back({fid, "null geometry"});
+            out.hygiene.skipped.push_back({raw.fid, "null geometry"});
             continue;
         }
         if (g->IsEmpty()) {
-            out.hygiene.skipped.push_back({fid, "empty geometry"});
+            out.hygiene.skipped.push_back({raw.fid, "empty geometry"});
             continue;
         }
         if (g->Is3D() || g->IsMeasured()) {
@@ -307,79 +310,129 @@ FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec
             if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
         }
         if (!is_polygonal_type(g->getGeometryType())) {
-            bad_feature(fid,
-                        std::string("not a polygon but a ") + g->getGeometryName() +
-                            "; this layer must hold polygons",
-                        "remove or convert the feature");
-            continue;
+            raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
+        } else {
+            if (close_rings(g.get())) raw.repairs.emplace_back("unclosed ring closed");
+            raw.wkb.resize(g->WkbSize());
+            g->exportToWkb(wkbNDR, raw.wkb.data(), wkbVariantIso);
         }
-        std::vector<std::string> repairs;
-        if (close_rings(g.get())) repairs.emplace_back("unclosed ring closed");
+        raws.push_back(std::move(raw));
+    }
 
-        std::vector<unsigned char> wkb(g->WkbSize());
-        g->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-        geos::Geom geom = geos::from_wkb(ctx, wkb.data(), wkb.size());
-
-        if (reproject) {
-            GEOSGeometry* moved = GEOSGeom_transformXY_r(ctx.handle(), geom.get(),
-                                                          &Reprojector::transform_xy,
-                                                          reproject.get());
+    // Pass 2, parallel (GEOS, PROJ): convert, reproject, remove repeated points, validate, repair.
+    struct Cooked {
+        geos::Geom geom;
+        std::string problem, fix;  // unusable: what and how to fix it
+        std::string skipped;       // not used, but not an error (zero area)
+    };
+    std::vector<Cooked> cooked(raws.size());
+    std::vector<std::unique_ptr<Reprojector>> reprojectors(worker_count(raws.size(), options.control, 16));
+    std::vector<CrsReport> crs_seen(reprojectors.size());
+    RunControl control = options.control;
+    control.progress = nullptr;
+    parallel_for_workers(raws.size(), control, [&](const geos::Context& tctx, std::size_t worker, std::size_t i) {
+        Raw& raw = raws[i];
+        Cooked& c = cooked[i];
+        if (!raw.problem.empty()) {
+            c.problem = raw.problem;
+            c.fix = "remove or convert the feature";
+            return;
+        }
+        geos::Geom geom = geos::from_wkb(tctx, raw.wkb.data(), raw.wkb.size());
+        std::vector<unsigned char>().swap(raw.wkb);
+        if (out.crs.reprojected) {
+            if (!reprojectors[worker]) reprojectors[worker] = std::make_unique<Reprojector>(*layer_srs, place);
+            GEOSGeometry* moved = GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy,
+                                                          reprojectors[worker].get());
             if (!moved) {
-                bad_feature(fid, "coordinates cannot be transformed to EPSG:28992",
-                            "check the coordinates and the layer's CRS");
-                continue;
+                c.problem = "coordinates cannot be transformed to EPSG:28992";
+                c.fix = "check the coordinates and the layer's CRS";
+                return;
             }
-            geom = geos::own(ctx, moved, "transform");
-            reproject->record_last_operation(out.crs);
+            geom = geos::own(tctx, moved, "transform");
+            reprojectors[worker]->record_last_operation(crs_seen[worker]);
         }
-
-        geos::Geom deduped = geos::own(ctx, GEOSRemoveRepeatedPoints_r(ctx.handle(), geom.get(), 0.0),
+        geos::Geom deduped = geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0),
                                        "remove repeated points");
-        if (geos::num_points(ctx, deduped.get()) != geos::num_points(ctx, geom.get())) {
-            repairs.emplace_back("repeated points removed");
+        if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
+            raw.repairs.emplace_back("repeated points removed");
             geom = std::move(deduped);
         }
-
         char* reason = nullptr;
         GEOSGeometry* location = nullptr;
-        const char valid = GEOSisValidDetail_r(ctx.handle(), geom.get(), 0, &reason, &location);
-        std::string why = reason ? reason : "";
-        GEOSFree_r(ctx.handle(), reason);
-        if (location) GEOSGeom_destroy_r(ctx.handle(), location);
-        if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + ctx.last_error());
+        const char valid = GEOSisValidDetail_r(tctx.handle(), geom.get(), 0, &reason, &location);
+        const std::string why = reason ? reason : "";
+        GEOSFree_r(tctx.handle(), reason);
+        if (location) geos::own(tctx, location, "location");
+        if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + tctx.last_error());
         if (!valid) {
             if (why.rfind("Invalid Coordinate", 0) == 0) {
-                bad_feature(fid, "has a NaN or infinite coordinate", "fix the coordinates");
-                continue;
+                c.problem = "has a NaN or infinite coordinate";
+                c.fix = "fix the coordinates";
+                return;
             }
-            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx.handle());
-            GEOSMakeValidParams_setMethod_r(ctx.handle(), params, GEOS_MAKE_VALID_STRUCTURE);
-            GEOSMakeValidParams_setKeepCollapsed_r(ctx.handle(), params, 0);
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx.handle(), geom.get(), params);
-            GEOSMakeValidParams_destroy_r(ctx.handle(), params);
+            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(tctx.handle());
+            GEOSMakeValidParams_setMethod_r(tctx.handle(), params, GEOS_MAKE_VALID_STRUCTURE);
+            GEOSMakeValidParams_setKeepCollapsed_r(tctx.handle(), params, 0);
+            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(tctx.handle(), geom.get(), params);
+            GEOSMakeValidParams_destroy_r(tctx.handle(), params);
             if (!fixed) {
-                bad_feature(fid, "invalid geometry (" + why + ") that GEOS cannot repair",
-                            "repair the feature in QGIS (Fix geometries)");
-                continue;
+                c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
+                c.fix = "repair the feature in QGIS (Fix geometries)";
+                return;
             }
-            geos::Geom made = geos::own(ctx, fixed, "make valid");
-            geom = geos::polygonal_part(ctx, made.get());
-            repairs.push_back("invalid (" + why + "), repaired with MakeValid");
+            const geos::Geom made = geos::own(tctx, fixed, "make valid");
+            geom = geos::polygonal_part(tctx, made.get());
+            raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
         }
-        if (geos::is_empty(ctx, geom.get()) || geos::area(ctx, geom.get()) <= 0.0) {
-            out.hygiene.skipped.push_back({fid, repairs.empty() ? "zero area"
-                                                                : "collapsed to zero area after repair"});
+        if (geos::is_empty(tctx, geom.get()) || geos::area(tctx, geom.get()) <= 0.0) {
+            c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
+            return;
+        }
+        c.geom = std::move(geom);
+    }, 16);
+
+    // Pass 3, sequential: assemble in source order; the first unusable feature is the error.
+    auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
+        if (options.skip_invalid) {
+            out.hygiene.skipped.push_back({fid, what});
+            return;
+        }
+        ErrorPlace p = place;
+        p.feature_id = fid;
+        throw Error(ErrorKind::input, what, p, fix + ", or pass --skip-invalid to skip such features");
+    };
+    for (const CrsReport& seen : crs_seen) {
+        if (seen.operation.empty()) continue;
+        if (out.crs.operation.empty()) {
+            out.crs.operation = seen.operation;
+            out.crs.accuracy_m = seen.accuracy_m;
+        } else if (out.crs.operation.find(seen.operation) == std::string::npos) {
+            out.crs.operation += " | " + seen.operation;
+            out.crs.accuracy_m = std::max(out.crs.accuracy_m, seen.accuracy_m);
+        }
+    }
+    out.features.reserve(raws.size());
+    for (std::size_t i = 0; i < raws.size(); ++i) {
+        Raw& raw = raws[i];
+        Cooked& c = cooked[i];
+        if (!c.problem.empty()) {
+            bad_feature(raw.fid, c.problem, c.fix);
             continue;
         }
-        if (!repairs.empty()) {
+        if (!c.skipped.empty()) {
+            out.hygiene.skipped.push_back({raw.fid, c.skipped});
+            continue;
+        }
+        if (!raw.repairs.empty()) {
             std::string what;
-            for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
-            out.hygiene.repaired.push_back({fid, what});
+            for (const auto& r : raw.repairs) what += (what.empty() ? "" : "; ") + r;
+            out.hygiene.repaired.push_back({raw.fid, what});
         }
         Feature f;
-        f.fid = fid;
-        f.geom = std::move(geom);
-        if (options.keep_attributes) f.attributes.reset(ogr_feature.release());
+        f.fid = raw.fid;
+        f.geom = std::move(c.geom);
+        f.attributes = std::move(raw.attributes);
         out.features.push_back(std::move(f));
     }
     if (options.progress) options.progress(done, done);

@@ -1,0 +1,540 @@
+#include "selection.hpp"
+
+#include <coin/CbcModel.hpp>
+#include <coin/CbcSolver.hpp>
+#include <coin/CoinPackedMatrix.hpp>
+#include <coin/OsiClpSolverInterface.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+
+#include "error.hpp"
+
+namespace ruimte {
+
+const char* to_string(ConstraintKind kind) {
+    switch (kind) {
+        case ConstraintKind::target: return "target";
+        case ConstraintKind::budget: return "budget";
+        case ConstraintKind::group_min: return "group_min";
+        case ConstraintKind::group_max: return "group_max";
+        case ConstraintKind::share: return "share";
+        case ConstraintKind::overlap: return "overlap";
+        case ConstraintKind::lock_in: return "lock_in";
+    }
+    return "?";
+}
+
+const char* to_string(SelectionStatus status) {
+    switch (status) {
+        case SelectionStatus::optimal: return "optimal";
+        case SelectionStatus::feasible: return "feasible";
+        case SelectionStatus::infeasible: return "infeasible";
+        case SelectionStatus::time_out: return "time_out";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+double lhs(const Terms& terms, const std::vector<char>& chosen) {
+    double s = 0;
+    for (const auto& [i, a] : terms) s += chosen[i] ? a : 0.0;
+    return s;
+}
+
+// A relative tolerance for "the rule holds": the solver works to about 1e-7 absolute.
+double tolerance(const SelectionConstraint& c) { return 1e-9 * std::max(1.0, std::fabs(c.bound)) + 1e-7; }
+
+bool holds(const SelectionConstraint& c, double value) {
+    return c.sense == Sense::at_least ? value >= c.bound - tolerance(c) : value <= c.bound + tolerance(c);
+}
+
+std::string number(double v) {
+    char buf[64];
+    if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+void validate(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    if (p.ids.size() != n || p.available.size() != n || p.locked_in.size() != n) {
+        throw Error(ErrorKind::internal, "selection problem: per-candidate vectors differ in length");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.locked_in[i] && !p.available[i]) {
+            throw Error(ErrorKind::usage, "candidate " + p.ids[i] + " is locked in but is excluded or locked out",
+                        {}, "remove it from --lock-in, or from --lock-out; an excluded candidate cannot be chosen");
+        }
+        if (!std::isfinite(p.objective[i])) {
+            throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has no finite objective value", {},
+                        "give the candidate a score and a value in the weight field");
+        }
+    }
+    for (const auto& c : p.constraints) {
+        for (const auto& [i, a] : c.terms) {
+            if (i >= n) throw Error(ErrorKind::internal, "selection problem: constraint '" + c.name + "' names no candidate");
+            if (!std::isfinite(a)) {
+                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has no finite value", {},
+                            "fill in the field for every candidate that can be chosen");
+            }
+        }
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (i >= n || j >= n || i == j) throw Error(ErrorKind::internal, "selection problem: bad overlap pair");
+    }
+}
+
+// ---- the MIP and CBC ------------------------------------------------------------------
+
+// minimise obj.x subject to row_lb <= A x <= row_ub, lb <= x <= ub
+struct Mip {
+    std::vector<double> lb, ub, obj;
+    std::vector<char> integer;
+    std::vector<Terms> rows;
+    std::vector<double> row_lb, row_ub;
+    std::vector<double> start;  // a feasible start solution, or empty
+    std::size_t cols() const { return obj.size(); }
+    std::size_t add_col(double l, double u, double c, bool is_int) {
+        lb.push_back(l);
+        ub.push_back(u);
+        obj.push_back(c);
+        integer.push_back(is_int ? 1 : 0);
+        return obj.size() - 1;
+    }
+    void add_row(Terms t, double l, double u) {
+        rows.push_back(std::move(t));
+        row_lb.push_back(l);
+        row_ub.push_back(u);
+    }
+};
+
+struct MipResult {
+    bool has_solution = false;
+    bool proven_optimal = false;
+    bool proven_infeasible = false;
+    std::vector<double> x;
+    double objective = 0;  // minimised
+    double bound = 0;      // lower bound on the minimum
+    std::int64_t nodes = 0;
+    double seconds = 0;
+};
+
+MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int ncols = static_cast<int>(mip.cols());
+    OsiClpSolverInterface solver;
+    CoinPackedMatrix matrix(false, 0, 0);
+    matrix.setDimensions(0, ncols);
+    for (const Terms& row : mip.rows) {
+        std::vector<int> idx;
+        std::vector<double> val;
+        for (const auto& [i, a] : row) {
+            if (a == 0) continue;
+            idx.push_back(static_cast<int>(i));
+            val.push_back(a);
+        }
+        matrix.appendRow(static_cast<int>(idx.size()), idx.data(), val.data());
+    }
+    std::vector<double> rlb(mip.row_lb), rub(mip.row_ub);
+    for (auto& v : rlb) v = std::isinf(v) ? -COIN_DBL_MAX : v;
+    for (auto& v : rub) v = std::isinf(v) ? COIN_DBL_MAX : v;
+    solver.loadProblem(matrix, mip.lb.data(), mip.ub.data(), mip.obj.data(), rlb.data(), rub.data());
+    for (int i = 0; i < ncols; ++i) {
+        if (mip.integer[static_cast<std::size_t>(i)]) solver.setInteger(i);
+        solver.setColName(i, "x" + std::to_string(i));
+    }
+    solver.messageHandler()->setLogLevel(0);
+
+    CbcModel model(solver);
+    model.setLogLevel(0);
+    model.messageHandler()->setLogLevel(0);
+    CbcSolverUsefulData data;
+    data.noPrinting_ = true;        // the engine never prints
+    data.useSignalHandler_ = false;  // Ctrl-C belongs to the CLI
+    CbcMain0(model, data);
+    if (!mip.start.empty()) {
+        std::vector<std::pair<std::string, double>> start;
+        for (int i = 0; i < ncols; ++i) start.emplace_back("x" + std::to_string(i), mip.start[static_cast<std::size_t>(i)]);
+        model.setMIPStart(start);
+    }
+    char sec[32], rgap[32], rseed[32];
+    std::snprintf(sec, sizeof sec, "%.3f", std::max(0.01, time_limit_s));
+    std::snprintf(rgap, sizeof rgap, "%.9g", gap);
+    std::snprintf(rseed, sizeof rseed, "%d", seed);
+    // threads 0: CBC's serial search (one thread), which is deterministic.
+    const char* argv[] = {"ruimte", "-log", "0", "-slog", "0", "-sec", sec, "-ratioGap", rgap,
+                          "-randomSeed", rseed, "-randomCbcSeed", rseed, "-threads", "0", "-solve", "-quit"};
+    const int argc = static_cast<int>(sizeof argv / sizeof argv[0]);
+    const int rc = CbcMain1(argc, argv, model, [](CbcModel*, int) { return 0; }, data);
+    MipResult r;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rc != 0 || model.isAbandoned()) {
+        throw Error(ErrorKind::internal, "the CBC solver gave up (numerical difficulties)", {},
+                    "report the command line; a different --time-limit or fewer rules may work around it");
+    }
+    r.nodes = model.getNodeCount();
+    r.proven_infeasible = model.isProvenInfeasible();
+    const double* best = model.bestSolution();
+    if (best && !r.proven_infeasible) {
+        r.has_solution = true;
+        r.x.assign(best, best + ncols);
+        r.objective = model.getObjValue();
+        r.bound = model.getBestPossibleObjValue();
+        r.proven_optimal = model.isProvenOptimal() && !model.isSecondsLimitReached();
+        if (r.proven_optimal || r.bound > r.objective) r.bound = std::min(r.bound, r.objective);
+    } else {
+        r.bound = model.getBestPossibleObjValue();
+    }
+    return r;
+}
+
+// Which rules the MIP leaves out or relaxes, and what it optimises.
+struct Variant {
+    std::size_t skip = static_cast<std::size_t>(-1);  // constraint left out
+    bool relax_overlaps = false;  // overlaps become counted violations (minimised)
+    bool relax_lock_in = false;   // locked-in candidates become wishes (maximised)
+};
+
+// Builds the model; the objective is set by the caller. Columns 0..n-1 are the candidates;
+// with relax_overlaps, one more column per overlapping pair follows.
+Mip build(const SelectionProblem& p, const Variant& v) {
+    Mip mip;
+    const std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double lb = (p.locked_in[i] && !v.relax_lock_in) ? 1.0 : 0.0;
+        mip.add_col(lb, p.available[i] ? 1.0 : 0.0, 0.0, true);
+    }
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        if (k == v.skip) continue;
+        const auto& c = p.constraints[k];
+        if (c.sense == Sense::at_least) mip.add_row(c.terms, c.bound, inf);
+        else mip.add_row(c.terms, -inf, c.bound);
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (!p.available[i] || !p.available[j]) continue;
+        if (v.relax_overlaps) {
+            const std::size_t y = mip.add_col(0, 1, 0, false);
+            mip.add_row({{i, 1.0}, {j, 1.0}, {static_cast<std::uint32_t>(y), -1.0}}, -inf, 1);
+        } else {
+            mip.add_row({{i, 1.0}, {j, 1.0}}, -inf, 1);
+        }
+    }
+    return mip;
+}
+
+std::vector<char> rounded(const std::vector<double>& x, std::size_t n) {
+    std::vector<char> out(n, 0);
+    for (std::size_t i = 0; i < n; ++i) out[i] = x[i] > 0.5 ? 1 : 0;
+    return out;
+}
+
+// The best value of a rule's measure with no other rule: each free candidate taken only when
+// it helps.
+double best_alone(const SelectionProblem& p, const SelectionConstraint& c) {
+    double s = 0;
+    for (const auto& [i, a] : c.terms) {
+        if (p.locked_in[i]) s += a;
+        else if (p.available[i]) s += c.sense == Sense::at_least ? std::max(0.0, a) : std::min(0.0, a);
+    }
+    return s;
+}
+
+std::string share_text(const SelectionConstraint& c, double best) {
+    return "rule '" + c.name + "' cannot be met while the other rules hold: at best the numerator total minus " +
+           number(c.ratio) + " x the denominator total reaches " + number(best) + " (" + number(-best) + " short of 0)";
+}
+
+std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o) {
+    std::vector<Shortfall> out;
+    const std::size_t n = p.size();
+    std::size_t rules = p.constraints.size() + (p.overlaps.empty() ? 0 : 1);
+    const std::size_t locked = static_cast<std::size_t>(std::count(p.locked_in.begin(), p.locked_in.end(), 1));
+    if (locked) ++rules;
+    const double per_solve = std::max(1.0, o.time_limit_s / static_cast<double>(std::max<std::size_t>(rules, 1)));
+
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        const auto& c = p.constraints[k];
+        Variant v;
+        v.skip = k;
+        Mip mip = build(p, v);
+        const double sign = c.sense == Sense::at_least ? -1.0 : 1.0;  // minimise sign * lhs
+        for (const auto& [i, a] : c.terms) mip.obj[i] += sign * a;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        Shortfall s;
+        s.kind = c.kind;
+        s.constraint = k;
+        s.rule = c.name;
+        s.bound = c.bound;
+        s.alone = best_alone(p, c);
+        if (!r.has_solution) {
+            if (holds(c, s.alone)) continue;  // the others conflict; this one alone is fine
+            s.others_feasible = false;
+            s.best = s.alone;
+            s.text = "rule '" + c.name + "' cannot be met even on its own: at best " + number(s.alone) + " against " +
+                     number(c.bound);
+            out.push_back(std::move(s));
+            continue;
+        }
+        s.others_feasible = true;
+        // Not proven within the time: the solver's bound is the most that can be reached.
+        s.best = r.proven_optimal ? lhs(c.terms, rounded(r.x, n)) : sign * r.bound;
+        if (holds(c, s.best)) continue;
+        if (c.kind == ConstraintKind::share) {
+            s.text = share_text(c, s.best);
+        } else {
+            const double by = std::fabs(c.bound - s.best);
+            s.text = "rule '" + c.name + "' cannot be met while the other rules hold: at best " + number(s.best) +
+                     " against " + number(c.bound) + " (" + number(by) + (c.sense == Sense::at_least ? " short)" : " over)");
+        }
+        if (!r.proven_optimal) s.text += " (bound from the solver; the search was not finished in time)";
+        out.push_back(std::move(s));
+    }
+
+    if (!p.overlaps.empty()) {
+        Variant v;
+        v.relax_overlaps = true;
+        Mip mip = build(p, v);
+        for (std::size_t y = n; y < mip.cols(); ++y) mip.obj[y] = 1.0;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        if (r.has_solution) {
+            const std::vector<char> chosen = rounded(r.x, n);
+            std::size_t pairs = 0;
+            std::string first;
+            for (const auto& [i, j] : p.overlaps) {
+                if (chosen[i] && chosen[j]) {
+                    if (!pairs) first = p.ids[i] + " and " + p.ids[j];
+                    ++pairs;
+                }
+            }
+            if (pairs > 0) {
+                Shortfall s;
+                s.kind = ConstraintKind::overlap;
+                s.rule = "no two overlapping candidates";
+                s.bound = 0;
+                s.best = static_cast<double>(pairs);
+                s.others_feasible = true;
+                s.text = "the overlap rule cannot be met while the other rules hold: at least " + std::to_string(pairs) +
+                         " overlapping pair(s) would have to be chosen (for example " + first + ")";
+                out.push_back(std::move(s));
+            }
+        }
+    }
+
+    if (locked) {
+        Variant v;
+        v.relax_lock_in = true;
+        Mip mip = build(p, v);
+        for (std::size_t i = 0; i < n; ++i) mip.obj[i] = p.locked_in[i] ? -1.0 : 0.0;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        if (r.has_solution) {
+            const std::vector<char> chosen = rounded(r.x, n);
+            std::size_t kept = 0;
+            std::string dropped;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (!p.locked_in[i]) continue;
+                if (chosen[i]) ++kept;
+                else dropped += (dropped.empty() ? "" : ", ") + p.ids[i];
+            }
+            if (kept < locked) {
+                Shortfall s;
+                s.kind = ConstraintKind::lock_in;
+                s.rule = "locked-in candidates";
+                s.bound = static_cast<double>(locked);
+                s.best = static_cast<double>(kept);
+                s.alone = static_cast<double>(locked);
+                s.others_feasible = true;
+                s.text = "the lock-in cannot be met while the other rules hold: at most " + std::to_string(kept) + " of the " +
+                         std::to_string(locked) + " locked-in candidates fit (left out for example: " + dropped + ")";
+                out.push_back(std::move(s));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<ConstraintValue> evaluate(const SelectionProblem& p, const std::vector<char>& chosen) {
+    std::vector<ConstraintValue> out;
+    out.reserve(p.constraints.size());
+    for (const auto& c : p.constraints) {
+        ConstraintValue v;
+        if (c.kind == ConstraintKind::share) {
+            const double num = lhs(c.numerator, chosen), den = lhs(c.denominator, chosen);
+            v.value = den > 0 ? num / den : 0.0;
+            v.bound = c.ratio;
+            v.slack = den > 0 ? v.value - v.bound : 0.0;  // nothing chosen: the rule holds trivially
+        } else {
+            v.value = lhs(c.terms, chosen);
+            v.bound = c.bound;
+            v.slack = c.sense == Sense::at_least ? v.value - v.bound : v.bound - v.value;
+        }
+        out.push_back(v);
+    }
+    return out;
+}
+
+double objective_of(const SelectionProblem& p, const std::vector<char>& chosen) {
+    double s = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) s += chosen[i] ? p.objective[i] : 0.0;
+    return s;
+}
+
+bool is_feasible(const SelectionProblem& p, const std::vector<char>& chosen) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (chosen[i] && !p.available[i]) return false;
+        if (!chosen[i] && p.locked_in[i]) return false;
+    }
+    for (const auto& c : p.constraints) {
+        if (!holds(c, lhs(c.terms, chosen))) return false;
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (chosen[i] && chosen[j]) return false;
+    }
+    return true;
+}
+
+std::vector<char> greedy_selection(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    std::vector<char> chosen(n, 0);
+    for (std::size_t i = 0; i < n; ++i) chosen[i] = p.locked_in[i] && p.available[i];
+
+    // Per candidate: its share of every upper limit, and its share of every lower target.
+    std::vector<double> use(n, 0.0), benefit(n, 0.0);
+    for (const auto& c : p.constraints) {
+        if (c.kind == ConstraintKind::share || std::fabs(c.bound) < 1e-12) continue;
+        for (const auto& [i, a] : c.terms) {
+            if (c.sense == Sense::at_most) use[i] += std::max(0.0, a) / std::fabs(c.bound);
+            else if (c.kind == ConstraintKind::target) benefit[i] += std::max(0.0, a) / std::fabs(c.bound);
+        }
+    }
+    std::vector<double> key(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.maximise) key[i] = p.objective[i] / std::max(use[i], 1e-9);
+        else key[i] = benefit[i] / std::max(p.objective[i], 1e-9);
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.available[i] && !chosen[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] > key[b]; });
+
+    std::vector<std::vector<std::uint32_t>> partners(n);
+    for (const auto& [i, j] : p.overlaps) {
+        partners[i].push_back(j);
+        partners[j].push_back(i);
+    }
+    std::vector<double> value(p.constraints.size());
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) value[k] = lhs(p.constraints[k].terms, chosen);
+    std::vector<std::vector<std::pair<std::size_t, double>>> column(n);  // (constraint, coefficient)
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        for (const auto& [i, a] : p.constraints[k].terms) column[i].emplace_back(k, a);
+    }
+    auto unmet_lower = [&] {
+        for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+            const auto& c = p.constraints[k];
+            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k])) return true;
+        }
+        return false;
+    };
+    // Takes i when no upper limit, share rule or overlap breaks; `need`: only when it helps an
+    // unmet target or group minimum.
+    auto try_take = [&](std::size_t i, bool need) {
+        for (std::uint32_t j : partners[i]) {
+            if (chosen[j]) return;
+        }
+        bool helps = false;
+        for (const auto& [k, a] : column[i]) {
+            const auto& c = p.constraints[k];
+            const double after = value[k] + a;
+            if (c.sense == Sense::at_most && !holds(c, after) && a > 0) return;
+            if (c.kind == ConstraintKind::share && !holds(c, after) && a < 0) return;
+            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k]) && a > 0) helps = true;
+        }
+        if (need && !helps) return;
+        chosen[i] = 1;
+        for (const auto& [k, a] : column[i]) value[k] += a;
+    };
+    if (p.maximise) {
+        for (std::size_t i : order) {
+            if (p.objective[i] > 0) try_take(i, false);
+        }
+        for (std::size_t i : order) {
+            if (!unmet_lower()) break;
+            if (!chosen[i]) try_take(i, true);
+        }
+    } else {
+        for (std::size_t i : order) {
+            if (!unmet_lower()) break;
+            try_take(i, true);
+        }
+    }
+    return chosen;
+}
+
+SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o) {
+    validate(p);
+    const std::size_t n = p.size();
+    SelectionResult res;
+
+    res.greedy_selected = greedy_selection(p);
+    res.greedy_feasible = is_feasible(p, res.greedy_selected);
+    res.greedy_objective = objective_of(p, res.greedy_selected);
+
+    Mip mip = build(p, Variant{});
+    const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
+    for (std::size_t i = 0; i < n; ++i) mip.obj[i] = sign * p.objective[i];
+    if (res.greedy_feasible) {
+        mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end());
+    }
+    const MipResult r = solve_mip(mip, o.time_limit_s, o.relative_gap, o.seed);
+    res.seconds = r.seconds;
+    res.nodes = r.nodes;
+
+    if (r.has_solution) {
+        res.selected = rounded(r.x, n);
+        if (!is_feasible(p, res.selected)) {
+            throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
+                        "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
+        }
+        res.objective = objective_of(p, res.selected);
+        res.best_bound = sign * r.bound;
+        // The greedy start may beat a solution cut short by the time limit.
+        if (res.greedy_feasible && (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
+            res.selected = res.greedy_selected;
+            res.objective = res.greedy_objective;
+        }
+        res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
+        if (r.proven_optimal) {
+            res.status = SelectionStatus::optimal;
+            if (res.gap < 1e-9) res.gap = 0;
+        } else {
+            res.status = res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
+        }
+        res.values = evaluate(p, res.selected);
+    } else if (r.proven_infeasible) {
+        res.status = SelectionStatus::infeasible;
+        if (o.diagnose) res.diagnosis = diagnose(p, o);
+    } else if (res.greedy_feasible) {
+        // CBC found nothing in time, but the greedy start is a solution.
+        res.status = SelectionStatus::feasible;
+        res.selected = res.greedy_selected;
+        res.objective = res.greedy_objective;
+        res.best_bound = sign * r.bound;
+        res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
+        res.values = evaluate(p, res.selected);
+    } else {
+        res.status = SelectionStatus::time_out;
+    }
+    return res;
+}
+
+}  // namespace ruimte
