@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "area_kernel.hpp"
 #include "error.hpp"
 #include "source.hpp"
 
@@ -24,6 +25,7 @@ BBox to_bbox(const geos::Box& b) { return BBox(BPoint(b.xmin, b.ymin), BPoint(b.
 
 struct Piece {
     geos::Geom geom;
+    area::Rings rings;  // the same polygon as oriented rings, for the area kernel
     geos::Box box;
     std::uint32_t feature = 0;
     std::uint32_t cls = 0;
@@ -92,6 +94,7 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& lay
             Piece piece;
             piece.box = geos::envelope(ctx, g.get());
             piece.area_m2 = geos::area(ctx, g.get());
+            piece.rings = area::rings_of(ctx, g.get());
             geos::warm_envelopes(ctx, g.get());
             piece.geom = std::move(g);
             piece.feature = static_cast<std::uint32_t>(i);
@@ -161,91 +164,106 @@ struct Part {
     const GEOSGeometry* geom;  // borrowed: a piece, the candidate, or an owned intersection
 };
 
-// Overlay of one candidate with one layer.
-void overlay_one(const geos::Context& ctx, const GEOSGeometry* cand, const geos::Box& cbox,
-                 double cand_area, const GEOSPreparedGeometry* prepared, const LayerIndex& index,
-                 LayerOverlay& out, std::size_t c, PreparedCache& cache, std::size_t layer) {
-    const auto& impl = index.impl();
-    std::vector<Entry> hits;
-    impl.tree.query(bgi::intersects(to_bbox(cbox)), std::back_inserter(hits));
-    std::sort(hits.begin(), hits.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
+// The candidate as seen by every layer: its geometry, rings, box, area and prepared form.
+struct CandidateView {
+    const GEOSGeometry* geom;
+    const area::Rings& rings;
+    geos::Box box;
+    double area_m2;
+    const GEOSPreparedGeometry* prepared;
+};
 
-    const std::size_t k = index.classes().size();
-    double* area = out.area_m2.data() + c * k;
-    std::vector<geos::Geom> owned;
-    std::vector<Part> parts;
-    bool overlapping_features = false;
+// Features under this candidate do not overlap each other, so areas add up: the area kernel
+// gives each piece's share without building geometry; GEOS decides the degenerate rest.
+// Returns whether any piece overlaps the candidate.
+bool additive_areas(const geos::Context& ctx, const CandidateView& cand, const LayerIndex::Impl& impl,
+                    const std::vector<Entry>& hits, double* area, double& covered) {
+    bool any = false;
+    covered = 0;
     for (const Entry& e : hits) {
         const Piece& p = impl.pieces[e.second];
-        double a = 0;
+        std::optional<double> a = area::intersection_area(cand.rings, p.rings);
+        if (!a) a = geos::intersection_area(ctx, cand.geom, p.geom.get());
+        area[p.cls] += *a;
+        covered += *a;
+        any = any || *a > 0;
+    }
+    return any;
+}
+
+// Some features under this candidate overlap each other: intersect with GEOS and union the
+// parts per class (and all parts for the covered area), so no area counts twice.
+bool unioned_areas(const geos::Context& ctx, const CandidateView& cand, const LayerIndex::Impl& impl,
+                   const std::vector<Entry>& hits, std::size_t classes, PreparedCache& cache, std::size_t layer,
+                   double* area, double& covered) {
+    std::vector<geos::Geom> owned;
+    std::vector<Part> parts;
+    for (const Entry& e : hits) {
+        const Piece& p = impl.pieces[e.second];
         const GEOSGeometry* part = nullptr;
-        if (cbox.contains(p.box) && GEOSPreparedContains_r(ctx.handle(), prepared, p.geom.get()) == 1) {
-            a = p.area_m2;
+        if (cand.box.contains(p.box) && GEOSPreparedContains_r(ctx.handle(), cand.prepared, p.geom.get()) == 1) {
             part = p.geom.get();
-        } else if (p.box.contains(cbox) &&
-                   GEOSPreparedCovers_r(ctx.handle(), cache.get(ctx, layer, e.second, p.geom.get()), cand) == 1) {
-            a = cand_area;
-            part = cand;
+        } else if (p.box.contains(cand.box) &&
+                   GEOSPreparedCovers_r(ctx.handle(), cache.get(ctx, layer, e.second, p.geom.get()), cand.geom) == 1) {
+            part = cand.geom;
         } else {
-            if (GEOSPreparedIntersects_r(ctx.handle(), cache.get(ctx, layer, e.second, p.geom.get()), cand) != 1) continue;
-            geos::Geom inter = geos::intersection(ctx, cand, p.geom.get());
-            a = geos::area(ctx, inter.get());
-            if (a <= 0) continue;
+            geos::Geom inter = geos::intersection(ctx, cand.geom, p.geom.get());
+            if (geos::area(ctx, inter.get()) <= 0) continue;
             part = inter.get();
             owned.push_back(std::move(inter));
         }
-        area[p.cls] += a;
         parts.push_back({p.feature, p.cls, part});
-        overlapping_features = overlapping_features || impl.feature_in_overlap[p.feature];
     }
+    for (std::size_t cls = 0; cls < classes; ++cls) {
+        std::vector<const GEOSGeometry*> of_class;
+        for (const Part& p : parts) {
+            if (p.cls == cls) of_class.push_back(p.geom);
+        }
+        if (!of_class.empty()) area[cls] = geos::area(ctx, geos::union_all(ctx, of_class).get());
+    }
+    std::vector<const GEOSGeometry*> all;
+    for (const Part& p : parts) all.push_back(p.geom);
+    covered = all.empty() ? 0.0 : geos::area(ctx, geos::union_all(ctx, all).get());
+    return !parts.empty();
+}
 
-    // Where features overlap each other, sums count some area twice: union the parts instead,
-    // per class and for the covered total.
+// Distance to the nearest piece: boxes come in order of box distance, a lower bound of the
+// exact distance, so the search stops once a box is further away than the best so far.
+double nearest_distance(const geos::Context& ctx, const CandidateView& cand, const LayerIndex::Impl& impl,
+                        PreparedCache& cache, std::size_t layer) {
+    if (impl.pieces.empty()) return std::numeric_limits<double>::quiet_NaN();
+    double best = std::numeric_limits<double>::infinity();
+    const BBox qb = to_bbox(cand.box);
+    for (auto it = impl.tree.qbegin(bgi::nearest(qb, static_cast<unsigned>(impl.pieces.size())));
+         it != impl.tree.qend(); ++it) {
+        if (std::sqrt(bg::comparable_distance(qb, it->first)) > best) break;
+        double d = 0;
+        const Piece& near = impl.pieces[it->second];
+        if (GEOSPreparedDistance_r(ctx.handle(), cache.get(ctx, layer, it->second, near.geom.get()), cand.geom, &d) != 1) {
+            throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
+        }
+        best = std::min(best, d);
+    }
+    return best;
+}
+
+// Overlay of one candidate with one layer.
+void overlay_one(const geos::Context& ctx, const CandidateView& cand, const LayerIndex& index, LayerOverlay& out,
+                 std::size_t c, PreparedCache& cache, std::size_t layer) {
+    const auto& impl = index.impl();
+    std::vector<Entry> hits;
+    impl.tree.query(bgi::intersects(to_bbox(cand.box)), std::back_inserter(hits));
+    std::sort(hits.begin(), hits.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
+    bool overlapping = false;
+    for (const Entry& e : hits) overlapping = overlapping || impl.feature_in_overlap[impl.pieces[e.second].feature];
+
+    double* area = out.area_m2.data() + c * out.class_count;
     double covered = 0;
-    if (overlapping_features) {
-        for (std::size_t cls = 0; cls < k; ++cls) {
-            std::vector<const GEOSGeometry*> of_class;
-            std::uint32_t first_feature = 0;
-            bool several = false;
-            for (const Part& p : parts) {
-                if (p.cls != cls) continue;
-                if (of_class.empty()) first_feature = p.feature;
-                several = several || p.feature != first_feature;
-                of_class.push_back(p.geom);
-            }
-            if (several) area[cls] = geos::area(ctx, geos::union_all(ctx, of_class).get());
-        }
-        std::vector<const GEOSGeometry*> all;
-        for (const Part& p : parts) all.push_back(p.geom);
-        covered = geos::area(ctx, geos::union_all(ctx, all).get());
-    } else {
-        for (std::size_t cls = 0; cls < k; ++cls) covered += area[cls];
-    }
-    out.covered_m2[c] = std::min(covered, cand_area);
-
+    const bool touches = overlapping ? unioned_areas(ctx, cand, impl, hits, out.class_count, cache, layer, area, covered)
+                                     : additive_areas(ctx, cand, impl, hits, area, covered);
+    out.covered_m2[c] = std::min(covered, cand.area_m2);
     if (index.kind() == LayerKind::presence) {
-        if (!parts.empty()) {
-            out.distance_m[c] = 0;
-        } else if (impl.pieces.empty()) {
-            out.distance_m[c] = std::numeric_limits<double>::quiet_NaN();
-        } else {
-            // Nearest piece by exact distance; boxes come in order of box distance, which
-            // bounds the exact distance from below, so stop once a box is further than the best.
-            double best = std::numeric_limits<double>::infinity();
-            const BBox qb = to_bbox(cbox);
-            for (auto it = impl.tree.qbegin(bgi::nearest(qb, static_cast<unsigned>(impl.pieces.size())));
-                 it != impl.tree.qend(); ++it) {
-                const double box_dist = std::sqrt(bg::comparable_distance(qb, it->first));
-                if (box_dist > best) break;
-                double d = 0;
-                const Piece& near = impl.pieces[it->second];
-                if (GEOSPreparedDistance_r(ctx.handle(), cache.get(ctx, layer, it->second, near.geom.get()), cand, &d) != 1) {
-                    throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
-                }
-                best = std::min(best, d);
-            }
-            out.distance_m[c] = best;
-        }
+        out.distance_m[c] = touches ? 0.0 : nearest_distance(ctx, cand, impl, cache, layer);
     }
 }
 
@@ -281,8 +299,10 @@ OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
         const double cand_area = geos::area(ctx, cand);
         result.candidate_area_m2[c] = cand_area;
         const geos::Prepared prepared = geos::prepare(ctx, cand);
+        const area::Rings rings = area::rings_of(ctx, cand);
+        const CandidateView view{cand, rings, cbox, cand_area, prepared.get()};
         for (std::size_t l = 0; l < layers.size(); ++l) {
-            overlay_one(ctx, cand, cbox, cand_area, prepared.get(), *layers[l], result.layers[l], c, caches[worker], l);
+            overlay_one(ctx, view, *layers[l], result.layers[l], c, caches[worker], l);
         }
     });
     return result;

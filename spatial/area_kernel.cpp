@@ -1,0 +1,238 @@
+#include "area_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ruimte::area {
+
+namespace {
+
+// Orientation of c relative to the line a→b: +1 left, −1 right, 0 when the floating-point
+// determinant is too close to zero to trust (Shewchuk 1997, ccwerrboundA = (3 + 16ε)ε).
+int orient(double ax, double ay, double bx, double by, double cx, double cy) {
+    const double detleft = (bx - ax) * (cy - ay);
+    const double detright = (by - ay) * (cx - ax);
+    const double det = detleft - detright;
+    constexpr double eps = std::numeric_limits<double>::epsilon() / 2;  // 2^-53
+    constexpr double bound = (3.0 + 16.0 * eps) * eps;
+    const double errbound = bound * (std::fabs(detleft) + std::fabs(detright));
+    if (det > errbound) return 1;
+    if (-det > errbound) return -1;
+    return 0;
+}
+
+double signed_ring_area(const std::vector<double>& xy) {
+    // Shoelace around the first point, for precision with large coordinates.
+    const double ox = xy[0], oy = xy[1];
+    double s = 0;
+    for (std::size_t i = 0; i + 3 < xy.size(); i += 2) {
+        s += (xy[i] - ox) * (xy[i + 3] - oy) - (xy[i + 2] - ox) * (xy[i + 1] - oy);
+    }
+    return s / 2;
+}
+
+void add_ring(const geos::Context& ctx, const GEOSGeometry* ring, bool shell, Rings& out) {
+    const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(ctx.handle(), seq, &n);
+    if (n < 4) return;
+    Ring r;
+    r.xy.resize(2 * n);
+    GEOSCoordSeq_copyToBuffer_r(ctx.handle(), seq, r.xy.data(), 0, 0);
+    // Shells counter-clockwise, holes clockwise.
+    const double a = signed_ring_area(r.xy);
+    if ((a < 0) == shell) {
+        for (std::size_t i = 0, j = n - 1; i < j; ++i, --j) {
+            std::swap(r.xy[2 * i], r.xy[2 * j]);
+            std::swap(r.xy[2 * i + 1], r.xy[2 * j + 1]);
+        }
+    }
+    r.box = {r.xy[0], r.xy[1], r.xy[0], r.xy[1]};
+    for (std::size_t i = 0; i < n; ++i) {
+        r.box.xmin = std::min(r.box.xmin, r.xy[2 * i]);
+        r.box.xmax = std::max(r.box.xmax, r.xy[2 * i]);
+        r.box.ymin = std::min(r.box.ymin, r.xy[2 * i + 1]);
+        r.box.ymax = std::max(r.box.ymax, r.xy[2 * i + 1]);
+    }
+    out.area += shell ? std::fabs(a) : -std::fabs(a);
+    out.rings.push_back(std::move(r));
+}
+
+void add_polygon(const geos::Context& ctx, const GEOSGeometry* poly, Rings& out) {
+    if (GEOSisEmpty_r(ctx.handle(), poly)) return;
+    add_ring(ctx, GEOSGetExteriorRing_r(ctx.handle(), poly), true, out);
+    const int holes = GEOSGetNumInteriorRings_r(ctx.handle(), poly);
+    for (int i = 0; i < holes; ++i) add_ring(ctx, GEOSGetInteriorRingN_r(ctx.handle(), poly, i), false, out);
+}
+
+// Point-in-polygon by crossing parity over all rings: +1 inside, −1 outside, 0 undecided
+// (the point lies on or too close to an edge).
+int point_in(double px, double py, const Rings& b) {
+    bool inside = false;
+    for (const Ring& r : b.rings) {
+        // Outside the ring's box the point is not on the ring, and the ray towards +x crosses
+        // it an even number of times (or never).
+        if (py < r.box.ymin || py > r.box.ymax || px > r.box.xmax) continue;
+        const double* xy = r.xy.data();
+        const std::size_t n = r.points();
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            const double ux = xy[2 * i], uy = xy[2 * i + 1], vx = xy[2 * i + 2], vy = xy[2 * i + 3];
+            if ((uy > py) == (vy > py)) {
+                // No crossing of the ray's line; but the point may lie on a horizontal edge.
+                if (uy == py && vy == py && px >= std::min(ux, vx) && px <= std::max(ux, vx)) return 0;
+                continue;
+            }
+            const int o = orient(ux, uy, vx, vy, px, py);
+            if (o == 0) return 0;
+            // Upward edge with the point on its left, or downward edge with the point on its
+            // right: the edge crosses the ray to the right of the point.
+            if ((vy > uy) == (o > 0)) inside = !inside;
+        }
+    }
+    return inside ? 1 : -1;
+}
+
+struct Event {
+    double t;  // parameter along the edge
+    double x, y;
+};
+
+struct EdgeRef {
+    std::uint32_t ring, edge;
+    double xmin, ymin, xmax, ymax;
+};
+
+void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& out) {
+    for (std::uint32_t ri = 0; ri < r.rings.size(); ++ri) {
+        const Ring& ring = r.rings[ri];
+        if (!ring.box.intersects(clip)) continue;
+        const double* xy = ring.xy.data();
+        const std::size_t n = ring.points();
+        for (std::uint32_t i = 0; i + 1 < n; ++i) {
+            EdgeRef e{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
+                      std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
+            if (e.xmax < clip.xmin || e.xmin > clip.xmax || e.ymax < clip.ymin || e.ymin > clip.ymax) continue;
+            out.push_back(e);
+        }
+    }
+}
+
+// Walks every ring of `a`, adding the cross products of the parts inside `b`. `events` holds
+// the crossings per edge, indexed by the edge's position in `first_edge[ring] + edge`.
+// Returns false when a ring's inside status cannot be decided.
+bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge,
+          std::vector<std::vector<Event>>& events, double ox, double oy, double& sum) {
+    for (std::size_t ri = 0; ri < a.rings.size(); ++ri) {
+        const Ring& ring = a.rings[ri];
+        const double* xy = ring.xy.data();
+        const std::size_t edges = ring.points() - 1;
+        // A ring whose box misses b's box is wholly outside b.
+        if (!ring.box.intersects(b.box)) continue;
+        // Start at a vertex whose status is certain.
+        std::size_t start = edges;
+        int status = 0;
+        for (std::size_t k = 0; k < edges && status == 0; ++k) {
+            status = point_in(xy[2 * k], xy[2 * k + 1], b);
+            if (status != 0) start = k;
+        }
+        if (status == 0) return false;
+        bool in = status > 0;
+        for (std::size_t step = 0; step < edges; ++step) {
+            const std::size_t k = (start + step) % edges;
+            double cx = xy[2 * k] - ox, cy = xy[2 * k + 1] - oy;
+            auto& ev = events[first_edge[ri] + k];
+            if (ev.size() > 1) std::sort(ev.begin(), ev.end(), [](const Event& p, const Event& q) { return p.t < q.t; });
+            for (const Event& e : ev) {
+                const double ex = e.x - ox, ey = e.y - oy;
+                if (in) sum += cx * ey - ex * cy;
+                in = !in;
+                cx = ex;
+                cy = ey;
+            }
+            const double nx = xy[2 * k + 2] - ox, ny = xy[2 * k + 3] - oy;
+            if (in) sum += cx * ny - nx * cy;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g) {
+    Rings out;
+    const int type = GEOSGeomTypeId_r(ctx.handle(), g);
+    if (type == GEOS_POLYGON) {
+        add_polygon(ctx, g, out);
+    } else if (type == GEOS_MULTIPOLYGON) {
+        const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
+        for (int i = 0; i < n; ++i) add_polygon(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i), out);
+    }
+    if (!out.rings.empty()) {
+        out.box = out.rings[0].box;
+        for (const Ring& r : out.rings) {
+            out.box.xmin = std::min(out.box.xmin, r.box.xmin);
+            out.box.ymin = std::min(out.box.ymin, r.box.ymin);
+            out.box.xmax = std::max(out.box.xmax, r.box.xmax);
+            out.box.ymax = std::max(out.box.ymax, r.box.ymax);
+        }
+    }
+    return out;
+}
+
+std::optional<double> intersection_area(const Rings& a, const Rings& b) {
+    if (a.rings.empty() || b.rings.empty() || !a.box.intersects(b.box)) return 0.0;
+    // Only edges inside the other's box can cross it.
+    std::vector<EdgeRef> ea, eb;
+    collect_edges(a, b.box, ea);
+    collect_edges(b, a.box, eb);
+
+    std::vector<std::size_t> first_a(a.rings.size() + 1, 0), first_b(b.rings.size() + 1, 0);
+    for (std::size_t i = 0; i < a.rings.size(); ++i) first_a[i + 1] = first_a[i] + a.rings[i].points() - 1;
+    for (std::size_t i = 0; i < b.rings.size(); ++i) first_b[i + 1] = first_b[i] + b.rings[i].points() - 1;
+    std::vector<std::vector<Event>> events_a(first_a.back()), events_b(first_b.back());
+
+    // Sort b's edges by xmin so each a-edge scans only those that can overlap it in x.
+    std::sort(eb.begin(), eb.end(), [](const EdgeRef& p, const EdgeRef& q) { return p.xmin < q.xmin; });
+    double max_width_b = 0;
+    for (const EdgeRef& e : eb) max_width_b = std::max(max_width_b, e.xmax - e.xmin);
+
+    for (const EdgeRef& ra : ea) {
+        const double* pa = a.rings[ra.ring].xy.data() + 2 * ra.edge;
+        const double p1x = pa[0], p1y = pa[1], p2x = pa[2], p2y = pa[3];
+        auto it = std::lower_bound(eb.begin(), eb.end(), ra.xmin - max_width_b,
+                                   [](const EdgeRef& e, double x) { return e.xmin < x; });
+        for (; it != eb.end() && it->xmin <= ra.xmax; ++it) {
+            const EdgeRef& rb = *it;
+            if (rb.xmax < ra.xmin || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
+            const double* pb = b.rings[rb.ring].xy.data() + 2 * rb.edge;
+            const double q1x = pb[0], q1y = pb[1], q2x = pb[2], q2y = pb[3];
+            const int o1 = orient(p1x, p1y, p2x, p2y, q1x, q1y);
+            const int o2 = orient(p1x, p1y, p2x, p2y, q2x, q2y);
+            if (o1 != 0 && o1 == o2) continue;  // b's edge wholly on one side of a's line
+            const int o3 = orient(q1x, q1y, q2x, q2y, p1x, p1y);
+            const int o4 = orient(q1x, q1y, q2x, q2y, p2x, p2y);
+            if (o3 != 0 && o3 == o4) continue;  // a's edge wholly on one side of b's line
+            if (o1 == 0 || o2 == 0 || o3 == 0 || o4 == 0) return std::nullopt;  // touching or collinear
+            // A proper crossing. One point for both edges, so both walks use the same vertex.
+            const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
+            const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
+            const double t = d3 / (d3 - d4);
+            const double x = p1x + t * (p2x - p1x), y = p1y + t * (p2y - p1y);
+            const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
+            const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
+            const double s = d1 / (d1 - d2);
+            events_a[first_a[ra.ring] + ra.edge].push_back({t, x, y});
+            events_b[first_b[rb.ring] + rb.edge].push_back({s, x, y});
+        }
+    }
+
+    const double ox = a.box.xmin, oy = a.box.ymin;
+    double sum = 0;
+    if (!walk(a, b, first_a, events_a, ox, oy, sum)) return std::nullopt;
+    if (!walk(b, a, first_b, events_b, ox, oy, sum)) return std::nullopt;
+    const double area = sum / 2;
+    return area > 0 ? area : 0.0;
+}
+
+}  // namespace ruimte::area

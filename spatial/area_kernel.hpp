@@ -1,0 +1,41 @@
+#pragma once
+// Area of the intersection of two polygonal geometries without building the intersection.
+//
+// Green's theorem: the area of A ∩ B is half the sum of x·dy − y·dx over its boundary, and
+// that boundary is made of the parts of A's edges inside B and the parts of B's edges inside
+// A. So: find the proper crossings between A's and B's edges, split the edges there, and
+// know for each piece whether it is inside the other polygon: one point-in-polygon test per
+// ring, then the status flips at every crossing. Rings are oriented (shells counter-clockwise,
+// holes clockwise), so holes subtract by themselves.
+//
+// Robustness: every orientation sign comes from a floating-point filter with a proven error
+// bound (Shewchuk's ccwerrboundA). When a sign is not certain (a vertex on or next to an edge,
+// collinear edges, touching rings), the kernel answers "undecided" and the caller falls back
+// to an exact overlay (GEOS). It never guesses.
+#include <optional>
+#include <vector>
+
+#include "geos.hpp"
+
+namespace ruimte::area {
+
+struct Ring {
+    std::vector<double> xy;  // x0, y0, x1, y1, ..., closed (last point == first point)
+    geos::Box box;
+    std::size_t points() const { return xy.size() / 2; }
+};
+
+// A polygon or multipolygon as oriented rings.
+struct Rings {
+    std::vector<Ring> rings;
+    geos::Box box;
+    double area = 0;
+};
+
+// Rings of a valid Polygon or MultiPolygon (other types give no rings).
+Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g);
+
+// Area of a ∩ b, or nullopt when a degenerate configuration needs an exact overlay.
+std::optional<double> intersection_area(const Rings& a, const Rings& b);
+
+}  // namespace ruimte::area
