@@ -157,7 +157,62 @@ bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
     return true;
 }
 
+double point_segment_d2(double px, double py, double ax, double ay, double bx, double by) {
+    const double dx = bx - ax, dy = by - ay;
+    const double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    const double ex = ax + t * dx - px, ey = ay + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+// Squared distance between segments p1p2 and q1q2 (0 when they cross).
+double segment_d2(double p1x, double p1y, double p2x, double p2y, double q1x, double q1y, double q2x, double q2y) {
+    const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
+    const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
+    const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
+    const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0.0;
+    return std::min({point_segment_d2(p1x, p1y, q1x, q1y, q2x, q2y), point_segment_d2(p2x, p2y, q1x, q1y, q2x, q2y),
+                     point_segment_d2(q1x, q1y, p1x, p1y, p2x, p2y), point_segment_d2(q2x, q2y, p1x, p1y, p2x, p2y)});
+}
+
+double box_d2(const geos::Box& a, double xmin, double ymin, double xmax, double ymax) {
+    const double dx = std::max({0.0, a.xmin - xmax, xmin - a.xmax});
+    const double dy = std::max({0.0, a.ymin - ymax, ymin - a.ymax});
+    return dx * dx + dy * dy;
+}
+
 }  // namespace
+
+double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
+    double best2 = stop_above * stop_above;
+    if (a.rings.empty() || b.rings.empty()) return std::numeric_limits<double>::infinity();
+    for (const Ring& rb : b.rings) {
+        if (box_d2(a.box, rb.box.xmin, rb.box.ymin, rb.box.xmax, rb.box.ymax) >= best2) continue;
+        const double* qb = rb.xy.data();
+        for (std::size_t j = 0; j + 1 < rb.points(); ++j) {
+            const double q1x = qb[2 * j], q1y = qb[2 * j + 1], q2x = qb[2 * j + 2], q2y = qb[2 * j + 3];
+            const double exmin = std::min(q1x, q2x), eymin = std::min(q1y, q2y);
+            const double exmax = std::max(q1x, q2x), eymax = std::max(q1y, q2y);
+            if (box_d2(a.box, exmin, eymin, exmax, eymax) >= best2) continue;
+            for (const Ring& ra : a.rings) {
+                if (box_d2(ra.box, exmin, eymin, exmax, eymax) >= best2) continue;
+                const double* pa = ra.xy.data();
+                for (std::size_t i = 0; i + 1 < ra.points(); ++i) {
+                    const double p1x = pa[2 * i], p1y = pa[2 * i + 1], p2x = pa[2 * i + 2], p2y = pa[2 * i + 3];
+                    // Skip edges whose box is already too far from this edge's box.
+                    const double dx = std::max({0.0, std::min(p1x, p2x) - exmax, exmin - std::max(p1x, p2x)});
+                    const double dy = std::max({0.0, std::min(p1y, p2y) - eymax, eymin - std::max(p1y, p2y)});
+                    if (dx * dx + dy * dy >= best2) continue;
+                    best2 = std::min(best2, segment_d2(p1x, p1y, p2x, p2y, q1x, q1y, q2x, q2y));
+                    if (best2 == 0) return 0.0;
+                }
+            }
+        }
+    }
+    return std::sqrt(best2);
+}
 
 Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g) {
     Rings out;

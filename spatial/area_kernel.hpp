@@ -38,4 +38,9 @@ Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g);
 // Area of a ∩ b, or nullopt when a degenerate configuration needs an exact overlay.
 std::optional<double> intersection_area(const Rings& a, const Rings& b);
 
+// Smallest distance between the boundaries of a and b, for geometries whose interiors do not
+// overlap (then it is the distance between them; 0 when they touch). Stops early and returns
+// a value >= `stop_above` once no pair of edges can come closer than that.
+double boundary_distance(const Rings& a, const Rings& b, double stop_above);
+
 }  // namespace ruimte::area

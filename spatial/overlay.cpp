@@ -227,22 +227,18 @@ bool unioned_areas(const geos::Context& ctx, const CandidateView& cand, const La
     return !parts.empty();
 }
 
-// Distance to the nearest piece: boxes come in order of box distance, a lower bound of the
-// exact distance, so the search stops once a box is further away than the best so far.
-double nearest_distance(const geos::Context& ctx, const CandidateView& cand, const LayerIndex::Impl& impl,
-                        PreparedCache& cache, std::size_t layer) {
+// Distance to the nearest piece of a layer the candidate does not overlap (so the distance
+// between boundaries is the distance between the areas): boxes come in order of box distance,
+// a lower bound of the exact distance, so the search stops once a box is further away than
+// the best so far.
+double nearest_distance(const CandidateView& cand, const LayerIndex::Impl& impl) {
     if (impl.pieces.empty()) return std::numeric_limits<double>::quiet_NaN();
     double best = std::numeric_limits<double>::infinity();
     const BBox qb = to_bbox(cand.box);
     for (auto it = impl.tree.qbegin(bgi::nearest(qb, static_cast<unsigned>(impl.pieces.size())));
          it != impl.tree.qend(); ++it) {
         if (std::sqrt(bg::comparable_distance(qb, it->first)) > best) break;
-        double d = 0;
-        const Piece& near = impl.pieces[it->second];
-        if (GEOSPreparedDistance_r(ctx.handle(), cache.get(ctx, layer, it->second, near.geom.get()), cand.geom, &d) != 1) {
-            throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
-        }
-        best = std::min(best, d);
+        best = std::min(best, area::boundary_distance(cand.rings, impl.pieces[it->second].rings, best));
     }
     return best;
 }
@@ -263,7 +259,7 @@ void overlay_one(const geos::Context& ctx, const CandidateView& cand, const Laye
                                      : additive_areas(ctx, cand, impl, hits, area, covered);
     out.covered_m2[c] = std::min(covered, cand.area_m2);
     if (index.kind() == LayerKind::presence) {
-        out.distance_m[c] = touches ? 0.0 : nearest_distance(ctx, cand, impl, cache, layer);
+        out.distance_m[c] = touches ? 0.0 : nearest_distance(cand, impl);
     }
 }
 

@@ -88,3 +88,23 @@ TEST_CASE("kernel: shared edges and touching vertices are left to GEOS", "[area_
     // A vertex of b on an edge of a.
     CHECK_FALSE(area_of("POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((5 0,15 -5,15 5,5 0))").has_value());
 }
+
+TEST_CASE("boundary distance equals GEOS's distance for disjoint polygons", "[area_kernel]") {
+    geos::Context ctx;
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> pos(-3000, 3000);
+    int compared = 0;
+    for (int i = 0; i < 500; ++i) {
+        const std::string wa = "POLYGON(" + star(rng, 155000, 463000, 400, 30, true) + ")";
+        const std::string wb = "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
+        geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
+        if (GEOSIntersects_r(ctx.handle(), a.get(), b.get())) continue;
+        double expected = 0;
+        REQUIRE(GEOSDistance_r(ctx.handle(), a.get(), b.get(), &expected) == 1);
+        const double got = area::boundary_distance(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()),
+                                                   std::numeric_limits<double>::infinity());
+        REQUIRE(got == Approx(expected).epsilon(1e-12));
+        ++compared;
+    }
+    CHECK(compared > 300);
+}
