@@ -189,7 +189,10 @@ MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
         r.objective = model.getObjValue();
         r.bound = model.getBestPossibleObjValue();
         r.proven_optimal = model.isProvenOptimal() && !model.isSecondsLimitReached();
-        if (r.proven_optimal || r.bound > r.objective) r.bound = std::min(r.bound, r.objective);
+        // With an integral objective CBC raises its cutoff increment and stops with a bound up
+        // to one unit below a proven optimum; a proven optimum at gap 0 is its own bound.
+        if (r.proven_optimal && gap <= 0) r.bound = r.objective;
+        r.bound = std::min(r.bound, r.objective);
     } else {
         r.bound = model.getBestPossibleObjValue();
     }

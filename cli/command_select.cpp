@@ -1,0 +1,130 @@
+// `ruimte select`: choose the set of scored candidates that reaches the targets within the
+// budget and rules (exact 0/1 programme, COIN-OR CBC).
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "spatial/error.hpp"
+#include "spatial/select_run.hpp"
+
+namespace ruimte::cli {
+
+Runner add_select_command(CLI::App& app, const Invocation& inv);
+static const CommandRegistration registration{"select", &add_select_command};
+
+namespace {
+struct SelectOptions {
+    SelectRequest request;
+    double max_per_group = -1, min_per_group = -1;
+    bool quiet = false;
+    bool timings = false;
+};
+
+std::string num(double v) {
+    char buf[64];
+    if (std::fabs(v - std::round(v)) < 1e-6 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.3f", v);
+    return buf;
+}
+
+const char* status_text(SelectionStatus s) {
+    switch (s) {
+        case SelectionStatus::optimal: return "optimal";
+        case SelectionStatus::feasible: return "feasible, not proven optimal (time limit)";
+        case SelectionStatus::infeasible: return "infeasible: no selection meets every rule";
+        case SelectionStatus::time_out: return "time-out: no selection found within the time limit";
+    }
+    return "?";
+}
+}  // namespace
+
+Runner add_select_command(CLI::App& app, const Invocation& inv) {
+    auto opts = std::make_shared<SelectOptions>();
+    SelectRequest& r = opts->request;
+    CLI::App* cmd = app.add_subcommand("select", "Choose the set of scored candidates that reaches the targets within budget and rules");
+    cmd->add_option("--scored", r.scored, "Output of `ruimte score`: FILE[:LAYER] (layer default candidates_scored)")->required();
+    cmd->add_option("-o,--output", r.output, "Output GeoPackage")->required();
+    cmd->add_flag("--overwrite", r.overwrite, "Replace an existing output file");
+    cmd->add_option("--target", r.targets, "Reach at least N in total of FIELD: FIELD=N (repeatable), e.g. woningen=100000");
+    cmd->add_option("--budget", r.budgets, "Stay within N in total of FIELD: FIELD<=N (repeatable), e.g. kosten_meu<=5000");
+    cmd->add_option("--group", r.group_field, "Group the candidates by this attribute");
+    cmd->add_option("--group-by", r.group_by,
+                    "Group the candidates by the polygon of FILE[:LAYER] that holds their point on surface: FILE[:LAYER]:FIELD");
+    cmd->add_option("--max-per-group", opts->max_per_group, "At most N selected per group (candidates, or --group-sum FIELD)");
+    cmd->add_option("--min-per-group", opts->min_per_group, "At least N selected per group");
+    cmd->add_option("--group-limits", r.group_limits, "CSV with columns group,min,max (empty cell: no limit) overriding the two above");
+    cmd->add_option("--group-sum", r.group_sum, "Group limits count the total of FIELD instead of the number of candidates");
+    cmd->add_option("--share", r.shares, "Share rule A/B>=R: sum(A) >= R x sum(B) over the selection, e.g. betaalbaar/woningen>=0.667 (repeatable)");
+    cmd->add_option("--max-overlap", r.max_overlap,
+                    "Two candidates overlapping by more than this share of the smaller one's area are never both chosen (default 0.05)")
+        ->check(CLI::Range(0.0, 0.999999));
+    cmd->add_option("--lock-in", r.lock_in, "Candidate ids that must be chosen, comma-separated");
+    cmd->add_option("--lock-out", r.lock_out, "Candidate ids that must not be chosen, comma-separated");
+    cmd->add_option("--weight-field", r.weight_field, "Maximise sum(score x FIELD) (default woningen)");
+    cmd->add_option("--minimise", r.minimise, "Minimise sum(FIELD) instead, e.g. kosten_meu");
+    cmd->add_option("--id-field", r.id_field, "Candidate id attribute (default candidate_id, written by ruimte score)");
+    cmd->add_option("--time-limit", r.solve.time_limit_s, "Seconds for the solver (default 60)")->check(CLI::Range(0.1, 1e6));
+    cmd->add_option("--gap", r.solve.relative_gap, "Stop at this relative optimality gap (default 0: prove optimality)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--assume-crs", r.assume_crs, "CRS for a --group-by source that has none");
+    cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
+    cmd->add_flag("--timings", opts->timings, "Print the seconds spent per stage");
+    cmd->footer(
+        "Example (the bundled samples, after ruimte score):\n"
+        "  ruimte select --scored out/score.gpkg --target woningen=30000 --budget kosten_meu<=3000 \\\n"
+        "                --share betaalbaar/woningen>=0.5 --group gemeente --max-per-group 3 -o out/select.gpkg\n"
+        "\n"
+        "Writes the layers candidates_selected (the scored attributes plus selected, group,\n"
+        "selection_order, total_<field> running totals and reason) and selection_summary (status,\n"
+        "objective, gap, greedy objective, every rule's value, bound and slack). See docs/select.md.\n\n" +
+        std::string(exit_code_help()));
+
+    return [opts, cmd, inv]() -> int {
+        (void)cmd;
+        Progress progress(opts->quiet);
+        return guarded("select", [&] {
+            SelectRequest& req = opts->request;
+            req.command_line = joined_command_line(inv.argc, inv.argv);
+            if (opts->max_per_group >= 0) req.max_per_group = opts->max_per_group;
+            if (opts->min_per_group >= 0) req.min_per_group = opts->min_per_group;
+            req.cancel = &cancel_flag();
+            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
+            req.notice = [&](const std::string& m) { progress.notice(m); };
+            const SelectSummary s = run_select(req);
+            progress.finish();
+            const SelectionResult& res = s.result;
+            std::printf("Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of the smaller area.\n",
+                        s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(), num(req.max_overlap * 100).append(" %").c_str());
+            std::printf("Objective: %s.\n", s.objective_text.c_str());
+            std::printf("Status: %s.\n", status_text(res.status));
+            if (!res.selected.empty()) {
+                std::printf("Selected %zu candidate(s); objective %s (gap %.4f %%).\n", s.selected_ids.size(), num(res.objective).c_str(),
+                            res.gap * 100);
+                std::printf("Greedy start: %s.\n",
+                            res.greedy_feasible ? ("objective " + num(res.greedy_objective)).c_str() : "no feasible selection");
+                std::printf("Rules:\n");
+                for (std::size_t c = 0; c < s.problem.constraints.size(); ++c) {
+                    const auto& v = res.values[c];
+                    std::printf("  %-40s value %s, bound %s, slack %s\n", s.problem.constraints[c].name.c_str(), num(v.value).c_str(),
+                                num(v.bound).c_str(), num(v.slack).c_str());
+                }
+                std::printf("Chosen (in order of score):");
+                for (std::size_t i = 0; i < s.selected_ids.size(); ++i) std::printf("%s%s", i ? ", " : " ", s.selected_ids[i].c_str());
+                std::printf("\n");
+            } else if (res.status == SelectionStatus::infeasible) {
+                if (res.diagnosis.empty()) {
+                    std::printf("No single rule explains it: several rules conflict with each other.\n");
+                }
+                for (const auto& d : res.diagnosis) std::printf("  - %s\n", d.text.c_str());
+            }
+            std::printf("Result: %s (layers candidates_selected, selection_summary)\n", s.output.c_str());
+            if (opts->timings) {
+                for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
+                std::printf("  solver: %lld node(s), %.3f s\n", static_cast<long long>(res.nodes), res.seconds);
+            }
+        });
+    };
+}
+
+}  // namespace ruimte::cli
