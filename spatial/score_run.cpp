@@ -182,24 +182,26 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
 
 }  // namespace
 
-ScoreSummary run_score(const ScoreRequest& req) {
+ScoreInputs prepare_score(const ScoreRequest& req) {
     Stopwatch clock;
-    ScoreSummary summary;
+    ScoreInputs in;
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
         if (req.progress) req.progress(name, done, total);
     };
 
     // 1. The profile, whole, before any geometry is read; then the outputs' paths.
-    const Profile profile = load_profile(req.profile_path, req.layer_sources);
+    in.profile = load_profile(req.profile_path, req.layer_sources);
+    const Profile& profile = in.profile;
     const SourceSpec cand_spec = parse_source(req.candidates);
-    std::vector<std::string> inputs = {cand_spec.path, req.profile_path};
-    for (const auto& l : profile.layers) inputs.push_back(l.source.path);
-    check_output_path(req.output, req.overwrite, inputs);
+    in.input_paths = {cand_spec.path, req.profile_path};
+    for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
+    const std::vector<std::string>& inputs = in.input_paths;
+    if (!req.output.empty()) check_output_path(req.output, req.overwrite, inputs);
     if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
     if (!req.csv.empty() && std::filesystem::absolute(req.csv) == std::filesystem::absolute(req.output)) {
         throw Error(ErrorKind::usage, "--csv and -o name the same file", {}, "give the CSV its own name");
     }
-    summary.seconds.emplace_back("profile", clock.lap());
+    in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read.
     ReadOptions read;
@@ -208,16 +210,15 @@ ScoreSummary run_score(const ScoreRequest& req) {
     read.control = req.control;
     geos::Context ctx;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
-    FeatureLayer cands = read_polygon_layer(ctx, cand_spec, read);
+    in.candidates = read_polygon_layer(ctx, cand_spec, read);
+    FeatureLayer& cands = in.candidates;
     report_hygiene(req, "candidates", cands);
     if (cands.features.empty()) {
         throw Error(ErrorKind::input, "the candidate layer has no usable features", at(cands),
                     "check the layer; features with null, empty or zero-area geometry are skipped");
     }
-    const std::vector<CandidateId> ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
-
-    CandidateTable table;
-    table.ids = ids;
+    CandidateTable& table = in.table;
+    table.ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
     {
         std::set<std::string> attrs;
         for (const auto& e : profile.exclusions) {
@@ -247,20 +248,20 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
     }
 
-    std::vector<FeatureLayer> layer_data;
+    std::vector<FeatureLayer>& layer_data = in.layers;
     layer_data.reserve(profile.layers.size());
     for (const auto& spec : profile.layers) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
         layer_data.push_back(read_polygon_layer(ctx, spec.source, read));
         report_hygiene(req, "layer " + spec.name, layer_data.back());
     }
-    summary.seconds.emplace_back("read", clock.lap());
+    in.seconds.emplace_back("read", clock.lap());
 
     // 3. Index the layers.
     IndexOptions index_options;
     index_options.max_piece_vertices = req.max_piece_vertices;
-    std::vector<std::unique_ptr<LayerIndex>> indexes;
-    std::vector<const LayerIndex*> index_ptrs;
+    std::vector<std::unique_ptr<LayerIndex>>& indexes = in.indexes;
+    std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         stage("index " + profile.layers[l].name, l, profile.layers.size());
         std::vector<std::string> classes;
@@ -278,7 +279,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
                        "); overlapping area is counted once per class");
         }
     }
-    summary.seconds.emplace_back("index", clock.lap());
+    in.seconds.emplace_back("index", clock.lap());
 
     // 4. Overlay.
     std::vector<const GEOSGeometry*> geoms;
@@ -286,8 +287,28 @@ ScoreSummary run_score(const ScoreRequest& req) {
     for (const auto& f : cands.features) geoms.push_back(f.geom.get());
     RunControl control = req.control;
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
-    const OverlayResult ov = overlay(geoms, index_ptrs, control);
-    summary.seconds.emplace_back("overlay", clock.lap());
+    in.overlay = overlay(geoms, index_ptrs, control);
+    in.seconds.emplace_back("overlay", clock.lap());
+    return in;
+}
+
+ScoreSummary run_score(const ScoreRequest& req) {
+    ScoreInputs in = prepare_score(req);
+    Stopwatch clock;
+    ScoreSummary summary;
+    summary.seconds = in.seconds;
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (req.progress) req.progress(name, done, total);
+    };
+    const Profile& profile = in.profile;
+    const FeatureLayer& cands = in.candidates;
+    const std::vector<FeatureLayer>& layer_data = in.layers;
+    const std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
+    const CandidateTable& table = in.table;
+    const std::vector<CandidateId>& ids = table.ids;
+    const OverlayResult& ov = in.overlay;
+    const std::vector<std::string>& inputs = in.input_paths;
+    geos::Context ctx;
 
     // 5. Score.
     const Scores scores = score_candidates(profile, index_ptrs, ov, table);

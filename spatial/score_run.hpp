@@ -1,11 +1,15 @@
 #pragma once
 // The `score` job: read candidates and layers, overlay, score, write the GeoPackage (and CSV).
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "parallel.hpp"
+#include "overlay.hpp"
+#include "profile.hpp"
+#include "scoring.hpp"
 #include "source.hpp"
 
 namespace ruimte {
@@ -51,6 +55,26 @@ struct ScoreSummary {
     std::vector<std::tuple<std::int64_t, std::string, double>> top;
 };
 
+// Everything `score` computes before scoring: the validated profile, the candidates, the
+// layers and their indexes, and the overlay. Scoring is cheap next to it, so analyses that
+// score many times (sensitivity) prepare once and call score_candidates() again and again.
+struct ScoreInputs {
+    Profile profile;
+    FeatureLayer candidates;
+    CandidateTable table;                 // ids and attribute metrics
+    std::vector<FeatureLayer> layers;     // in profile order
+    std::vector<std::unique_ptr<LayerIndex>> indexes;
+    std::vector<const LayerIndex*> index_ptrs;
+    OverlayResult overlay;
+    std::vector<std::string> input_paths;  // every input file (never to be overwritten)
+    std::vector<std::pair<std::string, double>> seconds;
+};
+
+// Steps 1-4 of `score`: validate the profile, check the output paths (when set), read,
+// repair, index, overlay.
+ScoreInputs prepare_score(const ScoreRequest& request);
+
+// The whole `score` job: prepare_score, then score, rank and write.
 ScoreSummary run_score(const ScoreRequest& request);
 
 }  // namespace ruimte
