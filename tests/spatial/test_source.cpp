@@ -148,3 +148,40 @@ TEST_CASE("FILE:LAYER picks a layer, a wrong layer lists the ones there are", "[
         CHECK_THAT(e.what(), Catch::Contains("has 2 layers") && Catch::Contains("FILE:LAYER"));
     }
 }
+
+TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UTF-8", "[source]") {
+    geos::Context ctx;
+    // The bundled samples: UTF-8 with a .cpg saying so.
+    const FeatureLayer samples =
+        read_polygon_layer(ctx, parse_source(test::source_dir() + "/data-samples/kandidaten.shp"), ReadOptions{});
+    const int naam = samples.field_index("gemeente");
+    bool found = false;
+    for (const auto& f : samples.features) found = found || samples.field_as_string(f, naam) == "S\xc3\xba" "dwest-Frysl\xc3\xa2n";
+    CHECK(found);
+
+    // A Latin-1 shapefile written by GDAL (its .cpg says ISO-8859-1): read back as UTF-8.
+    ensure_gdal();
+    test::TempDir dir("latin1");
+    const std::string path = dir.file("latin1.shp");
+    {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+        std::unique_ptr<GDALDataset> ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        OGRSpatialReference rd;
+        rd.importFromEPSG(28992);
+        const char* lco[] = {"ENCODING=ISO-8859-1", nullptr};
+        OGRLayer* layer = ds->CreateLayer("latin1", &rd, wkbPolygon, const_cast<char**>(lco));
+        OGRFieldDefn def("naam", OFTString);
+        layer->CreateField(&def);
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetField("naam", "Sn\xc3\xa9" "ek");  // UTF-8 in; GDAL writes Latin-1 bytes
+        OGRGeometry* g = nullptr;
+        OGRGeometryFactory::createFromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))", nullptr, &g);
+        f.SetGeometryDirectly(g);
+        REQUIRE(layer->CreateFeature(&f) == OGRERR_NONE);
+    }
+    REQUIRE(test::read_text(dir.file("latin1.cpg")).find("8859") != std::string::npos);
+    const std::string dbf = test::read_text(dir.file("latin1.dbf"));
+    CHECK(dbf.find("Sn\xe9" "ek") != std::string::npos);  // really Latin-1 on disk
+    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    CHECK(l.field_as_string(l.features.at(0), l.field_index("naam")) == "Sn\xc3\xa9" "ek");
+}
