@@ -96,6 +96,11 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             const SelectionResult& res = s.result;
             std::printf("Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of the smaller area.\n",
                         s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(), num(req.max_overlap * 100).append(" %").c_str());
+            for (std::size_t i = 0; i < s.overlaps.size() && i < 10; ++i) {
+                std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n", s.overlaps[i].a.c_str(),
+                            s.overlaps[i].b.c_str(), s.overlaps[i].share * 100);
+            }
+            if (s.overlaps.size() > 10) std::printf("  ... %zu more overlapping pairs\n", s.overlaps.size() - 10);
             std::printf("Objective: %s.\n", s.objective_text.c_str());
             std::printf("Status: %s.\n", status_text(res.status));
             if (!res.selected.empty()) {
@@ -104,10 +109,22 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                 std::printf("Greedy start: %s.\n",
                             res.greedy_feasible ? ("objective " + num(res.greedy_objective)).c_str() : "no feasible selection");
                 std::printf("Rules:\n");
+                std::size_t group_rules = 0;
+                std::string at_limit;
                 for (std::size_t c = 0; c < s.problem.constraints.size(); ++c) {
+                    const auto& con = s.problem.constraints[c];
                     const auto& v = res.values[c];
-                    std::printf("  %-40s value %s, bound %s, slack %s\n", s.problem.constraints[c].name.c_str(), num(v.value).c_str(),
-                                num(v.bound).c_str(), num(v.slack).c_str());
+                    if (con.kind == ConstraintKind::group_min || con.kind == ConstraintKind::group_max) {
+                        // Many groups: only those at their limit are named (all are in selection_summary).
+                        ++group_rules;
+                        if (std::fabs(v.slack) < 1e-9) at_limit += (at_limit.empty() ? "" : "; ") + con.name;
+                        continue;
+                    }
+                    std::printf("  %-34s value %s, bound %s, slack %s\n", con.name.c_str(), num(v.value).c_str(), num(v.bound).c_str(),
+                                num(v.slack).c_str());
+                }
+                if (group_rules) {
+                    std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules, at_limit.empty() ? "none" : at_limit.c_str());
                 }
                 std::printf("Chosen (in order of score):");
                 for (std::size_t i = 0; i < s.selected_ids.size(); ++i) std::printf("%s%s", i ? ", " : " ", s.selected_ids[i].c_str());

@@ -170,8 +170,11 @@ MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
     std::snprintf(rgap, sizeof rgap, "%.9g", gap);
     std::snprintf(rseed, sizeof rseed, "%d", seed);
     // threads 0: CBC's serial search (one thread), which is deterministic.
-    const char* argv[] = {"ruimte", "-log", "0", "-slog", "0", "-sec", sec, "-ratioGap", rgap,
-                          "-randomSeed", rseed, "-randomCbcSeed", rseed, "-threads", "0", "-solve", "-quit"};
+    // -preprocess off: CBC 2.10.8's integer preprocessing returned a wrong "proven optimum"
+    // on a 7-candidate instance with a share rule (tests/spatial/test_selection.cpp, seed 84:
+    // 77 against a feasible 49 when minimising); without it all brute-force checks agree.
+    const char* argv[] = {"ruimte", "-log", "0", "-slog", "0", "-sec", sec, "-ratioGap", rgap, "-randomSeed", rseed,
+                          "-randomCbcSeed", rseed, "-threads", "0", "-preprocess", "off", "-solve", "-quit"};
     const int argc = static_cast<int>(sizeof argv / sizeof argv[0]);
     const int rc = CbcMain1(argc, argv, model, [](CbcModel*, int) { return 0; }, data);
     MipResult r;

@@ -9,12 +9,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <set>
 
 #include "spatial/error.hpp"
 #include "spatial/gdal_init.hpp"
 #include "spatial/score_run.hpp"
+#include "spatial/select_run.hpp"
 #include "spatial/selection.hpp"
 #include "support.hpp"
 
@@ -204,7 +206,10 @@ TEST_CASE("CBC finds the brute-force optimum on 200 seeded random instances", "[
     o.diagnose = false;
     int feasible = 0, infeasible = 0, greedy_found = 0;
     double slowest = 0;
-    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    // RUIMTE_SELECT_INSTANCES=N runs more instances (a soak test); the default is 200.
+    const char* env = std::getenv("RUIMTE_SELECT_INSTANCES");
+    const std::uint64_t count = env ? std::strtoull(env, nullptr, 10) : 200;
+    for (std::uint64_t seed = 1; seed <= count; ++seed) {
         const Instance in = random_instance(seed);
         const SelectionProblem p = problem_of(in);
         const Brute b = brute_force(in);
@@ -381,4 +386,146 @@ TEST_CASE("minimising cost: the cheapest set that reaches the target", "[select]
     CHECK(r.greedy_feasible);
     CHECK(r.greedy_selected == std::vector<char>{0, 1, 0, 1});
     CHECK(r.greedy_objective == Approx(15));
+}
+
+namespace {
+// The samples scored once per test run (ruimte score's output is select's input).
+const std::string& scored_samples() {
+    static test::TempDir dir("select_samples");
+    static const std::string path = [] {
+        ScoreRequest r;
+        r.candidates = test::source_dir() + "/data-samples/kandidaten.shp";
+        r.profile_path = test::source_dir() + "/data-samples/woningbouw.toml";
+        r.output = dir.file("score.gpkg");
+        run_score(r);
+        return r.output;
+    }();
+    return path;
+}
+
+SelectRequest sample_select(const std::string& out) {
+    SelectRequest r;
+    r.scored = scored_samples();
+    r.output = out;
+    r.overwrite = true;
+    r.targets = {"woningen=20000"};
+    return r;
+}
+
+// (id, selected, reason) per candidate of the output layer
+std::map<std::int64_t, std::pair<int, std::string>> selection_of(const std::string& path) {
+    ensure_gdal();
+    std::map<std::int64_t, std::pair<int, std::string>> out;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* l = ds->GetLayerByName("candidates_selected");
+    REQUIRE(l);
+    for (auto& f : *l) {
+        out[f->GetFieldAsInteger64("candidate_id")] = {f->GetFieldAsInteger("selected"), f->GetFieldAsString("reason")};
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("overlapping pairs from the sample geometry match shapely's areas", "[select][samples]") {
+    test::TempDir dir("select_overlap");
+    SelectRequest r = sample_select(dir.file("a.gpkg"));
+    const SelectSummary s = run_select(r);
+    // Shares of the smaller area computed independently with shapely 2 (geopandas):
+    // 79-80 0.126432, 108-109 0.189872, 109-110 0.157758; 108-110 is 0.045085, below 5 %.
+    REQUIRE(s.overlaps.size() == 3);
+    CHECK(s.overlaps[0].a == "79");
+    CHECK(s.overlaps[0].b == "80");
+    CHECK(s.overlaps[0].share == Approx(0.126432).margin(1e-5));
+    CHECK(s.overlaps[1].a == "108");
+    CHECK(s.overlaps[1].b == "109");
+    CHECK(s.overlaps[1].share == Approx(0.189872).margin(1e-5));
+    CHECK(s.overlaps[2].a == "109");
+    CHECK(s.overlaps[2].b == "110");
+    CHECK(s.overlaps[2].share == Approx(0.157758).margin(1e-5));
+    REQUIRE(s.result.status == SelectionStatus::optimal);
+
+    // Below the threshold of 4 %, 108-110 counts too.
+    r.max_overlap = 0.04;
+    r.output = dir.file("b.gpkg");
+    const SelectSummary s4 = run_select(r);
+    REQUIRE(s4.overlaps.size() == 4);
+    CHECK(s4.overlaps[1].a == "108");
+    CHECK(s4.overlaps[1].b == "110");
+    CHECK(s4.overlaps[1].share == Approx(0.045085).margin(1e-5));
+}
+
+TEST_CASE("locked-in overlapping sample candidates: the unselected partner says why", "[select][samples]") {
+    test::TempDir dir("select_lock");
+    SelectRequest r = sample_select(dir.file("a.gpkg"));
+    r.lock_in = "108, 110";  // they overlap by 4.5 %: allowed at the default 5 %
+    const SelectSummary s = run_select(r);
+    REQUIRE(s.result.status == SelectionStatus::optimal);
+    const auto sel = selection_of(r.output);
+    CHECK(sel.at(108).first == 1);
+    CHECK(sel.at(110).first == 1);
+    CHECK(sel.at(109).first == 0);
+    CHECK(sel.at(109).second == "overlaps with selected candidate 108");
+    CHECK(sel.at(79).second == "excluded");  // 79 and 80 lie partly in a 'nee' zone
+
+    // At 4 %, 108 and 110 may no longer both be chosen: infeasible, lock-in and overlap named.
+    r.max_overlap = 0.04;
+    r.output = dir.file("b.gpkg");
+    const SelectSummary s4 = run_select(r);
+    REQUIRE(s4.result.status == SelectionStatus::infeasible);
+    const Shortfall* lock = find_kind(s4.result, ConstraintKind::lock_in);
+    REQUIRE(lock);
+    CHECK(lock->best == Approx(1));
+    const Shortfall* overlap = find_kind(s4.result, ConstraintKind::overlap);
+    REQUIRE(overlap);
+    CHECK(overlap->text.find("108 and 110") != std::string::npos);
+    CHECK(selection_of(r.output).at(108).second == "no solution");
+}
+
+TEST_CASE("the select job is deterministic and honours lock-out, groups and shares", "[select][samples]") {
+    test::TempDir dir("select_det");
+    SelectRequest r = sample_select(dir.file("a.gpkg"));
+    r.budgets = {"kosten_meu<=1500"};
+    r.shares = {"betaalbaar/woningen>=0.6"};
+    r.group_field = "gemeente";
+    r.max_per_group = 2;
+    r.lock_out = "145";  // the best-scoring candidate
+    const SelectSummary a = run_select(r);
+    r.output = dir.file("b.gpkg");
+    const SelectSummary b = run_select(r);
+    REQUIRE(a.result.status == SelectionStatus::optimal);
+    CHECK(a.selected_ids == b.selected_ids);
+    CHECK(a.result.objective == b.result.objective);
+    const auto sel = selection_of(r.output);
+    CHECK(sel.at(145).first == 0);
+    CHECK(sel.at(145).second == "locked out");
+    // Every rule holds, recomputed from the written layer.
+    GDALDatasetUniquePtr ds(GDALDataset::Open(r.output.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    std::map<std::string, int> per_group;
+    double homes = 0, affordable = 0, cost = 0;
+    std::int64_t last_order = 0;
+    double last_total = 0;
+    std::size_t selected = 0;
+    for (auto& f : *ds->GetLayerByName("candidates_selected")) {
+        if (!f->GetFieldAsInteger("selected")) continue;
+        ++selected;
+        ++per_group[f->GetFieldAsString("group")];
+        CHECK(std::string(f->GetFieldAsString("group")) == f->GetFieldAsString("gemeente"));
+        homes += f->GetFieldAsDouble("woningen");
+        affordable += f->GetFieldAsDouble("betaalbaar");
+        cost += f->GetFieldAsDouble("kosten_meu");
+        if (f->GetFieldAsInteger64("selection_order") > last_order) {
+            last_order = f->GetFieldAsInteger64("selection_order");
+            last_total = f->GetFieldAsDouble("total_woningen");
+        }
+    }
+    CHECK(selected == a.selected_ids.size());
+    CHECK(homes >= 20000);
+    CHECK(cost <= 1500 + 1e-6);
+    CHECK(affordable >= 0.6 * homes - 1e-6);
+    for (const auto& [g, count] : per_group) CHECK(count <= 2);
+    // The running total at the last candidate in selection order is the whole selection's.
+    CHECK(last_order == static_cast<std::int64_t>(selected));
+    CHECK(last_total == Approx(homes));
 }
