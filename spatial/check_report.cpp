@@ -290,7 +290,7 @@ std::string render_check_report(const CheckResult& r, const CheckRequest& req, R
                 for (const auto& ti : wbs.themes) {
                     if (ti.code == t.theme) info = &ti;
                 }
-                const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " (" + t.field + ")" : t.field;
+                const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
                 themes.push_back({label, w.ha(t.present_m2), w.pct(t.present_m2 / u->area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
             }
             if (!themes.empty()) {
