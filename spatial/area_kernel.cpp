@@ -55,6 +55,17 @@ void add_ring(const geos::Context& ctx, const GEOSGeometry* ring, bool shell, Ri
         r.box.ymin = std::min(r.box.ymin, r.xy[2 * i + 1]);
         r.box.ymax = std::max(r.box.ymax, r.xy[2 * i + 1]);
     }
+    for (std::size_t first = 0; first + 1 < n; first += Ring::kChunk) {
+        const std::size_t last = std::min<std::size_t>(first + Ring::kChunk, n - 1);
+        geos::Box c{r.xy[2 * first], r.xy[2 * first + 1], r.xy[2 * first], r.xy[2 * first + 1]};
+        for (std::size_t i = first + 1; i <= last; ++i) {
+            c.xmin = std::min(c.xmin, r.xy[2 * i]);
+            c.xmax = std::max(c.xmax, r.xy[2 * i]);
+            c.ymin = std::min(c.ymin, r.xy[2 * i + 1]);
+            c.ymax = std::max(c.ymax, r.xy[2 * i + 1]);
+        }
+        r.chunks.push_back(c);
+    }
     out.area += shell ? std::fabs(a) : -std::fabs(a);
     out.rings.push_back(std::move(r));
 }
@@ -186,32 +197,87 @@ double box_d2(const geos::Box& a, double xmin, double ymin, double xmax, double 
 }  // namespace
 
 double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
-    double best2 = stop_above * stop_above;
     if (a.rings.empty() || b.rings.empty()) return std::numeric_limits<double>::infinity();
+    double best2 = stop_above * stop_above;
+    // Pairs of edge runs, nearest boxes first, so the first exact distances are already
+    // small and most other pairs are pruned by their box distance alone.
+    struct ChunkPair {
+        double d2;
+        const Ring* ra;
+        std::size_t ca;
+        const Ring* rb;
+        std::size_t cb;
+    };
+    std::vector<ChunkPair> pairs;
     for (const Ring& rb : b.rings) {
         if (box_d2(a.box, rb.box.xmin, rb.box.ymin, rb.box.xmax, rb.box.ymax) >= best2) continue;
-        const double* qb = rb.xy.data();
-        for (std::size_t j = 0; j + 1 < rb.points(); ++j) {
-            const double q1x = qb[2 * j], q1y = qb[2 * j + 1], q2x = qb[2 * j + 2], q2y = qb[2 * j + 3];
-            const double exmin = std::min(q1x, q2x), eymin = std::min(q1y, q2y);
-            const double exmax = std::max(q1x, q2x), eymax = std::max(q1y, q2y);
-            if (box_d2(a.box, exmin, eymin, exmax, eymax) >= best2) continue;
+        for (std::size_t cb = 0; cb < rb.chunks.size(); ++cb) {
+            const geos::Box& bb = rb.chunks[cb];
+            if (box_d2(a.box, bb.xmin, bb.ymin, bb.xmax, bb.ymax) >= best2) continue;
             for (const Ring& ra : a.rings) {
-                if (box_d2(ra.box, exmin, eymin, exmax, eymax) >= best2) continue;
-                const double* pa = ra.xy.data();
-                for (std::size_t i = 0; i + 1 < ra.points(); ++i) {
-                    const double p1x = pa[2 * i], p1y = pa[2 * i + 1], p2x = pa[2 * i + 2], p2y = pa[2 * i + 3];
-                    // Skip edges whose box is already too far from this edge's box.
-                    const double dx = std::max({0.0, std::min(p1x, p2x) - exmax, exmin - std::max(p1x, p2x)});
-                    const double dy = std::max({0.0, std::min(p1y, p2y) - eymax, eymin - std::max(p1y, p2y)});
-                    if (dx * dx + dy * dy >= best2) continue;
-                    best2 = std::min(best2, segment_d2(p1x, p1y, p2x, p2y, q1x, q1y, q2x, q2y));
-                    if (best2 == 0) return 0.0;
+                for (std::size_t ca = 0; ca < ra.chunks.size(); ++ca) {
+                    const double d2 = box_d2(ra.chunks[ca], bb.xmin, bb.ymin, bb.xmax, bb.ymax);
+                    if (d2 < best2) pairs.push_back({d2, &ra, ca, &rb, cb});
                 }
             }
         }
     }
+    std::sort(pairs.begin(), pairs.end(), [](const ChunkPair& p, const ChunkPair& q) { return p.d2 < q.d2; });
+    for (const ChunkPair& cp : pairs) {
+        if (cp.d2 >= best2) break;
+        const double* pa = cp.ra->xy.data();
+        const double* pb = cp.rb->xy.data();
+        const std::size_t a_end = std::min((cp.ca + 1) * Ring::kChunk, cp.ra->points() - 1);
+        const std::size_t b_end = std::min((cp.cb + 1) * Ring::kChunk, cp.rb->points() - 1);
+        for (std::size_t j = cp.cb * Ring::kChunk; j < b_end; ++j) {
+            const double q1x = pb[2 * j], q1y = pb[2 * j + 1], q2x = pb[2 * j + 2], q2y = pb[2 * j + 3];
+            for (std::size_t i = cp.ca * Ring::kChunk; i < a_end; ++i) {
+                best2 = std::min(best2, segment_d2(pa[2 * i], pa[2 * i + 1], pa[2 * i + 2], pa[2 * i + 3], q1x, q1y, q2x, q2y));
+            }
+        }
+        if (best2 == 0) return 0.0;
+    }
     return std::sqrt(best2);
+}
+
+bool certainly_simple(const Ring& ring) {
+    const std::size_t n = ring.points();
+    if (n < 4) return false;
+    const std::size_t edges = n - 1;
+    const double* xy = ring.xy.data();
+    // Adjacent edges meet only at their shared vertex unless they fold back on one line.
+    for (std::size_t i = 0; i < edges; ++i) {
+        const std::size_t j = (i + 1) % edges;
+        if (orient(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], xy[2 * j + 2], xy[2 * j + 3]) == 0) return false;
+    }
+    struct E {
+        double xmin, xmax, ymin, ymax;
+        std::size_t i;
+    };
+    std::vector<E> es(edges);
+    for (std::size_t i = 0; i < edges; ++i) {
+        es[i] = {std::min(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i], xy[2 * i + 2]),
+                 std::min(xy[2 * i + 1], xy[2 * i + 3]), std::max(xy[2 * i + 1], xy[2 * i + 3]), i};
+    }
+    std::sort(es.begin(), es.end(), [](const E& p, const E& q) { return p.xmin < q.xmin; });
+    for (std::size_t u = 0; u < es.size(); ++u) {
+        const E& e = es[u];
+        for (std::size_t v = u + 1; v < es.size() && es[v].xmin <= e.xmax; ++v) {
+            const E& f = es[v];
+            if (f.ymax < e.ymin || f.ymin > e.ymax) continue;
+            const std::size_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
+            if (d == 1 || d == edges - 1) continue;  // adjacent: checked above
+            const double *p = xy + 2 * e.i, *q = xy + 2 * f.i;
+            const int o1 = orient(p[0], p[1], p[2], p[3], q[0], q[1]);
+            const int o2 = orient(p[0], p[1], p[2], p[3], q[2], q[3]);
+            if (o1 != 0 && o1 == o2) continue;
+            const int o3 = orient(q[0], q[1], q[2], q[3], p[0], p[1]);
+            const int o4 = orient(q[0], q[1], q[2], q[3], p[2], p[3]);
+            if (o3 != 0 && o3 == o4) continue;
+            return false;  // they cross, touch, or it cannot be told apart
+        }
+    }
+    return true;
 }
 
 Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g) {

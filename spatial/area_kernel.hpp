@@ -22,7 +22,9 @@ namespace ruimte::area {
 struct Ring {
     std::vector<double> xy;  // x0, y0, x1, y1, ..., closed (last point == first point)
     geos::Box box;
+    std::vector<geos::Box> chunks;  // boxes of runs of kChunk edges, for pruning
     std::size_t points() const { return xy.size() / 2; }
+    static constexpr std::size_t kChunk = 8;
 };
 
 // A polygon or multipolygon as oriented rings.
@@ -42,5 +44,10 @@ std::optional<double> intersection_area(const Rings& a, const Rings& b);
 // overlap (then it is the distance between them; 0 when they touch). Stops early and returns
 // a value >= `stop_above` once no pair of edges can come closer than that.
 double boundary_distance(const Rings& a, const Rings& b, double stop_above);
+
+// True when the ring is certainly simple: no two edges meet except adjacent edges at their
+// shared vertex (decided with the same filtered orientation as the area kernel). False means
+// "not proven", not "invalid": ask GEOS. A polygon made of one such ring is valid.
+bool certainly_simple(const Ring& ring);
 
 }  // namespace ruimte::area
