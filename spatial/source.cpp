@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "area_kernel.hpp"
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "parallel.hpp"
@@ -357,6 +358,16 @@ FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const
         if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
             raw.repairs.emplace_back("repeated points removed");
             geom = std::move(deduped);
+        }
+        // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
+        // for GEOS's full validity check.
+        if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
+            GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
+            const area::Rings rings = area::rings_of(tctx, geom.get());
+            if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
+                c.geom = std::move(geom);
+                return;
+            }
         }
         char* reason = nullptr;
         GEOSGeometry* location = nullptr;
