@@ -1,6 +1,7 @@
 // `ruimte score`: overlay candidate areas with the profile's layers, score, rank, explain.
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "cli/command.hpp"
 #include "spatial/error.hpp"
@@ -24,11 +25,18 @@ struct ScoreOptions {
 Runner add_score_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<ScoreOptions>();
     CLI::App* cmd = app.add_subcommand("score", "Overlay candidate areas with the profile's layers, then score and rank them");
-    cmd->add_option("--candidates", opts->request.candidates, "Candidate areas: FILE[:LAYER] (Shapefile, GeoPackage, GeoJSON, FlatGeobuf)")
+    cmd->add_option("--candidates", opts->request.candidates,
+                    "Candidate areas: FILE[:LAYER] (Shapefile, GeoPackage, GeoJSON, FlatGeobuf) or PG:\"CONNINFO\":TABLE")
         ->required();
     cmd->add_option("--profile", opts->request.profile_path, "Criteria profile (TOML), see docs/criteria.md")->required();
     cmd->add_option("--layer", opts->layers, "Replace the source of a profile layer: NAME=FILE[:LAYER] (repeatable)");
-    cmd->add_option("-o,--output", opts->request.output, "Output GeoPackage")->required();
+    cmd->add_option("-o,--output", opts->request.output,
+                    "Output GeoPackage, or a PostGIS schema: postgresql://USER@HOST:PORT/DB?schema=NAME (docs/postgis.md)")
+        ->required();
+    cmd->add_option("--engine", opts->request.engine,
+                    "Where the overlay runs: embedded (this process) or postgis (as SQL in the database holding the layers)")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, Engine>{{"embedded", Engine::embedded}, {"postgis", Engine::postgis}}))
+        ->default_str("embedded");
     cmd->add_option("--csv", opts->request.csv, "Also write the long table (candidate, layer, class, area_m2, share) as CSV");
     cmd->add_flag("--overwrite", opts->request.overwrite, "Replace existing output files");
     cmd->add_option("--id-field", opts->request.id_field, "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");

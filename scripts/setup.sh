@@ -10,6 +10,7 @@ packages=(
   libgdal-dev libgeos-dev libproj-dev libboost-dev libsqlite3-dev libssl-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   coinor-libcbc-dev coinor-libclp-dev
+  libpq-dev
   libcairo2-dev fonts-dejavu-core
   catch2
   # run and test: independent engines and viewers the tests compare against

@@ -17,6 +17,8 @@
 #include "gpkg_writer.hpp"
 #include "overlay.hpp"
 #include "profile.hpp"
+#include "postgis.hpp"
+#include "pushdown.hpp"
 #include "ruimte/version.hpp"
 #include "scoring.hpp"
 
@@ -196,7 +198,11 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
     const std::vector<std::string>& inputs = in.input_paths;
-    if (!req.output.empty()) check_output_path(req.output, req.overwrite, inputs);
+    if (pg::is_postgres(req.output)) {
+        pg::check_output(req.output, req.overwrite, {"candidates_scored", "overlay_areas", "geometry_issues"});
+    } else if (!req.output.empty()) {
+        check_output_path(req.output, req.overwrite, inputs);
+    }
     if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
     if (!req.csv.empty() && std::filesystem::absolute(req.csv) == std::filesystem::absolute(req.output)) {
         throw Error(ErrorKind::usage, "--csv and -o name the same file", {}, "give the CSV its own name");
@@ -248,6 +254,25 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         }
     }
 
+    if (req.engine == Engine::postgis) {
+        // 2b-4. Layers, index and overlay as SQL inside PostGIS (spatial/pushdown.hpp).
+        PushdownOptions push;
+        push.assume_crs = req.assume_crs;
+        push.skip_invalid = req.skip_invalid;
+        push.max_piece_vertices = req.max_piece_vertices;
+        push.control = req.control;
+        push.progress = req.progress;
+        push.notice = req.notice;
+        in.seconds.emplace_back("read", clock.lap());
+        PushdownResult pushed = pushdown_overlay(profile, cands, push);
+        in.layers = std::move(pushed.layers);
+        in.indexes = std::move(pushed.indexes);
+        for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+        in.overlay = std::move(pushed.overlay);
+        for (std::size_t l = 0; l < in.layers.size(); ++l) report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
+        in.seconds.emplace_back("overlay", clock.lap());
+        return in;
+    }
     std::vector<FeatureLayer>& layer_data = in.layers;
     layer_data.reserve(profile.layers.size());
     for (const auto& spec : profile.layers) {
@@ -335,7 +360,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
     }
 
-    AtomicOutput out(req.output, req.overwrite, inputs);
+    // -o postgresql://...: the GeoPackage is staged in a temporary folder, then published.
+    std::unique_ptr<pg::StagedResult> pg_out;
+    if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
+    AtomicOutput out(pg_out ? pg_out->gpkg_path() : req.output, req.overwrite, inputs);
     {
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
@@ -518,6 +546,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
     }
     out.commit();
+    if (pg_out) pg_out->publish();
     if (csv_out) csv_out->commit();
     summary.seconds.emplace_back("write", clock.lap());
 

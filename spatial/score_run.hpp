@@ -14,17 +14,23 @@
 
 namespace ruimte {
 
+enum class Engine {
+    embedded,  // the overlay in this process (GEOS, threads)
+    postgis,   // the overlay as SQL in the PostGIS database of the layers (spatial/pushdown.hpp)
+};
+
 struct ScoreRequest {
     std::string candidates;    // FILE[:LAYER]
     std::string profile_path;
     std::map<std::string, std::string> layer_sources;  // NAME -> FILE[:LAYER] overrides
-    std::string output;        // OUT.gpkg
+    std::string output;        // OUT.gpkg, or postgresql://...?schema=NAME (spatial/postgis.hpp)
     std::string csv;           // optional long table as CSV
     bool overwrite = false;
     std::string id_field;      // overrides the profile's id_field
     std::string assume_crs;    // for sources without a CRS
     bool skip_invalid = false;
     std::size_t max_piece_vertices = 64;
+    Engine engine = Engine::embedded;
     std::string command_line;  // recorded in the output's metadata
     RunControl control;        // threads and cancellation
     // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.

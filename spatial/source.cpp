@@ -12,6 +12,7 @@
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "parallel.hpp"
+#include "postgis.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,6 +35,11 @@ SourceSpec parse_source(std::string_view spec_in, const std::string& base_dir) {
         return path.lexically_normal().string();
     };
     if (spec.empty()) throw Error(ErrorKind::usage, "empty source", {}, "give FILE or FILE:LAYER");
+    // PG:"CONNINFO"[:TABLE|:SELECT ...] or postgresql://...[:TABLE|:SELECT ...] (spatial/postgis.hpp)
+    if (pg::is_postgres(spec)) {
+        auto [connection, relation] = pg::split_source(spec);
+        return {connection, relation};
+    }
     std::error_code ec;
     if (fs::exists(resolve(spec), ec)) return {resolve(spec), ""};
     const auto colon = spec.rfind(':');
@@ -197,15 +203,19 @@ FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const
     ensure_gdal();
     ErrorPlace place{spec.path, spec.layer, {}, "", {}};
     CPLErrorReset();
-    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(
+    pg::OpenedLayer pg_layer;  // a PostgreSQL table or query, opened through GDAL
+    if (pg::is_postgres(spec.path)) pg_layer = pg::open_layer(spec);
+    std::unique_ptr<GDALDataset> ds(pg_layer.layer() ? nullptr : GDALDataset::Open(
         spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
-    if (!ds) {
+    if (!ds && !pg_layer.layer()) {
         throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), place,
                     "check that the file is complete and is a Shapefile (with .shx and .dbf), "
                     "GeoPackage, GeoJSON or FlatGeobuf");
     }
-    OGRLayer* layer = nullptr;
-    if (spec.layer.empty()) {
+    OGRLayer* layer = pg_layer.layer();
+    if (layer) {
+        // chosen by pg::open_layer
+    } else if (spec.layer.empty()) {
         if (ds->GetLayerCount() != 1) {
             std::string names;
             for (int i = 0; i < ds->GetLayerCount(); ++i) {
