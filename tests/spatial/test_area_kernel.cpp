@@ -108,3 +108,42 @@ TEST_CASE("boundary distance equals GEOS's distance for disjoint polygons", "[ar
     }
     CHECK(compared > 300);
 }
+
+TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most valid ones", "[area_kernel]") {
+    geos::Context ctx;
+    auto simple = [&](const std::string& wkt) {
+        const auto g = geos::from_wkt(ctx, wkt);
+        const auto r = area::rings_of(ctx, g.get());
+        return area::certainly_simple(r.rings.at(0));
+    };
+    CHECK(simple("POLYGON((0 0,10 0,10 10,0 10,0 0))"));
+    CHECK_FALSE(simple("POLYGON((0 0,10 10,10 0,0 10,0 0))"));              // bow-tie
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,5 0,0 10,0 0))"));          // touches itself at (5,0)
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,20 0,10 0,10 10,0 10,0 0))"));    // spike folding back
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,0 10,0 0,5 -5,0 0))"));     // ring passes a vertex twice
+    // Random star polygons, some with self-crossings: whenever the kernel says simple, GEOS agrees.
+    std::mt19937_64 rng(99);
+    std::uniform_real_distribution<double> u(0, 1);
+    int proven = 0, valid = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const int n = 4 + i % 50;
+        std::string s;
+        for (int k = 0; k < n; ++k) {
+            // mostly star-shaped (valid); every fifth polygon with shuffled angles (often invalid)
+            const double a = (i % 5 == 0) ? 2 * M_PI * u(rng) : 2 * M_PI * k / n;
+            const double r = 100 + 80 * u(rng);
+            s += std::to_string(155000 + r * std::cos(a)) + " " + std::to_string(463000 + r * std::sin(a)) + ",";
+        }
+        const std::string first = s.substr(0, s.find(','));
+        const std::string wkt = "POLYGON((" + s + first + "))";
+        const auto g = geos::from_wkt(ctx, wkt);
+        const bool geos_valid = GEOSisValid_r(ctx.handle(), g.get()) == 1;
+        const bool kernel = area::certainly_simple(area::rings_of(ctx, g.get()).rings.at(0));
+        INFO(wkt);
+        if (kernel) REQUIRE(geos_valid);
+        valid += geos_valid;
+        proven += kernel;
+    }
+    CHECK(valid > 2000);
+    CHECK(proven >= valid - 5);
+}
