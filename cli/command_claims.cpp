@@ -91,6 +91,8 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
                     total += sec;
                 }
                 std::printf("  %-10s %8.3f s\n", "total", total);
+                std::printf("  %zu tile pieces merged into faces across tile edges; %zu slivers dropped (%.3g m2)\n",
+                            s.merged_faces, s.slivers, s.sliver_m2);
             }
         });
     };

@@ -110,6 +110,14 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
     std::vector<int> given(n * n, 0);  // line where the pair was given; 0: not given
     m.status.assign(n * n, Compat::combineerbaar);
 
+    // toml++ iterates keys in sorted order; errors must follow the file's order, so the
+    // entries are collected first and visited by line.
+    struct Entry {
+        int line;
+        std::string a, b;
+        const toml::node* value;
+    };
+    std::vector<Entry> entries;
     for (auto&& [k, v] : root) {
         const std::string a(k.str());
         if (a == "kinds") continue;
@@ -122,8 +130,15 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
             matrix_fail(path, a, line_of(v), "'" + a + "' must be a table of statuses, [" + a + "]",
                         "write [" + a + "] followed by lines such as other_kind = \"conflict\"");
         }
-        for (auto&& [k2, v2] : *v.as_table()) {
-            const std::string b(k2.str());
+        for (auto&& [k2, v2] : *v.as_table()) entries.push_back({line_of(v2), a, std::string(k2.str()), &v2});
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.line < y.line; });
+    for (const Entry& en : entries) {
+        const std::string& a = en.a;
+        const std::string& b = en.b;
+        const toml::node& v2 = *en.value;
+        const auto ia = m.index_of(a);
+        {
             const std::string key = a + "." + b;
             const auto ib = m.index_of(b);
             if (!ib) {
@@ -207,8 +222,14 @@ struct TileBox {
     bool inner_west, inner_east, inner_south, inner_north;
 };
 
+struct TileResult {
+    std::vector<TileFace> faces;
+    std::size_t slivers = 0;
+    double sliver_m2 = 0;
+};
+
 void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::vector<Item>& items,
-                    const std::vector<std::uint32_t>& item_ids, std::vector<TileFace>& out) {
+                    const std::vector<std::uint32_t>& item_ids, double min_face_m2, TileResult& out) {
     GEOSContextHandle_t h = ctx.handle();
     struct Piece {
         geos::Geom owned;
@@ -263,6 +284,11 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         const GEOSGeometry* f = GEOSGetGeometryN_r(h, faces.get(), i);
         const double a = geos::area(ctx, f);
         if (!(a > 0)) continue;
+        if (a < min_face_m2) {
+            ++out.slivers;
+            out.sliver_m2 += a;
+            continue;
+        }
         const geos::Geom pt = geos::own(ctx, GEOSPointOnSurface_r(h, f), "point on surface");
         if (geos::is_empty(ctx, pt.get())) continue;
         double x = 0, y = 0;
@@ -286,7 +312,7 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         const geos::Box b = geos::envelope(ctx, f);
         face.open = (tile.inner_west && b.xmin <= tile.box.xmin) || (tile.inner_east && b.xmax >= tile.box.xmax) ||
                     (tile.inner_south && b.ymin <= tile.box.ymin) || (tile.inner_north && b.ymax >= tile.box.ymax);
-        out.push_back(std::move(face));
+        out.faces.push_back(std::move(face));
     }
 }
 
@@ -369,20 +395,22 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     }
     result.tiles = busy.size();
 
-    std::vector<std::vector<TileFace>> per_tile(busy.size());
+    std::vector<TileResult> per_tile(busy.size());
     RunControl tiles_control = control;
     parallel_for(busy.size(), tiles_control, [&](const geos::Context& tctx, std::size_t k) {
         const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
         TileBox tb{{xs[ix], ys[iy], xs[ix + 1], ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
-        partition_tile(tctx, tb, items, tile_items[t], per_tile[k]);
-        for (auto& f : per_tile[k]) geos::warm_envelopes(tctx, f.geom.get());
+        partition_tile(tctx, tb, items, tile_items[t], options.min_face_m2, per_tile[k]);
+        for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
     }, 1);
 
     // Merge the faces that cross tile edges: same members, across an edge.
     std::vector<ClaimFace> faces;
     std::map<std::vector<ClaimMember>, std::vector<TileFace*>> open;
     for (auto& tile : per_tile) {
-        for (auto& f : tile) {
+        result.slivers += tile.slivers;
+        result.sliver_m2 += tile.sliver_m2;
+        for (auto& f : tile.faces) {
             f.geom = rebind(ctx, std::move(f.geom));
             if (f.open) {
                 open[f.members].push_back(&f);
@@ -410,8 +438,9 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         collect_polygons(tctx, u.get(), polys);
         for (const GEOSGeometry* p : polys) {
             ClaimFace cf;
-            cf.geom = geos::clone(tctx, p);
             cf.area_m2 = geos::area(tctx, p);
+            if (cf.area_m2 < options.min_face_m2) continue;  // cannot happen for unions of faces above it
+            cf.geom = geos::clone(tctx, p);
             cf.members = *groups[g].first;
             merged[g].push_back(std::move(cf));
         }
@@ -727,8 +756,20 @@ void write_csv(const std::string& final_path, const std::string& temp_path, cons
     std::ofstream csv(temp_path, std::ios::binary);
     for (std::size_t c = 0; c < t.columns.size(); ++c) csv << (c ? "," : "") << t.columns[c].first;
     csv << '\n';
-    for (const auto& row : t.text) {
-        for (std::size_t c = 0; c < row.size(); ++c) csv << (c ? "," : "") << (row[c] ? csv_quote(*row[c]) : std::string());
+    for (std::size_t r = 0; r < t.text.size(); ++r) {
+        const auto& row = t.text[r];
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            std::string cell;
+            if (row[c] && t.columns[c].second == OFTReal) {
+                // hectares to the m2 (4 decimals), shares and ratios to 1e-9
+                const std::string& name = t.columns[c].first;
+                const bool ha = name.size() > 3 && name.compare(name.size() - 3, 3, "_ha") == 0;
+                cell = fixed(t.numbers[r][c], ha ? 4 : 9);
+            } else if (row[c]) {
+                cell = csv_quote(*row[c]);
+            }
+            csv << (c ? "," : "") << cell;
+        }
         csv << '\n';
     }
     csv.close();
@@ -873,6 +914,9 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     const Partition part = build_partition(ctx, claims, req.partition, control);
     summary.faces = part.faces.size();
     summary.tiles = part.tiles;
+    summary.merged_faces = part.merged_faces;
+    summary.slivers = part.slivers;
+    summary.sliver_m2 = part.sliver_m2;
     summary.seconds.emplace_back("partition", clock.lap());
 
     // 4. Summaries.

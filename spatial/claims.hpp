@@ -75,12 +75,18 @@ struct ClaimFace {
 struct PartitionOptions {
     double tile_size_m = 0;            // side of the square tiles; 0: chosen from tile_vertices
     std::size_t tile_vertices = 20000;  // aim for about this many input vertices per tile
+    // Faces smaller than this are dropped as noding artefacts. Clipping two polygons that share
+    // an edge to a tile computes the crossing point of that edge once per polygon, and the two
+    // results can differ in the last bit: that leaves slivers of about 1e-9 m2 along tile edges.
+    double min_face_m2 = 1e-6;
 };
 
 struct Partition {
     std::vector<ClaimFace> faces;  // sorted by claim set, then position (deterministic)
     std::size_t tiles = 0;         // tiles that held claim polygons
     std::size_t merged_faces = 0;  // tile pieces merged back into faces that crossed tile edges
+    std::size_t slivers = 0;       // faces dropped as smaller than min_face_m2
+    double sliver_m2 = 0;          // their total area
 };
 
 // The faces do not overlap and together cover the union of all claim polygons. At most 64
@@ -167,6 +173,9 @@ struct ClaimsSummary {
     std::vector<std::size_t> features;
     std::size_t faces = 0;
     std::size_t tiles = 0;
+    std::size_t merged_faces = 0;
+    std::size_t slivers = 0;
+    double sliver_m2 = 0;
     std::size_t regions = 0;
     ClaimTotals totals;
     std::string output;
