@@ -104,7 +104,7 @@ def main():
             if FRAME.contains(g.representative_point()):
                 gem.append((f["properties"]["naam"], g))
     gem.sort()
-    land = unary_union([g for _, g in gem]).buffer(0).simplify(25)
+    land = unary_union([g for _, g in gem]).buffer(0)
     land_prep = prep(land)
     centres = {n: g.representative_point() for n, g in gem}
 
