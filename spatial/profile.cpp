@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -151,6 +152,74 @@ CompareOp parse_op(const Reader& r, const std::string& s, const std::string& key
     r.fail(key, line, "unknown comparison '" + s + "'", "use one of >, >=, <, <=, ==, !=");
 }
 
+// [weights] method = "ahp": the factors' weights from a pairwise comparison matrix.
+void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
+    if (!node.is_table()) r.fail("weights", Reader::line_of(node), "must be a table ([weights])");
+    const toml::table& t = *node.as_table();
+    r.check_keys(t, "weights", {"method", "factors", "matrix"});
+    const std::string method = *r.string(t, "weights", "method", true);
+    if (method != "ahp") r.fail("weights.method", Reader::line_of(*t.get("method")), "unknown method '" + method + "'", "use \"ahp\"");
+    const toml::node* names = t.get("factors");
+    const toml::node* rows = t.get("matrix");
+    if (!names || !names->is_array()) r.fail("weights.factors", Reader::line_of(names ? *names : node), "must be an array of factor names");
+    if (!rows || !rows->is_array()) r.fail("weights.matrix", Reader::line_of(rows ? *rows : node), "must be an array of rows");
+    std::vector<std::size_t> order;  // matrix position -> p.factors position
+    for (const toml::node& n : *names->as_array()) {
+        const auto it = std::find_if(p.factors.begin(), p.factors.end(),
+                                     [&](const Factor& f) { return n.is_string() && f.name == *n.as_string(); });
+        if (it == p.factors.end()) r.fail("weights.factors", Reader::line_of(n), "not a factor of this profile: " + (n.is_string() ? n.as_string()->get() : std::string("(not a string)")), "name each [[factors]] once, by its name");
+        const auto pos = static_cast<std::size_t>(it - p.factors.begin());
+        if (std::find(order.begin(), order.end(), pos) != order.end()) r.fail("weights.factors", Reader::line_of(n), "factor '" + it->name + "' listed twice");
+        order.push_back(pos);
+    }
+    for (const auto& f : p.factors) {
+        if (std::none_of(order.begin(), order.end(), [&](std::size_t i) { return p.factors[i].name == f.name; })) {
+            r.fail("weights.factors", Reader::line_of(*names), "factor '" + f.name + "' is missing", "list every factor once");
+        }
+    }
+    std::vector<std::vector<double>> a;
+    std::vector<std::vector<int>> lines;
+    for (const toml::node& row : *rows->as_array()) {
+        if (!row.is_array()) r.fail("weights.matrix", Reader::line_of(row), "each row must be an array");
+        a.emplace_back();
+        lines.emplace_back();
+        for (const toml::node& e : *row.as_array()) {
+            const std::string key = "weights.matrix[" + std::to_string(a.size()) + "][" + std::to_string(a.back().size() + 1) + "]";
+            std::optional<double> x;
+            if (e.is_integer()) x = static_cast<double>(e.as_integer()->get());
+            else if (e.is_floating_point()) x = e.as_floating_point()->get();
+            else if (e.is_string()) x = parse_judgement(std::string(*e.as_string()));
+            if (!x) r.fail(key, Reader::line_of(e), "not a judgement", "write a number or a fraction in quotes, e.g. 3 or \"1/3\"");
+            a.back().push_back(*x);
+            lines.back().push_back(Reader::line_of(e));
+        }
+    }
+    if (a.size() != order.size()) {
+        r.fail("weights.matrix", Reader::line_of(*rows), "the matrix has " + std::to_string(a.size()) + " rows for " + std::to_string(order.size()) + " factors",
+               "one row and one column per name in weights.factors, in that order");
+    }
+    if (const auto bad = check_pairwise(a)) {
+        const bool has = bad->row < a.size() && bad->col < a[bad->row].size();
+        r.fail("weights.matrix[" + std::to_string(bad->row + 1) + "][" + std::to_string(bad->col + 1) + "]",
+               has ? lines[bad->row][bad->col] : Reader::line_of(*rows), bad->message, bad->hint);
+    }
+    try {
+        p.ahp = ahp_weights(a);
+    } catch (const Error& e) {
+        r.fail("weights.factors", Reader::line_of(*names), e.message(), e.hint());
+    }
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        Factor& f = p.factors[order[i]];
+        if (f.weight_given > 0) p.warnings.push_back("factor '" + f.name + "': weight = " + std::to_string(f.weight_given) + " is ignored; [weights] gives the weights");
+        f.weight = f.weight_given = p.ahp->weights[i];
+    }
+    if (p.ahp->cr > ahp_cr_limit) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "[weights] (line %d): AHP consistency ratio CR = %.3f is above %.1f", Reader::line_of(node), p.ahp->cr, ahp_cr_limit);
+        p.warnings.push_back(std::string(buf) + "; the judgements contradict each other, revisit the matrix (docs/weights.md)");
+    }
+}
+
 }  // namespace
 
 MetricName parse_metric(const std::string& metric, const Profile& profile, int line, const std::string& key) {
@@ -220,7 +289,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     p.text = text;
     const std::string base_dir = fs::path(path).parent_path().string();
 
-    r.check_keys(root, "", {"profile", "layers", "exclusions", "factors"});
+    r.check_keys(root, "", {"profile", "layers", "exclusions", "factors", "weights"});
     if (const toml::node* n = root.get("profile")) {
         if (!n->is_table()) r.fail("profile", Reader::line_of(*n), "must be a table ([profile])");
         const toml::table& t = *n->as_table();
@@ -341,11 +410,11 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         }
         if (!names.insert(f.name).second) r.fail(where + ".name", f.line, "factor '" + f.name + "' declared twice");
         const toml::node* w = t.get("weight");
-        if (!w) r.fail(where + ".weight", f.line, "missing required key 'weight'");
-        if (w->is_floating_point() && std::isnan(w->as_floating_point()->get())) {
+        if (!w && !root.get("weights")) r.fail(where + ".weight", f.line, "missing required key 'weight'");
+        if (w && w->is_floating_point() && std::isnan(w->as_floating_point()->get())) {
             r.fail(where + ".weight", Reader::line_of(*w), "weight is NaN", "give a number >= 0");
         }
-        f.weight_given = *r.number(t, where, "weight", true);
+        f.weight_given = r.number(t, where, "weight", false).value_or(0.0);
         if (f.weight_given < 0) r.fail(where + ".weight", Reader::line_of(*w), "weight is negative", "give a number >= 0");
         const std::string kind = *r.string(t, where, "kind", true);
         auto layer_ref = [&](LayerKind expected) {
@@ -416,6 +485,10 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                    "use classes, linear or distance_decay");
         }
         p.factors.push_back(std::move(f));
+    }
+    if (const toml::node* w = root.get("weights")) {
+        apply_ahp(r, *w, p);
+        return p;
     }
     double total = 0;
     for (const auto& f : p.factors) total += f.weight_given;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ahp.hpp"
 #include "overlay.hpp"
 #include "source.hpp"
 
@@ -76,6 +77,10 @@ struct Profile {
     std::vector<LayerSpec> layers;
     std::vector<Exclusion> exclusions;
     std::vector<Factor> factors;
+    // Set when [weights] method = "ahp": the factors' weights are its eigenvector (docs/weights.md).
+    std::optional<AhpResult> ahp;
+    // Things the user should be told (an AHP consistency ratio above 0.1); errors with --strict.
+    std::vector<std::string> warnings;
 
     const LayerSpec* layer(const std::string& name) const;
 };

@@ -194,6 +194,16 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     // 1. The profile, whole, before any geometry is read; then the outputs' paths.
     in.profile = load_profile(req.profile_path, req.layer_sources);
     const Profile& profile = in.profile;
+    if (profile.ahp && req.notice) {
+        std::string w;
+        for (const auto& f : profile.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed(f.weight, 3);
+        req.notice("weights from AHP: " + w + "; lambda_max " + fixed(profile.ahp->lambda_max, 3) + ", CI " +
+                   fixed(profile.ahp->ci, 3) + ", CR " + fixed(profile.ahp->cr, 3));
+    }
+    for (const auto& w : profile.warnings) {
+        if (req.strict) throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}}, "revise the profile, or run without --strict");
+        if (req.notice) req.notice("warning: " + w);
+    }
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);

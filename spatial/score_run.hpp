@@ -29,6 +29,7 @@ struct ScoreRequest {
     std::string id_field;      // overrides the profile's id_field
     std::string assume_crs;    // for sources without a CRS
     bool skip_invalid = false;
+    bool strict = false;       // the profile's warnings (an AHP CR above 0.1) are errors
     std::size_t max_piece_vertices = 64;
     Engine engine = Engine::embedded;
     std::string command_line;  // recorded in the output's metadata
