@@ -99,7 +99,7 @@ void Progress::update(const std::string& stage, std::size_t done, std::size_t to
         if (frac > 0.02 && !complete) {
             eta = " ETA " + std::to_string(static_cast<int>(elapsed * (1 - frac) / frac + 0.5)) + "s";
         }
-        std::fprintf(stderr, "\r%-18.18s [%s] %3d%% %zu/%zu%s   ", stage.c_str(), bar.c_str(),
+        std::fprintf(stderr, "\r%-18.18s [%s] %3d%% %zu/%zu%s\033[K", stage.c_str(), bar.c_str(),
                      static_cast<int>(frac * 100), done, total, eta.c_str());
         line_open_ = true;
     } else {
