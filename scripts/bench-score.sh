@@ -2,7 +2,7 @@
 # Benchmark `ruimte score` against independent engines on the shared synthetic workload.
 #
 #   scripts/bench-score.sh [--candidates N] [--seeds N] [--seed S] [--runs R]
-#                          [--out docs/BENCHMARKS.md]
+#                          [--out docs/BENCHMARKS.md] [--engines postgis,spatialite,...]
 #
 # The task, the same for every engine: for every candidate and each of the layers wbs,
 # netcongestie, novex and nplv, the area (m2) of the candidate in each class value.
@@ -31,6 +31,7 @@ die() { echo "bench-score: $*" >&2; exit 1; }
 note() { echo "bench-score: $*" >&2; }
 
 candidates=10000 seeds=40000 seed=20261122 runs=1 out_md=docs/BENCHMARKS.md
+engine_list=postgis,spatialite,geopandas,qgis,ruimte
 orig_args=("$@")
 while [ $# -gt 0 ]; do
   case $1 in
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
     --seed) seed=${2:?}; shift 2 ;;
     --runs) runs=${2:?}; shift 2 ;;
     --out) out_md=${2:?}; shift 2 ;;
+    --engines) engine_list=${2:?}; shift 2 ;;  # e.g. postgis,spatialite,ruimte for the national workload
     -h | --help) usage ;;
     *) echo "bench-score: unknown option $1" >&2; usage ;;
   esac
@@ -151,7 +153,11 @@ os._exit(0)
 PYEOF
 
 # --- 3. timed runs ---------------------------------------------------------------------------
-engines=(postgis spatialite geopandas qgis ruimte)
+IFS=, read -r -a engines <<<"$engine_list"
+for e in "${engines[@]}"; do
+  case $e in postgis | spatialite | geopandas | qgis | ruimte) ;; *) die "unknown engine $e" ;; esac
+done
+[[ ",$engine_list," == *,postgis,* ]] || die "--engines must include postgis (the reference)" 
 declare -A skip=() failed=() secs=() rss=() why=()
 ruimte_bin=$top/build/cli/ruimte
 profile=$top/scripts/bench/workload.toml
