@@ -187,7 +187,7 @@ std::vector<std::uint32_t> map_values(const LayerKindInfo& kind, const std::vect
         throw Error(ErrorKind::input,
                     "value '" + values[i] + "' in field '" + field + "' maps to no " + kind.kind + " class (allowed: " +
                         allowed + "); values found: " + found_list,
-                    p, "fix the data, or map the value to a class (ruimte check --alias 'VALUE=CLASS'; `ruimte layers` lists the spellings ruimte knows)");
+                    p, "fix the data, or map the value to a class (`ruimte check --alias 'VALUE=CLASS'`); `ruimte layers` lists the spellings ruimte knows");
     }
     return out;
 }

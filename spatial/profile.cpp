@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "error.hpp"
+#include "layers/catalogue.hpp"
 
 namespace fs = std::filesystem;
 
@@ -316,7 +317,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         const std::string where = "layers." + std::string(k.str());
         if (!v.is_table()) r.fail(where, Reader::line_of(v), "must be a table");
         const toml::table& t = *v.as_table();
-        r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes"});
+        r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue"});
         LayerSpec l;
         l.name = std::string(k.str());
         l.line = Reader::line_of(v);
@@ -357,6 +358,23 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                 if (!seen.insert(s).second) r.fail(where + ".classes", Reader::line_of(e), "class '" + s + "' listed twice");
                 l.classes.push_back(s);
             }
+        }
+        if (const auto cat = r.string(t, where, "catalogue", false)) {
+            const layers::LayerKindInfo* kind = layers::find_kind(*cat);
+            std::string kinds, codes;
+            for (const auto& known : layers::catalogue()) kinds += (kinds.empty() ? "" : ", ") + known.kind;
+            if (!kind) r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "no layer kind '" + *cat + "' in the catalogue", "use one of: " + kinds);
+            if (l.kind != LayerKind::classes) r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "catalogue belongs to class layers");
+            for (const auto& c : kind->classes) codes += (codes.empty() ? "" : ", ") + c.code;
+            for (const auto& c : l.classes) {
+                if (std::none_of(kind->classes.begin(), kind->classes.end(), [&](const layers::ClassInfo& ci) { return ci.code == c; })) {
+                    r.fail(where + ".classes", Reader::line_of(*t.get("classes")), "'" + c + "' is not a " + *cat + " class", "use the catalogue's codes: " + codes);
+                }
+            }
+            if (l.classes.empty()) {
+                for (const auto& c : kind->classes) l.classes.push_back(c.code);
+            }
+            l.catalogue = *cat;
         }
         p.layers.push_back(std::move(l));
     }

@@ -20,6 +20,9 @@ struct LayerSpec {
     LayerKind kind = LayerKind::classes;
     std::string field;           // class attribute (classes) or name attribute (presence)
     std::vector<std::string> classes;  // declared classes in order; empty: taken from the data
+    // "wbs" or "netcongestie": source values are read through the layer catalogue's spellings
+    // ("Ja, mits", "JA MITS", 3 ...) before the class check; classes default to the catalogue's.
+    std::string catalogue;
     int line = 0;
 };
 

@@ -15,6 +15,7 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "gpkg_writer.hpp"
+#include "layers/catalogue.hpp"
 #include "overlay.hpp"
 #include "profile.hpp"
 #include "postgis.hpp"
@@ -85,6 +86,14 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
         } else {
             values[i] = layer.field_as_string(f, field);
         }
+    }
+    if (!spec.catalogue.empty() && spec.kind == LayerKind::classes) {
+        // Source spellings ("Ja, mits", "JA MITS", 3) become the catalogue's class codes.
+        const layers::LayerKindInfo& kind = layers::kind_or_throw(spec.catalogue);
+        std::vector<std::int64_t> fids;
+        for (const Feature& f : layer.features) fids.push_back(f.fid);
+        const std::vector<std::uint32_t> mapped = layers::map_values(kind, values, fids, {}, at(layer), spec.field);
+        for (std::size_t i = 0; i < values.size(); ++i) values[i] = kind.classes[mapped[i]].code;
     }
     classes = spec.classes;
     if (classes.empty()) {

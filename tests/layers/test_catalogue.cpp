@@ -126,3 +126,79 @@ TEST_CASE("NOVEX and NPLV lists: 16 gebieden, 17 locations with homes, 20 focus 
     CHECK(places("nplv") == &nplv_focusgebieden());
     CHECK(places("elders") == nullptr);
 }
+
+// ---- The profile key `catalogue` in `ruimte score` ----
+#include "spatial/profile.hpp"
+#include "spatial/score_run.hpp"
+#include "support.hpp"
+
+namespace {
+// A GeoJSON polygon layer in EPSG:28992 with one string attribute per feature.
+std::string geojson(const std::string& field, const std::vector<std::pair<std::string, std::string>>& value_and_ring) {
+    std::string s = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
+    for (std::size_t i = 0; i < value_and_ring.size(); ++i) {
+        s += std::string(i ? "," : "") + R"({"type":"Feature","properties":{")" + field + R"(":")" + value_and_ring[i].first +
+             R"("},"geometry":{"type":"Polygon","coordinates":[)" + value_and_ring[i].second + "]}}";
+    }
+    return s + "]}";
+}
+const std::string profile_head = "[layers.wbs]\nsource = \"wbs.geojson\"\nclass_field = \"klasse\"\n";
+const std::string profile_factor =
+    "[[factors]]\nname = \"w\"\nkind = \"classes\"\nlayer = \"wbs\"\nweight = 1\n"
+    "values = { ja = 1, ja_mits_klein = 0.8, ja_mits_groot = 0.4, nee_tenzij = 0.1, nee = 0 }\n";
+}  // namespace
+
+TEST_CASE("a profile layer with catalogue = wbs reads source spellings as catalogue classes", "[catalogue][score]") {
+    test::TempDir dir("catalogue-score");
+    test::write_text(dir.file("wbs.geojson"),
+                     geojson("klasse", {{"Ja", "[[0,0],[100,0],[100,100],[0,100],[0,0]]"},
+                                        {"Ja, mits", "[[100,0],[200,0],[200,100],[100,100],[100,0]]"},
+                                        {"5", "[[200,0],[300,0],[300,100],[200,100],[200,0]]"}}));
+    test::write_text(dir.file("cand.geojson"),
+                     geojson("naam", {{"a", "[[50,0],[150,0],[150,100],[50,100],[50,0]]"},
+                                      {"b", "[[150,0],[250,0],[250,100],[150,100],[150,0]]"}}));
+    test::write_text(dir.file("p.toml"), profile_head + "catalogue = \"wbs\"\n" + profile_factor);
+    const Profile p = load_profile(dir.file("p.toml"));
+    REQUIRE(p.layers.size() == 1);
+    CHECK(p.layers[0].catalogue == "wbs");
+    CHECK(p.layers[0].classes == std::vector<std::string>{"ja", "ja_mits_klein", "ja_mits_groot", "nee_tenzij", "nee"});
+
+    ScoreRequest req;
+    req.candidates = dir.file("cand.geojson");
+    req.profile_path = dir.file("p.toml");
+    req.output = dir.file("out.gpkg");
+    req.csv = dir.file("out.csv");
+    run_score(req);
+    const std::string csv = test::read_text(req.csv);
+    // a (GeoJSON FID 0): 50 % ja, 50 % ja_mits_groot ("Ja, mits"); b (FID 1): 50 %
+    // ja_mits_groot, 50 % nee (code 5).
+    CHECK(csv == "candidate_id,layer,class,area_m2,share\n"
+                 "0,wbs,ja,5000.000000,0.500000000\n0,wbs,ja_mits_groot,5000.000000,0.500000000\n"
+                 "1,wbs,ja_mits_groot,5000.000000,0.500000000\n1,wbs,nee,5000.000000,0.500000000\n");
+
+    // Without the catalogue the same data is refused: 'Ja, mits' is no declared class.
+    test::write_text(dir.file("q.toml"), profile_head + "classes = [\"ja\", \"ja_mits_klein\", \"ja_mits_groot\", \"nee_tenzij\", \"nee\"]\n" + profile_factor);
+    req.profile_path = dir.file("q.toml");
+    req.overwrite = true;
+    CHECK_THROWS_WITH(run_score(req), Catch::Contains("class value 'Ja'"));
+}
+
+TEST_CASE("the catalogue key is checked when the profile is read", "[catalogue][score]") {
+    test::TempDir dir("catalogue-profile");
+    test::write_text(dir.file("wbs.geojson"), geojson("klasse", {{"ja", "[[0,0],[1,0],[1,1],[0,0]]"}}));
+    auto error = [&](const std::string& text) -> std::string {
+        try {
+            parse_profile(text, dir.file("p.toml"));
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::profile);
+            return e.what();
+        }
+        return "";
+    };
+    CHECK_THAT(error(profile_head + "catalogue = \"geluid\"\n" + profile_factor),
+               Catch::Contains("no layer kind 'geluid' in the catalogue") && Catch::Contains("use one of: wbs, netcongestie"));
+    CHECK_THAT(error(profile_head + "catalogue = \"wbs\"\nclasses = [\"ja\", \"ja_mits\"]\n" + profile_factor),
+               Catch::Contains("'ja_mits' is not a wbs class") && Catch::Contains("line 5"));
+    CHECK_THAT(error("[layers.wbs]\nsource = \"wbs.geojson\"\ntype = \"presence\"\ncatalogue = \"wbs\"\n[[factors]]\nname = \"x\"\nkind = \"distance_decay\"\nlayer = \"wbs\"\nweight = 1\n"),
+               Catch::Contains("catalogue belongs to class layers"));
+}
