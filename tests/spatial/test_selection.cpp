@@ -450,9 +450,9 @@ TEST_CASE("overlapping pairs from the sample geometry match shapely's areas", "[
     r.output = dir.file("b.gpkg");
     const SelectSummary s4 = run_select(r);
     REQUIRE(s4.overlaps.size() == 4);
-    CHECK(s4.overlaps[1].a == "108");
-    CHECK(s4.overlaps[1].b == "110");
-    CHECK(s4.overlaps[1].share == Approx(0.045085).margin(1e-5));
+    CHECK(s4.overlaps[2].a == "108");  // sorted by id pair: 79-80, 108-109, 108-110, 109-110
+    CHECK(s4.overlaps[2].b == "110");
+    CHECK(s4.overlaps[2].share == Approx(0.045085).margin(1e-5));
 }
 
 TEST_CASE("locked-in overlapping sample candidates: the unselected partner says why", "[select][samples]") {
