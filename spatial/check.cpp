@@ -277,32 +277,43 @@ CheckResult run_check(const CheckRequest& req) {
         }
         std::vector<geos::Box> group_box;
         for (const auto& g : groups) group_box.push_back(geos::envelope(ctx, g.second.get()));
+        geos::Geom all_groups(nullptr, geos::GeomDeleter{ctx.handle()});  // their union, made when needed
         for (std::size_t l = 0; l < loc_geom.size(); ++l) {
             stage("groups", l, loc_geom.size());
             const double loc_area = geos::area(ctx, loc_geom[l]);
             const geos::Box box = geos::envelope(ctx, loc_geom[l]);
             std::vector<PartGeom> kept;
             double kept_m2 = 0;
+            PartGeom largest{l, "", geos::Geom(nullptr, geos::GeomDeleter{ctx.handle()})};
+            double largest_m2 = 0;
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 if (!box.intersects(group_box[g])) continue;
                 geos::Geom cut = geos::polygonal_part(ctx, geos::intersection(ctx, loc_geom[l], groups[g].second.get()).get());
                 const double a = geos::is_empty(ctx, cut.get()) ? 0.0 : geos::area(ctx, cut.get());
-                if (!above_sliver(a, loc_area, req.sliver) && !(a > 0 && a >= loc_area * (1 - 1e-9))) continue;
-                kept_m2 += a;
-                kept.push_back({l, groups[g].first, std::move(cut)});
+                if (above_sliver(a, loc_area, req.sliver) || (a > 0 && a >= loc_area * (1 - 1e-9))) {
+                    kept_m2 += a;
+                    kept.push_back({l, groups[g].first, std::move(cut)});
+                } else if (a > largest_m2) {
+                    largest_m2 = a;
+                    largest = {l, groups[g].first, std::move(cut)};
+                }
             }
-            // What lies in no group (beyond a sliver) is a part of its own.
-            if (!above_sliver(loc_area - kept_m2, loc_area, req.sliver) && !kept.empty()) {
-                for (auto& p : kept) part_geoms.push_back(std::move(p));
-                continue;
+            // What lies in no group (beyond the sliver rule) is a part of its own.
+            geos::Geom rest(nullptr, geos::GeomDeleter{ctx.handle()});
+            if (above_sliver(loc_area - kept_m2, loc_area, req.sliver) || kept.empty()) {
+                if (!all_groups) {
+                    std::vector<const GEOSGeometry*> gs;
+                    for (const auto& g : groups) gs.push_back(g.second.get());
+                    all_groups = gs.empty() ? geos::from_wkt(ctx, "POLYGON EMPTY") : geos::union_all(ctx, gs);
+                }
+                rest = geos::polygonal_part(ctx, own(ctx, GEOSDifference_r(ctx.handle(), loc_geom[l], all_groups.get()), "difference").get());
+                const double rest_m2 = geos::is_empty(ctx, rest.get()) ? 0.0 : geos::area(ctx, rest.get());
+                if (!(above_sliver(rest_m2, loc_area, req.sliver) || (kept.empty() && rest_m2 > largest_m2))) rest.reset();
             }
-            std::vector<const GEOSGeometry*> gs;
-            for (const auto& g : groups) gs.push_back(g.second.get());
-            geos::Geom all = gs.empty() ? geos::Geom(nullptr, geos::GeomDeleter{ctx.handle()}) : geos::union_all(ctx, gs);
-            geos::Geom rest = all ? geos::polygonal_part(ctx, own(ctx, GEOSDifference_r(ctx.handle(), loc_geom[l], all.get()), "difference").get())
-                                  : geos::clone(ctx, loc_geom[l]);
+            // A location smaller than the sliver limits still lands in the group with most of it.
+            if (kept.empty() && !rest && largest.geom) kept.push_back(std::move(largest));
             for (auto& p : kept) part_geoms.push_back(std::move(p));
-            if (!geos::is_empty(ctx, rest.get())) part_geoms.push_back({l, result.outside_group, std::move(rest)});
+            if (rest) part_geoms.push_back({l, result.outside_group, std::move(rest)});
         }
     }
 
