@@ -58,7 +58,7 @@ std::optional<MatrixProblem> check_pairwise(const std::vector<std::vector<double
             const double x = a[i][j];
             const std::string at = "entry [" + std::to_string(i + 1) + "][" + std::to_string(j + 1) + "] = " + std::to_string(x);
             if (!std::isfinite(x) || !(x > 0)) return problem(i, j, at + " is not a positive number", "judgements lie on Saaty's scale 1/9 .. 9");
-            if (i == j && std::fabs(x - 1.0) > 1e-9) return problem(i, j, at + ": a factor compared with itself is 1", "put 1 on the diagonal");
+            if (i == j && std::fabs(x - 1.0) > 1e-9) return problem(i, j, at + ": a factor compared with itself is 1", "put 1 on the diagonal of the matrix");
             if (x > 9.0 * (1 + tol) || x < (1.0 / 9.0) * (1 - tol)) {
                 return problem(i, j, at + " is outside Saaty's scale 1/9 .. 9", "use 1 (equal) .. 9 (extreme), or 1/2 .. 1/9 for the reverse");
             }
