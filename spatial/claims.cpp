@@ -240,6 +240,7 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
     };
     std::vector<Piece> pieces;
     pieces.reserve(item_ids.size());
+    geos::Geom rect;
     for (std::uint32_t id : item_ids) {
         const Item& it = items[id];
         Piece p;
@@ -247,8 +248,14 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         if (tile.box.contains(it.box)) {
             p.g = it.geom;
         } else {
-            p.owned = geos::own(ctx, GEOSClipByRect_r(h, it.geom, tile.box.xmin, tile.box.ymin, tile.box.xmax, tile.box.ymax),
-                                "clip to tile");
+            // GEOSIntersection, not GEOSClipByRect: its crossing points do not depend on the
+            // direction of a segment, so two polygons that share an edge are cut at exactly the
+            // same point and no sliver opens between them (ClipByRect leaves ~1e-9 m2 slivers).
+            if (!rect) {
+                rect = geos::own(ctx, GEOSGeom_createRectangle_r(h, tile.box.xmin, tile.box.ymin, tile.box.xmax, tile.box.ymax),
+                                 "tile rectangle");
+            }
+            p.owned = geos::own(ctx, GEOSIntersection_r(h, it.geom, rect.get()), "clip to tile");
             const int type = GEOSGeomTypeId_r(h, p.owned.get());
             if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) p.owned = geos::polygonal_part(ctx, p.owned.get());
             if (geos::is_empty(ctx, p.owned.get()) || geos::area(ctx, p.owned.get()) <= 0) continue;
@@ -310,8 +317,10 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         face.geom = geos::clone(ctx, f);
         face.area_m2 = a;
         const geos::Box b = geos::envelope(ctx, f);
-        face.open = (tile.inner_west && b.xmin <= tile.box.xmin) || (tile.inner_east && b.xmax >= tile.box.xmax) ||
-                    (tile.inner_south && b.ymin <= tile.box.ymin) || (tile.inner_north && b.ymax >= tile.box.ymax);
+        // Crossing points on a tile edge may lie an ulp off it: compare with a margin.
+        const double eps = 1e-6;
+        face.open = (tile.inner_west && b.xmin <= tile.box.xmin + eps) || (tile.inner_east && b.xmax >= tile.box.xmax - eps) ||
+                    (tile.inner_south && b.ymin <= tile.box.ymin + eps) || (tile.inner_north && b.ymax >= tile.box.ymax - eps);
         out.faces.push_back(std::move(face));
     }
 }

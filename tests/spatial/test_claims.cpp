@@ -266,6 +266,8 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
     CHECK(whole.tiles == 1);
     CHECK(tiled.tiles > 50);
     CHECK(tiled.merged_faces > 0);
+    INFO("slivers whole " << whole.slivers << " (" << whole.sliver_m2 << " m2), tiled " << tiled.slivers << " (" << tiled.sliver_m2 << " m2)");
+    CHECK(tiled.slivers == whole.slivers);
     check_invariants(c.ctx, whole, c.claims);
     check_invariants(c.ctx, tiled, c.claims);
     // Tiling changes no face: same count and the same area per claim set.
@@ -342,6 +344,7 @@ TEST_CASE("invariants on the synthetic claim samples", "[claims][samples]") {
     small.tile_size_m = 4000;
     const Partition q = build_partition(ctx, claims, small, rc);
     CHECK(q.tiles > 100);
+    CHECK(q.slivers == 0);  // shared edges are cut at the same point in both polygons
     check_invariants(ctx, q, claims);
     CHECK(p.faces.size() == q.faces.size());
     CHECK(close_rel(total_area(p), total_area(q)));
