@@ -694,8 +694,11 @@ void write_styles(Connection& c, const std::string& schema, const std::vector<St
     std::string styles_schema = "public";
     if ((exists && !can_write) || (!exists && !can_create)) styles_schema = schema;
     const std::string table = c.ident(styles_schema) + ".layer_styles";
-    // Two runs creating public.layer_styles at once would collide: serialise the creation.
-    c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ruimte layer_styles ' || " + c.literal(styles_schema) + ", 0))");
+    // Two runs creating the table at once would collide: serialise the creation (the lock
+    // lasts until commit, so only runs that find no table wait for each other).
+    if (!exists || styles_schema != "public") {
+        c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ruimte layer_styles ' || " + c.literal(styles_schema) + ", 0))");
+    }
     c.exec("CREATE TABLE IF NOT EXISTS " + table +
            " (id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, "
            "f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean, description text, "
