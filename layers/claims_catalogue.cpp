@@ -18,7 +18,8 @@ const std::vector<ClaimKindInfo>& claim_kinds() {
 
 std::string_view default_claims_compat_toml() {
     // Keep in step with the table in docs/claims.md.
-    static const std::string_view text = R"(# Default compatibility matrix of ruimte (docs/claims.md). A starting point, not policy.
+    static const std::string_view text =
+        R"(# Default compatibility matrix of ruimte (docs/claims.md). A starting point, not policy.
 # Every pair of kinds once (either order); the same pair twice must agree.
 kinds = ["wonen", "werken", "landbouw", "natuur", "water", "defensie", "energie", "infrastructuur"]
 

@@ -66,14 +66,14 @@ struct ClaimLayer {
 using ClaimMember = std::pair<std::uint32_t, std::uint32_t>;
 
 struct ClaimFace {
-    geos::Geom geom;                   // a Polygon
+    geos::Geom geom;  // a Polygon
     double area_m2 = 0;
     std::vector<ClaimMember> members;  // sorted; every feature whose polygon covers the face
     std::uint64_t claims = 0;          // bit c set: claim c is on the face
 };
 
 struct PartitionOptions {
-    double tile_size_m = 0;            // side of the square tiles; 0: chosen from tile_vertices
+    double tile_size_m = 0;             // side of the square tiles; 0: chosen from tile_vertices
     std::size_t tile_vertices = 20000;  // aim for about this many input vertices per tile
     // Faces smaller than this are dropped as noding artefacts (a safety net: with the tiles cut
     // by GEOSIntersection, whose crossing points do not depend on segment direction, none
@@ -118,18 +118,19 @@ struct PairArea {
 };
 
 struct ClaimTotals {
-    std::vector<double> claim_area_m2;      // per claim: area of the faces carrying it
-    std::vector<double> exclusive_area_m2;  // per claim: faces carrying only that claim
-    double claimed_m2 = 0;                  // union of all claims
-    double claim_sum_m2 = 0;                // sum over claims of their area
-    double multi_m2 = 0;                    // claimed by two or more claims
-    double voorwaardelijk_m2 = 0;           // faces whose worst pair is voorwaardelijk
-    double conflict_m2 = 0;                 // faces whose worst pair is conflict
+    std::vector<double> claim_area_m2;          // per claim: area of the faces carrying it
+    std::vector<double> exclusive_area_m2;      // per claim: faces carrying only that claim
+    double claimed_m2 = 0;                      // union of all claims
+    double claim_sum_m2 = 0;                    // sum over claims of their area
+    double multi_m2 = 0;                        // claimed by two or more claims
+    double voorwaardelijk_m2 = 0;               // faces whose worst pair is voorwaardelijk
+    double conflict_m2 = 0;                     // faces whose worst pair is conflict
     std::vector<CombinationArea> combinations;  // by claim_count, then label
     std::vector<PairArea> pairs;                // every pair of claims, by (a, b)
 };
 
-ClaimTotals summarise(const Partition& p, std::size_t claim_count, const std::vector<std::string>& names,
+ClaimTotals summarise(const Partition& p, std::size_t claim_count,
+                      const std::vector<std::string>& names,
                       const std::vector<std::size_t>& kind_of, const CompatMatrix& matrix);
 
 struct RegionFigures {
@@ -155,10 +156,10 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
 
 struct ClaimsRequest {
     std::vector<std::pair<std::string, std::string>> claims;  // NAME -> FILE[:LAYER]
-    std::string compat_path;   // empty: the built-in matrix
-    std::string regions;       // FILE[:LAYER]:FIELD, optional
-    std::string output;        // OUT.gpkg
-    std::string csv_dir;       // optional folder for the tables as CSV
+    std::string compat_path;                                  // empty: the built-in matrix
+    std::string regions;                                      // FILE[:LAYER]:FIELD, optional
+    std::string output;                                       // OUT.gpkg
+    std::string csv_dir;  // optional folder for the tables as CSV
     bool overwrite = false;
     std::string assume_crs;
     bool skip_invalid = false;
@@ -187,6 +188,7 @@ struct ClaimsSummary {
 ClaimsSummary run_claims(const ClaimsRequest& request);
 
 // "natuur:3,7;water:12": the FIDs per claim on a face, claims in claim order.
-std::string member_ids_text(const std::vector<ClaimMember>& members, const std::vector<ClaimLayer>& claims);
+std::string member_ids_text(const std::vector<ClaimMember>& members,
+                            const std::vector<ClaimLayer>& claims);
 
 }  // namespace ruimte

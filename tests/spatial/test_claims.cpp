@@ -52,21 +52,25 @@ double total_area(const Partition& p) {
 }
 
 // The three invariants of the issue.
-void check_invariants(const geos::Context& ctx, const Partition& p, const std::vector<ClaimLayer>& claims) {
+void check_invariants(const geos::Context& ctx, const Partition& p,
+                      const std::vector<ClaimLayer>& claims) {
     // 1. Faces do not overlap (pairwise intersection area <= 1e-6 m2).
     std::vector<geos::Box> boxes;
     for (const auto& f : p.faces) boxes.push_back(geos::envelope(ctx, f.geom.get()));
     std::vector<std::size_t> order(p.faces.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return boxes[a].xmin < boxes[b].xmin; });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return boxes[a].xmin < boxes[b].xmin; });
     double worst_overlap = 0;
     std::size_t tested = 0;
     for (std::size_t i = 0; i < order.size(); ++i) {
-        for (std::size_t j = i + 1; j < order.size() && boxes[order[j]].xmin < boxes[order[i]].xmax; ++j) {
+        for (std::size_t j = i + 1; j < order.size() && boxes[order[j]].xmin < boxes[order[i]].xmax;
+             ++j) {
             if (!boxes[order[i]].intersects(boxes[order[j]])) continue;
             ++tested;
-            worst_overlap = std::max(worst_overlap,
-                                     geos::intersection_area(ctx, p.faces[order[i]].geom.get(), p.faces[order[j]].geom.get()));
+            worst_overlap =
+                std::max(worst_overlap, geos::intersection_area(ctx, p.faces[order[i]].geom.get(),
+                                                                p.faces[order[j]].geom.get()));
         }
     }
     INFO("pairs of faces tested: " << tested);
@@ -96,7 +100,8 @@ void check_invariants(const geos::Context& ctx, const Partition& p, const std::v
 }
 
 CompatMatrix two_kinds(const std::string& status) {
-    return parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"" + status + "\"\n", "test.toml");
+    return parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"" + status + "\"\n",
+                               "test.toml");
 }
 
 }  // namespace
@@ -167,7 +172,9 @@ TEST_CASE("three layers overlapping in one region", "[claims]") {
 
         // a/b combineerbaar, a/c voorwaardelijk, b/c conflict
         const CompatMatrix m = parse_compat_matrix(
-            "kinds = [\"a\", \"b\", \"c\"]\n[a]\nb = \"combineerbaar\"\nc = \"voorwaardelijk\"\n[b]\nc = \"conflict\"\n", "m.toml");
+            "kinds = [\"a\", \"b\", \"c\"]\n[a]\nb = \"combineerbaar\"\nc = "
+            "\"voorwaardelijk\"\n[b]\nc = \"conflict\"\n",
+            "m.toml");
         const ClaimTotals t = summarise(p, 3, {"a", "b", "c"}, {0, 1, 2}, m);
         CHECK(close_rel(t.claimed_m2, 200.0));
         CHECK(close_rel(t.claim_sum_m2, 300.0));
@@ -233,7 +240,8 @@ TEST_CASE("polygons that overlap inside one claim count once and keep all their 
     CHECK(close_rel(by_ids.at("wonen:1;natuur:1"), 8.0));
     CHECK(close_rel(by_ids.at("natuur:1"), 8.0));
     for (const auto& f : p.faces) {
-        if (f.members.size() == 2 && f.members[1].first == 0) CHECK(f.claims == 0b01);  // the overlap is one claim, not two
+        if (f.members.size() == 2 && f.members[1].first == 0)
+            CHECK(f.claims == 0b01);  // the overlap is one claim, not two
     }
     const ClaimTotals t = summarise(p, 2, {"wonen", "natuur"}, {0, 1}, two_kinds("voorwaardelijk"));
     CHECK(close_rel(t.claim_area_m2[0], 275.0));  // union: 100 + 100 - 25 + 100
@@ -252,9 +260,11 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
         for (int i = 0; i < 25; ++i) {
             const double cx = pos(rng), cy = pos(rng), w = size(rng), h = size(rng), a = angle(rng);
             std::string wkt = "POLYGON((";
-            const double xs[] = {-w / 2, w / 2, w / 2, -w / 2, -w / 2}, ys[] = {-h / 2, -h / 2, h / 2, h / 2, -h / 2};
+            const double xs[] = {-w / 2, w / 2, w / 2, -w / 2, -w / 2},
+                         ys[] = {-h / 2, -h / 2, h / 2, h / 2, -h / 2};
             for (int k = 0; k < 5; ++k) {
-                wkt += (k ? "," : "") + std::to_string(cx + xs[k] * std::cos(a) - ys[k] * std::sin(a)) + " " +
+                wkt += (k ? "," : "") +
+                       std::to_string(cx + xs[k] * std::cos(a) - ys[k] * std::sin(a)) + " " +
                        std::to_string(cy + xs[k] * std::sin(a) + ys[k] * std::cos(a));
             }
             wkts.push_back(wkt + "))");
@@ -266,7 +276,8 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
     CHECK(whole.tiles == 1);
     CHECK(tiled.tiles > 50);
     CHECK(tiled.merged_faces > 0);
-    INFO("slivers whole " << whole.slivers << " (" << whole.sliver_m2 << " m2), tiled " << tiled.slivers << " (" << tiled.sliver_m2 << " m2)");
+    INFO("slivers whole " << whole.slivers << " (" << whole.sliver_m2 << " m2), tiled "
+                          << tiled.slivers << " (" << tiled.sliver_m2 << " m2)");
     CHECK(tiled.slivers == whole.slivers);
     check_invariants(c.ctx, whole, c.claims);
     check_invariants(c.ctx, tiled, c.claims);
@@ -283,10 +294,12 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
         const double x0 = -200 + 500.0 * (i % 3), y0 = -200 + 500.0 * (i / 3);
         Feature f;
         f.fid = i + 1;
-        f.geom = geos::from_wkt(c.ctx, "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," + std::to_string(x0 + 500) +
-                                               " " + std::to_string(y0) + "," + std::to_string(x0 + 500) + " " +
-                                               std::to_string(y0 + 500) + "," + std::to_string(x0) + " " + std::to_string(y0 + 500) +
-                                               "," + std::to_string(x0) + " " + std::to_string(y0) + "))");
+        f.geom = geos::from_wkt(
+            c.ctx, "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," +
+                       std::to_string(x0 + 500) + " " + std::to_string(y0) + "," +
+                       std::to_string(x0 + 500) + " " + std::to_string(y0 + 500) + "," +
+                       std::to_string(x0) + " " + std::to_string(y0 + 500) + "," +
+                       std::to_string(x0) + " " + std::to_string(y0) + "))");
         regions.features.push_back(std::move(f));
     }
     const CompatMatrix m = default_compat_matrix();
@@ -323,7 +336,8 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
     CHECK(close_rel(sum.multi_m2, t.multi_m2));
     CHECK(close_rel(sum.conflict_m2, t.conflict_m2));
     CHECK(close_rel(sum.voorwaardelijk_m2, t.voorwaardelijk_m2));
-    for (std::size_t k = 0; k < c.claims.size(); ++k) CHECK(close_rel(sum.claim_m2[k], t.claim_area_m2[k]));
+    for (std::size_t k = 0; k < c.claims.size(); ++k)
+        CHECK(close_rel(sum.claim_m2[k], t.claim_area_m2[k]));
     CHECK(t.conflict_m2 > 0);  // wonen/natuur conflict in the default matrix
 }
 
@@ -332,8 +346,10 @@ TEST_CASE("invariants on the synthetic claim samples", "[claims][samples]") {
     const std::string gpkg = test::source_dir() + "/data-samples/claims/claims.gpkg";
     std::vector<std::unique_ptr<FeatureLayer>> layers;
     std::vector<ClaimLayer> claims;
-    for (const char* kind : {"defensie", "energie", "infrastructuur", "landbouw", "natuur", "water", "werken", "wonen"}) {
-        layers.push_back(std::make_unique<FeatureLayer>(read_polygon_layer(ctx, {gpkg, kind}, ReadOptions{})));
+    for (const char* kind : {"defensie", "energie", "infrastructuur", "landbouw", "natuur", "water",
+                             "werken", "wonen"}) {
+        layers.push_back(
+            std::make_unique<FeatureLayer>(read_polygon_layer(ctx, {gpkg, kind}, ReadOptions{})));
         claims.push_back({kind, layers.back().get()});
     }
     RunControl rc;
@@ -373,7 +389,8 @@ TEST_CASE("the default compatibility matrix", "[claims][compat]") {
         for (std::size_t b = a + 1; b < 8; ++b) ++counts[static_cast<int>(m.get(a, b))];
     }
     CHECK(counts[0] + counts[1] + counts[2] == 28);
-    CHECK(counts[0] == 4);   // werken/energie, werken/infrastructuur, natuur/water, energie/infrastructuur
+    CHECK(counts[0] ==
+          4);  // werken/energie, werken/infrastructuur, natuur/water, energie/infrastructuur
     CHECK(counts[2] == 11);
 }
 
@@ -388,32 +405,43 @@ TEST_CASE("compatibility matrix errors name the file, key and line", "[claims][c
         return Error(ErrorKind::internal, "");
     };
     SECTION("missing pair") {
-        const Error e = error_of("kinds = [\"wonen\", \"natuur\", \"water\"]\n[wonen]\nnatuur = \"conflict\"\nwater = \"voorwaardelijk\"\n");
+        const Error e = error_of(
+            "kinds = [\"wonen\", \"natuur\", \"water\"]\n[wonen]\nnatuur = \"conflict\"\nwater = "
+            "\"voorwaardelijk\"\n");
         CHECK(e.kind() == ErrorKind::profile);
         CHECK(e.message() == "missing pair: no status for natuur and water");
         CHECK(e.place().key == "natuur.water");
         CHECK(e.place().file == "m.toml");
     }
     SECTION("unknown kind as a table") {
-        const Error e = error_of("kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\n[wonne]\nnatuur = \"conflict\"\n");
+        const Error e = error_of(
+            "kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\n[wonne]\nnatuur = "
+            "\"conflict\"\n");
         CHECK(e.message() == "unknown kind 'wonne' (not in kinds)");
         CHECK(e.place().line == 4);
         CHECK(e.hint().find("wonen, natuur") != std::string::npos);
     }
     SECTION("unknown kind as a key") {
-        const Error e = error_of("kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\nwater = \"conflict\"\n");
+        const Error e = error_of(
+            "kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\nwater = "
+            "\"conflict\"\n");
         CHECK(e.message() == "unknown kind 'water' (not in kinds)");
         CHECK(e.place().key == "wonen.water");
         CHECK(e.place().line == 4);
     }
     SECTION("asymmetric entries") {
-        const Error e = error_of("kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\n[natuur]\nwonen = \"combineerbaar\"\n");
-        CHECK(e.message() == "asymmetric entries: natuur.wonen = \"combineerbaar\" but wonen.natuur = \"conflict\" on line 3");
+        const Error e = error_of(
+            "kinds = [\"wonen\", \"natuur\"]\n[wonen]\nnatuur = \"conflict\"\n[natuur]\nwonen = "
+            "\"combineerbaar\"\n");
+        CHECK(e.message() ==
+              "asymmetric entries: natuur.wonen = \"combineerbaar\" but wonen.natuur = "
+              "\"conflict\" on line 3");
         CHECK(e.place().line == 5);
         CHECK(e.place().key == "natuur.wonen");
     }
     SECTION("the same pair twice with the same status is fine") {
-        const CompatMatrix m = parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"conflict\"\n[b]\na = \"conflict\"\n", "m.toml");
+        const CompatMatrix m = parse_compat_matrix(
+            "kinds = [\"a\", \"b\"]\n[a]\nb = \"conflict\"\n[b]\na = \"conflict\"\n", "m.toml");
         CHECK(m.get(1, 0) == Compat::conflict);
     }
     SECTION("unknown status") {
@@ -422,7 +450,8 @@ TEST_CASE("compatibility matrix errors name the file, key and line", "[claims][c
         CHECK(e.place().line == 3);
     }
     SECTION("a kind paired with itself") {
-        const Error e = error_of("kinds = [\"a\", \"b\"]\n[a]\na = \"conflict\"\nb = \"conflict\"\n");
+        const Error e =
+            error_of("kinds = [\"a\", \"b\"]\n[a]\na = \"conflict\"\nb = \"conflict\"\n");
         CHECK(e.message() == "kind 'a' is paired with itself");
     }
     SECTION("no kinds, duplicate kinds, bad TOML") {
