@@ -98,15 +98,17 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
             if (!res.sweeps.empty()) {
                 std::printf(nl ? "Gewicht waarbij de top %zu verandert (een factor tegelijk):\n" : "Weight at which the top %zu changes (one factor at a time):\n", res.top_k);
                 for (const WeightSweep& w : res.sweeps) {
-                    auto opt = [](const std::optional<double>& v) {
-                        char b[32];
-                        if (!v) return std::string("-");
-                        std::snprintf(b, sizeof b, "%.4f", *v);
+                    // The top K stays the profile's for weights in [from, to]; a side where it never
+                    // changes reaches 0 or 1.
+                    auto bound = [&](const std::optional<double>& change, double stable) {
+                        char b[48];
+                        if (change) std::snprintf(b, sizeof b, "%.4f", stable);
+                        else std::snprintf(b, sizeof b, "%.0f (%s)", stable, nl ? "nooit" : "never");
                         return std::string(b);
                     };
-                    std::printf(nl ? "  %-20s gewicht %.3f: stabiel %.4f..%.4f, verandert bij %s (lager) / %s (hoger)\n"
-                                   : "  %-20s weight %.3f: stable %.4f..%.4f, changes at %s (below) / %s (above)\n",
-                                w.factor.c_str(), w.base_weight, w.stable_from, w.stable_to, opt(w.change_below).c_str(), opt(w.change_above).c_str());
+                    std::printf(nl ? "  %-20s gewicht %.3f: top gelijk van %s tot %s\n" : "  %-20s weight %.3f: top unchanged from %s to %s\n",
+                                w.factor.c_str(), w.base_weight, bound(w.change_below, w.stable_from).c_str(),
+                                bound(w.change_above, w.stable_to).c_str());
                 }
             }
             std::printf("Result: %s (layers rank_intervals, oat_sweep, oat_steps, weight_draws)\n", req.score.output.c_str());
