@@ -369,9 +369,11 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         // Presence layers: distance to the nearest piece (0 when overlapping or touching).
         if (spec.kind == LayerKind::presence) {
             lo.distance_m.assign(n, 0.0);
-            const pg::Result dist = c.query("SELECT c.c, (SELECT ST_Distance(c.geom, p.geom) FROM " + P +
-                                            " p ORDER BY p.geom <-> c.geom LIMIT 1) FROM " + w + ".cand c WHERE NOT EXISTS (SELECT 1 FROM " +
-                                            H + " h WHERE h.c = c.c AND h.area > 0)");
+            // <-> on geometries is the exact 2D distance (ST_Distance), and its KNN index scan
+            // rechecks the boxes, so the first piece it yields is the nearest.
+            const pg::Result dist = c.query("SELECT c.c, n.d FROM " + w + ".cand c LEFT JOIN LATERAL (SELECT p.geom <-> c.geom AS d FROM " + P +
+                                            " p ORDER BY p.geom <-> c.geom LIMIT 1) n ON true WHERE NOT EXISTS (SELECT 1 FROM " + H +
+                                            " h WHERE h.c = c.c AND h.area > 0)");
             for (int i = 0; i < dist.rows(); ++i) lo.distance_m[static_cast<std::size_t>(dist.integer(i, 0))] = dist.number(i, 1);
         }
 
