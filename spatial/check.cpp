@@ -277,14 +277,14 @@ CheckResult run_check(const CheckRequest& req) {
         }
         std::vector<geos::Box> group_box;
         for (const auto& g : groups) group_box.push_back(geos::envelope(ctx, g.second.get()));
-        geos::Geom all_groups(nullptr, geos::GeomDeleter{ctx.handle()});  // their union, made when needed
+        geos::Geom all_groups;  // their union, made when needed
         for (std::size_t l = 0; l < loc_geom.size(); ++l) {
             stage("groups", l, loc_geom.size());
             const double loc_area = geos::area(ctx, loc_geom[l]);
             const geos::Box box = geos::envelope(ctx, loc_geom[l]);
             std::vector<PartGeom> kept;
             double kept_m2 = 0;
-            PartGeom largest{l, "", geos::Geom(nullptr, geos::GeomDeleter{ctx.handle()})};
+            PartGeom largest{l, "", geos::Geom()};
             double largest_m2 = 0;
             for (std::size_t g = 0; g < groups.size(); ++g) {
                 if (!box.intersects(group_box[g])) continue;
@@ -299,7 +299,7 @@ CheckResult run_check(const CheckRequest& req) {
                 }
             }
             // What lies in no group (beyond the sliver rule) is a part of its own.
-            geos::Geom rest(nullptr, geos::GeomDeleter{ctx.handle()});
+            geos::Geom rest;
             if (above_sliver(loc_area - kept_m2, loc_area, req.sliver) || kept.empty()) {
                 if (!all_groups) {
                     std::vector<const GEOSGeometry*> gs;

@@ -371,12 +371,6 @@ void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g,
     }
 }
 
-// A geometry built in a worker thread, owned from now on by `ctx` (the worker's context ends
-// with parallel_for; destroying through it afterwards would use a freed handle).
-geos::Geom rebind(const geos::Context& ctx, geos::Geom g) {
-    return geos::Geom(g.release(), geos::GeomDeleter{ctx.handle()});
-}
-
 }  // namespace
 
 Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
@@ -474,7 +468,6 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         result.slivers += tile.slivers;
         result.sliver_m2 += tile.sliver_m2;
         for (auto& f : tile.faces) {
-            f.geom = rebind(ctx, std::move(f.geom));
             if (f.open) {
                 open[f.members].push_back(&f);
             } else {
@@ -523,10 +516,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             continue;
         }
         result.merged_faces += list.size();
-        for (auto& cf : merged[g]) {
-            cf.geom = rebind(ctx, std::move(cf.geom));
-            faces.push_back(std::move(cf));
-        }
+        for (auto& cf : merged[g]) faces.push_back(std::move(cf));
     }
     per_tile.clear();
 

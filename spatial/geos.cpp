@@ -16,12 +16,19 @@ void Context::on_error(const char* message, void* self) {
     static_cast<Context*>(self)->last_error_ = message ? message : "";
 }
 
+namespace {
+GEOSContextHandle_t destroy_handle() {
+    static const GEOSContextHandle_t handle = GEOS_init_r();  // lives until the process ends
+    return handle;
+}
+}  // namespace
+
 void GeomDeleter::operator()(GEOSGeometry* g) const noexcept {
-    if (g) GEOSGeom_destroy_r(ctx, g);
+    if (g) GEOSGeom_destroy_r(destroy_handle(), g);
 }
 
 void PreparedDeleter::operator()(const GEOSPreparedGeometry* g) const noexcept {
-    if (g) GEOSPreparedGeom_destroy_r(ctx, g);
+    if (g) GEOSPreparedGeom_destroy_r(destroy_handle(), g);
 }
 
 Geom own(const Context& ctx, GEOSGeometry* g, std::string_view what) {
@@ -29,13 +36,13 @@ Geom own(const Context& ctx, GEOSGeometry* g, std::string_view what) {
         throw Error(ErrorKind::internal,
                     "GEOS " + std::string(what) + " failed: " + ctx.last_error());
     }
-    return Geom(g, GeomDeleter{ctx.handle()});
+    return Geom(g);
 }
 
 Prepared prepare(const Context& ctx, const GEOSGeometry* g) {
     const GEOSPreparedGeometry* p = GEOSPrepare_r(ctx.handle(), g);
     if (!p) throw Error(ErrorKind::internal, "GEOS prepare failed: " + ctx.last_error());
-    return Prepared(p, PreparedDeleter{ctx.handle()});
+    return Prepared(p);
 }
 
 Geom clone(const Context& ctx, const GEOSGeometry* g) {

@@ -2,7 +2,7 @@
 // The one RAII layer over the reentrant GEOS C API. Nothing outside this file and geos.cpp
 // calls GEOSGeom_destroy_r or GEOSPreparedGeom_destroy_r.
 //
-// Threading contract: one GeosContext per thread. A geometry built in one thread may be read
+// Threading contract: one Context per thread. A geometry built in one thread may be read
 // by several threads at once only after warm_envelopes() ran on it, because GEOS 3.11 caches
 // envelopes lazily (a data race otherwise). Prepared geometries build their indexes lazily
 // too, so they are never shared between threads.
@@ -32,14 +32,15 @@ private:
     std::string last_error_;
 };
 
+// Geometries and prepared geometries are destroyed through one process-wide handle that is
+// never freed, not through the context that made them: a worker's context ends with
+// parallel_for, while what it made lives on (destroying only reads the handle).
 struct GeomDeleter {
-    GEOSContextHandle_t ctx = nullptr;
     void operator()(GEOSGeometry* g) const noexcept;
 };
 using Geom = std::unique_ptr<GEOSGeometry, GeomDeleter>;
 
 struct PreparedDeleter {
-    GEOSContextHandle_t ctx = nullptr;
     void operator()(const GEOSPreparedGeometry* g) const noexcept;
 };
 using Prepared = std::unique_ptr<const GEOSPreparedGeometry, PreparedDeleter>;
