@@ -284,8 +284,10 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         }
     }
     if (req.lang != "nl" && req.lang != "en") throw Error(ErrorKind::usage, "--lang must be nl or en");
+    // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
+    // output costs no work; the full list of inputs is checked again when writing.
+    if (!req.chart.empty()) check_output_path(req.chart, req.score.overwrite, {parse_source(req.score.candidates).path, req.score.profile_path});
     ScoreInputs in = prepare_score(req.score);
-    if (!req.chart.empty()) check_output_path(req.chart, req.score.overwrite, in.input_paths);
     SensitivitySummary summary;
     summary.seconds = in.seconds;
     auto t0 = clock::now();
@@ -427,14 +429,10 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         RankChart chart;
         const std::string k = std::to_string(r.top_k);
         chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")" : "Rank intervals of the top " + k + " (" + profile.name + ")";
-        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") +
-                         (req.options.method == WeightDraw::dirichlet ? "Dirichlet, concentratie " + fixed(req.options.concentration, 0)
-                                                                      : (nl ? "uniform ±" : "uniform ±") + fixed(100 * req.options.spread, 0) + " %") +
-                         ", seed " + std::to_string(req.options.seed);
-        if (!nl) {
-            const auto p = chart.subtitle.find("concentratie");
-            if (p != std::string::npos) chart.subtitle.replace(p, 12, "concentration");
-        }
+        const SensitivityOptions& o = req.options;
+        const std::string how = o.method == WeightDraw::dirichlet ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
+                                                                  : "uniform ±" + fixed(100 * o.spread, 0) + " %";
+        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how + ", seed " + std::to_string(o.seed);
         chart.axis = nl ? "rang (1 = beste)" : "rank (1 = best)";
         chart.legend_interval = nl ? "5-95 % van de trekkingen" : "5-95 % of the draws";
         chart.legend_median = nl ? "mediaan" : "median";
