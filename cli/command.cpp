@@ -54,6 +54,9 @@ Exit exit_for(ErrorKind kind) {
 void install_signal_handlers() {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    // A file-size limit (ulimit -f) then fails the write with EFBIG, reported as an output
+    // error (exit 5) with the temporary file removed, instead of killing the process.
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
 int guarded(const std::string& command, const std::function<void()>& f) {

@@ -5,3 +5,4 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$top/scripts/build.sh"
 cd "${RUIMTE_BUILD_DIR:-$top/build}"
 ctest --output-on-failure -j "$(nproc)"
+bash "$top/scripts/test-sanitize.sh"  # the same suite under ASan + UBSan (build-asan/)

@@ -60,7 +60,11 @@ public:
         place.file = path_;
         place.key = key;
         if (line > 0) place.line = line;
-        throw Error(ErrorKind::profile, message, place, hint);
+        // Every profile error says what to do; a specific hint where the caller has one.
+        throw Error(ErrorKind::profile, message, place,
+                    hint.empty() ? "correct " + (key.empty() ? std::string("the profile") : "'" + key + "'") +
+                                       " (the format is in docs/criteria.md)"
+                                 : hint);
     }
 
     static int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }

@@ -1,10 +1,12 @@
 #include "source.hpp"
 
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <proj.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -172,6 +174,46 @@ bool is_rd_new(const OGRSpatialReference& srs) {
     return srs.IsSame(&rd, opts);
 }
 
+// Vertices of a polygonal OGR geometry, and whether all of its coordinates are finite.
+std::size_t polygon_vertices(const OGRGeometry* g, bool& finite) {
+    std::size_t n = 0;
+    auto count = [&](const OGRPolygon* p) {
+        for (const OGRLinearRing* ring : *p) {
+            const int points = ring->getNumPoints();
+            n += static_cast<std::size_t>(points);
+            for (int i = 0; i < points && finite; ++i) {
+                finite = std::isfinite(ring->getX(i)) && std::isfinite(ring->getY(i));
+            }
+        }
+    };
+    const auto t = wkbFlatten(g->getGeometryType());
+    if (t == wkbPolygon) count(g->toPolygon());
+    if (t == wkbMultiPolygon) {
+        for (const OGRPolygon* p : *g->toMultiPolygon()) count(p);
+    }
+    return n;
+}
+
+// A feature or layer larger than this many vertices is refused before it exhausts memory
+// (on the order of 100 bytes per vertex at the peak: WKB, GEOS, repaired and reprojected
+// copies). The environment variables RUIMTE_MAX_FEATURE_VERTICES and RUIMTE_MAX_LAYER_VERTICES
+// override them; see docs/reliability.md.
+constexpr std::size_t kMaxFeatureVertices = 10'000'000;
+constexpr std::size_t kMaxLayerVertices = 100'000'000;
+
+// A limit from the environment, or the default.
+std::size_t vertex_limit(const char* variable, std::size_t fallback) {
+    const char* v = std::getenv(variable);
+    if (!v || !*v) return fallback;
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v, &end, 10);
+    if (end == v || *end != '\0' || n == 0) {
+        throw Error(ErrorKind::usage, std::string(variable) + "='" + v + "' is not a positive whole number", {},
+                    std::string("set it to a vertex count, for example ") + variable + "=500000000");
+    }
+    return static_cast<std::size_t>(n);
+}
+
 bool is_polygonal_type(OGRwkbGeometryType t) {
     t = wkbFlatten(t);
     return t == wkbPolygon || t == wkbMultiPolygon;
@@ -282,18 +324,47 @@ FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const
         std::int64_t fid = 0;
         std::vector<unsigned char> wkb;     // empty: skipped in pass 1
         std::vector<std::string> repairs;
-        std::string problem;                // pass 1 found the feature unusable
+        std::string problem, fix;           // pass 1 found the feature unusable
         std::unique_ptr<OGRFeature> attributes;
     };
     std::vector<Raw> raws;
     if (total > 0) raws.reserve(static_cast<std::size_t>(total));
     std::size_t done = 0;
+    const std::size_t max_feature_vertices = vertex_limit("RUIMTE_MAX_FEATURE_VERTICES", kMaxFeatureVertices);
+    const std::size_t max_layer_vertices = vertex_limit("RUIMTE_MAX_LAYER_VERTICES", kMaxLayerVertices);
+    std::size_t layer_vertices = 0;
+    std::vector<int> string_fields;  // attributes that must be valid UTF-8
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields.push_back(i);
+    }
+    CPLErrorReset();
     for (auto& ogr_feature : *layer) {
         if (options.progress && ++done % 4096 == 0) {
             options.progress(done, total > 0 ? static_cast<std::size_t>(total) : 0);
         }
         Raw raw;
         raw.fid = ogr_feature->GetFID();
+        ErrorPlace at = place;
+        at.feature_id = raw.fid;
+        if (CPLGetLastErrorType() == CE_Failure && !ogr_feature->GetGeometryRef()) {
+            // The driver failed to read this feature's geometry (a truncated .shp, ...): not a
+            // null geometry to skip quietly.
+            throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
+                        "the file is damaged or truncated; export it again from its source");
+        }
+        CPLErrorReset();
+        if (options.keep_attributes) {
+            for (const int field : string_fields) {
+                if (ogr_feature->IsFieldSetAndNotNull(field) && !CPLIsUTF8(ogr_feature->GetFieldAsString(field), -1)) {
+                    throw Error(ErrorKind::input,
+                                std::string("attribute '") + defn->GetFieldDefn(field)->GetNameRef() +
+                                    "' is not valid UTF-8 (text in another encoding, such as Latin-1)",
+                                at,
+                                "name the encoding: for a shapefile put it in a .cpg file next to the .shp "
+                                "(for example 'ISO-8859-1' or '1252'), or convert the source to UTF-8");
+                }
+            }
+        }
         std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
         if (options.keep_attributes) raw.attributes.reset(ogr_feature.release());
         if (!g) {
@@ -323,6 +394,29 @@ FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const
         if (!is_polygonal_type(g->getGeometryType())) {
             raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
         } else {
+            bool finite = true;
+            const std::size_t vertices = polygon_vertices(g.get(), finite);
+            if (vertices > max_feature_vertices) {
+                throw Error(ErrorKind::input,
+                            "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
+                                std::to_string(max_feature_vertices) + " per feature",
+                            at, "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
+                                "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
+            }
+            layer_vertices += vertices;
+            if (layer_vertices > max_layer_vertices) {
+                throw Error(ErrorKind::input,
+                            "the layer has more than " + std::to_string(max_layer_vertices) +
+                                " vertices (the limit per layer; reached at this feature)",
+                            at, "clip the layer to the study area or simplify it, or raise the limit with the "
+                                "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
+            }
+            if (!finite) {
+                raw.problem = "has a NaN or infinite coordinate";
+                raw.fix = "fix the coordinates";
+                raws.push_back(std::move(raw));
+                continue;
+            }
             if (close_rings(g.get())) raw.repairs.emplace_back("unclosed ring closed");
             raw.wkb.resize(g->WkbSize());
             g->exportToWkb(wkbNDR, raw.wkb.data(), wkbVariantIso);
@@ -346,7 +440,7 @@ FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const
         Cooked& c = cooked[i];
         if (!raw.problem.empty()) {
             c.problem = raw.problem;
-            c.fix = "remove or convert the feature";
+            c.fix = raw.fix.empty() ? "remove or convert the feature" : raw.fix;
             return;
         }
         geos::Geom geom = geos::from_wkb(tctx, raw.wkb.data(), raw.wkb.size());

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer
+# (-DRUIMTE_SANITIZE=ON) in its own build folder; called by scripts/test.sh after the normal
+# run. Any sanitizer report fails the test that triggered it (halt_on_error, no recovery).
+#
+# Usage: scripts/test-sanitize.sh
+#   RUIMTE_ASAN_BUILD_DIR  build folder (default build-asan)
+#   RUIMTE_SANITIZE_TESTS  ctest -R regex of the tests to run (default: all)
+#   RUIMTE_SANITIZE_SKIP   ctest -E regex of tests to leave out (default: none)
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="${RUIMTE_ASAN_BUILD_DIR:-$top/build-asan}"
+mkdir -p "$build"
+start=$(date +%s)
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUIMTE_SANITIZE=ON > "$build.cmake.log" 2>&1 || {
+  cat "$build.cmake.log" >&2; exit 1; }
+cmake --build "$build" -j "$(nproc)"
+built=$(date +%s)
+# Leak checking is off: GDAL, PROJ and GEOS keep process-lifetime caches that LeakSanitizer
+# reports at exit. Everything else (use-after-free, overflows, UB) stops the test.
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+cd "$build"
+filter=()
+[ -n "${RUIMTE_SANITIZE_TESTS:-}" ] && filter+=(-R "$RUIMTE_SANITIZE_TESTS")
+[ -n "${RUIMTE_SANITIZE_SKIP:-}" ] && filter+=(-E "$RUIMTE_SANITIZE_SKIP")
+ctest --output-on-failure -j "$(nproc)" "${filter[@]}"
+echo "sanitized build $((built - start)) s, tests $(($(date +%s) - built)) s"
