@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "layers/source_info.hpp"
 #include "spatial/error.hpp"
+#include "spatial/manifest.hpp"
 #include "spatial/source.hpp"
 
 namespace ruimte::cli {
@@ -26,7 +27,7 @@ std::string num(double v) {
 
 Runner add_info_command(CLI::App& app, const Invocation&) {
     auto opts = std::make_shared<InfoOptions>();
-    CLI::App* cmd = app.add_subcommand("info", "Summarise a source: layers, CRS, features, extent, fields, invalid geometries, class values");
+    CLI::App* cmd = app.add_subcommand("info", "Summarise a source: layers, CRS, features, extent, fields, invalid geometries, class values; for a ruimte GeoPackage also its run manifest");
     cmd->add_option("source", opts->source, "FILE[:LAYER] (any OGR vector source, or a capaciteitskaart JSON file)")->required();
     cmd->add_option("--alias", opts->aliases, "Extra spelling for a class: 'VALUE=CLASS' (repeatable)");
     cmd->footer("Example:\n  ruimte info data-samples/wbs.gpkg\n\n" + std::string(exit_code_help()));
@@ -42,6 +43,8 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
             }
             const SourceSpec spec = parse_source(opts->source);
             const layers::SourceSummary s = layers::summarise_source(spec.path, spec.layer, extra);
+            // A ruimte output: how it was made first (the run manifest in gpkg_metadata).
+            if (const auto manifest = read_manifest(spec.path)) std::printf("%s\n", manifest_text(*manifest).c_str());
             std::printf("%s (%s)\n", s.path.c_str(), s.driver.c_str());
             if (s.capaciteitskaart) {
                 const auto& k = *s.capaciteitskaart;

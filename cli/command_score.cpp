@@ -47,6 +47,9 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--piece-vertices", opts->request.max_piece_vertices,
                     "Cut layer polygons into pieces of at most this many vertices (tuning)")
         ->check(CLI::Range(8, 100000));
+    cmd->add_option("--timestamp", opts->request.timestamp,
+                    "Time recorded in the run manifest, YYYY-MM-DDTHH:MM:SSZ (default: now, or SOURCE_DATE_EPOCH), "
+                    "for reproducible output");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
     cmd->add_flag("--timings", opts->timings, "Print the seconds spent per stage");
     cmd->footer(

@@ -16,12 +16,14 @@
 #include "error.hpp"
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
+#include "manifest.hpp"
 #include "overlay.hpp"
 #include "profile.hpp"
 #include "postgis.hpp"
 #include "pushdown.hpp"
 #include "ruimte/version.hpp"
 #include "scoring.hpp"
+#include "styles.hpp"
 
 namespace ruimte {
 
@@ -52,17 +54,6 @@ std::string field_list(const FeatureLayer& l) {
     std::string out;
     for (int i = 0; i < l.defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(l.defn->GetFieldDefn(i)->GetNameRef());
     return out.empty() ? "(none)" : out;
-}
-
-// Lower-case ASCII letters, digits and '_' only: safe as a column name in every tool.
-std::string column_part(const std::string& s) {
-    std::string out;
-    for (unsigned char ch : s) {
-        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
-        else if (!out.empty() && out.back() != '_') out += '_';
-    }
-    while (!out.empty() && out.back() == '_') out.pop_back();
-    return out.empty() ? "x" : out;
 }
 
 // Class per feature of a class layer (or name per feature of a presence layer).
@@ -337,6 +328,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
 }
 
 ScoreSummary run_score(const ScoreRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);
     ScoreInputs in = prepare_score(req);
     Stopwatch clock;
     ScoreSummary summary;
@@ -544,7 +536,25 @@ ScoreSummary run_score(const ScoreRequest& req) {
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
         }
+        styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
+
+        Manifest manifest;
+        manifest.command = "score";
+        manifest.command_line = req.command_line;
+        manifest.timestamp = timestamp;
+        manifest.profile_path = profile.path;
+        manifest.profile_text = profile.text;
+        manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
+        }
+        manifest.files = files_of_source(req.candidates);
+        manifest.files.push_back(profile.path);
+        for (const auto& l : layer_data) {
+            for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
+        }
+        write_manifest(path, req.output, manifest);
     }
 
     std::unique_ptr<AtomicOutput> csv_out;

@@ -33,6 +33,7 @@ struct ScoreRequest {
     std::size_t max_piece_vertices = 64;
     Engine engine = Engine::embedded;
     std::string command_line;  // recorded in the output's metadata
+    std::string timestamp;     // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     RunControl control;        // threads and cancellation
     // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;

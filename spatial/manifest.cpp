@@ -1,0 +1,351 @@
+#include "manifest.hpp"
+
+#include <gdal_priv.h>
+#include <geos_c.h>
+#include <ogrsf_frmts.h>
+#include <proj.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "error.hpp"
+#include "gdal_init.hpp"
+#include "gpkg_writer.hpp"
+#include "ruimte/version.hpp"
+#include "source.hpp"
+
+namespace ruimte {
+
+namespace {
+
+// SHA-256 (FIPS 180-4), small and self-contained so no crypto library is needed.
+class Sha256 {
+public:
+    void update(const unsigned char* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
+            block_[fill_++] = p[i];
+            if (fill_ == 64) {
+                compress();
+                fill_ = 0;
+            }
+        }
+        bits_ += static_cast<std::uint64_t>(n) * 8;
+    }
+    std::string hex() {
+        const std::uint64_t bits = bits_;
+        const unsigned char one = 0x80, zero = 0;
+        update(&one, 1);
+        while (fill_ != 56) update(&zero, 1);
+        unsigned char len[8];
+        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+        update(len, 8);
+        std::string out;
+        char buf[9];
+        for (std::uint32_t v : h_) {
+            std::snprintf(buf, sizeof buf, "%08x", v);
+            out += buf;
+        }
+        return out;
+    }
+
+private:
+    static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+    void compress() {
+        static constexpr std::uint32_t k[64] = {
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+            0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+            0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+            0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+            0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+            0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+        std::uint32_t w[64];
+        for (int i = 0; i < 16; ++i) {
+            w[i] = static_cast<std::uint32_t>(block_[4 * i]) << 24 | static_cast<std::uint32_t>(block_[4 * i + 1]) << 16 |
+                   static_cast<std::uint32_t>(block_[4 * i + 2]) << 8 | static_cast<std::uint32_t>(block_[4 * i + 3]);
+        }
+        for (int i = 16; i < 64; ++i) {
+            const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+            const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+        std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+        for (int i = 0; i < 64; ++i) {
+            const std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+            const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
+        }
+        const std::uint32_t v[8] = {a, b, c, d, e, f, g, h};
+        for (int i = 0; i < 8; ++i) h_[static_cast<std::size_t>(i)] += v[i];
+    }
+    std::array<std::uint32_t, 8> h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    unsigned char block_[64] = {};
+    std::size_t fill_ = 0;
+    std::uint64_t bits_ = 0;
+};
+
+using ojson = nlohmann::ordered_json;
+
+ErrorPlace at(const std::string& path) {
+    ErrorPlace p;
+    p.file = path;
+    p.layer = "gpkg_metadata";
+    return p;
+}
+
+void exec(GDALDataset& ds, const std::string& display, const std::string& sql) {
+    CPLErrorReset();
+    OGRLayer* r = ds.ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (r) ds.ReleaseResultSet(r);
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        throw Error(ErrorKind::output, "cannot write the run manifest: " + gdal_last_error(), at(display),
+                    "check free disk space and write permission in the output folder");
+    }
+}
+
+std::string sql_text(const std::string& s) {
+    std::string out = "'";
+    for (char ch : s) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+    return out + "'";
+}
+
+}  // namespace
+
+std::string sha256_hex(const std::string& bytes) {
+    Sha256 h;
+    h.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    return h.hex();
+}
+
+std::string sha256_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ErrorKind::input, "cannot read the file to record its SHA-256", ErrorPlace{path, "", {}, "", {}},
+                    "check that the file exists and is readable");
+    }
+    Sha256 h;
+    std::vector<char> buf(1 << 16);
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        h.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<std::size_t>(in.gcount()));
+    }
+    return h.hex();
+}
+
+std::string run_timestamp(const std::string& given) {
+    if (!given.empty()) {
+        int y, mo, d, h, mi, s;
+        char z = 0;
+        char tail = 0;
+        if (given.size() != 20 || std::sscanf(given.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &s, &z, &tail) != 7 ||
+            z != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+            throw Error(ErrorKind::usage, "--timestamp '" + given + "' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", {},
+                        "for example --timestamp 2026-01-01T00:00:00Z");
+        }
+        return given;
+    }
+    std::time_t t = std::time(nullptr);
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) t = static_cast<std::time_t>(std::atoll(epoch));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::vector<std::string> files_of_source(const std::string& source) {
+    if (source.rfind("PG:", 0) == 0 || source.rfind("postgresql://", 0) == 0 || source.rfind("postgres://", 0) == 0) return {};
+    const std::string path = parse_source(source).path;
+    std::vector<std::string> out{path};
+    namespace fs = std::filesystem;
+    const fs::path p(path);
+    std::string ext = p.extension().string();
+    for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ext == ".shp") {
+        for (const char* side : {".shx", ".dbf", ".prj", ".cpg"}) {
+            fs::path s = p;
+            s.replace_extension(side);
+            std::error_code ec;
+            if (fs::is_regular_file(s, ec)) out.push_back(s.string());
+        }
+    }
+    return out;
+}
+
+ManifestInput manifest_input(const std::string& role, const std::string& source, const CrsReport& crs) {
+    ManifestInput in;
+    in.role = role;
+    in.source = source;
+    in.crs = crs.source_crs;
+    in.crs_assumed = crs.assumed;
+    in.operation = crs.reprojected ? crs.operation : std::string();
+    in.accuracy_m = crs.reprojected ? crs.accuracy_m : -1;
+    return in;
+}
+
+std::string manifest_json(const Manifest& m) {
+    ojson j;
+    j["manifest"] = kManifestUri;
+    j["command"] = m.command;
+    j["command_line"] = m.command_line;
+    j["timestamp"] = m.timestamp;
+    const PJ_INFO proj = proj_info();
+    j["versions"] = ojson{{"ruimte", version}, {"gdal", GDALVersionInfo("RELEASE_NAME")}, {"geos", GEOSversion()}, {"proj", proj.release}};
+    if (!m.profile_path.empty()) {
+        j["profile"] = ojson{{"path", m.profile_path}, {"sha256", sha256_hex(m.profile_text)}, {"text", m.profile_text}};
+    }
+    ojson inputs = ojson::array();
+    for (const ManifestInput& in : m.inputs) {
+        ojson i{{"role", in.role}, {"source", in.source}};
+        if (!in.crs.empty()) {
+            i["crs"] = in.crs;
+            i["crs_assumed"] = in.crs_assumed;
+            i["operation"] = in.operation.empty() ? ojson(nullptr) : ojson(in.operation);
+            i["accuracy_m"] = in.accuracy_m >= 0 ? ojson(in.accuracy_m) : ojson(nullptr);
+        }
+        inputs.push_back(std::move(i));
+    }
+    j["inputs"] = std::move(inputs);
+    ojson files = ojson::array();
+    std::set<std::string> seen;
+    for (const std::string& f : m.files) {
+        if (!seen.insert(f).second) continue;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f, ec);
+        if (ec) {
+            throw Error(ErrorKind::input, "cannot read the size of an input file", ErrorPlace{f, "", {}, "", {}},
+                        "check that the file exists and is readable");
+        }
+        files.push_back(ojson{{"path", f}, {"size", static_cast<std::uint64_t>(size)}, {"sha256", sha256_file(f)}});
+    }
+    j["files"] = std::move(files);
+    return j.dump(2) + "\n";
+}
+
+void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m) {
+    const std::string json = manifest_json(m);
+    ensure_gdal();
+    CPLErrorReset();
+    DatasetPtr ds(GDALDataset::Open(path_on_disk.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
+    if (!ds) {
+        throw Error(ErrorKind::output, "cannot reopen the GeoPackage to write the run manifest: " + gdal_last_error(),
+                    at(display_path), "check free disk space and write permission in the output folder");
+    }
+    // The GeoPackage metadata extension (GeoPackage 1.2, F.8), with its registration.
+    exec(*ds, display_path,
+         "CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, "
+         "md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, mime_type TEXT NOT NULL DEFAULT 'text/xml', "
+         "metadata TEXT NOT NULL DEFAULT '')");
+    exec(*ds, display_path,
+         "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, table_name TEXT, "
+         "column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+         "md_file_id INTEGER NOT NULL, md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES "
+         "gpkg_metadata(id), CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))");
+    exec(*ds, display_path,
+         "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "
+         "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))");
+    for (const char* t : {"gpkg_metadata", "gpkg_metadata_reference"}) {
+        exec(*ds, display_path,
+             std::string("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) SELECT '") + t +
+                 "', NULL, 'gpkg_metadata', 'http://www.geopackage.org/spec120/#extension_metadata', 'read-write' "
+                 "WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = '" + t + "' AND extension_name = 'gpkg_metadata')");
+    }
+    exec(*ds, display_path, "DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri = " +
+                                sql_text(kManifestUri) + ")");
+    exec(*ds, display_path, "DELETE FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri));
+    exec(*ds, display_path,
+         "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', " + sql_text(kManifestUri) +
+             ", 'application/json', " + sql_text(json) + ")");
+    // "2026-01-01T00:00:00Z" -> "2026-01-01T00:00:00.000Z" (the extension's timestamp format).
+    const std::string ts = m.timestamp.substr(0, 19) + ".000Z";
+    exec(*ds, display_path,
+         "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id, "
+         "md_parent_id) SELECT 'geopackage', NULL, NULL, NULL, " + sql_text(ts) + ", id, NULL FROM gpkg_metadata WHERE md_standard_uri = " +
+             sql_text(kManifestUri));
+    close_dataset(std::move(ds), display_path);
+}
+
+std::optional<std::string> read_manifest(const std::string& path) {
+    ensure_gdal();
+    const char* drivers[] = {"GPKG", nullptr};
+    DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr));
+    if (!ds) return std::nullopt;
+    OGRLayer* has = ds->ExecuteSQL("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_metadata'", nullptr, nullptr);
+    bool present = false;
+    if (has) {
+        if (auto f = std::unique_ptr<OGRFeature>(has->GetNextFeature())) present = f->GetFieldAsInteger(0) > 0;
+        ds->ReleaseResultSet(has);
+    }
+    if (!present) return std::nullopt;
+    const std::string sql = "SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri) + " ORDER BY id DESC LIMIT 1";
+    OGRLayer* r = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    std::optional<std::string> out;
+    if (r) {
+        if (auto f = std::unique_ptr<OGRFeature>(r->GetNextFeature())) out = f->GetFieldAsString(0);
+        ds->ReleaseResultSet(r);
+    }
+    return out;
+}
+
+std::string manifest_text(const std::string& json) {
+    const ojson j = ojson::parse(json, nullptr, false);
+    if (j.is_discarded()) return json;
+    auto str = [](const ojson& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    std::string out;
+    out += "Run manifest (" + str(j.value("manifest", ojson(""))) + ")\n";
+    out += "  command:      " + str(j.value("command", ojson(""))) + "\n";
+    out += "  command line: " + str(j.value("command_line", ojson(""))) + "\n";
+    out += "  time:         " + str(j.value("timestamp", ojson(""))) + "\n";
+    if (j.contains("versions")) {
+        out += "  versions:    ";
+        for (const auto& [k, v] : j["versions"].items()) out += " " + k + " " + str(v);
+        out += "\n";
+    }
+    if (j.contains("inputs")) {
+        out += "  inputs:\n";
+        for (const auto& in : j["inputs"]) {
+            out += "    " + str(in.value("role", ojson(""))) + ": " + str(in.value("source", ojson("")));
+            if (in.contains("crs")) {
+                out += " | CRS " + str(in["crs"]) + (in.value("crs_assumed", false) ? " (assumed)" : "");
+                if (!in["operation"].is_null()) {
+                    out += " | operation " + str(in["operation"]) + " | accuracy " +
+                           (in["accuracy_m"].is_null() ? std::string("unknown") : str(in["accuracy_m"]) + " m");
+                }
+            }
+            out += "\n";
+        }
+    }
+    if (j.contains("files")) {
+        out += "  files:\n";
+        for (const auto& f : j["files"]) {
+            out += "    " + str(f.value("sha256", ojson(""))) + "  " + str(f.value("size", ojson(0))) + " B  " + str(f.value("path", ojson(""))) + "\n";
+        }
+    }
+    if (j.contains("profile")) {
+        out += "  profile " + str(j["profile"].value("path", ojson(""))) + " (sha256 " + str(j["profile"].value("sha256", ojson(""))) + "):\n";
+        const std::string text = str(j["profile"].value("text", ojson("")));
+        std::size_t start = 0;
+        while (start < text.size()) {
+            const std::size_t end = text.find('\n', start);
+            out += "    | " + text.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+            if (end == std::string::npos) break;
+            start = end + 1;
+        }
+    }
+    return out;
+}
+
+}  // namespace ruimte

@@ -1,0 +1,65 @@
+#pragma once
+// The run manifest: how an output was made (command line, profile text, every input file
+// with its size and SHA-256, CRS operations and their accuracy, versions of ruimte, GDAL,
+// GEOS and PROJ, and the time). Stored as JSON in the GeoPackage metadata extension tables
+// gpkg_metadata + gpkg_metadata_reference (scope 'geopackage'); `ruimte info OUT.gpkg`
+// prints it. Same inputs and the same --timestamp give the same bytes. See docs/outputs.md.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ruimte {
+
+struct CrsReport;
+
+inline constexpr const char* kManifestUri = "urn:ruimte:run-manifest:1";
+
+struct ManifestInput {
+    std::string role;        // "candidates", "profile", a profile layer's name, ...
+    std::string source;      // as given: FILE[:LAYER] or a PostgreSQL source
+    std::string crs;         // the source CRS; empty for non-spatial inputs
+    bool crs_assumed = false;
+    std::string operation;   // the operation to EPSG:28992; empty when none was needed
+    double accuracy_m = -1;  // -1: unknown or not applicable
+};
+
+struct Manifest {
+    std::string command;       // "score", "check", ...
+    std::string command_line;  // as typed (joined_command_line)
+    std::string timestamp;     // "YYYY-MM-DDTHH:MM:SSZ"
+    std::string profile_path;  // empty when the command has no profile
+    std::string profile_text;
+    std::vector<ManifestInput> inputs;  // in the command's order
+    // Every file read (shapefile sidecars included) is hashed: filled by write_manifest()
+    // from `files` (paths), unique and in the order given.
+    std::vector<std::string> files;
+};
+
+// Lower-case hex SHA-256 of a byte string, and of a file's contents (throws Error(input)
+// naming the file when it cannot be read).
+std::string sha256_hex(const std::string& bytes);
+std::string sha256_file(const std::string& path);
+
+// The timestamp for a run: `given` when set (checked: "YYYY-MM-DDTHH:MM:SSZ", else
+// Error(usage)), else SOURCE_DATE_EPOCH from the environment when set, else now (UTC).
+std::string run_timestamp(const std::string& given);
+// FILE from FILE[:LAYER], plus a shapefile's sidecars (.shx .dbf .prj .cpg) that exist;
+// nothing for a PostgreSQL source.
+std::vector<std::string> files_of_source(const std::string& source);
+// The manifest as JSON (keys in a fixed order, files hashed now), with the versions of
+// ruimte, GDAL, GEOS and PROJ of this build.
+std::string manifest_json(const Manifest& m);
+
+// Writes the manifest into the GeoPackage at `path_on_disk` (creating the metadata extension
+// tables and registering them when missing). `display_path` names the file in errors.
+void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m);
+// The manifest JSON of a ruimte GeoPackage, or nullopt when it has none.
+std::optional<std::string> read_manifest(const std::string& path);
+// The manifest as lines for people: "key: value", inputs one per line.
+std::string manifest_text(const std::string& json);
+
+// Fills a ManifestInput from what the reader reported.
+ManifestInput manifest_input(const std::string& role, const std::string& source, const CrsReport& crs);
+
+}  // namespace ruimte

@@ -1,0 +1,41 @@
+#pragma once
+// Workshop maps drawn with cairo: one layer of a GeoPackage (ruimte's output, or any polygon
+// layer) in its default style (spatial/styles.hpp, the same classes as in QGIS), with title,
+// legend, scale bar, north arrow, attribution line, labels that never overlap, and optional
+// context boundaries. PDF, SVG or PNG (300 dpi). See docs/outputs.md.
+#include <string>
+#include <vector>
+
+namespace ruimte {
+
+enum class Paper { a4, a3 };
+
+struct MapRequest {
+    std::string input;                 // FILE[:LAYER]; without a layer, the file's first styled spatial layer
+    std::string output;                // .pdf, .png or .svg
+    std::vector<std::string> context;  // FILE[:LAYER] drawn as grey boundaries under the layer
+    Paper paper = Paper::a4;
+    bool landscape = true;
+    bool english = false;              // labels, legend and attribution in English (default Dutch)
+    std::string title;                 // empty: from the style ("Score (kwantielen)") and the file
+    int top = 10;                      // label the N best-ranked candidates (rank field); else every named area
+    int dpi = 300;                     // PNG only
+    bool overwrite = false;
+};
+
+struct MapSummary {
+    std::string layer;
+    std::vector<std::string> legend;   // the legend entries, in order (the style's classes first)
+    int width_px = 0, height_px = 0;   // PNG only
+    std::size_t features = 0;
+    std::size_t labels_placed = 0;
+    std::size_t labels_dropped = 0;    // left out because they would overlap
+    double scale = 0;                  // 1 : scale
+    std::string attribution;
+};
+
+// Throws Error(input) naming the file and layer for a missing or empty layer, Error(usage)
+// for an unknown output extension, Error(output) when the file cannot be written.
+MapSummary render_map(const MapRequest& req);
+
+}  // namespace ruimte

@@ -1,0 +1,68 @@
+#pragma once
+// Default styles for ruimte's output layers: one StyleSpec per spatial layer, written as QML
+// (and SLD) into the GeoPackage's `layer_styles` table, the table QGIS reads a layer's
+// default style from. The same StyleSpec drives `ruimte map` (spatial/map_render.hpp), so a
+// printed legend always matches what QGIS shows. See docs/outputs.md.
+#include <optional>
+#include <string>
+#include <vector>
+
+class GDALDataset;
+class OGRLayer;
+
+namespace ruimte::styles {
+
+enum class Renderer {
+    single,       // one symbol for every feature
+    categorized,  // a colour per attribute value
+    graduated,    // a colour per range of a numeric attribute
+};
+
+struct StyleClass {
+    std::string value;            // categorized: the attribute value (as text)
+    double lower = 0, upper = 0;  // graduated: the range, lower < v <= upper (the first includes lower)
+    std::string label_nl, label_en;
+    std::string fill;             // "#rrggbb"; empty: no fill (outline only)
+};
+
+struct StyleSpec {
+    std::string table;                     // the layer the style belongs to
+    std::string geometry_column = "geom";
+    Renderer renderer = Renderer::single;
+    std::string field;                     // attribute classified (categorized, graduated)
+    std::vector<StyleClass> classes;       // single: exactly one class
+    std::string outline = "#232323";       // "#rrggbb"
+    double outline_mm = 0.26;
+    std::string label_field;               // names as labels; empty: no labels
+    std::string title_nl, title_en;        // legend title
+    bool synthetic = false;                // data made up for the samples (attribution says so)
+
+    const std::string& title(bool english) const { return english ? title_en : title_nl; }
+};
+
+// QGIS 3 style (QML) with renderer, symbols and labels; deterministic text.
+std::string qml_for(const StyleSpec& spec);
+// OGC SLD 1.1 (SE) with one rule per class and a text symbolizer for the labels.
+std::string sld_for(const StyleSpec& spec);
+
+// Five quantile classes of `values` (NaN ignored) on a colour-blind-safe ramp (viridis),
+// bounds rounded outward to 3 decimals; fewer classes when quantiles coincide.
+std::vector<StyleClass> quantile_classes(std::vector<double> values, int count = 5);
+// The classes of a catalogue layer kind ("wbs", "netcongestie") with their colours.
+std::vector<StyleClass> catalogue_classes(const std::string& kind);
+
+// The default style of one of ruimte's output layers (candidates_scored, check_locations,
+// check_parts, claim_faces, region_balance, candidates_selected, ...) computed from its
+// fields and data, or nullopt for a layer without a default style (tables without geometry).
+std::optional<StyleSpec> default_style(OGRLayer& layer);
+
+// Creates `layer_styles` with QGIS's columns (registered in gpkg_contents as attributes) when
+// missing and writes one default style row per spec. `update_time` is written as given
+// ("YYYY-MM-DDTHH:MM:SSZ"), so two runs with the same --timestamp give the same rows.
+// Throws Error(output) naming `path` on failure.
+void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vector<StyleSpec>& specs,
+                        const std::string& update_time);
+// default_style() of every spatial layer of ds, written with write_layer_styles().
+void write_default_styles(GDALDataset& ds, const std::string& path, const std::string& update_time);
+
+}  // namespace ruimte::styles
