@@ -304,8 +304,11 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
                   GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, raw.data(),
                                               static_cast<unsigned>(raw.size())),
                   "collection of rings");
-    const geos::Geom noded =
-        geos::own(ctx, GEOSUnaryUnion_r(h, lines.get()), "noding of the rings");
+    // GEOS's noder is much cheaper than a full overlay union; where floating-point noding
+    // fails it returns null, and the union (with its snap-rounding fallback) takes over.
+    GEOSGeometry* fast = GEOSNode_r(h, lines.get());
+    const geos::Geom noded = fast ? geos::own(ctx, fast, "noding of the rings")
+                                  : geos::own(ctx, GEOSUnaryUnion_r(h, lines.get()), "noding of the rings");
     const GEOSGeometry* const to_polygonize[] = {noded.get()};
     const geos::Geom faces = geos::own(ctx, GEOSPolygonize_r(h, to_polygonize, 1), "polygonize");
 

@@ -15,16 +15,6 @@
 
 namespace ruimte {
 
-std::string column_part(const std::string& s) {
-    std::string out;
-    for (unsigned char ch : s) {
-        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
-        else if (!out.empty() && out.back() != '_') out += '_';
-    }
-    while (!out.empty() && out.back() == '_') out.pop_back();
-    return out.empty() ? "x" : out;
-}
-
 std::size_t ScoredRun::row(const std::string& id) const {
     const auto it = std::find(ids.begin(), ids.end(), id);
     if (it == ids.end()) {

@@ -9,6 +9,8 @@
 
 #include "profile.hpp"
 
+#include "scoring.hpp"
+
 namespace ruimte {
 
 // A scored output as written by `ruimte score`.
@@ -78,8 +80,5 @@ CandidateComparison compare_candidates(const ScoredRun& run, const std::string& 
 // Text for people; lang "nl" (default) or "en".
 std::string render_explanation(const CandidateExplanation& e, const std::string& lang);
 std::string render_comparison(const CandidateComparison& c, const std::string& lang);
-
-// Column-name part as `ruimte score` writes it: lower-case ASCII letters, digits and '_'.
-std::string column_part(const std::string& s);
 
 }  // namespace ruimte

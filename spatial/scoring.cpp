@@ -1,6 +1,7 @@
 #include "scoring.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -16,6 +17,18 @@ std::string to_string(const CandidateId& id) {
 }
 
 bool id_less(const CandidateId& a, const CandidateId& b) { return a < b; }
+
+std::string column_part(const std::string& s) {
+    std::string out;
+    for (unsigned char ch : s) {
+        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
+        else if (!out.empty() && out.back() != '_') out += '_';
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out.empty() ? "x" : out;
+}
+
+double rank_key(double score) { return std::round(score * 1e12); }
 
 namespace {
 std::size_t layer_position(const Profile& profile, const std::string& name) {
@@ -176,8 +189,9 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
     for (std::size_t c = 0; c < n; ++c) {
         if (!s.excluded[c]) order.push_back(c);
     }
+    auto key = [&](std::size_t c) { return rank_key(s.score[c]); };
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (s.score[a] != s.score[b]) return s.score[a] > s.score[b];
+        if (key(a) != key(b)) return key(a) > key(b);
         return id_less(table.ids[a], table.ids[b]);
     });
     for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r]] = static_cast<std::int64_t>(r + 1);

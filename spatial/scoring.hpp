@@ -40,6 +40,14 @@ double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
                     const std::vector<const LayerIndex*>& layers, const OverlayResult& overlay,
                     const CandidateTable& table);
 
+// Column-name part as `ruimte score` writes it (layer, class and factor names in column
+// names): lower-case ASCII letters, digits and '_' only, safe in every tool.
+std::string column_part(const std::string& s);
+
+// The value candidates are ranked by: the score rounded to 12 decimals, so that scores equal
+// but for floating-point noise (another engine, another summation order) tie, and ties go by id.
+double rank_key(double score);
+
 Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
                         const OverlayResult& overlay, const CandidateTable& table);
 

@@ -65,7 +65,7 @@ void Rescorer::order(const std::vector<double>& w, std::vector<double>& score, s
     scores(w, score);
     out = ranked_;
     std::sort(out.begin(), out.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (score[a] != score[b]) return score[a] > score[b];
+        if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
         return id_pos_[a] < id_pos_[b];
     });
 }
@@ -75,7 +75,7 @@ void Rescorer::top(const std::vector<double>& w, std::size_t k, std::vector<doub
     out = ranked_;
     k = std::min(k, out.size());
     std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(k), out.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (score[a] != score[b]) return score[a] > score[b];
+        if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
         return id_pos_[a] < id_pos_[b];
     });
     out.resize(k);
