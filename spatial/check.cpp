@@ -13,6 +13,8 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "gpkg_writer.hpp"
+#include "manifest.hpp"
+#include "styles.hpp"
 #include "overlay.hpp"
 #include "ruimte/version.hpp"
 #include "source.hpp"
@@ -578,7 +580,10 @@ CheckResult run_check(const CheckRequest& req) {
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());
+        const std::string timestamp = run_timestamp("");
+        styles::write_default_styles(*ds, path, timestamp);
         close_dataset(std::move(ds), path);
+        write_manifest(out.temp_path(), path, basic_manifest("check", req.command_line, timestamp, inputs));
     }
     std::unique_ptr<AtomicOutput> report_out;
     if (!req.report.empty()) {

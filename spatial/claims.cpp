@@ -22,6 +22,8 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "gpkg_writer.hpp"
+#include "manifest.hpp"
+#include "styles.hpp"
 #include "layers/claims_catalogue.hpp"
 #include "ruimte/version.hpp"
 
@@ -1222,7 +1224,13 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                 (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
             ds->SetMetadataItem(("RUIMTE_CLAIM_" + names[i]).c_str(), line.c_str());
         }
+        const std::string timestamp = run_timestamp("");
+        styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
+        Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
+        manifest.profile_path = matrix.path;  // the compatibility matrix
+        manifest.profile_text = matrix.text;
+        write_manifest(path, req.output, manifest);
     }
     std::vector<std::unique_ptr<AtomicOutput>> csv_outs;
     const std::vector<const Table*> csv_tables = {&totals, &combos, &pairs, &regions_table};

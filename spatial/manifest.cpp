@@ -185,6 +185,35 @@ std::vector<std::string> files_of_source(const std::string& source) {
     return out;
 }
 
+PinnedGpkgDate::PinnedGpkgDate(const std::string& timestamp) {
+    if (const char* prev = CPLGetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr)) {
+        previous_ = prev;
+        had_previous_ = true;
+    }
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", (timestamp.substr(0, 19) + ".000Z").c_str());
+}
+
+PinnedGpkgDate::~PinnedGpkgDate() {
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", had_previous_ ? previous_.c_str() : nullptr);
+}
+
+Manifest basic_manifest(const std::string& command, const std::string& command_line, const std::string& timestamp,
+                        const std::vector<std::string>& input_paths) {
+    Manifest m;
+    m.command = command;
+    m.command_line = command_line;
+    m.timestamp = timestamp;
+    for (const auto& p : input_paths) {
+        if (p.empty()) continue;
+        ManifestInput in;
+        in.role = "input";
+        in.source = p;
+        m.inputs.push_back(in);
+        for (auto& f : files_of_source(p)) m.files.push_back(std::move(f));
+    }
+    return m;
+}
+
 ManifestInput manifest_input(const std::string& role, const std::string& source, const CrsReport& crs) {
     ManifestInput in;
     in.role = role;

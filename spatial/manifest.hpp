@@ -59,6 +59,25 @@ std::optional<std::string> read_manifest(const std::string& path);
 // The manifest as lines for people: "key: value", inputs one per line.
 std::string manifest_text(const std::string& json);
 
+// While alive, GDAL writes `timestamp` as the GeoPackage's dates (gpkg_contents.last_change,
+// its own metadata): with the same --timestamp two runs give the same bytes. Thread-local.
+class PinnedGpkgDate {
+public:
+    explicit PinnedGpkgDate(const std::string& timestamp);
+    ~PinnedGpkgDate();
+    PinnedGpkgDate(const PinnedGpkgDate&) = delete;
+    PinnedGpkgDate& operator=(const PinnedGpkgDate&) = delete;
+
+private:
+    std::string previous_;
+    bool had_previous_ = false;
+};
+
+// A manifest for a command that records its input files only (role "input"): the command
+// line, the time, each file with its sidecars, size and SHA-256, and the versions.
+Manifest basic_manifest(const std::string& command, const std::string& command_line, const std::string& timestamp,
+                        const std::vector<std::string>& input_paths);
+
 // Fills a ManifestInput from what the reader reported.
 ManifestInput manifest_input(const std::string& role, const std::string& source, const CrsReport& crs);
 

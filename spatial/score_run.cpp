@@ -376,6 +376,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
     AtomicOutput out(pg_out ? pg_out->gpkg_path() : req.output, req.overwrite, inputs);
     {
+        const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
         const std::string what = "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";

@@ -18,6 +18,8 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "gpkg_writer.hpp"
+#include "manifest.hpp"
+#include "styles.hpp"
 #include "ruimte/version.hpp"
 #include "source.hpp"
 
@@ -684,7 +686,10 @@ SelectSummary run_select(const SelectRequest& req) {
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());
+        const std::string timestamp = run_timestamp("");
+        styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
+        write_manifest(path, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
     }
     out.commit();
     summary.seconds.emplace_back("write", clock.lap());

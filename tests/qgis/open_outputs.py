@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""Open every layer of ruimte GeoPackages in headless QGIS (Debian python3-qgis) and print
+what QGIS sees as JSON: validity, feature count, the default style's renderer, field,
+classes and colours, labels. With --layout PROJECT.qgz OUT.png: render the project's first
+print layout to PNG and print its pixel variance.
+
+Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 open_outputs.py OUT.json A.gpkg [B.gpkg ...]
+       ... open_outputs.py --layout PROJECT.qgz OUT.png OUT.json
+QGIS may crash at exit, so results are written to a file and the script ends with os._exit.
+"""
+import json
+import os
+import sys
+
+from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsGraduatedSymbolRenderer,
+                       QgsProviderRegistry, QgsVectorLayer)
+
+
+def colour(sym):
+    return sym.color().name() if sym else None
+
+
+def describe(path):
+    out = []
+    for sub in QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path):
+        name = sub.name()
+        layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
+        r = layer.renderer() if layer.isValid() and layer.isSpatial() else None
+        d = {"file": os.path.basename(path), "layer": name, "valid": layer.isValid(),
+             "spatial": layer.isSpatial(), "features": layer.featureCount(),
+             "renderer": r.type() if r else None, "labels": bool(layer.labelsEnabled())}
+        if isinstance(r, QgsCategorizedSymbolRenderer):
+            d["field"] = r.classAttribute()
+            d["classes"] = [{"value": str(c.value()), "label": c.label(), "colour": colour(c.symbol())} for c in r.categories()]
+        elif isinstance(r, QgsGraduatedSymbolRenderer):
+            d["field"] = r.classAttribute()
+            d["classes"] = [{"lower": g.lowerValue(), "upper": g.upperValue(), "label": g.label(),
+                             "colour": colour(g.symbol())} for g in r.ranges()]
+        if layer.labelsEnabled() and layer.labeling():
+            d["label_field"] = layer.labeling().settings().fieldName
+        out.append(d)
+    return out
+
+
+def render_layout(project_path, png):
+    from qgis.core import QgsLayoutExporter, QgsProject
+    from qgis.PyQt.QtGui import QImage
+    project = QgsProject.instance()
+    ok = project.read(project_path)
+    layouts = project.layoutManager().layouts()
+    res = {"read": ok, "layers": sorted(l.name() for l in project.mapLayers().values()),
+           "valid_layers": sum(1 for l in project.mapLayers().values() if l.isValid()),
+           "layouts": [l.name() for l in layouts]}
+    if layouts:
+        exporter = QgsLayoutExporter(layouts[0])
+        settings = QgsLayoutExporter.ImageExportSettings()
+        settings.dpi = 100
+        res["export"] = exporter.exportToImage(png, settings) == QgsLayoutExporter.Success
+        img = QImage(png)
+        vals = []
+        for y in range(0, img.height(), 7):
+            for x in range(0, img.width(), 7):
+                c = img.pixelColor(x, y)
+                vals.append((c.red() + c.green() + c.blue()) / 3)
+        mean = sum(vals) / len(vals) if vals else 0
+        res["variance"] = sum((v - mean) ** 2 for v in vals) / len(vals) if vals else 0
+        res["size"] = [img.width(), img.height()]
+    return res
+
+
+def main():
+    app = QgsApplication([], False)
+    app.initQgis()
+    if sys.argv[1] == "--layout":
+        result = render_layout(sys.argv[2], sys.argv[3])
+        target = sys.argv[4]
+    else:
+        target = sys.argv[1]
+        result = [d for p in sys.argv[2:] for d in describe(p)]
+    with open(target, "w") as f:
+        json.dump(result, f, indent=1)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+main()
