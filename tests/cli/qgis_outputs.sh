@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Outputs open styled in QGIS (issue 6): every layer of the outputs of score, check, claims and
+# select on the samples, opened with headless PyQGIS (Debian python3-qgis): valid, the
+# expected feature count, and the default style from layer_styles with the expected renderer,
+# field and colours. Every table of every output is registered in gpkg_contents. Skipped
+# (exit 0 with a note) when python3-qgis is not installed.
+set -uo pipefail
+ruimte=$1 src=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+if ! /usr/bin/python3 -c "import qgis.core" 2> /dev/null; then echo "qgis_outputs: SKIPPED (no python3-qgis)"; exit 0; fi
+cd "$src"
+set -e
+"$ruimte" score --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/score.gpkg" \
+  --csv "$tmp/areas.csv" -q > /dev/null
+"$ruimte" check --locations data-samples/novex.gpkg:novex_locaties --wbs data-samples/wbs.gpkg:wbs \
+  --by data-samples/waterschappen.gpkg:waterschappen:naam -o "$tmp/check.gpkg" -q > /dev/null
+S=data-samples/claims/claims.gpkg
+CLAIMS=()
+for k in wonen werken landbouw natuur water energie infrastructuur defensie; do CLAIMS+=(--claim "$k=$S:$k"); done
+"$ruimte" claims "${CLAIMS[@]}" --regions data-samples/gemeenten.gpkg:gemeenten:naam -o "$tmp/claims.gpkg" -q > /dev/null
+"$ruimte" select --scored "$tmp/score.gpkg" --target woningen=20000 -o "$tmp/select.gpkg" -q > /dev/null
+set +e
+fail=0
+for f in score check claims select; do
+  # Every user table (not SQLite's, GeoPackage's own or R-tree tables) is in gpkg_contents.
+  missing=$(sqlite3 "$tmp/$f.gpkg" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'gpkg_%'
+            AND name NOT LIKE 'rtree_%' AND name NOT LIKE 'sqlite_%' AND name NOT IN (SELECT table_name FROM gpkg_contents)")
+  [ -z "$missing" ] || { echo "FAIL: $f.gpkg: tables not in gpkg_contents: $missing"; fail=1; }
+  t=$(sqlite3 "$tmp/$f.gpkg" "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'")
+  [ "$t" = attributes ] || { echo "FAIL: $f.gpkg: layer_styles registered as '$t', not attributes"; fail=1; }
+  # Feature counts as SQLite sees them, for PyQGIS to match.
+  for l in $(sqlite3 "$tmp/$f.gpkg" "SELECT table_name FROM gpkg_contents ORDER BY table_name"); do
+    echo "$f.gpkg $l $(sqlite3 "$tmp/$f.gpkg" "SELECT COUNT(*) FROM \"$l\"")" >> "$tmp/counts.txt"
+  done
+done
+QT_QPA_PLATFORM=offscreen timeout 300 /usr/bin/python3 "$src/tests/qgis/open_outputs.py" "$tmp/qgis.json" \
+  "$tmp/score.gpkg" "$tmp/check.gpkg" "$tmp/claims.gpkg" "$tmp/select.gpkg" > "$tmp/qgis.log" 2>&1
+[ -s "$tmp/qgis.json" ] || { echo "FAIL: PyQGIS wrote nothing:"; tail -20 "$tmp/qgis.log"; exit 1; }
+/usr/bin/python3 - "$tmp/qgis.json" "$tmp/counts.txt" "$tmp/areas.csv" <<'PY' || fail=1
+import json, sys
+layers = {(d["file"], d["layer"]): d for d in json.load(open(sys.argv[1]))}
+counts = {}
+for line in open(sys.argv[2]):
+    f, l, n = line.split()
+    if l != "layer_styles":  # QGIS hides its own style table from the layer list
+        counts[(f, l)] = int(n)
+fail = []
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond: fail.append(what)
+# Every table is a valid layer in QGIS with the feature count SQLite gives.
+check(set(counts) == set(layers), f"QGIS lists the tables of gpkg_contents ({len(counts)})")
+for key, n in sorted(counts.items()):
+    d = layers.get(key)
+    check(d is not None and d["valid"] and d["features"] == n, f"{key[0]}:{key[1]} valid with {n} features")
+rows = sum(1 for _ in open(sys.argv[3])) - 1
+check(layers[("score.gpkg", "overlay_areas")]["features"] == rows, f"overlay_areas has the CSV's {rows} rows")
+s = layers[("score.gpkg", "candidates_scored")]
+check(s["features"] == 200, "candidates_scored has 200 candidates")
+check(s["renderer"] == "graduatedSymbol" and s["field"] == "score", "candidates_scored: graduated on score")
+viridis = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+check([c["colour"] for c in s["classes"]] == viridis, "candidates_scored: five quantile classes on viridis")
+check(all(a["upper"] == b["lower"] for a, b in zip(s["classes"], s["classes"][1:])), "score classes are contiguous")
+check(s["labels"] and s["label_field"] == "naam", "candidates_scored: labelled by naam")
+wbs = {"ja": "#1a9850", "ja_mits_klein": "#a6d96a", "ja_mits_groot": "#fee08b", "nee_tenzij": "#f46d43", "nee": "#762a83", "onbekend": "#bdbdbd"}
+for l in ("check_locations", "check_parts"):
+    c = layers[("check.gpkg", l)]
+    check(c["renderer"] == "categorizedSymbol" and c["field"] == "verdict", f"{l}: categorised on verdict")
+    check(len(c["classes"]) >= 2 and all(wbs[k["value"]] == k["colour"] for k in c["classes"]), f"{l}: WBS catalogue colours ({len(c['classes'])} classes)")
+f = layers[("claims.gpkg", "claim_faces")]
+check(f["renderer"] == "categorizedSymbol" and f["field"] == "claim_count", "claim_faces: categorised on claim_count")
+check([k["value"] for k in f["classes"]] == sorted((k["value"] for k in f["classes"]), key=int) and f["classes"][0]["value"] == "1",
+      "claim_faces: one class per number of claims, from 1")
+r = layers[("claims.gpkg", "region_balance")]
+check(r["renderer"] in ("graduatedSymbol", "singleSymbol") and r["labels"], f"region_balance: styled ({r['renderer']}) and labelled")
+sel = layers[("select.gpkg", "candidates_selected")]
+check(sel["renderer"] == "categorizedSymbol" and sel["field"] == "selected" and
+      [(k["value"], k["colour"]) for k in sel["classes"]] == [("0", "#e0e0e0"), ("1", "#2c7fb8")], "candidates_selected: selected outlined in blue")
+for key, d in layers.items():
+    if d["spatial"]:
+        check(d["renderer"] is not None and d["renderer"] != "singleSymbol" or key[1] == "region_balance", f"{key[0]}:{key[1]} has its default style")
+sys.exit(1 if fail else 0)
+PY
+[ "$fail" = 0 ] && echo "qgis_outputs: every layer of score, check, claims and select opens valid and styled in QGIS"
+exit $fail
