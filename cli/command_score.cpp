@@ -50,6 +50,10 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--timestamp", opts->request.timestamp,
                     "Time recorded in the run manifest, YYYY-MM-DDTHH:MM:SSZ (default: now, or SOURCE_DATE_EPOCH), "
                     "for reproducible output");
+    cmd->add_option("--qgis-project", opts->request.qgis_project,
+                    "Also write a QGIS project (.qgz) with the styled output layers and an A3 print layout");
+    cmd->add_option("--qgis-context", opts->request.qgis_context,
+                    "Context layer for the QGIS project, FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
     cmd->add_flag("--timings", opts->timings, "Print the seconds spent per stage");
     cmd->footer(

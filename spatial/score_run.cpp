@@ -329,6 +329,12 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
 
 ScoreSummary run_score(const ScoreRequest& req) {
     const std::string timestamp = run_timestamp(req.timestamp);
+    if (!req.qgis_project.empty()) {
+        if (pg::is_postgres(req.output)) {
+            throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {}, "write -o OUT.gpkg, or leave out --qgis-project");
+        }
+        check_output_path(req.qgis_project, req.overwrite, {req.output});
+    }
     ScoreInputs in = prepare_score(req);
     Stopwatch clock;
     ScoreSummary summary;
@@ -576,6 +582,12 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
     }
     out.commit();
+    if (!req.qgis_project.empty()) {
+        AtomicOutput project(req.qgis_project, req.overwrite, inputs);
+        styles::write_qgis_project(project.temp_path(), req.qgis_project, req.output, req.qgis_context,
+                                   "ruimte score - " + profile.name);
+        project.commit();
+    }
     if (pg_out) pg_out->publish();
     if (csv_out) csv_out->commit();
     summary.seconds.emplace_back("write", clock.lap());

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -13,6 +15,7 @@
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
+#include "source.hpp"
 
 namespace ruimte::styles {
 
@@ -428,6 +431,205 @@ void write_default_styles(GDALDataset& ds, const std::string& path, const std::s
         if (auto s = default_style(*l)) specs.push_back(std::move(*s));
     }
     if (!specs.empty()) write_layer_styles(ds, path, specs, update_time);
+}
+
+}  // namespace ruimte::styles
+
+// --- QGIS project -----------------------------------------------------------------------
+
+namespace ruimte::styles {
+
+namespace {
+
+std::uint32_t crc32_of(const std::string& bytes) {
+    std::uint32_t c = 0xffffffffu;
+    for (unsigned char b : bytes) {
+        c ^= b;
+        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xffffffffu;
+}
+
+// A zip archive with one stored (uncompressed) entry: all QGIS needs from a .qgz.
+std::string stored_zip(const std::string& name, const std::string& data) {
+    auto le16 = [](std::uint32_t v) { return std::string{static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff)}; };
+    auto le32 = [&](std::uint32_t v) { return le16(v & 0xffff) + le16(v >> 16); };
+    const std::uint32_t crc = crc32_of(data), size = static_cast<std::uint32_t>(data.size());
+    const std::uint32_t name_len = static_cast<std::uint32_t>(name.size());
+    const std::uint32_t dos_time = 0, dos_date = (46u << 9) | (1u << 5) | 1u;  // 2026-01-01
+    std::string local = le32(0x04034b50) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) + le32(size) +
+                        le32(size) + le16(name_len) + le16(0) + name;
+    std::string central = le32(0x02014b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) +
+                          le32(size) + le32(size) + le16(name_len) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + name;
+    const std::uint32_t central_at = static_cast<std::uint32_t>(local.size() + data.size());
+    std::string end = le32(0x06054b50) + le16(0) + le16(0) + le16(1) + le16(1) + le32(static_cast<std::uint32_t>(central.size())) +
+                      le32(central_at) + le16(0);
+    return local + data + central + end;
+}
+
+// The renderer and labeling elements of a style (the body of its QML).
+std::string qml_body(const StyleSpec& spec) {
+    const std::string q = qml_for(spec);
+    const std::size_t start = q.find('\n', q.find("<qgis ")) + 1;
+    const std::size_t end = q.find("  <layerGeometryType>");
+    return q.substr(start, end - start);
+}
+
+const char* kSrs =
+    "<spatialrefsys><wkt></wkt><proj4>+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 "
+    "+x_0=155000 +y_0=463000 +ellps=bessel +units=m +no_defs</proj4><srsid>2517</srsid><srid>28992</srid>"
+    "<authid>EPSG:28992</authid><description>Amersfoort / RD New</description><projectionacronym>sterea</projectionacronym>"
+    "<ellipsoidacronym>EPSG:7004</ellipsoidacronym><geographicflag>false</geographicflag></spatialrefsys>";
+
+std::string item(const std::string& type, const std::string& uuid, const std::string& id, double x, double y, double w, double h,
+                 const std::string& extra_attrs, const std::string& children, int z) {
+    char pos[128], size[128];
+    std::snprintf(pos, sizeof pos, "%.1f,%.1f,mm", x, y);
+    std::snprintf(size, sizeof size, "%.1f,%.1f,mm", w, h);
+    return "    <LayoutItem type=\"" + type + "\" uuid=\"" + uuid + "\" id=\"" + xml_escape(id) + "\" position=\"" + pos +
+           "\" positionOnPage=\"" + pos + "\" size=\"" + size + "\" zValue=\"" + std::to_string(z) +
+           "\" visibility=\"1\" frame=\"false\" background=\"false\" referencePoint=\"0\" itemRotation=\"0\" opacity=\"1\" "
+           "positionLock=\"false\" excludeFromExports=\"0\" blendMode=\"0\" " + extra_attrs + ">\n" + children + "    </LayoutItem>\n";
+}
+
+}  // namespace
+
+void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
+                        const std::vector<std::string>& context, const std::string& title) {
+    namespace fs = std::filesystem;
+    struct Entry {
+        std::string id, name, source;
+        StyleSpec style;
+    };
+    std::vector<Entry> entries;  // drawing order: top first
+    OGREnvelope extent;
+    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context) {
+        ensure_gdal();
+        DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        if (!ds) {
+            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace{path, layer_name, {}, "", {}},
+                        "check the path");
+        }
+        for (int i = 0; i < ds->GetLayerCount(); ++i) {
+            OGRLayer* l = ds->GetLayer(i);
+            if (l->GetGeomType() == wkbNone || (!layer_name.empty() && layer_name != l->GetName())) continue;
+            std::optional<StyleSpec> s = default_style(*l);
+            if (!s) continue;
+            if (is_context) {
+                s->renderer = Renderer::single;
+                s->classes = {{"", 0, 0, l->GetName(), l->GetName(), ""}};
+                s->outline = "#737373";
+                s->outline_mm = 0.3;
+                s->label_field.clear();
+            } else {
+                OGREnvelope e;
+                if (l->GetExtent(&e, TRUE) == OGRERR_NONE) extent.Merge(e);
+            }
+            const std::string abs = fs::absolute(path).lexically_normal().string();
+            entries.push_back({"ruimte_" + std::to_string(entries.size()) + "_" + l->GetName(), l->GetName(),
+                               abs + "|layername=" + l->GetName(), std::move(*s)});
+        }
+    };
+    add(gpkg_path, "", false);
+    for (const auto& c : context) {
+        const SourceSpec spec = parse_source(c);
+        add(spec.path, spec.layer, true);
+    }
+    std::string tree, layers, order;
+    for (const Entry& e : entries) {
+        tree += "    <layer-tree-layer id=\"" + e.id + "\" name=\"" + xml_escape(e.name) + "\" source=\"" + xml_escape(e.source) +
+                "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
+        order += "      <item>" + e.id + "</item>\n";
+        layers += "    <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" labelsEnabled=\"" +
+                  std::string(e.style.label_field.empty() ? "0" : "1") + "\" styleCategories=\"AllStyleCategories\">\n"
+                  "      <id>" + e.id + "</id>\n      <datasource>" + xml_escape(e.source) + "</datasource>\n"
+                  "      <layername>" + xml_escape(e.name) + "</layername>\n      <srs>" + kSrs + "</srs>\n"
+                  "      <provider encoding=\"UTF-8\">ogr</provider>\n" + qml_body(e.style) + "    </maplayer>\n";
+    }
+    // The extent with the map item's aspect ratio (QGIS resizes the item to the extent's).
+    const double map_w = 300, map_h = 258;
+    const double pad = 0.04 * std::max(extent.MaxX - extent.MinX, extent.MaxY - extent.MinY);
+    double ew = extent.MaxX - extent.MinX + 2 * pad, eh = extent.MaxY - extent.MinY + 2 * pad;
+    if (ew / eh > map_w / map_h) eh = ew * map_h / map_w;
+    else ew = eh * map_w / map_h;
+    const double cx = (extent.MinX + extent.MaxX) / 2, cy = (extent.MinY + extent.MaxY) / 2;
+    char ext[256];
+    std::snprintf(ext, sizeof ext, "<Extent xmin=\"%.3f\" ymin=\"%.3f\" xmax=\"%.3f\" ymax=\"%.3f\"/>", cx - ew / 2, cy - eh / 2,
+                  cx + ew / 2, cy + eh / 2);
+    // Scale bar: four segments of a round number of km, about 15 mm each.
+    const double km_per_mm = ew / map_w / 1000;
+    const double raw = 15 * km_per_mm, decade = std::pow(10.0, std::floor(std::log10(raw)));
+    double segment_km = decade;
+    for (double m : {5.0, 2.0, 1.0}) {
+        if (m * decade <= raw) {
+            segment_km = m * decade;
+            break;
+        }
+    }
+    const std::string map_uuid = "{6f1b8a52-0000-4000-8000-000000000001}";
+    const std::string font = "<LabelFont description=\"DejaVu Sans,%1,-1,5,%2,0,0,0,0,0\" style=\"\"/>";
+    auto label_font = [&](int size, bool bold) {
+        std::string f = font;
+        f.replace(f.find("%1"), 2, std::to_string(size));
+        f.replace(f.find("%2"), 2, bold ? "75" : "50");
+        return f;
+    };
+    std::string layout;
+    layout += "  <Layouts>\n  <Layout name=\"ruimte A3\" units=\"mm\" worldFileMap=\"\" printResolution=\"300\">\n"
+              "    <PageCollection>\n"
+              "      <symbol type=\"fill\" name=\"\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\"><layer class=\"SimpleFill\" enabled=\"1\" "
+              "locked=\"0\" pass=\"0\"><Option type=\"Map\"><Option name=\"color\" type=\"QString\" value=\"255,255,255,255\"/>"
+              "<Option name=\"style\" type=\"QString\" value=\"solid\"/><Option name=\"outline_style\" type=\"QString\" value=\"no\"/>"
+              "</Option></layer></symbol>\n" +
+              item("65638", "{6f1b8a52-0000-4000-8000-000000000000}", "", 0, 0, 420, 297, "", "", 0) +
+              "      <GuideCollection visible=\"1\"/>\n    </PageCollection>\n";
+    layout += item("65639", map_uuid, "Kaart", 10, 24, map_w, map_h,
+                   "keepLayerSet=\"false\" followPreset=\"false\" drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\" mapFlags=\"1\"",
+                   std::string("      ") + ext + "\n      <LayerSet/>\n      <crs>" + kSrs + "</crs>\n", 1);
+    layout += item("65642", "{6f1b8a52-0000-4000-8000-000000000002}", "Legenda", 318, 24, 92, 160,
+                   "map_uuid=\"" + map_uuid + "\" title=\"Legenda\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
+                   "symbolWidth=\"8\" symbolHeight=\"5\" wrapChar=\"\" titleAlignment=\"1\"",
+                   "", 2);
+    layout += item("65646", "{6f1b8a52-0000-4000-8000-000000000003}", "Schaalstok", 318, 262, 80, 14,
+                   "mapUuid=\"" + map_uuid + "\" style=\"Single Box\" unitType=\"km\" unitLabel=\"km\" numSegments=\"4\" "
+                   "numSegmentsLeft=\"0\" numUnitsPerSegment=\"" + num(segment_km, 3) + "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"0\" "
+                   "minBarWidth=\"40\" maxBarWidth=\"70\" height=\"3\" labelBarSpace=\"2\" boxContentSpace=\"1\" alignment=\"0\"",
+                   "", 3);
+    layout += item("65640", "{6f1b8a52-0000-4000-8000-000000000004}", "Noordpijl", 390, 232, 14, 22,
+                   "file=\":/images/north_arrows/layout_default_north_arrow.svg\" pictureRotation=\"0\" mapUuid=\"" + map_uuid +
+                       "\" northMode=\"0\" northOffset=\"0\" resizeMode=\"0\" anchorPoint=\"0\" svgFillColor=\"0,0,0,255\" "
+                       "svgBorderColor=\"255,255,255,255\" svgBorderWidth=\"0.2\" mode=\"1\"",
+                   "", 4);
+    layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000005}", "Titel", 10, 8, 400, 12,
+                   "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
+                   "      " + label_font(20, true) + "\n", 5);
+    layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
+                   "labelText=\"" + xml_escape("Grenzen: CBS, Kadaster (CC-BY 4.0) | Kaart: ruimte, EPSG:28992 | " +
+                                               fs::path(gpkg_path).filename().string()) +
+                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
+                   "      " + label_font(8, false) + "\n", 6);
+    layout += "  </Layout>\n  </Layouts>\n";
+
+    const std::string qgs = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                            "<qgis projectname=\"" + xml_escape(title) + "\" version=\"3.22.0-Białowieża\">\n"
+                            "  <title>" + xml_escape(title) + "</title>\n"
+                            "  <projectCrs>" + kSrs + "</projectCrs>\n"
+                            "  <layer-tree-group>\n    <customproperties/>\n" + tree +
+                            "    <custom-order enabled=\"0\">\n" + order + "    </custom-order>\n  </layer-tree-group>\n"
+                            "  <projectlayers>\n" + layers + "  </projectlayers>\n"
+                            "  <layerorder>\n" + [&] {
+                                std::string s;
+                                for (const Entry& e : entries) s += "    <layer id=\"" + e.id + "\"/>\n";
+                                return s;
+                            }() + "  </layerorder>\n" + layout + "</qgis>\n";
+    const std::string stem = fs::path(display_path).stem().string();
+    std::ofstream out(qgz_path, std::ios::binary | std::ios::trunc);
+    out << stored_zip(stem + ".qgs", qgs);
+    out.close();
+    if (!out) {
+        throw Error(ErrorKind::output, "cannot write the QGIS project", ErrorPlace{display_path, "", {}, "", {}},
+                    "check free disk space and write permission in the output folder");
+    }
 }
 
 }  // namespace ruimte::styles

@@ -81,5 +81,18 @@ for key, d in layers.items():
         check(d["renderer"] is not None and d["renderer"] != "singleSymbol" or key[1] == "region_balance", f"{key[0]}:{key[1]} has its default style")
 sys.exit(1 if fail else 0)
 PY
+# The QGIS project: both layers valid, the A3 layout renders to a PNG that is not blank.
+"$ruimte" score --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/p.gpkg" -q \
+  --qgis-project "$tmp/p.qgz" --qgis-context data-samples/gemeenten.gpkg:gemeenten > /dev/null || { echo "FAIL: score --qgis-project"; fail=1; }
+QT_QPA_PLATFORM=offscreen timeout 300 /usr/bin/python3 "$src/tests/qgis/open_outputs.py" --layout "$tmp/p.qgz" "$tmp/layout.png" \
+  "$tmp/layout.json" > "$tmp/layout.log" 2>&1
+/usr/bin/python3 - "$tmp/layout.json" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = (r["read"] and r["layers"] == ["candidates_scored", "gemeenten"] and r["valid_layers"] == 2 and r["layouts"] == ["ruimte A3"]
+      and r["export"] and abs(r["size"][0] - 1654) <= 1 and r["size"][1] == 1169 and r["variance"] > 200)
+print(("ok: " if ok else "FAIL: ") + f"QGIS project: layers {r['layers']}, layout {r.get('layouts')}, PNG {r.get('size')}, variance {r.get('variance', 0):.0f}")
+sys.exit(0 if ok else 1)
+PY
 [ "$fail" = 0 ] && echo "qgis_outputs: every layer of score, check, claims and select opens valid and styled in QGIS"
 exit $fail
