@@ -152,7 +152,7 @@ std::optional<std::size_t> class_of(const LayerKindInfo& kind, std::string_view 
 
 AliasMap check_aliases(const LayerKindInfo& kind, const AliasMap& extra) {
     for (const auto& [from, to] : extra) {
-        const bool known = std::any_of(kind.classes.begin(), kind.classes.end(), [&](const ClassInfo& c) { return c.code == to; });
+        const bool known = std::any_of(kind.classes.begin(), kind.classes.end(), [&code = to](const ClassInfo& c) { return c.code == code; });
         if (!known) {
             std::string codes;
             for (const auto& c : kind.classes) codes += (codes.empty() ? "" : ", ") + c.code;

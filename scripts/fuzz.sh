@@ -4,6 +4,8 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   default 60 seconds; targets: profile classes geometry (all by default)
+#   RUIMTE_FUZZ_KEEP_GOING=1: go on after a crash (libFuzzer -fork=1 -ignore_crashes=1), to
+#   look past a known finding
 # New inputs found go to build-fuzz/corpus/<target>/ (merge the interesting ones into
 # tests/fuzz/corpus/<target>/ by hand); crashes to build-fuzz/crashes/<target>/. Commit a
 # crash reproducer under tests/fuzz/crashes/<target>/ once fixed: tests/cli/fuzz_replay.sh
@@ -21,6 +23,7 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t" "$build/crashes/$t"
   dict=(); [ -f "$top/tests/fuzz/$t.dict" ] && dict=(-dict="$top/tests/fuzz/$t.dict")
+  [ "${RUIMTE_FUZZ_KEEP_GOING:-0}" = 1 ] && dict+=(-fork=1 -ignore_crashes=1)
   echo "== fuzz_$t for $seconds s"
   if ! "$build/tests/fuzz/fuzz_$t" "$build/corpus/$t" "$top/tests/fuzz/corpus/$t" "${dict[@]}" \
        -max_total_time="$seconds" -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
