@@ -260,7 +260,7 @@ py_v=$($PY -c 'import geopandas, shapely; print(f"geopandas {geopandas.__version
 ruimte_v=
 [ -n "${skip[ruimte]:-}" ] || ruimte_v=$("$ruimte_bin" --version 2>/dev/null | head -n 1 || true)
 nfeat=$(ogrinfo -ro -so -al "$wl" 2>/dev/null | awk '/^Layer name:/ { n = $3 } /^Feature Count:/ { printf "%s%s %s", sep, n, $3; sep = ", " }')
-size_mb=$(du -m "$wl" | cut -f1)
+size_mb=$(du -mL "$wl" | cut -f1)
 cmdline="scripts/bench-score.sh"
 [ ${#orig_args[@]} -eq 0 ] || cmdline+=" $(printf '%q ' "${orig_args[@]}" | sed 's/ $//')"
 

@@ -28,15 +28,18 @@ overlay_rows=$(count "$tmp/ref.gpkg" overlay_areas)
     echo "FAIL: reference output incomplete ($overlay_rows overlay rows)"; exit 1; }
 start=$(date +%s.%N); "$ruimte" "${args[@]}" -o "$tmp/timing.gpkg" > /dev/null; end=$(date +%s.%N)
 run_ms=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%d", (b - a) * 1000 }')
-echo "one run takes ${run_ms} ms; killing at random moments in 0..$((run_ms * 15 / 10)) ms"
+echo "one run takes ${run_ms} ms; killing at random moments in 0..${run_ms} ms until 50 kills land during a run"
 
 RANDOM=9  # seeded: the same kill moments on every run of the test
-mid_run=0 after=0 none=0
-for i in $(seq 1 50); do
+mid_run=0 after=0 none=0 i=0
+# Until 50 kills landed while ruimte ran (kills after it ended also check the output, but
+# prove less); bounded, so a machine too loaded to tell fails instead of looping.
+while [ "$mid_run" -lt 50 ] && [ "$i" -lt 200 ]; do
+    i=$((i + 1))
     # Odd rounds: a previous complete output is there to be replaced; even rounds: none.
     if [ $((i % 2)) = 1 ]; then cp "$tmp/ref.gpkg" "$out"; else rm -f "$out"; fi
     before=$( [ -e "$out" ] && sha256sum < "$out" || echo none)
-    delay_ms=$((RANDOM % (run_ms * 15 / 10 + 1)))
+    delay_ms=$((RANDOM % (run_ms + 1)))
     "$ruimte" "${args[@]}" -o "$out" --overwrite > /dev/null 2>&1 &
     pid=$!
     sleep "$(awk -v m="$delay_ms" 'BEGIN { printf "%.3f", m / 1000 }')"
@@ -55,9 +58,8 @@ for i in $(seq 1 50); do
     fi
     rm -f "$tmp"/o/.score.gpkg.tmp-*  # what a killed run cannot clean up (see docs/reliability.md)
 done
-echo "50 kills: $mid_run during the run, $after after it ended; $none times no output at the path, $((50 - none)) times a complete one"
-# The test means something only if most kills landed during the run.
-if [ "$mid_run" -lt 25 ]; then echo "FAIL: only $mid_run of 50 kills landed during the run"; fail=1; fi
+echo "$i kills: $mid_run during the run, $after after it ended; $none times no output at the path, $((i - none)) times a complete one"
+if [ "$mid_run" -lt 50 ]; then echo "FAIL: only $mid_run of $i kills landed during the run"; fail=1; fi
 if [ -e "$out" ] && ! complete "$out"; then echo "FAIL: final output incomplete"; fail=1; fi
 
 # Full disk: a file-size limit of 200 KiB (the output is larger).
