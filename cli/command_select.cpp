@@ -126,8 +126,11 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                 if (group_rules) {
                     std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules, at_limit.empty() ? "none" : at_limit.c_str());
                 }
+                // A short list people can read; the whole set is in the output layer.
+                constexpr std::size_t kShown = 40;
                 std::printf("Chosen (in order of score):");
-                for (std::size_t i = 0; i < s.selected_ids.size(); ++i) std::printf("%s%s", i ? ", " : " ", s.selected_ids[i].c_str());
+                for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i) std::printf("%s%s", i ? ", " : " ", s.selected_ids[i].c_str());
+                if (s.selected_ids.size() > kShown) std::printf(", ... %zu more (see candidates_selected)", s.selected_ids.size() - kShown);
                 std::printf("\n");
             } else if (res.status == SelectionStatus::infeasible) {
                 if (res.diagnosis.empty()) {
