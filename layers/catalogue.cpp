@@ -1,3 +1,4 @@
+#include <cctype>
 #include "layers/catalogue.hpp"
 
 #include <ogrsf_frmts.h>
@@ -112,15 +113,6 @@ std::string normalise_value(std::string_view value) {
     for (const char* dash : {"\xE2\x80\x94", "\xE2\x80\x93"}) {
         for (auto pos = s.find(dash); pos != std::string::npos; pos = s.find(dash)) s.replace(pos, 3, "-");
     }
-    // A number with a zero fraction ("3.0", "3.000000") is the integer.
-    {
-        char* end = nullptr;
-        const double d = std::strtod(s.c_str(), &end);
-        if (!s.empty() && end && *end == '\0' && d == static_cast<double>(static_cast<long long>(d)) &&
-            s.find_first_not_of(" +-0123456789.") == std::string::npos) {
-            return std::to_string(static_cast<long long>(d));
-        }
-    }
     std::string out;
     for (unsigned char ch : s) {
         const bool sep = ch == ' ' || ch == '\t' || ch == '-' || ch == '_' || ch == ',' || ch == '.' || ch == '/' ||
@@ -132,6 +124,22 @@ std::string normalise_value(std::string_view value) {
         }
     }
     while (!out.empty() && out.back() == '_') out.pop_back();
+    // A whole number, also written with a zero fraction or leading zeros ("3", "3.0", "03",
+    // "+3"), is that number's digits. Decided on the text (no conversion to a number, so no
+    // overflow), and on the normalised text, so that normalising twice changes nothing.
+    std::size_t i = out.size() > 0 && out[0] == '+' ? 1 : 0;
+    const std::size_t digits_begin = i;
+    while (i < out.size() && std::isdigit(static_cast<unsigned char>(out[i]))) ++i;
+    const std::size_t digits_end = i;
+    bool integer = digits_end > digits_begin;
+    if (integer && i < out.size()) {
+        integer = out[i] == '_' && i + 1 < out.size() && out.find_first_not_of('0', i + 1) == std::string::npos;
+    }
+    if (integer) {
+        std::string digits = out.substr(digits_begin, digits_end - digits_begin);
+        const auto first = digits.find_first_not_of('0');
+        return first == std::string::npos ? "0" : digits.substr(first);
+    }
     return out;
 }
 

@@ -202,3 +202,21 @@ TEST_CASE("the catalogue key is checked when the profile is read", "[catalogue][
     CHECK_THAT(error("[layers.wbs]\nsource = \"wbs.geojson\"\ntype = \"presence\"\ncatalogue = \"wbs\"\n[[factors]]\nname = \"x\"\nkind = \"distance_decay\"\nlayer = \"wbs\"\nweight = 1\n"),
                Catch::Contains("catalogue belongs to class layers"));
 }
+
+TEST_CASE("normalise_value: whole numbers by their text, idempotent, no overflow (fuzzer findings)", "[catalogue]") {
+    using ruimte::layers::normalise_value;
+    CHECK(normalise_value("3") == "3");
+    CHECK(normalise_value("3.0 ") == "3");
+    CHECK(normalise_value("03") == "3");
+    CHECK(normalise_value("+5") == "5");
+    CHECK(normalise_value("0.000") == "0");
+    CHECK(normalise_value("Ja, mits") == "ja_mits");
+    // Fuzzer reproducers (tests/fuzz/crashes/classes/): these once converted an out-of-range
+    // double to an integer (undefined behaviour) or normalised differently the second time.
+    for (const char* v : {"9E55", "26e633", "naN", "03333.-", ".+5", "3.0 ", "1e400", "-0", "_7_"}) {
+        const std::string once = normalise_value(v);
+        INFO(v << " -> " << once);
+        CHECK(normalise_value(once) == once);
+    }
+    CHECK(normalise_value("9E55") == "9e55");
+}
