@@ -46,20 +46,6 @@ std::string verdict_label(const std::optional<std::size_t>& verdict, const std::
 
 namespace {
 
-ErrorPlace at(const FeatureLayer& l, std::optional<std::int64_t> fid = std::nullopt) {
-    ErrorPlace p;
-    p.file = l.source.path;
-    p.layer = l.layer_name;
-    p.feature_id = fid;
-    return p;
-}
-
-std::string field_list(const FeatureLayer& l) {
-    std::string out;
-    for (int i = 0; i < l.defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(l.defn->GetFieldDefn(i)->GetNameRef());
-    return out.empty() ? "(none)" : out;
-}
-
 bool numeric(const FeatureLayer& l, int field) {
     const OGRFieldType t = l.defn->GetFieldDefn(field)->GetType();
     return t == OFTInteger || t == OFTInteger64 || t == OFTReal;
@@ -81,7 +67,7 @@ OGRGeometry* to_ogr(const geos::Context& ctx, const GEOSGeometry* g, const Featu
     const std::vector<unsigned char> wkb = geos::to_wkb(ctx, g);
     OGRGeometry* out = nullptr;
     if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE || !out) {
-        throw Error(ErrorKind::internal, "cannot convert a geometry for output", at(l, fid));
+        throw Error(ErrorKind::internal, "cannot convert a geometry for output", l.place(fid));
     }
     return OGRGeometryFactory::forceToMultiPolygon(out);
 }
@@ -152,7 +138,7 @@ CheckResult run_check(const CheckRequest& req) {
     };
     const FeatureLayer locs = reading("locations", loc_spec);
     if (locs.features.empty()) {
-        throw Error(ErrorKind::input, "the location layer has no usable features", at(locs),
+        throw Error(ErrorKind::input, "the location layer has no usable features", locs.place(),
                     "check the layer; features with null, empty or zero-area geometry are skipped");
     }
     const FeatureLayer wbs = reading("wbs", wbs_spec);
@@ -176,7 +162,7 @@ CheckResult run_check(const CheckRequest& req) {
     if (!req.id_field.empty()) {
         id_field = locs.field_index(req.id_field);
         if (id_field < 0) {
-            throw Error(ErrorKind::input, "no id field '" + req.id_field + "'; the fields are: " + field_list(locs), at(locs),
+            throw Error(ErrorKind::input, "no id field '" + req.id_field + "'; the fields are: " + locs.field_names(), locs.place(),
                         "name an existing field with --id-field");
         }
     } else {
@@ -184,12 +170,12 @@ CheckResult run_check(const CheckRequest& req) {
     }
     int name_field = req.name_field.empty() ? locs.field_index("naam") : locs.field_index(req.name_field);
     if (!req.name_field.empty() && name_field < 0) {
-        throw Error(ErrorKind::input, "no name field '" + req.name_field + "'; the fields are: " + field_list(locs), at(locs),
+        throw Error(ErrorKind::input, "no name field '" + req.name_field + "'; the fields are: " + locs.field_names(), locs.place(),
                     "name an existing field with --name-field");
     }
     const int homes_field = req.homes_field.empty() ? -1 : locs.field_index(req.homes_field);
     if (homes_field >= 0 && !numeric(locs, homes_field)) {
-        throw Error(ErrorKind::input, "homes field '" + req.homes_field + "' is not numeric", at(locs),
+        throw Error(ErrorKind::input, "homes field '" + req.homes_field + "' is not numeric", locs.place(),
                     "name a numeric field with --homes-field");
     }
     result.has_homes = homes_field >= 0;
@@ -202,7 +188,7 @@ CheckResult run_check(const CheckRequest& req) {
         if (id_field < 0) {
             l.int_id = f.fid;
         } else if (locs.field_is_null(f, id_field)) {
-            throw Error(ErrorKind::input, "the location has no id", at(locs, f.fid), "give every location an id, or choose another --id-field");
+            throw Error(ErrorKind::input, "the location has no id", locs.place(f.fid), "give every location an id, or choose another --id-field");
         } else if (int_ids) {
             l.int_id = f.attributes->GetFieldAsInteger64(id_field);
         }
@@ -221,7 +207,7 @@ CheckResult run_check(const CheckRequest& req) {
         if (unsorted[order[i]].id == unsorted[order[i - 1]].id) {
             throw Error(ErrorKind::input, "duplicate location id '" + unsorted[order[i]].id + "' (also on feature " +
                                               std::to_string(unsorted[order[i - 1]].fid) + ")",
-                        at(locs, unsorted[order[i]].fid), "make the ids unique or choose another --id-field");
+                        locs.place(unsorted[order[i]].fid), "make the ids unique or choose another --id-field");
         }
     }
     for (std::size_t i : order) result.locations.push_back(unsorted[i]);
@@ -231,20 +217,20 @@ CheckResult run_check(const CheckRequest& req) {
     // 4. The WBS classes, through the catalogue.
     const int class_field = wbs.field_index(req.class_field);
     if (class_field < 0) {
-        throw Error(ErrorKind::input, "the WBS layer has no class field '" + req.class_field + "'; its fields are: " + field_list(wbs),
-                    at(wbs), "name the class attribute with --class-field");
+        throw Error(ErrorKind::input, "the WBS layer has no class field '" + req.class_field + "'; its fields are: " + wbs.field_names(),
+                    wbs.place(), "name the class attribute with --class-field");
     }
     std::vector<std::string> values;
     std::vector<std::int64_t> fids;
     for (const Feature& f : wbs.features) {
         if (wbs.field_is_null(f, class_field)) {
-            throw Error(ErrorKind::input, "the feature has no value in class field '" + req.class_field + "'", at(wbs, f.fid),
+            throw Error(ErrorKind::input, "the feature has no value in class field '" + req.class_field + "'", wbs.place(f.fid),
                         "give every WBS feature a class, or remove it");
         }
         values.push_back(wbs.field_as_string(f, class_field));
         fids.push_back(f.fid);
     }
-    std::vector<std::uint32_t> feature_class = layers::map_values(wbs_kind, values, fids, aliases, at(wbs), req.class_field);
+    std::vector<std::uint32_t> feature_class = layers::map_values(wbs_kind, values, fids, aliases, wbs.place(), req.class_field);
     std::vector<std::string> codes;
     for (const auto& c : wbs_kind.classes) codes.push_back(c.code);
     stage("index wbs", 0, 1);
@@ -265,8 +251,8 @@ CheckResult run_check(const CheckRequest& req) {
     if (by_layer) {
         const int gf = by_layer->field_index(by_field);
         if (gf < 0) {
-            throw Error(ErrorKind::input, "the --by layer has no field '" + by_field + "'; its fields are: " + field_list(*by_layer),
-                        at(*by_layer), "write --by FILE[:LAYER]:FIELD with one of these fields");
+            throw Error(ErrorKind::input, "the --by layer has no field '" + by_field + "'; its fields are: " + by_layer->field_names(),
+                        by_layer->place(), "write --by FILE[:LAYER]:FIELD with one of these fields");
         }
         std::map<std::string, std::vector<const GEOSGeometry*>> members;
         for (const Feature& f : by_layer->features) {

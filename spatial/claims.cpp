@@ -22,6 +22,7 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "gpkg_writer.hpp"
+#include "stopwatch.hpp"
 #include "manifest.hpp"
 #include "styles.hpp"
 #include "layers/claims_catalogue.hpp"
@@ -734,19 +735,6 @@ std::string member_ids_text(const std::vector<ClaimMember>& members,
 
 namespace {
 
-class Stopwatch {
-  public:
-    double lap() {
-        const auto now = std::chrono::steady_clock::now();
-        const double s = std::chrono::duration<double>(now - last_).count();
-        last_ = now;
-        return s;
-    }
-
-  private:
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
 std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -760,12 +748,6 @@ std::string csv_quote(const std::string& s) {
     return out + "\"";
 }
 
-ErrorPlace at(const FeatureLayer& l) {
-    ErrorPlace p;
-    p.file = l.source.path;
-    p.layer = l.layer_name;
-    return p;
-}
 
 void report_hygiene(const ClaimsRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
@@ -992,7 +974,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         report_hygiene(req, "claim " + name, layers.back());
         if (layers.back().features.empty()) {
             throw Error(
-                ErrorKind::input, "claim '" + name + "' has no usable polygons", at(layers.back()),
+                ErrorKind::input, "claim '" + name + "' has no usable polygons", layers.back().place(),
                 "check the layer; features with null, empty or zero-area geometry are skipped");
         }
     }
@@ -1018,7 +1000,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             throw Error(ErrorKind::input,
                         "the region layer has no field '" + region_field +
                             "'; its fields are: " + (fields.empty() ? "(none)" : fields),
-                        at(*regions),
+                        regions->place(),
                         "end --regions with one of these fields, e.g. FILE:LAYER:naam");
         }
     }

@@ -14,6 +14,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
 #include "manifest.hpp"
@@ -29,40 +30,13 @@ namespace ruimte {
 
 namespace {
 
-class Stopwatch {
-public:
-    double lap() {
-        const auto now = std::chrono::steady_clock::now();
-        const double s = std::chrono::duration<double>(now - last_).count();
-        last_ = now;
-        return s;
-    }
-
-private:
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
-ErrorPlace at(const FeatureLayer& l, std::optional<std::int64_t> fid = std::nullopt) {
-    ErrorPlace p;
-    p.file = l.source.path;
-    p.layer = l.layer_name;
-    p.feature_id = fid;
-    return p;
-}
-
-std::string field_list(const FeatureLayer& l) {
-    std::string out;
-    for (int i = 0; i < l.defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(l.defn->GetFieldDefn(i)->GetNameRef());
-    return out.empty() ? "(none)" : out;
-}
-
 // Class per feature of a class layer (or name per feature of a presence layer).
 std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer& layer,
                                        std::vector<std::string>& classes) {
     const int field = layer.field_index(spec.field);
     if (field < 0) {
-        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + field_list(layer),
-                    at(layer), "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
+        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + layer.field_names(),
+                    layer.place(), "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
                                    " of [layers." + spec.name + "] in the profile to one of these fields");
     }
     std::vector<std::string> values(layer.features.size());
@@ -71,7 +45,7 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
         if (layer.field_is_null(f, field)) {
             if (spec.kind == LayerKind::classes) {
                 throw Error(ErrorKind::input, "the feature has no value in class field '" + spec.field + "'",
-                            at(layer, f.fid), "give every feature a class, or remove it");
+                            layer.place(f.fid), "give every feature a class, or remove it");
             }
             values[i] = "fid " + std::to_string(f.fid);
         } else {
@@ -83,7 +57,7 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
         const layers::LayerKindInfo& kind = layers::kind_or_throw(spec.catalogue);
         std::vector<std::int64_t> fids;
         for (const Feature& f : layer.features) fids.push_back(f.fid);
-        const std::vector<std::uint32_t> mapped = layers::map_values(kind, values, fids, {}, at(layer), spec.field);
+        const std::vector<std::uint32_t> mapped = layers::map_values(kind, values, fids, {}, layer.place(), spec.field);
         for (std::size_t i = 0; i < values.size(); ++i) values[i] = kind.classes[mapped[i]].code;
     }
     classes = spec.classes;
@@ -104,7 +78,7 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
             throw Error(ErrorKind::input,
                         "class value '" + values[i] + "' in field '" + spec.field + "' is not one of the classes the profile allows (" +
                             allowed + "); values found in the layer: " + found_list,
-                        at(layer, layer.features[i].fid),
+                        layer.place(layer.features[i].fid),
                         "add the value to classes of [layers." + spec.name + "] or fix the data");
         }
         out[i] = it->second;
@@ -117,7 +91,7 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
     if (!requested.empty()) {
         field = cands.field_index(requested);
         if (field < 0) {
-            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + field_list(cands), at(cands),
+            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + cands.field_names(), cands.place(),
                         "name an existing field with --id-field or id_field in the profile");
         }
     } else {
@@ -131,7 +105,7 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
         if (field < 0) {
             ids.emplace_back(static_cast<std::int64_t>(f.fid));
         } else if (cands.field_is_null(f, field)) {
-            throw Error(ErrorKind::input, "the candidate has no id", at(cands, f.fid),
+            throw Error(ErrorKind::input, "the candidate has no id", cands.place(f.fid),
                         "give every candidate an id, or choose another --id-field");
         } else if (integer) {
             ids.emplace_back(static_cast<std::int64_t>(f.attributes->GetFieldAsInteger64(field)));
@@ -145,7 +119,7 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
         if (!fresh) {
             throw Error(ErrorKind::input,
                         "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " + std::to_string(it->second) + ")",
-                        at(cands, cands.features[i].fid), "make the ids unique or choose another --id-field");
+                        cands.place(cands.features[i].fid), "make the ids unique or choose another --id-field");
         }
     }
     return ids;
@@ -230,7 +204,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     FeatureLayer& cands = in.candidates;
     report_hygiene(req, "candidates", cands);
     if (cands.features.empty()) {
-        throw Error(ErrorKind::input, "the candidate layer has no usable features", at(cands),
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(),
                     "check the layer; features with null, empty or zero-area geometry are skipped");
     }
     CandidateTable& table = in.table;
@@ -247,15 +221,15 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
             const int field = cands.field_index(a);
             if (field < 0) {
                 throw Error(ErrorKind::input, "the profile uses attr." + a + " but the candidates have no field '" + a +
-                                                  "'; their fields are: " + field_list(cands),
-                            at(cands), "fix the metric name in the profile");
+                                                  "'; their fields are: " + cands.field_names(),
+                            cands.place(), "fix the metric name in the profile");
             }
             std::vector<double> values;
             for (const Feature& f : cands.features) {
                 const auto v = cands.field_as_double(f, field);
                 if (!v && !cands.field_is_null(f, field)) {
                     throw Error(ErrorKind::input, "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
-                                at(cands, f.fid), "attr." + a + " needs a numeric field");
+                                cands.place(f.fid), "attr." + a + " needs a numeric field");
                 }
                 values.push_back(v.value_or(std::nan("")));
             }
@@ -404,7 +378,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
         auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
             if (!taken.insert(upper(name)).second) {
-                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself", at(cands),
+                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself", cands.place(),
                             "rename that field in the input");
             }
             add_field(*scored, req.output, name, type, sub);
@@ -497,7 +471,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             const std::vector<unsigned char> wkb = geos::to_wkb(ctx, src.geom.get());
             OGRGeometry* g = nullptr;
             if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
-                throw Error(ErrorKind::internal, "cannot convert a geometry for output", at(cands, src.fid));
+                throw Error(ErrorKind::internal, "cannot convert a geometry for output", cands.place(src.fid));
             }
             feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
             write_feature(*scored, req.output, feat);

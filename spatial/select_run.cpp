@@ -17,6 +17,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
 #include "manifest.hpp"
 #include "styles.hpp"
@@ -32,33 +33,6 @@ namespace bgi = boost::geometry::index;
 using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
 using BBox = bg::model::box<BPoint>;
 using RTree = bgi::rtree<std::pair<BBox, std::uint32_t>, bgi::quadratic<16>>;
-
-class Stopwatch {
-public:
-    double lap() {
-        const auto now = std::chrono::steady_clock::now();
-        const double s = std::chrono::duration<double>(now - last_).count();
-        last_ = now;
-        return s;
-    }
-
-private:
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
-ErrorPlace at(const FeatureLayer& l, std::optional<std::int64_t> fid = std::nullopt) {
-    ErrorPlace p;
-    p.file = l.source.path;
-    p.layer = l.layer_name;
-    p.feature_id = fid;
-    return p;
-}
-
-std::string field_list(const FeatureLayer& l) {
-    std::string out;
-    for (int i = 0; i < l.defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(l.defn->GetFieldDefn(i)->GetNameRef());
-    return out.empty() ? "(none)" : out;
-}
 
 std::string trim(std::string s) {
     const auto b = s.find_first_not_of(" \t\r\n");
@@ -193,8 +167,8 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     const FeatureLayer layer = read_polygon_layer(ctx, spec, read);
     const int field = layer.field_index(field_name);
     if (field < 0) {
-        throw Error(ErrorKind::input, "the group layer has no field '" + field_name + "'; its fields are: " + field_list(layer),
-                    at(layer), "name one of these fields after the last ':' of --group-by");
+        throw Error(ErrorKind::input, "the group layer has no field '" + field_name + "'; its fields are: " + layer.field_names(),
+                    layer.place(), "name one of these fields after the last ':' of --group-by");
     }
     RTree tree;
     for (std::size_t k = 0; k < layer.features.size(); ++k) {
@@ -323,14 +297,14 @@ SelectSummary run_select(const SelectRequest& req) {
     read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
     FeatureLayer cands = read_polygon_layer(ctx, spec, read);
     if (cands.features.empty()) {
-        throw Error(ErrorKind::input, "the candidate layer has no usable features", at(cands), "run `ruimte score` first and pass its output");
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(), "run `ruimte score` first and pass its output");
     }
     const std::size_t n = cands.features.size();
     auto need_field = [&](const std::string& name, const std::string& why) {
         const int f = cands.field_index(name);
         if (f < 0) {
-            throw Error(ErrorKind::input, "the candidates have no field '" + name + "' (" + why + "); their fields are: " + field_list(cands),
-                        at(cands), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
+            throw Error(ErrorKind::input, "the candidates have no field '" + name + "' (" + why + "); their fields are: " + cands.field_names(),
+                        cands.place(), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
         }
         return f;
     };
@@ -341,9 +315,9 @@ SelectSummary run_select(const SelectRequest& req) {
     std::map<std::string, std::size_t> by_id;
     for (std::size_t i = 0; i < n; ++i) {
         ids[i] = cands.field_as_string(cands.features[i], f_id);
-        if (ids[i].empty()) throw Error(ErrorKind::input, "the candidate has no id", at(cands, cands.features[i].fid), "give every candidate an id");
+        if (ids[i].empty()) throw Error(ErrorKind::input, "the candidate has no id", cands.place(cands.features[i].fid), "give every candidate an id");
         if (!by_id.emplace(ids[i], i).second) {
-            throw Error(ErrorKind::input, "duplicate candidate id '" + ids[i] + "'", at(cands, cands.features[i].fid), "make the ids unique");
+            throw Error(ErrorKind::input, "duplicate candidate id '" + ids[i] + "'", cands.place(cands.features[i].fid), "make the ids unique");
         }
     }
     // The candidates in id order (numeric ids as numbers): every output and tie follows it.
@@ -385,10 +359,10 @@ SelectSummary run_select(const SelectRequest& req) {
             const auto x = cands.field_as_double(feat, f);
             if (!x && !cands.field_is_null(feat, f)) {
                 throw Error(ErrorKind::input, "field '" + name + "' holds '" + cands.field_as_string(feat, f) + "', not a number",
-                            at(cands, feat.fid), option + " needs a numeric field");
+                            cands.place(feat.fid), option + " needs a numeric field");
             }
             if (!x && p.available[k]) {
-                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k], at(cands, feat.fid),
+                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k], cands.place(feat.fid),
                             "fill in the field, or leave the candidate out with --lock-out " + p.ids[k]);
             }
             v[k] = x.value_or(0);
@@ -399,14 +373,14 @@ SelectSummary run_select(const SelectRequest& req) {
         for (const auto& id : split_ids(list)) {
             const auto it = by_id.find(id);
             if (it == by_id.end()) {
-                throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer", at(cands),
+                throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer", cands.place(),
                             "use the ids of field '" + req.id_field + "'");
             }
             const std::size_t k = static_cast<std::size_t>(std::find(order.begin(), order.end(), it->second) - order.begin());
             if (in) {
                 if (!p.available[k]) {
                     throw Error(ErrorKind::usage, "candidate " + id + " is locked in but " + (reason[k].empty() ? "locked out" : reason[k]),
-                                at(cands, cands.features[it->second].fid),
+                                cands.place(cands.features[it->second].fid),
                                 "an excluded candidate cannot be chosen: remove it from --lock-in (or change the profile)");
                 }
                 p.locked_in[k] = 1;
@@ -605,7 +579,7 @@ SelectSummary run_select(const SelectRequest& req) {
         }
         auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
             if (!taken.insert(upper(name)).second) {
-                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte select writes itself", at(cands),
+                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte select writes itself", cands.place(),
                             "rename that field in the input");
             }
             add_field(*layer, req.output, name, type, sub);
@@ -642,7 +616,7 @@ SelectSummary run_select(const SelectRequest& req) {
             const std::vector<unsigned char> wkb = geos::to_wkb(ctx, src.geom.get());
             OGRGeometry* g = nullptr;
             if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
-                throw Error(ErrorKind::internal, "cannot convert a geometry for output", at(cands, src.fid));
+                throw Error(ErrorKind::internal, "cannot convert a geometry for output", cands.place(src.fid));
             }
             feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
             write_feature(*layer, req.output, feat);

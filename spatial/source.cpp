@@ -66,6 +66,20 @@ std::vector<std::string> list_layers(const std::string& path) {
     return names;
 }
 
+ErrorPlace FeatureLayer::place(std::optional<std::int64_t> fid) const {
+    ErrorPlace p;
+    p.file = source.path;
+    p.layer = layer_name;
+    p.feature_id = fid;
+    return p;
+}
+
+std::string FeatureLayer::field_names() const {
+    std::string out;
+    for (int i = 0; defn && i < defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    return out.empty() ? "(none)" : out;
+}
+
 int FeatureLayer::field_index(std::string_view name) const {
     return defn ? defn->GetFieldIndex(std::string(name).c_str()) : -1;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "error.hpp"
 #include "geos.hpp"
 #include "parallel.hpp"
 
@@ -68,6 +69,11 @@ struct FeatureLayer {
     HygieneReport hygiene;
     CrsReport crs;
     std::vector<std::string> notices;  // things a user should know, e.g. Z dropped
+
+    // Where an error about this layer (and one of its features) happened.
+    ErrorPlace place(std::optional<std::int64_t> fid = std::nullopt) const;
+    // The attribute names, comma-separated (for messages), or "(none)".
+    std::string field_names() const;
 
     // Index of a field by name (case-insensitive as OGR does), or -1.
     int field_index(std::string_view name) const;
