@@ -10,30 +10,11 @@
 # its GeoPackage. Both answers are checked against each other: face count, total area, and
 # the area per claim.
 set -euo pipefail
-candidates=10000 seeds=40000 seed=20261122 runs=1 out_md=docs/BENCHMARKS.md
 orig_args=("$@")
-while [ $# -gt 0 ]; do
-  case $1 in
-    --candidates) candidates=$2; shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out_md=$2; shift 2 ;;
-    *) echo "bench-claims: unknown option $1" >&2; exit 2 ;;
-  esac
-done
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-case $out_md in /*) ;; *) out_md=$top/$out_md ;; esac
-ruimte=$top/build/cli/ruimte
-[ -x "$ruimte" ] || { echo "bench-claims: build first (scripts/build.sh)" >&2; exit 1; }
-generator=$top/../shared/bench/make_workload.py
-key=c${candidates}-s${seeds}-seed${seed}
-wl=$top/build/bench/wl-$key-$(sha256sum "$generator" | cut -c1-8).gpkg
-mkdir -p "$top/build/bench"
-if [ ! -f "$wl" ]; then
-  /usr/bin/python3 "$generator" "$wl.tmp.gpkg" --candidates "$candidates" --seeds "$seeds" --seed "$seed" >&2
-  mv "$wl.tmp.gpkg" "$wl"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+runs=1
+bench_args "$@"
+bench_workload
 work=$(mktemp -d)
 pgdir=$(mktemp -d)
 chmod 755 "$pgdir" "$work"
@@ -106,14 +87,6 @@ section=$work/section.md
   echo "under 1e-6 m2; the areas are the check."
   echo "<!-- bench-claims:$key end -->"
 } > "$section"
-/usr/bin/python3 - "$out_md" "$section" "bench-claims:$key" <<'PYEOF'
-import os, re, sys
-path, section, key = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
-text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-pattern = re.compile(r"<!-- %s begin -->.*?<!-- %s end -->\n?" % (re.escape(key), re.escape(key)), re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-os.replace(path + ".tmp", path)
-PYEOF
+bench_write_section "$section"
 cat "$section"
 echo "ruimte area per claim (claim_totals):"; ogrinfo -ro -q -sql "SELECT * FROM claim_totals" "$work/claims.gpkg" | grep -E "claim \(|total_m2" | paste - - | head

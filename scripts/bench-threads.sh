@@ -5,30 +5,11 @@
 #
 #   scripts/bench-threads.sh [--candidates N --seeds N --seed S] [--runs R] [--out FILE]
 set -euo pipefail
-candidates=10000 seeds=40000 seed=20261122 runs=5 out_md=docs/BENCHMARKS.md
 orig_args=("$@")
-while [ $# -gt 0 ]; do
-  case $1 in
-    --candidates) candidates=$2; shift 2 ;;
-    --seeds) seeds=$2; shift 2 ;;
-    --seed) seed=$2; shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --out) out_md=$2; shift 2 ;;
-    *) echo "bench-threads: unknown option $1" >&2; exit 2 ;;
-  esac
-done
-top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-case $out_md in /*) ;; *) out_md=$top/$out_md ;; esac
-ruimte=$top/build/cli/ruimte
-[ -x "$ruimte" ] || { echo "bench-threads: build first (scripts/build.sh)" >&2; exit 1; }
-generator=$top/../shared/bench/make_workload.py
-key=c${candidates}-s${seeds}-seed${seed}
-wl=$top/build/bench/wl-$key-$(sha256sum "$generator" | cut -c1-8).gpkg
-mkdir -p "$top/build/bench"
-if [ ! -f "$wl" ]; then
-  /usr/bin/python3 "$generator" "$wl.tmp.gpkg" --candidates "$candidates" --seeds "$seeds" --seed "$seed" >&2
-  mv "$wl.tmp.gpkg" "$wl"
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
+runs=5
+bench_args "$@"
+bench_workload
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 run() {  # run THREADS ROUND -> appends "seconds rss_kb" and keeps the timings
   /usr/bin/time -f "%e %M" -o "$work/time" "$ruimte" score --candidates "$wl:candidates" \
@@ -60,13 +41,5 @@ section=$work/section.md
   echo "Speed-up of 2 threads over 1: **$speedup x** (end to end, reading and writing included)."
   echo "<!-- bench-threads:$key end -->"
 } > "$section"
-/usr/bin/python3 - "$out_md" "$section" "bench-threads:$key" <<'PYEOF'
-import os, re, sys
-path, section, key = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
-text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-pattern = re.compile(r"<!-- %s begin -->.*?<!-- %s end -->\n?" % (re.escape(key), re.escape(key)), re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path + ".tmp", "w").write(text)
-os.replace(path + ".tmp", path)
-PYEOF
+bench_write_section "$section"
 cat "$section"
