@@ -12,7 +12,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="${RUIMTE_ASAN_BUILD_DIR:-$top/build-asan}"
 mkdir -p "$build"
 start=$(date +%s)
-cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRUIMTE_SANITIZE=ON > "$build.cmake.log" 2>&1 || {
+# -O1 -g1: line tables are enough for the sanitizers' stack traces, and the build takes
+# about half as long as -O2 -g (CI runs both builds on 2 cores).
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DRUIMTE_SANITIZE=ON > "$build.cmake.log" 2>&1 || {
   cat "$build.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j "$(nproc)"
 built=$(date +%s)
