@@ -128,7 +128,7 @@ CheckResult run_check(const CheckRequest& req) {
     read.skip_invalid = req.skip_invalid;
     auto reading = [&](const std::string& role, const SourceSpec& spec) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + role, d, t); };
-        FeatureLayer l = read_polygon_layer(ctx, spec, read);
+        FeatureLayer l = read_polygon_layer(spec, read);
         if (req.notice) {
             if (!l.hygiene.repaired.empty()) req.notice(role + " (" + spec.display() + "): repaired " + std::to_string(l.hygiene.repaired.size()) + " features");
             if (!l.hygiene.skipped.empty()) req.notice(role + " (" + spec.display() + "): skipped " + std::to_string(l.hygiene.skipped.size()) + " features");

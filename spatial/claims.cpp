@@ -21,6 +21,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "text_format.hpp"
 #include "gpkg_writer.hpp"
 #include "stopwatch.hpp"
 #include "manifest.hpp"
@@ -735,19 +736,6 @@ std::string member_ids_text(const std::vector<ClaimMember>& members,
 
 namespace {
 
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-}
-
 
 void report_hygiene(const ClaimsRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
@@ -970,7 +958,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const std::string& name = claim_specs[i].first;
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + name, d, t); };
-        layers.push_back(read_polygon_layer(ctx, sources[i], read));
+        layers.push_back(read_polygon_layer(sources[i], read));
         report_hygiene(req, "claim " + name, layers.back());
         if (layers.back().features.empty()) {
             throw Error(
@@ -989,7 +977,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         ReadOptions rread = read;
         rread.keep_attributes = true;
         rread.progress = [&](std::size_t d, std::size_t t) { stage("read regions", d, t); };
-        regions = read_polygon_layer(ctx, *region_source, rread);
+        regions = read_polygon_layer(*region_source, rread);
         report_hygiene(req, "regions", *regions);
         name_field = regions->field_index(region_field);
         if (name_field < 0) {

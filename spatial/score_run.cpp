@@ -14,6 +14,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "text_format.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
@@ -125,19 +126,6 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
     return ids;
 }
 
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-}
-
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
     auto ids = [](const std::vector<GeometryIssue>& v) {
@@ -198,9 +186,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
     read.control = req.control;
-    geos::Context ctx;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
-    in.candidates = read_polygon_layer(ctx, cand_spec, read);
+    in.candidates = read_polygon_layer(cand_spec, read);
     FeatureLayer& cands = in.candidates;
     report_hygiene(req, "candidates", cands);
     if (cands.features.empty()) {
@@ -261,7 +248,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     layer_data.reserve(profile.layers.size());
     for (const auto& spec : profile.layers) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
-        layer_data.push_back(read_polygon_layer(ctx, spec.source, read));
+        layer_data.push_back(read_polygon_layer(spec.source, read));
         report_hygiene(req, "layer " + spec.name, layer_data.back());
     }
     in.seconds.emplace_back("read", clock.lap());

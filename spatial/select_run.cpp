@@ -164,7 +164,7 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     display = spec.display();
     ReadOptions read;
     read.assume_crs = assume_crs;
-    const FeatureLayer layer = read_polygon_layer(ctx, spec, read);
+    const FeatureLayer layer = read_polygon_layer(spec, read);
     const int field = layer.field_index(field_name);
     if (field < 0) {
         throw Error(ErrorKind::input, "the group layer has no field '" + field_name + "'; its fields are: " + layer.field_names(),
@@ -295,7 +295,7 @@ SelectSummary run_select(const SelectRequest& req) {
     geos::Context ctx;
     ReadOptions read;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
-    FeatureLayer cands = read_polygon_layer(ctx, spec, read);
+    FeatureLayer cands = read_polygon_layer(spec, read);
     if (cands.features.empty()) {
         throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(), "run `ruimte score` first and pass its output");
     }

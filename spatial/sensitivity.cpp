@@ -15,6 +15,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "text_format.hpp"
 #include "gpkg_writer.hpp"
 #include "ruimte/version.hpp"
 
@@ -259,12 +260,6 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
 }
 
 namespace {
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<std::string>& ids) {
     std::string s;
     for (std::uint32_t c : cands) s += (s.empty() ? "" : "; ") + ids[c];

@@ -254,7 +254,7 @@ bool close_rings(OGRGeometry* g) {
 
 }  // namespace
 
-FeatureLayer read_polygon_layer([[maybe_unused]] const geos::Context& ctx, const SourceSpec& spec,
+FeatureLayer read_polygon_layer(const SourceSpec& spec,
                                 const ReadOptions& options) {
     ensure_gdal();
     ErrorPlace place{spec.path, spec.layer, {}, "", {}};

@@ -91,8 +91,7 @@ struct ReadOptions {
     std::function<void(std::size_t, std::size_t)> progress;
 };
 
-FeatureLayer read_polygon_layer(const geos::Context& ctx, const SourceSpec& spec,
-                                const ReadOptions& options);
+FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options);
 
 // Layer names of a source (for messages and `ruimte info`).
 std::vector<std::string> list_layers(const std::string& path);

@@ -140,7 +140,7 @@ TEST_CASE("PC6 polygons dissolve per voedingsgebied and constraint pair", "[capa
 TEST_CASE("the DSO example dissolved with the synthetic PC6 sample", "[capaciteitskaart]") {
     geos::Context ctx;
     const Capaciteitskaart k = load_capaciteitskaart(example("im_capaciteitskaart_dso-20250110.json"));
-    const FeatureLayer pc6 = read_polygon_layer(ctx, parse_source(test::source_dir() + "/data-samples/pc6/pc6.gpkg:pc6"), {});
+    const FeatureLayer pc6 = read_polygon_layer(parse_source(test::source_dir() + "/data-samples/pc6/pc6.gpkg:pc6"), {});
     const Voedingsgebieden v = dissolve_voedingsgebieden(ctx, k, pc6, "postcode");
     REQUIRE(v.parts.size() == 3);  // three postcodes, three different constraint pairs
     for (const auto& p : v.parts) {

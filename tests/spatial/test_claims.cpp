@@ -349,7 +349,7 @@ TEST_CASE("invariants on the synthetic claim samples", "[claims][samples]") {
     for (const char* kind : {"defensie", "energie", "infrastructuur", "landbouw", "natuur", "water",
                              "werken", "wonen"}) {
         layers.push_back(
-            std::make_unique<FeatureLayer>(read_polygon_layer(ctx, {gpkg, kind}, ReadOptions{})));
+            std::make_unique<FeatureLayer>(read_polygon_layer({gpkg, kind}, ReadOptions{})));
         claims.push_back({kind, layers.back().get()});
     }
     RunControl rc;

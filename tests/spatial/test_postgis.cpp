@@ -160,7 +160,7 @@ TEST_CASE("PostgreSQL: reading a table and a query; push-down on hand-made squar
     geos::Context ctx;
 
     SECTION("a table: fids from the primary key, repairs and skips reported as for files") {
-        const FeatureLayer l = read_polygon_layer(ctx, parse_source(cluster().source("vlakken")), ReadOptions{});
+        const FeatureLayer l = read_polygon_layer(parse_source(cluster().source("vlakken")), ReadOptions{});
         REQUIRE(l.features.size() == 3);
         CHECK(l.features[0].fid == 1);
         CHECK(l.features[1].fid == 2);
@@ -174,8 +174,7 @@ TEST_CASE("PostgreSQL: reading a table and a query; push-down on hand-made squar
         CHECK(l.crs.operation == "none (source is EPSG:28992)");
     }
     SECTION("a query: ogc_fid becomes the fid") {
-        const FeatureLayer l = read_polygon_layer(
-            ctx, parse_source(cluster().source("SELECT id AS ogc_fid, klasse, geom FROM vlakken WHERE klasse = 'nee' ORDER BY id")),
+        const FeatureLayer l = read_polygon_layer(parse_source(cluster().source("SELECT id AS ogc_fid, klasse, geom FROM vlakken WHERE klasse = 'nee' ORDER BY id")),
             ReadOptions{});
         REQUIRE(l.features.size() == 2);
         CHECK(l.features[0].fid == 2);
@@ -183,7 +182,7 @@ TEST_CASE("PostgreSQL: reading a table and a query; push-down on hand-made squar
         CHECK(geos::area(ctx, l.features[0].geom.get()) + geos::area(ctx, l.features[1].geom.get()) == Approx(200.0));
     }
     SECTION("a WGS84 table is reprojected to RD New like a file") {
-        const FeatureLayer l = read_polygon_layer(ctx, parse_source(cluster().source("wgs")), ReadOptions{});
+        const FeatureLayer l = read_polygon_layer(parse_source(cluster().source("wgs")), ReadOptions{});
         REQUIRE(l.features.size() == 1);
         CHECK(l.crs.reprojected);
         CHECK(l.crs.source_crs.find("4326") != std::string::npos);
@@ -191,14 +190,14 @@ TEST_CASE("PostgreSQL: reading a table and a query; push-down on hand-made squar
     }
     SECTION("errors name the database and the table") {
         try {
-            read_polygon_layer(ctx, parse_source(cluster().source("bestaat_niet")), ReadOptions{});
+            read_polygon_layer(parse_source(cluster().source("bestaat_niet")), ReadOptions{});
             FAIL("no error");
         } catch (const Error& e) {
             CHECK(e.kind() == ErrorKind::input);
             CHECK(e.message().find("vlakken") != std::string::npos);  // the tables it does have
             CHECK(e.place().layer == "bestaat_niet");
         }
-        CHECK_THROWS_AS(read_polygon_layer(ctx, parse_source(cluster().source("SELECT nonsense FROM nowhere")), ReadOptions{}), Error);
+        CHECK_THROWS_AS(read_polygon_layer(parse_source(cluster().source("SELECT nonsense FROM nowhere")), ReadOptions{}), Error);
     }
     SECTION("push-down: class areas with overlapping features unioned, distance to a presence layer") {
         // Class 'a' is 0..10, class 'b' is 10..20 plus an overlapping strip 8..12 (also over 'a').

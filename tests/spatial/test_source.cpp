@@ -43,7 +43,7 @@ TEST_CASE("bow-tie, self-touching ring, repeated points, unclosed ring: repaired
         feature(7, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]})"),                   // zero area
     }));
     geos::Context ctx;
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     // GDAL's GeoJSON driver takes the integer property "id" as the FID.
     CHECK(has_fid(l.hygiene.repaired, 1, "MakeValid"));
     CHECK(has_fid(l.hygiene.repaired, 2, "MakeValid"));
@@ -67,7 +67,7 @@ TEST_CASE("a line in a polygon layer is an error naming it, or skipped on reques
                                        feature(2, R"({"type":"LineString","coordinates":[[0,0],[1,1]]})")}));
     geos::Context ctx;
     try {
-        read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+        read_polygon_layer(parse_source(path), ReadOptions{});
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::input);
@@ -77,7 +77,7 @@ TEST_CASE("a line in a polygon layer is an error naming it, or skipped on reques
     }
     ReadOptions skip;
     skip.skip_invalid = true;
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), skip);
+    const FeatureLayer l = read_polygon_layer(parse_source(path), skip);
     CHECK(l.features.size() == 1);
     CHECK(has_fid(l.hygiene.skipped, 2, "not a polygon"));
 }
@@ -98,7 +98,7 @@ TEST_CASE("a layer without CRS is an error unless a CRS is assumed", "[source]")
     }
     geos::Context ctx;
     try {
-        read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+        read_polygon_layer(parse_source(path), ReadOptions{});
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::input);
@@ -106,7 +106,7 @@ TEST_CASE("a layer without CRS is an error unless a CRS is assumed", "[source]")
     }
     ReadOptions assume;
     assume.assume_crs = "EPSG:28992";
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), assume);
+    const FeatureLayer l = read_polygon_layer(parse_source(path), assume);
     CHECK(l.crs.assumed);
     CHECK_FALSE(l.crs.reprojected);
     CHECK(geos::area(ctx, l.features.at(0).geom.get()) == 100.0);
@@ -120,7 +120,7 @@ TEST_CASE("WGS84 input is reprojected with PROJ and the operation recorded", "[s
                                feature(1, R"({"type":"Polygon","coordinates":[[[5.387,52.155],[5.388466,52.155],[5.388466,52.1559],[5.387,52.1559],[5.387,52.155]]]})") +
                                "]}");
     geos::Context ctx;
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     CHECK(l.crs.reprojected);
     CHECK_THAT(l.crs.operation, Catch::Contains("RD New"));
     CHECK(l.crs.accuracy_m > 0);
@@ -133,16 +133,16 @@ TEST_CASE("WGS84 input is reprojected with PROJ and the operation recorded", "[s
 TEST_CASE("FILE:LAYER picks a layer, a wrong layer lists the ones there are", "[source]") {
     const std::string novex = test::source_dir() + "/data-samples/novex.gpkg";
     geos::Context ctx;
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(novex + ":novex_gebieden"), ReadOptions{});
+    const FeatureLayer l = read_polygon_layer(parse_source(novex + ":novex_gebieden"), ReadOptions{});
     CHECK(l.features.size() == 16);
     try {
-        read_polygon_layer(ctx, parse_source(novex + ":nope"), ReadOptions{});
+        read_polygon_layer(parse_source(novex + ":nope"), ReadOptions{});
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Catch::Contains("novex_locaties") && Catch::Contains("novex_gebieden"));
     }
     try {
-        read_polygon_layer(ctx, parse_source(novex), ReadOptions{});
+        read_polygon_layer(parse_source(novex), ReadOptions{});
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Catch::Contains("has 2 layers") && Catch::Contains("FILE:LAYER"));
@@ -153,7 +153,7 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
     geos::Context ctx;
     // The bundled samples: UTF-8 with a .cpg saying so.
     const FeatureLayer samples =
-        read_polygon_layer(ctx, parse_source(test::source_dir() + "/data-samples/kandidaten.shp"), ReadOptions{});
+        read_polygon_layer(parse_source(test::source_dir() + "/data-samples/kandidaten.shp"), ReadOptions{});
     const int naam = samples.field_index("gemeente");
     bool found = false;
     for (const auto& f : samples.features) found = found || samples.field_as_string(f, naam) == "S\xc3\xba" "dwest-Frysl\xc3\xa2n";
@@ -182,6 +182,6 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
     REQUIRE(test::read_text(dir.file("latin1.cpg")).find("8859") != std::string::npos);
     const std::string dbf = test::read_text(dir.file("latin1.dbf"));
     CHECK(dbf.find("Sn\xe9" "ek") != std::string::npos);  // really Latin-1 on disk
-    const FeatureLayer l = read_polygon_layer(ctx, parse_source(path), ReadOptions{});
+    const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     CHECK(l.field_as_string(l.features.at(0), l.field_index("naam")) == "Sn\xc3\xa9" "ek");
 }

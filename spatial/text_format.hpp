@@ -1,0 +1,12 @@
+#pragma once
+// Small text helpers shared by the jobs' CSV and report writers.
+#include <string>
+
+namespace ruimte {
+
+// v with exactly `decimals` decimals ("%.*f"): stable text for golden files.
+std::string fixed(double v, int decimals);
+// A CSV field, quoted (RFC 4180) only when it holds a comma, a quote or a newline.
+std::string csv_quote(const std::string& s);
+
+}  // namespace ruimte
