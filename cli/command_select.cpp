@@ -103,6 +103,11 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             if (s.overlaps.size() > 10) std::printf("  ... %zu more overlapping pairs\n", s.overlaps.size() - 10);
             std::printf("Objective: %s.\n", s.objective_text.c_str());
             std::printf("Status: %s.\n", status_text(res.status));
+            if (res.parts > 0) {
+                std::printf("Solved as %zu independent part(s): group limits and overlaps join candidates into a part; "
+                            "the targets, budgets and share rules held for the parts' optima together.\n",
+                            res.parts);
+            }
             if (!res.selected.empty()) {
                 std::printf("Selected %zu candidate(s); objective %s (gap %.4f %%).\n", s.selected_ids.size(), num(res.objective).c_str(),
                             res.gap * 100);
@@ -141,7 +146,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             std::printf("Result: %s (layers candidates_selected, selection_summary)\n", s.output.c_str());
             if (opts->timings) {
                 for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
-                std::printf("  solver: %lld node(s), %.3f s\n", static_cast<long long>(res.nodes), res.seconds);
+                std::printf("  solver: %lld node(s), %zu part(s), %.3f s\n", static_cast<long long>(res.nodes), res.parts, res.seconds);
             }
         });
     };

@@ -638,6 +638,8 @@ SelectSummary run_select(const SelectRequest& req) {
         row("gap", "result", solved ? std::optional(r.gap) : std::nullopt, std::nullopt, std::nullopt,
             "relative distance between the objective and the solver's bound");
         row("best_bound", "result", solved ? std::optional(r.best_bound) : std::nullopt, std::nullopt, std::nullopt, "");
+        row("parts", "result", static_cast<double>(r.parts), std::nullopt, std::nullopt,
+            r.parts ? "solved as independent parts (joined by group limits and overlaps)" : "solved as one model");
         row("greedy_objective", "result", r.greedy_feasible ? std::optional(r.greedy_objective) : std::nullopt, std::nullopt, std::nullopt,
             r.greedy_feasible ? "greedy start solution (feasible)" : "the greedy heuristic found no feasible selection");
         row("selected", "count", static_cast<double>(chosen.size()), std::nullopt, std::nullopt, "");

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "error.hpp"
 
@@ -366,6 +367,170 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
     return out;
 }
 
+// ---- decomposition --------------------------------------------------------------------
+//
+// Targets, budgets and share rules run over every candidate and tie the whole problem
+// together; group limits and overlaps tie only a few candidates. Leaving the linking rules out
+// gives a relaxation that falls apart into independent parts (connected by group limits and
+// overlaps), each a small model. When the parts' optima together also meet the linking rules,
+// they are an optimum of the whole problem: no selection can do better than the relaxation.
+// Otherwise the whole model is solved, and the relaxation's bound still holds for it.
+
+bool links_everything(ConstraintKind kind) {
+    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share;
+}
+
+// True when no choice of the free candidates can break the rule (exact: no tolerance).
+bool always_holds(const SelectionProblem& p, const SelectionConstraint& c) {
+    double lo = 0, hi = 0;
+    for (const auto& [i, a] : c.terms) {
+        if (p.locked_in[i]) {
+            lo += a;
+            hi += a;
+        } else if (p.available[i]) {
+            lo += std::min(0.0, a);
+            hi += std::max(0.0, a);
+        }
+    }
+    return c.sense == Sense::at_most ? hi <= c.bound : lo >= c.bound;
+}
+
+struct Part {
+    std::vector<std::uint32_t> members;  // available candidates, ascending
+    std::vector<std::size_t> constraints;
+    std::vector<std::size_t> overlaps;   // indices into p.overlaps
+};
+
+std::vector<Part> independent_parts(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    std::vector<std::uint32_t> parent(n);
+    std::iota(parent.begin(), parent.end(), 0u);
+    auto find = [&](std::uint32_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    auto unite = [&](std::uint32_t a, std::uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    };
+    std::vector<std::size_t> local;
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        const auto& c = p.constraints[k];
+        if (links_everything(c.kind) || always_holds(p, c)) continue;
+        local.push_back(k);
+        std::uint32_t first = static_cast<std::uint32_t>(-1);
+        for (const auto& [i, a] : c.terms) {
+            if (!p.available[i] || a == 0) continue;
+            if (first == static_cast<std::uint32_t>(-1)) first = i;
+            else unite(first, i);
+        }
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (p.available[i] && p.available[j]) unite(i, j);
+    }
+    std::vector<std::size_t> part_of(n, static_cast<std::size_t>(-1));
+    std::vector<Part> parts;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (!p.available[i]) continue;
+        const std::uint32_t r = find(i);
+        if (part_of[r] == static_cast<std::size_t>(-1)) {
+            part_of[r] = parts.size();
+            parts.emplace_back();
+        }
+        part_of[i] = part_of[r];
+        parts[part_of[i]].members.push_back(i);
+    }
+    for (std::size_t k : local) {
+        // A rule with no available candidate in it still has to hold (it may be unmeetable).
+        std::size_t where = static_cast<std::size_t>(-1);
+        for (const auto& [i, a] : p.constraints[k].terms) {
+            if (p.available[i] && a != 0) {
+                where = part_of[i];
+                break;
+            }
+        }
+        if (where == static_cast<std::size_t>(-1)) {
+            parts.emplace_back();
+            where = parts.size() - 1;
+        }
+        parts[where].constraints.push_back(k);
+    }
+    for (std::size_t e = 0; e < p.overlaps.size(); ++e) {
+        const auto& [i, j] = p.overlaps[e];
+        if (p.available[i] && p.available[j]) parts[part_of[i]].overlaps.push_back(e);
+    }
+    return parts;
+}
+
+struct Decomposed {
+    bool solved = false;        // every part has a solution (or a part is proven infeasible)
+    bool infeasible = false;    // a part is proven infeasible: so is the whole problem
+    bool all_optimal = false;   // every part proven optimal (within the gap)
+    std::vector<char> selected;
+    double bound = 0;           // on the relaxation's optimum, in the problem's own sense
+    std::size_t parts = 0;
+    std::int64_t nodes = 0;
+};
+
+// Solves the relaxation part by part within `seconds`; parts with one candidate and no rule
+// are decided directly.
+Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts, const std::vector<char>& start,
+                       double seconds, const SolveOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
+    Decomposed d;
+    d.selected.assign(p.size(), 0);
+    d.parts = parts.size();
+    d.all_optimal = true;
+    for (const Part& part : parts) {
+        if (part.members.empty()) {  // a rule over no free candidate that does not hold
+            d.solved = d.infeasible = true;
+            return d;
+        }
+        if (part.members.size() == 1 && part.constraints.empty()) {
+            const std::uint32_t i = part.members[0];
+            const bool take = p.locked_in[i] || sign * p.objective[i] < 0;
+            d.selected[i] = take ? 1 : 0;
+            d.bound += take ? p.objective[i] : 0.0;
+            continue;
+        }
+        std::vector<std::uint32_t> column(p.size(), static_cast<std::uint32_t>(-1));
+        Mip mip;
+        for (std::uint32_t i : part.members) {
+            column[i] = static_cast<std::uint32_t>(mip.add_col(p.locked_in[i] ? 1.0 : 0.0, 1.0, sign * p.objective[i], true));
+        }
+        for (std::size_t k : part.constraints) {
+            const auto& c = p.constraints[k];
+            Terms t;
+            for (const auto& [i, a] : c.terms) {
+                if (p.available[i] && a != 0) t.emplace_back(column[i], a);
+            }
+            if (c.sense == Sense::at_least) mip.add_row(std::move(t), c.bound, inf);
+            else mip.add_row(std::move(t), -inf, c.bound);
+        }
+        for (std::size_t e : part.overlaps) {
+            mip.add_row({{column[p.overlaps[e].first], 1.0}, {column[p.overlaps[e].second], 1.0}}, -inf, 1);
+        }
+        if (!start.empty()) {
+            for (std::uint32_t i : part.members) mip.start.push_back(start[i] ? 1.0 : 0.0);
+        }
+        const double left = seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const MipResult r = solve_mip(mip, std::max(0.01, left), o.relative_gap, o.seed);
+        d.nodes += r.nodes;
+        if (r.proven_infeasible) {
+            d.solved = d.infeasible = true;
+            return d;
+        }
+        if (!r.has_solution) return d;  // out of time
+        for (std::size_t c = 0; c < part.members.size(); ++c) d.selected[part.members[c]] = r.x[c] > 0.5 ? 1 : 0;
+        d.bound += sign * r.bound;
+        if (!r.proven_optimal) d.all_optimal = false;
+    }
+    d.solved = true;
+    return d;
+}
+
 }  // namespace
 
 std::vector<ConstraintValue> evaluate(const SelectionProblem& p, const std::vector<char>& chosen) {
@@ -486,6 +651,27 @@ std::vector<char> greedy_selection(const SelectionProblem& p) {
     return chosen;
 }
 
+namespace {
+
+// Fills in a result from a solution: the greedy start replaces it when better (a search cut
+// short by the time limit), then the gap against `bound`, the status and the rules' values.
+void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> selected, double bound, bool proven,
+            const SolveOptions& o) {
+    res.selected = std::move(selected);
+    res.objective = objective_of(p, res.selected);
+    if (res.greedy_feasible && (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
+        res.selected = res.greedy_selected;
+        res.objective = res.greedy_objective;
+    }
+    res.best_bound = bound;
+    res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
+    if (proven && res.gap < 1e-9) res.gap = 0;
+    res.status = proven || res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
+    res.values = evaluate(p, res.selected);
+}
+
+}  // namespace
+
 SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o) {
     validate(p);
     const std::size_t n = p.size();
@@ -495,48 +681,57 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     res.greedy_feasible = is_feasible(p, res.greedy_selected);
     res.greedy_objective = objective_of(p, res.greedy_selected);
 
-    Mip mip = build(p, Variant{});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
+    const std::vector<Part> parts = independent_parts(p);
+    std::optional<double> relaxed_bound;  // from the parts, when they were all solved
+    if (parts.size() > 1) {
+        const Decomposed d = solve_parts(p, parts, res.greedy_feasible ? res.greedy_selected : std::vector<char>{},
+                                         o.time_limit_s, o);
+        res.nodes = d.nodes;
+        if (d.infeasible) {
+            res.seconds = elapsed();
+            res.parts = d.parts;
+            res.status = SelectionStatus::infeasible;
+            if (o.diagnose) res.diagnosis = diagnose(p, o);
+            return res;
+        }
+        if (d.solved && is_feasible(p, d.selected)) {
+            res.seconds = elapsed();
+            res.parts = d.parts;
+            settle(res, p, d.selected, d.bound, d.all_optimal, o);
+            return res;
+        }
+        if (d.solved) relaxed_bound = d.bound;
+    }
+
+    Mip mip = build(p, Variant{});
     for (std::size_t i = 0; i < n; ++i) mip.obj[i] = sign * p.objective[i];
     if (res.greedy_feasible) {
         mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end());
     }
-    const MipResult r = solve_mip(mip, o.time_limit_s, o.relative_gap, o.seed);
-    res.seconds = r.seconds;
-    res.nodes = r.nodes;
+    const MipResult r = solve_mip(mip, std::max(0.01, o.time_limit_s - elapsed()), o.relative_gap, o.seed);
+    res.seconds = elapsed();
+    res.nodes += r.nodes;
+    // The relaxation's bound holds for the whole problem too; keep the tighter one.
+    double bound = sign * r.bound;
+    if (relaxed_bound) bound = p.maximise ? std::min(bound, *relaxed_bound) : std::max(bound, *relaxed_bound);
 
     if (r.has_solution) {
-        res.selected = rounded(r.x, n);
-        if (!is_feasible(p, res.selected)) {
+        std::vector<char> chosen = rounded(r.x, n);
+        if (!is_feasible(p, chosen)) {
             throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
                         "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
         }
-        res.objective = objective_of(p, res.selected);
-        res.best_bound = sign * r.bound;
-        // The greedy start may beat a solution cut short by the time limit.
-        if (res.greedy_feasible && (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
-            res.selected = res.greedy_selected;
-            res.objective = res.greedy_objective;
-        }
-        res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
-        if (r.proven_optimal) {
-            res.status = SelectionStatus::optimal;
-            if (res.gap < 1e-9) res.gap = 0;
-        } else {
-            res.status = res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
-        }
-        res.values = evaluate(p, res.selected);
+        settle(res, p, std::move(chosen), bound, r.proven_optimal, o);
     } else if (r.proven_infeasible) {
         res.status = SelectionStatus::infeasible;
         if (o.diagnose) res.diagnosis = diagnose(p, o);
     } else if (res.greedy_feasible) {
         // CBC found nothing in time, but the greedy start is a solution.
+        settle(res, p, res.greedy_selected, bound, false, o);
         res.status = SelectionStatus::feasible;
-        res.selected = res.greedy_selected;
-        res.objective = res.greedy_objective;
-        res.best_bound = sign * r.bound;
-        res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
-        res.values = evaluate(p, res.selected);
     } else {
         res.status = SelectionStatus::time_out;
     }

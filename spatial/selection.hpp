@@ -99,7 +99,10 @@ struct SelectionResult {
     double greedy_objective = 0;
     std::vector<Shortfall> diagnosis;  // when infeasible
     double seconds = 0;                // main solve, wall clock
-    std::int64_t nodes = 0;
+    std::int64_t nodes = 0;            // branch-and-bound nodes, over all parts
+    // > 0: solved as this many independent parts (group limits and overlaps connect a part;
+    // targets, budgets and shares were met by the parts' optima together). 0: one model.
+    std::size_t parts = 0;
 };
 
 // The value, bound and slack of every constraint for a given choice.
@@ -113,6 +116,9 @@ bool is_feasible(const SelectionProblem& problem, const std::vector<char>& chose
 // breaks no upper limit, overlap or share rule. Feasible or not, the result is returned.
 std::vector<char> greedy_selection(const SelectionProblem& problem);
 
+// First tries the problem without its targets, budgets and share rules: that relaxation falls
+// apart into independent parts, each solved on its own; when the parts' optima together meet
+// those rules too, they are optimal for the whole problem. Otherwise the whole model is solved.
 // Throws ruimte::Error(usage) on a malformed problem (sizes, lock-in of an unavailable
 // candidate) and Error(internal) on a solver failure.
 SelectionResult solve_selection(const SelectionProblem& problem, const SolveOptions& options);

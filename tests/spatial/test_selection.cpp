@@ -45,6 +45,7 @@ struct Instance {
     bool maximise = true;
     double target = 0, budget = -1, share = -1;
     int max_per_group = -1, min_per_group = -1, groups = 3;
+    bool group_homes = false;  // group limits on the sum of homes instead of the count
 };
 
 Terms terms_of(const std::vector<double>& v) {
@@ -74,7 +75,7 @@ SelectionProblem problem_of(const Instance& in) {
     for (int g = 0; g < in.groups; ++g) {
         Terms members;
         for (std::size_t i = 0; i < n; ++i) {
-            if (in.group[i] == g) members.emplace_back(static_cast<std::uint32_t>(i), 1.0);
+            if (in.group[i] == g) members.emplace_back(static_cast<std::uint32_t>(i), in.group_homes ? in.homes[i] : 1.0);
         }
         if (in.max_per_group >= 0) {
             p.constraints.push_back({ConstraintKind::group_max, "group " + std::to_string(g) + " max", Sense::at_most, members,
@@ -95,13 +96,10 @@ SelectionProblem problem_of(const Instance& in) {
     return p;
 }
 
-Instance random_instance(std::uint64_t seed) {
-    Rng r{seed * 7919 + 17};
-    Instance in;
-    in.n = r.in(6, 14);
-    if (seed % 10 == 0) in.n = r.in(16, 18);
+// Random candidates, overlapping pairs and perhaps one locked-in candidate (in.n and in.groups
+// set); percentages: locked out, overlap per pair, one lock-in.
+void random_candidates(Rng& r, Instance& in, int locked_out, int overlap, int lock_in) {
     const auto n = static_cast<std::size_t>(in.n);
-    in.groups = r.in(2, 4);
     for (std::size_t i = 0; i < n; ++i) {
         in.homes.push_back(r.in(5, 100) * 10.0);
         in.affordable.push_back(std::round(in.homes[i] * r.in(20, 90) / 100.0));
@@ -109,18 +107,28 @@ Instance random_instance(std::uint64_t seed) {
         in.score.push_back(r.in(1, 20) * 0.05);
         in.group.push_back(r.in(0, in.groups - 1));
         in.excluded.push_back(r.chance(10));
-        in.locked_out.push_back(r.chance(5));
+        in.locked_out.push_back(locked_out > 0 && r.chance(locked_out));
         in.locked_in.push_back(0);
     }
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = i + 1; j < n; ++j) {
-            if (r.chance(8)) in.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+            if (r.chance(overlap)) in.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
         }
     }
-    if (r.chance(30)) {
+    if (r.chance(lock_in)) {
         const auto i = static_cast<std::size_t>(r.in(0, in.n - 1));
         if (!in.excluded[i] && !in.locked_out[i]) in.locked_in[i] = 1;
     }
+}
+
+Instance random_instance(std::uint64_t seed) {
+    Rng r{seed * 7919 + 17};
+    Instance in;
+    in.n = r.in(6, 14);
+    if (seed % 10 == 0) in.n = r.in(16, 18);
+    const auto n = static_cast<std::size_t>(in.n);
+    in.groups = r.in(2, 4);
+    random_candidates(r, in, 5, 8, 30);
     double total_homes = 0, total_cost = 0;
     for (std::size_t i = 0; i < n; ++i) {
         total_homes += in.homes[i];
@@ -132,6 +140,27 @@ Instance random_instance(std::uint64_t seed) {
     if (r.chance(60)) in.max_per_group = r.in(1, 4);
     if (r.chance(25)) in.min_per_group = r.in(0, 1);
     if (r.chance(50)) in.share = r.in(35, 60) / 100.0;
+    return in;
+}
+
+// Regional instances: many groups limited by homes, overlaps, a target that the groups' best
+// sets usually reach, no budget: the problem falls apart into parts, one per group or chain of
+// overlapping candidates, unless the target or the share rule binds.
+Instance regional_instance(std::uint64_t seed) {
+    Rng r{seed * 104729 + 3};
+    Instance in;
+    in.n = r.in(10, 18);
+    in.groups = r.in(3, 6);
+    in.group_homes = true;
+    random_candidates(r, in, 0, 10, 20);
+    double total_homes = 0;
+    for (double h : in.homes) total_homes += h;
+    in.maximise = r.chance(80);
+    const double per_group = total_homes / in.groups;
+    in.max_per_group = static_cast<int>(std::round(per_group * r.in(40, 90) / 100.0));
+    if (!in.maximise) in.min_per_group = static_cast<int>(std::round(per_group * r.in(5, 20) / 100.0));
+    in.target = std::round(total_homes * r.in(5, 35) / 100.0);
+    if (r.chance(30)) in.share = r.in(35, 60) / 100.0;
     return in;
 }
 
@@ -148,7 +177,7 @@ Brute brute_force(const Instance& in) {
         auto on = [&](std::size_t i) { return ((mask >> i) & 1u) != 0; };
         bool ok = true;
         double homes = 0, aff = 0, cost = 0, obj = 0;
-        std::vector<int> count(static_cast<std::size_t>(in.groups), 0);
+        std::vector<double> count(static_cast<std::size_t>(in.groups), 0);
         for (std::size_t i = 0; i < n && ok; ++i) {
             if (on(i) && (in.excluded[i] || in.locked_out[i])) ok = false;
             if (!on(i) && in.locked_in[i]) ok = false;
@@ -157,13 +186,13 @@ Brute brute_force(const Instance& in) {
             aff += in.affordable[i];
             cost += in.cost[i];
             obj += in.maximise ? in.score[i] * in.homes[i] : in.cost[i];
-            ++count[static_cast<std::size_t>(in.group[i])];
+            count[static_cast<std::size_t>(in.group[i])] += in.group_homes ? in.homes[i] : 1.0;
         }
         if (!ok) continue;
         if (homes < in.target) continue;
         if (in.budget >= 0 && cost > in.budget) continue;
         if (in.share >= 0 && aff < in.share * homes - 1e-9) continue;
-        for (int c : count) {
+        for (double c : count) {
             if (in.max_per_group >= 0 && c > in.max_per_group) ok = false;
             if (in.min_per_group >= 0 && c < in.min_per_group) ok = false;
         }
@@ -238,6 +267,39 @@ TEST_CASE("CBC finds the brute-force optimum on 200 seeded random instances", "[
     CHECK(greedy_found >= 20);
     WARN("brute force: " << feasible << " feasible, " << infeasible << " infeasible, greedy feasible in " << greedy_found
                          << "; slowest CBC solve " << slowest << " s");
+}
+
+TEST_CASE("split into independent parts, the optimum equals brute force; when a linking rule binds, one model", "[select]") {
+    SolveOptions o;
+    o.time_limit_s = 20;
+    o.diagnose = false;
+    int parts = 0, whole = 0, infeasible = 0;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        const Instance in = regional_instance(seed);
+        const SelectionProblem p = problem_of(in);
+        const Brute b = brute_force(in);
+        const SelectionResult r = solve_selection(p, o);
+        INFO("seed " << seed << ", n " << in.n << ", maximise " << in.maximise << ", parts " << r.parts);
+        if (!b.feasible) {
+            ++infeasible;
+            CHECK(r.status == SelectionStatus::infeasible);
+            continue;
+        }
+        REQUIRE(r.status == SelectionStatus::optimal);
+        CHECK(r.objective == Approx(b.best).epsilon(1e-9).margin(1e-6));
+        CHECK(r.best_bound == Approx(b.best).epsilon(1e-9).margin(1e-6));
+        CHECK(is_feasible(p, r.selected));
+        if (r.parts > 0) {
+            ++parts;
+            CHECK(r.parts >= 2);
+        } else {
+            ++whole;
+        }
+    }
+    // Both ways must be exercised for the test to mean anything.
+    CHECK(parts >= 50);
+    CHECK(whole >= 10);
+    WARN("regional instances: " << parts << " solved in parts, " << whole << " as one model, " << infeasible << " infeasible");
 }
 
 TEST_CASE("a small selection by hand: values, slack and the greedy start", "[select]") {
