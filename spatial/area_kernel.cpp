@@ -168,24 +168,26 @@ bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
     return true;
 }
 
-double point_segment_d2(double px, double py, double ax, double ay, double bx, double by) {
-    const double dx = bx - ax, dy = by - ay;
-    const double len2 = dx * dx + dy * dy;
-    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
-    t = std::clamp(t, 0.0, 1.0);
-    const double ex = ax + t * dx - px, ey = ay + t * dy - py;
-    return ex * ex + ey * ey;
-}
-
-// Squared distance between segments p1p2 and q1q2 (0 when they cross).
-double segment_d2(double p1x, double p1y, double p2x, double p2y, double q1x, double q1y, double q2x, double q2y) {
-    const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
-    const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
-    const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
-    const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
-    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0.0;
-    return std::min({point_segment_d2(p1x, p1y, q1x, q1y, q2x, q2y), point_segment_d2(p2x, p2y, q1x, q1y, q2x, q2y),
-                     point_segment_d2(q1x, q1y, p1x, p1y, p2x, p2y), point_segment_d2(q2x, q2y, p1x, p1y, p2x, p2y)});
+// One side of a pair of edge runs: every vertex of run `v` (edges v0..v1-1, so vertices
+// v0..v1) against every edge of run `e` (edges e0..e1-1). Records the squared distance
+// vertex-edge (the least into `best2`) and the side of the edge each vertex lies on (the sign
+// of the cross product, as in an orientation test without the exact filter).
+void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const double* e, std::size_t e0, std::size_t e1,
+                       signed char side[][Ring::kChunk], double& best2) {
+    for (std::size_t s = e0; s < e1; ++s) {
+        const double ax = e[2 * s], ay = e[2 * s + 1];
+        const double dx = e[2 * s + 2] - ax, dy = e[2 * s + 3] - ay;
+        const double len2 = dx * dx + dy * dy;
+        for (std::size_t k = v0; k <= v1; ++k) {
+            const double px = v[2 * k], py = v[2 * k + 1];
+            const double cross = dx * (py - ay) - dy * (px - ax);
+            side[k - v0][s - e0] = static_cast<signed char>((cross > 0) - (cross < 0));
+            double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
+            t = std::clamp(t, 0.0, 1.0);
+            const double ex = ax + t * dx - px, ey = ay + t * dy - py;
+            best2 = std::min(best2, ex * ex + ey * ey);
+        }
+    }
 }
 
 double box_d2(const geos::Box& a, double xmin, double ymin, double xmax, double ymax) {
@@ -225,14 +227,19 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     std::sort(pairs.begin(), pairs.end(), [](const ChunkPair& p, const ChunkPair& q) { return p.d2 < q.d2; });
     for (const ChunkPair& cp : pairs) {
         if (cp.d2 >= best2) break;
+        // The distance between two edges is the least vertex-edge distance of the four, unless
+        // they cross (each edge's end points strictly on both sides of the other): then 0.
         const double* pa = cp.ra->xy.data();
         const double* pb = cp.rb->xy.data();
-        const std::size_t a_end = std::min((cp.ca + 1) * Ring::kChunk, cp.ra->points() - 1);
-        const std::size_t b_end = std::min((cp.cb + 1) * Ring::kChunk, cp.rb->points() - 1);
-        for (std::size_t j = cp.cb * Ring::kChunk; j < b_end; ++j) {
-            const double q1x = pb[2 * j], q1y = pb[2 * j + 1], q2x = pb[2 * j + 2], q2y = pb[2 * j + 3];
-            for (std::size_t i = cp.ca * Ring::kChunk; i < a_end; ++i) {
-                best2 = std::min(best2, segment_d2(pa[2 * i], pa[2 * i + 1], pa[2 * i + 2], pa[2 * i + 3], q1x, q1y, q2x, q2y));
+        const std::size_t a0 = cp.ca * Ring::kChunk, a1 = std::min(a0 + Ring::kChunk, cp.ra->points() - 1);
+        const std::size_t b0 = cp.cb * Ring::kChunk, b1 = std::min(b0 + Ring::kChunk, cp.rb->points() - 1);
+        signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
+        signed char b_side[Ring::kChunk + 1][Ring::kChunk];
+        vertices_to_edges(pa, a0, a1, pb, b0, b1, a_side, best2);
+        vertices_to_edges(pb, b0, b1, pa, a0, a1, b_side, best2);
+        for (std::size_t i = 0; i < a1 - a0 && best2 > 0; ++i) {
+            for (std::size_t j = 0; j < b1 - b0; ++j) {
+                if (a_side[i][j] * a_side[i + 1][j] < 0 && b_side[j][i] * b_side[j + 1][i] < 0) return 0.0;
             }
         }
         if (best2 == 0) return 0.0;

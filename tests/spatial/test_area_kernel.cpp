@@ -109,6 +109,25 @@ TEST_CASE("boundary distance equals GEOS's distance for disjoint polygons", "[ar
     CHECK(compared > 300);
 }
 
+TEST_CASE("boundary distance is 0 when the boundaries cross or touch", "[area_kernel]") {
+    geos::Context ctx;
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> pos(-600, 600);
+    int crossing = 0;
+    for (int i = 0; i < 500; ++i) {
+        const std::string wa = "POLYGON(" + star(rng, 155000, 463000, 400, 30, true) + ")";
+        const std::string wb = "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
+        geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
+        geos::Geom ba(GEOSBoundary_r(ctx.handle(), a.get())), bb(GEOSBoundary_r(ctx.handle(), b.get()));
+        if (GEOSIntersects_r(ctx.handle(), ba.get(), bb.get()) != 1) continue;
+        const double got = area::boundary_distance(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()),
+                                                   std::numeric_limits<double>::infinity());
+        REQUIRE(got == 0.0);
+        ++crossing;
+    }
+    CHECK(crossing > 100);
+}
+
 TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most valid ones", "[area_kernel]") {
     geos::Context ctx;
     auto simple = [&](const std::string& wkt) {
