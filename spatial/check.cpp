@@ -14,6 +14,7 @@
 #include "error.hpp"
 #include "gpkg_writer.hpp"
 #include "manifest.hpp"
+#include "ogr_geometry.hpp"
 #include "styles.hpp"
 #include "overlay.hpp"
 #include "ruimte/version.hpp"
@@ -64,12 +65,7 @@ struct ThemeField {
 std::string group_outside(const std::string& lang) { return lang == "en" ? "(outside every group)" : "(buiten de indeling)"; }
 
 OGRGeometry* to_ogr(const geos::Context& ctx, const GEOSGeometry* g, const FeatureLayer& l, std::int64_t fid) {
-    const std::vector<unsigned char> wkb = geos::to_wkb(ctx, g);
-    OGRGeometry* out = nullptr;
-    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &out, wkb.size()) != OGRERR_NONE || !out) {
-        throw Error(ErrorKind::internal, "cannot convert a geometry for output", l.place(fid));
-    }
-    return OGRGeometryFactory::forceToMultiPolygon(out);
+    return to_ogr_multipolygon(ctx, g, l.place(fid)).release();
 }
 
 }  // namespace

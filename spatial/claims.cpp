@@ -21,6 +21,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "ogr_geometry.hpp"
 #include "text_format.hpp"
 #include "gpkg_writer.hpp"
 #include "stopwatch.hpp"
@@ -848,13 +849,7 @@ void write_csv(const std::string& final_path, const std::string& temp_path, cons
 }
 
 void set_geometry(OGRFeature& feat, const geos::Context& ctx, const GEOSGeometry* g) {
-    const std::vector<unsigned char> wkb = geos::to_wkb(ctx, g);
-    OGRGeometry* og = nullptr;
-    if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &og, wkb.size()) != OGRERR_NONE ||
-        !og) {
-        throw Error(ErrorKind::internal, "cannot convert a geometry for output");
-    }
-    feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(og));
+    feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, g).release());
 }
 
 }  // namespace

@@ -223,7 +223,11 @@ std::string manifest_json(const Manifest& m) {
 }
 
 void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m) {
-    const std::string json = manifest_json(m);
+    write_manifest_json(path_on_disk, display_path, manifest_json(m), m.timestamp);
+}
+
+void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
+                         const std::string& timestamp) {
     ensure_gdal();
     CPLErrorReset();
     DatasetPtr ds(GDALDataset::Open(path_on_disk.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
@@ -257,7 +261,7 @@ void write_manifest(const std::string& path_on_disk, const std::string& display_
          "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', " + sql_text(kManifestUri) +
              ", 'application/json', " + sql_text(json) + ")");
     // "2026-01-01T00:00:00Z" -> "2026-01-01T00:00:00.000Z" (the extension's timestamp format).
-    const std::string ts = m.timestamp.substr(0, 19) + ".000Z";
+    const std::string ts = timestamp.substr(0, 19) + ".000Z";
     exec(*ds, display_path,
          "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id, "
          "md_parent_id) SELECT 'geopackage', NULL, NULL, NULL, " + sql_text(ts) + ", id, NULL FROM gpkg_metadata WHERE md_standard_uri = " +

@@ -54,6 +54,10 @@ std::string manifest_json(const Manifest& m);
 // Writes the manifest into the GeoPackage at `path_on_disk` (creating the metadata extension
 // tables and registering them when missing). `display_path` names the file in errors.
 void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m);
+// The same with the JSON made beforehand (manifest_json, perhaps on another thread while the
+// GeoPackage was written) and the manifest's timestamp.
+void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
+                         const std::string& timestamp);
 // The manifest JSON of a ruimte GeoPackage, or nullopt when it has none.
 std::optional<std::string> read_manifest(const std::string& path);
 // The manifest as lines for people: "key: value", inputs one per line.

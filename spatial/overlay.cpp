@@ -106,8 +106,8 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& lay
     }
     impl_->tree = RTree(entries.begin(), entries.end());
 
-    // 2. Features whose interiors overlap: checked once on pairs of pieces of different
-    //    features whose boxes meet.
+    // 2. Features whose interiors overlap (by more than the tolerance): checked once on pairs
+    //    of pieces of different features whose boxes meet.
     const auto& pieces = impl_->pieces;
     std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(pieces.size());
     parallel_for(pieces.size(), quiet, [&](const geos::Context& tctx, std::size_t i) {
@@ -122,9 +122,14 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& lay
                 std::min(a.box.ymax, b.box.ymax) <= std::max(a.box.ymin, b.box.ymin)) {
                 continue;
             }
-            const char r = GEOSRelatePattern_r(tctx.handle(), a.geom.get(), b.geom.get(), "2********");
-            if (r == 2) throw Error(ErrorKind::internal, "GEOS relate failed: " + tctx.last_error());
-            if (r == 1 && geos::intersection_area(tctx, a.geom.get(), b.geom.get()) > options.overlap_tolerance_m2) {
+            // The exact area kernel; GEOS (relate, then the overlay) where it cannot decide.
+            std::optional<double> shared = area::intersection_area(a.rings, b.rings);
+            if (!shared) {
+                const char r = GEOSRelatePattern_r(tctx.handle(), a.geom.get(), b.geom.get(), "2********");
+                if (r == 2) throw Error(ErrorKind::internal, "GEOS relate failed: " + tctx.last_error());
+                shared = r == 1 ? geos::intersection_area(tctx, a.geom.get(), b.geom.get()) : 0.0;
+            }
+            if (*shared > options.overlap_tolerance_m2) {
                 found[i].emplace_back(std::min(a.feature, b.feature), std::max(a.feature, b.feature));
             }
         }

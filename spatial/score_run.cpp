@@ -9,11 +9,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "ogr_geometry.hpp"
 #include "text_format.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
@@ -338,6 +340,25 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
     }
 
+    // The run manifest hashes every input file: that runs on its own thread while the
+    // GeoPackage is written (a serial job).
+    Manifest manifest;
+    manifest.command = "score";
+    manifest.command_line = req.command_line;
+    manifest.timestamp = timestamp;
+    manifest.profile_path = profile.path;
+    manifest.profile_text = profile.text;
+    manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
+    }
+    manifest.files = files_of_source(req.candidates);
+    manifest.files.push_back(profile.path);
+    for (const auto& l : layer_data) {
+        for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
+    }
+    std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
+
     // -o postgresql://...: the GeoPackage is staged in a temporary folder, then published.
     std::unique_ptr<pg::StagedResult> pg_out;
     if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
@@ -420,6 +441,11 @@ ScoreSummary run_score(const ScoreRequest& req) {
             else feat.SetField(field, std::get<std::string>(id).c_str());
         };
 
+        // The geometries for output are made by all workers; SQLite writes serially.
+        std::vector<std::unique_ptr<OGRGeometry>> out_geoms(n);
+        parallel_for(n, req.control, [&](const geos::Context& wctx, std::size_t c) {
+            out_geoms[c] = to_ogr_multipolygon(wctx, cands.features[c].geom.get(), cands.place(cands.features[c].fid));
+        });
         begin_transaction(*ds, req.output);
         for (std::size_t c = 0; c < n; ++c) {
             const Feature& src = cands.features[c];
@@ -455,12 +481,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             feat.SetField(f_score, scores.score[c]);
             if (scores.rank[c] > 0) feat.SetField(f_rank, static_cast<GIntBig>(scores.rank[c]));
 
-            const std::vector<unsigned char> wkb = geos::to_wkb(ctx, src.geom.get());
-            OGRGeometry* g = nullptr;
-            if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
-                throw Error(ErrorKind::internal, "cannot convert a geometry for output", cands.place(src.fid));
-            }
-            feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+            feat.SetGeometryDirectly(out_geoms[c].release());
             write_feature(*scored, req.output, feat);
         }
         for (const LongRow& r : long_rows) {
@@ -507,22 +528,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
 
-        Manifest manifest;
-        manifest.command = "score";
-        manifest.command_line = req.command_line;
-        manifest.timestamp = timestamp;
-        manifest.profile_path = profile.path;
-        manifest.profile_text = profile.text;
-        manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
-        }
-        manifest.files = files_of_source(req.candidates);
-        manifest.files.push_back(profile.path);
-        for (const auto& l : layer_data) {
-            for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
-        }
-        write_manifest(path, req.output, manifest);
+        write_manifest_json(path, req.output, manifest_text.get(), timestamp);
     }
 
     std::unique_ptr<AtomicOutput> csv_out;

@@ -17,6 +17,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "ogr_geometry.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
 #include "manifest.hpp"
@@ -613,12 +614,7 @@ SelectSummary run_select(const SelectRequest& req) {
             } else {
                 feat.SetField(f_reason, reason[k].c_str());
             }
-            const std::vector<unsigned char> wkb = geos::to_wkb(ctx, src.geom.get());
-            OGRGeometry* g = nullptr;
-            if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
-                throw Error(ErrorKind::internal, "cannot convert a geometry for output", cands.place(src.fid));
-            }
-            feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+            feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, src.geom.get(), cands.place(src.fid)).release());
             write_feature(*layer, req.output, feat);
         }
         auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value, std::optional<double> bound,

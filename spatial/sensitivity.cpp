@@ -15,6 +15,7 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "ogr_geometry.hpp"
 #include "text_format.hpp"
 #include "gpkg_writer.hpp"
 #include "ruimte/version.hpp"
@@ -358,12 +359,8 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
                 feat.SetField(7, r.rank_p95[c] - r.rank_p05[c]);
                 feat.SetField(8, r.p_top[c]);
             }
-            const std::vector<unsigned char> wkb = geos::to_wkb(ctx, in.candidates.features[c].geom.get());
-            OGRGeometry* g = nullptr;
-            if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g) {
-                throw Error(ErrorKind::internal, "cannot convert a geometry for output", ErrorPlace{in.candidates.source.path, in.candidates.layer_name, in.candidates.features[c].fid, "", {}});
-            }
-            feat.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(g));
+            feat.SetGeometryDirectly(
+                to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(), in.candidates.place(in.candidates.features[c].fid)).release());
             write_feature(*ri, path, feat);
         }
         for (const WeightSweep& s : r.sweeps) {

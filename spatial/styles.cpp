@@ -265,9 +265,32 @@ std::string first_field(OGRLayer& layer, std::initializer_list<const char*> name
     return {};
 }
 
+// While alive, the layer reads only `field`: no geometry and no other field (a fraction of
+// the bytes when the classes of a large layer are computed).
+class OnlyField {
+public:
+    OnlyField(OGRLayer& layer, const std::string& field) : layer_(layer) {
+        CPLStringList ignored;
+        const OGRFeatureDefn* defn = layer.GetLayerDefn();
+        for (int k = 0; k < defn->GetFieldCount(); ++k) {
+            if (field != defn->GetFieldDefn(k)->GetNameRef()) ignored.AddString(defn->GetFieldDefn(k)->GetNameRef());
+        }
+        ignored.AddString("OGR_GEOMETRY");
+        ignored.AddString("OGR_STYLE");
+        layer.SetIgnoredFields(const_cast<const char**>(ignored.List()));
+    }
+    ~OnlyField() { layer_.SetIgnoredFields(nullptr); }
+    OnlyField(const OnlyField&) = delete;
+    OnlyField& operator=(const OnlyField&) = delete;
+
+private:
+    OGRLayer& layer_;
+};
+
 std::vector<double> doubles(OGRLayer& layer, const std::string& field) {
     std::vector<double> v;
     const int i = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
+    const OnlyField only(layer, field);
     layer.ResetReading();
     for (auto& f : layer) v.push_back(f->IsFieldSetAndNotNull(i) ? f->GetFieldAsDouble(i) : std::nan(""));
     layer.ResetReading();
@@ -277,6 +300,7 @@ std::vector<double> doubles(OGRLayer& layer, const std::string& field) {
 std::set<std::string> distinct(OGRLayer& layer, const std::string& field) {
     std::set<std::string> v;
     const int i = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
+    const OnlyField only(layer, field);
     layer.ResetReading();
     for (auto& f : layer) {
         if (f->IsFieldSetAndNotNull(i)) v.insert(f->GetFieldAsString(i));
