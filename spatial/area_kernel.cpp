@@ -170,8 +170,9 @@ bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
 
 // One side of a pair of edge runs: every vertex of run `v` (edges v0..v1-1, so vertices
 // v0..v1) against every edge of run `e` (edges e0..e1-1). Records the squared distance
-// vertex-edge (the least into `best2`) and the side of the edge each vertex lies on (the sign
-// of the cross product, as in an orientation test without the exact filter).
+// vertex-edge (the least into `best2`) and, with `Sides`, the side of the edge each vertex lies
+// on (the sign of the cross product, as in an orientation test without the exact filter).
+template <bool Sides>
 void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const double* e, std::size_t e0, std::size_t e1,
                        signed char side[][Ring::kChunk], double& best2) {
     for (std::size_t s = e0; s < e1; ++s) {
@@ -180,10 +181,13 @@ void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const do
         const double len2 = dx * dx + dy * dy;
         for (std::size_t k = v0; k <= v1; ++k) {
             const double px = v[2 * k], py = v[2 * k + 1];
-            const double cross = dx * (py - ay) - dy * (px - ax);
-            side[k - v0][s - e0] = static_cast<signed char>((cross > 0) - (cross < 0));
-            double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
-            t = std::clamp(t, 0.0, 1.0);
+            if constexpr (Sides) {
+                const double cross = dx * (py - ay) - dy * (px - ax);
+                side[k - v0][s - e0] = static_cast<signed char>((cross > 0) - (cross < 0));
+            }
+            // The projection clamped to the edge; divides only when it falls inside.
+            const double dot = (px - ax) * dx + (py - ay) * dy;
+            const double t = dot <= 0 ? 0.0 : dot >= len2 ? 1.0 : dot / len2;
             const double ex = ax + t * dx - px, ey = ay + t * dy - py;
             best2 = std::min(best2, ex * ex + ey * ey);
         }
@@ -235,8 +239,13 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
         const std::size_t b0 = cp.cb * Ring::kChunk, b1 = std::min(b0 + Ring::kChunk, cp.rb->points() - 1);
         signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
         signed char b_side[Ring::kChunk + 1][Ring::kChunk];
-        vertices_to_edges(pa, a0, a1, pb, b0, b1, a_side, best2);
-        vertices_to_edges(pb, b0, b1, pa, a0, a1, b_side, best2);
+        if (cp.d2 > 0) {  // boxes apart: no two edges can cross
+            vertices_to_edges<false>(pa, a0, a1, pb, b0, b1, a_side, best2);
+            vertices_to_edges<false>(pb, b0, b1, pa, a0, a1, b_side, best2);
+            continue;
+        }
+        vertices_to_edges<true>(pa, a0, a1, pb, b0, b1, a_side, best2);
+        vertices_to_edges<true>(pb, b0, b1, pa, a0, a1, b_side, best2);
         for (std::size_t i = 0; i < a1 - a0 && best2 > 0; ++i) {
             for (std::size_t j = 0; j < b1 - b0; ++j) {
                 if (a_side[i][j] * a_side[i + 1][j] < 0 && b_side[j][i] * b_side[j + 1][i] < 0) return 0.0;
