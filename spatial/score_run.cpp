@@ -441,13 +441,26 @@ ScoreSummary run_score(const ScoreRequest& req) {
             else feat.SetField(field, std::get<std::string>(id).c_str());
         };
 
-        // The geometries for output are made by all workers; SQLite writes serially.
-        std::vector<std::unique_ptr<OGRGeometry>> out_geoms(n);
-        parallel_for(n, req.control, [&](const geos::Context& wctx, std::size_t c) {
-            out_geoms[c] = to_ogr_multipolygon(wctx, cands.features[c].geom.get(), cands.place(cands.features[c].fid));
-        });
+        // SQLite writes serially; meanwhile another thread makes the next batch of output
+        // geometries (a batch at a time, so they never all live at once).
+        constexpr std::size_t kBatch = 4096;
+        using Batch = std::vector<std::unique_ptr<OGRGeometry>>;
+        auto convert = [&cands, n](std::size_t from) {
+            const geos::Context wctx;
+            Batch made;
+            for (std::size_t c = from; c < std::min(n, from + kBatch); ++c) {
+                made.push_back(to_ogr_multipolygon(wctx, cands.features[c].geom.get(), cands.place(cands.features[c].fid)));
+            }
+            return made;
+        };
+        std::future<Batch> next_batch = std::async(std::launch::async, convert, 0);
+        Batch batch;
         begin_transaction(*ds, req.output);
         for (std::size_t c = 0; c < n; ++c) {
+            if (c % kBatch == 0) {
+                batch = next_batch.get();
+                if (c + kBatch < n) next_batch = std::async(std::launch::async, convert, c + kBatch);
+            }
             const Feature& src = cands.features[c];
             OGRFeature feat(scored->GetLayerDefn());
             if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
@@ -481,7 +494,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             feat.SetField(f_score, scores.score[c]);
             if (scores.rank[c] > 0) feat.SetField(f_rank, static_cast<GIntBig>(scores.rank[c]));
 
-            feat.SetGeometryDirectly(out_geoms[c].release());
+            feat.SetGeometryDirectly(batch[c % kBatch].release());
             write_feature(*scored, req.output, feat);
         }
         for (const LongRow& r : long_rows) {
