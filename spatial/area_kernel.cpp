@@ -263,14 +263,15 @@ bool certainly_simple(const Ring& ring) {
     const double* xy = ring.xy.data();
     // Adjacent edges meet only at their shared vertex unless they fold back on one line.
     for (std::size_t i = 0; i < edges; ++i) {
-        const std::size_t j = (i + 1) % edges;
+        const std::size_t j = i + 1 < edges ? i + 1 : 0;
         if (orient(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], xy[2 * j + 2], xy[2 * j + 3]) == 0) return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
         std::size_t i;
     };
-    std::vector<E> es(edges);
+    thread_local std::vector<E> es;  // reused: this runs once per input ring
+    es.resize(edges);
     for (std::size_t i = 0; i < edges; ++i) {
         es[i] = {std::min(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i], xy[2 * i + 2]),
                  std::min(xy[2 * i + 1], xy[2 * i + 3]), std::max(xy[2 * i + 1], xy[2 * i + 3]), i};

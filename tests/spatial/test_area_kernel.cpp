@@ -144,14 +144,22 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
     std::mt19937_64 rng(99);
     std::uniform_real_distribution<double> u(0, 1);
     int proven = 0, valid = 0;
+    int snapped_invalid = 0;
     for (int i = 0; i < 3000; ++i) {
-        const int n = 4 + i % 50;
+        const int n = 4 + (i % 3 == 0 ? i % 200 : i % 50);
+        // every seventh polygon on a coarse grid: vertices on other edges, collinear overlaps
+        const double snap = i % 7 == 0 ? 10.0 : 0.0;
         std::string s;
         for (int k = 0; k < n; ++k) {
             // mostly star-shaped (valid); every fifth polygon with shuffled angles (often invalid)
             const double a = (i % 5 == 0) ? 2 * M_PI * u(rng) : 2 * M_PI * k / n;
             const double r = 100 + 80 * u(rng);
-            s += std::to_string(155000 + r * std::cos(a)) + " " + std::to_string(463000 + r * std::sin(a)) + ",";
+            double x = 155000 + r * std::cos(a), y = 463000 + r * std::sin(a);
+            if (snap > 0) {
+                x = std::round(x / snap) * snap;
+                y = std::round(y / snap) * snap;
+            }
+            s += std::to_string(x) + " " + std::to_string(y) + ",";
         }
         const std::string first = s.substr(0, s.find(','));
         const std::string wkt = "POLYGON((" + s + first + "))";
@@ -160,9 +168,13 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
         const bool kernel = area::certainly_simple(area::rings_of(ctx, g.get()).rings.at(0));
         INFO(wkt);
         if (kernel) REQUIRE(geos_valid);
+        if (snap > 0 && !geos_valid) ++snapped_invalid;
+        if (snap > 0) continue;  // snapped rings may be valid yet not provable (collinear runs)
         valid += geos_valid;
         proven += kernel;
     }
-    CHECK(valid > 2000);
+    CHECK(valid > 1800);
+    WARN("certainly_simple: " << proven << " proven of " << valid << " valid plain rings");
+    CHECK(snapped_invalid > 50);  // the degenerate cases are really exercised
     CHECK(proven >= valid - 5);
 }
