@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <sstream>
@@ -1110,6 +1111,12 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
 
     // 6. Write.
     stage("write", 0, 1);
+    // The manifest hashes every input file: on its own thread while the GeoPackage is written.
+    const std::string timestamp = run_timestamp("");
+    Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
+    manifest.profile_path = matrix.path;  // the compatibility matrix
+    manifest.profile_text = matrix.text;
+    std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
         const std::string& path = out.temp_path();
@@ -1133,6 +1140,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             for (const auto& [name, type] : regions_table.columns)
                 add_field(*lr, req.output, name, type);
         }
+        // SQLite writes serially; meanwhile another thread makes the output geometries.
+        OgrGeometryStream face_geoms(part.faces.size(), [&](std::size_t i) { return part.faces[i].geom.get(); });
         begin_transaction(*ds, req.output);
         for (std::size_t i = 0; i < part.faces.size(); ++i) {
             const ClaimFace& f = part.faces[i];
@@ -1153,7 +1162,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             }
             feat.SetField(5, conflicts.c_str());
             feat.SetField(6, f.area_m2);
-            set_geometry(feat, ctx, f.geom.get());
+            feat.SetGeometryDirectly(face_geoms.take(i).release());
             write_feature(*lf, req.output, feat);
         }
         if (lr) {
@@ -1189,13 +1198,9 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                 (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
             ds->SetMetadataItem(("RUIMTE_CLAIM_" + names[i]).c_str(), line.c_str());
         }
-        const std::string timestamp = run_timestamp("");
         styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
-        Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
-        manifest.profile_path = matrix.path;  // the compatibility matrix
-        manifest.profile_text = matrix.text;
-        write_manifest(path, req.output, manifest);
+        write_manifest_json(path, req.output, manifest_text.get(), timestamp);
     }
     std::vector<std::unique_ptr<AtomicOutput>> csv_outs;
     const std::vector<const Table*> csv_tables = {&totals, &combos, &pairs, &regions_table};

@@ -441,26 +441,12 @@ ScoreSummary run_score(const ScoreRequest& req) {
             else feat.SetField(field, std::get<std::string>(id).c_str());
         };
 
-        // SQLite writes serially; meanwhile another thread makes the next batch of output
-        // geometries (a batch at a time, so they never all live at once).
-        constexpr std::size_t kBatch = 4096;
-        using Batch = std::vector<std::unique_ptr<OGRGeometry>>;
-        auto convert = [&cands, n](std::size_t from) {
-            const geos::Context wctx;
-            Batch made;
-            for (std::size_t c = from; c < std::min(n, from + kBatch); ++c) {
-                made.push_back(to_ogr_multipolygon(wctx, cands.features[c].geom.get(), cands.place(cands.features[c].fid)));
-            }
-            return made;
-        };
-        std::future<Batch> next_batch = std::async(std::launch::async, convert, 0);
-        Batch batch;
+        // SQLite writes serially; meanwhile another thread makes the output geometries.
+        OgrGeometryStream out_geoms(
+            n, [&](std::size_t c) { return cands.features[c].geom.get(); },
+            [&](std::size_t c) { return cands.place(cands.features[c].fid); });
         begin_transaction(*ds, req.output);
         for (std::size_t c = 0; c < n; ++c) {
-            if (c % kBatch == 0) {
-                batch = next_batch.get();
-                if (c + kBatch < n) next_batch = std::async(std::launch::async, convert, c + kBatch);
-            }
             const Feature& src = cands.features[c];
             OGRFeature feat(scored->GetLayerDefn());
             if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
@@ -494,7 +480,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             feat.SetField(f_score, scores.score[c]);
             if (scores.rank[c] > 0) feat.SetField(f_rank, static_cast<GIntBig>(scores.rank[c]));
 
-            feat.SetGeometryDirectly(batch[c % kBatch].release());
+            feat.SetGeometryDirectly(out_geoms.take(c).release());
             write_feature(*scored, req.output, feat);
         }
         for (const LongRow& r : long_rows) {
