@@ -146,6 +146,12 @@ std::vector<std::pair<std::string, AddCommand>> registered_commands() {
     return commands;
 }
 
+void add_timestamp_option(CLI::App* cmd, std::string& timestamp) {
+    cmd->add_option("--timestamp", timestamp,
+                    "Time recorded in the run manifest, YYYY-MM-DDTHH:MM:SSZ (default: now, or SOURCE_DATE_EPOCH), "
+                    "for reproducible output");
+}
+
 std::string joined_command_line(int argc, char** argv) {
     std::string s;
     for (int i = 0; i < argc; ++i) {

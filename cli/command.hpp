@@ -53,6 +53,10 @@ private:
 // The whole command line as one string (for provenance).
 std::string joined_command_line(int argc, char** argv);
 
+// --timestamp: the time recorded in the output's run manifest and GeoPackage dates, so that
+// two runs with the same inputs and the same --timestamp write the same bytes.
+void add_timestamp_option(CLI::App* cmd, std::string& timestamp);
+
 }  // namespace ruimte::cli
 
 namespace ruimte::cli {

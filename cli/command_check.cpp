@@ -40,6 +40,7 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--id-field", r.id_field, "Location id attribute (default 'id', else the FID)");
     cmd->add_option("--name-field", r.name_field, "Location name attribute (default 'naam' when present)");
     cmd->add_flag("--overwrite", r.overwrite, "Replace existing output files");
+    add_timestamp_option(cmd, r.timestamp);
     cmd->add_option("--assume-crs", r.assume_crs, "CRS for sources that have none, e.g. EPSG:28992");
     cmd->add_flag("--skip-invalid", r.skip_invalid, "Skip non-polygon and unrepairable features (reported) instead of failing");
     cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));

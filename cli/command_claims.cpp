@@ -41,6 +41,7 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
         "Also write the tables as CSV into this folder (created if missing): claim_totals.csv, "
         "claim_combinations.csv, claim_pairs.csv, region_balance.csv");
     cmd->add_flag("--overwrite", opts->request.overwrite, "Replace existing output files");
+    add_timestamp_option(cmd, opts->request.timestamp);
     cmd->add_option("--assume-crs", opts->request.assume_crs,
                     "CRS for sources that have none, e.g. EPSG:28992");
     cmd->add_flag("--skip-invalid", opts->request.skip_invalid,

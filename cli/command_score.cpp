@@ -47,9 +47,7 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--piece-vertices", opts->request.max_piece_vertices,
                     "Cut layer polygons into pieces of at most this many vertices (tuning)")
         ->check(CLI::Range(8, 100000));
-    cmd->add_option("--timestamp", opts->request.timestamp,
-                    "Time recorded in the run manifest, YYYY-MM-DDTHH:MM:SSZ (default: now, or SOURCE_DATE_EPOCH), "
-                    "for reproducible output");
+    add_timestamp_option(cmd, opts->request.timestamp);
     cmd->add_option("--qgis-project", opts->request.qgis_project,
                     "Also write a QGIS project (.qgz) with the styled output layers and an A3 print layout");
     cmd->add_option("--qgis-context", opts->request.qgis_context,

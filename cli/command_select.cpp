@@ -46,6 +46,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--scored", r.scored, "Output of `ruimte score`: FILE[:LAYER] (layer default candidates_scored)")->required();
     cmd->add_option("-o,--output", r.output, "Output GeoPackage")->required();
     cmd->add_flag("--overwrite", r.overwrite, "Replace an existing output file");
+    add_timestamp_option(cmd, r.timestamp);
     cmd->add_option("--target", r.targets, "Reach at least N in total of FIELD: FIELD=N (repeatable), e.g. woningen=100000");
     cmd->add_option("--budget", r.budgets, "Stay within N in total of FIELD: FIELD<=N (repeatable), e.g. kosten_meu<=5000");
     cmd->add_option("--group", r.group_field, "Group the candidates by this attribute");

@@ -71,6 +71,7 @@ OGRGeometry* to_ogr(const geos::Context& ctx, const GEOSGeometry* g, const Featu
 }  // namespace
 
 CheckResult run_check(const CheckRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
         if (req.progress) req.progress(name, done, total);
     };
@@ -454,6 +455,7 @@ CheckResult run_check(const CheckRequest& req) {
     stage("write", 0, 1);
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
+        const PinnedGpkgDate pinned(timestamp);
         DatasetPtr ds = create_gpkg(out.temp_path());
         const std::string& path = req.output;
         auto unit_layer = [&](const std::string& name, const std::string& what, bool is_part) {
@@ -562,7 +564,6 @@ CheckResult run_check(const CheckRequest& req) {
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());
-        const std::string timestamp = run_timestamp("");
         styles::write_default_styles(*ds, path, timestamp);
         close_dataset(std::move(ds), path);
         write_manifest(out.temp_path(), path, basic_manifest("check", req.command_line, timestamp, inputs));

@@ -49,6 +49,7 @@ struct CheckRequest {
     std::string assume_crs;
     bool skip_invalid = false;
     std::string command_line;
+    std::string timestamp;  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     RunControl control;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     std::function<void(const std::string&)> notice;

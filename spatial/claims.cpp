@@ -856,6 +856,7 @@ void set_geometry(OGRFeature& feat, const geos::Context& ctx, const GEOSGeometry
 }  // namespace
 
 ClaimsSummary run_claims(const ClaimsRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
     Stopwatch clock;
     ClaimsSummary summary;
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
@@ -1112,13 +1113,13 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     // 6. Write.
     stage("write", 0, 1);
     // The manifest hashes every input file: on its own thread while the GeoPackage is written.
-    const std::string timestamp = run_timestamp("");
     Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
     manifest.profile_path = matrix.path;  // the compatibility matrix
     manifest.profile_text = matrix.text;
     std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
+        const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
         OGRLayer* lf =

@@ -237,6 +237,7 @@ std::string column_part(const std::string& s) {
 }  // namespace
 
 SelectSummary run_select(const SelectRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
     Stopwatch clock;
     SelectSummary summary;
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
@@ -558,6 +559,7 @@ SelectSummary run_select(const SelectRequest& req) {
     stage("write", 0, 1);
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
+        const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
         OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
@@ -658,7 +660,6 @@ SelectSummary run_select(const SelectRequest& req) {
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());
-        const std::string timestamp = run_timestamp("");
         styles::write_default_styles(*ds, req.output, timestamp);
         close_dataset(std::move(ds), req.output);
         write_manifest(path, req.output, basic_manifest("select", req.command_line, timestamp, inputs));

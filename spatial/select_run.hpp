@@ -33,6 +33,7 @@ struct SelectRequest {
     SolveOptions solve;
     std::string assume_crs;             // for a --group-by source without a CRS
     std::string command_line;           // recorded in the output's metadata
+    std::string timestamp;              // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     const std::atomic<bool>* cancel = nullptr;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     std::function<void(const std::string&)> notice;
