@@ -1,8 +1,10 @@
 #include "atomic_output.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -65,10 +67,31 @@ AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, const std::ve
     : final_(std::move(final_path)) {
     check_output_path(final_, overwrite, inputs);
     const fs::path p = fs::absolute(final_);
-    temp_ = (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid())))
-                .string();
+    const std::string prefix = "." + p.filename().string() + ".tmp-";
+    temp_ = (p.parent_path() / (prefix + std::to_string(::getpid()))).string();
     std::error_code ec;
     fs::remove(temp_, ec);
+    remove_leftovers(p.parent_path(), prefix);
+}
+
+void AtomicOutput::remove_leftovers(const fs::path& dir, const std::string& prefix) {
+    // .NAME.tmp-PID[-journal|-wal|-shm] of a process that no longer runs (killed with SIGKILL,
+    // or the machine went down): never read, so safe to remove. A live process's file stays.
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        std::size_t digits = 0;
+        while (prefix.size() + digits < name.size() && std::isdigit(static_cast<unsigned char>(name[prefix.size() + digits])))
+            ++digits;
+        if (digits == 0 || digits > 9) continue;
+        const std::string rest = name.substr(prefix.size() + digits);
+        if (!rest.empty() && rest != "-journal" && rest != "-wal" && rest != "-shm") continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(name.substr(prefix.size(), digits)));
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+        std::error_code rm;
+        fs::remove(it->path(), rm);
+    }
 }
 
 AtomicOutput::~AtomicOutput() {

@@ -1,6 +1,7 @@
 #pragma once
 // An output file is written under a temporary name in its own folder and renamed over the
 // final name only when complete, so a crash or kill never leaves a partial file there.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ public:
     void commit();
 
 private:
+    // Removes the temporary files that runs killed before they could clean up left for this
+    // output (their process no longer exists).
+    static void remove_leftovers(const std::filesystem::path& dir, const std::string& prefix);
     std::string final_;
     std::string temp_;
     bool committed_ = false;

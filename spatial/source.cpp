@@ -15,6 +15,7 @@
 #include "gdal_init.hpp"
 #include "parallel.hpp"
 #include "postgis.hpp"
+#include "text_format.hpp"
 
 namespace fs = std::filesystem;
 
@@ -108,9 +109,18 @@ std::optional<double> FeatureLayer::field_as_double(const Feature& f, int field)
 
 namespace {
 
+// Where RD New coordinates lie (EPSG:28992's area of use, the Netherlands, in metres, with a
+// margin): a layer labelled with a geographic CRS whose coordinates all fall here is RD New.
+constexpr double kRdMinX = -7000, kRdMaxX = 300000, kRdMinY = 289000, kRdMaxY = 629000;
+
 struct ProjCtx {
-    PJ_CONTEXT* ctx = proj_context_create();
+    // The engine never prints: PROJ's own messages ("Invalid latitude") become the errors
+    // ruimte reports.
+    ProjCtx() { proj_log_level(ctx, PJ_LOG_NONE); }
     ~ProjCtx() { proj_context_destroy(ctx); }
+    ProjCtx(const ProjCtx&) = delete;
+    ProjCtx& operator=(const ProjCtx&) = delete;
+    PJ_CONTEXT* ctx = proj_context_create();
 };
 struct PjDeleter {
     void operator()(PJ* p) const noexcept { proj_destroy(p); }
@@ -466,6 +476,15 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             if (!moved) {
                 c.problem = "coordinates cannot be transformed to EPSG:28992";
                 c.fix = "check the coordinates and the layer's CRS";
+                // Metres in RD New's range under a geographic label: the label is wrong.
+                const geos::Box b = geos::envelope(tctx, geom.get());
+                if (layer_srs->IsGeographic() && b.xmin >= kRdMinX && b.xmax <= kRdMaxX && b.ymin >= kRdMinY &&
+                    b.ymax <= kRdMaxY) {
+                    c.problem += " (x " + fixed(b.xmin, 0) + ", y " + fixed(b.ymin, 0) +
+                                 " are metres in RD New's range, but the layer says it holds degrees)";
+                    c.fix = "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
+                            "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " + spec.path + "), or correct its .prj";
+                }
                 return;
             }
             geom = geos::own(tctx, moved, "transform");

@@ -3,7 +3,8 @@
 # 1. SIGKILL at 50 seeded random moments of a run over the samples: afterwards the output path
 #    holds nothing (no previous output) or a complete output (ogrinfo opens it and finds all 200
 #    candidates and the full overlay table, and its SHA-256 is the previous output's or a new
-#    complete one's), never a partial file. Half the kills run with no previous output.
+#    complete one's), never a partial file. Half the kills run with no previous output. The
+#    temporary files killed runs leave are removed by the next run.
 # 2. A full disk (ulimit -f): exit 5, a message naming the output, and no output or temp file.
 # 3. Ctrl-C (SIGINT): exit 130, "interrupted", and no output or temp file.
 set -uo pipefail
@@ -31,7 +32,7 @@ run_ms=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%d", (b - a) * 1000 }')
 echo "one run takes ${run_ms} ms; killing at random moments in 0..${run_ms} ms until 50 kills land during a run"
 
 RANDOM=9  # seeded: the same kill moments on every run of the test
-mid_run=0 after=0 none=0 i=0
+mid_run=0 after=0 none=0 i=0 leftovers=0
 # Until 50 kills landed while ruimte ran (kills after it ended also check the output, but
 # prove less); bounded, so a machine too loaded to tell fails instead of looping.
 while [ "$mid_run" -lt 50 ] && [ "$i" -lt 200 ]; do
@@ -56,11 +57,16 @@ while [ "$mid_run" -lt 50 ] && [ "$i" -lt 200 ]; do
             fail=1
         fi
     fi
-    rm -f "$tmp"/o/.score.gpkg.tmp-*  # what a killed run cannot clean up (see docs/reliability.md)
+    # What a killed run cannot clean up; the next run removes it (its process is gone).
+    compgen -G "$tmp/o/.score.gpkg.tmp-*" > /dev/null && leftovers=$((leftovers + 1))
 done
 echo "$i kills: $mid_run during the run, $after after it ended; $none times no output at the path, $((i - none)) times a complete one"
 if [ "$mid_run" -lt 50 ]; then echo "FAIL: only $mid_run of $i kills landed during the run"; fail=1; fi
 if [ -e "$out" ] && ! complete "$out"; then echo "FAIL: final output incomplete"; fail=1; fi
+"$ruimte" "${args[@]}" -o "$out" --overwrite > /dev/null 2>&1 || { echo "FAIL: the run after the kills failed"; fail=1; }
+if [ "$leftovers" -lt 10 ]; then echo "FAIL: only $leftovers kills left a temporary file (the clean-up went untested)"; fail=1
+elif compgen -G "$tmp/o/.score.gpkg.tmp-*" > /dev/null; then echo "FAIL: temporary files of killed runs stayed: $(ls -A "$tmp/o")"; fail=1
+else echo "ok: $leftovers killed runs left a temporary file; each next run removed it"; fi
 
 # Full disk: a file-size limit of 200 KiB (the output is larger).
 mkdir -p "$tmp/full"
