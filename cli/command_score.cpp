@@ -19,6 +19,7 @@ struct ScoreOptions {
     bool quiet = false;
     bool timings = false;
     std::vector<std::string> layers;
+    std::string lang = "nl";
 };
 }  // namespace
 
@@ -50,6 +51,9 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     add_timestamp_option(cmd, opts->request.timestamp);
     cmd->add_option("--qgis-project", opts->request.qgis_project,
                     "Also write a QGIS project (.qgz) with the styled output layers and an A3 print layout");
+    cmd->add_option("--lang", opts->lang, "Language of the QGIS project's layout (legend title, attribution): nl (default) or en")
+        ->check(CLI::IsMember({"nl", "en"}))
+        ->default_str("nl");
     cmd->add_option("--qgis-context", opts->request.qgis_context,
                     "Context layer for the QGIS project, FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
@@ -80,6 +84,7 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
             }
             req.control.threads = opts->threads;
             req.control.cancel = &cancel_flag();
+            req.english = opts->lang == "en";
             req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
             req.notice = [&](const std::string& m) { progress.notice(m); };
             const ScoreSummary s = run_score(req);

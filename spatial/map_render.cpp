@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "atomic_output.hpp"
+#include "attribution.hpp"
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
@@ -263,29 +264,6 @@ std::string distance_text(double m) {
     if (m >= 1000) std::snprintf(buf, sizeof buf, "%g km", m / 1000);
     else std::snprintf(buf, sizeof buf, "%g m", m);
     return buf;
-}
-
-bool description_synthetic(const std::string& d) { return d.find("SYNTHETIC") != std::string::npos; }
-bool description_cbs(const std::string& d) { return d.find("CBS") != std::string::npos || d.find("Kadaster") != std::string::npos; }
-
-// Any input GeoPackage named in the manifest with a layer described as SYNTHETIC.
-bool manifest_synthetic(const std::string& gpkg) {
-    const auto json = read_manifest(gpkg);
-    if (!json) return false;
-    std::size_t pos = 0;
-    while ((pos = json->find("\"path\": \"", pos)) != std::string::npos) {
-        pos += 9;
-        const std::size_t end = json->find('"', pos);
-        const std::string f = json->substr(pos, end - pos);
-        if (f.size() > 5 && f.substr(f.size() - 5) == ".gpkg") {
-            DatasetPtr ds(GDALDataset::Open(f.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-            for (int i = 0; ds && i < ds->GetLayerCount(); ++i) {
-                const char* d = ds->GetLayer(i)->GetMetadataItem("DESCRIPTION");
-                if (d && description_synthetic(d)) return true;
-            }
-        }
-    }
-    return false;
 }
 
 // Adds a pHYs chunk (pixels per metre) after IHDR, so viewers and printers know the dpi.
@@ -696,20 +674,9 @@ MapSummary render_map(const MapRequest& req) {
 
     // Attribution.
     {
-        bool synthetic = description_synthetic(data.description) || manifest_synthetic(main_path);
-        bool cbs = description_cbs(data.description);
-        for (const Layer& c : context) {
-            synthetic = synthetic || description_synthetic(c.description);
-            cbs = cbs || description_cbs(c.description);
-        }
-        std::string a;
-        if (cbs) a += en ? "Boundaries: CBS, Kadaster (CC-BY 4.0)" : "Grenzen: CBS, Kadaster (CC-BY 4.0)";
-        if (synthetic) {
-            a += a.empty() ? "" : "  |  ";
-            a += en ? "Data: synthetic sample data, not for decisions" : "Gegevens: synthetisch (voorbeelddata, niet voor besluiten)";
-        }
-        a += a.empty() ? "" : "  |  ";
-        a += (en ? "Map: ruimte " : "Kaart: ruimte ") + std::string(version) + ", EPSG:28992";
+        std::vector<std::string> descriptions{data.description};
+        for (const Layer& c : context) descriptions.push_back(c.description);
+        const std::string a = attribution_line(main_path, descriptions, en);
         summary.attribution = a;
         cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
         font(cr, 2.5 * k);

@@ -551,7 +551,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     if (!req.qgis_project.empty()) {
         AtomicOutput project(req.qgis_project, req.overwrite, inputs);
         styles::write_qgis_project(project.temp_path(), req.qgis_project, req.output, req.qgis_context,
-                                   "ruimte score - " + profile.name);
+                                   "ruimte score - " + profile.name, req.english);
         project.commit();
     }
     if (pg_out) pg_out->publish();

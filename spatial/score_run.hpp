@@ -36,6 +36,7 @@ struct ScoreRequest {
     std::string timestamp;     // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     std::string qgis_project;  // optional OUT.qgz referencing the output GeoPackage
     std::vector<std::string> qgis_context;  // FILE[:LAYER] context layers for the project
+    bool english = false;      // the project's layout texts in English (default Dutch)
     RunControl control;        // threads and cancellation
     // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "attribution.hpp"
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
@@ -519,8 +520,19 @@ std::string item(const std::string& type, const std::string& uuid, const std::st
 }  // namespace
 
 void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title) {
+                        const std::vector<std::string>& context, const std::string& title, bool english) {
     namespace fs = std::filesystem;
+    // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
+    // moved or shared; absolute only where no relative path exists.
+    const fs::path project_dir = fs::absolute(display_path).lexically_normal().parent_path();
+    auto source_path = [&](const std::string& path) {
+        const fs::path abs = fs::absolute(path).lexically_normal();
+        const fs::path rel = abs.lexically_relative(project_dir);
+        if (rel.empty()) return abs.string();
+        const std::string r = rel.string();
+        return r.rfind("..", 0) == 0 ? r : "./" + r;
+    };
+    std::vector<std::string> descriptions;  // of every layer drawn, for the attribution
     struct Entry {
         std::string id, name, source;
         StyleSpec style;
@@ -549,9 +561,10 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                 OGREnvelope e;
                 if (l->GetExtent(&e, TRUE) == OGRERR_NONE) extent.Merge(e);
             }
-            const std::string abs = fs::absolute(path).lexically_normal().string();
+            const char* description = l->GetMetadataItem("DESCRIPTION");
+            descriptions.emplace_back(description ? description : "");
             entries.push_back({"ruimte_" + std::to_string(entries.size()) + "_" + l->GetName(), l->GetName(),
-                               abs + "|layername=" + l->GetName(), std::move(*s)});
+                               source_path(path) + "|layername=" + l->GetName(), std::move(*s)});
         }
     };
     add(gpkg_path, "", false);
@@ -610,8 +623,9 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     layout += item("65639", map_uuid, "Kaart", 10, 24, map_w, map_h,
                    "keepLayerSet=\"false\" followPreset=\"false\" drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\" mapFlags=\"1\"",
                    std::string("      ") + ext + "\n      <LayerSet/>\n      <crs>" + kSrs + "</crs>\n", 1);
-    layout += item("65642", "{6f1b8a52-0000-4000-8000-000000000002}", "Legenda", 318, 24, 92, 160,
-                   "map_uuid=\"" + map_uuid + "\" title=\"Legenda\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
+    const char* legend = english ? "Legend" : "Legenda";
+    layout += item("65642", "{6f1b8a52-0000-4000-8000-000000000002}", legend, 318, 24, 92, 160,
+                   "map_uuid=\"" + map_uuid + "\" title=\"" + std::string(legend) + "\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
                    "symbolWidth=\"8\" symbolHeight=\"5\" wrapChar=\"\" titleAlignment=\"1\"",
                    "", 2);
     layout += item("65646", "{6f1b8a52-0000-4000-8000-000000000003}", "Schaalstok", 318, 262, 80, 14,
@@ -628,7 +642,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                    "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(20, true) + "\n", 5);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape("Grenzen: CBS, Kadaster (CC-BY 4.0) | Kaart: ruimte, EPSG:28992 | " +
+                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_path).string(), descriptions, english) + "  |  " +
                                                fs::path(gpkg_path).filename().string()) +
                        "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(8, false) + "\n", 6);
@@ -637,6 +651,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     const std::string qgs = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                             "<qgis projectname=\"" + xml_escape(title) + "\" version=\"3.22.0-Białowieża\">\n"
                             "  <title>" + xml_escape(title) + "</title>\n"
+                            "  <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n"
                             "  <projectCrs>" + kSrs + "</projectCrs>\n"
                             "  <layer-tree-group>\n    <customproperties/>\n" + tree +
                             "    <custom-order enabled=\"0\">\n" + order + "    </custom-order>\n  </layer-tree-group>\n"

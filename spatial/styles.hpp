@@ -70,11 +70,13 @@ void write_default_styles(GDALDataset& ds, const std::string& path, const std::s
 namespace ruimte::styles {
 
 // A QGIS project (.qgz: a zip holding one .qgs) that references every spatial layer of the
-// GeoPackage `gpkg_path` (absolute paths) with its default style, the `context` sources
-// (FILE[:LAYER], drawn as outlines below), and a print layout "ruimte A3" (A3 landscape: map,
-// legend, scale bar, north arrow, title, attribution). Written to `qgz_path` as is (the caller
-// renames it into place). Throws Error(output) naming `display_path`.
+// GeoPackage `gpkg_path` with its default style, the `context` sources (FILE[:LAYER], drawn as
+// outlines below), and a print layout "ruimte A3" (A3 landscape: map, legend, scale bar, north
+// arrow, title, attribution from the layers' descriptions: synthetic data say so). Sources are
+// relative to the project's folder (`display_path`'s), so the folder can be moved. Dutch
+// layout texts unless `english`. Written to `qgz_path` as is (the caller renames it into
+// place). Throws Error(output) naming `display_path`.
 void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title);
+                        const std::vector<std::string>& context, const std::string& title, bool english = false);
 
 }  // namespace ruimte::styles

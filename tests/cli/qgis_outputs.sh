@@ -94,5 +94,37 @@ ok = (r["read"] and r["layers"] == ["candidates_scored", "gemeenten"] and r["val
 print(("ok: " if ok else "FAIL: ") + f"QGIS project: layers {r['layers']}, layout {r.get('layouts')}, PNG {r.get('size')}, variance {r.get('variance', 0):.0f}")
 sys.exit(0 if ok else 1)
 PY
+# The project's sources are relative to its folder: a folder moved elsewhere still opens with
+# both layers valid. Its attribution says what the data are (the samples: synthetic; the
+# municipal boundaries: CBS/Kadaster), in English with --lang en.
+mkdir -p "$tmp/proj"
+cp data-samples/gemeenten.gpkg "$tmp/proj/"
+"$ruimte" score --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/proj/p.gpkg" -q \
+  --qgis-project "$tmp/proj/p.qgz" --qgis-context "$tmp/proj/gemeenten.gpkg:gemeenten" --lang en > /dev/null ||
+  { echo "FAIL: score --qgis-project --lang en"; fail=1; }
+mkdir -p "$tmp/elsewhere" && mv "$tmp/proj" "$tmp/elsewhere/moved"
+QT_QPA_PLATFORM=offscreen timeout 300 /usr/bin/python3 "$src/tests/qgis/open_outputs.py" --layout "$tmp/elsewhere/moved/p.qgz" \
+  "$tmp/moved.png" "$tmp/moved.json" > "$tmp/moved.log" 2>&1
+/usr/bin/python3 - "$tmp/moved.json" "$tmp/elsewhere/moved/p.qgz" "$tmp/p.qgz" <<'PY' || fail=1
+import json, re, sys, zipfile
+r = json.load(open(sys.argv[1]))
+def qgs(path):
+    z = zipfile.ZipFile(path)
+    return z.read(z.namelist()[0]).decode()
+moved, dutch = qgs(sys.argv[2]), qgs(sys.argv[3])
+sources = re.findall(r"<datasource>([^<|]*)", moved)
+checks = [
+    (r["read"] and r["valid_layers"] == 2, f"moved project: {r.get('valid_layers')} of 2 layers valid"),
+    (sources == ["./p.gpkg", "./gemeenten.gpkg"], f"sources relative to the project: {sources}"),
+    ("Data: synthetic sample data" in moved and "Boundaries: CBS, Kadaster" in moved and 'title="Legend"' in moved,
+     "--lang en: English legend title and attribution naming synthetic data and CBS/Kadaster"),
+    ("Gegevens: synthetisch" in dutch and 'title="Legenda"' in dutch, "default: Dutch legend title and attribution"),
+]
+bad = 0
+for ok, what in checks:
+    print(("ok: " if ok else "FAIL: ") + what)
+    bad += not ok
+sys.exit(1 if bad else 0)
+PY
 [ "$fail" = 0 ] && echo "qgis_outputs: every layer of score, check, claims and select opens valid and styled in QGIS"
 exit $fail
