@@ -235,6 +235,13 @@ void write_manifest_json(const std::string& path_on_disk, const std::string& dis
         throw Error(ErrorKind::output, "cannot reopen the GeoPackage to write the run manifest: " + gdal_last_error(),
                     at(display_path), "check free disk space and write permission in the output folder");
     }
+    write_manifest_json(*ds, display_path, json, timestamp);
+    close_dataset(std::move(ds), display_path);
+}
+
+void write_manifest_json(GDALDataset& open_ds, const std::string& display_path, const std::string& json,
+                         const std::string& timestamp) {
+    GDALDataset* ds = &open_ds;
     // The GeoPackage metadata extension (GeoPackage 1.2, F.8), with its registration.
     exec(*ds, display_path,
          "CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, "
@@ -266,7 +273,6 @@ void write_manifest_json(const std::string& path_on_disk, const std::string& dis
          "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id, "
          "md_parent_id) SELECT 'geopackage', NULL, NULL, NULL, " + sql_text(ts) + ", id, NULL FROM gpkg_metadata WHERE md_standard_uri = " +
              sql_text(kManifestUri));
-    close_dataset(std::move(ds), display_path);
 }
 
 std::optional<std::string> read_manifest(const std::string& path) {

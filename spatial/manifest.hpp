@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+class GDALDataset;
+
 namespace ruimte {
 
 struct CrsReport;
@@ -57,6 +59,9 @@ void write_manifest(const std::string& path_on_disk, const std::string& display_
 // The same with the JSON made beforehand (manifest_json, perhaps on another thread while the
 // GeoPackage was written) and the manifest's timestamp.
 void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
+                         const std::string& timestamp);
+// Into a GeoPackage the caller has open for writing (after its own metadata was flushed).
+void write_manifest_json(GDALDataset& ds, const std::string& display_path, const std::string& json,
                          const std::string& timestamp);
 // The manifest JSON of a ruimte GeoPackage, or nullopt when it has none.
 std::optional<std::string> read_manifest(const std::string& path);
