@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "text_format.hpp"
 
 namespace ruimte {
 
@@ -53,19 +54,8 @@ private:
     bool en_;
 };
 
-std::string escape_html(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
-}
+// HTML text: apostrophes stay as they are (Dutch names like 's-Hertogenbosch read as typed).
+std::string escape_html(const std::string& s) { return xml_escape(s, true); }
 
 std::string escape_md(const std::string& s) {
     std::string out;

@@ -17,6 +17,7 @@
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
 #include "source.hpp"
+#include "text_format.hpp"
 
 namespace ruimte::styles {
 
@@ -27,21 +28,6 @@ const char* const kViridis[] = {"#440154", "#3b528b", "#21918c", "#5ec962", "#fd
 // YlOrRd for counts (claims per face).
 const char* const kYlOrRd[] = {"#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"};
 const char* const kConflict = "#d7191c";
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
-}
 
 // "#rrggbb" -> "r,g,b,255" (QGIS colour text).
 std::string qgis_colour(const std::string& hex) {

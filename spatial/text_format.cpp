@@ -17,4 +17,20 @@ std::string csv_quote(const std::string& s) {
     return out + "\"";
 }
 
+std::string xml_escape(const std::string& s, bool keep_apostrophes) {
+    std::string out;
+    out.reserve(s.size());
+    for (char ch : s) {
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += keep_apostrophes ? "'" : "&apos;"; break;
+            default: out += ch;
+        }
+    }
+    return out;
+}
+
 }  // namespace ruimte
