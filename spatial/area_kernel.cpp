@@ -10,7 +10,7 @@ namespace {
 
 // Orientation of c relative to the line a→b: +1 left, −1 right, 0 when the floating-point
 // determinant is too close to zero to trust (Shewchuk 1997, ccwerrboundA = (3 + 16ε)ε).
-int orient(double ax, double ay, double bx, double by, double cx, double cy) {
+inline int orient(double ax, double ay, double bx, double by, double cx, double cy) {
     const double detleft = (bx - ax) * (cy - ay);
     const double detright = (by - ay) * (cx - ax);
     const double det = detleft - detright;
@@ -20,6 +20,62 @@ int orient(double ax, double ay, double bx, double by, double cx, double cy) {
     if (det > errbound) return 1;
     if (-det > errbound) return -1;
     return 0;
+}
+
+// x + y = s + err exactly (Knuth's TwoSum).
+inline void two_sum(double x, double y, double& sum, double& err) {
+    sum = x + y;
+    const double yv = sum - x, xv = sum - yv;
+    err = (x - xv) + (y - yv);
+}
+
+// The exact sign of the same determinant, only called when the floating-point filter above
+// cannot decide (a point on or very near a line). Expanded into six products of the inputs
+// (the a_x·a_y terms cancel), each split exactly into two doubles with a fused multiply-add;
+// their sum is accumulated exactly as a non-overlapping expansion (Shewchuk 1997, Grow-
+// Expansion), whose largest component carries the sign.
+int orient_exact(double ax, double ay, double bx, double by, double cx, double cy) {
+    const double f[6][2] = {{bx, cy}, {-bx, ay}, {-ax, cy}, {-by, cx}, {by, ax}, {ay, cx}};
+    double e[12];  // the expansion, increasing magnitude, zeros removed
+    int n = 0;
+    auto grow = [&](double v) {
+        double q = v;
+        int m = 0;
+        for (int i = 0; i < n; ++i) {
+            double sum, err;
+            two_sum(q, e[i], sum, err);
+            if (err != 0) e[m++] = err;
+            q = sum;
+        }
+        if (q != 0) e[m++] = q;
+        n = m;
+    };
+    for (const auto& [x, y] : f) {
+        const double p = x * y;
+        grow(std::fma(x, y, -p));
+        grow(p);
+    }
+    return n == 0 ? 0 : (e[n - 1] > 0 ? 1 : -1);
+}
+
+// Orientation of a point of one polygon against the edge a→b of the other, with the point's
+// polygon shifted by shift·(ε, ε²) for an infinitesimal ε > 0 (symbolic perturbation, as in
+// Edelsbrunner and Mücke's simulation of simplicity). The shift moves every point off every
+// line of the other polygon, so the answer is never 0: touching vertices and shared edges
+// become crossings or non-crossings of the shifted polygons, whose intersection area tends to
+// the exact one as ε → 0. Exact: the filter, then the exact sum, then the shift.
+[[gnu::noinline]] int orient_shifted_slow(double ax, double ay, double bx, double by, double cx, double cy, int shift) {
+    const int o = orient_exact(ax, ay, bx, by, cx, cy);
+    if (o != 0) return o;
+    // (b − a) × shift·(ε, ε²) = shift·((bx − ax)·ε² − (by − ay)·ε): the ε term decides unless
+    // the edge is horizontal. The signs of by − ay and bx − ax are exact in floating point.
+    if (by != ay) return by > ay ? -shift : shift;
+    return bx > ax ? shift : -shift;
+}
+
+inline int orient_shifted(double ax, double ay, double bx, double by, double cx, double cy, int shift) {
+    const int o = orient(ax, ay, bx, by, cx, cy);
+    return o != 0 ? o : orient_shifted_slow(ax, ay, bx, by, cx, cy, shift);
 }
 
 double signed_ring_area(const std::vector<double>& xy) {
@@ -77,28 +133,27 @@ void add_polygon(const geos::Context& ctx, const GEOSGeometry* poly, Rings& out)
     for (int i = 0; i < holes; ++i) add_ring(ctx, GEOSGetInteriorRingN_r(ctx.handle(), poly, i), false, out);
 }
 
-// Point-in-polygon by crossing parity over all rings: +1 inside, −1 outside, 0 undecided
-// (the point lies on or too close to an edge).
-int point_in(double px, double py, const Rings& b) {
+// Point-in-polygon by crossing parity over all rings, for a point whose polygon is shifted by
+// shift·(ε, ε²) against b (see orient_shifted): +1 inside, −1 outside, never on the boundary.
+int point_in(double px, double py, const Rings& b, int shift) {
     bool inside = false;
     for (const Ring& r : b.rings) {
-        // Outside the ring's box the point is not on the ring, and the ray towards +x crosses
-        // it an even number of times (or never).
+        // Outside the ring's box the ray towards +x crosses the ring an even number of times
+        // (or never); on the box's edge the loop below decides.
         if (py < r.box.ymin || py > r.box.ymax || px > r.box.xmax) continue;
         const double* xy = r.xy.data();
         const std::size_t n = r.points();
         for (std::size_t i = 0; i + 1 < n; ++i) {
             const double ux = xy[2 * i], uy = xy[2 * i + 1], vx = xy[2 * i + 2], vy = xy[2 * i + 3];
-            if ((uy > py) == (vy > py)) {
-                // No crossing of the ray's line; but the point may lie on a horizontal edge.
-                if (uy == py && vy == py && px >= std::min(ux, vx) && px <= std::max(ux, vx)) return 0;
-                continue;
-            }
-            const int o = orient(ux, uy, vx, vy, px, py);
-            if (o == 0) return 0;
+            // Above the ray's line y = py + shift·ε²: a vertex at the point's height is above
+            // when the point is shifted down.
+            const bool u_above = uy > py || (uy == py && shift < 0);
+            const bool v_above = vy > py || (vy == py && shift < 0);
+            if (u_above == v_above) continue;
+            const int o = orient_shifted(ux, uy, vx, vy, px, py, shift);
             // Upward edge with the point on its left, or downward edge with the point on its
             // right: the edge crosses the ray to the right of the point.
-            if ((vy > uy) == (o > 0)) inside = !inside;
+            if (v_above == (o > 0)) inside = !inside;
         }
     }
     return inside ? 1 : -1;
@@ -130,27 +185,18 @@ void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& 
 }
 
 // Walks every ring of `a`, adding the cross products of the parts inside `b`. `events` holds
-// the crossings per edge, indexed by the edge's position in `first_edge[ring] + edge`.
-// Returns false when a ring's inside status cannot be decided.
-bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge,
-          std::vector<std::vector<Event>>& events, double ox, double oy, double& sum) {
+// the crossings per edge, indexed by the edge's position in `first_edge[ring] + edge`; `shift`
+// is a's shift against b (see orient_shifted).
+void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge,
+          std::vector<std::vector<Event>>& events, double ox, double oy, int shift, double& sum) {
     for (std::size_t ri = 0; ri < a.rings.size(); ++ri) {
         const Ring& ring = a.rings[ri];
         const double* xy = ring.xy.data();
         const std::size_t edges = ring.points() - 1;
         // A ring whose box misses b's box is wholly outside b.
         if (!ring.box.intersects(b.box)) continue;
-        // Start at a vertex whose status is certain.
-        std::size_t start = edges;
-        int status = 0;
-        for (std::size_t k = 0; k < edges && status == 0; ++k) {
-            status = point_in(xy[2 * k], xy[2 * k + 1], b);
-            if (status != 0) start = k;
-        }
-        if (status == 0) return false;
-        bool in = status > 0;
-        for (std::size_t step = 0; step < edges; ++step) {
-            const std::size_t k = (start + step) % edges;
+        bool in = point_in(xy[0], xy[1], b, shift) > 0;
+        for (std::size_t k = 0; k < edges; ++k) {
             double cx = xy[2 * k] - ox, cy = xy[2 * k + 1] - oy;
             auto& ev = events[first_edge[ri] + k];
             if (ev.size() > 1) std::sort(ev.begin(), ev.end(), [](const Event& p, const Event& q) { return p.t < q.t; });
@@ -165,7 +211,6 @@ bool walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
             if (in) sum += cx * ny - nx * cy;
         }
     }
-    return true;
 }
 
 // One side of a pair of edge runs: every vertex of run `v` (edges v0..v1-1, so vertices
@@ -318,7 +363,7 @@ Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g) {
     return out;
 }
 
-std::optional<double> intersection_area(const Rings& a, const Rings& b) {
+double intersection_area(const Rings& a, const Rings& b) {
     if (a.rings.empty() || b.rings.empty() || !a.box.intersects(b.box)) return 0.0;
     // Only edges inside the other's box can cross it.
     std::vector<EdgeRef> ea, eb;
@@ -345,21 +390,22 @@ std::optional<double> intersection_area(const Rings& a, const Rings& b) {
             if (rb.xmax < ra.xmin || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
             const double* pb = b.rings[rb.ring].xy.data() + 2 * rb.edge;
             const double q1x = pb[0], q1y = pb[1], q2x = pb[2], q2y = pb[3];
-            const int o1 = orient(p1x, p1y, p2x, p2y, q1x, q1y);
-            const int o2 = orient(p1x, p1y, p2x, p2y, q2x, q2y);
-            if (o1 != 0 && o1 == o2) continue;  // b's edge wholly on one side of a's line
-            const int o3 = orient(q1x, q1y, q2x, q2y, p1x, p1y);
-            const int o4 = orient(q1x, q1y, q2x, q2y, p2x, p2y);
-            if (o3 != 0 && o3 == o4) continue;  // a's edge wholly on one side of b's line
-            if (o1 == 0 || o2 == 0 || o3 == 0 || o4 == 0) return std::nullopt;  // touching or collinear
-            // A proper crossing. One point for both edges, so both walks use the same vertex.
+            // b shifted by (ε, ε²) against a: no point lies on a line of the other polygon.
+            const int o1 = orient_shifted(p1x, p1y, p2x, p2y, q1x, q1y, +1);
+            const int o2 = orient_shifted(p1x, p1y, p2x, p2y, q2x, q2y, +1);
+            if (o1 == o2) continue;  // b's edge wholly on one side of a's line
+            const int o3 = orient_shifted(q1x, q1y, q2x, q2y, p1x, p1y, -1);
+            const int o4 = orient_shifted(q1x, q1y, q2x, q2y, p2x, p2y, -1);
+            if (o3 == o4) continue;  // a's edge wholly on one side of b's line
+            // A crossing (of the shifted edges; where they touch, the crossing point is the
+            // touching vertex). One point for both edges, so both walks use the same vertex.
             const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
             const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
-            const double t = d3 / (d3 - d4);
+            const double t = d3 == d4 ? 0.5 : std::clamp(d3 / (d3 - d4), 0.0, 1.0);
             const double x = p1x + t * (p2x - p1x), y = p1y + t * (p2y - p1y);
             const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
             const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
-            const double s = d1 / (d1 - d2);
+            const double s = d1 == d2 ? 0.5 : std::clamp(d1 / (d1 - d2), 0.0, 1.0);
             events_a[first_a[ra.ring] + ra.edge].push_back({t, x, y});
             events_b[first_b[rb.ring] + rb.edge].push_back({s, x, y});
         }
@@ -367,10 +413,15 @@ std::optional<double> intersection_area(const Rings& a, const Rings& b) {
 
     const double ox = a.box.xmin, oy = a.box.ymin;
     double sum = 0;
-    if (!walk(a, b, first_a, events_a, ox, oy, sum)) return std::nullopt;
-    if (!walk(b, a, first_b, events_b, ox, oy, sum)) return std::nullopt;
+    walk(a, b, first_a, events_a, ox, oy, -1, sum);
+    walk(b, a, first_b, events_b, ox, oy, +1, sum);
     const double area = sum / 2;
     return area > 0 ? area : 0.0;
+}
+
+int orientation(double ax, double ay, double bx, double by, double cx, double cy) {
+    const int o = orient(ax, ay, bx, by, cx, cy);
+    return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
 }
 
 }  // namespace ruimte::area

@@ -110,7 +110,7 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& lay
     //    of pieces of different features whose boxes meet.
     const auto& pieces = impl_->pieces;
     std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(pieces.size());
-    parallel_for(pieces.size(), quiet, [&](const geos::Context& tctx, std::size_t i) {
+    parallel_for(pieces.size(), quiet, [&](const geos::Context&, std::size_t i) {
         const Piece& a = pieces[i];
         std::vector<Entry> near;
         impl_->tree.query(bgi::intersects(to_bbox(a.box)), std::back_inserter(near));
@@ -122,14 +122,8 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const FeatureLayer& lay
                 std::min(a.box.ymax, b.box.ymax) <= std::max(a.box.ymin, b.box.ymin)) {
                 continue;
             }
-            // The exact area kernel; GEOS (relate, then the overlay) where it cannot decide.
-            std::optional<double> shared = area::intersection_area(a.rings, b.rings);
-            if (!shared) {
-                const char r = GEOSRelatePattern_r(tctx.handle(), a.geom.get(), b.geom.get(), "2********");
-                if (r == 2) throw Error(ErrorKind::internal, "GEOS relate failed: " + tctx.last_error());
-                shared = r == 1 ? geos::intersection_area(tctx, a.geom.get(), b.geom.get()) : 0.0;
-            }
-            if (*shared > options.overlap_tolerance_m2) {
+            // The exact area kernel (pieces of a coverage share edges: area 0).
+            if (area::intersection_area(a.rings, b.rings) > options.overlap_tolerance_m2) {
                 found[i].emplace_back(std::min(a.feature, b.feature), std::max(a.feature, b.feature));
             }
         }
@@ -179,19 +173,18 @@ struct CandidateView {
 };
 
 // Features under this candidate do not overlap each other, so areas add up: the area kernel
-// gives each piece's share without building geometry; GEOS decides the degenerate rest.
-// Returns whether any piece overlaps the candidate.
-bool additive_areas(const geos::Context& ctx, const CandidateView& cand, const LayerIndex::Impl& impl,
+// gives each piece's share without building geometry. Returns whether any piece overlaps the
+// candidate.
+bool additive_areas(const CandidateView& cand, const LayerIndex::Impl& impl,
                     const std::vector<Entry>& hits, double* area, double& covered) {
     bool any = false;
     covered = 0;
     for (const Entry& e : hits) {
         const Piece& p = impl.pieces[e.second];
-        std::optional<double> a = area::intersection_area(cand.rings, p.rings);
-        if (!a) a = geos::intersection_area(ctx, cand.geom, p.geom.get());
-        area[p.cls] += *a;
-        covered += *a;
-        any = any || *a > 0;
+        const double a = area::intersection_area(cand.rings, p.rings);
+        area[p.cls] += a;
+        covered += a;
+        any = any || a > 0;
     }
     return any;
 }
@@ -261,7 +254,7 @@ void overlay_one(const geos::Context& ctx, const CandidateView& cand, const Laye
     double* area = out.area_m2.data() + c * out.class_count;
     double covered = 0;
     const bool touches = overlapping ? unioned_areas(ctx, cand, impl, hits, out.class_count, cache, layer, area, covered)
-                                     : additive_areas(ctx, cand, impl, hits, area, covered);
+                                     : additive_areas(cand, impl, hits, area, covered);
     out.covered_m2[c] = std::min(covered, cand.area_m2);
     if (index.kind() == LayerKind::presence) {
         out.distance_m[c] = touches ? 0.0 : nearest_distance(cand, impl);
