@@ -1,5 +1,7 @@
 #include "area_kernel.hpp"
 
+#include <boost/multiprecision/cpp_int.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,18 +10,33 @@ namespace ruimte::area {
 
 namespace {
 
+// Below this, products of doubles may have lost bits to underflow (2^-969 = 2^-1022 · 2^53):
+// the error bounds and exact splits below assume they have not.
+constexpr double kTiny = 0x1p-969;
+
 // Orientation of c relative to the line a→b: +1 left, −1 right, 0 when the floating-point
-// determinant is too close to zero to trust (Shewchuk 1997, ccwerrboundA = (3 + 16ε)ε).
+// determinant is too close to zero to trust (Shewchuk 1997, ccwerrboundA = (3 + 16ε)ε), or
+// so small that underflow may have spoilt it.
 inline int orient(double ax, double ay, double bx, double by, double cx, double cy) {
     const double detleft = (bx - ax) * (cy - ay);
     const double detright = (by - ay) * (cx - ax);
     const double det = detleft - detright;
     constexpr double eps = std::numeric_limits<double>::epsilon() / 2;  // 2^-53
     constexpr double bound = (3.0 + 16.0 * eps) * eps;
-    const double errbound = bound * (std::fabs(detleft) + std::fabs(detright));
+    const double sum = std::fabs(detleft) + std::fabs(detright);
+    if (sum < kTiny) return 0;
+    const double errbound = bound * sum;
     if (det > errbound) return 1;
     if (-det > errbound) return -1;
     return 0;
+}
+
+// The exact sign in rational arithmetic: for coordinates so small (subnormal) that the split
+// of a product into two doubles is no longer exact. Never met in real data; slow.
+int orient_rational(double ax, double ay, double bx, double by, double cx, double cy) {
+    using R = boost::multiprecision::cpp_rational;
+    const R det = (R(bx) - R(ax)) * (R(cy) - R(ay)) - (R(by) - R(ay)) * (R(cx) - R(ax));
+    return det.sign();
 }
 
 // x + y = s + err exactly (Knuth's TwoSum).
@@ -36,6 +53,10 @@ inline void two_sum(double x, double y, double& sum, double& err) {
 // Expansion), whose largest component carries the sign.
 int orient_exact(double ax, double ay, double bx, double by, double cx, double cy) {
     const double f[6][2] = {{bx, cy}, {-bx, ay}, {-ax, cy}, {-by, cx}, {by, ax}, {ay, cx}};
+    for (const auto& [x, y] : f) {
+        // A product of non-zero values below kTiny (or rounded to 0) cannot be split exactly.
+        if (x != 0 && y != 0 && std::fabs(x * y) < kTiny) return orient_rational(ax, ay, bx, by, cx, cy);
+    }
     double e[12];  // the expansion, increasing magnitude, zeros removed
     int n = 0;
     auto grow = [&](double v) {
@@ -88,6 +109,22 @@ double signed_ring_area(const std::vector<double>& xy) {
     return s / 2;
 }
 
+// +1 when the closed ring `xy` runs counter-clockwise, −1 clockwise: the exact orientation of
+// the turn at its lowest (then leftmost) vertex, whose neighbours lie on or above it; the sign
+// of `area` (the shoelace sum) where that turn is straight.
+int ring_turn(const std::vector<double>& xy, double area) {
+    const std::size_t m = xy.size() / 2 - 1;  // distinct vertices (the last repeats the first)
+    std::size_t lo = 0;
+    for (std::size_t i = 1; i < m; ++i) {
+        if (xy[2 * i + 1] < xy[2 * lo + 1] || (xy[2 * i + 1] == xy[2 * lo + 1] && xy[2 * i] < xy[2 * lo])) lo = i;
+    }
+    const std::size_t prev = lo == 0 ? m - 1 : lo - 1, next = lo + 1 == m ? 0 : lo + 1;
+    int o = orient(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
+    if (o == 0) o = orient_exact(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
+    if (o != 0) return o;
+    return area < 0 ? -1 : 1;
+}
+
 void add_ring(const geos::Context& ctx, const GEOSGeometry* ring, bool shell, Rings& out) {
     const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), ring);
     unsigned n = 0;
@@ -96,9 +133,11 @@ void add_ring(const geos::Context& ctx, const GEOSGeometry* ring, bool shell, Ri
     Ring r;
     r.xy.resize(2 * n);
     GEOSCoordSeq_copyToBuffer_r(ctx.handle(), seq, r.xy.data(), 0, 0);
-    // Shells counter-clockwise, holes clockwise.
+    // Shells counter-clockwise, holes clockwise. The orientation comes from the exact turn at
+    // the lowest (then leftmost) vertex: the sign of the shoelace sum can be wrong for a ring
+    // of almost no area.
     const double a = signed_ring_area(r.xy);
-    if ((a < 0) == shell) {
+    if ((ring_turn(r.xy, a) < 0) == shell) {
         for (std::size_t i = 0, j = n - 1; i < j; ++i, --j) {
             std::swap(r.xy[2 * i], r.xy[2 * j]);
             std::swap(r.xy[2 * i + 1], r.xy[2 * j + 1]);

@@ -108,6 +108,25 @@ Geom polygonal_part(const Context& ctx, const GEOSGeometry* g) {
                "multipolygon");
 }
 
+Geom make_valid_polygonal(const Context& ctx, const GEOSGeometry* g) {
+    GEOSContextHandle_t h = ctx.handle();
+    GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
+    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
+    GEOSGeometry* fixed = GEOSMakeValidWithParams_r(h, g, params);
+    GEOSMakeValidParams_destroy_r(h, params);
+    if (!fixed) return {};
+    const Geom made = own(ctx, fixed, "make valid");
+    Geom poly = polygonal_part(ctx, made.get());
+    if (GEOSisValid_r(h, poly.get()) == 1) return poly;
+    GEOSGeometry* buffered = GEOSBuffer_r(h, poly.get(), 0.0, 8);
+    if (!buffered) return {};
+    const Geom b = own(ctx, buffered, "zero buffer");
+    Geom again = polygonal_part(ctx, b.get());
+    if (GEOSisValid_r(h, again.get()) == 1) return again;
+    return {};
+}
+
 std::size_t num_points(const Context& ctx, const GEOSGeometry* g) {
     const int n = GEOSGetNumCoordinates_r(ctx.handle(), g);
     return n < 0 ? 0 : static_cast<std::size_t>(n);

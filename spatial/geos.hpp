@@ -71,6 +71,11 @@ Geom union_all(const Context& ctx, const std::vector<const GEOSGeometry*>& parts
 // Polygonal parts of g (Polygon/MultiPolygon/GeometryCollection) as one MultiPolygon, or
 // an empty result when there are none. Lines and points are dropped.
 Geom polygonal_part(const Context& ctx, const GEOSGeometry* g);
+// A valid polygonal geometry made from an invalid one: MakeValid (structure method, collapsed
+// parts dropped), its polygonal part, and where that is still not valid (GEOS 3.11's MakeValid
+// can leave a ring that touches itself) a zero-width buffer of it. Null when no valid result
+// comes out; the caller reports the feature.
+Geom make_valid_polygonal(const Context& ctx, const GEOSGeometry* g);
 std::size_t num_points(const Context& ctx, const GEOSGeometry* g);
 bool is_empty(const Context& ctx, const GEOSGeometry* g);
 std::string type_name(const Context& ctx, const GEOSGeometry* g);

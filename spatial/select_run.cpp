@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "area_kernel.hpp"
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "ogr_geometry.hpp"
@@ -198,12 +199,14 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
                                                                             double max_share) {
     const std::size_t n = cands.features.size();
     std::vector<BBox> boxes(n);
-    std::vector<double> area(n);
+    std::vector<double> area_m2(n);
+    std::vector<area::Rings> rings(n);  // for the exact area kernel
     RTree tree;
     for (std::size_t i = 0; i < n; ++i) {
         const geos::Box b = geos::envelope(ctx, cands.features[i].geom.get());
         boxes[i] = BBox(BPoint(b.xmin, b.ymin), BPoint(b.xmax, b.ymax));
-        area[i] = geos::area(ctx, cands.features[i].geom.get());
+        area_m2[i] = geos::area(ctx, cands.features[i].geom.get());
+        rings[i] = area::rings_of(ctx, cands.features[i].geom.get());
         tree.insert({boxes[i], static_cast<std::uint32_t>(i)});
     }
     std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> out;
@@ -214,8 +217,8 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
         for (const auto& h : hits) {
             const std::uint32_t j = h.second;
             if (j <= i) continue;
-            const double inter = geos::intersection_area(ctx, cands.features[i].geom.get(), cands.features[j].geom.get());
-            const double smaller = std::min(area[i], area[j]);
+            const double inter = area::intersection_area(rings[i], rings[j]);
+            const double smaller = std::min(area_m2[i], area_m2[j]);
             if (smaller <= 0 || inter <= 0) continue;
             const double share = inter / smaller;
             if (share > max_share) out.emplace_back(static_cast<std::uint32_t>(i), j, share);

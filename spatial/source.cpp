@@ -519,18 +519,13 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 c.fix = "fix the coordinates";
                 return;
             }
-            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(tctx.handle());
-            GEOSMakeValidParams_setMethod_r(tctx.handle(), params, GEOS_MAKE_VALID_STRUCTURE);
-            GEOSMakeValidParams_setKeepCollapsed_r(tctx.handle(), params, 0);
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(tctx.handle(), geom.get(), params);
-            GEOSMakeValidParams_destroy_r(tctx.handle(), params);
+            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get());
             if (!fixed) {
                 c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
                 c.fix = "repair the feature in QGIS (Fix geometries)";
                 return;
             }
-            const geos::Geom made = geos::own(tctx, fixed, "make valid");
-            geom = geos::polygonal_part(tctx, made.get());
+            geom = std::move(fixed);
             raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
         }
         if (geos::is_empty(tctx, geom.get()) || geos::area(tctx, geom.get()) <= 0.0) {

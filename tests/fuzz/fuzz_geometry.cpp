@@ -1,5 +1,5 @@
 // libFuzzer target: geometry ingest as spatial/source.cpp does it (WKB -> geos::from_wkb ->
-// remove repeated points -> validity check -> MakeValid -> polygonal part), then the area
+// remove repeated points -> validity check -> geos::make_valid_polygonal), then the area
 // kernel (spatial/area_kernel.hpp) against a fixed 100 x 100 square, checked against GEOS:
 // its area must equal GEOS's intersection area (1e-6 relative).
 // Unparseable WKB (ruimte::Error) is fine; crashes, sanitizer reports and aborts are findings.
@@ -46,14 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (location) ruimte::geos::own(ctx, location, "location");
         if (valid == 2) return 0;
         if (!valid) {
-            GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx.handle());
-            GEOSMakeValidParams_setMethod_r(ctx.handle(), params, GEOS_MAKE_VALID_STRUCTURE);
-            GEOSMakeValidParams_setKeepCollapsed_r(ctx.handle(), params, 0);
-            GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx.handle(), geom.get(), params);
-            GEOSMakeValidParams_destroy_r(ctx.handle(), params);
+            ruimte::geos::Geom fixed = ruimte::geos::make_valid_polygonal(ctx, geom.get());
             if (!fixed) return 0;
-            const ruimte::geos::Geom made = ruimte::geos::own(ctx, fixed, "make valid");
-            geom = ruimte::geos::polygonal_part(ctx, made.get());
+            geom = std::move(fixed);
         }
         if (ruimte::geos::is_empty(ctx, geom.get())) return 0;
         const ruimte::area::Rings rings = ruimte::area::rings_of(ctx, geom.get());

@@ -5,8 +5,11 @@
 
 #include <cmath>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "spatial/area_kernel.hpp"
+#include "support.hpp"
 
 using namespace ruimte;
 
@@ -125,6 +128,56 @@ TEST_CASE("kernel: shared edges, touching vertices and identical polygons", "[ar
     CHECK(area_of(square, "POLYGON((0 0,10 0,5 5,0 0))") == Approx(25.0));        // triangle on a's edge, inside
     CHECK(area_of(square, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,8 2,8 8,2 8,2 2))") == Approx(64.0));  // a ring with a hole
     CHECK(area_of("POLYGON((0 0,10 0,10 10,0 10,0 0),(0 5,5 7,5 3,0 5))", square) == Approx(90.0));   // hole touching the shell
+}
+
+TEST_CASE("kernel: subnormal coordinates (found by fuzz_geometry) are exact too", "[area_kernel]") {
+    // A thin triangle whose x coordinates are subnormal: products of them underflow, so the
+    // exact orientation cannot split them into two doubles and falls back to rationals.
+    geos::Context ctx;
+    const auto a = geos::from_wkt(ctx, "POLYGON((4 0,100 0,5.4323092259432196e-312 100.00000000001455,"
+                                       "5.2220990168285998e-315 100,84 3,0 100,4 0))");
+    const auto b = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    REQUIRE(GEOSisValid_r(ctx.handle(), a.get()) == 1);
+    const double k = area::intersection_area(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()));
+    CHECK(k == Approx(geos_area(ctx, a.get(), b.get())).epsilon(1e-9));
+    CHECK(k == Approx(4800.0).epsilon(1e-9));
+}
+
+TEST_CASE("kernel: a ring of almost no area is oriented exactly (found by fuzz_geometry)", "[area_kernel]") {
+    // A large triangle and a sliver along x = 0 (x coordinates near 1e-62, area ~1e-80) that
+    // touches it at a vertex. The sliver's shoelace sum has the wrong sign; oriented by it, the
+    // sliver cancelled 275 m2 of the triangle's share of the square.
+    geos::Context ctx;
+    const std::string hex =
+        "01060000000200000001030000000100000005000000000000000000594041721CE1162F333300448EEDDE78813291D7985520FD58"
+        "400000406F2122DD3112AEAA67FFFF5840000000000000FE40C500000001000000000000000000594041721CE1162F333301030000"
+        "000100000006000000BA2A3200000006C09BF80004333333330000000000000000EAC734DB163333330A52AECF64FCFFA691D79855"
+        "20FD584000448EEDDE78813291D7985520FD58403333320000003333FFFFFF05FF000000BA2A3200000006C09BF8000433333333";
+    std::vector<unsigned char> wkb;
+    for (std::size_t i = 0; i < hex.size(); i += 2) wkb.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    const auto a = geos::from_wkb(ctx, wkb.data(), wkb.size());
+    const auto b = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    REQUIRE(GEOSisValid_r(ctx.handle(), a.get()) == 1);
+    const double k = area::intersection_area(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()));
+    CHECK(k == Approx(geos_area(ctx, a.get(), b.get())).epsilon(1e-9));
+}
+
+TEST_CASE("make_valid_polygonal never returns an invalid geometry (found by fuzz_geometry)", "[area_kernel]") {
+    // GEOS 3.11's MakeValid turns this input into a ring that touches itself at (50 0): not
+    // valid, and the area kernel (which assumes valid rings) then found 0 m2 instead of 3500.
+    geos::Context ctx;
+    const std::string path = test::source_dir() + "/tests/fuzz/crashes/geometry/makevalid-self-touching-ring.wkb";
+    const std::string wkb = test::read_text(path);
+    const auto raw = geos::from_wkb(ctx, reinterpret_cast<const unsigned char*>(wkb.data()), wkb.size());
+    const geos::Geom deduped(GEOSRemoveRepeatedPoints_r(ctx.handle(), raw.get(), 0.0));
+    REQUIRE(GEOSisValid_r(ctx.handle(), deduped.get()) == 0);
+    const geos::Geom fixed = geos::make_valid_polygonal(ctx, deduped.get());
+    REQUIRE(fixed);
+    CHECK(GEOSisValid_r(ctx.handle(), fixed.get()) == 1);
+    const auto square = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    const double k = area::intersection_area(area::rings_of(ctx, fixed.get()), area::rings_of(ctx, square.get()));
+    CHECK(k == Approx(geos_area(ctx, fixed.get(), square.get())).epsilon(1e-9));
+    CHECK(k > 3000);
 }
 
 // Polygons on a coarse grid: their vertices fall on each other's edges and their edges overlap.
