@@ -1,7 +1,7 @@
 // libFuzzer target: geometry ingest as spatial/source.cpp does it (WKB -> geos::from_wkb ->
 // remove repeated points -> validity check -> geos::make_valid_polygonal), then the area
 // kernel (spatial/area_kernel.hpp) against a fixed 100 x 100 square, checked against GEOS:
-// its area must equal GEOS's intersection area (1e-6 relative).
+// its area must equal the sum of GEOS's intersection areas of the parts (1e-6 relative).
 // Unparseable WKB (ruimte::Error) is fine; crashes, sanitizer reports and aborts are findings.
 #include <geos_c.h>
 
@@ -55,7 +55,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!sane_coordinates(rings)) return 0;
         for (const auto& ring : rings.rings) (void)ruimte::area::certainly_simple(ring);
         const double fast = ruimte::area::intersection_area(rings, square_rings);
-        const double exact = ruimte::geos::intersection_area(ctx, geom.get(), square.get());
+        // GEOS part by part: the parts of a valid multipolygon do not overlap, so their shares
+        // add up. (GEOS's overlay of a whole multipolygon with thin parts that touch can fall
+        // back to snapping and be off by m2: found by this fuzzer, 4524.96 against 4522.72.)
+        double exact = 0;
+        const int parts = GEOSGetNumGeometries_r(ctx.handle(), geom.get());
+        for (int i = 0; i < parts; ++i) {
+            exact += ruimte::geos::intersection_area(ctx, GEOSGetGeometryN_r(ctx.handle(), geom.get(), i), square.get());
+        }
         const double scale = std::max({1.0, rings.area, 10000.0});
         if (std::fabs(fast - exact) > 1e-6 * scale) {
             std::fprintf(stderr, "area kernel %.17g, GEOS %.17g\n", fast, exact);
