@@ -9,7 +9,8 @@
 // holes clockwise), so holes subtract by themselves.
 //
 // Robustness: every orientation sign is exact: a floating-point filter with a proven error
-// bound (Shewchuk's ccwerrboundA), else the exact sum of the determinant's products. A point
+// bound (Shewchuk's ccwerrboundA), else the exact sum of the determinant's products (split
+// with fused multiply-adds; rational arithmetic for subnormal coordinates). A point
 // exactly on a line of the other polygon (touching vertices, shared edges, as between the
 // cells of a coverage) is decided by symbolic perturbation: B is taken as shifted by
 // (ε, ε²) for an infinitesimal ε, so no point lies on a line and the answer is the limit of
