@@ -252,7 +252,8 @@ mem_gb=$(awk '/^MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)
 os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}")
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo "no commit")
-git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit (working tree differs)"
+# Uncommitted changes other than the file the benchmarks write their sections into.
+git -C "$top" diff --quiet HEAD -- . ":(exclude)${out_md#"$top"/}" 2>/dev/null || commit="$commit (working tree differs)"
 gdal_v=$(ogrinfo --version | sed 's/,.*//')
 pg_v=$(psql -X -At "$conn" -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', PostGIS ' || postgis_lib_version() || ', GEOS ' || postgis_geos_version()" 2>/dev/null || echo '?')
 sl_v=$(ogrinfo -q "$wl" -dialect sqlite -sql "SELECT spatialite_version() AS v" 2>/dev/null | sed -n 's/.*v (String) = //p' | head -n 1)
