@@ -565,8 +565,8 @@ CheckResult run_check(const CheckRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());
         styles::write_default_styles(*ds, path, timestamp);
+        write_manifest(*ds, path, basic_manifest("check", req.command_line, timestamp, inputs));
         close_dataset(std::move(ds), path);
-        write_manifest(out.temp_path(), path, basic_manifest("check", req.command_line, timestamp, inputs));
     }
     std::unique_ptr<AtomicOutput> report_out;
     if (!req.report.empty()) {

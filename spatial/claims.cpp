@@ -1200,8 +1200,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             ds->SetMetadataItem(("RUIMTE_CLAIM_" + names[i]).c_str(), line.c_str());
         }
         styles::write_default_styles(*ds, req.output, timestamp);
+        write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
         close_dataset(std::move(ds), req.output);
-        write_manifest_json(path, req.output, manifest_text.get(), timestamp);
     }
     std::vector<std::unique_ptr<AtomicOutput>> csv_outs;
     const std::vector<const Table*> csv_tables = {&totals, &combos, &pairs, &regions_table};

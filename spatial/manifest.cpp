@@ -239,9 +239,14 @@ void write_manifest_json(const std::string& path_on_disk, const std::string& dis
     close_dataset(std::move(ds), display_path);
 }
 
+void write_manifest(GDALDataset& ds, const std::string& display_path, const Manifest& m) {
+    write_manifest_json(ds, display_path, manifest_json(m), m.timestamp);
+}
+
 void write_manifest_json(GDALDataset& open_ds, const std::string& display_path, const std::string& json,
                          const std::string& timestamp) {
     GDALDataset* ds = &open_ds;
+    ds->FlushCache();  // GDAL writes its own metadata first (and creates the metadata tables)
     // The GeoPackage metadata extension (GeoPackage 1.2, F.8), with its registration.
     exec(*ds, display_path,
          "CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, "

@@ -60,7 +60,9 @@ void write_manifest(const std::string& path_on_disk, const std::string& display_
 // GeoPackage was written) and the manifest's timestamp.
 void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
                          const std::string& timestamp);
-// Into a GeoPackage the caller has open for writing (after its own metadata was flushed).
+// Into a GeoPackage the caller has open for writing (GDAL's own metadata is flushed first);
+// the caller closes it.
+void write_manifest(GDALDataset& ds, const std::string& display_path, const Manifest& m);
 void write_manifest_json(GDALDataset& ds, const std::string& display_path, const std::string& json,
                          const std::string& timestamp);
 // The manifest JSON of a ruimte GeoPackage, or nullopt when it has none.

@@ -525,7 +525,6 @@ ScoreSummary run_score(const ScoreRequest& req) {
             ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
         }
         styles::write_default_styles(*ds, req.output, timestamp);
-        ds->FlushCache();  // GDAL writes its metadata (and creates the metadata tables) now
         write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
         close_dataset(std::move(ds), req.output);
     }

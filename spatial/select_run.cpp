@@ -664,8 +664,8 @@ SelectSummary run_select(const SelectRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());
         styles::write_default_styles(*ds, req.output, timestamp);
+        write_manifest(*ds, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
         close_dataset(std::move(ds), req.output);
-        write_manifest(path, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
     }
     out.commit();
     summary.seconds.emplace_back("write", clock.lap());
