@@ -41,6 +41,10 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
     cmd->add_option("--lang", opts->lang, "Language of legend, scale and attribution: nl (default) or en")
         ->check(CLI::IsMember({"nl", "en"}))
         ->default_str("nl");
+    cmd->add_option("--extent", opts->request.extent,
+                    "Show only XMIN,YMIN,XMAX,YMAX (EPSG:28992 metres); default: the whole layer")
+        ->delimiter(',')
+        ->expected(4);
     cmd->add_flag("--overwrite", opts->request.overwrite, "Replace an existing map");
     cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
     cmd->footer(

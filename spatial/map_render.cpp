@@ -297,6 +297,10 @@ void png_set_dpi(const std::string& path, int dpi) {
 
 MapSummary render_map(const MapRequest& req) {
     namespace fs = std::filesystem;
+    if (!req.extent.empty() && (req.extent.size() != 4 || !(req.extent[0] < req.extent[2]) || !(req.extent[1] < req.extent[3]))) {
+        throw Error(ErrorKind::usage, "--extent must be XMIN,YMIN,XMAX,YMAX with XMIN < XMAX and YMIN < YMAX", {},
+                    "give the corners in EPSG:28992 metres, for example --extent 120000,480000,140000,495000");
+    }
     std::string ext = fs::path(req.output).extension().string();
     for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (ext != ".pdf" && ext != ".png" && ext != ".svg") {
@@ -341,8 +345,12 @@ MapSummary render_map(const MapRequest& req) {
     v.frame = frame;
     {
         OGREnvelope e = data.extent;
-        const double pad = 0.04 * std::max(e.MaxX - e.MinX, e.MaxY - e.MinY);
-        e.MinX -= pad, e.MaxX += pad, e.MinY -= pad, e.MaxY += pad;
+        if (req.extent.empty()) {
+            const double pad = 0.04 * std::max(e.MaxX - e.MinX, e.MaxY - e.MinY);
+            e.MinX -= pad, e.MaxX += pad, e.MinY -= pad, e.MaxY += pad;
+        } else {
+            e.MinX = req.extent[0], e.MinY = req.extent[1], e.MaxX = req.extent[2], e.MaxY = req.extent[3];
+        }
         const double fw = frame.x1 - frame.x0, fh = frame.y1 - frame.y0;
         v.s = std::min(fw / (e.MaxX - e.MinX), fh / (e.MaxY - e.MinY));
         v.minx = e.MinX;
@@ -463,6 +471,8 @@ MapSummary render_map(const MapRequest& req) {
     std::vector<const MapFeature*> order;
     const bool ranked = std::any_of(data.features.begin(), data.features.end(), [](const MapFeature& f) { return f.rank > 0; });
     for (const auto& f : data.features) {
+        const Box anchor{v.x(f.ax), v.y(f.ay), v.x(f.ax), v.y(f.ay)};
+        if (!anchor.inside(frame)) continue;  // outside the shown part (--extent)
         if (ranked ? (f.rank > 0 && f.rank <= req.top) : !f.label.empty()) order.push_back(&f);
     }
     std::stable_sort(order.begin(), order.end(), [&](const MapFeature* a, const MapFeature* b) {

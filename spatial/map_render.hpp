@@ -21,6 +21,9 @@ struct MapRequest {
     int top = 10;                      // label the N best-ranked candidates (rank field); else every named area
     int dpi = 300;                     // PNG only
     bool overwrite = false;
+    // The part of the map to show: xmin, ymin, xmax, ymax in EPSG:28992 metres (fitted to the
+    // frame, aspect kept). Empty: the layer's extent with a small margin.
+    std::vector<double> extent;
 };
 
 struct MapSummary {
@@ -35,7 +38,8 @@ struct MapSummary {
 };
 
 // Throws Error(input) naming the file and layer for a missing or empty layer, Error(usage)
-// for an unknown output extension, Error(output) when the file cannot be written.
+// for an unknown output extension or an extent that is not xmin < xmax, ymin < ymax,
+// Error(output) when the file cannot be written.
 MapSummary render_map(const MapRequest& req);
 
 }  // namespace ruimte

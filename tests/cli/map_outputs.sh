@@ -72,6 +72,15 @@ case "$(sed -n 's/^Legend: //p' "$tmp/svg.txt")" in "[1 claim] [2 claims]"*"[con
 grep -q "1754 x 1240 px at 150 dpi" "$tmp/sel.txt" && ok "select map at 150 dpi" || bad "select map size: $(cat "$tmp/sel.txt")"
 case "$(sed -n 's/^Legend: //p' "$tmp/sel.txt")" in "[niet gekozen] [gekozen]"*) ok "select legend";; *) bad "select legend";; esac
 
+# --extent zooms in: a part of the country gives a larger scale than the whole layer, and a
+# corner given the wrong way round is a usage error (2).
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/zoom.png" --extent 120000,470000,170000,500000 > "$tmp/zoom.txt" || bad "map --extent failed"
+full=$(sed -n 's/.*scale 1:\([0-9]*\).*/\1/p' "$tmp/png.txt"); zoom=$(sed -n 's/.*scale 1:\([0-9]*\).*/\1/p' "$tmp/zoom.txt")
+[ -n "$full" ] && [ -n "$zoom" ] && [ "$zoom" -lt $((full / 4)) ] && ok "--extent: scale 1:$zoom against 1:$full for the whole layer" ||
+  bad "--extent scale: $(cat "$tmp/zoom.txt")"
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --extent 170000,470000,120000,500000 > /dev/null 2>&1; [ $? = 2 ] &&
+  ok "exit 2 for an extent with xmin > xmax" || bad "exit for a reversed extent"
+
 # Errors: an unknown extension is a usage error (2); an existing map needs --overwrite (5).
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/x.jpg" > /dev/null 2>&1; [ $? = 2 ] && ok "exit 2 for .jpg" || bad "exit for .jpg"
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/score.png" > /dev/null 2>&1; [ $? = 5 ] && ok "exit 5 for an existing map" || bad "exit for existing"
