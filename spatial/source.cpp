@@ -113,6 +113,21 @@ namespace {
 // margin): a layer labelled with a geographic CRS whose coordinates all fall here is RD New.
 constexpr double kRdMinX = -7000, kRdMaxX = 300000, kRdMinY = 289000, kRdMaxY = 629000;
 
+// Rings of the non-empty polygons of a Polygon or MultiPolygon (what area::rings_of would
+// copy if none were shorter than a triangle).
+int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
+    GEOSContextHandle_t h = ctx.handle();
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return -1;
+    const int parts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g);
+    int n = 0;
+    for (int i = 0; i < parts; ++i) {
+        const GEOSGeometry* p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, i);
+        if (GEOSisEmpty_r(h, p) == 0) n += 1 + GEOSGetNumInteriorRings_r(h, p);
+    }
+    return n;
+}
+
 struct ProjCtx {
     // The engine never prints: PROJ's own messages ("Invalid latitude") become the errors
     // ruimte reports.
@@ -490,17 +505,28 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             geom = geos::own(tctx, moved, "transform");
             reprojectors[worker]->record_last_operation(crs_seen[worker]);
         }
-        geos::Geom deduped = geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0),
-                                       "remove repeated points");
-        if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
-            raw.repairs.emplace_back("repeated points removed");
-            geom = std::move(deduped);
+        // Repeated points: looked for in a copy of the coordinates (GEOS is asked to remove them
+        // only where there are some, which is rare).
+        area::Rings rings = area::rings_of(tctx, geom.get());
+        const bool repeats = std::any_of(rings.rings.begin(), rings.rings.end(), [](const area::Ring& r) {
+            for (std::size_t k = 0; k + 1 < r.points(); ++k) {
+                if (r.xy[2 * k] == r.xy[2 * k + 2] && r.xy[2 * k + 1] == r.xy[2 * k + 3]) return true;
+            }
+            return false;
+        });
+        if (repeats || static_cast<int>(rings.rings.size()) != total_rings(tctx, geom.get())) {
+            geos::Geom deduped = geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0),
+                                           "remove repeated points");
+            if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
+                raw.repairs.emplace_back("repeated points removed");
+                geom = std::move(deduped);
+                rings = area::rings_of(tctx, geom.get());
+            }
         }
         // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
         // for GEOS's full validity check.
         if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
             GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
-            const area::Rings rings = area::rings_of(tctx, geom.get());
             if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
                 c.geom = std::move(geom);
                 return;
