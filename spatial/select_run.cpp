@@ -19,6 +19,7 @@
 #include "atomic_output.hpp"
 #include "error.hpp"
 #include "ogr_geometry.hpp"
+#include "scoring.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_writer.hpp"
 #include "manifest.hpp"
@@ -225,16 +226,6 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
         }
     }
     return out;
-}
-
-std::string column_part(const std::string& s) {
-    std::string out;
-    for (unsigned char ch : s) {
-        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
-        else if (!out.empty() && out.back() != '_') out += '_';
-    }
-    while (!out.empty() && out.back() == '_') out.pop_back();
-    return out.empty() ? "x" : out;
 }
 
 }  // namespace
