@@ -483,6 +483,7 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
     d.selected.assign(p.size(), 0);
     d.parts = parts.size();
     d.all_optimal = true;
+    std::vector<std::uint32_t> column(p.size(), 0);  // candidate -> column of its part's model
     for (const Part& part : parts) {
         if (part.members.empty()) {  // a rule over no free candidate that does not hold
             d.solved = d.infeasible = true;
@@ -495,7 +496,6 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
             d.bound += take ? p.objective[i] : 0.0;
             continue;
         }
-        std::vector<std::uint32_t> column(p.size(), static_cast<std::uint32_t>(-1));
         Mip mip;
         for (std::uint32_t i : part.members) {
             column[i] = static_cast<std::uint32_t>(mip.add_col(p.locked_in[i] ? 1.0 : 0.0, 1.0, sign * p.objective[i], true));
