@@ -19,7 +19,6 @@
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
-#include "manifest.hpp"
 #include "ruimte/version.hpp"
 #include "source.hpp"
 #include "styles.hpp"
