@@ -16,7 +16,7 @@ packages=(
   # run and test: independent engines and viewers the tests compare against
   gdal-bin sqlite3 spatialite-bin libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-  python3 python3-geopandas python3-qgis qgis-providers xvfb
+  python3 python3-geopandas python3-gdal python3-qgis qgis-providers xvfb
   poppler-utils libxml2-utils
   # fuzzing and sanitizers
   clang libclang-rt-14-dev

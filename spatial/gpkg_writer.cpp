@@ -5,6 +5,7 @@
 
 #include "error.hpp"
 #include "gdal_init.hpp"
+#include "gpkg_rtree.hpp"
 
 namespace ruimte {
 
@@ -46,7 +47,10 @@ OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::stri
                        OGRwkbGeometryType type, const std::string& description) {
     CPLStringList options;
     options.SetNameValue("DESCRIPTION", description.c_str());
-    if (type != wkbNone) options.SetNameValue("GEOMETRY_NAME", "geom");
+    if (type != wkbNone) {
+        options.SetNameValue("GEOMETRY_NAME", "geom");
+        options.SetNameValue("SPATIAL_INDEX", "NO");  // close_dataset() bulk-loads it (gpkg_rtree.hpp)
+    }
     OGRSpatialReference* srs = nullptr;
     if (type != wkbNone) srs = rd_new().Clone();
     CPLErrorReset();
@@ -86,6 +90,7 @@ void commit_transaction(GDALDataset& ds, const std::string& path) {
 }
 
 void close_dataset(DatasetPtr ds, const std::string& path) {
+    if (ds) build_missing_spatial_indexes(*ds, path);
     CPLErrorReset();
     GDALDataset* raw = ds.release();
     GDALClose(raw);

@@ -30,7 +30,8 @@ void add_field(OGRLayer& layer, const std::string& path, const std::string& name
 void write_feature(OGRLayer& layer, const std::string& path, OGRFeature& feature);
 void begin_transaction(GDALDataset& ds, const std::string& path);
 void commit_transaction(GDALDataset& ds, const std::string& path);
-// Closes the dataset and reports a failure to flush (for example a full disk).
+// Builds the spatial index of every feature table that has none (create_layer leaves it to
+// this), closes the dataset and reports a failure to flush (for example a full disk).
 void close_dataset(DatasetPtr ds, const std::string& path);
 
 }  // namespace ruimte

@@ -28,6 +28,18 @@ for f in score check claims select; do
   [ -z "$missing" ] || { echo "FAIL: $f.gpkg: tables not in gpkg_contents: $missing"; fail=1; }
   t=$(sqlite3 "$tmp/$f.gpkg" "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'")
   [ "$t" = attributes ] || { echo "FAIL: $f.gpkg: layer_styles registered as '$t', not attributes"; fail=1; }
+  # GDAL's GeoPackage validator accepts the file, and SQLite's own check accepts every R*Tree
+  # (ruimte bulk-loads them, spatial/gpkg_rtree.hpp) with one entry per non-empty geometry (the
+  # empty flag is bit 4 of the GeoPackage geometry header's flags byte).
+  v=$(/usr/bin/python3 /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py "$tmp/$f.gpkg" 2>&1) ||
+    { echo "FAIL: $f.gpkg: validate_gpkg.py: $v"; fail=1; }
+  for g in $(sqlite3 "$tmp/$f.gpkg" "SELECT table_name || '|' || column_name FROM gpkg_geometry_columns"); do
+    t=${g%%|*} c=${g##*|}
+    r=$(sqlite3 "$tmp/$f.gpkg" "SELECT rtreecheck('rtree_${t}_$c') || ' ' || (SELECT count(*) FROM \"rtree_${t}_$c\") || ' ' ||
+         (SELECT count(*) FROM \"$t\" WHERE \"$c\" IS NOT NULL AND substr(hex(substr(\"$c\", 4, 1)), 1, 1) NOT IN ('1', '3', '5', '7', '9', 'B', 'D', 'F'))" 2>&1)
+    set -- $r
+    [ "${1:-}" = ok ] && [ "${2:-}" = "${3:-}" ] || { echo "FAIL: $f.gpkg: R*Tree of $t: $r"; fail=1; }
+  done
   # Feature counts as SQLite sees them, for PyQGIS to match.
   for l in $(sqlite3 "$tmp/$f.gpkg" "SELECT table_name FROM gpkg_contents ORDER BY table_name"); do
     echo "$f.gpkg $l $(sqlite3 "$tmp/$f.gpkg" "SELECT COUNT(*) FROM \"$l\"")" >> "$tmp/counts.txt"
@@ -76,6 +88,12 @@ check(r["renderer"] in ("graduatedSymbol", "singleSymbol") and r["labels"], f"re
 sel = layers[("select.gpkg", "candidates_selected")]
 check(sel["renderer"] == "categorizedSymbol" and sel["field"] == "selected" and
       [(k["value"], k["colour"]) for k in sel["classes"]] == [("0", "#e0e0e0"), ("1", "#2c7fb8")], "candidates_selected: selected outlined in blue")
+for key, d in sorted(layers.items()):
+    if d["spatial"]:
+        w = d["window"]
+        check(d["spatial_index"] and w["agrees"] and (w["meets"] > 0 or d["features"] == 0),
+              f"{key[0]}:{key[1]}: QGIS finds the spatial index; a window query returns {w['got']} features, "
+              f"{w['meets']} of which meet the window")
 for key, d in layers.items():
     if d["spatial"]:
         check(d["renderer"] is not None and d["renderer"] != "singleSymbol" or key[1] == "region_balance", f"{key[0]}:{key[1]} has its default style")

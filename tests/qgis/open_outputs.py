@@ -12,8 +12,8 @@ import json
 import os
 import sys
 
-from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsGraduatedSymbolRenderer,
-                       QgsProviderRegistry, QgsVectorLayer)
+from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFeatureRequest, QgsFeatureSource,
+                       QgsGeometry, QgsGraduatedSymbolRenderer, QgsProviderRegistry, QgsRectangle, QgsVectorLayer)
 
 
 def colour(sym):
@@ -36,6 +36,17 @@ def describe(path):
             d["field"] = r.classAttribute()
             d["classes"] = [{"lower": g.lowerValue(), "upper": g.upperValue(), "label": g.label(),
                              "colour": colour(g.symbol())} for g in r.ranges()]
+        if layer.isValid() and layer.isSpatial():
+            # The spatial index QGIS finds, and a window query through it (the left half of the
+            # extent): it returns every feature that meets the window and none whose bounding
+            # box misses it.
+            d["spatial_index"] = layer.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
+            e = layer.extent()
+            rect = QgsRectangle(e.xMinimum(), e.yMinimum(), e.center().x(), e.yMaximum())
+            got = {f.id() for f in layer.getFeatures(QgsFeatureRequest().setFilterRect(rect))}
+            boxes = {f.id() for f in layer.getFeatures() if f.hasGeometry() and f.geometry().boundingBox().intersects(rect)}
+            meets = {f.id() for f in layer.getFeatures() if f.hasGeometry() and f.geometry().intersects(QgsGeometry.fromRect(rect))}
+            d["window"] = {"got": len(got), "meets": len(meets), "agrees": meets <= got <= boxes}
         if layer.labelsEnabled() and layer.labeling():
             d["label_field"] = layer.labeling().settings().fieldName
         out.append(d)
