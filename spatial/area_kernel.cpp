@@ -284,11 +284,29 @@ double box_d2(const geos::Box& a, double xmin, double ymin, double xmax, double 
     return dx * dx + dy * dy;
 }
 
+// The largest distance between a point of one box and a point of the other, squared.
+double box_far_d2(const geos::Box& a, const geos::Box& b) {
+    const double dx = std::max(a.xmax - b.xmin, b.xmax - a.xmin);
+    const double dy = std::max(a.ymax - b.ymin, b.ymax - a.ymin);
+    return dx * dx + dy * dy;
+}
+
 }  // namespace
 
 double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     if (a.rings.empty() || b.rings.empty()) return std::numeric_limits<double>::infinity();
     double best2 = stop_above * stop_above;
+    // An upper bound first: every run of edges has a vertex in its box, so no pair of runs is
+    // further apart than its boxes' far corners. Pairs whose boxes are further apart than
+    // the least such bound need no look.
+    for (const Ring& rb : b.rings) {
+        for (const geos::Box& bb : rb.chunks) {
+            if (box_d2(a.box, bb.xmin, bb.ymin, bb.xmax, bb.ymax) >= best2) continue;
+            for (const Ring& ra : a.rings) {
+                for (const geos::Box& ab : ra.chunks) best2 = std::min(best2, box_far_d2(ab, bb));
+            }
+        }
+    }
     // Pairs of edge runs, nearest boxes first, so the first exact distances are already
     // small and most other pairs are pruned by their box distance alone.
     struct ChunkPair {
