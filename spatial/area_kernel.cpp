@@ -366,7 +366,7 @@ bool certainly_simple(const Ring& ring) {
     // Adjacent edges meet only at their shared vertex unless they fold back on one line.
     for (std::size_t i = 0; i < edges; ++i) {
         const std::size_t j = i + 1 < edges ? i + 1 : 0;
-        if (orient(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], xy[2 * j + 2], xy[2 * j + 3]) == 0) return false;
+        if (orientation(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], xy[2 * j + 2], xy[2 * j + 3]) == 0) return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
@@ -387,11 +387,11 @@ bool certainly_simple(const Ring& ring) {
             const std::size_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
             if (d == 1 || d == edges - 1) continue;  // adjacent: checked above
             const double *p = xy + 2 * e.i, *q = xy + 2 * f.i;
-            const int o1 = orient(p[0], p[1], p[2], p[3], q[0], q[1]);
-            const int o2 = orient(p[0], p[1], p[2], p[3], q[2], q[3]);
+            const int o1 = orientation(p[0], p[1], p[2], p[3], q[0], q[1]);
+            const int o2 = orientation(p[0], p[1], p[2], p[3], q[2], q[3]);
             if (o1 != 0 && o1 == o2) continue;
-            const int o3 = orient(q[0], q[1], q[2], q[3], p[0], p[1]);
-            const int o4 = orient(q[0], q[1], q[2], q[3], p[2], p[3]);
+            const int o3 = orientation(q[0], q[1], q[2], q[3], p[0], p[1]);
+            const int o4 = orientation(q[0], q[1], q[2], q[3], p[2], p[3]);
             if (o3 != 0 && o3 == o4) continue;
             return false;  // they cross, touch, or it cannot be told apart
         }

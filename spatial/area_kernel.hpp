@@ -54,7 +54,7 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above);
 int orientation(double ax, double ay, double bx, double by, double cx, double cy);
 
 // True when the ring is certainly simple: no two edges meet except adjacent edges at their
-// shared vertex (decided with the same filtered orientation as the area kernel). False means
+// shared vertex (decided with the exact orientation below). False means
 // "not proven", not "invalid": ask GEOS. A polygon made of one such ring is valid.
 bool certainly_simple(const Ring& ring);
 

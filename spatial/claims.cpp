@@ -16,11 +16,13 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 #include <variant>
 
 #include "atomic_output.hpp"
+#include "coverage.hpp"
 #include "error.hpp"
 #include "ogr_geometry.hpp"
 #include "text_format.hpp"
@@ -241,8 +243,11 @@ struct TileFace {
     geos::Geom geom;
     double area_m2 = 0;
     std::vector<ClaimMember> members;
-    bool open = false;  // reaches an inner tile edge: may continue in the next tile
+    geos::Box box;
+    unsigned open = 0;  // the inner tile edges it reaches (kWest, ...): it may continue there
 };
+
+constexpr unsigned kWest = 1, kEast = 2, kSouth = 4, kNorth = 8;
 
 struct TileBox {
     geos::Box box;
@@ -358,12 +363,13 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         face.geom = geos::clone(ctx, f);
         face.area_m2 = a;
         const geos::Box b = geos::envelope(ctx, f);
+        face.box = b;
         // Crossing points on a tile edge may lie an ulp off it: compare with a margin.
         const double eps = 1e-6;
-        face.open = (tile.inner_west && b.xmin <= tile.box.xmin + eps) ||
-                    (tile.inner_east && b.xmax >= tile.box.xmax - eps) ||
-                    (tile.inner_south && b.ymin <= tile.box.ymin + eps) ||
-                    (tile.inner_north && b.ymax >= tile.box.ymax - eps);
+        face.open = (tile.inner_west && b.xmin <= tile.box.xmin + eps ? kWest : 0U) |
+                    (tile.inner_east && b.xmax >= tile.box.xmax - eps ? kEast : 0U) |
+                    (tile.inner_south && b.ymin <= tile.box.ymin + eps ? kSouth : 0U) |
+                    (tile.inner_north && b.ymax >= tile.box.ymax - eps ? kNorth : 0U);
         out.faces.push_back(std::move(face));
     }
 }
@@ -470,15 +476,24 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         },
         1);
 
-    // Merge the faces that cross tile edges: same members, across an edge.
+    // Merge the faces that cross tile edges. Two tile faces are one face when they have the
+    // same members and share a stretch of the tile edge between them (faces that meet only at
+    // a point stay apart, as in a union). Candidates: same members, open towards each other
+    // across one edge, their extents along that edge overlapping; each connected group is
+    // unioned on its own (a union of faces that do not touch gives them back unchanged).
     std::vector<ClaimFace> faces;
-    std::map<std::vector<ClaimMember>, std::vector<TileFace*>> open;
-    for (auto& tile : per_tile) {
+    struct OpenFace {
+        TileFace* face;
+        std::size_t ix, iy;
+    };
+    std::vector<OpenFace> open_faces;
+    for (std::size_t k = 0; k < per_tile.size(); ++k) {
+        auto& tile = per_tile[k];
         result.slivers += tile.slivers;
         result.sliver_m2 += tile.sliver_m2;
         for (auto& f : tile.faces) {
             if (f.open) {
-                open[f.members].push_back(&f);
+                open_faces.push_back({&f, busy[k] % nx, busy[k] / nx});
             } else {
                 ClaimFace cf;
                 cf.geom = std::move(f.geom);
@@ -488,19 +503,66 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             }
         }
     }
-    std::vector<std::pair<const std::vector<ClaimMember>*, std::vector<TileFace*>*>> groups;
-    for (auto& [members, list] : open) groups.emplace_back(&members, &list);
+    // Per tile edge (the east edge of tile t: 2t, its north edge: 2t + 1), the faces on its
+    // two sides.
+    std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>> edges;
+    for (std::uint32_t i = 0; i < open_faces.size(); ++i) {
+        const auto& [f, ix, iy] = open_faces[i];
+        const std::size_t t = iy * nx + ix;
+        if (f->open & kEast) edges[2 * t].first.push_back(i);
+        if (f->open & kWest) edges[2 * (t - 1)].second.push_back(i);
+        if (f->open & kNorth) edges[2 * t + 1].first.push_back(i);
+        if (f->open & kSouth) edges[2 * (t - nx) + 1].second.push_back(i);
+    }
+    std::vector<std::uint32_t> parent(open_faces.size());
+    std::iota(parent.begin(), parent.end(), 0U);
+    auto root = [&](std::uint32_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    const double eps = 1e-6;
+    for (const auto& [edge, sides] : edges) {
+        const bool vertical = edge % 2 == 0;
+        for (std::uint32_t a : sides.first) {
+            const TileFace& fa = *open_faces[a].face;
+            for (std::uint32_t b : sides.second) {
+                const TileFace& fb = *open_faces[b].face;
+                if (fa.members != fb.members) continue;
+                const bool overlap = vertical ? fa.box.ymin <= fb.box.ymax + eps && fb.box.ymin <= fa.box.ymax + eps
+                                              : fa.box.xmin <= fb.box.xmax + eps && fb.box.xmin <= fa.box.xmax + eps;
+                if (overlap) parent[root(a)] = root(b);
+            }
+        }
+    }
+    std::map<std::uint32_t, std::vector<TileFace*>> components;  // keyed by root: deterministic
+    for (std::uint32_t i = 0; i < open_faces.size(); ++i) components[root(i)].push_back(open_faces[i].face);
+    std::vector<std::vector<TileFace*>*> groups;
+    for (auto& [r, list] : components) {
+        if (list.size() == 1) {
+            ClaimFace cf;
+            cf.geom = std::move(list[0]->geom);
+            cf.area_m2 = list[0]->area_m2;
+            cf.members = std::move(list[0]->members);
+            faces.push_back(std::move(cf));
+        } else {
+            groups.push_back(&list);
+            result.merged_faces += list.size();
+        }
+    }
     std::vector<std::vector<ClaimFace>> merged(groups.size());
     RunControl quiet = control;
     quiet.progress = nullptr;
     parallel_for(
         groups.size(), quiet,
         [&](const geos::Context& tctx, std::size_t g) {
-            const auto& list = *groups[g].second;
-            if (list.size() == 1) return;  // moved below, on the main thread
+            const auto& list = *groups[g];
             std::vector<const GEOSGeometry*> parts;
             for (const TileFace* f : list) parts.push_back(f->geom.get());
-            const geos::Geom u = geos::union_all(tctx, parts);
+            // Tile faces are cut at the same points on both sides of a tile edge, so they
+            // usually form a coverage and merge by dropping their shared edges; else (or if
+            // the result would not be one simple polygon) GEOS's union.
+            geos::Geom u = dissolve_coverage(tctx, parts);
+            if (!u) u = geos::union_all(tctx, parts);
             std::vector<const GEOSGeometry*> polys;
             collect_polygons(tctx, u.get(), polys);
             for (const GEOSGeometry* p : polys) {
@@ -509,23 +571,13 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
                 if (cf.area_m2 < options.min_face_m2)
                     continue;  // cannot happen for unions of faces above it
                 cf.geom = geos::clone(tctx, p);
-                cf.members = *groups[g].first;
+                cf.members = list.front()->members;
                 merged[g].push_back(std::move(cf));
             }
         },
         4);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        auto& list = *groups[g].second;
-        if (list.size() == 1) {
-            ClaimFace cf;
-            cf.geom = std::move(list[0]->geom);
-            cf.area_m2 = list[0]->area_m2;
-            cf.members = *groups[g].first;
-            faces.push_back(std::move(cf));
-            continue;
-        }
-        result.merged_faces += list.size();
-        for (auto& cf : merged[g]) faces.push_back(std::move(cf));
+    for (auto& list : merged) {
+        for (auto& cf : list) faces.push_back(std::move(cf));
     }
     per_tile.clear();
 

@@ -1,0 +1,232 @@
+#include "coverage.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <unordered_map>
+
+#include "area_kernel.hpp"
+
+namespace ruimte {
+
+namespace {
+
+struct Point {
+    double x, y;
+    bool operator==(const Point& o) const { return x == o.x && y == o.y; }
+};
+
+struct PointHash {
+    std::size_t operator()(const Point& p) const noexcept {
+        const std::uint64_t a = std::bit_cast<std::uint64_t>(p.x + 0.0), b = std::bit_cast<std::uint64_t>(p.y + 0.0);
+        return std::hash<std::uint64_t>{}(a ^ (b * 0x9e3779b97f4a7c15ULL));
+    }
+};
+
+struct Edge {
+    Point from, to;
+    bool gone = false;  // cancelled by its reverse, or walked into a ring
+};
+
+double ring_area2(const std::vector<double>& xy) {  // twice the signed area (+ counter-clockwise)
+    double s = 0;
+    for (std::size_t i = 0; i + 3 < xy.size(); i += 2) s += xy[i] * xy[i + 3] - xy[i + 2] * xy[i + 1];
+    return s;
+}
+
+// Drops the vertices where a ring goes straight on (exactly on the line through its
+// neighbours, between them), such as where a shared edge used to end: the same point set,
+// and certainly_simple() proves only rings without them. xy is closed; so is the result.
+std::vector<double> drop_straight_vertices(const std::vector<double>& xy) {
+    const std::size_t n = xy.size() / 2 - 1;  // distinct vertices
+    std::vector<std::size_t> keep;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t a = (i + n - 1) % n, c = (i + 1) % n;
+        const double ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * i], by = xy[2 * i + 1], cx = xy[2 * c], cy = xy[2 * c + 1];
+        const bool straight = area::orientation(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) > 0;
+        if (!straight) keep.push_back(i);
+    }
+    std::vector<double> out;
+    out.reserve(2 * keep.size() + 2);
+    for (std::size_t i : keep) {
+        out.push_back(xy[2 * i]);
+        out.push_back(xy[2 * i + 1]);
+    }
+    if (!keep.empty()) {
+        out.push_back(out[0]);
+        out.push_back(out[1]);
+    }
+    return out;
+}
+
+// Where (px, py) is against a closed ring: +1 inside, -1 outside, 0 on its boundary (or at a
+// vertex). Crossing number with the exact orientation.
+int locate(double px, double py, const std::vector<double>& ring) {
+    bool inside = false;
+    for (std::size_t i = 0; i + 3 < ring.size(); i += 2) {
+        const double ax = ring[i], ay = ring[i + 1], bx = ring[i + 2], by = ring[i + 3];
+        if (ax == px && ay == py) return 0;
+        if (ay == py && by == py) {
+            if (std::min(ax, bx) <= px && px <= std::max(ax, bx)) return 0;
+            continue;
+        }
+        if ((ay > py) != (by > py)) {
+            const int o = area::orientation(ax, ay, bx, by, px, py);
+            if (o == 0) return 0;
+            if ((by > ay) == (o > 0)) inside = !inside;
+        }
+    }
+    return inside ? 1 : -1;
+}
+
+geos::Geom ring_geometry(const geos::Context& ctx, const std::vector<double>& xy, bool reverse) {
+    const auto n = static_cast<unsigned>(xy.size() / 2);
+    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.handle(), n, 2);
+    if (!seq) return nullptr;
+    for (unsigned i = 0; i < n; ++i) {
+        const unsigned k = reverse ? n - 1 - i : i;
+        GEOSCoordSeq_setXY_r(ctx.handle(), seq, i, xy[2 * k], xy[2 * k + 1]);
+    }
+    return geos::Geom(GEOSGeom_createLinearRing_r(ctx.handle(), seq));
+}
+
+}  // namespace
+
+geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const GEOSGeometry*>& parts) {
+    // Every directed edge of the parts (shells counter-clockwise, holes clockwise), and the
+    // parts' total area.
+    std::vector<Edge> edges;
+    double parts_area = 0;
+    for (const GEOSGeometry* p : parts) {
+        const area::Rings rings = area::rings_of(ctx, p);
+        if (rings.rings.empty()) return nullptr;
+        for (const area::Ring& r : rings.rings) {
+            parts_area += ring_area2(r.xy) / 2;
+            for (std::size_t i = 0; i + 1 < r.points(); ++i) {
+                edges.push_back({{r.xy[2 * i], r.xy[2 * i + 1]}, {r.xy[2 * i + 2], r.xy[2 * i + 3]}});
+            }
+        }
+    }
+    // Cancel each edge against its reverse. The same edge twice in one direction means the
+    // parts overlap: not a coverage.
+    std::unordered_map<Point, std::vector<std::size_t>, PointHash> out_of;  // start point -> edges
+    out_of.reserve(edges.size());
+    for (std::size_t i = 0; i < edges.size(); ++i) out_of[edges[i].from].push_back(i);
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        Edge& e = edges[i];
+        if (e.gone) continue;
+        const auto it = out_of.find(e.to);
+        if (it == out_of.end()) return nullptr;  // an open ring: cannot happen for polygons
+        for (std::size_t j : it->second) {
+            Edge& r = edges[j];
+            if (!r.gone && r.to == e.from) {
+                e.gone = r.gone = true;
+                break;
+            }
+        }
+    }
+    // Walk what is left into rings. A vertex with two edges leaving it (rings touching at a
+    // point) is left to GEOS.
+    std::vector<std::vector<double>> shells, holes;
+    for (std::size_t start = 0; start < edges.size(); ++start) {
+        if (edges[start].gone) continue;
+        std::vector<double> xy{edges[start].from.x, edges[start].from.y};
+        std::size_t cur = start;
+        while (true) {
+            Edge& e = edges[cur];
+            e.gone = true;
+            xy.push_back(e.to.x);
+            xy.push_back(e.to.y);
+            if (e.to == edges[start].from) break;
+            std::size_t next = edges.size();
+            for (std::size_t j : out_of.at(e.to)) {
+                if (edges[j].gone) continue;
+                if (next != edges.size()) return nullptr;  // two ways on
+                next = j;
+            }
+            if (next == edges.size()) return nullptr;  // a dead end: not a coverage
+            cur = next;
+        }
+        // The start vertex may also have a second edge leaving it.
+        for (std::size_t j : out_of.at(edges[start].from)) {
+            if (!edges[j].gone) return nullptr;
+        }
+        xy = drop_straight_vertices(xy);
+        if (xy.size() < 8) return nullptr;
+        area::Ring ring;
+        ring.xy = xy;
+        if (!area::certainly_simple(ring)) return nullptr;
+        (ring_area2(xy) > 0 ? shells : holes).push_back(std::move(xy));
+    }
+    if (shells.empty()) return nullptr;
+    double area = 0;
+    for (const auto& r : shells) area += ring_area2(r) / 2;
+    for (const auto& h : holes) area += ring_area2(h) / 2;
+    if (!(std::abs(area - parts_area) <= 1e-9 * std::abs(parts_area))) return nullptr;
+
+    // Each hole to the smallest shell around it (faces that only came together by their
+    // extents can give several shells).
+    std::vector<std::vector<std::size_t>> holes_of(shells.size());
+    for (std::size_t h = 0; h < holes.size(); ++h) {
+        std::size_t owner = shells.size();
+        double owner_area = std::numeric_limits<double>::infinity();
+        for (std::size_t k = 0; k < shells.size() && shells.size() > 1; ++k) {
+            int where = 0;
+            for (std::size_t v = 0; v + 2 < holes[h].size() && where == 0; v += 2) where = locate(holes[h][v], holes[h][v + 1], shells[k]);
+            if (where == 0) return nullptr;
+            const double a = ring_area2(shells[k]);
+            if (where > 0 && a < owner_area) {
+                owner = k;
+                owner_area = a;
+            }
+        }
+        if (shells.size() == 1) owner = 0;
+        if (owner == shells.size()) return nullptr;
+        holes_of[owner].push_back(h);
+    }
+
+    // GEOS's orientation: shell clockwise, holes counter-clockwise.
+    std::vector<GEOSGeometry*> polygons;
+    auto drop = [&](std::vector<GEOSGeometry*>& gs) {
+        for (GEOSGeometry* g : gs) GEOSGeom_destroy_r(ctx.handle(), g);
+        return nullptr;
+    };
+    for (std::size_t k = 0; k < shells.size(); ++k) {
+        geos::Geom shell = ring_geometry(ctx, shells[k], true);
+        if (!shell) return drop(polygons);
+        std::vector<GEOSGeometry*> hole_rings;
+        for (std::size_t h : holes_of[k]) {
+            geos::Geom r = ring_geometry(ctx, holes[h], true);
+            if (!r) {
+                drop(hole_rings);
+                return drop(polygons);
+            }
+            hole_rings.push_back(r.release());
+        }
+        GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), hole_rings.data(),
+                                                      static_cast<unsigned>(hole_rings.size()));
+        if (!poly) return drop(polygons);
+        polygons.push_back(poly);
+    }
+    if (polygons.size() == 1) return geos::Geom(polygons[0]);
+    geos::Geom multi(GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, polygons.data(),
+                                                 static_cast<unsigned>(polygons.size())));
+    if (!multi) return drop(polygons);
+    // Several polygons must not overlap (parts that were not a coverage could): no area in
+    // common, by the exact area kernel, for any two whose boxes meet.
+    std::vector<area::Rings> as_rings;
+    for (int k = 0; k < GEOSGetNumGeometries_r(ctx.handle(), multi.get()); ++k) {
+        as_rings.push_back(area::rings_of(ctx, GEOSGetGeometryN_r(ctx.handle(), multi.get(), k)));
+    }
+    for (std::size_t i = 0; i < as_rings.size(); ++i) {
+        for (std::size_t j = i + 1; j < as_rings.size(); ++j) {
+            if (!as_rings[i].box.intersects(as_rings[j].box)) continue;
+            if (area::intersection_area(as_rings[i], as_rings[j]) > 1e-9 * std::min(as_rings[i].area, as_rings[j].area)) return nullptr;
+        }
+    }
+    return multi;
+}
+
+}  // namespace ruimte
