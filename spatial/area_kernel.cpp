@@ -3,6 +3,8 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -363,10 +365,13 @@ bool certainly_simple(const Ring& ring) {
     if (n < 4) return false;
     const std::size_t edges = n - 1;
     const double* xy = ring.xy.data();
-    // Adjacent edges meet only at their shared vertex unless they fold back on one line.
+    // Adjacent edges meet only at their shared vertex unless they fold back on one line (on
+    // one line and the second going back: the signs of the products are exact for parallel
+    // edges). Going straight on is fine.
     for (std::size_t i = 0; i < edges; ++i) {
         const std::size_t j = i + 1 < edges ? i + 1 : 0;
-        if (orientation(xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], xy[2 * j + 2], xy[2 * j + 3]) == 0) return false;
+        const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * j], by = xy[2 * j + 1], cx = xy[2 * j + 2], cy = xy[2 * j + 3];
+        if (orientation(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
@@ -474,6 +479,39 @@ double intersection_area(const Rings& a, const Rings& b) {
     walk(b, a, first_b, events_b, ox, oy, +1, sum);
     const double area = sum / 2;
     return area > 0 ? area : 0.0;
+}
+
+std::size_t XYHash::operator()(const XY& p) const noexcept {
+    const std::uint64_t a = std::bit_cast<std::uint64_t>(p.x + 0.0), b = std::bit_cast<std::uint64_t>(p.y + 0.0);
+    return std::hash<std::uint64_t>{}(a ^ (b * 0x9e3779b97f4a7c15ULL));
+}
+
+double ring_area2(const std::vector<double>& closed_xy) {
+    double s = 0;
+    for (std::size_t i = 0; i + 3 < closed_xy.size(); i += 2) {
+        s += closed_xy[i] * closed_xy[i + 3] - closed_xy[i + 2] * closed_xy[i + 1];
+    }
+    return s;
+}
+
+int locate(double px, double py, const std::vector<double>& closed_xy) {
+    bool inside = false;
+    for (std::size_t i = 0; i + 3 < closed_xy.size(); i += 2) {
+        const double ax = closed_xy[i], ay = closed_xy[i + 1], bx = closed_xy[i + 2], by = closed_xy[i + 3];
+        if (ax == px && ay == py) return 0;
+        if (ay == py && by == py) {
+            if (std::min(ax, bx) <= px && px <= std::max(ax, bx)) return 0;
+            continue;
+        }
+        if ((ay > py) != (by > py)) {
+            const int o = orientation(ax, ay, bx, by, px, py);
+            if (o == 0) return 0;
+            // The ray to +x crosses an upward edge with the point on its left, or a downward
+            // edge with the point on its right.
+            if ((by > ay) == (o > 0)) inside = !inside;
+        }
+    }
+    return inside ? 1 : -1;
 }
 
 int orientation(double ax, double ay, double bx, double by, double cx, double cy) {

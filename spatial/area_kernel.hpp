@@ -53,6 +53,22 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above);
 // The exact sign of the orientation of c relative to the line a→b: +1 left, −1 right, 0 on it.
 int orientation(double ax, double ay, double bx, double by, double cx, double cy);
 
+// A vertex as a hash key: exact coordinates (for joining the ends of edges).
+struct XY {
+    double x, y;
+    bool operator==(const XY& o) const { return x == o.x && y == o.y; }
+};
+struct XYHash {
+    std::size_t operator()(const XY& p) const noexcept;
+};
+
+// Twice the signed area of a closed coordinate list (x0, y0, ..., x0, y0): + counter-clockwise.
+double ring_area2(const std::vector<double>& closed_xy);
+
+// Where (px, py) is against a closed ring: +1 inside, -1 outside, 0 on its boundary.
+// Crossing number with the exact orientation.
+int locate(double px, double py, const std::vector<double>& closed_xy);
+
 // True when the ring is certainly simple: no two edges meet except adjacent edges at their
 // shared vertex (decided with the exact orientation below). False means
 // "not proven", not "invalid": ask GEOS. A polygon made of one such ring is valid.

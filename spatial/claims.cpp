@@ -17,12 +17,14 @@
 #include <future>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <variant>
 
 #include "atomic_output.hpp"
 #include "coverage.hpp"
+#include "polygonize.hpp"
 #include "error.hpp"
 #include "ogr_geometry.hpp"
 #include "text_format.hpp"
@@ -320,8 +322,18 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
     GEOSGeometry* fast = GEOSNode_r(h, lines.get());
     const geos::Geom noded = fast ? geos::own(ctx, fast, "noding of the rings")
                                   : geos::own(ctx, GEOSUnaryUnion_r(h, lines.get()), "noding of the rings");
-    const GEOSGeometry* const to_polygonize[] = {noded.get()};
-    const geos::Geom faces = geos::own(ctx, GEOSPolygonize_r(h, to_polygonize, 1), "polygonize");
+    // The faces: ruimte's face walk, or GEOS's polygonizer where the walk cannot prove its
+    // rings simple (spatial/polygonize.hpp).
+    std::vector<const GEOSGeometry*> face_list;
+    std::optional<std::vector<geos::Geom>> walked = polygonize_noded(ctx, noded.get());
+    geos::Geom polygonized;
+    if (walked) {
+        for (const auto& f : *walked) face_list.push_back(f.get());
+    } else {
+        const GEOSGeometry* const to_polygonize[] = {noded.get()};
+        polygonized = geos::own(ctx, GEOSPolygonize_r(h, to_polygonize, 1), "polygonize");
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, polygonized.get()); ++i) face_list.push_back(GEOSGetGeometryN_r(h, polygonized.get(), i));
+    }
 
     std::vector<Entry> entries;
     entries.reserve(pieces.size());
@@ -329,10 +341,8 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         entries.emplace_back(to_bbox(pieces[i].box), static_cast<std::uint32_t>(i));
     const RTree tree(entries.begin(), entries.end());
 
-    const int nf = GEOSGetNumGeometries_r(h, faces.get());
     std::vector<Entry> hits;
-    for (int i = 0; i < nf; ++i) {
-        const GEOSGeometry* f = GEOSGetGeometryN_r(h, faces.get(), i);
+    for (const GEOSGeometry* f : face_list) {
         const double a = geos::area(ctx, f);
         if (!(a > 0)) continue;
         if (a < min_face_m2) {

@@ -1,7 +1,6 @@
 #include "coverage.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -13,84 +12,10 @@ namespace ruimte {
 
 namespace {
 
-struct Point {
-    double x, y;
-    bool operator==(const Point& o) const { return x == o.x && y == o.y; }
-};
-
-struct PointHash {
-    std::size_t operator()(const Point& p) const noexcept {
-        const std::uint64_t a = std::bit_cast<std::uint64_t>(p.x + 0.0), b = std::bit_cast<std::uint64_t>(p.y + 0.0);
-        return std::hash<std::uint64_t>{}(a ^ (b * 0x9e3779b97f4a7c15ULL));
-    }
-};
-
 struct Edge {
-    Point from, to;
+    area::XY from, to;
     bool gone = false;  // cancelled by its reverse, or walked into a ring
 };
-
-double ring_area2(const std::vector<double>& xy) {  // twice the signed area (+ counter-clockwise)
-    double s = 0;
-    for (std::size_t i = 0; i + 3 < xy.size(); i += 2) s += xy[i] * xy[i + 3] - xy[i + 2] * xy[i + 1];
-    return s;
-}
-
-// Drops the vertices where a ring goes straight on (exactly on the line through its
-// neighbours, between them), such as where a shared edge used to end: the same point set,
-// and certainly_simple() proves only rings without them. xy is closed; so is the result.
-std::vector<double> drop_straight_vertices(const std::vector<double>& xy) {
-    const std::size_t n = xy.size() / 2 - 1;  // distinct vertices
-    std::vector<std::size_t> keep;
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t a = (i + n - 1) % n, c = (i + 1) % n;
-        const double ax = xy[2 * a], ay = xy[2 * a + 1], bx = xy[2 * i], by = xy[2 * i + 1], cx = xy[2 * c], cy = xy[2 * c + 1];
-        const bool straight = area::orientation(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) > 0;
-        if (!straight) keep.push_back(i);
-    }
-    std::vector<double> out;
-    out.reserve(2 * keep.size() + 2);
-    for (std::size_t i : keep) {
-        out.push_back(xy[2 * i]);
-        out.push_back(xy[2 * i + 1]);
-    }
-    if (!keep.empty()) {
-        out.push_back(out[0]);
-        out.push_back(out[1]);
-    }
-    return out;
-}
-
-// Where (px, py) is against a closed ring: +1 inside, -1 outside, 0 on its boundary (or at a
-// vertex). Crossing number with the exact orientation.
-int locate(double px, double py, const std::vector<double>& ring) {
-    bool inside = false;
-    for (std::size_t i = 0; i + 3 < ring.size(); i += 2) {
-        const double ax = ring[i], ay = ring[i + 1], bx = ring[i + 2], by = ring[i + 3];
-        if (ax == px && ay == py) return 0;
-        if (ay == py && by == py) {
-            if (std::min(ax, bx) <= px && px <= std::max(ax, bx)) return 0;
-            continue;
-        }
-        if ((ay > py) != (by > py)) {
-            const int o = area::orientation(ax, ay, bx, by, px, py);
-            if (o == 0) return 0;
-            if ((by > ay) == (o > 0)) inside = !inside;
-        }
-    }
-    return inside ? 1 : -1;
-}
-
-geos::Geom ring_geometry(const geos::Context& ctx, const std::vector<double>& xy, bool reverse) {
-    const auto n = static_cast<unsigned>(xy.size() / 2);
-    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.handle(), n, 2);
-    if (!seq) return nullptr;
-    for (unsigned i = 0; i < n; ++i) {
-        const unsigned k = reverse ? n - 1 - i : i;
-        GEOSCoordSeq_setXY_r(ctx.handle(), seq, i, xy[2 * k], xy[2 * k + 1]);
-    }
-    return geos::Geom(GEOSGeom_createLinearRing_r(ctx.handle(), seq));
-}
 
 }  // namespace
 
@@ -103,7 +28,7 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         const area::Rings rings = area::rings_of(ctx, p);
         if (rings.rings.empty()) return nullptr;
         for (const area::Ring& r : rings.rings) {
-            parts_area += ring_area2(r.xy) / 2;
+            parts_area += area::ring_area2(r.xy) / 2;
             for (std::size_t i = 0; i + 1 < r.points(); ++i) {
                 edges.push_back({{r.xy[2 * i], r.xy[2 * i + 1]}, {r.xy[2 * i + 2], r.xy[2 * i + 3]}});
             }
@@ -111,7 +36,7 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
     }
     // Cancel each edge against its reverse. The same edge twice in one direction means the
     // parts overlap: not a coverage.
-    std::unordered_map<Point, std::vector<std::size_t>, PointHash> out_of;  // start point -> edges
+    std::unordered_map<area::XY, std::vector<std::size_t>, area::XYHash> out_of;  // start point -> edges
     out_of.reserve(edges.size());
     for (std::size_t i = 0; i < edges.size(); ++i) out_of[edges[i].from].push_back(i);
     for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -153,17 +78,16 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         for (std::size_t j : out_of.at(edges[start].from)) {
             if (!edges[j].gone) return nullptr;
         }
-        xy = drop_straight_vertices(xy);
         if (xy.size() < 8) return nullptr;
         area::Ring ring;
         ring.xy = xy;
         if (!area::certainly_simple(ring)) return nullptr;
-        (ring_area2(xy) > 0 ? shells : holes).push_back(std::move(xy));
+        (area::ring_area2(xy) > 0 ? shells : holes).push_back(std::move(xy));
     }
     if (shells.empty()) return nullptr;
     double area = 0;
-    for (const auto& r : shells) area += ring_area2(r) / 2;
-    for (const auto& h : holes) area += ring_area2(h) / 2;
+    for (const auto& r : shells) area += area::ring_area2(r) / 2;
+    for (const auto& h : holes) area += area::ring_area2(h) / 2;
     if (!(std::abs(area - parts_area) <= 1e-9 * std::abs(parts_area))) return nullptr;
 
     // Each hole to the smallest shell around it (faces that only came together by their
@@ -174,9 +98,9 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         double owner_area = std::numeric_limits<double>::infinity();
         for (std::size_t k = 0; k < shells.size() && shells.size() > 1; ++k) {
             int where = 0;
-            for (std::size_t v = 0; v + 2 < holes[h].size() && where == 0; v += 2) where = locate(holes[h][v], holes[h][v + 1], shells[k]);
+            for (std::size_t v = 0; v + 2 < holes[h].size() && where == 0; v += 2) where = area::locate(holes[h][v], holes[h][v + 1], shells[k]);
             if (where == 0) return nullptr;
-            const double a = ring_area2(shells[k]);
+            const double a = area::ring_area2(shells[k]);
             if (where > 0 && a < owner_area) {
                 owner = k;
                 owner_area = a;
@@ -194,11 +118,11 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         return nullptr;
     };
     for (std::size_t k = 0; k < shells.size(); ++k) {
-        geos::Geom shell = ring_geometry(ctx, shells[k], true);
+        geos::Geom shell = geos::linear_ring(ctx, shells[k], true);
         if (!shell) return drop(polygons);
         std::vector<GEOSGeometry*> hole_rings;
         for (std::size_t h : holes_of[k]) {
-            geos::Geom r = ring_geometry(ctx, holes[h], true);
+            geos::Geom r = geos::linear_ring(ctx, holes[h], true);
             if (!r) {
                 drop(hole_rings);
                 return drop(polygons);

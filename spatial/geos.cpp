@@ -178,6 +178,17 @@ std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g) {
     return out;
 }
 
+Geom linear_ring(const Context& ctx, const std::vector<double>& closed_xy, bool reversed) {
+    const auto n = static_cast<unsigned>(closed_xy.size() / 2);
+    GEOSCoordSequence* seq = GEOSCoordSeq_create_r(ctx.handle(), n, 2);
+    if (!seq) return nullptr;
+    for (unsigned i = 0; i < n; ++i) {
+        const unsigned k = reversed ? n - 1 - i : i;
+        GEOSCoordSeq_setXY_r(ctx.handle(), seq, i, closed_xy[2 * k], closed_xy[2 * k + 1]);
+    }
+    return Geom(GEOSGeom_createLinearRing_r(ctx.handle(), seq));
+}
+
 Geom from_wkt(const Context& ctx, std::string_view wkt) {
     GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
     GEOSGeometry* g = GEOSWKTReader_read_r(ctx.handle(), reader, std::string(wkt).c_str());

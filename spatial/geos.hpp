@@ -88,6 +88,9 @@ void warm_envelopes(const Context& ctx, const GEOSGeometry* g);
 Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size);
 std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
 Geom from_wkt(const Context& ctx, std::string_view wkt);
+// A LinearRing from a closed coordinate list (x0, y0, ..., x0, y0), in reverse order if asked;
+// null if GEOS refuses it.
+Geom linear_ring(const Context& ctx, const std::vector<double>& closed_xy, bool reversed);
 std::string to_wkt(const Context& ctx, const GEOSGeometry* g, int decimals = 3);
 
 }  // namespace ruimte::geos
