@@ -223,6 +223,32 @@ TEST_CASE("a claim with a hole that another claim fills", "[claims]") {
     CHECK(close_rel(q.faces[0].area_m2, 300.0));
 }
 
+TEST_CASE("areas that no other ring comes near skip the noder; one across a long edge does not", "[claims]") {
+    // The triangle's long edge has a box that holds every square; only the square across it
+    // needs noding. The other squares go to the faces as they are (inside: as holes of the
+    // triangle's face).
+    Case c;
+    c.add("natuur", {"POLYGON((0 0,1000 0,0 1000,0 0))"});
+    c.add("wonen", {"POLYGON((480 500,489 500,489 509,480 509,480 500))",    // inside, 1 m from the edge
+                    "POLYGON((496 506,505 506,505 515,496 515,496 506))",    // outside, 1 m from it
+                    "POLYGON((100 100,110 100,110 110,100 110,100 100))",    // inside, far off
+                    "POLYGON((700 295,710 295,710 305,700 305,700 295))"});  // across the edge
+    for (double tile : {0.0, 300.0}) {
+        const Partition p = c.run(tile);
+        INFO("tile " << tile);
+        const auto s = by_set(p);
+        CHECK(close_rel(s.at(0b01), 500000.0 - 81 - 100 - 12.5));
+        CHECK(close_rel(s.at(0b11), 81 + 100 + 12.5));
+        CHECK(close_rel(s.at(0b10), 81 + 87.5));
+        std::map<std::uint64_t, int> faces;
+        for (const auto& f : p.faces) ++faces[f.claims];
+        CHECK(faces[0b11] == 3);
+        CHECK(faces[0b10] == 2);
+        if (tile == 0.0) CHECK(faces[0b01] == 1);
+        check_invariants(c.ctx, p, c.claims);
+    }
+}
+
 TEST_CASE("polygons that overlap inside one claim count once and keep all their ids", "[claims]") {
     Case c;
     // wonen: fid 1 = [0,10]^2, fid 2 = [5,15]^2 (overlap 25), fid 3 = [30,40]x[0,10] apart
