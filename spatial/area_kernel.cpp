@@ -361,6 +361,11 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
 }
 
 bool certainly_simple(const Ring& ring) {
+    // The exact orientation, with the filter inlined (this runs on every ring read).
+    const auto exact_sign = [](double ax, double ay, double bx, double by, double cx, double cy) {
+        const int o = orient(ax, ay, bx, by, cx, cy);
+        return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
+    };
     const std::size_t n = ring.points();
     if (n < 4) return false;
     const std::size_t edges = n - 1;
@@ -371,7 +376,7 @@ bool certainly_simple(const Ring& ring) {
     for (std::size_t i = 0; i < edges; ++i) {
         const std::size_t j = i + 1 < edges ? i + 1 : 0;
         const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * j], by = xy[2 * j + 1], cx = xy[2 * j + 2], cy = xy[2 * j + 3];
-        if (orientation(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
+        if (exact_sign(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
@@ -392,11 +397,11 @@ bool certainly_simple(const Ring& ring) {
             const std::size_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
             if (d == 1 || d == edges - 1) continue;  // adjacent: checked above
             const double *p = xy + 2 * e.i, *q = xy + 2 * f.i;
-            const int o1 = orientation(p[0], p[1], p[2], p[3], q[0], q[1]);
-            const int o2 = orientation(p[0], p[1], p[2], p[3], q[2], q[3]);
+            const int o1 = exact_sign(p[0], p[1], p[2], p[3], q[0], q[1]);
+            const int o2 = exact_sign(p[0], p[1], p[2], p[3], q[2], q[3]);
             if (o1 != 0 && o1 == o2) continue;
-            const int o3 = orientation(q[0], q[1], q[2], q[3], p[0], p[1]);
-            const int o4 = orientation(q[0], q[1], q[2], q[3], p[2], p[3]);
+            const int o3 = exact_sign(q[0], q[1], q[2], q[3], p[0], p[1]);
+            const int o4 = exact_sign(q[0], q[1], q[2], q[3], p[2], p[3]);
             if (o3 != 0 && o3 == o4) continue;
             return false;  // they cross, touch, or it cannot be told apart
         }
