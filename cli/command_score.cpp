@@ -57,7 +57,9 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--qgis-context", opts->request.qgis_context,
                     "Context layer for the QGIS project, FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
-    cmd->add_flag("--timings", opts->timings, "Print the seconds spent per stage");
+    cmd->add_flag("--timings", opts->timings,
+                  "Print the seconds spent per stage (with more than one thread the layers are read and\n"
+                  "indexed while the candidates are read: read covers both, index what is left after)");
     cmd->footer(
         "Example (the bundled samples):\n"
         "  ruimte score --candidates data-samples/kandidaten.shp \\\n"

@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "atomic_output.hpp"
@@ -146,13 +148,63 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
     }
 }
 
+
+// Step 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
+// and index it. Notices are collected, not sent, so they keep their place after the
+// candidates' when this runs on another thread.
+struct LayerWork {
+    std::vector<FeatureLayer> layers;
+    std::vector<std::unique_ptr<LayerIndex>> indexes;
+    std::vector<std::string> notices;
+    std::chrono::steady_clock::time_point read_done, index_done;
+};
+
+using StageFn = std::function<void(const std::string&, std::size_t, std::size_t)>;
+
+LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read, const StageFn& stage) {
+    LayerWork work;
+    ScoreRequest collecting = req;
+    if (req.notice) collecting.notice = [&work](const std::string& n) { work.notices.push_back(n); };
+    std::vector<FeatureLayer>& layer_data = work.layers;
+    layer_data.reserve(profile.layers.size());
+    for (const auto& spec : profile.layers) {
+        read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
+        layer_data.push_back(read_polygon_layer(spec.source, read));
+        report_hygiene(collecting, "layer " + spec.name, layer_data.back());
+    }
+    work.read_done = std::chrono::steady_clock::now();
+    IndexOptions index_options;
+    index_options.max_piece_vertices = req.max_piece_vertices;
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        stage("index " + profile.layers[l].name, l, profile.layers.size());
+        std::vector<std::string> classes;
+        std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
+        work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind, layer_data[l],
+                                                            std::move(feature_class), std::move(classes), index_options,
+                                                            req.control));
+        const auto& pairs = work.indexes.back()->overlapping_features();
+        if (!pairs.empty() && collecting.notice && profile.layers[l].kind == LayerKind::classes) {
+            collecting.notice("layer " + profile.layers[l].name + ": " + std::to_string(pairs.size()) +
+                              " pairs of features overlap each other (first: features " +
+                              std::to_string(layer_data[l].features[pairs[0].first].fid) + " and " +
+                              std::to_string(layer_data[l].features[pairs[0].second].fid) +
+                              "); overlapping area is counted once per class");
+        }
+    }
+    work.index_done = std::chrono::steady_clock::now();
+    return work;
+}
+
 }  // namespace
 
 ScoreInputs prepare_score(const ScoreRequest& req) {
     Stopwatch clock;
     ScoreInputs in;
+    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (req.progress) req.progress(name, done, total);
+        if (!req.progress) return;
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        req.progress(name, done, total);
     };
 
     // 1. The profile, whole, before any geometry is read; then the outputs' paths.
@@ -183,11 +235,24 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     }
     in.seconds.emplace_back("profile", clock.lap());
 
-    // 2. Read.
+    // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
+    //    another thread meanwhile, so GDAL's sequential reading of one source overlaps the
+    //    parallel work on the other. Errors and notices keep their order either way: the
+    //    candidates' first, then the layers'.
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
     read.control = req.control;
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point read_start = Clock::now();
+    const StageFn stage_fn = stage;
+    std::future<LayerWork> layer_work;
+    const bool layers_meanwhile = req.engine != Engine::postgis && resolve_threads(req.control.threads) > 1;
+    if (layers_meanwhile) {
+        layer_work = std::async(std::launch::async, [&req, &profile, &stage_fn, read] {
+            return read_and_index_layers(req, profile, read, stage_fn);
+        });
+    }
     read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
     in.candidates = read_polygon_layer(cand_spec, read);
     FeatureLayer& cands = in.candidates;
@@ -246,38 +311,21 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         in.seconds.emplace_back("overlay", clock.lap());
         return in;
     }
-    std::vector<FeatureLayer>& layer_data = in.layers;
-    layer_data.reserve(profile.layers.size());
-    for (const auto& spec : profile.layers) {
-        read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
-        layer_data.push_back(read_polygon_layer(spec.source, read));
-        report_hygiene(req, "layer " + spec.name, layer_data.back());
+    const Clock::time_point cands_done = Clock::now();
+    LayerWork work = layers_meanwhile ? layer_work.get() : read_and_index_layers(req, profile, read, stage_fn);
+    if (req.notice) {
+        for (const auto& n : work.notices) req.notice(n);
     }
-    in.seconds.emplace_back("read", clock.lap());
-
-    // 3. Index the layers.
-    IndexOptions index_options;
-    index_options.max_piece_vertices = req.max_piece_vertices;
-    std::vector<std::unique_ptr<LayerIndex>>& indexes = in.indexes;
-    std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
-    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-        stage("index " + profile.layers[l].name, l, profile.layers.size());
-        std::vector<std::string> classes;
-        std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
-        indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind, layer_data[l],
-                                                       std::move(feature_class), std::move(classes), index_options,
-                                                       req.control));
-        index_ptrs.push_back(indexes.back().get());
-        if (!indexes.back()->overlapping_features().empty() && req.notice && profile.layers[l].kind == LayerKind::classes) {
-            const auto& pairs = indexes.back()->overlapping_features();
-            req.notice("layer " + profile.layers[l].name + ": " + std::to_string(pairs.size()) +
-                       " pairs of features overlap each other (first: features " +
-                       std::to_string(layer_data[l].features[pairs[0].first].fid) + " and " +
-                       std::to_string(layer_data[l].features[pairs[0].second].fid) +
-                       "); overlapping area is counted once per class");
-        }
-    }
-    in.seconds.emplace_back("index", clock.lap());
+    in.layers = std::move(work.layers);
+    in.indexes = std::move(work.indexes);
+    for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+    const std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
+    // Stage times of overlapping work: reading lasts until both sources are read, indexing
+    // for what the layers' thread still needed after that.
+    const Clock::time_point read_end = std::max(cands_done, work.read_done);
+    in.seconds.emplace_back("read", std::chrono::duration<double>(read_end - read_start).count());
+    in.seconds.emplace_back("index", std::chrono::duration<double>(std::max(work.index_done, read_end) - read_end).count());
+    clock.lap();
 
     // 4. Overlay.
     std::vector<const GEOSGeometry*> geoms;
