@@ -86,6 +86,40 @@ TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes i
     CHECK(refused < 20);
 }
 
+TEST_CASE("dissolve_coverage on grid-snapped polygons cut by tiles through their vertices", "[coverage]") {
+    // Integer coordinates and tile lines through vertices and along edges: pieces that meet at
+    // corners, edges lying on tile lines, holes touching the cuts.
+    geos::Context ctx;
+    std::mt19937_64 rng(7);
+    std::uniform_int_distribution<int> coord(0, 20);
+    int dissolved = 0, rounds = 0;
+    for (int round = 0; round < 300; ++round) {
+        std::vector<geos::Geom> rects;
+        for (int k = 0; k < 4; ++k) {
+            int x0 = coord(rng), y0 = coord(rng), x1 = coord(rng), y1 = coord(rng);
+            if (x0 == x1 || y0 == y1) continue;
+            rects.push_back(geos::own(ctx, GEOSGeom_createRectangle_r(ctx.handle(), std::min(x0, x1), std::min(y0, y1), std::max(x0, x1),
+                                                                       std::max(y0, y1)),
+                                      "rect"));
+        }
+        if (rects.empty()) continue;
+        geos::Geom shape = geos::union_all(ctx, ptrs(rects));
+        if (GEOSGeomTypeId_r(ctx.handle(), shape.get()) != GEOS_POLYGON) continue;
+        ++rounds;
+        const double step = 2 + static_cast<int>(rng() % 5);
+        const std::vector<geos::Geom> pieces = cut(ctx, shape.get(), 0, 0, step, static_cast<int>(20 / step) + 2);
+        geos::Geom u = dissolve_coverage(ctx, ptrs(pieces));
+        if (!u) continue;
+        ++dissolved;
+        CHECK(GEOSisValid_r(ctx.handle(), u.get()) == 1);
+        geos::Geom diff = geos::own(ctx, GEOSSymDifference_r(ctx.handle(), u.get(), shape.get()), "symdiff");
+        CHECK(geos::area(ctx, diff.get()) <= 1e-9 * geos::area(ctx, shape.get()));
+        CHECK(geos::area(ctx, u.get()) == Approx(geos::area(ctx, shape.get())).epsilon(1e-12));
+    }
+    INFO(dissolved << " of " << rounds << " dissolved without GEOS");
+    CHECK(dissolved > rounds / 2);
+}
+
 TEST_CASE("dissolve_coverage: several polygons when the parts make several; null for what is not edge-matched", "[coverage]") {
     geos::Context ctx;
     auto dissolve = [&](std::initializer_list<const char*> wkts) {
