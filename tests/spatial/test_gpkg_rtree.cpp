@@ -3,6 +3,7 @@
 // and the GeoPackage triggers keep it right when the file is edited later.
 #include <catch2/catch.hpp>
 
+#include <cpl_conv.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <sqlite3.h>
@@ -204,6 +205,21 @@ TEST_CASE("bulk-loaded R*Tree: GDAL filters through it, and edits through the tr
     CHECK(db.text("SELECT group_concat(id) FROM (SELECT id FROM rtree_boxes_geom WHERE maxx <= 10 ORDER BY id)") ==
           "3," + std::to_string(w.env.size() + 1));
     CHECK(db.text("SELECT count(*) FROM rtree_boxes_geom WHERE id = 5") == "0");
+}
+
+TEST_CASE("GeoPackages are written with 16 KiB pages; a user's OGR_SQLITE_PRAGMA wins, and the R*Tree follows its node size") {
+    test::TempDir dir("gpkg_rtree");
+    write_boxes(dir.file("default.gpkg"), 10, 3U);
+    CHECK(Db(dir.file("default.gpkg")).text("PRAGMA page_size") == "16384");
+    // 1 KiB pages give R*Tree nodes of 960 bytes (39 cells): the bulk loader reads that size.
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=1024");
+    const Written w = write_boxes(dir.file("small_pages.gpkg"), 3000, 5U);
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
+    Db db(dir.file("small_pages.gpkg"));
+    CHECK(db.text("PRAGMA page_size") == "1024");
+    CHECK(db.text("SELECT length(data) FROM rtree_boxes_geom_node WHERE nodeno = 1") == "960");
+    CHECK(db.text("SELECT rtreecheck('rtree_boxes_geom')") == "ok");
+    CHECK(db.text("SELECT count(*) FROM rtree_boxes_geom") == std::to_string(w.env.size() - 2));
 }
 
 TEST_CASE("pack_rtree: full nodes, one parent each, the root numbered 1 with the depth") {
