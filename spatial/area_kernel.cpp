@@ -368,6 +368,31 @@ bool certainly_simple(const Ring& ring) {
     };
     const std::size_t n = ring.points();
     if (n < 4) return false;
+    {
+        // First, in O(n): a ring that is star-shaped around the mean of its vertices is simple.
+        // If every edge turns the same way around that point c (exact orientation, never 0)
+        // and the ring goes round c once (one crossing of the ray from c to +x, counted with
+        // the half-open rule), the angle around c grows strictly along the ring through one
+        // full turn, so edges that are not neighbours lie in disjoint wedges and cannot meet.
+        const double* xy = ring.xy.data();
+        double cx = 0, cy = 0;
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            cx += xy[2 * i];
+            cy += xy[2 * i + 1];
+        }
+        cx /= static_cast<double>(n - 1);
+        cy /= static_cast<double>(n - 1);
+        const int turn = exact_sign(cx, cy, xy[0], xy[1], xy[2], xy[3]);
+        bool star = turn != 0;
+        std::size_t crossings = 0;
+        for (std::size_t i = 0; star && i + 1 < n; ++i) {
+            const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * i + 2], by = xy[2 * i + 3];
+            star = exact_sign(cx, cy, ax, ay, bx, by) == turn;
+            // Counter-clockwise edges cross the ray to +x going up, clockwise ones going down.
+            crossings += turn > 0 ? (ay <= cy && cy < by) : (by <= cy && cy < ay);
+        }
+        if (star && crossings == 1) return true;
+    }
     const std::size_t edges = n - 1;
     const double* xy = ring.xy.data();
     // Adjacent edges meet only at their shared vertex unless they fold back on one line (on

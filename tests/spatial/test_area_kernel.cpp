@@ -291,6 +291,19 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
     CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,5 0,0 10,0 0))"));          // touches itself at (5,0)
     CHECK_FALSE(simple("POLYGON((0 0,10 0,20 0,10 0,10 10,0 10,0 0))"));    // spike folding back
     CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,0 10,0 0,5 -5,0 0))"));     // ring passes a vertex twice
+    // Star-shaped around the mean of the vertices (the O(n) proof), either orientation.
+    CHECK(simple("POLYGON((0 0,10 -1,20 0,21 10,20 20,10 21,0 20,-1 10,0 0))"));
+    CHECK(simple("POLYGON((0 0,-1 10,0 20,10 21,20 20,21 10,20 0,10 -1,0 0))"));
+    // A pentagram turns the same way round its centre at every edge but goes round it twice.
+    CHECK_FALSE(simple("POLYGON((0 100,59 -81,-95 31,95 31,-59 -81,0 100))"));
+    area::Ring clockwise;  // rings_of orients shells counter-clockwise; holes come clockwise
+    clockwise.xy = {0, 0, 0, 20, 10, 21, 20, 20, 20, 0, 0, 0};
+    CHECK(area::certainly_simple(clockwise));
+    area::Ring pentagram_cw;
+    pentagram_cw.xy = {0, 100, -59, -81, 95, 31, -95, 31, 59, -81, 0, 100};
+    CHECK_FALSE(area::certainly_simple(pentagram_cw));
+    // Not star-shaped around the mean (a U), still simple: the sweep proves it.
+    CHECK(simple("POLYGON((0 0,30 0,30 30,20 30,20 10,10 10,10 30,0 30,0 0))"));
     // Random star polygons, some with self-crossings: whenever the kernel says simple, GEOS agrees.
     std::mt19937_64 rng(99);
     std::uniform_real_distribution<double> u(0, 1);
