@@ -54,6 +54,11 @@ inline void two_sum(double x, double y, double& sum, double& err) {
 // their sum is accumulated exactly as a non-overlapping expansion (Shewchuk 1997, Grow-
 // Expansion), whose largest component carries the sign.
 int orient_exact(double ax, double ay, double bx, double by, double cx, double cy) {
+    // NaN or infinite coordinates have no orientation (0: undecided); the readers refuse such
+    // features before this, and rational arithmetic would throw (found by fuzzing).
+    if (!(std::isfinite(ax) && std::isfinite(ay) && std::isfinite(bx) && std::isfinite(by) && std::isfinite(cx) && std::isfinite(cy))) {
+        return 0;
+    }
     const double f[6][2] = {{bx, cy}, {-bx, ay}, {-ax, cy}, {-by, cx}, {by, ax}, {ay, cx}};
     for (const auto& [x, y] : f) {
         // A product of non-zero values below kTiny (or rounded to 0) cannot be split exactly.
@@ -516,13 +521,9 @@ std::size_t XYHash::operator()(const XY& p) const noexcept {
     return std::hash<std::uint64_t>{}(a ^ (b * 0x9e3779b97f4a7c15ULL));
 }
 
-double ring_area2(const std::vector<double>& closed_xy) {
-    double s = 0;
-    for (std::size_t i = 0; i + 3 < closed_xy.size(); i += 2) {
-        s += closed_xy[i] * closed_xy[i + 3] - closed_xy[i + 2] * closed_xy[i + 1];
-    }
-    return s;
-}
+double ring_area(const std::vector<double>& closed_xy) { return signed_ring_area(closed_xy); }
+
+int ring_orientation(const std::vector<double>& closed_xy) { return ring_turn(closed_xy, signed_ring_area(closed_xy)); }
 
 int locate(double px, double py, const std::vector<double>& closed_xy) {
     bool inside = false;

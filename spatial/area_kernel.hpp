@@ -62,8 +62,12 @@ struct XYHash {
     std::size_t operator()(const XY& p) const noexcept;
 };
 
-// Twice the signed area of a closed coordinate list (x0, y0, ..., x0, y0): + counter-clockwise.
-double ring_area2(const std::vector<double>& closed_xy);
+// The signed area of a closed coordinate list (x0, y0, ..., x0, y0), shoelace in floating
+// point: + counter-clockwise. Its sign is not to be trusted for a ring of almost no area.
+double ring_area(const std::vector<double>& closed_xy);
+// +1 when a simple closed ring runs counter-clockwise, -1 clockwise: the exact turn at its
+// lowest (then leftmost) vertex.
+int ring_orientation(const std::vector<double>& closed_xy);
 
 // Where (px, py) is against a closed ring: +1 inside, -1 outside, 0 on its boundary.
 // Crossing number with the exact orientation.

@@ -28,7 +28,7 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         const area::Rings rings = area::rings_of(ctx, p);
         if (rings.rings.empty()) return nullptr;
         for (const area::Ring& r : rings.rings) {
-            parts_area += area::ring_area2(r.xy) / 2;
+            parts_area += area::ring_area(r.xy);
             for (std::size_t i = 0; i + 1 < r.points(); ++i) {
                 edges.push_back({{r.xy[2 * i], r.xy[2 * i + 1]}, {r.xy[2 * i + 2], r.xy[2 * i + 3]}});
             }
@@ -82,12 +82,12 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
         area::Ring ring;
         ring.xy = xy;
         if (!area::certainly_simple(ring)) return nullptr;
-        (area::ring_area2(xy) > 0 ? shells : holes).push_back(std::move(xy));
+        (area::ring_orientation(xy) > 0 ? shells : holes).push_back(std::move(xy));
     }
     if (shells.empty()) return nullptr;
     double area = 0;
-    for (const auto& r : shells) area += area::ring_area2(r) / 2;
-    for (const auto& h : holes) area += area::ring_area2(h) / 2;
+    for (const auto& r : shells) area += area::ring_area(r);
+    for (const auto& h : holes) area += area::ring_area(h);
     if (!(std::abs(area - parts_area) <= 1e-9 * std::abs(parts_area))) return nullptr;
 
     // Each hole to the smallest shell around it (faces that only came together by their
@@ -100,7 +100,7 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
             int where = 0;
             for (std::size_t v = 0; v + 2 < holes[h].size() && where == 0; v += 2) where = area::locate(holes[h][v], holes[h][v + 1], shells[k]);
             if (where == 0) return nullptr;
-            const double a = area::ring_area2(shells[k]);
+            const double a = std::fabs(area::ring_area(shells[k]));
             if (where > 0 && a < owner_area) {
                 owner = k;
                 owner_area = a;

@@ -135,10 +135,11 @@ std::optional<std::vector<geos::Geom>> polygonize_noded(const geos::Context& ctx
         area::Ring ring;
         ring.xy = xy;
         if (!area::certainly_simple(ring)) return std::nullopt;
-        const double a = area::ring_area2(xy);
-        if (a > 0) shells.push_back(std::move(xy));
-        else if (a < 0) holes.push_back(std::move(xy));
-        else return std::nullopt;
+        // The orientation from the exact turn at the lowest vertex (the shoelace sign is noise
+        // for slivers). A ring whose area is zero or below the normal range of doubles
+        // (subnormal coordinates, found by fuzzing) is left to GEOS, which drops such rings.
+        if (!(std::fabs(area::ring_area(xy)) >= std::numeric_limits<double>::min())) return std::nullopt;
+        (area::ring_orientation(xy) > 0 ? shells : holes).push_back(std::move(xy));
     }
 
     // Each hole to the smallest shell around it; holes around which there is none bound the
@@ -152,7 +153,7 @@ std::optional<std::vector<geos::Geom>> polygonize_noded(const geos::Context& ctx
         BBox box(BPoint(shells[s][0], shells[s][1]), BPoint(shells[s][0], shells[s][1]));
         for (std::size_t i = 0; i + 1 < shells[s].size(); i += 2) bg::expand(box, BPoint(shells[s][i], shells[s][i + 1]));
         entries.emplace_back(box, s);
-        shell_area[s] = area::ring_area2(shells[s]);
+        shell_area[s] = std::fabs(area::ring_area(shells[s]));
     }
     const bgi::rtree<Entry, bgi::rstar<16>> tree(entries.begin(), entries.end());
     std::vector<std::vector<std::uint32_t>> holes_of(shells.size());
