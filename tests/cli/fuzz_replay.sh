@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays the fuzz seed corpus and every committed crash reproducer (tests/fuzz/corpus/,
 # tests/fuzz/crashes/) through the normal `ruimte` binary: profiles as --profile, WKB
-# geometries as a candidate layer, class values as a WBS layer for `ruimte check`. Each must
+# geometries as a candidate layer and as a claim, class values as a WBS layer for `ruimte check`. Each must
 # end in a documented refusal or success (exit 0, 3 or 4 with a message), never a crash
 # (exit 1 or a signal). With a sanitized build (scripts/test-sanitize.sh) this also catches
 # memory errors on these inputs.
@@ -35,6 +35,8 @@ fc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name"
 open(sys.argv[2], "w").write(json.dumps(fc))
 PY
     run "geometry $(basename "$f")" "0 4" -- "$ruimte" score --candidates "$tmp/g.geojson" --profile "$B/profile.toml" --layer "z=$B/layer.geojson" -o "$tmp/o.gpkg" -q
+    # and as a claim next to another layer: noding, the face walk, merging across tiles
+    run "geometry $(basename "$f") as a claim" "0 4" -- "$ruimte" claims --claim "wonen=$tmp/g.geojson" --claim "natuur=$B/layer.geojson" -o "$tmp/o.gpkg" -q
 done
 for f in "$F"/corpus/classes/* "$F"/crashes/classes/*; do
     /usr/bin/python3 - "$f" "$tmp/wbs.geojson" <<'PY'

@@ -2,6 +2,10 @@
 // remove repeated points -> validity check -> geos::make_valid_polygonal), then the area
 // kernel (spatial/area_kernel.hpp) against a fixed 100 x 100 square, checked against GEOS:
 // its area must equal the sum of GEOS's intersection areas of the parts (1e-6 relative).
+// Also: area::certainly_simple on the raw input rings must never call a ring simple that GEOS
+// finds not simple, and the face walk (spatial/polygonize.hpp) on the noded boundaries of the
+// polygon and the square must find GEOSPolygonize's faces (count of faces above 1e-9 of the
+// total, and total area) when it answers.
 // Unparseable WKB (ruimte::Error) is fine; crashes, sanitizer reports and aborts are findings.
 #include <geos_c.h>
 
@@ -10,16 +14,28 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "spatial/area_kernel.hpp"
 #include "spatial/error.hpp"
 #include "spatial/geos.hpp"
+#include "spatial/polygonize.hpp"
 
 namespace {
 bool sane_coordinates(const ruimte::area::Rings& r) {
     for (const auto& ring : r.rings) {
         for (double v : ring.xy) {
             if (!std::isfinite(v) || std::fabs(v) > 1e9) return false;  // beyond any RD extent
+        }
+    }
+    return true;
+}
+// GEOS is no oracle for coordinates so small that its products underflow (it calls a
+// subnormal triangle not simple, or drops it): the comparisons with GEOS skip those.
+bool geos_comparable(const ruimte::area::Rings& r) {
+    for (const auto& ring : r.rings) {
+        for (double v : ring.xy) {
+            if (v != 0 && std::fabs(v) < 1e-100) return false;
         }
     }
     return true;
@@ -36,6 +52,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const int type = GEOSGeomTypeId_r(ctx.handle(), geom.get());
         if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return 0;
         if (ruimte::geos::num_points(ctx, geom.get()) > 100000) return 0;
+        {
+            // Soundness of the simplicity proof on rings as they come, valid or not.
+            const ruimte::area::Rings raw = ruimte::area::rings_of(ctx, geom.get());
+            if (sane_coordinates(raw) && geos_comparable(raw)) {
+                for (const auto& ring : raw.rings) {
+                    if (!ruimte::area::certainly_simple(ring)) continue;
+                    ruimte::geos::Geom line = ruimte::geos::linear_ring(ctx, ring.xy, false);
+                    if (line && GEOSisSimple_r(ctx.handle(), line.get()) == 0) {
+                        std::fprintf(stderr, "certainly_simple proved a ring GEOS finds not simple\n");
+                        std::abort();
+                    }
+                }
+            }
+        }
         GEOSGeometry* deduped = GEOSRemoveRepeatedPoints_r(ctx.handle(), geom.get(), 0.0);
         if (!deduped) return 0;
         geom = ruimte::geos::own(ctx, deduped, "remove repeated points");
@@ -69,6 +99,64 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::abort();
         }
         (void)ruimte::area::boundary_distance(rings, square_rings, 1e300);
+
+        // The face walk against GEOSPolygonize on the noded boundaries of both.
+        if (!geos_comparable(rings)) return 0;
+        GEOSGeometry* parts_of[] = {GEOSBoundary_r(ctx.handle(), geom.get()), GEOSBoundary_r(ctx.handle(), square.get())};
+        if (!parts_of[0] || !parts_of[1]) return 0;
+        const ruimte::geos::Geom both = ruimte::geos::own(
+            ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, parts_of, 2), "boundaries");
+        GEOSGeometry* noded_raw = GEOSNode_r(ctx.handle(), both.get());
+        if (!noded_raw) return 0;
+        const ruimte::geos::Geom noded = ruimte::geos::own(ctx, noded_raw, "noded");
+        const auto walked = ruimte::polygonize_noded(ctx, noded.get());
+        if (walked) {
+            const GEOSGeometry* const in[] = {noded.get()};
+            GEOSGeometry* faces_raw = GEOSPolygonize_r(ctx.handle(), in, 1);
+            if (!faces_raw) return 0;
+            const ruimte::geos::Geom faces = ruimte::geos::own(ctx, faces_raw, "polygonize");
+            // Faces so thin that GEOS's own predicates see their rings collapsed are dropped by
+            // GEOS and kept by the walk (exact predicates): compare the faces above 1e-9 of
+            // the total, and the total area.
+            const double area_geos = ruimte::geos::area(ctx, faces.get());
+            const double tiny = 1e-9 * std::max(1.0, area_geos);
+            double area_walk = 0;
+            int n_walk = 0, n_geos = 0;
+            for (const auto& f : *walked) {
+                const double a = ruimte::geos::area(ctx, f.get());
+                area_walk += a;
+                n_walk += a > tiny ? 1 : 0;
+            }
+            for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), faces.get()); ++i) {
+                n_geos += ruimte::geos::area(ctx, GEOSGetGeometryN_r(ctx.handle(), faces.get(), i)) > tiny ? 1 : 0;
+            }
+            // Where GEOSPolygonize covers as much as the walk, they must have the same faces.
+            // Where it covers less, the walk must cover what the rings enclose: the union of
+            // the square and the polygon with its holes filled (polygonize makes faces of holes
+            // too). Fuzzing found rings with points 1e-300 apart that GEOS drops whole.
+            bool ok = std::fabs(area_walk - area_geos) <= tiny && n_walk == n_geos;
+            double area_filled = -1;
+            if (!ok) {
+                std::vector<GEOSGeometry*> shells{GEOSGeom_clone_r(ctx.handle(), square.get())};
+                const int parts_n = GEOSGetNumGeometries_r(ctx.handle(), geom.get());
+                for (int i = 0; i < parts_n; ++i) {
+                    const GEOSGeometry* shell = GEOSGetExteriorRing_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), geom.get(), i));
+                    shells.push_back(GEOSGeom_createPolygon_r(ctx.handle(), GEOSGeom_clone_r(ctx.handle(), shell), nullptr, 0));
+                }
+                const ruimte::geos::Geom all = ruimte::geos::own(
+                    ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, shells.data(), static_cast<unsigned>(shells.size())),
+                    "shells");
+                GEOSGeometry* u = GEOSUnaryUnion_r(ctx.handle(), all.get());
+                if (!u) return 0;
+                area_filled = ruimte::geos::area(ctx, ruimte::geos::own(ctx, u, "union").get());
+                ok = area_geos < area_walk && std::fabs(area_walk - area_filled) <= 1e-9 * std::max(1.0, area_filled);
+            }
+            if (!ok) {
+                std::fprintf(stderr, "face walk %d faces %.17g m2, GEOSPolygonize %d faces %.17g m2, filled union %.17g m2\n", n_walk,
+                             area_walk, n_geos, area_geos, area_filled);
+                std::abort();
+            }
+        }
     } catch (const ruimte::Error&) {
         // unparseable WKB or a GEOS failure reported as an error: fine
     }
