@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "spatial/area_kernel.hpp"
+#include "spatial/coverage.hpp"
 #include "spatial/error.hpp"
 #include "spatial/geos.hpp"
 #include "spatial/polygonize.hpp"
@@ -100,8 +101,43 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         (void)ruimte::area::boundary_distance(rings, square_rings, 1e300);
 
-        // The face walk against GEOSPolygonize on the noded boundaries of both.
         if (!geos_comparable(rings)) return 0;
+
+        // Edge dropping: the polygon cut by four tiles meeting at (50, 50) and put together
+        // again must be valid and have the polygon's area, when it answers.
+        {
+            std::vector<ruimte::geos::Geom> pieces;
+            for (int t = 0; t < 4; ++t) {
+                const double x0 = t % 2 == 0 ? -1e9 : 50, x1 = t % 2 == 0 ? 50 : 1e9, y0 = t < 2 ? -1e9 : 50, y1 = t < 2 ? 50 : 1e9;
+                GEOSGeometry* rect = GEOSGeom_createRectangle_r(ctx.handle(), x0, y0, x1, y1);
+                if (!rect) return 0;
+                const ruimte::geos::Geom r = ruimte::geos::own(ctx, rect, "tile");
+                GEOSGeometry* cut = GEOSIntersection_r(ctx.handle(), geom.get(), r.get());
+                if (!cut) return 0;
+                const ruimte::geos::Geom part = ruimte::geos::polygonal_part(ctx, ruimte::geos::own(ctx, cut, "cut").get());
+                for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), part.get()); ++i) {
+                    const GEOSGeometry* p = GEOSGetGeometryN_r(ctx.handle(), part.get(), i);
+                    if (!ruimte::geos::is_empty(ctx, p) && ruimte::geos::area(ctx, p) > 0) pieces.push_back(ruimte::geos::clone(ctx, p));
+                }
+            }
+            std::vector<const GEOSGeometry*> ptrs;
+            double pieces_area = 0;
+            for (const auto& p : pieces) {
+                ptrs.push_back(p.get());
+                pieces_area += ruimte::geos::area(ctx, p.get());
+            }
+            if (ptrs.size() > 1) {
+                const ruimte::geos::Geom u = ruimte::dissolve_coverage(ctx, ptrs);
+                if (u && (GEOSisValid_r(ctx.handle(), u.get()) != 1 ||
+                          std::fabs(ruimte::geos::area(ctx, u.get()) - pieces_area) > 1e-9 * std::max(1.0, pieces_area))) {
+                    std::fprintf(stderr, "dissolve_coverage: valid %d, area %.17g, pieces %.17g\n", GEOSisValid_r(ctx.handle(), u.get()),
+                                 ruimte::geos::area(ctx, u.get()), pieces_area);
+                    std::abort();
+                }
+            }
+        }
+
+        // The face walk against GEOSPolygonize on the noded boundaries of both.
         GEOSGeometry* parts_of[] = {GEOSBoundary_r(ctx.handle(), geom.get()), GEOSBoundary_r(ctx.handle(), square.get())};
         if (!parts_of[0] || !parts_of[1]) return 0;
         const ruimte::geos::Geom both = ruimte::geos::own(
