@@ -1,5 +1,6 @@
 #include "geos.hpp"
 
+#include <cmath>
 
 #include "error.hpp"
 
@@ -176,6 +177,15 @@ std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g) {
     std::vector<unsigned char> out(buf, buf + size);
     GEOSFree_r(ctx.handle(), buf);
     return out;
+}
+
+Geom zero_tiny_coordinates(const Context& ctx, const GEOSGeometry* g) {
+    auto zero = [](double* x, double* y, void*) {
+        if (std::fabs(*x) < kTinyCoordinate) *x = 0;
+        if (std::fabs(*y) < kTinyCoordinate) *y = 0;
+        return 1;
+    };
+    return own(ctx, GEOSGeom_transformXY_r(ctx.handle(), g, zero, nullptr), "tiny coordinates set to 0");
 }
 
 Geom linear_ring(const Context& ctx, const std::vector<double>& closed_xy, bool reversed) {

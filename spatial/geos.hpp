@@ -88,6 +88,11 @@ void warm_envelopes(const Context& ctx, const GEOSGeometry* g);
 Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size);
 std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
 Geom from_wkt(const Context& ctx, std::string_view wkt);
+// Coordinates closer to 0 than this are no real coordinates, and products of them underflow:
+// the area kernel's exact predicates and GEOS's own both go wrong on them (found by fuzzing).
+inline constexpr double kTinyCoordinate = 1e-100;
+// g with every coordinate closer to 0 than kTinyCoordinate set to 0.
+Geom zero_tiny_coordinates(const Context& ctx, const GEOSGeometry* g);
 // A LinearRing from a closed coordinate list (x0, y0, ..., x0, y0), in reverse order if asked;
 // null if GEOS refuses it.
 Geom linear_ring(const Context& ctx, const std::vector<double>& closed_xy, bool reversed);

@@ -214,14 +214,17 @@ bool is_rd_new(const OGRSpatialReference& srs) {
 }
 
 // Vertices of a polygonal OGR geometry, and whether all of its coordinates are finite.
-std::size_t polygon_vertices(const OGRGeometry* g, bool& finite) {
+std::size_t polygon_vertices(const OGRGeometry* g, bool& finite, bool& tiny) {
     std::size_t n = 0;
+    auto is_tiny = [](double v) { return v != 0 && std::fabs(v) < geos::kTinyCoordinate; };
     auto count = [&](const OGRPolygon* p) {
         for (const OGRLinearRing* ring : *p) {
             const int points = ring->getNumPoints();
             n += static_cast<std::size_t>(points);
             for (int i = 0; i < points && finite; ++i) {
-                finite = std::isfinite(ring->getX(i)) && std::isfinite(ring->getY(i));
+                const double x = ring->getX(i), y = ring->getY(i);
+                finite = std::isfinite(x) && std::isfinite(y);
+                tiny = tiny || is_tiny(x) || is_tiny(y);
             }
         }
     };
@@ -363,6 +366,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         std::int64_t fid = 0;
         std::vector<unsigned char> wkb;     // empty: skipped in pass 1
         std::vector<std::string> repairs;
+        bool tiny = false;                  // has coordinates closer to 0 than geos::kTinyCoordinate
         std::string problem, fix;           // pass 1 found the feature unusable
         std::unique_ptr<OGRFeature> attributes;
     };
@@ -434,7 +438,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
         } else {
             bool finite = true;
-            const std::size_t vertices = polygon_vertices(g.get(), finite);
+            const std::size_t vertices = polygon_vertices(g.get(), finite, raw.tiny);
             if (vertices > max_feature_vertices) {
                 throw Error(ErrorKind::input,
                             "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
@@ -484,6 +488,10 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         }
         geos::Geom geom = geos::from_wkb(tctx, raw.wkb.data(), raw.wkb.size());
         std::vector<unsigned char>().swap(raw.wkb);
+        if (raw.tiny) {
+            geom = geos::zero_tiny_coordinates(tctx, geom.get());
+            raw.repairs.emplace_back("coordinates within 1e-100 of 0 set to 0");
+        }
         if (out.crs.reprojected) {
             if (!reprojectors[worker]) reprojectors[worker] = std::make_unique<Reprojector>(*layer_srs, place);
             GEOSGeometry* moved = GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy,

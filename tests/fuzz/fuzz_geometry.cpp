@@ -50,6 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const ruimte::area::Rings square_rings = ruimte::area::rings_of(ctx, square.get());
     try {
         ruimte::geos::Geom geom = ruimte::geos::from_wkb(ctx, data, size);
+        geom = ruimte::geos::zero_tiny_coordinates(ctx, geom.get());  // as the readers do
         const int type = GEOSGeomTypeId_r(ctx.handle(), geom.get());
         if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return 0;
         if (ruimte::geos::num_points(ctx, geom.get()) > 100000) return 0;

@@ -6,6 +6,9 @@
 #include <gdal_utils.h>
 #include <ogrsf_frmts.h>
 
+#include <cmath>
+
+#include "spatial/area_kernel.hpp"
 #include "spatial/error.hpp"
 #include "spatial/gdal_init.hpp"
 #include "spatial/source.hpp"
@@ -58,6 +61,30 @@ TEST_CASE("bow-tie, self-touching ring, repeated points, unclosed ring: repaired
     CHECK(geos::area(ctx, l.features[0].geom.get()) == Approx(50.0));
     CHECK(geos::area(ctx, l.features[3].geom.get()) == Approx(100.0));
     for (const auto& f : l.features) CHECK(GEOSisValid_r(ctx.handle(), f.geom.get()) == 1);
+}
+
+TEST_CASE("coordinates closer to 0 than 1e-100 are set to 0 and reported (the fuzzer's subnormal triangle)", "[source]") {
+    // The fuzz finding tests/fuzz/crashes/geometry/subnormal-corner-area-zero.wkb: a triangle
+    // on the corner of a square with extra vertices at subnormal coordinates next to (0, 0).
+    test::TempDir dir("tiny");
+    const std::string path = dir.file("tiny.geojson");
+    test::write_text(path, collection({
+        feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[-1e-152,1e-307],[0,2],[1e-309,100],[100,1e-310],[1e-311,1e-313],[0,0]]]})"),
+        feature(2, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),
+    }));
+    geos::Context ctx;
+    const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
+    CHECK(has_fid(l.hygiene.repaired, 1, "coordinates within 1e-100 of 0 set to 0"));
+    CHECK_FALSE(has_fid(l.hygiene.repaired, 2, "1e-100"));
+    REQUIRE(l.features.size() == 2);
+    CHECK(geos::area(ctx, l.features[0].geom.get()) == Approx(5000.0));
+    const area::Rings rings = area::rings_of(ctx, l.features[0].geom.get());
+    for (const auto& r : rings.rings) {
+        for (double v : r.xy) CHECK((v == 0 || std::fabs(v) >= 1e-100));
+    }
+    // and the area kernel agrees with GEOS on its overlap with a square
+    geos::Geom square = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
+    CHECK(area::intersection_area(rings, area::rings_of(ctx, square.get())) == Approx(geos::intersection_area(ctx, l.features[0].geom.get(), square.get())));
 }
 
 TEST_CASE("a line in a polygon layer is an error naming it, or skipped on request", "[source]") {
