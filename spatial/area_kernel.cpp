@@ -426,14 +426,7 @@ bool certainly_simple(const Ring& ring) {
             if (f.ymax < e.ymin || f.ymin > e.ymax) continue;
             const std::size_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
             if (d == 1 || d == edges - 1) continue;  // adjacent: checked above
-            const double *p = xy + 2 * e.i, *q = xy + 2 * f.i;
-            const int o1 = exact_sign(p[0], p[1], p[2], p[3], q[0], q[1]);
-            const int o2 = exact_sign(p[0], p[1], p[2], p[3], q[2], q[3]);
-            if (o1 != 0 && o1 == o2) continue;
-            const int o3 = exact_sign(q[0], q[1], q[2], q[3], p[0], p[1]);
-            const int o4 = exact_sign(q[0], q[1], q[2], q[3], p[2], p[3]);
-            if (o3 != 0 && o3 == o4) continue;
-            return false;  // they cross, touch, or it cannot be told apart
+            if (segments_meet(xy + 2 * e.i, xy + 2 * f.i)) return false;  // they cross or touch
         }
     }
     return true;
@@ -543,6 +536,26 @@ int locate(double px, double py, const std::vector<double>& closed_xy) {
         }
     }
     return inside ? 1 : -1;
+}
+
+bool segments_meet(const double* p, const double* q) {
+    const auto sign = [](double ax, double ay, double bx, double by, double cx, double cy) {
+        const int o = orient(ax, ay, bx, by, cx, cy);
+        return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
+    };
+    const int o1 = sign(p[0], p[1], p[2], p[3], q[0], q[1]);
+    const int o2 = sign(p[0], p[1], p[2], p[3], q[2], q[3]);
+    if (o1 != 0 && o1 == o2) return false;
+    const int o3 = sign(q[0], q[1], q[2], q[3], p[0], p[1]);
+    const int o4 = sign(q[0], q[1], q[2], q[3], p[2], p[3]);
+    if (o3 != 0 && o3 == o4) return false;
+    // Each straddles the other's line, or one end lies on it: they meet, unless all four
+    // points are on one line and the segments lie apart on it.
+    if (o1 == 0 && o2 == 0 && o3 == 0 && o4 == 0) {
+        return std::max(std::min(p[0], p[2]), std::min(q[0], q[2])) <= std::min(std::max(p[0], p[2]), std::max(q[0], q[2])) &&
+               std::max(std::min(p[1], p[3]), std::min(q[1], q[3])) <= std::min(std::max(p[1], p[3]), std::max(q[1], q[3]));
+    }
+    return true;
 }
 
 int orientation(double ax, double ay, double bx, double by, double cx, double cy) {

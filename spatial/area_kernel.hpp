@@ -73,6 +73,10 @@ int ring_orientation(const std::vector<double>& closed_xy);
 // Crossing number with the exact orientation.
 int locate(double px, double py, const std::vector<double>& closed_xy);
 
+// Whether the segments p0-p1 and q0-q1 (p, q: x0, y0, x1, y1) have a point in common,
+// crossing or touching, by exact orientation.
+bool segments_meet(const double* p, const double* q);
+
 // True when the ring is certainly simple: no two edges meet except adjacent edges at their
 // shared vertex (decided with the exact orientation below). False means
 // "not proven", not "invalid": ask GEOS. A polygon made of one such ring is valid.

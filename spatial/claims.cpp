@@ -329,14 +329,6 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         const int o4 = area::orientation(p[0], p[1], p[2], p[3], box.xmin, box.ymax);
         return !(o1 != 0 && o1 == o2 && o1 == o3 && o1 == o4);
     };
-    auto meet = [](const double* p, const double* q) {
-        const int o1 = area::orientation(p[0], p[1], p[2], p[3], q[0], q[1]);
-        const int o2 = area::orientation(p[0], p[1], p[2], p[3], q[2], q[3]);
-        if (o1 != 0 && o1 == o2) return false;
-        const int o3 = area::orientation(q[0], q[1], q[2], q[3], p[0], p[1]);
-        const int o4 = area::orientation(q[0], q[1], q[2], q[3], p[2], p[3]);
-        return !(o3 != 0 && o3 == o4);
-    };
     auto rings_apart = [&](const area::Rings& a, const area::Rings& b) {
         for (const area::Ring& ra : a.rings) {
             for (std::size_t ka = 0; ka < ra.chunks.size(); ++ka) {
@@ -352,7 +344,7 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
                             if (!edge_box(q).intersects(chunk_a) || !passes(q, chunk_a)) continue;
                             for (std::size_t ea = ka * area::Ring::kChunk; ea < a_end; ++ea) {
                                 const double* p = ra.xy.data() + 2 * ea;
-                                if (edge_box(p).intersects(edge_box(q)) && meet(p, q)) return false;
+                                if (edge_box(p).intersects(edge_box(q)) && area::segments_meet(p, q)) return false;
                             }
                         }
                     }

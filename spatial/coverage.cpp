@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "area_kernel.hpp"
+#include "polygonize.hpp"
 
 namespace ruimte {
 
@@ -91,53 +92,21 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
     if (!(std::abs(area - parts_area) <= 1e-9 * std::abs(parts_area))) return nullptr;
 
     // Each hole to the smallest shell around it (faces that only came together by their
-    // extents can give several shells).
-    std::vector<std::vector<std::size_t>> holes_of(shells.size());
-    for (std::size_t h = 0; h < holes.size(); ++h) {
-        std::size_t owner = shells.size();
-        double owner_area = std::numeric_limits<double>::infinity();
-        for (std::size_t k = 0; k < shells.size() && shells.size() > 1; ++k) {
-            int where = 0;
-            for (std::size_t v = 0; v + 2 < holes[h].size() && where == 0; v += 2) where = area::locate(holes[h][v], holes[h][v + 1], shells[k]);
-            if (where == 0) return nullptr;
-            const double a = std::fabs(area::ring_area(shells[k]));
-            if (where > 0 && a < owner_area) {
-                owner = k;
-                owner_area = a;
-            }
-        }
-        if (shells.size() == 1) owner = 0;
-        if (owner == shells.size()) return nullptr;
-        holes_of[owner].push_back(h);
-    }
-
-    // GEOS's orientation: shell clockwise, holes counter-clockwise.
+    // extents can give several shells); a hole outside every shell is no coverage union.
+    const RingSet rings{std::move(shells), std::move(holes)};
+    const auto owner = assign_holes(rings, true);
+    if (!owner || std::count(owner->begin(), owner->end(), kNoShell) > 0) return nullptr;
+    auto built = build_polygons(ctx, rings, *owner);
+    if (!built) return nullptr;
+    if (built->size() == 1) return std::move(built->front());
     std::vector<GEOSGeometry*> polygons;
-    auto drop = [&](std::vector<GEOSGeometry*>& gs) {
-        for (GEOSGeometry* g : gs) GEOSGeom_destroy_r(ctx.handle(), g);
-        return nullptr;
-    };
-    for (std::size_t k = 0; k < shells.size(); ++k) {
-        geos::Geom shell = geos::linear_ring(ctx, shells[k], true);
-        if (!shell) return drop(polygons);
-        std::vector<GEOSGeometry*> hole_rings;
-        for (std::size_t h : holes_of[k]) {
-            geos::Geom r = geos::linear_ring(ctx, holes[h], true);
-            if (!r) {
-                drop(hole_rings);
-                return drop(polygons);
-            }
-            hole_rings.push_back(r.release());
-        }
-        GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), hole_rings.data(),
-                                                      static_cast<unsigned>(hole_rings.size()));
-        if (!poly) return drop(polygons);
-        polygons.push_back(poly);
-    }
-    if (polygons.size() == 1) return geos::Geom(polygons[0]);
+    for (auto& p : *built) polygons.push_back(p.release());
     geos::Geom multi(GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, polygons.data(),
                                                  static_cast<unsigned>(polygons.size())));
-    if (!multi) return drop(polygons);
+    if (!multi) {
+        for (GEOSGeometry* g : polygons) GEOSGeom_destroy_r(ctx.handle(), g);
+        return nullptr;
+    }
     // Several polygons must not overlap (parts that were not a coverage could): no area in
     // common, by the exact area kernel, for any two whose boxes meet.
     std::vector<area::Rings> as_rings;

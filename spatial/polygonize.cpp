@@ -143,54 +143,67 @@ std::optional<std::vector<geos::Geom>> polygonize_noded(const geos::Context& ctx
     }
 
     // Each hole to the smallest shell around it; holes around which there is none bound the
-    // outside.
+    // outside and are left out.
+    const RingSet rings{std::move(shells), std::move(holes)};
+    // A vertex of a hole lies on its own piece of linework only, so it is inside or outside
+    // every other ring; the faces of its own piece are passed over.
+    const auto owner = assign_holes(rings, false);
+    if (!owner) return std::nullopt;
+    return build_polygons(ctx, rings, *owner);
+}
+
+std::optional<std::vector<std::size_t>> assign_holes(const RingSet& rings, bool strict) {
     using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
     using BBox = bg::model::box<BPoint>;
-    using Entry = std::pair<BBox, std::uint32_t>;
+    using Entry = std::pair<BBox, std::size_t>;
+    const auto& shells = rings.shells;
     std::vector<Entry> entries;
     std::vector<double> shell_area(shells.size());
-    for (std::uint32_t s = 0; s < shells.size(); ++s) {
+    for (std::size_t s = 0; s < shells.size(); ++s) {
         BBox box(BPoint(shells[s][0], shells[s][1]), BPoint(shells[s][0], shells[s][1]));
         for (std::size_t i = 0; i + 1 < shells[s].size(); i += 2) bg::expand(box, BPoint(shells[s][i], shells[s][i + 1]));
         entries.emplace_back(box, s);
         shell_area[s] = std::fabs(area::ring_area(shells[s]));
     }
     const bgi::rtree<Entry, bgi::rstar<16>> tree(entries.begin(), entries.end());
-    std::vector<std::vector<std::uint32_t>> holes_of(shells.size());
+    std::vector<std::size_t> owner(rings.holes.size(), kNoShell);
     std::vector<Entry> hits;
-    for (std::uint32_t k = 0; k < holes.size(); ++k) {
-        // A vertex of the hole lies on its own piece of linework only, so it is inside or
-        // outside every other ring, never on one.
-        const double px = holes[k][0], py = holes[k][1];
+    for (std::size_t k = 0; k < rings.holes.size(); ++k) {
+        const double px = rings.holes[k][0], py = rings.holes[k][1];
         hits.clear();
         tree.query(bgi::intersects(BPoint(px, py)), std::back_inserter(hits));
-        std::uint32_t owner = std::numeric_limits<std::uint32_t>::max();
         for (const Entry& hit : hits) {
             const int where = area::locate(px, py, shells[hit.second]);
-            if (where > 0 && (owner == std::numeric_limits<std::uint32_t>::max() || shell_area[hit.second] < shell_area[owner])) {
-                owner = hit.second;
-            }
+            if (where == 0 && strict) return std::nullopt;
+            if (where > 0 && (owner[k] == kNoShell || shell_area[hit.second] < shell_area[owner[k]])) owner[k] = hit.second;
         }
-        if (owner != std::numeric_limits<std::uint32_t>::max()) holes_of[owner].push_back(k);
     }
+    return owner;
+}
 
-    std::vector<geos::Geom> faces;
-    faces.reserve(shells.size());
-    for (std::size_t s = 0; s < shells.size(); ++s) {
-        geos::Geom shell = geos::linear_ring(ctx, shells[s], true);
+std::optional<std::vector<geos::Geom>> build_polygons(const geos::Context& ctx, const RingSet& rings,
+                                                      const std::vector<std::size_t>& owner) {
+    std::vector<std::vector<std::size_t>> holes_of(rings.shells.size());
+    for (std::size_t k = 0; k < owner.size(); ++k) {
+        if (owner[k] != kNoShell) holes_of[owner[k]].push_back(k);
+    }
+    std::vector<geos::Geom> polygons;
+    polygons.reserve(rings.shells.size());
+    for (std::size_t s = 0; s < rings.shells.size(); ++s) {
+        geos::Geom shell = geos::linear_ring(ctx, rings.shells[s], true);
         if (!shell) return std::nullopt;
         std::vector<geos::Geom> owned;
-        for (std::uint32_t k : holes_of[s]) {
-            owned.push_back(geos::linear_ring(ctx, holes[k], true));
+        for (std::size_t k : holes_of[s]) {
+            owned.push_back(geos::linear_ring(ctx, rings.holes[k], true));
             if (!owned.back()) return std::nullopt;
         }
         std::vector<GEOSGeometry*> raw;
         for (auto& r : owned) raw.push_back(r.release());
-        GEOSGeometry* poly = GEOSGeom_createPolygon_r(h, shell.release(), raw.data(), static_cast<unsigned>(raw.size()));
+        GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), raw.data(), static_cast<unsigned>(raw.size()));
         if (!poly) return std::nullopt;
-        faces.emplace_back(poly);
+        polygons.emplace_back(poly);
     }
-    return faces;
+    return polygons;
 }
 
 }  // namespace ruimte

@@ -26,4 +26,22 @@ namespace ruimte {
 // predicates are exact. `ruimte claims` drops faces under 1e-6 m2 either way.
 std::optional<std::vector<geos::Geom>> polygonize_noded(const geos::Context& ctx, const GEOSGeometry* lines);
 
+// Closed rings (x0, y0, ..., x0, y0) that bound polygons: shells counter-clockwise, holes
+// clockwise. Shared by the face walk and dissolve_coverage (spatial/coverage.hpp).
+struct RingSet {
+    std::vector<std::vector<double>> shells, holes;
+};
+inline constexpr std::size_t kNoShell = static_cast<std::size_t>(-1);
+
+// For each hole the smallest shell around its first vertex, or kNoShell when none is (exact
+// point-in-ring tests, shells found through an R-tree of their boxes). A shell with that
+// vertex on its boundary holds nothing: with `strict` that gives nullopt, otherwise the shell
+// is passed over (in the face walk a hole's vertices lie on its own piece's faces).
+std::optional<std::vector<std::size_t>> assign_holes(const RingSet& rings, bool strict);
+
+// One Polygon per shell with the holes assigned to it (holes with kNoShell are left out), in
+// GEOS's orientation (shell clockwise, holes counter-clockwise); nullopt if GEOS refuses one.
+std::optional<std::vector<geos::Geom>> build_polygons(const geos::Context& ctx, const RingSet& rings,
+                                                      const std::vector<std::size_t>& owner);
+
 }  // namespace ruimte
