@@ -86,6 +86,12 @@ int orient_exact(double ax, double ay, double bx, double by, double cx, double c
     return n == 0 ? 0 : (e[n - 1] > 0 ? 1 : -1);
 }
 
+// The exact orientation: the filter, and the exact sum only where it cannot decide.
+inline int exact_orient(double ax, double ay, double bx, double by, double cx, double cy) {
+    const int o = orient(ax, ay, bx, by, cx, cy);
+    return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
+}
+
 // Orientation of a point of one polygon against the edge a→b of the other, with the point's
 // polygon shifted by shift·(ε, ε²) for an infinitesimal ε > 0 (symbolic perturbation, as in
 // Edelsbrunner and Mücke's simulation of simplicity). The shift moves every point off every
@@ -126,8 +132,7 @@ int ring_turn(const std::vector<double>& xy, double area) {
         if (xy[2 * i + 1] < xy[2 * lo + 1] || (xy[2 * i + 1] == xy[2 * lo + 1] && xy[2 * i] < xy[2 * lo])) lo = i;
     }
     const std::size_t prev = lo == 0 ? m - 1 : lo - 1, next = lo + 1 == m ? 0 : lo + 1;
-    int o = orient(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
-    if (o == 0) o = orient_exact(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
+    const int o = exact_orient(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
     if (o != 0) return o;
     return area < 0 ? -1 : 1;
 }
@@ -366,11 +371,6 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
 }
 
 bool certainly_simple(const Ring& ring) {
-    // The exact orientation, with the filter inlined (this runs on every ring read).
-    const auto exact_sign = [](double ax, double ay, double bx, double by, double cx, double cy) {
-        const int o = orient(ax, ay, bx, by, cx, cy);
-        return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
-    };
     const std::size_t n = ring.points();
     if (n < 4) return false;
     {
@@ -387,12 +387,12 @@ bool certainly_simple(const Ring& ring) {
         }
         cx /= static_cast<double>(n - 1);
         cy /= static_cast<double>(n - 1);
-        const int turn = exact_sign(cx, cy, xy[0], xy[1], xy[2], xy[3]);
+        const int turn = exact_orient(cx, cy, xy[0], xy[1], xy[2], xy[3]);
         bool star = turn != 0;
         std::size_t crossings = 0;
         for (std::size_t i = 0; star && i + 1 < n; ++i) {
             const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * i + 2], by = xy[2 * i + 3];
-            star = exact_sign(cx, cy, ax, ay, bx, by) == turn;
+            star = exact_orient(cx, cy, ax, ay, bx, by) == turn;
             // Counter-clockwise edges cross the ray to +x going up, clockwise ones going down.
             crossings += turn > 0 ? (ay <= cy && cy < by) : (by <= cy && cy < ay);
         }
@@ -406,7 +406,7 @@ bool certainly_simple(const Ring& ring) {
     for (std::size_t i = 0; i < edges; ++i) {
         const std::size_t j = i + 1 < edges ? i + 1 : 0;
         const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * j], by = xy[2 * j + 1], cx = xy[2 * j + 2], cy = xy[2 * j + 3];
-        if (exact_sign(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
+        if (exact_orient(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
@@ -539,15 +539,11 @@ int locate(double px, double py, const std::vector<double>& closed_xy) {
 }
 
 bool segments_meet(const double* p, const double* q) {
-    const auto sign = [](double ax, double ay, double bx, double by, double cx, double cy) {
-        const int o = orient(ax, ay, bx, by, cx, cy);
-        return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
-    };
-    const int o1 = sign(p[0], p[1], p[2], p[3], q[0], q[1]);
-    const int o2 = sign(p[0], p[1], p[2], p[3], q[2], q[3]);
+    const int o1 = exact_orient(p[0], p[1], p[2], p[3], q[0], q[1]);
+    const int o2 = exact_orient(p[0], p[1], p[2], p[3], q[2], q[3]);
     if (o1 != 0 && o1 == o2) return false;
-    const int o3 = sign(q[0], q[1], q[2], q[3], p[0], p[1]);
-    const int o4 = sign(q[0], q[1], q[2], q[3], p[2], p[3]);
+    const int o3 = exact_orient(q[0], q[1], q[2], q[3], p[0], p[1]);
+    const int o4 = exact_orient(q[0], q[1], q[2], q[3], p[2], p[3]);
     if (o3 != 0 && o3 == o4) return false;
     // Each straddles the other's line, or one end lies on it: they meet, unless all four
     // points are on one line and the segments lie apart on it.
@@ -559,8 +555,7 @@ bool segments_meet(const double* p, const double* q) {
 }
 
 int orientation(double ax, double ay, double bx, double by, double cx, double cy) {
-    const int o = orient(ax, ay, bx, by, cx, cy);
-    return o != 0 ? o : orient_exact(ax, ay, bx, by, cx, cy);
+    return exact_orient(ax, ay, bx, by, cx, cy);
 }
 
 }  // namespace ruimte::area

@@ -16,6 +16,8 @@
 // (ε, ε²) for an infinitesimal ε, so no point lies on a line and the answer is the limit of
 // the shifted polygons' intersection area, which is the exact area. Only the crossing points
 // and the sum are floating point (GEOS's overlay agrees to 1e-9 relative in the tests).
+// Coordinates closer to 0 than geos::kTinyCoordinate (1e-100) are outside its domain: with
+// them a fuzzed polygon got 0 m2 instead of 5004.68. The readers set them to 0 first.
 #include <vector>
 
 #include "geos.hpp"

@@ -267,11 +267,14 @@ std::vector<std::string> rtree_triggers(const std::string& t, const std::string&
     };
 }
 
+// What failed, with SQLite's message, naming the file and table.
+Error index_error(sqlite3* db, const std::string& path, const std::string& table, const std::string& what) {
+    return Error(ErrorKind::output, "cannot build the spatial index: " + what + ": " + sqlite3_errmsg(db),
+                 ErrorPlace{path, table, {}, "", {}}, "check free disk space and write permission in the output folder");
+}
+
 void build_one(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom, const std::string& fid) {
-    auto fail = [&](const std::string& what) {
-        return Error(ErrorKind::output, "cannot build the spatial index: " + what + ": " + sqlite3_errmsg(db),
-                     ErrorPlace{path, table, {}, "", {}}, "check free disk space and write permission in the output folder");
-    };
+    auto fail = [&](const std::string& what) { return index_error(db, path, table, what); };
     auto exec = [&](const std::string& sql) {
         if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) throw fail(sql.substr(0, 60));
     };
@@ -360,8 +363,7 @@ void build_missing_spatial_indexes(GDALDataset& ds, const std::string& path) {
         const std::string fid = layer->GetFIDColumn()[0] ? layer->GetFIDColumn() : "fid";
         if (table_exists(db, "rtree_" + table + "_" + geom)) continue;
         if (sqlite3_exec(db, "SAVEPOINT ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw Error(ErrorKind::output, std::string("cannot build the spatial index: ") + sqlite3_errmsg(db), ErrorPlace{path, table, {}, "", {}},
-                        "check free disk space and write permission in the output folder");
+            throw index_error(db, path, table, "starting a savepoint");
         }
         try {
             build_one(db, path, table, geom, fid);
@@ -370,8 +372,7 @@ void build_missing_spatial_indexes(GDALDataset& ds, const std::string& path) {
             throw;
         }
         if (sqlite3_exec(db, "RELEASE ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw Error(ErrorKind::output, std::string("cannot build the spatial index: ") + sqlite3_errmsg(db), ErrorPlace{path, table, {}, "", {}},
-                        "check free disk space and write permission in the output folder");
+            throw index_error(db, path, table, "committing it");
         }
     }
 }

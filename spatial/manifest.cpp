@@ -222,23 +222,6 @@ std::string manifest_json(const Manifest& m) {
     return j.dump(2) + "\n";
 }
 
-void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m) {
-    write_manifest_json(path_on_disk, display_path, manifest_json(m), m.timestamp);
-}
-
-void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
-                         const std::string& timestamp) {
-    ensure_gdal();
-    CPLErrorReset();
-    DatasetPtr ds(GDALDataset::Open(path_on_disk.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
-    if (!ds) {
-        throw Error(ErrorKind::output, "cannot reopen the GeoPackage to write the run manifest: " + gdal_last_error(),
-                    at(display_path), "check free disk space and write permission in the output folder");
-    }
-    write_manifest_json(*ds, display_path, json, timestamp);
-    close_dataset(std::move(ds), display_path);
-}
-
 void write_manifest(GDALDataset& ds, const std::string& display_path, const Manifest& m) {
     write_manifest_json(ds, display_path, manifest_json(m), m.timestamp);
 }

@@ -53,16 +53,12 @@ std::vector<std::string> files_of_source(const std::string& source);
 // ruimte, GDAL, GEOS and PROJ of this build.
 std::string manifest_json(const Manifest& m);
 
-// Writes the manifest into the GeoPackage at `path_on_disk` (creating the metadata extension
-// tables and registering them when missing). `display_path` names the file in errors.
-void write_manifest(const std::string& path_on_disk, const std::string& display_path, const Manifest& m);
+// Writes the manifest into a GeoPackage the caller has open for writing and closes itself
+// (GDAL's own metadata is flushed first; the metadata extension tables are created and
+// registered when missing). `display_path` names the file in errors.
+void write_manifest(GDALDataset& ds, const std::string& display_path, const Manifest& m);
 // The same with the JSON made beforehand (manifest_json, perhaps on another thread while the
 // GeoPackage was written) and the manifest's timestamp.
-void write_manifest_json(const std::string& path_on_disk, const std::string& display_path, const std::string& json,
-                         const std::string& timestamp);
-// Into a GeoPackage the caller has open for writing (GDAL's own metadata is flushed first);
-// the caller closes it.
-void write_manifest(GDALDataset& ds, const std::string& display_path, const Manifest& m);
 void write_manifest_json(GDALDataset& ds, const std::string& display_path, const std::string& json,
                          const std::string& timestamp);
 // The manifest JSON of a ruimte GeoPackage, or nullopt when it has none.

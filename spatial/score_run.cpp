@@ -148,8 +148,7 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
     }
 }
 
-
-// Step 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
+// Steps 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
 // and index it. Notices are collected, not sent, so they keep their place after the
 // candidates' when this runs on another thread.
 struct LayerWork {

@@ -213,7 +213,8 @@ bool is_rd_new(const OGRSpatialReference& srs) {
     return srs.IsSame(&rd, opts);
 }
 
-// Vertices of a polygonal OGR geometry, and whether all of its coordinates are finite.
+// Vertices of a polygonal OGR geometry, whether all of its coordinates are finite, and
+// whether some are closer to 0 than geos::kTinyCoordinate (`tiny` is only ever set).
 std::size_t polygon_vertices(const OGRGeometry* g, bool& finite, bool& tiny) {
     std::size_t n = 0;
     auto is_tiny = [](double v) { return v != 0 && std::fabs(v) < geos::kTinyCoordinate; };

@@ -7,6 +7,13 @@
 
 namespace ruimte::test {
 
+std::vector<const GEOSGeometry*> borrowed(const std::vector<geos::Geom>& owned) {
+    std::vector<const GEOSGeometry*> out;
+    out.reserve(owned.size());
+    for (const auto& g : owned) out.push_back(g.get());
+    return out;
+}
+
 FeatureLayer layer_from_wkt(const geos::Context& ctx, const std::vector<std::string>& wkts) {
     FeatureLayer l;
     l.source = {"memory", "test"};

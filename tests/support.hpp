@@ -24,6 +24,9 @@ private:
     std::filesystem::path path_;
 };
 
+// The geometries of `owned`, borrowed (for GEOS calls that take a list).
+std::vector<const GEOSGeometry*> borrowed(const std::vector<geos::Geom>& owned);
+
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);
 std::string source_dir();  // the repository root

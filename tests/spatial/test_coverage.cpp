@@ -7,6 +7,7 @@
 
 #include "spatial/coverage.hpp"
 #include "spatial/geos.hpp"
+#include "support.hpp"
 
 using namespace ruimte;
 
@@ -32,12 +33,6 @@ std::vector<geos::Geom> cut(const geos::Context& ctx, const GEOSGeometry* g, dou
     return pieces;
 }
 
-std::vector<const GEOSGeometry*> ptrs(const std::vector<geos::Geom>& v) {
-    std::vector<const GEOSGeometry*> out;
-    for (const auto& g : v) out.push_back(g.get());
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes included", "[coverage]") {
@@ -54,7 +49,7 @@ TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes i
                                                     std::to_string(cy + (unit(rng) - 0.5) * r) + ")");
             discs.push_back(geos::own(ctx, GEOSBuffer_r(ctx.handle(), pt.get(), r * (0.5 + unit(rng)), 8), "disc"));
         }
-        geos::Geom blob = geos::union_all(ctx, ptrs(discs));
+        geos::Geom blob = geos::union_all(ctx, test::borrowed(discs));
         geos::Geom centre = geos::from_wkt(ctx, "POINT(" + std::to_string(cx) + " " + std::to_string(cy) + ")");
         geos::Geom hole = geos::own(ctx, GEOSBuffer_r(ctx.handle(), centre.get(), r * 0.15, 6), "hole");
         geos::Geom shape = geos::own(ctx, GEOSDifference_r(ctx.handle(), blob.get(), hole.get()), "shape");
@@ -64,7 +59,7 @@ TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes i
         const std::vector<geos::Geom> pieces = cut(ctx, shape.get(), cx - 4 * r - unit(rng) * step, cy - 4 * r - unit(rng) * step, step,
                                                    static_cast<int>(8 * r / step) + 2);
         REQUIRE(pieces.size() > 1);
-        geos::Geom u = dissolve_coverage(ctx, ptrs(pieces));
+        geos::Geom u = dissolve_coverage(ctx, test::borrowed(pieces));
         if (!u) {
             ++refused;
             continue;
@@ -103,12 +98,12 @@ TEST_CASE("dissolve_coverage on grid-snapped polygons cut by tiles through their
                                       "rect"));
         }
         if (rects.empty()) continue;
-        geos::Geom shape = geos::union_all(ctx, ptrs(rects));
+        geos::Geom shape = geos::union_all(ctx, test::borrowed(rects));
         if (GEOSGeomTypeId_r(ctx.handle(), shape.get()) != GEOS_POLYGON) continue;
         ++rounds;
         const double step = 2 + static_cast<int>(rng() % 5);
         const std::vector<geos::Geom> pieces = cut(ctx, shape.get(), 0, 0, step, static_cast<int>(20 / step) + 2);
-        geos::Geom u = dissolve_coverage(ctx, ptrs(pieces));
+        geos::Geom u = dissolve_coverage(ctx, test::borrowed(pieces));
         if (!u) continue;
         ++dissolved;
         CHECK(GEOSisValid_r(ctx.handle(), u.get()) == 1);
@@ -125,7 +120,7 @@ TEST_CASE("dissolve_coverage: several polygons when the parts make several; null
     auto dissolve = [&](std::initializer_list<const char*> wkts) {
         std::vector<geos::Geom> parts;
         for (const char* w : wkts) parts.push_back(geos::from_wkt(ctx, w));
-        return dissolve_coverage(ctx, ptrs(parts));
+        return dissolve_coverage(ctx, test::borrowed(parts));
     };
     // Edge-matched: two squares sharing an edge, four squares around a hole.
     geos::Geom two = dissolve({"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 0,20 0,20 10,10 10,10 0))"});

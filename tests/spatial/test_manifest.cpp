@@ -44,9 +44,9 @@ TEST_CASE("the manifest is written to gpkg_metadata, read back whole, and the sa
         {
             DatasetPtr ds = create_gpkg(path);
             create_layer(*ds, path, "t", wkbNone, "table");
+            write_manifest(*ds, path, m);
             close_dataset(std::move(ds), path);
         }
-        write_manifest(path, path, m);
         const auto json = read_manifest(path);
         REQUIRE(json);
         if (run == 0) first = *json;

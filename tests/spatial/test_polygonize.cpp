@@ -7,6 +7,7 @@
 
 #include "spatial/geos.hpp"
 #include "spatial/polygonize.hpp"
+#include "support.hpp"
 
 using namespace ruimte;
 
@@ -45,8 +46,8 @@ bool same_as_geos(const geos::Context& ctx, const GEOSGeometry* noded) {
     const GEOSGeometry* const in[] = {noded};
     geos::Geom theirs = geos::own(ctx, GEOSPolygonize_r(ctx.handle(), in, 1), "polygonize");
     if (!ours) return false;
-    std::vector<const GEOSGeometry*> a, b;
-    for (const auto& g : *ours) a.push_back(g.get());
+    const std::vector<const GEOSGeometry*> a = test::borrowed(*ours);
+    std::vector<const GEOSGeometry*> b;
     for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), theirs.get()); ++i) b.push_back(GEOSGetGeometryN_r(ctx.handle(), theirs.get(), i));
     REQUIRE(a.size() == b.size());
     const auto fa = faces_of(ctx, a), fb = faces_of(ctx, b);
