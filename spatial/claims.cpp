@@ -29,6 +29,7 @@
 #include "error.hpp"
 #include "ogr_geometry.hpp"
 #include "text_format.hpp"
+#include "gpkg_rows.hpp"
 #include "gpkg_writer.hpp"
 #include "stopwatch.hpp"
 #include "manifest.hpp"
@@ -1257,30 +1258,31 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             for (const auto& [name, type] : regions_table.columns)
                 add_field(*lr, req.output, name, type);
         }
-        // SQLite writes serially; meanwhile another thread makes the output geometries.
-        OgrGeometryStream face_geoms(part.faces.size(), [&](std::size_t i) { return part.faces[i].geom.get(); });
         begin_transaction(*ds, req.output);
-        for (std::size_t i = 0; i < part.faces.size(); ++i) {
-            const ClaimFace& f = part.faces[i];
-            OGRFeature feat(lf->GetLayerDefn());
-            feat.SetField(0, static_cast<GIntBig>(i + 1));
-            feat.SetField(1, claims_label(f.claims, names).c_str());
-            feat.SetField(2, std::popcount(f.claims));
-            feat.SetField(3, member_ids_text(f.members, claims).c_str());
-            if (face_worst[i]) feat.SetField(4, to_string(*face_worst[i]).c_str());
-            std::string conflicts;
-            for (std::size_t a = 0; a < claims.size(); ++a) {
-                for (std::size_t b = a + 1; b < claims.size(); ++b) {
-                    if ((f.claims >> a & 1) && (f.claims >> b & 1) &&
-                        matrix.get(kind_of[a], kind_of[b]) == Compat::conflict) {
-                        conflicts += (conflicts.empty() ? "" : "; ") + names[a] + "/" + names[b];
+        {
+            GpkgRowWriter rows(*ds, *lf, req.output);
+            for (std::size_t i = 0; i < part.faces.size(); ++i) {
+                const ClaimFace& f = part.faces[i];
+                rows.integer(0, static_cast<std::int64_t>(i + 1));
+                rows.text(1, claims_label(f.claims, names));
+                rows.integer(2, std::popcount(f.claims));
+                rows.text(3, member_ids_text(f.members, claims));
+                if (face_worst[i]) rows.text(4, to_string(*face_worst[i]));
+                std::string conflicts;
+                for (std::size_t a = 0; a < claims.size(); ++a) {
+                    for (std::size_t b = a + 1; b < claims.size(); ++b) {
+                        if ((f.claims >> a & 1) && (f.claims >> b & 1) &&
+                            matrix.get(kind_of[a], kind_of[b]) == Compat::conflict) {
+                            conflicts += (conflicts.empty() ? "" : "; ") + names[a] + "/" + names[b];
+                        }
                     }
                 }
+                rows.text(5, conflicts);
+                rows.real(6, f.area_m2);
+                rows.geometry(gpkg_multipolygon(ctx, f.geom.get(), rows.srs_id()));
+                rows.insert();
             }
-            feat.SetField(5, conflicts.c_str());
-            feat.SetField(6, f.area_m2);
-            feat.SetGeometryDirectly(face_geoms.take(i).release());
-            write_feature(*lf, req.output, feat);
+            rows.finish();
         }
         if (lr) {
             for (std::size_t r = 0; r < balance.size(); ++r) {

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "error.hpp"
+#include "sqlite_statement.hpp"
 
 namespace ruimte {
 
@@ -185,26 +186,8 @@ PackedRTree pack_rtree(std::vector<RTreeEntry> entries, int node_size) {
 
 namespace {
 
-std::string quote_id(const std::string& s) {
-    std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-}
-
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& sql) {
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-    explicit operator bool() const { return stmt_ != nullptr; }
-    sqlite3_stmt* get() const { return stmt_; }
-
-private:
-    sqlite3_stmt* stmt_ = nullptr;
-};
+using sqlite::quote_id;
+using sqlite::Statement;
 
 // The bounding box from a GeoPackage geometry blob: the header's envelope when it has one,
 // else from the WKB after the header. False for an empty geometry (not indexed).

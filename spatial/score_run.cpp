@@ -20,6 +20,7 @@
 #include "ogr_geometry.hpp"
 #include "text_format.hpp"
 #include "stopwatch.hpp"
+#include "gpkg_rows.hpp"
 #include "gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
 #include "manifest.hpp"
@@ -481,64 +482,107 @@ ScoreSummary run_score(const ScoreRequest& req) {
         add_field(*issues, req.output, "action", OFTString);
         add_field(*issues, req.output, "what", OFTString);
 
-        std::vector<int> identity(static_cast<std::size_t>(cands.defn->GetFieldCount()));
-        for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
-        auto set_id = [&](OGRFeature& feat, int field, const CandidateId& id) {
-            if (const auto* i = std::get_if<std::int64_t>(&id)) feat.SetField(field, static_cast<GIntBig>(*i));
-            else feat.SetField(field, std::get<std::string>(id).c_str());
-        };
-
-        // SQLite writes serially; meanwhile another thread makes the output geometries.
-        OgrGeometryStream out_geoms(
-            n, [&](std::size_t c) { return cands.features[c].geom.get(); },
-            [&](std::size_t c) { return cands.place(cands.features[c].fid); });
-        begin_transaction(*ds, req.output);
-        for (std::size_t c = 0; c < n; ++c) {
-            const Feature& src = cands.features[c];
-            OGRFeature feat(scored->GetLayerDefn());
-            if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
-            set_id(feat, f_id, ids[c]);
+        // The values of row c, into a sink with real(), integer() and text() by field index:
+        // an OGRFeature or the direct SQLite writer (gpkg_rows.hpp).
+        auto computed_values = [&](auto& sink, std::size_t c) {
+            if (const auto* i = std::get_if<std::int64_t>(&ids[c])) sink.integer(f_id, *i);
+            else sink.text(f_id, std::get<std::string>(ids[c]));
             const double area = ov.candidate_area_m2[c];
-            feat.SetField(f_area, area / 1e4);
+            sink.real(f_area, area / 1e4);
             for (std::size_t l = 0; l < profile.layers.size(); ++l) {
                 const LayerOverlay& lo = ov.layers[l];
                 if (profile.layers[l].kind == LayerKind::classes) {
-                    for (std::size_t k = 0; k < lo.class_count; ++k) feat.SetField(f_share[l][k], lo.area(c, k) / area);
-                    feat.SetField(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+                    for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f_share[l][k], lo.area(c, k) / area);
+                    sink.real(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
                 } else {
-                    feat.SetField(f_cover[l], lo.covered_m2[c] / area);
+                    sink.real(f_cover[l], lo.covered_m2[c] / area);
                     // Names of the features overlapped, in the layer's name order.
                     std::string names;
                     for (std::size_t k = 0; k < lo.class_count; ++k) {
                         if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + index_ptrs[l]->classes()[k];
                     }
-                    feat.SetField(f_names[l], names.c_str());
-                    if (!std::isnan(lo.distance_m[c])) feat.SetField(f_dist[l], lo.distance_m[c]);
+                    sink.text(f_names[l], names);
+                    if (!std::isnan(lo.distance_m[c])) sink.real(f_dist[l], lo.distance_m[c]);
                 }
             }
             for (std::size_t f = 0; f < profile.factors.size(); ++f) {
-                feat.SetField(f_value[f], scores.value[c * scores.factor_count + f]);
-                feat.SetField(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
+                sink.real(f_value[f], scores.value[c * scores.factor_count + f]);
+                sink.real(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
             }
-            feat.SetField(f_excl, scores.excluded[c] ? 1 : 0);
+            sink.integer(f_excl, scores.excluded[c] ? 1 : 0);
             std::string reasons;
             for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
-            feat.SetField(f_reasons, reasons.c_str());
-            feat.SetField(f_score, scores.score[c]);
-            if (scores.rank[c] > 0) feat.SetField(f_rank, static_cast<GIntBig>(scores.rank[c]));
+            sink.text(f_reasons, reasons);
+            sink.real(f_score, scores.score[c]);
+            if (scores.rank[c] > 0) sink.integer(f_rank, scores.rank[c]);
+        };
 
-            feat.SetGeometryDirectly(out_geoms.take(c).release());
-            write_feature(*scored, req.output, feat);
+        begin_transaction(*ds, req.output);
+        const int input_fields = cands.defn->GetFieldCount();
+        std::vector<OGRFieldType> input_types;
+        for (int i = 0; i < input_fields; ++i) input_types.push_back(cands.defn->GetFieldDefn(i)->GetType());
+        const bool plain_inputs = std::all_of(input_types.begin(), input_types.end(), [](OGRFieldType t) {
+            return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString;
+        });
+        if (plain_inputs) {
+            // Integers, reals and text (nearly every candidate layer): straight into SQLite.
+            GpkgRowWriter rows(*ds, *scored, req.output);
+            const geos::Context wctx;
+            for (std::size_t c = 0; c < n; ++c) {
+                const Feature& src = cands.features[c];
+                if (const OGRFeature* a = src.attributes.get()) {
+                    for (int i = 0; i < input_fields; ++i) {
+                        if (!a->IsFieldSetAndNotNull(i)) continue;
+                        switch (input_types[static_cast<std::size_t>(i)]) {
+                            case OFTInteger: rows.integer(i, a->GetFieldAsInteger(i)); break;
+                            case OFTInteger64: rows.integer(i, a->GetFieldAsInteger64(i)); break;
+                            case OFTReal: rows.real(i, a->GetFieldAsDouble(i)); break;
+                            default: rows.text(i, a->GetFieldAsString(i)); break;
+                        }
+                    }
+                }
+                computed_values(rows, c);
+                rows.geometry(gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid)));
+                rows.insert();
+            }
+            rows.finish();
+        } else {
+            // Dates, lists, binary: GDAL writes them as the GeoPackage driver spells them.
+            std::vector<int> identity(static_cast<std::size_t>(input_fields));
+            for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
+            struct FeatureSink {
+                OGRFeature& f;
+                void real(int i, double v) { f.SetField(i, v); }
+                void integer(int i, std::int64_t v) { f.SetField(i, static_cast<GIntBig>(v)); }
+                void text(int i, const std::string& v) { f.SetField(i, v.c_str()); }
+            };
+            // SQLite writes serially; meanwhile another thread makes the output geometries.
+            OgrGeometryStream out_geoms(
+                n, [&](std::size_t c) { return cands.features[c].geom.get(); },
+                [&](std::size_t c) { return cands.place(cands.features[c].fid); });
+            for (std::size_t c = 0; c < n; ++c) {
+                const Feature& src = cands.features[c];
+                OGRFeature feat(scored->GetLayerDefn());
+                if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
+                FeatureSink sink{feat};
+                computed_values(sink, c);
+                feat.SetGeometryDirectly(out_geoms.take(c).release());
+                write_feature(*scored, req.output, feat);
+            }
         }
-        for (const LongRow& r : long_rows) {
-            OGRFeature feat(areas->GetLayerDefn());
-            set_id(feat, 0, ids[r.cand]);
-            feat.SetField(1, profile.layers[r.layer].name.c_str());
-            feat.SetField(2, index_ptrs[r.layer]->classes()[r.klass].c_str());
-            const double a = ov.layers[r.layer].area(r.cand, r.klass);
-            feat.SetField(3, a);
-            feat.SetField(4, a / ov.candidate_area_m2[r.cand]);
-            write_feature(*areas, req.output, feat);
+        {
+            GpkgRowWriter rows(*ds, *areas, req.output);
+            for (const LongRow& r : long_rows) {
+                if (const auto* i = std::get_if<std::int64_t>(&ids[r.cand])) rows.integer(0, *i);
+                else rows.text(0, std::get<std::string>(ids[r.cand]));
+                rows.text(1, profile.layers[r.layer].name);
+                rows.text(2, index_ptrs[r.layer]->classes()[r.klass]);
+                const double a = ov.layers[r.layer].area(r.cand, r.klass);
+                rows.real(3, a);
+                rows.real(4, a / ov.candidate_area_m2[r.cand]);
+                rows.insert();
+            }
+            rows.finish();
         }
         auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
             for (const auto& [list, action] : {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {

@@ -7,6 +7,8 @@
 #include "spatial/geos.hpp"
 #include "spatial/source.hpp"
 
+struct sqlite3;
+
 namespace ruimte::test {
 
 // A FeatureLayer with the given polygons (WKT, EPSG:28992), FIDs 1..n, no attributes.
@@ -26,6 +28,24 @@ private:
 
 // The geometries of `owned`, borrowed (for GEOS calls that take a list).
 std::vector<const GEOSGeometry*> borrowed(const std::vector<geos::Geom>& owned);
+
+// A SQLite file opened read-only, for looking at what a GeoPackage holds byte for byte.
+// Throws std::runtime_error when the file or a statement fails.
+class SqliteReader {
+public:
+    explicit SqliteReader(const std::string& path);
+    ~SqliteReader();
+    SqliteReader(const SqliteReader&) = delete;
+    SqliteReader& operator=(const SqliteReader&) = delete;
+    sqlite3* handle() const { return db_; }
+    // The first column of the first row as text ("" for none or NULL).
+    std::string text(const std::string& sql) const;
+    // The first column of every row (NULL as "NULL", a blob as its bytes).
+    std::vector<std::string> column(const std::string& sql) const;
+
+private:
+    sqlite3* db_ = nullptr;
+};
 
 void write_text(const std::string& path, const std::string& text);
 std::string read_text(const std::string& path);

@@ -20,32 +20,19 @@ using namespace ruimte;
 
 namespace {
 
-struct Db {
-    sqlite3* db = nullptr;
-    explicit Db(const std::string& path) { REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK); }
-    ~Db() { sqlite3_close(db); }
-    std::string text(const std::string& sql) const {
-        sqlite3_stmt* st = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-        std::string out;
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
-        return out;
+// Rows of (id, minx, maxx, miny, maxy).
+std::vector<std::array<double, 5>> box_rows(const test::SqliteReader& db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::vector<std::array<double, 5>> out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        std::array<double, 5> r{};
+        for (int i = 0; i < 5; ++i) r[static_cast<std::size_t>(i)] = sqlite3_column_double(st, i);
+        out.push_back(r);
     }
-    // Rows of (id, minx, maxx, miny, maxy).
-    std::vector<std::array<double, 5>> rows(const std::string& sql) const {
-        sqlite3_stmt* st = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-        std::vector<std::array<double, 5>> out;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            std::array<double, 5> r{};
-            for (int i = 0; i < 5; ++i) r[static_cast<std::size_t>(i)] = sqlite3_column_double(st, i);
-            out.push_back(r);
-        }
-        sqlite3_finalize(st);
-        return out;
-    }
-};
+    sqlite3_finalize(st);
+    return out;
+}
 
 struct Written {
     std::vector<OGREnvelope> env;  // by FID - 1; MinX > MaxX for a feature without geometry
@@ -111,7 +98,7 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
         CAPTURE(n);
         const std::string path = dir.file("boxes" + std::to_string(n) + ".gpkg");
         const Written w = write_boxes(path, n, 20261122U + n);
-        Db db(path);
+        test::SqliteReader db(path);
         CHECK(db.text("SELECT rtreecheck('rtree_boxes_geom')") == "ok");
         CHECK(db.text("SELECT count(*) FROM gpkg_extensions WHERE table_name = 'boxes' AND column_name = 'geom' "
                       "AND extension_name = 'gpkg_rtree_index' AND scope = 'write-only'") == "1");
@@ -119,7 +106,7 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
 
         // Every feature with a non-empty geometry is in the tree once, its stored (32-bit) box
         // holds the exact envelope and is at most a float's rounding step larger.
-        const auto all = db.rows("SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom");
+        const auto all = box_rows(db, "SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom");
         std::size_t with_geometry = 0;
         for (const auto& e : w.env) with_geometry += e.MinX <= e.MaxX ? 1 : 0;
         REQUIRE(all.size() == with_geometry);
@@ -150,7 +137,7 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
                 if (r[1] <= x1 && r[2] >= x0 && r[3] <= y1 && r[4] >= y0) expected.insert(static_cast<std::int64_t>(r[0]));
             }
             std::set<std::int64_t> got;
-            for (const auto& r : db.rows("SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom WHERE minx <= " + std::to_string(x1) +
+            for (const auto& r : box_rows(db, "SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom WHERE minx <= " + std::to_string(x1) +
                                          " AND maxx >= " + std::to_string(x0) + " AND miny <= " + std::to_string(y1) +
                                          " AND maxy >= " + std::to_string(y0))) {
                 got.insert(static_cast<std::int64_t>(r[0]));
@@ -199,7 +186,7 @@ TEST_CASE("bulk-loaded R*Tree: GDAL filters through it, and edits through the tr
         REQUIRE(layer->SetFeature(moved.get()) == OGRERR_NONE);
         REQUIRE(layer->DeleteFeature(5) == OGRERR_NONE);
     }
-    Db db(path);
+    test::SqliteReader db(path);
     CHECK(db.text("SELECT rtreecheck('rtree_boxes_geom')") == "ok");
     CHECK(db.text("SELECT count(*) FROM rtree_boxes_geom") == std::to_string(700 + 1 - 1));
     CHECK(db.text("SELECT group_concat(id) FROM (SELECT id FROM rtree_boxes_geom WHERE maxx <= 10 ORDER BY id)") ==
@@ -210,12 +197,12 @@ TEST_CASE("bulk-loaded R*Tree: GDAL filters through it, and edits through the tr
 TEST_CASE("GeoPackages are written with 16 KiB pages; a user's OGR_SQLITE_PRAGMA wins, and the R*Tree follows its node size") {
     test::TempDir dir("gpkg_rtree");
     write_boxes(dir.file("default.gpkg"), 10, 3U);
-    CHECK(Db(dir.file("default.gpkg")).text("PRAGMA page_size") == "16384");
+    CHECK(test::SqliteReader(dir.file("default.gpkg")).text("PRAGMA page_size") == "16384");
     // 1 KiB pages give R*Tree nodes of 960 bytes (39 cells): the bulk loader reads that size.
     CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=1024");
     const Written w = write_boxes(dir.file("small_pages.gpkg"), 3000, 5U);
     CPLSetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
-    Db db(dir.file("small_pages.gpkg"));
+    test::SqliteReader db(dir.file("small_pages.gpkg"));
     CHECK(db.text("PRAGMA page_size") == "1024");
     CHECK(db.text("SELECT length(data) FROM rtree_boxes_geom_node WHERE nodeno = 1") == "960");
     CHECK(db.text("SELECT rtreecheck('rtree_boxes_geom')") == "ok");

@@ -178,3 +178,81 @@ TEST_CASE("an unmapped class value names the value, the feature and the classes 
         CHECK_THAT(e.what(), Catch::Contains("'nee'") && Catch::Contains("'nix'") && Catch::Contains("wbs.gpkg"));
     }
 }
+
+TEST_CASE("candidates with date fields (written by GDAL) and without (written straight into SQLite) give the same rows", "[score]") {
+    test::TempDir dir("paths");
+    ScoreRequest plain = sample_request(dir, "plain");
+    run_score(plain);
+
+    // The same candidates with a Date and a DateTime field, some of them NULL.
+    ensure_gdal();
+    const std::string dated_path = dir.file("kandidaten_dated.gpkg");
+    {
+        std::unique_ptr<GDALDataset> src(GDALDataset::Open(plain.candidates.c_str(), GDAL_OF_VECTOR));
+        REQUIRE(src);
+        OGRLayer* in = src->GetLayer(0);
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        std::unique_ptr<GDALDataset> dst(gpkg->Create(dated_path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        REQUIRE(dst);
+        OGRLayer* out = dst->CreateLayer("kandidaten", in->GetSpatialRef(), wkbMultiPolygon, nullptr);
+        REQUIRE(out);
+        for (int i = 0; i < in->GetLayerDefn()->GetFieldCount(); ++i) REQUIRE(out->CreateField(in->GetLayerDefn()->GetFieldDefn(i)) == OGRERR_NONE);
+        OGRFieldDefn date("datum", OFTDate), when("gewijzigd", OFTDateTime);
+        REQUIRE(out->CreateField(&date) == OGRERR_NONE);
+        REQUIRE(out->CreateField(&when) == OGRERR_NONE);
+        int k = 0;
+        for (auto& f : *in) {
+            OGRFeature g(out->GetLayerDefn());
+            g.SetFrom(f.get());
+            if (k % 3 != 0) g.SetField("datum", 2024, 1 + k % 12, 1 + k % 28);
+            if (k % 4 != 0) g.SetField("gewijzigd", 2025, 6, 30, 12, k % 60, 15.5f, 100);
+            g.SetGeometryDirectly(OGRGeometryFactory::forceToMultiPolygon(f->StealGeometry()));
+            REQUIRE(out->CreateFeature(&g) == OGRERR_NONE);
+            ++k;
+        }
+    }
+    ScoreRequest dated = sample_request(dir, "dated");
+    dated.candidates = dated_path;
+    run_score(dated);
+
+    // Every column the plain output has, row by row (in candidate_id order), geometry included.
+    std::unique_ptr<GDALDataset> a(GDALDataset::Open(plain.output.c_str(), GDAL_OF_VECTOR));
+    std::unique_ptr<GDALDataset> b(GDALDataset::Open(dated.output.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(a);
+    REQUIRE(b);
+    auto rows = [](GDALDataset& ds) {
+        std::map<std::int64_t, std::unique_ptr<OGRFeature>> out;
+        for (auto& f : *ds.GetLayerByName("candidates_scored")) out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
+        return out;
+    };
+    const auto ra = rows(*a), rb = rows(*b);
+    REQUIRE(ra.size() == 200);
+    REQUIRE(rb.size() == 200);
+    OGRFeatureDefn* da = a->GetLayerByName("candidates_scored")->GetLayerDefn();
+    std::size_t values = 0;
+    for (const auto& [id, fa] : ra) {
+        const OGRFeature& fb = *rb.at(id);
+        INFO("candidate " << id);
+        for (int i = 0; i < da->GetFieldCount(); ++i) {
+            const char* name = da->GetFieldDefn(i)->GetNameRef();
+            INFO("field " << name);
+            const int j = fb.GetFieldIndex(name);
+            REQUIRE(j >= 0);
+            CHECK(fa->IsFieldSetAndNotNull(i) == fb.IsFieldSetAndNotNull(j));
+            CHECK(std::string(fa->GetFieldAsString(i)) == fb.GetFieldAsString(j));
+            ++values;
+        }
+        CHECK(fa->GetGeometryRef()->Equals(fb.GetGeometryRef()));
+        // The date fields came through GDAL as they were.
+        const int k = static_cast<int>(fb.GetFID() - 1);
+        if (k % 3 != 0) {
+            int y = 0, m = 0, d = 0, hh = 0, mm = 0, tz = 0;
+            float ss = 0;
+            REQUIRE(fb.GetFieldAsDateTime(fb.GetFieldIndex("datum"), &y, &m, &d, &hh, &mm, &ss, &tz));
+            CHECK(y == 2024);
+        } else {
+            CHECK(fb.IsFieldNull(fb.GetFieldIndex("datum")));
+        }
+    }
+    CHECK(values > 200 * 30);
+}

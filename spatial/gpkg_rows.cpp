@@ -1,0 +1,217 @@
+#include "gpkg_rows.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <sqlite3.h>
+
+#include "sqlite_statement.hpp"
+
+namespace ruimte {
+
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "GeoPackage blobs are written little endian");
+
+// Writes little-endian values at a cursor into a buffer sized beforehand.
+struct Cursor {
+    unsigned char* p;
+    void byte(unsigned char v) { *p++ = v; }
+    void u32(std::uint32_t v) {
+        std::memcpy(p, &v, 4);
+        p += 4;
+    }
+    void doubles(const double* v, std::size_t count) {
+        std::memcpy(p, v, 8 * count);
+        p += 8 * count;
+    }
+};
+
+}  // namespace
+
+GpkgGeometry gpkg_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, std::int32_t srs_id, const ErrorPlace& where) {
+    GEOSContextHandle_t h = ctx.handle();
+    const int type = GEOSGeomTypeId_r(h, g);
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g) != 0) {
+        throw Error(ErrorKind::internal, "an output geometry is empty or not a polygon", where);
+    }
+    const int parts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g);
+    auto part = [&](int p) { return type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, p); };
+    // Header 8 bytes, envelope 32, MultiPolygon 9, per polygon 9, per ring 4, per point 16.
+    std::size_t size = 8 + 32 + 9;
+    for (int p = 0; p < parts; ++p) {
+        const GEOSGeometry* poly = part(p);
+        size += 9 + 4 * static_cast<std::size_t>(GEOSGetNumInteriorRings_r(h, poly) + 1) +
+                16 * static_cast<std::size_t>(GEOSGetNumCoordinates_r(h, poly));
+    }
+    GpkgGeometry out;
+    out.blob.resize(size);
+    Cursor at{out.blob.data()};
+    // Header: magic, version 0, flags (little endian, envelope [minx, maxx, miny, maxy]), SRS.
+    at.byte('G');
+    at.byte('P');
+    at.byte(0);
+    at.byte(0x03);
+    at.u32(static_cast<std::uint32_t>(srs_id));
+    unsigned char* envelope = at.p;
+    at.p += 32;
+    // ISO WKB MultiPolygon.
+    at.byte(1);
+    at.u32(6);
+    at.u32(static_cast<std::uint32_t>(parts));
+    geos::Box& box = out.box;
+    box = {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity(),
+           -std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    thread_local std::vector<double> xy;
+    for (int p = 0; p < parts; ++p) {
+        const GEOSGeometry* poly = part(p);
+        const int holes = GEOSGetNumInteriorRings_r(h, poly);
+        at.byte(1);
+        at.u32(3);
+        at.u32(static_cast<std::uint32_t>(holes + 1));
+        for (int r = -1; r < holes; ++r) {
+            const GEOSGeometry* ring = r < 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, r);
+            const GEOSCoordSequence* seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
+            unsigned int n = 0;
+            if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n)) {
+                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(), where);
+            }
+            xy.resize(2 * static_cast<std::size_t>(n));
+            if (n > 0 && !GEOSCoordSeq_copyToBuffer_r(h, seq, xy.data(), 0, 0)) {
+                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(), where);
+            }
+            at.u32(n);
+            at.doubles(xy.data(), xy.size());
+            if (r >= 0) continue;  // holes lie inside their shell
+            for (std::size_t i = 0; i < n; ++i) {
+                box.xmin = std::min(box.xmin, xy[2 * i]);
+                box.xmax = std::max(box.xmax, xy[2 * i]);
+                box.ymin = std::min(box.ymin, xy[2 * i + 1]);
+                box.ymax = std::max(box.ymax, xy[2 * i + 1]);
+            }
+        }
+    }
+    const double env[4] = {box.xmin, box.xmax, box.ymin, box.ymax};
+    std::memcpy(envelope, env, sizeof env);
+    return out;
+}
+
+GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string& path)
+    : path_(path), table_(layer.GetName()) {
+    GDALDriver* driver = ds.GetDriver();
+    if (!driver || !EQUAL(driver->GetDescription(), "GPKG")) {
+        throw Error(ErrorKind::internal, "GpkgRowWriter needs a GeoPackage", ErrorPlace{path, table_, {}, "", {}});
+    }
+    db_ = static_cast<sqlite3*>(ds.GetInternalHandle("SQLITE_HANDLE"));
+    if (!db_) throw Error(ErrorKind::internal, "GDAL gives no SQLite handle for the GeoPackage", ErrorPlace{path, table_, {}, "", {}});
+    // GDAL may hold rows of its own for this layer (a deferred table creation, cached
+    // statements): let it write them before rows go in beside it.
+    layer.SyncToDisk();
+    // GDAL keeps gpkg_ogr_contents.feature_count with a trigger that updates it per inserted
+    // row (an UPDATE with lower() on the table name: more than the insert itself). As GDAL
+    // does around its own bulk inserts, the trigger is dropped here and finish() puts it back
+    // with the count.
+    {
+        sqlite::Statement trigger(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?");
+        if (!trigger) fail("reading the triggers");
+        sqlite3_bind_text(trigger.get(), 1, table_.c_str(), -1, SQLITE_TRANSIENT);
+        const std::string name = "trigger_insert_feature_count_" + table_;
+        sqlite3_bind_text(trigger.get(), 2, name.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(trigger.get()) == SQLITE_ROW) {
+            count_trigger_sql_ = reinterpret_cast<const char*>(sqlite3_column_text(trigger.get(), 1));
+            const std::string drop = "DROP TRIGGER " + sqlite::quote_id(name);
+            if (sqlite3_exec(db_, drop.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("suspending the feature count trigger");
+        }
+    }
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    std::string columns, params;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        columns += (i ? ", " : "") + sqlite::quote_id(defn->GetFieldDefn(i)->GetNameRef());
+        params += i ? ", ?" : "?";
+    }
+    if (layer.GetGeomType() != wkbNone && layer.GetGeometryColumn()[0] != '\0') {
+        columns += (columns.empty() ? "" : ", ") + sqlite::quote_id(layer.GetGeometryColumn());
+        params += params.empty() ? "?" : ", ?";
+        geometry_param_ = defn->GetFieldCount() + 1;
+        sqlite::Statement srs(db_, "SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)");
+        if (!srs) fail("reading gpkg_geometry_columns");
+        sqlite3_bind_text(srs.get(), 1, table_.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(srs.get()) != SQLITE_ROW) fail("reading the SRS of the geometry column");
+        srs_id_ = sqlite3_column_int(srs.get(), 0);
+    }
+    const std::string sql = "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES (" + params + ")";
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &insert_, nullptr) != SQLITE_OK) fail("preparing the insert");
+}
+
+GpkgRowWriter::~GpkgRowWriter() {
+    sqlite3_finalize(insert_);
+    // Left without finish(), by an error: the file is being abandoned, but leave its schema whole.
+    if (!count_trigger_sql_.empty()) sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr);
+}
+
+void GpkgRowWriter::fail(const std::string& what) const {
+    throw Error(ErrorKind::output, "cannot write rows (" + what + "): " + sqlite3_errmsg(db_), ErrorPlace{path_, table_, {}, "", {}},
+                "check free disk space and write permission in the output folder");
+}
+
+void GpkgRowWriter::real(int field, double v) {
+    if (std::isnan(v)) return;
+    sqlite3_bind_double(insert_, field + 1, v);
+}
+
+void GpkgRowWriter::integer(int field, std::int64_t v) { sqlite3_bind_int64(insert_, field + 1, v); }
+
+void GpkgRowWriter::text(int field, std::string_view v) {
+    sqlite3_bind_text(insert_, field + 1, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void GpkgRowWriter::geometry(const GpkgGeometry& g) {
+    if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
+    sqlite3_bind_blob(insert_, geometry_param_, g.blob.data(), static_cast<int>(g.blob.size()), SQLITE_TRANSIENT);
+    if (!has_extent_) {
+        extent_ = g.box;
+        has_extent_ = true;
+    } else {
+        extent_.xmin = std::min(extent_.xmin, g.box.xmin);
+        extent_.ymin = std::min(extent_.ymin, g.box.ymin);
+        extent_.xmax = std::max(extent_.xmax, g.box.xmax);
+        extent_.ymax = std::max(extent_.ymax, g.box.ymax);
+    }
+}
+
+void GpkgRowWriter::insert() {
+    if (sqlite3_step(insert_) != SQLITE_DONE) fail("inserting a row");
+    sqlite3_reset(insert_);
+    sqlite3_clear_bindings(insert_);
+}
+
+void GpkgRowWriter::finish() {
+    // The count as the trigger would have left it: all rows of the table (the table's own
+    // B-tree pages, just written and in SQLite's cache).
+    sqlite::Statement count(db_, "UPDATE gpkg_ogr_contents SET feature_count = (SELECT COUNT(*) FROM " + sqlite::quote_id(table_) +
+                                     ") WHERE lower(table_name) = lower(?)");
+    if (count) {  // gpkg_ogr_contents is GDAL's own table, not in every GeoPackage
+        sqlite3_bind_text(count.get(), 1, table_.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(count.get()) != SQLITE_DONE) fail("updating gpkg_ogr_contents");
+    }
+    if (!count_trigger_sql_.empty()) {
+        if (sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("restoring the feature count trigger");
+        count_trigger_sql_.clear();
+    }
+    if (!has_extent_) return;
+    sqlite::Statement extent(db_, "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)");
+    if (!extent) fail("updating gpkg_contents");
+    sqlite3_bind_double(extent.get(), 1, extent_.xmin);
+    sqlite3_bind_double(extent.get(), 2, extent_.ymin);
+    sqlite3_bind_double(extent.get(), 3, extent_.xmax);
+    sqlite3_bind_double(extent.get(), 4, extent_.ymax);
+    sqlite3_bind_text(extent.get(), 5, table_.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(extent.get()) != SQLITE_DONE) fail("updating gpkg_contents");
+}
+
+}  // namespace ruimte

@@ -1,0 +1,32 @@
+#pragma once
+// A prepared SQLite statement that finalizes itself, and identifier quoting, for the code that
+// writes GeoPackage tables directly (gpkg_rtree, gpkg_rows).
+#include <string>
+
+#include <sqlite3.h>
+
+namespace ruimte::sqlite {
+
+// "name" with embedded quotes doubled.
+inline std::string quote_id(const std::string& s) {
+    std::string out = "\"";
+    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return out + "\"";
+}
+
+class Statement {
+public:
+    Statement(sqlite3* db, const std::string& sql) {
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    explicit operator bool() const { return stmt_ != nullptr; }
+    sqlite3_stmt* get() const { return stmt_; }
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace ruimte::sqlite
