@@ -138,6 +138,8 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
         columns += (columns.empty() ? "" : ", ") + sqlite::quote_id(layer.GetGeometryColumn());
         params += params.empty() ? "?" : ", ?";
         geometry_param_ = defn->GetFieldCount() + 1;
+        geometry_column_ = layer.GetGeometryColumn();
+        fid_column_ = layer.GetFIDColumn()[0] ? layer.GetFIDColumn() : "fid";
         sqlite::Statement srs(db_, "SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)");
         if (!srs) fail("reading gpkg_geometry_columns");
         sqlite3_bind_text(srs.get(), 1, table_.c_str(), -1, SQLITE_TRANSIENT);
@@ -173,6 +175,7 @@ void GpkgRowWriter::text(int field, std::string_view v) {
 void GpkgRowWriter::geometry(const GpkgGeometry& g) {
     if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
     sqlite3_bind_blob(insert_, geometry_param_, g.blob.data(), static_cast<int>(g.blob.size()), SQLITE_TRANSIENT);
+    boxes_.push_back({0, g.box.xmin, g.box.ymin, g.box.xmax, g.box.ymax});  // the id once inserted
     if (!has_extent_) {
         extent_ = g.box;
         has_extent_ = true;
@@ -186,6 +189,7 @@ void GpkgRowWriter::geometry(const GpkgGeometry& g) {
 
 void GpkgRowWriter::insert() {
     if (sqlite3_step(insert_) != SQLITE_DONE) fail("inserting a row");
+    if (!boxes_.empty() && boxes_.back().id == 0) boxes_.back().id = sqlite3_last_insert_rowid(db_);
     sqlite3_reset(insert_);
     sqlite3_clear_bindings(insert_);
 }
@@ -202,6 +206,14 @@ void GpkgRowWriter::finish() {
     if (!count_trigger_sql_.empty()) {
         if (sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("restoring the feature count trigger");
         count_trigger_sql_.clear();
+    }
+    if (geometry_param_) {
+        sqlite::Statement exists(db_, "SELECT 1 FROM sqlite_master WHERE name = ?");
+        const std::string rtree = "rtree_" + table_ + "_" + geometry_column_;
+        if (!exists) fail("reading sqlite_master");
+        sqlite3_bind_text(exists.get(), 1, rtree.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(exists.get()) != SQLITE_ROW) build_spatial_index(db_, path_, table_, geometry_column_, fid_column_, std::move(boxes_));
+        boxes_.clear();
     }
     if (!has_extent_) return;
     sqlite::Statement extent(db_, "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)");

@@ -9,7 +9,8 @@
 // gpkg_geometry_columns) is made by create_layer() and add_field(), so GDAL stays in charge of
 // the metadata; finish() writes what GDAL would have kept up to date per feature: the row
 // count in gpkg_ogr_contents (its per-row trigger is suspended meanwhile, as GDAL does) and
-// the extent in gpkg_contents.
+// the extent in gpkg_contents; and it builds the table's spatial index from the boxes of the
+// rows (gpkg_rtree.hpp) instead of reading them back when the file is closed.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include "error.hpp"
 #include "geos.hpp"
+#include "gpkg_rtree.hpp"
 
 class GDALDataset;
 class OGRLayer;
@@ -57,8 +59,8 @@ public:
     void geometry(const GpkgGeometry& g);
     // Writes the row and starts the next. Throws Error(output) naming the file and table.
     void insert();
-    // The row count and extent into the GeoPackage's metadata tables; call once, after the
-    // last insert and before the dataset is closed.
+    // The row count, extent and spatial index; call once, after the last insert and before
+    // the dataset is closed.
     void finish();
 
 private:
@@ -69,6 +71,8 @@ private:
     int geometry_param_ = 0;  // 0: no geometry column
     std::int32_t srs_id_ = 0;
     std::string count_trigger_sql_;             // the feature count trigger, suspended
+    std::string fid_column_, geometry_column_;
+    std::vector<RTreeEntry> boxes_;   // of the rows with a geometry, for the spatial index
     bool has_extent_ = false;
     geos::Box extent_;
 };

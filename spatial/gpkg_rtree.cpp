@@ -256,26 +256,29 @@ Error index_error(sqlite3* db, const std::string& path, const std::string& table
                  ErrorPlace{path, table, {}, "", {}}, "check free disk space and write permission in the output folder");
 }
 
-void build_one(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom, const std::string& fid) {
+std::vector<RTreeEntry> read_boxes(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom,
+                                   const std::string& fid) {
+    std::vector<RTreeEntry> entries;
+    Statement rows(db, "SELECT " + quote_id(fid) + ", " + quote_id(geom) + " FROM " + quote_id(table) + " WHERE " + quote_id(geom) + " IS NOT NULL");
+    if (!rows) throw index_error(db, path, table, "reading the geometries");
+    int rc;
+    while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
+        RTreeEntry e;
+        e.id = sqlite3_column_int64(rows.get(), 0);
+        const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(rows.get(), 1));
+        if (blob && blob_box(blob, sqlite3_column_bytes(rows.get(), 1), e)) entries.push_back(e);
+    }
+    if (rc != SQLITE_DONE) throw index_error(db, path, table, "reading the geometries");
+    return entries;
+}
+
+void build_one(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom, const std::string& fid,
+               std::vector<RTreeEntry> entries) {
     auto fail = [&](const std::string& what) { return index_error(db, path, table, what); };
     auto exec = [&](const std::string& sql) {
         if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) throw fail(sql.substr(0, 60));
     };
     const std::string rtree = "rtree_" + table + "_" + geom;
-
-    std::vector<RTreeEntry> entries;
-    {
-        Statement rows(db, "SELECT " + quote_id(fid) + ", " + quote_id(geom) + " FROM " + quote_id(table) + " WHERE " + quote_id(geom) + " IS NOT NULL");
-        if (!rows) throw fail("reading the geometries");
-        int rc;
-        while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
-            RTreeEntry e;
-            e.id = sqlite3_column_int64(rows.get(), 0);
-            const auto* blob = static_cast<const unsigned char*>(sqlite3_column_blob(rows.get(), 1));
-            if (blob && blob_box(blob, sqlite3_column_bytes(rows.get(), 1), e)) entries.push_back(e);
-        }
-        if (rc != SQLITE_DONE) throw fail("reading the geometries");
-    }
 
     exec("CREATE VIRTUAL TABLE " + quote_id(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
     int node_size = 0;
@@ -345,18 +348,23 @@ void build_missing_spatial_indexes(GDALDataset& ds, const std::string& path) {
         const std::string geom = layer->GetGeometryColumn();
         const std::string fid = layer->GetFIDColumn()[0] ? layer->GetFIDColumn() : "fid";
         if (table_exists(db, "rtree_" + table + "_" + geom)) continue;
-        if (sqlite3_exec(db, "SAVEPOINT ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw index_error(db, path, table, "starting a savepoint");
-        }
-        try {
-            build_one(db, path, table, geom, fid);
-        } catch (...) {
-            sqlite3_exec(db, "ROLLBACK TO ruimte_rtree; RELEASE ruimte_rtree", nullptr, nullptr, nullptr);
-            throw;
-        }
-        if (sqlite3_exec(db, "RELEASE ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw index_error(db, path, table, "committing it");
-        }
+        build_spatial_index(db, path, table, geom, fid, read_boxes(db, path, table, geom, fid));
+    }
+}
+
+void build_spatial_index(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom_column,
+                         const std::string& fid_column, std::vector<RTreeEntry> entries) {
+    if (sqlite3_exec(db, "SAVEPOINT ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        throw index_error(db, path, table, "starting a savepoint");
+    }
+    try {
+        build_one(db, path, table, geom_column, fid_column, std::move(entries));
+    } catch (...) {
+        sqlite3_exec(db, "ROLLBACK TO ruimte_rtree; RELEASE ruimte_rtree", nullptr, nullptr, nullptr);
+        throw;
+    }
+    if (sqlite3_exec(db, "RELEASE ruimte_rtree", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        throw index_error(db, path, table, "committing it");
     }
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 class GDALDataset;
+struct sqlite3;
 class OGRLayer;
 
 namespace ruimte {
@@ -47,5 +48,11 @@ PackedRTree pack_rtree(std::vector<RTreeEntry> entries, int node_size);
 // by create_layer() have none until then (it turns GDAL's own index off); close_dataset()
 // calls this. Throws Error(output) naming the file and table.
 void build_missing_spatial_indexes(GDALDataset& ds, const std::string& path);
+
+// The same for one table whose boxes are known already (GpkgRowWriter keeps the boxes of the
+// rows it writes), without reading the geometries back. Entries with an empty box are left
+// out by the caller.
+void build_spatial_index(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom_column,
+                         const std::string& fid_column, std::vector<RTreeEntry> entries);
 
 }  // namespace ruimte
