@@ -302,6 +302,48 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
     area::Ring pentagram_cw;
     pentagram_cw.xy = {0, 100, -59, -81, 95, 31, -95, 31, 59, -81, 0, 100};
     CHECK_FALSE(area::certainly_simple(pentagram_cw));
+    // Blobs as the benchmark workload draws them (random sorted angles, radius 0.55-1 of the
+    // largest): star-shaped around their centre, which the kernel point search finds. All
+    // valid, all proven; and the same blobs with one vertex pulled across the centre (not
+    // star-shaped, often self-crossing) are never called simple unless GEOS agrees.
+    {
+        std::mt19937_64 blob_rng(7);
+        std::uniform_real_distribution<double> unit(0, 1);
+        int blobs_proven = 0, pulled_invalid = 0;
+        for (int i = 0; i < 1000; ++i) {
+            std::vector<double> angles(12 + static_cast<std::size_t>(i % 188));
+            for (double& a : angles) a = 2 * M_PI * unit(blob_rng);
+            std::sort(angles.begin(), angles.end());
+            area::Ring blob;
+            for (const double a : angles) {
+                const double r = 100 * (0.55 + 0.45 * unit(blob_rng));
+                blob.xy.push_back(155000 + r * std::cos(a));
+                blob.xy.push_back(463000 + r * std::sin(a));
+            }
+            if (i % 2 == 1) {  // pull one vertex through the centre to the other side
+                const std::size_t k = 2 * (static_cast<std::size_t>(i) % angles.size());
+                blob.xy[k] = 2 * 155000 - blob.xy[k];
+                blob.xy[k + 1] = 2 * 463000 - blob.xy[k + 1];
+            }
+            blob.xy.push_back(blob.xy[0]);
+            blob.xy.push_back(blob.xy[1]);
+            // The polygon from exactly these coordinates (WKT text would round them).
+            geos::Geom shell = geos::linear_ring(ctx, blob.xy, false);
+            const geos::Geom g = geos::own(ctx, GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), nullptr, 0), "polygon");
+            const bool valid = GEOSisValid_r(ctx.handle(), g.get()) == 1;
+            const bool kernel = area::certainly_simple(blob);
+            INFO("blob " << i);
+            if (kernel) REQUIRE(valid);
+            if (i % 2 == 0) {
+                REQUIRE(valid);
+                blobs_proven += kernel;
+            } else {
+                pulled_invalid += !valid;
+            }
+        }
+        CHECK(blobs_proven == 500);
+        CHECK(pulled_invalid > 100);  // the unsound direction is really exercised
+    }
     // Not star-shaped around the mean (a U), still simple: the sweep proves it.
     CHECK(simple("POLYGON((0 0,30 0,30 30,20 30,20 10,10 10,10 30,0 30,0 0))"));
     // Random star polygons, some with self-crossings: whenever the kernel says simple, GEOS agrees.
