@@ -211,7 +211,8 @@ int point_in(double px, double py, const Rings& b, int shift) {
 }
 
 struct Event {
-    double t;  // parameter along the edge
+    std::size_t edge;  // first_edge[ring] + edge of the ring
+    double t;          // parameter along the edge
     double x, y;
 };
 
@@ -226,11 +227,15 @@ void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& 
         if (!ring.box.intersects(clip)) continue;
         const double* xy = ring.xy.data();
         const std::size_t n = ring.points();
-        for (std::uint32_t i = 0; i + 1 < n; ++i) {
-            EdgeRef e{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
-                      std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
-            if (e.xmax < clip.xmin || e.xmin > clip.xmax || e.ymax < clip.ymin || e.ymin > clip.ymax) continue;
-            out.push_back(e);
+        for (std::size_t c = 0; c < ring.chunks.size(); ++c) {
+            if (!ring.chunks[c].intersects(clip)) continue;  // none of its edges can be inside
+            const std::size_t last = std::min(c * Ring::kChunk + Ring::kChunk, n - 1);
+            for (auto i = static_cast<std::uint32_t>(c * Ring::kChunk); i < last; ++i) {
+                EdgeRef e{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
+                          std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
+                if (e.xmax < clip.xmin || e.xmin > clip.xmax || e.ymax < clip.ymin || e.ymin > clip.ymax) continue;
+                out.push_back(e);
+            }
         }
     }
 }
@@ -239,7 +244,8 @@ void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& 
 // the crossings per edge, indexed by the edge's position in `first_edge[ring] + edge`; `shift`
 // is a's shift against b (see orient_shifted).
 void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge,
-          std::vector<std::vector<Event>>& events, double ox, double oy, int shift, double& sum) {
+          const std::vector<Event>& events, double ox, double oy, int shift, double& sum) {
+    std::size_t next = 0;  // events are in order of edge, then t
     for (std::size_t ri = 0; ri < a.rings.size(); ++ri) {
         const Ring& ring = a.rings[ri];
         const double* xy = ring.xy.data();
@@ -249,9 +255,9 @@ void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
         bool in = point_in(xy[0], xy[1], b, shift) > 0;
         for (std::size_t k = 0; k < edges; ++k) {
             double cx = xy[2 * k] - ox, cy = xy[2 * k + 1] - oy;
-            auto& ev = events[first_edge[ri] + k];
-            if (ev.size() > 1) std::sort(ev.begin(), ev.end(), [](const Event& p, const Event& q) { return p.t < q.t; });
-            for (const Event& e : ev) {
+            const std::size_t edge = first_edge[ri] + k;
+            for (; next < events.size() && events[next].edge == edge; ++next) {
+                const Event& e = events[next];
                 const double ex = e.x - ox, ey = e.y - oy;
                 if (in) sum += cx * ey - ex * cy;
                 in = !in;
@@ -483,15 +489,22 @@ Rings rings_of(const geos::Context& ctx, const GEOSGeometry* g) {
 
 double intersection_area(const Rings& a, const Rings& b) {
     if (a.rings.empty() || b.rings.empty() || !a.box.intersects(b.box)) return 0.0;
-    // Only edges inside the other's box can cross it.
-    std::vector<EdgeRef> ea, eb;
+    // Only edges inside the other's box can cross it. Buffers are reused: this runs for every
+    // candidate and layer piece that meet.
+    thread_local std::vector<EdgeRef> ea, eb;
+    thread_local std::vector<std::size_t> first_a, first_b;
+    thread_local std::vector<Event> events_a, events_b;
+    ea.clear();
+    eb.clear();
+    events_a.clear();
+    events_b.clear();
     collect_edges(a, b.box, ea);
     collect_edges(b, a.box, eb);
 
-    std::vector<std::size_t> first_a(a.rings.size() + 1, 0), first_b(b.rings.size() + 1, 0);
+    first_a.assign(a.rings.size() + 1, 0);
+    first_b.assign(b.rings.size() + 1, 0);
     for (std::size_t i = 0; i < a.rings.size(); ++i) first_a[i + 1] = first_a[i] + a.rings[i].points() - 1;
     for (std::size_t i = 0; i < b.rings.size(); ++i) first_b[i + 1] = first_b[i] + b.rings[i].points() - 1;
-    std::vector<std::vector<Event>> events_a(first_a.back()), events_b(first_b.back());
 
     // Sort b's edges by xmin so each a-edge scans only those that can overlap it in x.
     std::sort(eb.begin(), eb.end(), [](const EdgeRef& p, const EdgeRef& q) { return p.xmin < q.xmin; });
@@ -524,10 +537,14 @@ double intersection_area(const Rings& a, const Rings& b) {
             const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
             const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
             const double s = d1 == d2 ? 0.5 : std::clamp(d1 / (d1 - d2), 0.0, 1.0);
-            events_a[first_a[ra.ring] + ra.edge].push_back({t, x, y});
-            events_b[first_b[rb.ring] + rb.edge].push_back({s, x, y});
+            events_a.push_back({first_a[ra.ring] + ra.edge, t, x, y});
+            events_b.push_back({first_b[rb.ring] + rb.edge, s, x, y});
         }
     }
+    // Per edge in order along it (events at the same t are the same point: any order).
+    auto along = [](const Event& p, const Event& q) { return p.edge != q.edge ? p.edge < q.edge : p.t < q.t; };
+    std::sort(events_a.begin(), events_a.end(), along);
+    std::sort(events_b.begin(), events_b.end(), along);
 
     const double ox = a.box.xmin, oy = a.box.ymin;
     double sum = 0;
