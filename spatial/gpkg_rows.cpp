@@ -169,7 +169,8 @@ void GpkgRowWriter::real(int field, double v) {
 void GpkgRowWriter::integer(int field, std::int64_t v) { sqlite3_bind_int64(insert_, field + 1, v); }
 
 void GpkgRowWriter::text(int field, std::string_view v) {
-    sqlite3_bind_text(insert_, field + 1, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    // A null pointer would bind NULL; an empty text is ''.
+    sqlite3_bind_text(insert_, field + 1, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
 void GpkgRowWriter::geometry(const GpkgGeometry& g) {

@@ -117,7 +117,8 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
             for (std::size_t r = 0; r < n; ++r) {
                 if (r % 5 != 1) rows.integer(0, static_cast<std::int64_t>(r) * 1000000007LL - 3);
                 rows.real(1, r % 7 == 3 ? std::numeric_limits<double>::quiet_NaN() : 0.1 * static_cast<double>(r));
-                if (r % 4 != 2) rows.text(2, r % 3 == 0 ? std::string("it's \"quoted\"; ë ∆") : std::to_string(r));
+                if (r == 5) rows.text(2, std::string_view());  // empty, not NULL
+                else if (r % 4 != 2) rows.text(2, r % 3 == 0 ? std::string("it's \"quoted\"; ë ∆") : std::to_string(r));
                 rows.integer(3, r % 2);
                 rows.insert();
             }
@@ -158,7 +159,8 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
         else CHECK(f->IsFieldNull(0));
         if (r % 7 == 3) CHECK(f->IsFieldNull(1));
         else CHECK(f->GetFieldAsDouble(1) == 0.1 * static_cast<double>(r));
-        if (r % 4 == 2) CHECK(f->IsFieldNull(2));
+        if (r == 5) CHECK((f->IsFieldSetAndNotNull(2) && std::string(f->GetFieldAsString(2)).empty()));
+        else if (r % 4 == 2) CHECK(f->IsFieldNull(2));
         else CHECK(std::string(f->GetFieldAsString(2)) == (r % 3 == 0 ? std::string("it's \"quoted\"; ë ∆") : std::to_string(r)));
         CHECK(f->GetFieldAsInteger(3) == static_cast<int>(r % 2));
         ++r;
