@@ -32,8 +32,27 @@ struct Piece {
     double area_m2 = 0;
 };
 
+// The polygonal parts of `clipped`, if each is a single certainly simple ring with area;
+// empty otherwise (ask GEOS).
+bool simple_parts(const geos::Context& ctx, const GEOSGeometry* clipped, std::vector<geos::Geom>& parts, double& area) {
+    geos::Geom polys = geos::polygonal_part(ctx, clipped);
+    const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());
+    for (int i = 0; i < n; ++i) {
+        const GEOSGeometry* part = GEOSGetGeometryN_r(ctx.handle(), polys.get(), i);
+        if (GEOSGetNumInteriorRings_r(ctx.handle(), part) != 0) return false;
+        const area::Rings rings = area::rings_of(ctx, part);
+        if (rings.rings.size() != 1 || !(rings.area > 0) || !area::certainly_simple(rings.rings[0])) return false;
+        area += rings.area;
+        parts.push_back(geos::clone(ctx, part));
+    }
+    return true;
+}
+
 // Cuts a polygon into pieces of at most max_vertices vertices by halving its box along the
-// longer side; each half is an exact GEOS intersection, so the pieces tile the polygon.
+// longer side, so the pieces tile the polygon. Each cut is GEOS's fast rectangle clip when
+// its result is certainly right: every part one simple ring (exact test), no holes, and the
+// two halves' areas adding up to the polygon's (1e-9 relative); otherwise an exact GEOS
+// intersection (the rectangle clip does not promise a valid result).
 void subdivide(const geos::Context& ctx, geos::Geom poly, std::size_t max_vertices, int depth,
                std::vector<geos::Geom>& out) {
     if (geos::num_points(ctx, poly.get()) <= max_vertices || depth >= 24) {
@@ -46,16 +65,30 @@ void subdivide(const geos::Context& ctx, geos::Geom poly, std::size_t max_vertic
     const geos::Box halves[2] = {
         split_x ? geos::Box{b.xmin, b.ymin, mid, b.ymax} : geos::Box{b.xmin, b.ymin, b.xmax, mid},
         split_x ? geos::Box{mid, b.ymin, b.xmax, b.ymax} : geos::Box{b.xmin, mid, b.xmax, b.ymax}};
-    for (const geos::Box& h : halves) {
-        geos::Geom rect = geos::own(
-            ctx, GEOSGeom_createRectangle_r(ctx.handle(), h.xmin, h.ymin, h.xmax, h.ymax), "rectangle");
-        geos::Geom clipped = geos::intersection(ctx, poly.get(), rect.get());
-        geos::Geom polys = geos::polygonal_part(ctx, clipped.get());
-        const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());
-        for (int i = 0; i < n; ++i) {
-            subdivide(ctx, geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), polys.get(), i)),
-                      max_vertices, depth + 1, out);
+    std::vector<geos::Geom> parts[2];
+    bool fast = GEOSGetNumInteriorRings_r(ctx.handle(), poly.get()) == 0;
+    double clipped_area = 0;
+    for (int h = 0; h < 2 && fast; ++h) {
+        GEOSGeometry* clipped = GEOSClipByRect_r(ctx.handle(), poly.get(), halves[h].xmin, halves[h].ymin, halves[h].xmax, halves[h].ymax);
+        if (!clipped) {
+            fast = false;
+            break;
         }
+        fast = simple_parts(ctx, geos::own(ctx, clipped, "clip").get(), parts[h], clipped_area);
+    }
+    const double whole = geos::area(ctx, poly.get());
+    if (!fast || !(std::fabs(clipped_area - whole) <= 1e-9 * whole)) {
+        for (int h = 0; h < 2; ++h) {
+            parts[h].clear();
+            geos::Geom rect = geos::own(
+                ctx, GEOSGeom_createRectangle_r(ctx.handle(), halves[h].xmin, halves[h].ymin, halves[h].xmax, halves[h].ymax), "rectangle");
+            geos::Geom polys = geos::polygonal_part(ctx, geos::intersection(ctx, poly.get(), rect.get()).get());
+            const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());
+            for (int i = 0; i < n; ++i) parts[h].push_back(geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), polys.get(), i)));
+        }
+    }
+    for (auto& half : parts) {
+        for (auto& part : half) subdivide(ctx, std::move(part), max_vertices, depth + 1, out);
     }
 }
 }  // namespace
