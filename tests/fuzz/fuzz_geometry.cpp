@@ -5,7 +5,8 @@
 // Also: area::certainly_simple on the raw input rings must never call a ring simple that GEOS
 // finds not simple, and the face walk (spatial/polygonize.hpp) on the noded boundaries of the
 // polygon and the square must find GEOSPolygonize's faces (count of faces above 1e-9 of the
-// total, and total area) when it answers.
+// total, and total area) when it answers. And the layer index's pieces (spatial/overlay.hpp)
+// must tile the polygon.
 // Unparseable WKB (ruimte::Error) is fine; crashes, sanitizer reports and aborts are findings.
 #include <geos_c.h>
 
@@ -20,6 +21,8 @@
 #include "spatial/coverage.hpp"
 #include "spatial/error.hpp"
 #include "spatial/geos.hpp"
+#include "spatial/overlay.hpp"
+#include "spatial/source.hpp"
 #include "spatial/polygonize.hpp"
 
 namespace {
@@ -103,6 +106,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)ruimte::area::boundary_distance(rings, square_rings, 1e300);
 
         if (!geos_comparable(rings)) return 0;
+
+        // Layer pieces (spatial/overlay.cpp: GEOS's rectangle clip where its result is proven
+        // right, else GEOS's intersection) must tile the polygon: a candidate holding the
+        // polygon's whole box gets the polygon's area.
+        {
+            ruimte::FeatureLayer layer;
+            layer.source = {"fuzz", "fuzz"};
+            layer.layer_name = "fuzz";
+            ruimte::Feature feature;
+            feature.fid = 1;
+            feature.geom = ruimte::geos::clone(ctx, geom.get());
+            layer.features.push_back(std::move(feature));
+            ruimte::IndexOptions small;
+            small.max_piece_vertices = 8;
+            ruimte::RunControl one;
+            one.threads = 1;
+            const ruimte::LayerIndex index("fuzz", ruimte::LayerKind::classes, layer, {0}, {"a"}, small, one);
+            const ruimte::geos::Box b = ruimte::geos::envelope(ctx, geom.get());
+            const ruimte::geos::Geom all = ruimte::geos::own(
+                ctx, GEOSGeom_createRectangle_r(ctx.handle(), b.xmin - 1, b.ymin - 1, b.xmax + 1, b.ymax + 1), "all");
+            const ruimte::OverlayResult held = ruimte::overlay({all.get()}, {&index}, one);
+            const double want = ruimte::geos::area(ctx, geom.get());
+            const double tol = 1e-6 * std::max({1.0, want, 10000.0});
+            if (std::fabs(held.layers[0].area(0, 0) - want) > tol) {
+                std::fprintf(stderr, "layer pieces %.17g (%zu pieces), polygon %.17g\n", held.layers[0].area(0, 0), index.piece_count(), want);
+                std::abort();
+            }
+        }
 
         // Edge dropping: the polygon cut by four tiles meeting at (50, 50) and put together
         // again must be valid and have the polygon's area, when it answers.
