@@ -484,9 +484,12 @@ ScoreSummary run_score(const ScoreRequest& req) {
 
         // The values of row c, into a sink with real(), integer() and text() by field index:
         // an OGRFeature or the direct SQLite writer (gpkg_rows.hpp).
+        auto put_id = [](auto& sink, int field, const CandidateId& id) {
+            if (const auto* i = std::get_if<std::int64_t>(&id)) sink.integer(field, *i);
+            else sink.text(field, std::get<std::string>(id));
+        };
         auto computed_values = [&](auto& sink, std::size_t c) {
-            if (const auto* i = std::get_if<std::int64_t>(&ids[c])) sink.integer(f_id, *i);
-            else sink.text(f_id, std::get<std::string>(ids[c]));
+            put_id(sink, f_id, ids[c]);
             const double area = ov.candidate_area_m2[c];
             sink.real(f_area, area / 1e4);
             for (std::size_t l = 0; l < profile.layers.size(); ++l) {
@@ -573,8 +576,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         {
             GpkgRowWriter rows(*ds, *areas, req.output);
             for (const LongRow& r : long_rows) {
-                if (const auto* i = std::get_if<std::int64_t>(&ids[r.cand])) rows.integer(0, *i);
-                else rows.text(0, std::get<std::string>(ids[r.cand]));
+                put_id(rows, 0, ids[r.cand]);
                 rows.text(1, profile.layers[r.layer].name);
                 rows.text(2, index_ptrs[r.layer]->classes()[r.klass]);
                 const double a = ov.layers[r.layer].area(r.cand, r.klass);
