@@ -270,33 +270,39 @@ void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_
     }
 }
 
-// One side of a pair of edge runs: every vertex of run `v` (edges v0..v1-1, so vertices
-// v0..v1) against every edge of run `e` (edges e0..e1-1). Records the squared distance
-// vertex-edge (the least into `best2`) and, with `Sides`, the side of the edge each vertex lies
-// on (the sign of the cross product, as in an orientation test without the exact filter).
-// `ebox` is the box of run `e`.
-template <bool Sides>
+// The squared distance from (px, py) to the edge from (ax, ay) along (dx, dy), len2 = dx² + dy²:
+// the projection clamped to the edge; divides only when it falls inside.
+inline double point_edge_d2(double px, double py, double ax, double ay, double dx, double dy, double len2) {
+    const double dot = (px - ax) * dx + (py - ay) * dy;
+    const double t = dot <= 0 ? 0.0 : dot >= len2 ? 1.0 : dot / len2;
+    const double ex = ax + t * dx - px, ey = ay + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+// One side of a pair of edge runs whose boxes are apart: every vertex of run `v` (edges
+// v0..v1-1, so vertices v0..v1) against every edge of run `e` (edges e0..e1-1, box `ebox`),
+// the least squared distance into `best2`. A vertex at least best2 from the box is no nearer
+// to any of its edges and is skipped.
 void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const double* e, std::size_t e0, std::size_t e1,
-                       const geos::Box& ebox, signed char side[][Ring::kChunk], double& best2) {
-    if constexpr (!Sides) {
-        // Vertices at least best2 from the edges' box are no nearer to any of its edges.
-        for (std::size_t k = v0; k <= v1; ++k) {
-            const double px = v[2 * k], py = v[2 * k + 1];
-            const double bx = std::max({0.0, ebox.xmin - px, px - ebox.xmax});
-            const double by = std::max({0.0, ebox.ymin - py, py - ebox.ymax});
-            if (bx * bx + by * by >= best2) continue;
-            for (std::size_t s = e0; s < e1; ++s) {
-                const double ax = e[2 * s], ay = e[2 * s + 1];
-                const double dx = e[2 * s + 2] - ax, dy = e[2 * s + 3] - ay;
-                const double len2 = dx * dx + dy * dy;
-                const double dot = (px - ax) * dx + (py - ay) * dy;
-                const double t = dot <= 0 ? 0.0 : dot >= len2 ? 1.0 : dot / len2;
-                const double ex = ax + t * dx - px, ey = ay + t * dy - py;
-                best2 = std::min(best2, ex * ex + ey * ey);
-            }
+                       const geos::Box& ebox, double& best2) {
+    for (std::size_t k = v0; k <= v1; ++k) {
+        const double px = v[2 * k], py = v[2 * k + 1];
+        const double bx = std::max({0.0, ebox.xmin - px, px - ebox.xmax});
+        const double by = std::max({0.0, ebox.ymin - py, py - ebox.ymax});
+        if (bx * bx + by * by >= best2) continue;
+        for (std::size_t s = e0; s < e1; ++s) {
+            const double ax = e[2 * s], ay = e[2 * s + 1];
+            const double dx = e[2 * s + 2] - ax, dy = e[2 * s + 3] - ay;
+            best2 = std::min(best2, point_edge_d2(px, py, ax, ay, dx, dy, dx * dx + dy * dy));
         }
-        return;
     }
+}
+
+// The same for runs whose boxes meet, also recording the side of each edge each vertex lies
+// on (the sign of the cross product, as in an orientation test without the exact filter), for
+// the crossing test.
+void vertices_to_edges_with_sides(const double* v, std::size_t v0, std::size_t v1, const double* e, std::size_t e0,
+                                  std::size_t e1, signed char side[][Ring::kChunk], double& best2) {
     for (std::size_t s = e0; s < e1; ++s) {
         const double ax = e[2 * s], ay = e[2 * s + 1];
         const double dx = e[2 * s + 2] - ax, dy = e[2 * s + 3] - ay;
@@ -305,11 +311,7 @@ void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const do
             const double px = v[2 * k], py = v[2 * k + 1];
             const double cross = dx * (py - ay) - dy * (px - ax);
             side[k - v0][s - e0] = static_cast<signed char>((cross > 0) - (cross < 0));
-            // The projection clamped to the edge; divides only when it falls inside.
-            const double dot = (px - ax) * dx + (py - ay) * dy;
-            const double t = dot <= 0 ? 0.0 : dot >= len2 ? 1.0 : dot / len2;
-            const double ex = ax + t * dx - px, ey = ay + t * dy - py;
-            best2 = std::min(best2, ex * ex + ey * ey);
+            best2 = std::min(best2, point_edge_d2(px, py, ax, ay, dx, dy, len2));
         }
     }
 }
@@ -375,15 +377,15 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
         const double* pb = cp.rb->xy.data();
         const std::size_t a0 = cp.ca * Ring::kChunk, a1 = std::min(a0 + Ring::kChunk, cp.ra->points() - 1);
         const std::size_t b0 = cp.cb * Ring::kChunk, b1 = std::min(b0 + Ring::kChunk, cp.rb->points() - 1);
-        signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
-        signed char b_side[Ring::kChunk + 1][Ring::kChunk];
         if (cp.d2 > 0) {  // boxes apart: no two edges can cross
-            vertices_to_edges<false>(pa, a0, a1, pb, b0, b1, cp.rb->chunks[cp.cb], a_side, best2);
-            vertices_to_edges<false>(pb, b0, b1, pa, a0, a1, cp.ra->chunks[cp.ca], b_side, best2);
+            vertices_to_edges(pa, a0, a1, pb, b0, b1, cp.rb->chunks[cp.cb], best2);
+            vertices_to_edges(pb, b0, b1, pa, a0, a1, cp.ra->chunks[cp.ca], best2);
             continue;
         }
-        vertices_to_edges<true>(pa, a0, a1, pb, b0, b1, cp.rb->chunks[cp.cb], a_side, best2);
-        vertices_to_edges<true>(pb, b0, b1, pa, a0, a1, cp.ra->chunks[cp.ca], b_side, best2);
+        signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
+        signed char b_side[Ring::kChunk + 1][Ring::kChunk];
+        vertices_to_edges_with_sides(pa, a0, a1, pb, b0, b1, a_side, best2);
+        vertices_to_edges_with_sides(pb, b0, b1, pa, a0, a1, b_side, best2);
         for (std::size_t i = 0; i < a1 - a0 && best2 > 0; ++i) {
             for (std::size_t j = 0; j < b1 - b0; ++j) {
                 if (a_side[i][j] * a_side[i + 1][j] < 0 && b_side[j][i] * b_side[j + 1][i] < 0) return 0.0;

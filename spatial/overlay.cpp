@@ -32,8 +32,8 @@ struct Piece {
     double area_m2 = 0;
 };
 
-// The polygonal parts of `clipped`, if each is a single certainly simple ring with area;
-// empty otherwise (ask GEOS).
+// The polygonal parts of `clipped` into `parts` and their areas into `area`; false as soon as
+// one is not a single certainly simple ring with area (then ask GEOS).
 bool simple_parts(const geos::Context& ctx, const GEOSGeometry* clipped, std::vector<geos::Geom>& parts, double& area) {
     geos::Geom polys = geos::polygonal_part(ctx, clipped);
     const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());

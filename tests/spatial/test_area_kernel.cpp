@@ -303,9 +303,10 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
     pentagram_cw.xy = {0, 100, -59, -81, 95, 31, -95, 31, 59, -81, 0, 100};
     CHECK_FALSE(area::certainly_simple(pentagram_cw));
     // Blobs as the benchmark workload draws them (random sorted angles, radius 0.55-1 of the
-    // largest): star-shaped around their centre, which the kernel point search finds. All
-    // valid, all proven; and the same blobs with one vertex pulled across the centre (not
-    // star-shaped, often self-crossing) are never called simple unless GEOS agrees.
+    // largest): star-shaped around their centre. All valid, all proven (by the star test or
+    // the sweep: the result does not tell which; the speed-up is measured in BENCHMARKS.md);
+    // and the same blobs with one vertex pulled across the centre (not star-shaped, often
+    // self-crossing) are never called simple unless GEOS agrees.
     {
         std::mt19937_64 blob_rng(7);
         std::uniform_real_distribution<double> unit(0, 1);
