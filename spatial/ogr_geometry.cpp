@@ -65,30 +65,4 @@ std::unique_ptr<OGRGeometry> to_ogr_multipolygon(const geos::Context& ctx, const
     return out;
 }
 
-OgrGeometryStream::OgrGeometryStream(std::size_t n, Source source, Place place)
-    : n_(n), source_(std::move(source)), place_(std::move(place)) {
-    if (n_ > 0) next_ = std::async(std::launch::async, [this] { return make(0); });
-}
-
-OgrGeometryStream::~OgrGeometryStream() {
-    if (next_.valid()) next_.wait();  // the thread reads source_: let it finish first
-}
-
-OgrGeometryStream::Batch OgrGeometryStream::make(std::size_t from) const {
-    const geos::Context ctx;
-    Batch made;
-    for (std::size_t i = from; i < std::min(n_, from + kBatch); ++i) {
-        made.push_back(to_ogr_multipolygon(ctx, source_(i), place_ ? place_(i) : ErrorPlace{}));
-    }
-    return made;
-}
-
-std::unique_ptr<OGRGeometry> OgrGeometryStream::take(std::size_t i) {
-    if (i % kBatch == 0) {
-        batch_ = next_.get();  // rethrows a conversion error
-        if (i + kBatch < n_) next_ = std::async(std::launch::async, [this, i] { return make(i + kBatch); });
-    }
-    return std::move(batch_[i % kBatch]);
-}
-
 }  // namespace ruimte

@@ -527,10 +527,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
         const bool plain_inputs = std::all_of(input_types.begin(), input_types.end(), [](OGRFieldType t) {
             return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString;
         });
+        const geos::Context wctx;  // output geometries are made on this thread
         if (plain_inputs) {
             // Integers, reals and text (nearly every candidate layer): straight into SQLite.
             GpkgRowWriter rows(*ds, *scored, req.output);
-            const geos::Context wctx;
             for (std::size_t c = 0; c < n; ++c) {
                 const Feature& src = cands.features[c];
                 if (const OGRFeature* a = src.attributes.get()) {
@@ -559,17 +559,13 @@ ScoreSummary run_score(const ScoreRequest& req) {
                 void integer(int i, std::int64_t v) { f.SetField(i, static_cast<GIntBig>(v)); }
                 void text(int i, const std::string& v) { f.SetField(i, v.c_str()); }
             };
-            // SQLite writes serially; meanwhile another thread makes the output geometries.
-            OgrGeometryStream out_geoms(
-                n, [&](std::size_t c) { return cands.features[c].geom.get(); },
-                [&](std::size_t c) { return cands.place(cands.features[c].fid); });
             for (std::size_t c = 0; c < n; ++c) {
                 const Feature& src = cands.features[c];
                 OGRFeature feat(scored->GetLayerDefn());
                 if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
                 FeatureSink sink{feat};
                 computed_values(sink, c);
-                feat.SetGeometryDirectly(out_geoms.take(c).release());
+                feat.SetGeometryDirectly(to_ogr_multipolygon(wctx, src.geom.get(), cands.place(src.fid)).release());
                 write_feature(*scored, req.output, feat);
             }
         }
