@@ -35,8 +35,9 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
             }
         }
     }
-    // Cancel each edge against its reverse. The same edge twice in one direction means the
-    // parts overlap: not a coverage.
+    // Cancel each edge against its reverse. Edges of overlapping parts (the same edge twice
+    // in one direction, or no reverse) are left over and fail the walk below (two ways on
+    // from one vertex) or the area check.
     std::unordered_map<area::XY, std::vector<std::size_t>, area::XYHash> out_of;  // start point -> edges
     out_of.reserve(edges.size());
     for (std::size_t i = 0; i < edges.size(); ++i) out_of[edges[i].from].push_back(i);
