@@ -95,12 +95,27 @@ void AtomicOutput::remove_leftovers(const fs::path& dir, const std::string& pref
 }
 
 AtomicOutput::~AtomicOutput() {
+    if (writeback_.joinable()) writeback_.join();
     if (committed_) return;
     std::error_code ec;
     for (const char* suffix : {"", "-journal", "-wal", "-shm"}) fs::remove(temp_ + suffix, ec);
 }
 
+void AtomicOutput::start_writeback() {
+#ifdef __linux__
+    // Submitting the writes can itself wait for the disk's queue: a thread of its own waits.
+    if (writeback_.joinable()) writeback_.join();
+    writeback_ = std::thread([path = temp_] {
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        if (fd < 0) return;
+        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        ::close(fd);
+    });
+#endif
+}
+
 void AtomicOutput::commit() {
+    if (writeback_.joinable()) writeback_.join();
     fsync_path(temp_, O_RDONLY);
     if (std::rename(temp_.c_str(), final_.c_str()) != 0) {
         throw Error(ErrorKind::output, std::string("cannot rename the finished output into place: ") +

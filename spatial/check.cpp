@@ -561,6 +561,7 @@ CheckResult run_check(const CheckRequest& req) {
             write_feature(*lay_groups, path, f);
         }
         commit_transaction(*ds, path);
+        out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());

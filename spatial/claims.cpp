@@ -1283,6 +1283,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                 rows.insert();
             }
             rows.finish();
+            out.start_writeback();
         }
         if (lr) {
             for (std::size_t r = 0; r < balance.size(); ++r) {
@@ -1304,6 +1305,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         write_table(*ds, req.output, combos);
         write_table(*ds, req.output, pairs);
         commit_transaction(*ds, req.output);
+        out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_COMPAT_PATH", matrix.path.c_str());

@@ -164,6 +164,7 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
             write_feature(*tc, output, f);
         }
         commit_transaction(*ds, output);
+        out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", command_line.c_str());
         ds->SetMetadataItem("RUIMTE_COMPARE_A", a.path.c_str());

@@ -549,6 +549,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
                 rows.insert();
             }
             rows.finish();
+            out.start_writeback();  // these rows go to disk while overlay_areas is written
         } else {
             // Dates, lists, binary: GDAL writes them as the GeoPackage driver spells them.
             std::vector<int> identity(static_cast<std::size_t>(input_fields));
@@ -598,6 +599,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         write_issues("candidates", cands);
         for (std::size_t l = 0; l < profile.layers.size(); ++l) write_issues(profile.layers[l].name, layer_data[l]);
         commit_transaction(*ds, req.output);
+        out.start_writeback();  // the disk writes the rows while the styles and metadata are made
 
         // Provenance: what made this file (issue: a full manifest lives in gpkg_metadata).
         ds->SetMetadataItem("RUIMTE_VERSION", version);

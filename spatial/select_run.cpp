@@ -651,6 +651,7 @@ SelectSummary run_select(const SelectRequest& req) {
             row(s.rule, std::string("cannot_meet_") + to_string(s.kind), s.best, s.bound, std::nullopt, s.text);
         }
         commit_transaction(*ds, req.output);
+        out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());

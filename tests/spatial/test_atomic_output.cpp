@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "spatial/atomic_output.hpp"
+#include "spatial/error.hpp"
+#include "support.hpp"
+
+using namespace ruimte;
+namespace fs = std::filesystem;
+
+TEST_CASE("an output appears under its name only when committed, also after an early writeback", "[atomic_output]") {
+    test::TempDir dir("atomic_output");
+    const std::string final_path = dir.file("out.txt");
+    const std::string content(3 << 20, 'x');  // larger than one writeback batch
+    {
+        AtomicOutput out(final_path, false, {});
+        REQUIRE(out.temp_path() != final_path);
+        REQUIRE(fs::path(out.temp_path()).parent_path() == fs::path(final_path).parent_path());
+        test::write_text(out.temp_path(), content.substr(0, content.size() / 2));
+        out.start_writeback();
+        test::write_text(out.temp_path(), content);
+        out.start_writeback();  // while the first may still run
+        CHECK_FALSE(fs::exists(final_path));
+        out.commit();
+        CHECK_FALSE(fs::exists(out.temp_path()));
+    }
+    CHECK(test::read_text(final_path) == content);
+}
+
+TEST_CASE("an output not committed leaves nothing, with a writeback under way", "[atomic_output]") {
+    test::TempDir dir("atomic_output_abandoned");
+    const std::string final_path = dir.file("out.txt");
+    std::string temp;
+    {
+        AtomicOutput out(final_path, false, {});
+        temp = out.temp_path();
+        test::write_text(temp, std::string(1 << 20, 'y'));
+        out.start_writeback();
+    }
+    CHECK_FALSE(fs::exists(temp));
+    CHECK_FALSE(fs::exists(final_path));
+}
+
+TEST_CASE("an existing output is replaced only with overwrite", "[atomic_output]") {
+    test::TempDir dir("atomic_output_existing");
+    const std::string final_path = dir.file("out.txt");
+    test::write_text(final_path, "old");
+    CHECK_THROWS_AS(AtomicOutput(final_path, false, {}), Error);
+    {
+        AtomicOutput out(final_path, true, {});
+        test::write_text(out.temp_path(), "new");
+        CHECK(test::read_text(final_path) == "old");
+        out.commit();
+    }
+    CHECK(test::read_text(final_path) == "new");
+}
