@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -82,6 +83,78 @@ void parallel_for_workers(std::size_t n, const RunControl& control,
     for (auto& t : pool) t.join();
     if (failure) std::rethrow_exception(failure);
     if (control.progress) control.progress(n, n);
+}
+
+std::size_t produce_workers(const RunControl& control) { return resolve_threads(control.threads); }
+
+void parallel_produce(const RunControl& control, const std::function<void*()>& produce,
+                      const std::function<void(const geos::Context&, std::size_t, void*)>& work) {
+    const std::size_t threads = produce_workers(control);
+    std::mutex mutex;  // guards everything below
+    std::condition_variable ready;
+    std::deque<void*> queue;
+    bool producing = true;
+    bool stop = false;
+    std::exception_ptr failure;
+    auto fail = [&](std::exception_ptr e) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!failure) failure = e;
+        stop = true;
+        ready.notify_all();
+    };
+    auto cancelled = [&] { return control.cancel && control.cancel->load(std::memory_order_relaxed); };
+    // Takes batches until there are none and none will come (or something failed).
+    auto drain = [&](const geos::Context& ctx, std::size_t id) {
+        try {
+            for (;;) {
+                void* batch = nullptr;
+                {
+                    std::unique_lock<std::mutex> lock(mutex);
+                    ready.wait(lock, [&] { return stop || !queue.empty() || !producing; });
+                    if (stop || queue.empty()) return;
+                    batch = queue.front();
+                    queue.pop_front();
+                }
+                if (cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
+                work(ctx, id, batch);
+            }
+        } catch (...) {
+            fail(std::current_exception());
+        }
+    };
+
+    std::vector<std::thread> helpers;
+    helpers.reserve(threads - 1);
+    for (std::size_t t = 0; t + 1 < threads; ++t) {
+        helpers.emplace_back([&, t] {
+            const geos::Context ctx;
+            drain(ctx, t);
+        });
+    }
+    try {
+        for (;;) {
+            if (cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
+            void* batch = produce();
+            const std::lock_guard<std::mutex> lock(mutex);
+            if (stop) break;
+            if (!batch) break;
+            queue.push_back(batch);
+            ready.notify_one();
+        }
+    } catch (...) {
+        fail(std::current_exception());
+    }
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        producing = false;
+        ready.notify_all();
+    }
+    {
+        const geos::Context ctx;
+        drain(ctx, threads - 1);
+    }
+    for (auto& h : helpers) h.join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace ruimte

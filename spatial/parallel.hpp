@@ -31,4 +31,24 @@ void parallel_for_workers(std::size_t n, const RunControl& control,
                           const std::function<void(const geos::Context&, std::size_t worker, std::size_t)>& work,
                           std::size_t chunk = 8);
 
+// A producer and its workers, for input that can only be read in order (a GDAL layer): the
+// calling thread makes batches with produce(), which returns nullptr when there are no more,
+// while the other threads run work() on each batch as soon as it is made; once production
+// ends the calling thread works on the batches left too. With one thread every batch is made
+// first, then worked on in the order made. Batches belong to the caller and must stay where
+// they are until this returns. Workers are numbered 0..produce_workers(control)-1. The first
+// exception of produce() or work() is rethrown once every thread has stopped; Error(cancelled)
+// when control.cancel becomes true. control.progress is not called (produce() can report).
+std::size_t produce_workers(const RunControl& control);
+void parallel_produce(const RunControl& control, const std::function<void*()>& produce,
+                      const std::function<void(const geos::Context&, std::size_t worker, void* batch)>& work);
+
+// The same with typed batches.
+template <class Batch, class Produce, class Work>
+void parallel_produce_batches(const RunControl& control, Produce&& produce, Work&& work) {
+    parallel_produce(
+        control, [&]() -> void* { return static_cast<Batch*>(produce()); },
+        [&](const geos::Context& ctx, std::size_t worker, void* batch) { work(ctx, worker, *static_cast<Batch*>(batch)); });
+}
+
 }  // namespace ruimte

@@ -212,3 +212,59 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
     const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     CHECK(l.field_as_string(l.features.at(0), l.field_index("naam")) == "Sn\xc3\xa9" "ek");
 }
+
+TEST_CASE("a layer of many batches reads the same with 1 and 2 threads; the first bad feature in source order is the error", "[source]") {
+    // 1,000 features: several of the batches in which pass 1 hands features to pass 2. Among
+    // them repairs, skips and two unusable features far apart (the first must be reported).
+    test::TempDir dir("batches");
+    std::vector<std::string> features;
+    for (int id = 1; id <= 1000; ++id) {
+        const double x = id * 20.0;
+        auto sq = [&](double size) {
+            return "[[" + std::to_string(x) + ",0],[" + std::to_string(x + size) + ",0],[" + std::to_string(x + size) + "," +
+                   std::to_string(size) + "],[" + std::to_string(x) + "," + std::to_string(size) + "],[" + std::to_string(x) + ",0]]";
+        };
+        if (id % 97 == 0) {
+            features.push_back(feature(id, "null"));
+        } else if (id % 89 == 0) {  // bow-tie
+            features.push_back(feature(id, "{\"type\":\"Polygon\",\"coordinates\":[[[" + std::to_string(x) + ",0],[" + std::to_string(x + 10) +
+                                               ",10],[" + std::to_string(x + 10) + ",0],[" + std::to_string(x) + ",10],[" + std::to_string(x) + ",0]]]}"));
+        } else {
+            features.push_back(feature(id, "{\"type\":\"Polygon\",\"coordinates\":[" + sq(5.0 + id % 7) + "]}"));
+        }
+    }
+    const std::string good = dir.file("good.geojson");
+    test::write_text(good, collection(features));
+    features[700 - 1] = feature(700, R"({"type":"LineString","coordinates":[[0,0],[1,1]]})");
+    features[300 - 1] = feature(300, R"({"type":"Polygon","coordinates":[[[0,0],[1e400,0],[1,1],[0,0]]]})");
+    const std::string bad = dir.file("bad.geojson");
+    test::write_text(bad, collection(features));
+
+    geos::Context ctx;
+    std::vector<std::vector<double>> areas;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        ReadOptions options;
+        options.control.threads = threads;
+        const FeatureLayer l = read_polygon_layer(parse_source(good), options);
+        CHECK(l.hygiene.skipped.size() == 10);   // 97, 194, ..., 970
+        CHECK(l.hygiene.repaired.size() == 11);  // 89, 178, ..., 979
+        REQUIRE(l.features.size() == 990);
+        std::vector<double> a;
+        std::int64_t last_fid = 0;
+        for (const auto& f : l.features) {
+            CHECK(f.fid > last_fid);  // source order
+            last_fid = f.fid;
+            a.push_back(geos::area(ctx, f.geom.get()));
+        }
+        areas.push_back(a);
+        try {
+            read_polygon_layer(parse_source(bad), options);
+            FAIL("expected an error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::input);
+            CHECK(e.place().feature_id == 300);
+        }
+    }
+    CHECK(areas[0] == areas[1]);
+    CHECK(areas[0] == areas[2]);
+}
