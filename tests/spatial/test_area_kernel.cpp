@@ -111,6 +111,26 @@ TEST_CASE("kernel: containment both ways, disjoint, multipolygons", "[area_kerne
                   "POLYGON((2.5 -1,12.5 -1,12.5 2.5,2.5 2.5,2.5 -1))") == Approx(2.0 * 2.0 + 2.0 * 2.0));
 }
 
+TEST_CASE("kernel: no edge of one polygon in the other's box (the walk of one ring only) equals GEOS", "[area_kernel]") {
+    geos::Context ctx;
+    const char* big = "POLYGON((0 0,100 0,100 100,0 100,0 0),(80 80,90 80,90 90,80 90,80 80))";  // a hole far off
+    const std::vector<std::pair<const char*, const char*>> cases = {
+        {"MULTIPOLYGON(((10 10,20 10,20 20,10 20,10 10)),((30 30,40 30,35 45,30 30)))", big},  // all parts inside
+        {"POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))", big},      // a with a hole
+        {"POLYGON((82 82,88 82,88 88,82 88,82 82))", big},                                      // inside b's hole
+        {big, "POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))"},      // b inside a
+        {big, "POLYGON((82 82,88 82,88 88,82 88,82 82))"},                                      // b in a's hole
+        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"},                   // boxes share an edge
+        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 1,2 1,2 2,1 2,1 1))"},                   // and a corner
+    };
+    for (const auto& [a, b] : cases) {
+        const auto ga = geos::from_wkt(ctx, a), gb = geos::from_wkt(ctx, b);
+        const double kernel = area::intersection_area(area::rings_of(ctx, ga.get()), area::rings_of(ctx, gb.get()));
+        CAPTURE(a, b);
+        CHECK(kernel == Approx(geos_area(ctx, ga.get(), gb.get())).margin(1e-9));
+    }
+}
+
 TEST_CASE("kernel: shared edges, touching vertices and identical polygons", "[area_kernel]") {
     geos::Context ctx;
     auto area_of = [&](const char* a, const char* b) {
