@@ -615,7 +615,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
         }
-        styles::write_default_styles(*ds, req.output, timestamp);
+        // The scores are at hand: the style need not read 10,000s of rows back.
+        styles::KnownColumns known;
+        known["candidates_scored.score"] = scores.score;
+        styles::write_default_styles(*ds, req.output, timestamp, known);
         write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
         close_dataset(std::move(ds), req.output);
     }

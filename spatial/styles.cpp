@@ -274,7 +274,13 @@ private:
     OGRLayer& layer_;
 };
 
-std::vector<double> doubles(OGRLayer& layer, const std::string& field) {
+const std::vector<double>* known_column(const KnownColumns& known, OGRLayer& layer, const std::string& field) {
+    const auto it = known.find(std::string(layer.GetName()) + "." + field);
+    return it == known.end() ? nullptr : &it->second;
+}
+
+std::vector<double> doubles(OGRLayer& layer, const std::string& field, const KnownColumns& known) {
+    if (const auto* values = known_column(known, layer, field)) return *values;
     std::vector<double> v;
     const int i = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
     const OnlyField only(layer, field);
@@ -284,9 +290,17 @@ std::vector<double> doubles(OGRLayer& layer, const std::string& field) {
     return v;
 }
 
-std::set<std::string> distinct(OGRLayer& layer, const std::string& field) {
+std::set<std::string> distinct(OGRLayer& layer, const std::string& field, const KnownColumns& known) {
     std::set<std::string> v;
     const int i = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
+    const OGRFieldType type = i >= 0 ? layer.GetLayerDefn()->GetFieldDefn(i)->GetType() : OFTString;
+    const auto* values = known_column(known, layer, field);
+    if (values && (type == OFTInteger || type == OFTInteger64)) {  // as GDAL would print them
+        for (double x : *values) {
+            if (!std::isnan(x)) v.insert(std::to_string(std::llround(x)));
+        }
+        return v;
+    }
     const OnlyField only(layer, field);
     layer.ResetReading();
     for (auto& f : layer) {
@@ -308,11 +322,11 @@ StyleSpec base(OGRLayer& layer, const std::string& nl, const std::string& en) {
 
 // Categorized with a catalogue kind's colours; only the classes present, plus 'onbekend'.
 StyleSpec catalogue_style(OGRLayer& layer, const std::string& field, const std::string& kind, const std::string& nl,
-                          const std::string& en) {
+                          const std::string& en, const KnownColumns& known) {
     StyleSpec s = base(layer, nl, en);
     s.renderer = Renderer::categorized;
     s.field = field;
-    const std::set<std::string> present = distinct(layer, field);
+    const std::set<std::string> present = distinct(layer, field, known);
     for (const auto& c : catalogue_classes(kind)) {
         if (present.count(c.value)) s.classes.push_back(c);
     }
@@ -322,7 +336,7 @@ StyleSpec catalogue_style(OGRLayer& layer, const std::string& field, const std::
 
 }  // namespace
 
-std::optional<StyleSpec> default_style(OGRLayer& layer) {
+std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known) {
     if (layer.GetGeomType() == wkbNone) return std::nullopt;
     const std::string name = layer.GetName();
     std::optional<StyleSpec> s;
@@ -330,19 +344,19 @@ std::optional<StyleSpec> default_style(OGRLayer& layer) {
         s = base(layer, "Score (kwantielen)", "Score (quantiles)");
         s->renderer = Renderer::graduated;
         s->field = "score";
-        s->classes = quantile_classes(doubles(layer, "score"));
+        s->classes = quantile_classes(doubles(layer, "score", known));
         s->outline = "#ffffff";
         s->outline_mm = 0.2;
         s->label_field = first_field(layer, {"naam", "name", "candidate_id"});
     } else if ((name == "check_locations" || name == "check_parts") && has_field(layer, "verdict")) {
-        s = catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict");
+        s = catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict", known);
         s->label_field = first_field(layer, {"naam"});
     } else if (name == "claim_faces" && has_field(layer, "claim_count")) {
         s = base(layer, "Aantal claims", "Number of claims");
         s->renderer = Renderer::categorized;
         s->field = "claim_count";
         std::set<int> counts;
-        for (const auto& v : distinct(layer, "claim_count")) counts.insert(std::stoi(v));
+        for (const auto& v : distinct(layer, "claim_count", known)) counts.insert(std::stoi(v));
         for (int c : counts) {
             const std::string t = std::to_string(c);
             s->classes.push_back({t, 0, 0, t + (c == 1 ? " claim" : " claims"), t + (c == 1 ? " claim" : " claims"),
@@ -356,7 +370,7 @@ std::optional<StyleSpec> default_style(OGRLayer& layer) {
         if (!f.empty()) {
             s->renderer = Renderer::graduated;
             s->field = f;
-            s->classes = quantile_classes(doubles(layer, f));
+            s->classes = quantile_classes(doubles(layer, f, known));
         } else {
             s->classes.push_back({"", 0, 0, "regio", "region", ""});
         }
@@ -370,12 +384,12 @@ std::optional<StyleSpec> default_style(OGRLayer& layer) {
         s->outline = "#08306b";
         s->outline_mm = 0.3;
         s->label_field = first_field(layer, {"naam", "name"});
-    } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "").classes.empty()) {
-        s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil");
+    } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "", known).classes.empty()) {
+        s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil", known);
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
-    } else if (has_field(layer, "afname") && !catalogue_style(layer, "afname", "netcongestie", "", "").classes.empty()) {
-        s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)");
+    } else if (has_field(layer, "afname") && !catalogue_style(layer, "afname", "netcongestie", "", "", known).classes.empty()) {
+        s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)", known);
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
     } else {
@@ -434,12 +448,13 @@ void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vec
     }
 }
 
-void write_default_styles(GDALDataset& ds, const std::string& path, const std::string& update_time) {
+void write_default_styles(GDALDataset& ds, const std::string& path, const std::string& update_time,
+                          const KnownColumns& known) {
     std::vector<StyleSpec> specs;
     for (int i = 0; i < ds.GetLayerCount(); ++i) {
         OGRLayer* l = ds.GetLayer(i);
         if (std::string(l->GetName()) == "layer_styles") continue;
-        if (auto s = default_style(*l)) specs.push_back(std::move(*s));
+        if (auto s = default_style(*l, known)) specs.push_back(std::move(*s));
     }
     if (!specs.empty()) write_layer_styles(ds, path, specs, update_time);
 }

@@ -3,6 +3,7 @@
 // (and SLD) into the GeoPackage's `layer_styles` table, the table QGIS reads a layer's
 // default style from. The same StyleSpec drives `ruimte map` (spatial/map_render.hpp), so a
 // printed legend always matches what QGIS shows. See docs/outputs.md.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,7 +55,10 @@ std::vector<StyleClass> catalogue_classes(const std::string& kind);
 // The default style of one of ruimte's output layers (candidates_scored, check_locations,
 // check_parts, claim_faces, region_balance, candidates_selected, ...) computed from its
 // fields and data, or nullopt for a layer without a default style (tables without geometry).
-std::optional<StyleSpec> default_style(OGRLayer& layer);
+// Values the caller already holds are taken from `known` instead of read back from the layer:
+// "table.column" -> the column's value in every row (NaN for NULL), in any order.
+using KnownColumns = std::map<std::string, std::vector<double>>;
+std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known = {});
 
 // Creates `layer_styles` with QGIS's columns (registered in gpkg_contents as attributes) when
 // missing and writes one default style row per spec. `update_time` is written as given
@@ -63,7 +67,8 @@ std::optional<StyleSpec> default_style(OGRLayer& layer);
 void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vector<StyleSpec>& specs,
                         const std::string& update_time);
 // default_style() of every spatial layer of ds, written with write_layer_styles().
-void write_default_styles(GDALDataset& ds, const std::string& path, const std::string& update_time);
+void write_default_styles(GDALDataset& ds, const std::string& path, const std::string& update_time,
+                          const KnownColumns& known = {});
 
 }  // namespace ruimte::styles
 

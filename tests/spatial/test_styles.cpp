@@ -113,3 +113,45 @@ TEST_CASE("write_default_styles: layer_styles with one default row per spatial l
     CHECK(std::string(c->GetFieldAsString(0)) == "attributes");
     ds->ReleaseResultSet(r);
 }
+
+TEST_CASE("default_style takes column values the writer already holds, and gives what reading them gives") {
+    test::TempDir dir("styles_known");
+    const std::string path = dir.file("k.gpkg");
+    DatasetPtr ds = create_gpkg(path);
+    OGRLayer* scored = create_layer(*ds, path, "candidates_scored", wkbMultiPolygon, "test");
+    add_field(*scored, path, "score", OFTReal);
+    OGRLayer* faces = create_layer(*ds, path, "claim_faces", wkbMultiPolygon, "test");
+    add_field(*faces, path, "claim_count", OFTInteger);
+    std::vector<double> scores, counts;
+    for (int i = 0; i < 40; ++i) {
+        OGRGeometry* g = nullptr;
+        OGRGeometryFactory::createFromWkt("MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)))", nullptr, &g);
+        OGRFeature s(scored->GetLayerDefn());
+        if (i % 9 != 0) {  // some NULL scores (excluded candidates)
+            s.SetField("score", std::sin(i) * 3);
+            scores.push_back(std::sin(i) * 3);
+        } else {
+            scores.push_back(std::nan(""));
+        }
+        s.SetGeometry(g);
+        write_feature(*scored, path, s);
+        OGRFeature f(faces->GetLayerDefn());
+        f.SetField("claim_count", 1 + i % 4);
+        counts.push_back(1 + i % 4);
+        f.SetGeometryDirectly(g);
+        write_feature(*faces, path, f);
+    }
+    const styles::KnownColumns known{{"candidates_scored.score", scores}, {"claim_faces.claim_count", counts}};
+    for (OGRLayer* l : {scored, faces}) {
+        const auto read = styles::default_style(*l);
+        const auto given = styles::default_style(*l, known);
+        REQUIRE(read);
+        REQUIRE(given);
+        CHECK(styles::qml_for(*read) == styles::qml_for(*given));
+        CHECK(styles::sld_for(*read) == styles::sld_for(*given));
+    }
+    CHECK(styles::default_style(*faces)->classes.size() == 4);
+    // The values given are the ones used: a different column gives different classes.
+    const styles::KnownColumns other{{"claim_faces.claim_count", {1, 1, 2}}};
+    CHECK(styles::default_style(*faces, other)->classes.size() == 2);
+}
