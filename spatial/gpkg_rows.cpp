@@ -175,7 +175,8 @@ void GpkgRowWriter::text(int field, std::string_view v) {
 
 void GpkgRowWriter::geometry(const GpkgGeometry& g) {
     if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
-    sqlite3_bind_blob(insert_, geometry_param_, g.blob.data(), static_cast<int>(g.blob.size()), SQLITE_TRANSIENT);
+    // Not copied: the caller keeps the blob until insert().
+    sqlite3_bind_blob(insert_, geometry_param_, g.blob.data(), static_cast<int>(g.blob.size()), SQLITE_STATIC);
     boxes_.push_back({0, g.box.xmin, g.box.ymin, g.box.xmax, g.box.ymax});  // the id once inserted
     if (!has_extent_) {
         extent_ = g.box;

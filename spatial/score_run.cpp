@@ -361,7 +361,6 @@ ScoreSummary run_score(const ScoreRequest& req) {
     const std::vector<CandidateId>& ids = table.ids;
     const OverlayResult& ov = in.overlay;
     const std::vector<std::string>& inputs = in.input_paths;
-    geos::Context ctx;
 
     // 5. Score.
     const Scores scores = score_candidates(profile, index_ptrs, ov, table);
@@ -545,7 +544,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
                     }
                 }
                 computed_values(rows, c);
-                rows.geometry(gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid)));
+                const GpkgGeometry blob = gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid));
+                rows.geometry(blob);
                 rows.insert();
             }
             rows.finish();

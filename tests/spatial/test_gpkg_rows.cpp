@@ -129,7 +129,8 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
             for (std::size_t r = 0; r < kShapes.size(); ++r) {
                 rows.text(0, "shape " + std::to_string(r));
                 const geos::Geom g = geos::from_wkt(ctx, kShapes[r]);
-                rows.geometry(gpkg_multipolygon(ctx, g.get(), rows.srs_id()));
+                const GpkgGeometry blob = gpkg_multipolygon(ctx, g.get(), rows.srs_id());
+                rows.geometry(blob);  // bound, not copied: kept until insert()
                 rows.insert();
             }
             rows.finish();
