@@ -73,6 +73,7 @@ private:
     std::int32_t srs_id_ = 0;
     std::string count_trigger_sql_;             // the feature count trigger, suspended
     std::string fid_column_, geometry_column_;
+    std::int64_t rows_before_ = 0, inserted_ = 0;  // for the feature count
     std::vector<RTreeEntry> boxes_;   // of the rows with a geometry, for the spatial index
     bool has_extent_ = false;
     geos::Box extent_;

@@ -187,3 +187,30 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
     test::SqliteReader db(path);
     CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == std::to_string(n + 2));
 }
+
+TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own", "[gpkg_rows]") {
+    test::TempDir dir("gpkg_rows_append");
+    const std::string path = dir.file("append.gpkg");
+    {
+        DatasetPtr ds = create_gpkg(path);
+        OGRLayer* plain = create_layer(*ds, path, "plain", wkbNone, "an attribute table");
+        add_field(*plain, path, "i", OFTInteger64);
+        for (int r = 0; r < 3; ++r) {  // through GDAL first
+            OGRFeature f(plain->GetLayerDefn());
+            f.SetField(0, static_cast<GIntBig>(r));
+            write_feature(*plain, path, f);
+        }
+        begin_transaction(*ds, path);
+        GpkgRowWriter rows(*ds, *plain, path);
+        for (int r = 3; r < 7; ++r) {
+            rows.integer(0, r);
+            rows.insert();
+        }
+        rows.finish();
+        commit_transaction(*ds, path);
+        close_dataset(std::move(ds), path);
+    }
+    test::SqliteReader db(path);
+    CHECK(db.text("SELECT count(*) FROM plain") == "7");
+    CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == "7");
+}
