@@ -427,12 +427,14 @@ bool certainly_simple(const Ring& ring) {
             for (std::size_t i = 0; i + 1 < n; ++i) {
                 const double ax = xy[2 * i] - x0, ay = xy[2 * i + 1] - y0;
                 const double dx = xy[2 * i + 2] - x0 - ax, dy = xy[2 * i + 3] - y0 - ay;
-                const double len = std::sqrt(dx * dx + dy * dy);
-                if (!(len > 0)) continue;
-                const double inside = side * (dx * (cy - ay) - dy * (cx - ax)) / len;  // signed distance
-                const double margin = 1e-6 * len;
+                const double len2 = dx * dx + dy * dy;
+                if (!(len2 > 0)) continue;
+                // c at least 1e-6 edge lengths inside the edge's line: its signed distance
+                // inside / len >= 1e-6 len, that is inside >= 1e-6 len² (no square root).
+                const double inside = side * (dx * (cy - ay) - dy * (cx - ax));
+                const double margin = 1e-6 * len2;
                 if (inside >= margin) continue;
-                const double step = (margin - inside) * side / len;  // along the left normal (-dy, dx)
+                const double step = (margin - inside) * side / len2;  // along the left normal (-dy, dx)
                 cx -= step * dy;
                 cy += step * dx;
                 moved = true;
