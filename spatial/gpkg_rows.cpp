@@ -178,6 +178,10 @@ void GpkgRowWriter::text(int field, std::string_view v) {
     sqlite3_bind_text(insert_, field + 1, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+void GpkgRowWriter::kept_text(int field, std::string_view v) {
+    sqlite3_bind_text(insert_, field + 1, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 void GpkgRowWriter::geometry(const GpkgGeometry& g) {
     if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
     // Not copied: the caller keeps the blob until insert().

@@ -56,6 +56,8 @@ public:
     void real(int field, double v);
     void integer(int field, std::int64_t v);
     void text(int field, std::string_view v);
+    // Text that stays unchanged until insert() (a name held elsewhere): bound without a copy.
+    void kept_text(int field, std::string_view v);
     // The blob is bound as it is, not copied: it must stay unchanged until insert().
     void geometry(const GpkgGeometry& g);
     // Writes the row and starts the next. Throws Error(output) naming the file and table.

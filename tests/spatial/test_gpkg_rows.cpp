@@ -188,13 +188,14 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
     CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == std::to_string(n + 2));
 }
 
-TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own", "[gpkg_rows]") {
+TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own; kept text", "[gpkg_rows]") {
     test::TempDir dir("gpkg_rows_append");
     const std::string path = dir.file("append.gpkg");
     {
         DatasetPtr ds = create_gpkg(path);
         OGRLayer* plain = create_layer(*ds, path, "plain", wkbNone, "an attribute table");
         add_field(*plain, path, "i", OFTInteger64);
+        add_field(*plain, path, "name", OFTString);
         for (int r = 0; r < 3; ++r) {  // through GDAL first
             OGRFeature f(plain->GetLayerDefn());
             f.SetField(0, static_cast<GIntBig>(r));
@@ -202,8 +203,10 @@ TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own"
         }
         begin_transaction(*ds, path);
         GpkgRowWriter rows(*ds, *plain, path);
+        const std::vector<std::string> names{"drie", "vier", "", "zes ë"};
         for (int r = 3; r < 7; ++r) {
             rows.integer(0, r);
+            rows.kept_text(1, names[static_cast<std::size_t>(r - 3)]);  // held by `names` until insert()
             rows.insert();
         }
         rows.finish();
@@ -212,5 +215,7 @@ TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own"
     }
     test::SqliteReader db(path);
     CHECK(db.text("SELECT count(*) FROM plain") == "7");
+    CHECK(db.column("SELECT quote(name) FROM plain WHERE i >= 3 ORDER BY i") ==
+          std::vector<std::string>{"'drie'", "'vier'", "''", "'zes ë'"});
     CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == "7");
 }
