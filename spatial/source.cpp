@@ -560,6 +560,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
             GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
             if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
+                geos::warm_envelopes(tctx, geom.get());
                 c.geom = std::move(geom);
                 return;
             }
@@ -590,6 +591,10 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
             return;
         }
+        // The envelopes GEOS caches on first use, made here on the parallel pass: later stages
+        // that share the geometry between threads need them made first (geos.hpp), and only
+        // find them made.
+        geos::warm_envelopes(tctx, geom.get());
         c.geom = std::move(geom);
     };
     parallel_produce_batches<Batch>(options.control, read_batch, [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
