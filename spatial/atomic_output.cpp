@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 #include "error.hpp"
 
@@ -105,12 +106,16 @@ void AtomicOutput::start_writeback() {
 #ifdef __linux__
     // Submitting the writes can itself wait for the disk's queue: a thread of its own waits.
     if (writeback_.joinable()) writeback_.join();
-    writeback_ = std::thread([path = temp_] {
-        const int fd = ::open(path.c_str(), O_RDONLY);
-        if (fd < 0) return;
-        ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-        ::close(fd);
-    });
+    try {
+        writeback_ = std::thread([path = temp_] {
+            const int fd = ::open(path.c_str(), O_RDONLY);
+            if (fd < 0) return;
+            ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+            ::close(fd);
+        });
+    } catch (const std::system_error&) {
+        // No thread to be had: only a hint, commit() writes everything anyway.
+    }
 #endif
 }
 
