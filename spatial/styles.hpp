@@ -55,8 +55,9 @@ std::vector<StyleClass> catalogue_classes(const std::string& kind);
 // The default style of one of ruimte's output layers (candidates_scored, check_locations,
 // check_parts, claim_faces, region_balance, candidates_selected, ...) computed from its
 // fields and data, or nullopt for a layer without a default style (tables without geometry).
-// Values the caller already holds are taken from `known` instead of read back from the layer:
-// "table.column" -> the column's value in every row (NaN for NULL), in any order.
+// Values of numeric columns the caller already holds are taken from `known` instead of read
+// back from the layer: "table.column" -> the column's value in every row (NaN for NULL), in
+// any order. Text columns are always read.
 using KnownColumns = std::map<std::string, std::vector<double>>;
 std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known = {});
 
