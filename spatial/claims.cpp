@@ -1279,8 +1279,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                 }
                 rows.text(5, conflicts);
                 rows.real(6, f.area_m2);
-                const GpkgGeometry blob = gpkg_multipolygon(ctx, f.geom.get(), rows.srs_id());
-                rows.geometry(blob);
+                rows.geometry(gpkg_multipolygon(ctx, f.geom.get(), rows.srs_id()));
                 rows.insert();
             }
             rows.finish();

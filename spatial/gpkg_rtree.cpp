@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <numeric>
 
 #include <gdal_priv.h>
@@ -309,11 +310,30 @@ void build_one(sqlite3* db, const std::string& path, const std::string& table, c
         sqlite3_bind_int64(st, 2, n.parent);
         return true;
     });
-    insert_all("INSERT INTO " + quote_id(rtree + "_rowid") + " VALUES (?, ?)", tree.leaf_of, [](sqlite3_stmt* st, const auto& p) {
-        sqlite3_bind_int64(st, 1, p.first);
-        sqlite3_bind_int64(st, 2, p.second);
-        return true;
-    });
+    // One row per feature: 64 rows per INSERT (a third of the cost of one INSERT each).
+    {
+        constexpr std::size_t kRows = 64;
+        const std::string head = "INSERT INTO " + quote_id(rtree + "_rowid") + " VALUES ";
+        auto prepare = [&](std::size_t rows) {
+            std::string sql = head;
+            for (std::size_t r = 0; r < rows; ++r) sql += r ? ", (?, ?)" : "(?, ?)";
+            return std::make_unique<Statement>(db, sql);
+        };
+        const auto& pairs = tree.leaf_of;
+        const std::unique_ptr<Statement> full = prepare(kRows);
+        for (std::size_t begin = 0; begin < pairs.size(); begin += kRows) {
+            const std::size_t rows = std::min(kRows, pairs.size() - begin);
+            const std::unique_ptr<Statement> rest = rows < kRows ? prepare(rows) : nullptr;
+            Statement& st = rest ? *rest : *full;
+            if (!st) throw fail("preparing the R*Tree's rowid rows");
+            for (std::size_t r = 0; r < rows; ++r) {
+                sqlite3_bind_int64(st.get(), static_cast<int>(2 * r + 1), pairs[begin + r].first);
+                sqlite3_bind_int64(st.get(), static_cast<int>(2 * r + 2), pairs[begin + r].second);
+            }
+            if (sqlite3_step(st.get()) != SQLITE_DONE) throw fail("writing the R*Tree's rowid rows");
+            sqlite3_reset(st.get());
+        }
+    }
     for (const std::string& sql : rtree_triggers(table, geom, fid)) exec(sql);
     // The table as the GeoPackage specification defines it, for a file without extensions yet.
     exec("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "

@@ -544,8 +544,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
                     }
                 }
                 computed_values(rows, c);
-                const GpkgGeometry blob = gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid));
-                rows.geometry(blob);
+                rows.geometry(gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid)));
                 rows.insert();
             }
             rows.finish();
