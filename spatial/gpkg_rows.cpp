@@ -210,6 +210,32 @@ void GpkgRowWriter::kept_text(int field, std::string_view v) {
     x.kept = v.data() ? v : std::string_view("");
 }
 
+void OgrFieldSink::real(int field, double v) { feature.SetField(field, v); }
+void OgrFieldSink::integer(int field, std::int64_t v) { feature.SetField(field, static_cast<GIntBig>(v)); }
+void OgrFieldSink::text(int field, std::string_view v) { feature.SetField(field, std::string(v).c_str()); }
+
+bool plain_fields(const OGRFeatureDefn& defn) {
+    for (int i = 0; i < defn.GetFieldCount(); ++i) {
+        const OGRFieldType t = defn.GetFieldDefn(i)->GetType();
+        if (t != OFTInteger && t != OFTInteger64 && t != OFTReal && t != OFTString) return false;
+    }
+    return true;
+}
+
+void GpkgRowWriter::fields_from(const OGRFeature& f) {
+    const OGRFeatureDefn* defn = f.GetDefnRef();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (!f.IsFieldSetAndNotNull(i)) continue;
+        switch (defn->GetFieldDefn(i)->GetType()) {
+            case OFTInteger: integer(i, f.GetFieldAsInteger(i)); break;
+            case OFTInteger64: integer(i, f.GetFieldAsInteger64(i)); break;
+            case OFTReal: real(i, f.GetFieldAsDouble(i)); break;
+            case OFTString: text(i, f.GetFieldAsString(i)); break;
+            default: throw Error(ErrorKind::internal, "fields_from() takes integers, reals and text only", ErrorPlace{path_, table_, {}, "", {}});
+        }
+    }
+}
+
 void GpkgRowWriter::geometry(GpkgGeometry g) {
     if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
     boxes_.push_back({0, g.box.xmin, g.box.ymin, g.box.xmax, g.box.ymax});  // the id once inserted

@@ -17,12 +17,14 @@
 #include <string_view>
 #include <vector>
 
+#include <ogrsf_frmts.h>
+
 #include "error.hpp"
 #include "geos.hpp"
 #include "gpkg_rtree.hpp"
+#include "gpkg_writer.hpp"
+#include "ogr_geometry.hpp"
 
-class GDALDataset;
-class OGRLayer;
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -38,6 +40,19 @@ struct GpkgGeometry {
 };
 GpkgGeometry gpkg_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, std::int32_t srs_id,
                                const ErrorPlace& where = {});
+
+// The value calls of GpkgRowWriter into an OGRFeature, for the rows GDAL writes.
+struct OgrFieldSink {
+    OGRFeature& feature;
+    void real(int field, double v);
+    void integer(int field, std::int64_t v);
+    void text(int field, std::string_view v);
+};
+
+// Whether every field is an integer, a real or text: the fields GpkgRowWriter::fields_from()
+// copies. Dates, lists and binary fields are left to GDAL, which spells them as its GeoPackage
+// driver does.
+bool plain_fields(const OGRFeatureDefn& defn);
 
 class GpkgRowWriter {
 public:
@@ -62,6 +77,9 @@ public:
     void kept_text(int field, std::string_view v);
     // The geometry blob (moved in when given a temporary).
     void geometry(GpkgGeometry g);
+    // Every set field of `f` into the field of the same index (the table's first fields are
+    // a copy of f's); only for features whose fields are all plain_fields().
+    void fields_from(const OGRFeature& f);
     // Ends the row. Rows go into SQLite up to 64 at a time, one INSERT with many rows (a
     // third of the cost per row of one INSERT each for narrow tables), so a failure may be
     // reported at a later insert() or at finish(). Throws Error(output) naming the file and
@@ -102,5 +120,39 @@ private:
     bool has_extent_ = false;
     geos::Box extent_;
 };
+
+// The rows of a table whose first fields are a copy of the features' own (candidates_scored,
+// candidates_selected): row k holds feature order(k)'s attributes, what add(sink, k) puts in
+// (a sink with real(), integer() and text() by field index) and its geometry. Straight into
+// SQLite when the features' fields are plain_fields(); otherwise through GDAL. `features` is a
+// FeatureLayer (source.hpp).
+template <class Features, class Order, class Add>
+void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const Features& features, std::size_t n,
+                       Order&& order, Add&& add) {
+    const geos::Context ctx;  // the geometries are made on this thread
+    if (plain_fields(*features.defn)) {
+        GpkgRowWriter rows(ds, layer, path);
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto& src = features.features[order(k)];
+            if (src.attributes) rows.fields_from(*src.attributes);
+            add(rows, k);
+            rows.geometry(gpkg_multipolygon(ctx, src.geom.get(), rows.srs_id(), features.place(src.fid)));
+            rows.insert();
+        }
+        rows.finish();
+        return;
+    }
+    std::vector<int> identity(static_cast<std::size_t>(features.defn->GetFieldCount()));
+    for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
+    for (std::size_t k = 0; k < n; ++k) {
+        const auto& src = features.features[order(k)];
+        OGRFeature feat(layer.GetLayerDefn());
+        if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
+        OgrFieldSink sink{feat};
+        add(sink, k);
+        feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, src.geom.get(), features.place(src.fid)).release());
+        write_feature(layer, path, feat);
+    }
+}
 
 }  // namespace ruimte

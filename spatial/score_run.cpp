@@ -17,7 +17,6 @@
 
 #include "atomic_output.hpp"
 #include "error.hpp"
-#include "ogr_geometry.hpp"
 #include "text_format.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_rows.hpp"
@@ -520,55 +519,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         };
 
         begin_transaction(*ds, req.output);
-        const int input_fields = cands.defn->GetFieldCount();
-        std::vector<OGRFieldType> input_types;
-        for (int i = 0; i < input_fields; ++i) input_types.push_back(cands.defn->GetFieldDefn(i)->GetType());
-        const bool plain_inputs = std::all_of(input_types.begin(), input_types.end(), [](OGRFieldType t) {
-            return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString;
-        });
-        const geos::Context wctx;  // output geometries are made on this thread
-        if (plain_inputs) {
-            // Integers, reals and text (nearly every candidate layer): straight into SQLite.
-            GpkgRowWriter rows(*ds, *scored, req.output);
-            for (std::size_t c = 0; c < n; ++c) {
-                const Feature& src = cands.features[c];
-                if (const OGRFeature* a = src.attributes.get()) {
-                    for (int i = 0; i < input_fields; ++i) {
-                        if (!a->IsFieldSetAndNotNull(i)) continue;
-                        switch (input_types[static_cast<std::size_t>(i)]) {
-                            case OFTInteger: rows.integer(i, a->GetFieldAsInteger(i)); break;
-                            case OFTInteger64: rows.integer(i, a->GetFieldAsInteger64(i)); break;
-                            case OFTReal: rows.real(i, a->GetFieldAsDouble(i)); break;
-                            default: rows.text(i, a->GetFieldAsString(i)); break;
-                        }
-                    }
-                }
-                computed_values(rows, c);
-                rows.geometry(gpkg_multipolygon(wctx, src.geom.get(), rows.srs_id(), cands.place(src.fid)));
-                rows.insert();
-            }
-            rows.finish();
-            out.start_writeback();  // these rows go to disk while overlay_areas is written
-        } else {
-            // Dates, lists, binary: GDAL writes them as the GeoPackage driver spells them.
-            std::vector<int> identity(static_cast<std::size_t>(input_fields));
-            for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
-            struct FeatureSink {
-                OGRFeature& f;
-                void real(int i, double v) { f.SetField(i, v); }
-                void integer(int i, std::int64_t v) { f.SetField(i, static_cast<GIntBig>(v)); }
-                void text(int i, const std::string& v) { f.SetField(i, v.c_str()); }
-            };
-            for (std::size_t c = 0; c < n; ++c) {
-                const Feature& src = cands.features[c];
-                OGRFeature feat(scored->GetLayerDefn());
-                if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
-                FeatureSink sink{feat};
-                computed_values(sink, c);
-                feat.SetGeometryDirectly(to_ogr_multipolygon(wctx, src.geom.get(), cands.place(src.fid)).release());
-                write_feature(*scored, req.output, feat);
-            }
-        }
+        write_copied_rows(*ds, *scored, req.output, cands, n, [](std::size_t c) { return c; }, computed_values);
+        out.start_writeback();  // these rows go to disk while overlay_areas is written
         {
             GpkgRowWriter rows(*ds, *areas, req.output);
             for (const LongRow& r : long_rows) {

@@ -18,9 +18,9 @@
 #include "area_kernel.hpp"
 #include "atomic_output.hpp"
 #include "error.hpp"
-#include "ogr_geometry.hpp"
 #include "scoring.hpp"
 #include "stopwatch.hpp"
+#include "gpkg_rows.hpp"
 #include "gpkg_writer.hpp"
 #include "manifest.hpp"
 #include "styles.hpp"
@@ -593,26 +593,20 @@ SelectSummary run_select(const SelectRequest& req) {
                                          std::pair{"bound", OFTReal}, std::pair{"slack", OFTReal}, std::pair{"note", OFTString}}) {
             add_field(*table, req.output, name, type);
         }
-        std::vector<int> identity(static_cast<std::size_t>(cands.defn->GetFieldCount()));
-        for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
-
         begin_transaction(*ds, req.output);
-        for (std::size_t k = 0; k < n; ++k) {
-            const Feature& src = cands.features[order[k]];
-            OGRFeature feat(layer->GetLayerDefn());
-            if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
+        // What select adds to row k, into a sink with integer(), real() and text() by field.
+        auto selection_values = [&](auto& sink, std::size_t k) {
             const bool sel = !r.selected.empty() && r.selected[k];
-            feat.SetField(f_sel, sel ? 1 : 0);
-            if (!group[k].empty()) feat.SetField(f_group, group[k].c_str());
+            sink.integer(f_sel, sel ? 1 : 0);
+            if (!group[k].empty()) sink.text(f_group, group[k]);
             if (sel) {
-                feat.SetField(f_order, static_cast<GIntBig>(sel_order[k]));
-                for (std::size_t t = 0; t < total_fields.size(); ++t) feat.SetField(f_total[t], totals[t][k]);
+                sink.integer(f_order, sel_order[k]);
+                for (std::size_t t = 0; t < total_fields.size(); ++t) sink.real(f_total[t], totals[t][k]);
             } else {
-                feat.SetField(f_reason, reason[k].c_str());
+                sink.text(f_reason, reason[k]);
             }
-            feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, src.geom.get(), cands.place(src.fid)).release());
-            write_feature(*layer, req.output, feat);
-        }
+        };
+        write_copied_rows(*ds, *layer, req.output, cands, n, [&](std::size_t k) { return order[k]; }, selection_values);
         auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value, std::optional<double> bound,
                        std::optional<double> slack, const std::string& note) {
             OGRFeature feat(table->GetLayerDefn());

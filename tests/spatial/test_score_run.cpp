@@ -12,6 +12,7 @@
 #include "spatial/error.hpp"
 #include "spatial/gdal_init.hpp"
 #include "spatial/score_run.hpp"
+#include "spatial/select_run.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -179,7 +180,7 @@ TEST_CASE("an unmapped class value names the value, the feature and the classes 
     }
 }
 
-TEST_CASE("candidates with date fields (written by GDAL) and without (written straight into SQLite) give the same rows", "[score]") {
+TEST_CASE("candidates with date fields (written by GDAL) and without (written straight into SQLite) give the same rows, scored and selected", "[score]") {
     test::TempDir dir("paths");
     ScoreRequest plain = sample_request(dir, "plain");
     run_score(plain);
@@ -228,21 +229,24 @@ TEST_CASE("candidates with date fields (written by GDAL) and without (written st
     const auto ra = rows(*a), rb = rows(*b);
     REQUIRE(ra.size() == 200);
     REQUIRE(rb.size() == 200);
-    OGRFeatureDefn* da = a->GetLayerByName("candidates_scored")->GetLayerDefn();
+    // Every field of a's row in b's row of the same name, as text; and the geometry.
     std::size_t values = 0;
-    for (const auto& [id, fa] : ra) {
-        const OGRFeature& fb = *rb.at(id);
-        INFO("candidate " << id);
-        for (int i = 0; i < da->GetFieldCount(); ++i) {
-            const char* name = da->GetFieldDefn(i)->GetNameRef();
+    auto same_row = [&values](const OGRFeature& fa, const OGRFeature& fb) {
+        for (int i = 0; i < fa.GetFieldCount(); ++i) {
+            const char* name = fa.GetFieldDefnRef(i)->GetNameRef();
             INFO("field " << name);
             const int j = fb.GetFieldIndex(name);
             REQUIRE(j >= 0);
-            CHECK(fa->IsFieldSetAndNotNull(i) == fb.IsFieldSetAndNotNull(j));
-            CHECK(std::string(fa->GetFieldAsString(i)) == fb.GetFieldAsString(j));
+            CHECK(fa.IsFieldSetAndNotNull(i) == fb.IsFieldSetAndNotNull(j));
+            CHECK(std::string(fa.GetFieldAsString(i)) == fb.GetFieldAsString(j));
             ++values;
         }
-        CHECK(fa->GetGeometryRef()->Equals(fb.GetGeometryRef()));
+        CHECK(fa.GetGeometryRef()->Equals(fb.GetGeometryRef()));
+    };
+    for (const auto& [id, fa] : ra) {
+        const OGRFeature& fb = *rb.at(id);
+        INFO("candidate " << id);
+        same_row(*fa, fb);
         // The date fields came through GDAL as they were.
         const int k = static_cast<int>(fb.GetFID() - 1);
         if (k % 3 != 0) {
@@ -255,4 +259,32 @@ TEST_CASE("candidates with date fields (written by GDAL) and without (written st
         }
     }
     CHECK(values > 200 * 30);
+
+    // select copies the scored rows the same two ways: straight into SQLite for the plain
+    // output, through GDAL for the one with dates. The same selection and the same rows.
+    auto select_from = [&](const std::string& scored, const std::string& name) {
+        SelectRequest r;
+        r.scored = scored;
+        r.output = dir.file(name + "_selected.gpkg");
+        r.targets = {"woningen=20000"};
+        r.timestamp = "2026-01-01T00:00:00Z";
+        run_select(r);
+        std::unique_ptr<GDALDataset> ds(GDALDataset::Open(r.output.c_str(), GDAL_OF_VECTOR));
+        REQUIRE(ds);
+        std::map<std::int64_t, std::unique_ptr<OGRFeature>> out;
+        for (auto& f : *ds->GetLayerByName("candidates_selected")) out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
+        return std::pair{std::move(ds), std::move(out)};
+    };
+    const auto [sa_ds, sa] = select_from(plain.output, "plain");
+    const auto [sb_ds, sb] = select_from(dated.output, "dated");
+    REQUIRE(sa.size() == 200);
+    REQUIRE(sb.size() == 200);
+    int selected = 0;
+    for (const auto& [id, fa] : sa) {
+        INFO("selected candidate " << id);
+        same_row(*fa, *sb.at(id));
+        selected += fa->GetFieldAsInteger("selected");
+    }
+    CHECK(selected > 0);
+    CHECK(selected < 200);
 }
