@@ -578,13 +578,38 @@ ScoreSummary run_score(const ScoreRequest& req) {
     if (!req.csv.empty()) {
         csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
         std::ofstream csv(csv_out->temp_path(), std::ios::binary);
-        csv << "candidate_id,layer,class,area_m2,share\n";
-        for (const LongRow& r : long_rows) {
-            const double a = ov.layers[r.layer].area(r.cand, r.klass);
-            csv << csv_quote(to_string(ids[r.cand])) << ',' << csv_quote(profile.layers[r.layer].name) << ','
-                << csv_quote(index_ptrs[r.layer]->classes()[r.klass]) << ',' << fixed(a, 6) << ','
-                << fixed(a / ov.candidate_area_m2[r.cand], 9) << '\n';
+        // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
+        std::vector<std::string> layer_names;
+        std::vector<std::vector<std::string>> class_names;
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            layer_names.push_back(csv_quote(profile.layers[l].name));
+            class_names.emplace_back();
+            for (const auto& c : index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
         }
+        std::string text = "candidate_id,layer,class,area_m2,share\n", id;
+        std::size_t id_of = n;  // the candidate `id` holds
+        for (const LongRow& r : long_rows) {
+            if (r.cand != id_of) {
+                id = csv_quote(to_string(ids[r.cand]));
+                id_of = r.cand;
+            }
+            const double a = ov.layers[r.layer].area(r.cand, r.klass);
+            text += id;
+            text += ',';
+            text += layer_names[r.layer];
+            text += ',';
+            text += class_names[r.layer][r.klass];
+            text += ',';
+            append_fixed(text, a, 6);
+            text += ',';
+            append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
+            text += '\n';
+            if (text.size() > (1u << 20)) {
+                csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+                text.clear();
+            }
+        }
+        csv.write(text.data(), static_cast<std::streamsize>(text.size()));
         csv.close();
         if (!csv) {
             throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
