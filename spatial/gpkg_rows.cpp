@@ -182,6 +182,10 @@ void GpkgRowWriter::fail(const std::string& what) const {
 }
 
 GpkgRowWriter::Value& GpkgRowWriter::value(int field) {
+    const std::size_t fields = params_ - (geometry_param_ ? 1 : 0);
+    if (field < 0 || static_cast<std::size_t>(field) >= fields) {
+        throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table", ErrorPlace{path_, table_, {}, "", {}});
+    }
     return held_[rows_held_ * params_ + static_cast<std::size_t>(field)];
 }
 

@@ -122,6 +122,8 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
         {
             GpkgRowWriter rows(*ds, *plain, path);
             CHECK_THROWS_AS(rows.geometry(GpkgGeometry{}), Error);  // an attribute table has no geometry
+            CHECK_THROWS_AS(rows.integer(4, 1), Error);              // nor a fifth field
+            CHECK_THROWS_AS(rows.real(-1, 1.0), Error);
             for (std::size_t r = 0; r < n; ++r) {
                 if (r % 5 != 1) rows.integer(0, static_cast<std::int64_t>(r) * 1000000007LL - 3);
                 rows.real(1, r % 7 == 3 ? std::numeric_limits<double>::quiet_NaN() : 0.1 * static_cast<double>(r));
