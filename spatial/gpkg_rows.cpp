@@ -153,7 +153,8 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
     }
     insert_head_ = "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES ";
     row_params_ = "(" + params + ")";
-    params_ = static_cast<std::size_t>(defn->GetFieldCount()) + (geometry_param_ ? 1 : 0);
+    fields_ = static_cast<std::size_t>(defn->GetFieldCount());
+    params_ = fields_ + (geometry_param_ ? 1 : 0);
     const auto max_params = static_cast<std::size_t>(std::max(1, sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
     rows_per_insert_ = std::clamp<std::size_t>(max_params / std::max<std::size_t>(params_, 1), 1, 64);
     insert_ = prepare_insert(rows_per_insert_);
@@ -162,8 +163,7 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
 }
 
 sqlite3_stmt* GpkgRowWriter::prepare_insert(std::size_t rows) {
-    std::string sql = insert_head_;
-    for (std::size_t r = 0; r < rows; ++r) sql += (r ? ", " : "") + row_params_;
+    const std::string sql = sqlite::insert_rows_sql(insert_head_, row_params_, rows);
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) fail("preparing the insert");
     return st;
@@ -182,8 +182,7 @@ void GpkgRowWriter::fail(const std::string& what) const {
 }
 
 GpkgRowWriter::Value& GpkgRowWriter::value(int field) {
-    const std::size_t fields = params_ - (geometry_param_ ? 1 : 0);
-    if (field < 0 || static_cast<std::size_t>(field) >= fields) {
+    if (field < 0 || static_cast<std::size_t>(field) >= fields_) {
         throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table", ErrorPlace{path_, table_, {}, "", {}});
     }
     return held_[rows_held_ * params_ + static_cast<std::size_t>(field)];
@@ -206,12 +205,6 @@ void GpkgRowWriter::text(int field, std::string_view v) {
     Value& x = value(field);
     x.kind = Value::Kind::text;
     x.text.assign(v.data() ? v.data() : "", v.size());
-}
-
-void GpkgRowWriter::kept_text(int field, std::string_view v) {
-    Value& x = value(field);
-    x.kind = Value::Kind::kept;
-    x.kept = v.data() ? v : std::string_view("");
 }
 
 void OgrFieldSink::real(int field, double v) { feature.SetField(field, v); }
@@ -264,14 +257,13 @@ void GpkgRowWriter::flush() {
     sqlite3_stmt* st = insert_;
     if (rows_held_ < rows_per_insert_) {
         sqlite3_finalize(insert_rest_);
-        insert_rest_ = nullptr;
         insert_rest_ = prepare_insert(rows_held_);
         st = insert_rest_;
     }
     // Values bound as they are: texts and blobs without a copy (they stay until the step).
     std::size_t with_geometry = 0;
     for (std::size_t r = 0; r < rows_held_; ++r) {
-        for (std::size_t f = 0; f + (geometry_param_ ? 1 : 0) < params_; ++f) {
+        for (std::size_t f = 0; f < fields_; ++f) {
             const Value& x = held_[r * params_ + f];
             const int p = static_cast<int>(r * params_ + f + 1);
             switch (x.kind) {
@@ -279,7 +271,6 @@ void GpkgRowWriter::flush() {
                 case Value::Kind::integer: sqlite3_bind_int64(st, p, x.i); break;
                 case Value::Kind::real: sqlite3_bind_double(st, p, x.d); break;
                 case Value::Kind::text: sqlite3_bind_text(st, p, x.text.data(), static_cast<int>(x.text.size()), SQLITE_STATIC); break;
-                case Value::Kind::kept: sqlite3_bind_text(st, p, x.kept.data(), static_cast<int>(x.kept.size()), SQLITE_STATIC); break;
             }
         }
         const std::vector<unsigned char>& blob = held_geometry_[r].blob;

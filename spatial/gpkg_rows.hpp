@@ -24,6 +24,7 @@
 #include "gpkg_rtree.hpp"
 #include "gpkg_writer.hpp"
 #include "ogr_geometry.hpp"
+#include "source.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -72,9 +73,6 @@ public:
     void real(int field, double v);
     void integer(int field, std::int64_t v);
     void text(int field, std::string_view v);
-    // Text that stays unchanged until finish() (a name held elsewhere for the whole write):
-    // kept without a copy.
-    void kept_text(int field, std::string_view v);
     // The geometry blob (moved in when given a temporary).
     void geometry(GpkgGeometry g);
     // Every set field of `f` into the field of the same index (the table's first fields are
@@ -91,11 +89,10 @@ public:
 
 private:
     struct Value {
-        enum class Kind : unsigned char { null, integer, real, text, kept } kind = Kind::null;
+        enum class Kind : unsigned char { null, integer, real, text } kind = Kind::null;
         std::int64_t i = 0;
         double d = 0;
-        std::string text;       // text(): a copy
-        std::string_view kept;  // kept_text(): not a copy
+        std::string text;  // its buffer reused from row to row
     };
     [[noreturn]] void fail(const std::string& what) const;
     Value& value(int field);
@@ -104,6 +101,7 @@ private:
     sqlite3* db_ = nullptr;
     std::string path_, table_;
     std::string insert_head_, row_params_;      // "INSERT INTO t (columns) VALUES ", "(?, ?)"
+    std::size_t fields_ = 0;                    // the layer's fields
     std::size_t params_ = 0;                    // per row: the fields, then the geometry if any
     std::size_t rows_per_insert_ = 1;
     sqlite3_stmt* insert_ = nullptr;            // rows_per_insert_ rows
@@ -124,16 +122,15 @@ private:
 // The rows of a table whose first fields are a copy of the features' own (candidates_scored,
 // candidates_selected): row k holds feature order(k)'s attributes, what add(sink, k) puts in
 // (a sink with real(), integer() and text() by field index) and its geometry. Straight into
-// SQLite when the features' fields are plain_fields(); otherwise through GDAL. `features` is a
-// FeatureLayer (source.hpp).
-template <class Features, class Order, class Add>
-void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const Features& features, std::size_t n,
+// SQLite when the features' fields are plain_fields(); otherwise through GDAL.
+template <class Order, class Add>
+void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const FeatureLayer& features, std::size_t n,
                        Order&& order, Add&& add) {
     const geos::Context ctx;  // the geometries are made on this thread
     if (plain_fields(*features.defn)) {
         GpkgRowWriter rows(ds, layer, path);
         for (std::size_t k = 0; k < n; ++k) {
-            const auto& src = features.features[order(k)];
+            const Feature& src = features.features[order(k)];
             if (src.attributes) rows.fields_from(*src.attributes);
             add(rows, k);
             rows.geometry(gpkg_multipolygon(ctx, src.geom.get(), rows.srs_id(), features.place(src.fid)));
@@ -145,7 +142,7 @@ void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path
     std::vector<int> identity(static_cast<std::size_t>(features.defn->GetFieldCount()));
     for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
     for (std::size_t k = 0; k < n; ++k) {
-        const auto& src = features.features[order(k)];
+        const Feature& src = features.features[order(k)];
         OGRFeature feat(layer.GetLayerDefn());
         if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
         OgrFieldSink sink{feat};

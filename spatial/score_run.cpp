@@ -525,8 +525,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
             GpkgRowWriter rows(*ds, *areas, req.output);
             for (const LongRow& r : long_rows) {
                 put_id(rows, 0, ids[r.cand]);
-                rows.kept_text(1, profile.layers[r.layer].name);
-                rows.kept_text(2, index_ptrs[r.layer]->classes()[r.klass]);
+                rows.text(1, profile.layers[r.layer].name);
+                rows.text(2, index_ptrs[r.layer]->classes()[r.klass]);
                 const double a = ov.layers[r.layer].area(r.cand, r.klass);
                 rows.real(3, a);
                 rows.real(4, a / ov.candidate_area_m2[r.cand]);

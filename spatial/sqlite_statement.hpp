@@ -1,6 +1,7 @@
 #pragma once
 // A prepared SQLite statement that finalizes itself, and identifier quoting, for the code that
 // writes GeoPackage tables directly (gpkg_rtree, gpkg_rows).
+#include <cstddef>
 #include <string>
 
 #include <sqlite3.h>
@@ -12,6 +13,19 @@ inline std::string quote_id(const std::string& s) {
     std::string out = "\"";
     for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return out + "\"";
+}
+
+// "head" followed by `rows` copies of "row", comma-separated: one INSERT of many rows
+// ("INSERT INTO t (a, b) VALUES ", "(?, ?)"). SQLite's cost per statement is most of its
+// cost per narrow row, so many rows per statement are up to three times faster.
+inline std::string insert_rows_sql(const std::string& head, const std::string& row, std::size_t rows) {
+    std::string sql = head;
+    sql.reserve(head.size() + rows * (row.size() + 2));
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (r) sql += ", ";
+        sql += row;
+    }
+    return sql;
 }
 
 class Statement {
