@@ -322,11 +322,11 @@ StyleSpec base(OGRLayer& layer, const std::string& nl, const std::string& en) {
 
 // Categorized with a catalogue kind's colours; only the classes present, plus 'onbekend'.
 StyleSpec catalogue_style(OGRLayer& layer, const std::string& field, const std::string& kind, const std::string& nl,
-                          const std::string& en, const KnownColumns& known) {
+                          const std::string& en) {
     StyleSpec s = base(layer, nl, en);
     s.renderer = Renderer::categorized;
     s.field = field;
-    const std::set<std::string> present = distinct(layer, field, known);
+    const std::set<std::string> present = distinct(layer, field, {});  // text: always read
     for (const auto& c : catalogue_classes(kind)) {
         if (present.count(c.value)) s.classes.push_back(c);
     }
@@ -349,7 +349,7 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
         s->outline_mm = 0.2;
         s->label_field = first_field(layer, {"naam", "name", "candidate_id"});
     } else if ((name == "check_locations" || name == "check_parts") && has_field(layer, "verdict")) {
-        s = catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict", known);
+        s = catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict");
         s->label_field = first_field(layer, {"naam"});
     } else if (name == "claim_faces" && has_field(layer, "claim_count")) {
         s = base(layer, "Aantal claims", "Number of claims");
@@ -384,12 +384,12 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
         s->outline = "#08306b";
         s->outline_mm = 0.3;
         s->label_field = first_field(layer, {"naam", "name"});
-    } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "", known).classes.empty()) {
-        s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil", known);
+    } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "").classes.empty()) {
+        s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil");
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
-    } else if (has_field(layer, "afname") && !catalogue_style(layer, "afname", "netcongestie", "", "", known).classes.empty()) {
-        s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)", known);
+    } else if (has_field(layer, "afname") && !catalogue_style(layer, "afname", "netcongestie", "", "").classes.empty()) {
+        s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)");
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
     } else {
