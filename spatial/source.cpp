@@ -506,6 +506,12 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
     std::vector<std::unique_ptr<Reprojector>> reprojectors(produce_workers(options.control));
     std::vector<CrsReport> crs_seen(reprojectors.size());
     auto cook = [&](const geos::Context& tctx, std::size_t worker, Raw& raw, const unsigned char* wkb, Cooked& c) {
+        // The envelopes GEOS caches on first use are made here, on the parallel pass: later
+        // stages that share the geometry between threads need them made first (geos.hpp).
+        auto keep = [&](geos::Geom g) {
+            geos::warm_envelopes(tctx, g.get());
+            c.geom = std::move(g);
+        };
         if (!raw.problem.empty()) {
             c.problem = raw.problem;
             c.fix = raw.fix.empty() ? "remove or convert the feature" : raw.fix;
@@ -560,8 +566,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
             GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
             if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
-                geos::warm_envelopes(tctx, geom.get());
-                c.geom = std::move(geom);
+                keep(std::move(geom));
                 return;
             }
         }
@@ -591,11 +596,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
             return;
         }
-        // The envelopes GEOS caches on first use, made here on the parallel pass: later stages
-        // that share the geometry between threads need them made first (geos.hpp), and only
-        // find them made.
-        geos::warm_envelopes(tctx, geom.get());
-        c.geom = std::move(geom);
+        keep(std::move(geom));
     };
     parallel_produce_batches<Batch>(options.control, read_batch, [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
         for (std::size_t i = 0; i < batch.raws.size(); ++i) cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
