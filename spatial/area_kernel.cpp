@@ -283,18 +283,37 @@ inline double point_edge_d2(double px, double py, double ax, double ay, double d
 // v0..v1-1, so vertices v0..v1) against every edge of run `e` (edges e0..e1-1, box `ebox`),
 // the least squared distance into `best2`. A vertex at least best2 from the box is no nearer
 // to any of its edges and is skipped.
+//
+// The edges are laid out as columns, padded to a whole run by repeating the last edge, so the
+// compiler can work on several edges at once. The projection parameter is clamped before the
+// division (the same values as point_edge_d2: 0/len2 is 0 and len2/len2 is 1); an edge of
+// length 0 divides by 1 instead, its projection staying at its start.
 void vertices_to_edges(const double* v, std::size_t v0, std::size_t v1, const double* e, std::size_t e0, std::size_t e1,
                        const geos::Box& ebox, double& best2) {
+    constexpr std::size_t K = Ring::kChunk;
+    alignas(32) double ax[K], ay[K], dx[K], dy[K], len2[K];
+    for (std::size_t j = 0; j < K; ++j) {
+        const std::size_t s = std::min(e0 + j, e1 - 1);
+        ax[j] = e[2 * s];
+        ay[j] = e[2 * s + 1];
+        dx[j] = e[2 * s + 2] - ax[j];
+        dy[j] = e[2 * s + 3] - ay[j];
+        const double l2 = dx[j] * dx[j] + dy[j] * dy[j];
+        len2[j] = l2 > 0 ? l2 : 1.0;
+    }
     for (std::size_t k = v0; k <= v1; ++k) {
         const double px = v[2 * k], py = v[2 * k + 1];
         const double bx = std::max({0.0, ebox.xmin - px, px - ebox.xmax});
         const double by = std::max({0.0, ebox.ymin - py, py - ebox.ymax});
         if (bx * bx + by * by >= best2) continue;
-        for (std::size_t s = e0; s < e1; ++s) {
-            const double ax = e[2 * s], ay = e[2 * s + 1];
-            const double dx = e[2 * s + 2] - ax, dy = e[2 * s + 3] - ay;
-            best2 = std::min(best2, point_edge_d2(px, py, ax, ay, dx, dy, dx * dx + dy * dy));
+        alignas(32) double d2[K];
+        for (std::size_t j = 0; j < K; ++j) {
+            const double dot = (px - ax[j]) * dx[j] + (py - ay[j]) * dy[j];
+            const double t = std::min(std::max(dot, 0.0), len2[j]) / len2[j];
+            const double ex = ax[j] + t * dx[j] - px, ey = ay[j] + t * dy[j] - py;
+            d2[j] = ex * ex + ey * ey;
         }
+        for (std::size_t j = 0; j < K; ++j) best2 = std::min(best2, d2[j]);
     }
 }
 
@@ -322,39 +341,19 @@ double box_d2(const geos::Box& a, double xmin, double ymin, double xmax, double 
     return dx * dx + dy * dy;
 }
 
-// The largest distance between a point of one box and a point of the other, squared.
-double box_far_d2(const geos::Box& a, const geos::Box& b) {
-    const double dx = std::max(a.xmax - b.xmin, b.xmax - a.xmin);
-    const double dy = std::max(a.ymax - b.ymin, b.ymax - a.ymin);
-    return dx * dx + dy * dy;
-}
+// A pair of edge runs (chunks), one of each polygon, and the squared distance of their boxes.
+struct ChunkPair {
+    double d2;
+    const Ring* ra;
+    std::size_t ca;
+    const Ring* rb;
+    std::size_t cb;
+};
 
-}  // namespace
-
-double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
-    if (a.rings.empty() || b.rings.empty()) return std::numeric_limits<double>::infinity();
-    double best2 = stop_above * stop_above;
-    // An upper bound first: every run of edges has a vertex in its box, so no pair of runs is
-    // further apart than its boxes' far corners. Pairs whose boxes are further apart than
-    // the least such bound need no look.
-    for (const Ring& rb : b.rings) {
-        for (const geos::Box& bb : rb.chunks) {
-            if (box_d2(a.box, bb.xmin, bb.ymin, bb.xmax, bb.ymax) >= best2) continue;
-            for (const Ring& ra : a.rings) {
-                for (const geos::Box& ab : ra.chunks) best2 = std::min(best2, box_far_d2(ab, bb));
-            }
-        }
-    }
-    // Pairs of edge runs, nearest boxes first, so the first exact distances are already
-    // small and most other pairs are pruned by their box distance alone.
-    struct ChunkPair {
-        double d2;
-        const Ring* ra;
-        std::size_t ca;
-        const Ring* rb;
-        std::size_t cb;
-    };
-    std::vector<ChunkPair> pairs;
+// Calls f(ring of a, chunk, ring of b, chunk, squared box distance) for every pair of chunks
+// whose boxes are nearer than best2 (read again for every chunk of b, so f may lower it).
+template <class F>
+void for_near_chunk_pairs(const Rings& a, const Rings& b, const double& best2, F&& f) {
     for (const Ring& rb : b.rings) {
         if (box_d2(a.box, rb.box.xmin, rb.box.ymin, rb.box.xmax, rb.box.ymax) >= best2) continue;
         for (std::size_t cb = 0; cb < rb.chunks.size(); ++cb) {
@@ -363,35 +362,64 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
             for (const Ring& ra : a.rings) {
                 for (std::size_t ca = 0; ca < ra.chunks.size(); ++ca) {
                     const double d2 = box_d2(ra.chunks[ca], bb.xmin, bb.ymin, bb.xmax, bb.ymax);
-                    if (d2 < best2) pairs.push_back({d2, &ra, ca, &rb, cb});
+                    if (d2 < best2) f(ra, ca, rb, cb, d2);
                 }
             }
         }
     }
+}
+
+// The exact least squared distance between the edges of one pair of chunks, into best2.
+// Returns true when two of their edges cross (each edge's end points strictly on both sides
+// of the other), which makes the distance 0.
+bool chunk_pair_distance(const ChunkPair& cp, double& best2) {
+    // The distance between two edges is the least vertex-edge distance of the four, unless
+    // they cross.
+    const double* pa = cp.ra->xy.data();
+    const double* pb = cp.rb->xy.data();
+    const std::size_t a0 = cp.ca * Ring::kChunk, a1 = std::min(a0 + Ring::kChunk, cp.ra->points() - 1);
+    const std::size_t b0 = cp.cb * Ring::kChunk, b1 = std::min(b0 + Ring::kChunk, cp.rb->points() - 1);
+    if (cp.d2 > 0) {  // boxes apart: no two edges can cross
+        vertices_to_edges(pa, a0, a1, pb, b0, b1, cp.rb->chunks[cp.cb], best2);
+        vertices_to_edges(pb, b0, b1, pa, a0, a1, cp.ra->chunks[cp.ca], best2);
+        return false;
+    }
+    signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
+    signed char b_side[Ring::kChunk + 1][Ring::kChunk];
+    vertices_to_edges_with_sides(pa, a0, a1, pb, b0, b1, a_side, best2);
+    vertices_to_edges_with_sides(pb, b0, b1, pa, a0, a1, b_side, best2);
+    for (std::size_t i = 0; i < a1 - a0 && best2 > 0; ++i) {
+        for (std::size_t j = 0; j < b1 - b0; ++j) {
+            if (a_side[i][j] * a_side[i + 1][j] < 0 && b_side[j][i] * b_side[j + 1][i] < 0) return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
+    if (a.rings.empty() || b.rings.empty()) return std::numeric_limits<double>::infinity();
+    double best2 = stop_above * stop_above;
+    // First the pair of edge runs whose boxes are nearest, exactly: its distance is seldom far
+    // from the answer, so the boxes of nearly every other pair are already too far apart.
+    ChunkPair first{std::numeric_limits<double>::infinity(), nullptr, 0, nullptr, 0};
+    for_near_chunk_pairs(a, b, best2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
+        if (d2 < first.d2) first = {d2, &ra, ca, &rb, cb};
+    });
+    if (first.ra == nullptr) return std::sqrt(best2);  // nothing nearer than stop_above
+    if (chunk_pair_distance(first, best2) || best2 == 0) return 0.0;
+    // Then the other pairs still in reach, nearest boxes first, until the boxes are further
+    // apart than the best distance found.
+    thread_local std::vector<ChunkPair> pairs;  // reused: this runs once per candidate and piece
+    pairs.clear();
+    for_near_chunk_pairs(a, b, best2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
+        if (&ra != first.ra || ca != first.ca || &rb != first.rb || cb != first.cb) pairs.push_back({d2, &ra, ca, &rb, cb});
+    });
     std::sort(pairs.begin(), pairs.end(), [](const ChunkPair& p, const ChunkPair& q) { return p.d2 < q.d2; });
     for (const ChunkPair& cp : pairs) {
         if (cp.d2 >= best2) break;
-        // The distance between two edges is the least vertex-edge distance of the four, unless
-        // they cross (each edge's end points strictly on both sides of the other): then 0.
-        const double* pa = cp.ra->xy.data();
-        const double* pb = cp.rb->xy.data();
-        const std::size_t a0 = cp.ca * Ring::kChunk, a1 = std::min(a0 + Ring::kChunk, cp.ra->points() - 1);
-        const std::size_t b0 = cp.cb * Ring::kChunk, b1 = std::min(b0 + Ring::kChunk, cp.rb->points() - 1);
-        if (cp.d2 > 0) {  // boxes apart: no two edges can cross
-            vertices_to_edges(pa, a0, a1, pb, b0, b1, cp.rb->chunks[cp.cb], best2);
-            vertices_to_edges(pb, b0, b1, pa, a0, a1, cp.ra->chunks[cp.ca], best2);
-            continue;
-        }
-        signed char a_side[Ring::kChunk + 1][Ring::kChunk];  // vertex of a against edge of b
-        signed char b_side[Ring::kChunk + 1][Ring::kChunk];
-        vertices_to_edges_with_sides(pa, a0, a1, pb, b0, b1, a_side, best2);
-        vertices_to_edges_with_sides(pb, b0, b1, pa, a0, a1, b_side, best2);
-        for (std::size_t i = 0; i < a1 - a0 && best2 > 0; ++i) {
-            for (std::size_t j = 0; j < b1 - b0; ++j) {
-                if (a_side[i][j] * a_side[i + 1][j] < 0 && b_side[j][i] * b_side[j + 1][i] < 0) return 0.0;
-            }
-        }
-        if (best2 == 0) return 0.0;
+        if (chunk_pair_distance(cp, best2) || best2 == 0) return 0.0;
     }
     return std::sqrt(best2);
 }

@@ -259,17 +259,32 @@ bool unioned_areas(const geos::Context& ctx, const CandidateView& cand, const La
 }
 
 // Distance to the nearest piece of a layer the candidate does not overlap (so the distance
-// between boundaries is the distance between the areas): boxes come in order of box distance,
-// a lower bound of the exact distance, so the search stops once a box is further away than
-// the best so far.
+// between boundaries is the distance between the areas). The piece whose box is nearest gives
+// a first distance; only pieces whose boxes are nearer than that can come closer, and they
+// are tried in order of box distance (a lower bound of the exact distance) until a box is
+// further away than the best so far.
 double nearest_distance(const CandidateView& cand, const LayerIndex::Impl& impl) {
     if (impl.pieces.empty()) return std::numeric_limits<double>::quiet_NaN();
-    double best = std::numeric_limits<double>::infinity();
     const BBox qb = to_bbox(cand.box);
-    for (auto it = impl.tree.qbegin(bgi::nearest(qb, static_cast<unsigned>(impl.pieces.size())));
-         it != impl.tree.qend(); ++it) {
-        if (std::sqrt(bg::comparable_distance(qb, it->first)) > best) break;
-        best = std::min(best, area::boundary_distance(cand.rings, impl.pieces[it->second].rings, best));
+    thread_local std::vector<Entry> near;  // reused: this runs once per candidate and layer
+    near.clear();
+    impl.tree.query(bgi::nearest(qb, 1), std::back_inserter(near));
+    const std::uint32_t first = near.front().second;
+    double best = area::boundary_distance(cand.rings, impl.pieces[first].rings, std::numeric_limits<double>::infinity());
+    if (!(best > 0) || !std::isfinite(best)) return best;
+    near.clear();
+    const BBox reach(BPoint(cand.box.xmin - best, cand.box.ymin - best), BPoint(cand.box.xmax + best, cand.box.ymax + best));
+    impl.tree.query(bgi::intersects(reach), std::back_inserter(near));
+    thread_local std::vector<std::pair<double, std::uint32_t>> order;  // (squared box distance, piece)
+    order.clear();
+    for (const Entry& e : near) {
+        const double d2 = bg::comparable_distance(qb, e.first);
+        if (e.second != first && d2 < best * best) order.emplace_back(d2, e.second);
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto& [d2, piece] : order) {
+        if (std::sqrt(d2) >= best) break;
+        best = std::min(best, area::boundary_distance(cand.rings, impl.pieces[piece].rings, best));
     }
     return best;
 }

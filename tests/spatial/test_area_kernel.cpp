@@ -4,6 +4,7 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -278,6 +279,52 @@ TEST_CASE("boundary distance equals GEOS's distance for disjoint polygons", "[ar
         ++compared;
     }
     CHECK(compared > 300);
+}
+
+TEST_CASE("boundary distance equals GEOS's with holes, several parts, repeated vertices and a stop", "[area_kernel]") {
+    geos::Context ctx;
+    std::mt19937_64 rng(23);
+    std::uniform_real_distribution<double> pos(-4000, 4000);
+    // A ring with every third vertex repeated: edges of length 0 among the others.
+    auto doubled = [&](double cx, double cy, double r, int n) {
+        std::string ring = star(rng, cx, cy, r, n, true);
+        std::string out;
+        std::size_t start = 1, k = 0;
+        for (std::size_t comma = ring.find(',', start); comma != std::string::npos; comma = ring.find(',', start)) {
+            const std::string pt = ring.substr(start, comma - start);
+            out += pt + "," + (k++ % 3 == 0 ? pt + "," : "");
+            start = comma + 1;
+        }
+        return "(" + out + ring.substr(start);
+    };
+    int compared = 0, stopped = 0;
+    for (int i = 0; i < 400; ++i) {
+        // a: a polygon with a hole and a second part; b: a ring with repeated vertices.
+        const std::string wa = "MULTIPOLYGON((" + star(rng, 155000, 463000, 500, 40, true) + "," +
+                               star(rng, 155000, 463000, 150, 12, false) + "),(" +
+                               star(rng, 156500, 463000, 200, 9 + i % 30, true) + "))";
+        const std::string wb = "POLYGON(" + doubled(155500 + pos(rng), 463000 + pos(rng), 300, 5 + i % 37) + ")";
+        geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
+        if (GEOSisValid_r(ctx.handle(), a.get()) != 1 || GEOSIntersects_r(ctx.handle(), a.get(), b.get()) != 0) continue;
+        double expected = 0;
+        REQUIRE(GEOSDistance_r(ctx.handle(), a.get(), b.get(), &expected) == 1);
+        const auto ra = area::rings_of(ctx, a.get()), rb = area::rings_of(ctx, b.get());
+        INFO("case " << i << "\nA " << wa << "\nB " << wb);
+        // Both sides round at RD coordinates (about 1e-11 m), which shows in tiny distances.
+        const auto near = Approx(expected).epsilon(1e-12).margin(1e-9);
+        CHECK(area::boundary_distance(ra, rb, std::numeric_limits<double>::infinity()) == near);
+        CHECK(area::boundary_distance(rb, ra, std::numeric_limits<double>::infinity()) == near);
+        // A stop above the answer still finds it; a stop below it gives a value at least the stop.
+        CHECK(area::boundary_distance(ra, rb, expected * 1.5 + 1) == near);
+        const double below = expected * 0.5;
+        if (below > 0) {
+            CHECK(area::boundary_distance(ra, rb, below) >= below);
+            ++stopped;
+        }
+        ++compared;
+    }
+    CHECK(compared > 250);
+    CHECK(stopped > 250);
 }
 
 TEST_CASE("boundary distance is 0 when the boundaries cross or touch", "[area_kernel]") {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <limits>
 #include <random>
 
 #include "spatial/overlay.hpp"
@@ -214,6 +216,49 @@ TEST_CASE("presence layers: overlap per name and distance to the nearest feature
     CHECK(r.layers[0].covered_m2[1] == 0.0);
     CHECK(close_rel(r.layers[0].distance_m[1], 30.0));
     CHECK(close_rel(r.layers[0].distance_m[2], std::sqrt(30.0 * 30.0 + 10.0 * 10.0)));
+}
+
+TEST_CASE("distance to the nearest of many cut features equals GEOS's", "[overlay]") {
+    Fixture f;
+    std::mt19937_64 rng(31);
+    std::uniform_real_distribution<double> pos(0, 20000), u(0.5, 1.0);
+    // Blobs of 40-200 vertices, cut into pieces of at most 16 vertices, so the nearest piece by
+    // box is often not the nearest piece.
+    auto blob = [&](double cx, double cy, double r, int n) {
+        std::string s, first;
+        for (int i = 0; i < n; ++i) {
+            const double a = 2 * M_PI * i / n, rr = r * u(rng);
+            const std::string pt = std::to_string(cx + rr * std::cos(a)) + " " + std::to_string(cy + rr * std::sin(a));
+            s += (i ? "," : "") + pt;
+            if (i == 0) first = pt;
+        }
+        return "POLYGON((" + s + "," + first + "))";
+    };
+    std::vector<std::string> features;
+    for (int i = 0; i < 25; ++i) features.push_back(blob(150000 + pos(rng), 450000 + pos(rng), 600, 40 + i * 7));
+    f.add(LayerKind::presence, features, std::vector<std::uint32_t>(features.size(), 0), {"plek"}, 16);
+    for (int k = 0; k < 300; ++k) f.candidate(blob(150000 + pos(rng), 450000 + pos(rng), 150, 12 + k % 50));
+    const auto r = f.run(2);
+    int compared = 0;
+    for (std::size_t c = 0; c < f.candidates.size(); ++c) {
+        double expected = std::numeric_limits<double>::infinity();
+        bool overlaps = false;
+        for (const auto& feature : f.layers[0].features) {
+            const GEOSGeometry* g = feature.geom.get();
+            double d = 0;
+            REQUIRE(GEOSDistance_r(f.ctx.handle(), f.candidates[c].get(), g, &d) == 1);
+            expected = std::min(expected, d);
+            overlaps = overlaps || geos::intersection_area(f.ctx, f.candidates[c].get(), g) > 0;
+        }
+        INFO("candidate " << c << ": " << std::setprecision(17) << r.layers[0].distance_m[c] << " GEOS " << expected);
+        if (overlaps) {
+            CHECK(r.layers[0].distance_m[c] == 0.0);
+            continue;
+        }
+        CHECK(std::fabs(r.layers[0].distance_m[c] - expected) <= 1e-12 * expected + 1e-9);  // rounding at RD coordinates
+        ++compared;
+    }
+    CHECK(compared > 250);
 }
 
 TEST_CASE("results do not depend on the number of threads", "[overlay]") {
