@@ -47,12 +47,19 @@ struct Box {
 };
 
 // Sort-tile-recursive grouping: about sqrt(n / M) vertical slices by box centre x, each cut
-// into runs of M boxes by centre y. Ties keep the input order, so a run is reproducible.
+// into runs of M boxes by centre y. Ties keep the order they had, so a run is reproducible:
+// the sorts compare (centre, place before the sort), the order of a stable sort by centre.
 std::vector<std::vector<std::size_t>> str_groups(const std::vector<Box>& boxes, std::size_t m) {
     const std::size_t n = boxes.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return boxes[a].cx() < boxes[b].cx(); });
+    struct Key {
+        double centre;
+        std::size_t place;  // before this sort: the input position, or the position in x order
+        std::size_t box;
+        bool operator<(const Key& o) const { return centre < o.centre || (centre == o.centre && place < o.place); }
+    };
+    std::vector<Key> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = {boxes[i].cx(), i, i};
+    std::sort(order.begin(), order.end());
     const std::size_t leaves = (n + m - 1) / m;
     const auto slices = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(leaves))));
     const std::size_t per_slice = slices * m;
@@ -61,9 +68,13 @@ std::vector<std::vector<std::size_t>> str_groups(const std::vector<Box>& boxes, 
     for (std::size_t s = 0; s < n; s += per_slice) {
         const auto first = order.begin() + static_cast<std::ptrdiff_t>(s);
         const auto last = order.begin() + static_cast<std::ptrdiff_t>(std::min(n, s + per_slice));
-        std::stable_sort(first, last, [&](std::size_t a, std::size_t b) { return boxes[a].cy() < boxes[b].cy(); });
+        for (auto it = first; it < last; ++it) *it = {boxes[it->box].cy(), static_cast<std::size_t>(it - first), it->box};
+        std::sort(first, last);
         for (auto it = first; it < last; it += static_cast<std::ptrdiff_t>(std::min<std::size_t>(m, static_cast<std::size_t>(last - it)))) {
-            groups.emplace_back(it, it + static_cast<std::ptrdiff_t>(std::min<std::size_t>(m, static_cast<std::size_t>(last - it))));
+            const auto end = it + static_cast<std::ptrdiff_t>(std::min<std::size_t>(m, static_cast<std::size_t>(last - it)));
+            auto& group = groups.emplace_back();
+            group.reserve(static_cast<std::size_t>(end - it));
+            for (auto g = it; g < end; ++g) group.push_back(g->box);
         }
     }
     return groups;
@@ -315,7 +326,11 @@ void build_one(sqlite3* db, const std::string& path, const std::string& table, c
         constexpr std::size_t kRows = 64;
         const std::string head = "INSERT INTO " + quote_id(rtree + "_rowid") + " VALUES ";
         auto prepare = [&](std::size_t rows) { return std::make_unique<Statement>(db, sqlite::insert_rows_sql(head, "(?, ?)", rows)); };
-        const auto& pairs = tree.leaf_of;
+        // In the order of the feature ids, so every INSERT appends to the rowid table's B-tree
+        // (in the leaves' order the ids come scattered, and SQLite splits pages all over it:
+        // 100,000 rows took 0.11 s instead of 0.02 s).
+        std::vector<std::pair<std::int64_t, std::int64_t>> pairs = tree.leaf_of;
+        std::sort(pairs.begin(), pairs.end());
         const std::unique_ptr<Statement> full = prepare(kRows);
         for (std::size_t begin = 0; begin < pairs.size(); begin += kRows) {
             const std::size_t rows = std::min(kRows, pairs.size() - begin);
