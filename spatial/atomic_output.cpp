@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -122,13 +123,32 @@ void AtomicOutput::start_writeback() {
 void AtomicOutput::commit() {
     if (writeback_.joinable()) writeback_.join();
     fsync_path(temp_, O_RDONLY);
+    // The file being replaced is held open across the rename, so the rename does not free its
+    // blocks (50 ms for a 222 MB GeoPackage on ext4); a thread of its own closes it, which
+    // frees them while the caller goes on (a process that exits first still waits for it).
+    // Only a regular file: O_NONBLOCK so that a FIFO in the way cannot hang the open.
+    int replaced = ::open(final_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    struct stat st {};
+    if (replaced >= 0 && (::fstat(replaced, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(replaced);
+        replaced = -1;
+    }
     if (std::rename(temp_.c_str(), final_.c_str()) != 0) {
+        const int error = errno;
+        if (replaced >= 0) ::close(replaced);
         throw Error(ErrorKind::output, std::string("cannot rename the finished output into place: ") +
-                                           std::strerror(errno),
+                                           std::strerror(error),
                     at(final_), "check the folder's permissions and free space");
     }
     committed_ = true;
     fsync_path(fs::absolute(final_).parent_path().string(), O_RDONLY | O_DIRECTORY);
+    if (replaced >= 0) {
+        try {
+            std::thread([replaced] { ::close(replaced); }).detach();
+        } catch (const std::system_error&) {
+            ::close(replaced);  // no thread to be had: freed here
+        }
+    }
 }
 
 }  // namespace ruimte

@@ -25,7 +25,8 @@ public:
     // sync_file_range): called part way through a large output, it lets the disk work while
     // the rest is made, so that commit() has less to wait for. Does nothing elsewhere.
     void start_writeback();
-    // fsyncs the temporary file, renames it over the final path and fsyncs the folder.
+    // fsyncs the temporary file, renames it over the final path and fsyncs the folder. A file
+    // it replaces is freed on a thread of its own after the rename.
     void commit();
 
 private:

@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 
@@ -54,5 +58,41 @@ TEST_CASE("an existing output is replaced only with overwrite", "[atomic_output]
         CHECK(test::read_text(final_path) == "old");
         out.commit();
     }
+    CHECK(test::read_text(final_path) == "new");
+}
+
+TEST_CASE("a replaced output is unlinked at the commit, and a reader of it keeps the old content", "[atomic_output]") {
+    test::TempDir dir("atomic_output_replaced");
+    const std::string final_path = dir.file("out.bin");
+    const std::string old_content(8 << 20, 'o');
+    test::write_text(final_path, old_content);
+    const int reader = ::open(final_path.c_str(), O_RDONLY);
+    REQUIRE(reader >= 0);
+    {
+        AtomicOutput out(final_path, true, {});
+        test::write_text(out.temp_path(), "new");
+        out.commit();
+        CHECK(test::read_text(final_path) == "new");
+    }
+    struct stat st {};
+    REQUIRE(::fstat(reader, &st) == 0);
+    CHECK(st.st_nlink == 0);  // no name leads to the old file any more
+    CHECK(static_cast<std::size_t>(st.st_size) == old_content.size());
+    std::string back(16, '\0');
+    CHECK(::pread(reader, back.data(), back.size(), 0) == 16);
+    CHECK(back == old_content.substr(0, 16));
+    ::close(reader);
+}
+
+TEST_CASE("a FIFO in the output's place is replaced without hanging the commit", "[atomic_output]") {
+    test::TempDir dir("atomic_output_fifo");
+    const std::string final_path = dir.file("out.txt");
+    REQUIRE(::mkfifo(final_path.c_str(), 0600) == 0);
+    {
+        AtomicOutput out(final_path, true, {});
+        test::write_text(out.temp_path(), "new");
+        out.commit();
+    }
+    CHECK(fs::is_regular_file(final_path));
     CHECK(test::read_text(final_path) == "new");
 }
