@@ -405,6 +405,55 @@ ScoreSummary run_score(const ScoreRequest& req) {
     }
     std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
 
+    // The long-table CSV (--csv) is made on a thread of its own while the GeoPackage is written
+    // (after it, on this thread, with --threads 1).
+    std::unique_ptr<AtomicOutput> csv_out;
+    std::future<void> csv_written;
+    if (!req.csv.empty()) {
+        csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
+        const auto policy = resolve_threads(req.control.threads) > 1 ? std::launch::async : std::launch::deferred;
+        csv_written = std::async(policy, [&] {
+            std::ofstream csv(csv_out->temp_path(), std::ios::binary);
+            // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
+            std::vector<std::string> layer_names;
+            std::vector<std::vector<std::string>> class_names;
+            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+                layer_names.push_back(csv_quote(profile.layers[l].name));
+                class_names.emplace_back();
+                for (const auto& c : index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
+            }
+            std::string text = "candidate_id,layer,class,area_m2,share\n", id;
+            std::size_t id_of = n;  // the candidate `id` holds
+            for (const LongRow& r : long_rows) {
+                if (r.cand != id_of) {
+                    id = csv_quote(to_string(ids[r.cand]));
+                    id_of = r.cand;
+                }
+                const double a = ov.layers[r.layer].area(r.cand, r.klass);
+                text += id;
+                text += ',';
+                text += layer_names[r.layer];
+                text += ',';
+                text += class_names[r.layer][r.klass];
+                text += ',';
+                append_fixed(text, a, 6);
+                text += ',';
+                append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
+                text += '\n';
+                if (text.size() > (1u << 20)) {
+                    csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+                    text.clear();
+                }
+            }
+            csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+            csv.close();
+            if (!csv) {
+                throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
+                            "check free disk space and write permission in the output folder");
+            }
+        });
+    }
+
     // -o postgresql://...: the GeoPackage is staged in a temporary folder, then published.
     std::unique_ptr<pg::StagedResult> pg_out;
     if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
@@ -574,48 +623,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         close_dataset(std::move(ds), req.output);
     }
 
-    std::unique_ptr<AtomicOutput> csv_out;
-    if (!req.csv.empty()) {
-        csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
-        std::ofstream csv(csv_out->temp_path(), std::ios::binary);
-        // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
-        std::vector<std::string> layer_names;
-        std::vector<std::vector<std::string>> class_names;
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            layer_names.push_back(csv_quote(profile.layers[l].name));
-            class_names.emplace_back();
-            for (const auto& c : index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
-        }
-        std::string text = "candidate_id,layer,class,area_m2,share\n", id;
-        std::size_t id_of = n;  // the candidate `id` holds
-        for (const LongRow& r : long_rows) {
-            if (r.cand != id_of) {
-                id = csv_quote(to_string(ids[r.cand]));
-                id_of = r.cand;
-            }
-            const double a = ov.layers[r.layer].area(r.cand, r.klass);
-            text += id;
-            text += ',';
-            text += layer_names[r.layer];
-            text += ',';
-            text += class_names[r.layer][r.klass];
-            text += ',';
-            append_fixed(text, a, 6);
-            text += ',';
-            append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
-            text += '\n';
-            if (text.size() > (1u << 20)) {
-                csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-                text.clear();
-            }
-        }
-        csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-        csv.close();
-        if (!csv) {
-            throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
-                        "check free disk space and write permission in the output folder");
-        }
-    }
+    if (csv_written.valid()) csv_written.get();
     out.commit();
     if (!req.qgis_project.empty()) {
         AtomicOutput project(req.qgis_project, req.overwrite, inputs);
