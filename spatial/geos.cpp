@@ -1,6 +1,9 @@
 #include "geos.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "error.hpp"
 
@@ -161,7 +164,83 @@ void warm_envelopes(const Context& ctx, const GEOSGeometry* g) {
     }
 }
 
+namespace {
+
+GEOSGeometry* polygonal_from_ndr_wkb(GEOSContextHandle_t h, const unsigned char* p, std::size_t size) {
+    const unsigned char* const end = p + size;
+    auto u32 = [&](std::uint32_t& v) {
+        if (end - p < 4) return false;
+        v = static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+            static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+        p += 4;
+        return true;
+    };
+    auto header = [&](std::uint32_t want) {
+        std::uint32_t type = 0;
+        if (end - p < 1 || *p != 1) return false;  // little endian
+        ++p;
+        return u32(type) && type == want;
+    };
+    std::vector<GEOSGeometry*> made;  // polygons made so far, freed if a later part fails
+    // (a failed GEOSGeom_createPolygon_r or createCollection_r frees what it was given)
+    auto fail = [&]() -> GEOSGeometry* {
+        for (GEOSGeometry* g : made) GEOSGeom_destroy_r(h, g);
+        return nullptr;
+    };
+    thread_local std::vector<double> xy;
+    std::vector<GEOSGeometry*> rings;
+    auto polygon = [&]() -> GEOSGeometry* {
+        std::uint32_t n_rings = 0;
+        if (!u32(n_rings) || n_rings == 0 || n_rings > static_cast<std::size_t>(end - p) / 4) return nullptr;
+        rings.clear();
+        for (std::uint32_t r = 0; r < n_rings; ++r) {
+            std::uint32_t n = 0;
+            if (!u32(n) || n < 4 || n > static_cast<std::size_t>(end - p) / 16) break;
+            xy.resize(2 * static_cast<std::size_t>(n));
+            std::memcpy(xy.data(), p, 16 * static_cast<std::size_t>(n));
+            p += 16 * static_cast<std::size_t>(n);
+            if (!(xy[0] == xy[2 * n - 2] && xy[1] == xy[2 * n - 1])) break;  // not closed (or NaN)
+            GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(h, xy.data(), n, 0, 0);
+            GEOSGeometry* ring = seq ? GEOSGeom_createLinearRing_r(h, seq) : nullptr;
+            if (!ring) break;
+            rings.push_back(ring);
+        }
+        if (rings.size() != n_rings) {
+            for (GEOSGeometry* g : rings) GEOSGeom_destroy_r(h, g);
+            return nullptr;
+        }
+        return GEOSGeom_createPolygon_r(h, rings[0], rings.data() + 1, n_rings - 1);
+    };
+    if (end - p >= 5 && p[0] == 1 && p[1] == 3 && p[2] == 0 && p[3] == 0 && p[4] == 0) {
+        p += 5;
+        GEOSGeometry* g = polygon();
+        if (g && p != end) {
+            GEOSGeom_destroy_r(h, g);
+            return nullptr;
+        }
+        return g;
+    }
+    std::uint32_t parts = 0;
+    if (!header(6) || !u32(parts) || parts == 0 || parts > static_cast<std::size_t>(end - p) / 9) return nullptr;
+    made.reserve(parts);
+    for (std::uint32_t k = 0; k < parts; ++k) {
+        GEOSGeometry* g = header(3) ? polygon() : nullptr;
+        if (!g) return fail();
+        made.push_back(g);
+    }
+    if (p != end) return fail();
+    // GEOS owns the parts from here on, also when it fails (they are then freed with it).
+    return GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, made.data(), parts);
+}
+
+}  // namespace
+
+Geom polygonal_from_ndr_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size) {
+    return Geom(polygonal_from_ndr_wkb(ctx.handle(), wkb, size));
+}
+
 Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size) {
+    if (Geom g = polygonal_from_ndr_wkb(ctx, wkb, size)) return g;
     GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx.handle());
     GEOSGeometry* g = GEOSWKBReader_read_r(ctx.handle(), reader, wkb, size);
     GEOSWKBReader_destroy_r(ctx.handle(), reader);

@@ -84,8 +84,16 @@ std::string type_name(const Context& ctx, const GEOSGeometry* g);
 // afterwards be read from several threads at once.
 void warm_envelopes(const Context& ctx, const GEOSGeometry* g);
 
-// WKB in and out (per call readers/writers; cheap compared to the geometry work).
+// WKB in and out. Reading takes polygonal_from_ndr_wkb's path where it can, GEOS's reader for
+// everything else.
 Geom from_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size);
+// Little-endian 2D ISO WKB of a Polygon or MultiPolygon, the form read_polygon_layer hands
+// over (GDAL's exportToWkb(wkbNDR) of a flat polygonal geometry), made through GEOS's
+// coordinate buffers: about twice as fast as its WKB reader (100,000 candidates: 0.125 s
+// instead of 0.29 s). Null for anything else (another type or byte order, Z or M, no rings or
+// parts, a ring with fewer than 4 points or not closed, sizes that do not add up), which
+// GEOS's reader then reads or refuses as before.
+Geom polygonal_from_ndr_wkb(const Context& ctx, const unsigned char* wkb, std::size_t size);
 std::vector<unsigned char> to_wkb(const Context& ctx, const GEOSGeometry* g);
 Geom from_wkt(const Context& ctx, std::string_view wkt);
 // Coordinates closer to 0 than this are no real coordinates, and products of them underflow:
