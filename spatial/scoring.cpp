@@ -107,6 +107,18 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
         }
     }
 
+    // Per factor, once: its layer's position and, for a classes factor, the value of each class
+    // in the layer's class order.
+    std::vector<std::size_t> factor_layer(nf, 0);
+    std::vector<std::vector<double>> class_values(nf);
+    for (std::size_t f = 0; f < nf && n > 0; ++f) {
+        const Factor& fac = profile.factors[f];
+        if (fac.kind == FactorKind::linear) continue;
+        factor_layer[f] = layer_position(profile, fac.layer);
+        if (fac.kind != FactorKind::classes) continue;
+        for (const auto& cls : layers[factor_layer[f]]->classes()) class_values[f].push_back(fac.values.at(cls));
+    }
+
     for (std::size_t c = 0; c < n; ++c) {
         for (std::size_t e = 0; e < profile.exclusions.size(); ++e) {
             const Exclusion& ex = profile.exclusions[e];
@@ -124,15 +136,14 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
             double v = 0;
             switch (fac.kind) {
                 case FactorKind::classes: {
-                    const std::size_t l = layer_position(profile, fac.layer);
-                    const LayerOverlay& lo = overlay.layers[l];
+                    const LayerOverlay& lo = overlay.layers[factor_layer[f]];
                     const double area = overlay.candidate_area_m2[c];
-                    const auto& classes = layers[l]->classes();
+                    const std::vector<double>& values = class_values[f];
                     double covered_share = 0;
-                    for (std::size_t k = 0; k < classes.size(); ++k) {
+                    for (std::size_t k = 0; k < values.size(); ++k) {
                         const double share = lo.area(c, k) / area;
                         covered_share += share;
-                        v += share * fac.values.at(classes[k]);
+                        v += share * values[k];
                     }
                     // Where classes overlap each other the shares may add up past 1; the
                     // uncovered part is what no feature covers.
@@ -149,8 +160,7 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
                     break;
                 }
                 case FactorKind::distance_decay: {
-                    const std::size_t l = layer_position(profile, fac.layer);
-                    const double d = overlay.layers[l].distance_m[c];
+                    const double d = overlay.layers[factor_layer[f]].distance_m[c];
                     if (std::isnan(d)) { v = 0; break; }
                     v = fac.shape == DecayShape::linear ? std::max(0.0, 1.0 - d / fac.distance_m)
                                                         : std::pow(0.5, d / fac.distance_m);
@@ -185,16 +195,15 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
     }
 
     // Rank the candidates that are not excluded: highest score first, ties by id.
-    std::vector<std::size_t> order;
+    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
     for (std::size_t c = 0; c < n; ++c) {
-        if (!s.excluded[c]) order.push_back(c);
+        if (!s.excluded[c]) order.emplace_back(rank_key(s.score[c]), c);
     }
-    auto key = [&](std::size_t c) { return rank_key(s.score[c]); };
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (key(a) != key(b)) return key(a) > key(b);
-        return id_less(table.ids[a], table.ids[b]);
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first > b.first;
+        return id_less(table.ids[a.second], table.ids[b.second]);
     });
-    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r]] = static_cast<std::int64_t>(r + 1);
+    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r].second] = static_cast<std::int64_t>(r + 1);
     return s;
 }
 
