@@ -162,4 +162,9 @@ std::string joined_command_line(int argc, char** argv) {
     return s;
 }
 
+void keep_until_exit(std::shared_ptr<const void> data) {
+    static auto* kept = new std::vector<std::shared_ptr<const void>>;  // never deleted, on purpose
+    kept->push_back(std::move(data));
+}
+
 }  // namespace ruimte::cli

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,12 @@ private:
     double last_print_ = -1e9;
     bool line_open_ = false;
 };
+
+// Keeps a run's data alive until the process exits and never frees it: the operating system
+// takes the memory back at once, instead of a destructor freeing it piece by piece (about
+// 60 ms for the national workload's 100,000 candidates). Only for data that holds memory, not
+// files or connections. Held from a global, so LeakSanitizer counts it as reachable.
+void keep_until_exit(std::shared_ptr<const void> data);
 
 // The whole command line as one string (for provenance).
 std::string joined_command_line(int argc, char** argv);

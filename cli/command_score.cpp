@@ -90,6 +90,7 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
             req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
             req.notice = [&](const std::string& m) { progress.notice(m); };
             const ScoreSummary s = run_score(req);
+            keep_until_exit(s.data);
             progress.finish();
             std::printf("Scored %zu candidate areas (%zu excluded).\n", s.candidates, s.excluded);
             if (!s.top.empty()) {

@@ -345,7 +345,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         }
         check_output_path(req.qgis_project, req.overwrite, {req.output});
     }
-    ScoreInputs in = prepare_score(req);
+    const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
+    const ScoreInputs& in = *data;
     Stopwatch clock;
     ScoreSummary summary;
     summary.seconds = in.seconds;
@@ -663,6 +664,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         summary.inputs.push_back(input_summary(profile.layers[l].name, layer_data[l], index_ptrs[l]));
     }
+    summary.data = data;
     return summary;
 }
 

@@ -55,6 +55,8 @@ struct InputSummary {
     CrsReport crs;
 };
 
+struct ScoreInputs;
+
 struct ScoreSummary {
     std::size_t candidates = 0;
     std::size_t excluded = 0;
@@ -64,6 +66,11 @@ struct ScoreSummary {
     std::vector<std::pair<std::string, double>> seconds;  // per stage
     // the best candidates: (rank, id, score)
     std::vector<std::tuple<std::int64_t, std::string, double>> top;
+    // The run's data (candidates, layers, indexes, overlay), freed with the last copy of this
+    // pointer. A command about to end may keep it until the process exits, which hands the
+    // memory back at once instead of freeing it piece by piece (about 60 ms for 100,000
+    // candidates).
+    std::shared_ptr<const ScoreInputs> data;
 };
 
 // Everything `score` computes before scoring: the validated profile, the candidates, the
