@@ -46,7 +46,7 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_flag("--strict", opts->request.strict, "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
     cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     cmd->add_option("--piece-vertices", opts->request.max_piece_vertices,
-                    "Cut layer polygons into pieces of at most this many vertices (tuning)")
+                    "Cut layer polygons into pieces of at most this many vertices (tuning; default 128)")
         ->check(CLI::Range(8, 100000));
     add_timestamp_option(cmd, opts->request.timestamp);
     cmd->add_option("--qgis-project", opts->request.qgis_project,

@@ -27,7 +27,7 @@ enum class LayerKind {
 };
 
 struct IndexOptions {
-    std::size_t max_piece_vertices = 64;  // cut layer polygons larger than this
+    std::size_t max_piece_vertices = 128;  // cut layer polygons larger than this
     // Two features overlap only where their intersection is larger than this. Coverages
     // noded in floating point (shapely, polygonised rasters) touch with slivers of 1e-10 m2;
     // counting those once or twice changes no result.

@@ -30,7 +30,7 @@ struct ScoreRequest {
     std::string assume_crs;    // for sources without a CRS
     bool skip_invalid = false;
     bool strict = false;       // the profile's warnings (an AHP CR above 0.1) are errors
-    std::size_t max_piece_vertices = 64;
+    std::size_t max_piece_vertices = 128;
     Engine engine = Engine::embedded;
     std::string command_line;  // recorded in the output's metadata
     std::string timestamp;     // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
