@@ -403,9 +403,13 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     double best2 = stop_above * stop_above;
     // First the pair of edge runs whose boxes are nearest, exactly: its distance is seldom far
     // from the answer, so the boxes of nearly every other pair are already too far apart.
+    // The search only needs pairs nearer than the nearest so far: a run of b whose box is no
+    // nearer to a's box than that is passed over whole.
     ChunkPair first{std::numeric_limits<double>::infinity(), nullptr, 0, nullptr, 0};
-    for_near_chunk_pairs(a, b, best2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
-        if (d2 < first.d2) first = {d2, &ra, ca, &rb, cb};
+    double nearest_box2 = best2;
+    for_near_chunk_pairs(a, b, nearest_box2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
+        first = {d2, &ra, ca, &rb, cb};
+        nearest_box2 = d2;
     });
     if (first.ra == nullptr) return std::sqrt(best2);  // nothing nearer than stop_above
     if (chunk_pair_distance(first, best2) || best2 == 0) return 0.0;
