@@ -407,6 +407,33 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     // nearer to a's box than that is passed over whole.
     ChunkPair first{std::numeric_limits<double>::infinity(), nullptr, 0, nullptr, 0};
     double nearest_box2 = best2;
+    {
+        // Seeded from the run of b nearest to a's box, so the bound is low from the start.
+        const Ring* seed_ring = nullptr;
+        std::size_t seed_chunk = 0;
+        double seed_d2 = best2;
+        for (const Ring& rb : b.rings) {
+            for (std::size_t cb = 0; cb < rb.chunks.size(); ++cb) {
+                const geos::Box& bb = rb.chunks[cb];
+                const double d2 = box_d2(a.box, bb.xmin, bb.ymin, bb.xmax, bb.ymax);
+                if (d2 < seed_d2) {
+                    seed_d2 = d2;
+                    seed_ring = &rb;
+                    seed_chunk = cb;
+                }
+            }
+        }
+        if (seed_ring) {
+            const geos::Box& bb = seed_ring->chunks[seed_chunk];
+            for (const Ring& ra : a.rings) {
+                for (std::size_t ca = 0; ca < ra.chunks.size(); ++ca) {
+                    const double d2 = box_d2(ra.chunks[ca], bb.xmin, bb.ymin, bb.xmax, bb.ymax);
+                    if (d2 < nearest_box2) nearest_box2 = d2;
+                }
+            }
+            nearest_box2 = std::nextafter(nearest_box2, std::numeric_limits<double>::infinity());
+        }
+    }
     for_near_chunk_pairs(a, b, nearest_box2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
         first = {d2, &ra, ca, &rb, cb};
         nearest_box2 = d2;
