@@ -293,7 +293,8 @@ double nearest_distance(const CandidateView& cand, const LayerIndex::Impl& impl)
 void overlay_one(const geos::Context& ctx, const CandidateView& cand, const LayerIndex& index, LayerOverlay& out,
                  std::size_t c, PreparedCache& cache, std::size_t layer) {
     const auto& impl = index.impl();
-    std::vector<Entry> hits;
+    thread_local std::vector<Entry> hits;  // reused: this runs once per candidate and layer
+    hits.clear();
     impl.tree.query(bgi::intersects(to_bbox(cand.box)), std::back_inserter(hits));
     std::sort(hits.begin(), hits.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
     bool overlapping = false;
