@@ -371,7 +371,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
     const std::size_t n = cands.features.size();
     std::vector<std::size_t> by_id(n);
     for (std::size_t c = 0; c < n; ++c) by_id[c] = c;
-    std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return id_less(ids[a], ids[b]); });
+    const auto id_order = [&](std::size_t a, std::size_t b) { return id_less(ids[a], ids[b]); };
+    if (!std::is_sorted(by_id.begin(), by_id.end(), id_order)) std::sort(by_id.begin(), by_id.end(), id_order);
 
     struct LongRow {
         std::size_t cand;
@@ -379,6 +380,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         std::size_t klass;
     };
     std::vector<LongRow> long_rows;
+    long_rows.reserve(2 * n);
     for (std::size_t c : by_id) {
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             for (std::size_t k = 0; k < ov.layers[l].class_count; ++k) {
