@@ -221,6 +221,10 @@ struct EdgeRef {
     double xmin, ymin, xmax, ymax;
 };
 
+// At most this many edges of b in a's box: intersection_area looks each up among a's runs of
+// edges instead of listing a's edges in b's box.
+constexpr std::size_t kFewEdges = 16;
+
 void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& out) {
     for (std::uint32_t ri = 0; ri < r.rings.size(); ++ri) {
         const Ring& ring = r.rings[ri];
@@ -600,45 +604,81 @@ double intersection_area(const Rings& a, const Rings& b) {
         walk(a, b, first_a, events_a, ox, oy, -1, sum);
         return sum / 2 > 0 ? sum / 2 : 0.0;
     }
-    collect_edges(a, b.box, ea);
-    if (ea.empty()) {
-        walk(b, a, first_b, events_b, ox, oy, +1, sum);
-        return sum / 2 > 0 ? sum / 2 : 0.0;
-    }
-
-    // Sort b's edges by xmin so each a-edge scans only those that can overlap it in x.
-    std::sort(eb.begin(), eb.end(), [](const EdgeRef& p, const EdgeRef& q) { return p.xmin < q.xmin; });
-    double max_width_b = 0;
-    for (const EdgeRef& e : eb) max_width_b = std::max(max_width_b, e.xmax - e.xmin);
-
-    for (const EdgeRef& ra : ea) {
-        const double* pa = a.rings[ra.ring].xy.data() + 2 * ra.edge;
+    // Where a's edge (p1, p2) and b's edge (q1, q2) cross (of the shifted edges; where they
+    // touch, the crossing point is the touching vertex), one event for each edge at the same
+    // point, so both walks use the same vertex.
+    auto cross = [&](const EdgeRef& ra, const double* pa, const EdgeRef& rb, const double* pb) {
         const double p1x = pa[0], p1y = pa[1], p2x = pa[2], p2y = pa[3];
-        auto it = std::lower_bound(eb.begin(), eb.end(), ra.xmin - max_width_b,
-                                   [](const EdgeRef& e, double x) { return e.xmin < x; });
-        for (; it != eb.end() && it->xmin <= ra.xmax; ++it) {
-            const EdgeRef& rb = *it;
-            if (rb.xmax < ra.xmin || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
+        const double q1x = pb[0], q1y = pb[1], q2x = pb[2], q2y = pb[3];
+        // b shifted by (ε, ε²) against a: no point lies on a line of the other polygon.
+        const int o1 = orient_shifted(p1x, p1y, p2x, p2y, q1x, q1y, +1);
+        const int o2 = orient_shifted(p1x, p1y, p2x, p2y, q2x, q2y, +1);
+        if (o1 == o2) return;  // b's edge wholly on one side of a's line
+        const int o3 = orient_shifted(q1x, q1y, q2x, q2y, p1x, p1y, -1);
+        const int o4 = orient_shifted(q1x, q1y, q2x, q2y, p2x, p2y, -1);
+        if (o3 == o4) return;  // a's edge wholly on one side of b's line
+        const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
+        const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
+        const double t = d3 == d4 ? 0.5 : std::clamp(d3 / (d3 - d4), 0.0, 1.0);
+        const double x = p1x + t * (p2x - p1x), y = p1y + t * (p2y - p1y);
+        const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
+        const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
+        const double sb = d1 == d2 ? 0.5 : std::clamp(d1 / (d1 - d2), 0.0, 1.0);
+        events_a.push_back({first_a[ra.ring] + ra.edge, t, x, y});
+        events_b.push_back({first_b[rb.ring] + rb.edge, sb, x, y});
+    };
+    if (eb.size() <= kFewEdges) {
+        // Few edges of b in a's box (a candidate across the edge of a large piece): each is
+        // looked for among a's runs of edges by their boxes, without listing a's edges. The
+        // same pairs meet as below, so the same events come out (in another order, sorted
+        // below). Without any of a's runs in b's box, a lies outside b's box and only b's walk
+        // can add anything, as below.
+        bool a_near = false;
+        for (const EdgeRef& rb : eb) {
             const double* pb = b.rings[rb.ring].xy.data() + 2 * rb.edge;
-            const double q1x = pb[0], q1y = pb[1], q2x = pb[2], q2y = pb[3];
-            // b shifted by (ε, ε²) against a: no point lies on a line of the other polygon.
-            const int o1 = orient_shifted(p1x, p1y, p2x, p2y, q1x, q1y, +1);
-            const int o2 = orient_shifted(p1x, p1y, p2x, p2y, q2x, q2y, +1);
-            if (o1 == o2) continue;  // b's edge wholly on one side of a's line
-            const int o3 = orient_shifted(q1x, q1y, q2x, q2y, p1x, p1y, -1);
-            const int o4 = orient_shifted(q1x, q1y, q2x, q2y, p2x, p2y, -1);
-            if (o3 == o4) continue;  // a's edge wholly on one side of b's line
-            // A crossing (of the shifted edges; where they touch, the crossing point is the
-            // touching vertex). One point for both edges, so both walks use the same vertex.
-            const double d3 = (q2x - q1x) * (p1y - q1y) - (q2y - q1y) * (p1x - q1x);
-            const double d4 = (q2x - q1x) * (p2y - q1y) - (q2y - q1y) * (p2x - q1x);
-            const double t = d3 == d4 ? 0.5 : std::clamp(d3 / (d3 - d4), 0.0, 1.0);
-            const double x = p1x + t * (p2x - p1x), y = p1y + t * (p2y - p1y);
-            const double d1 = (p2x - p1x) * (q1y - p1y) - (p2y - p1y) * (q1x - p1x);
-            const double d2 = (p2x - p1x) * (q2y - p1y) - (p2y - p1y) * (q2x - p1x);
-            const double s = d1 == d2 ? 0.5 : std::clamp(d1 / (d1 - d2), 0.0, 1.0);
-            events_a.push_back({first_a[ra.ring] + ra.edge, t, x, y});
-            events_b.push_back({first_b[rb.ring] + rb.edge, s, x, y});
+            const geos::Box qbox{rb.xmin, rb.ymin, rb.xmax, rb.ymax};
+            for (std::uint32_t ri = 0; ri < a.rings.size(); ++ri) {
+                const Ring& ring = a.rings[ri];
+                if (!ring.box.intersects(b.box)) continue;
+                const double* xy = ring.xy.data();
+                const std::size_t n = ring.points();
+                for (std::size_t c = 0; c < ring.chunks.size(); ++c) {
+                    if (!ring.chunks[c].intersects(b.box)) continue;
+                    a_near = true;
+                    if (!ring.chunks[c].intersects(qbox)) continue;
+                    const std::size_t last = std::min(c * Ring::kChunk + Ring::kChunk, n - 1);
+                    for (auto i = static_cast<std::uint32_t>(c * Ring::kChunk); i < last; ++i) {
+                        const EdgeRef ra{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
+                                         std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
+                        if (rb.xmax < ra.xmin || rb.xmin > ra.xmax || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
+                        cross(ra, xy + 2 * i, rb, pb);
+                    }
+                }
+            }
+        }
+        if (!a_near) {
+            walk(b, a, first_b, events_b, ox, oy, +1, sum);
+            return sum / 2 > 0 ? sum / 2 : 0.0;
+        }
+    } else {
+        collect_edges(a, b.box, ea);
+        if (ea.empty()) {
+            walk(b, a, first_b, events_b, ox, oy, +1, sum);
+            return sum / 2 > 0 ? sum / 2 : 0.0;
+        }
+        // Sort b's edges by xmin so each a-edge scans only those that can overlap it in x.
+        std::sort(eb.begin(), eb.end(), [](const EdgeRef& p, const EdgeRef& q) { return p.xmin < q.xmin; });
+        double max_width_b = 0;
+        for (const EdgeRef& e : eb) max_width_b = std::max(max_width_b, e.xmax - e.xmin);
+        for (const EdgeRef& ra : ea) {
+            const double* pa = a.rings[ra.ring].xy.data() + 2 * ra.edge;
+            auto it = std::lower_bound(eb.begin(), eb.end(), ra.xmin - max_width_b,
+                                       [](const EdgeRef& e, double x) { return e.xmin < x; });
+            for (; it != eb.end() && it->xmin <= ra.xmax; ++it) {
+                const EdgeRef& rb = *it;
+                if (rb.xmax < ra.xmin || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
+                cross(ra, pa, rb, b.rings[rb.ring].xy.data() + 2 * rb.edge);
+            }
         }
     }
     // Per edge in order along it (events at the same t are the same point: any order).

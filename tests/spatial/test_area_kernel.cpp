@@ -60,6 +60,35 @@ TEST_CASE("kernel equals GEOS on 2000 random star polygons with holes, at RD coo
     CHECK(compared > 1500);
 }
 
+TEST_CASE("kernel equals GEOS for small polygons across the edge of a large one, either way round", "[area_kernel]") {
+    // A few edges of the large polygon reach the small one's box (the search that looks them
+    // up among the small polygon's runs of edges); the other way round, many of the small
+    // one's edges lie in the large one's box (the search over listed edges).
+    geos::Context ctx;
+    std::mt19937_64 rng(41);
+    std::uniform_real_distribution<double> angle(0, 2 * M_PI), off(-250, 250);
+    int compared = 0, partial = 0;
+    for (int i = 0; i < 300; ++i) {
+        const double ox = 155000, oy = 463000;
+        const std::string wl = "POLYGON(" + star(rng, ox, oy, 3000, 400, i % 2 == 0) + ")";
+        const double a = angle(rng);
+        const double cx = ox + 2400 * std::cos(a) + off(rng), cy = oy + 2400 * std::sin(a) + off(rng);
+        const std::string ws = "POLYGON(" + star(rng, cx, cy, 150, 20 + i % 80, i % 3 != 0) + "," +
+                               star(rng, cx, cy, 30, 6, false) + ")";
+        geos::Geom large = geos::from_wkt(ctx, wl), small = geos::from_wkt(ctx, ws);
+        if (!GEOSisValid_r(ctx.handle(), large.get()) || !GEOSisValid_r(ctx.handle(), small.get())) continue;
+        const auto rl = area::rings_of(ctx, large.get()), rs = area::rings_of(ctx, small.get());
+        const double g = geos_area(ctx, small.get(), large.get());
+        INFO("case " << i << ": GEOS " << g);
+        CHECK(std::fabs(area::intersection_area(rs, rl) - g) <= 1e-9 * std::max(1.0, g));
+        CHECK(std::fabs(area::intersection_area(rl, rs) - g) <= 1e-9 * std::max(1.0, g));
+        ++compared;
+        partial += g > 0 && g < 0.999 * geos::area(ctx, small.get());
+    }
+    CHECK(compared > 250);
+    CHECK(partial > 100);  // most small polygons straddle the large one's edge
+}
+
 TEST_CASE("orientation is exact: it agrees with rational arithmetic on near-collinear points", "[area_kernel]") {
     using R = boost::multiprecision::cpp_rational;
     std::mt19937_64 rng(3);
