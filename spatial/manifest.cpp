@@ -5,6 +5,10 @@
 #include <ogrsf_frmts.h>
 #include <proj.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <system_error>
 
 #include "error.hpp"
 #include "gdal_init.hpp"
@@ -141,6 +146,32 @@ std::vector<std::string> files_of_source(const std::string& source) {
         }
     }
     return out;
+}
+
+FilePrefetch::FilePrefetch(std::vector<std::string> files) {
+#ifdef __linux__
+    try {
+        thread_ = std::thread([files = std::move(files)] {
+            std::set<std::string> seen;
+            for (const std::string& f : files) {
+                if (!seen.insert(f).second) continue;
+                const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                if (fd < 0) continue;
+                struct stat st {};
+                if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+                ::close(fd);
+            }
+        });
+    } catch (const std::system_error&) {
+        // No thread to be had: only a hint.
+    }
+#else
+    (void)files;
+#endif
+}
+
+FilePrefetch::~FilePrefetch() {
+    if (thread_.joinable()) thread_.join();
 }
 
 PinnedGpkgDate::PinnedGpkgDate(const std::string& timestamp) {

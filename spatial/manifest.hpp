@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 class GDALDataset;
@@ -49,6 +50,21 @@ std::string run_timestamp(const std::string& given);
 // FILE from FILE[:LAYER], plus a shapefile's sidecars (.shx .dbf .prj .cpg) that exist;
 // nothing for a PostgreSQL source.
 std::vector<std::string> files_of_source(const std::string& source);
+
+// Asks the kernel to start reading the given files into the page cache (Linux
+// posix_fadvise WILLNEED, on a thread of its own, joined by the destructor): a run whose
+// inputs are not in memory then reads them at the disk's pace from the start instead of page
+// by page as SQLite asks for them. Only a hint; files that cannot be opened are passed over.
+class FilePrefetch {
+public:
+    explicit FilePrefetch(std::vector<std::string> files);
+    ~FilePrefetch();
+    FilePrefetch(const FilePrefetch&) = delete;
+    FilePrefetch& operator=(const FilePrefetch&) = delete;
+
+private:
+    std::thread thread_;
+};
 // The manifest as JSON (keys in a fixed order, files hashed now), with the versions of
 // ruimte, GDAL, GEOS and PROJ of this build.
 std::string manifest_json(const Manifest& m);

@@ -222,6 +222,11 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
+    std::vector<std::string> source_files = files_of_source(req.candidates);
+    for (const auto& l : profile.layers) {
+        for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
+    }
+    const FilePrefetch prefetch(std::move(source_files));  // the disk starts on them meanwhile
     const std::vector<std::string>& inputs = in.input_paths;
     if (pg::is_postgres(req.output)) {
         pg::check_output(req.output, req.overwrite, {"candidates_scored", "overlay_areas", "geometry_issues"});

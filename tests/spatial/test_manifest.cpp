@@ -1,6 +1,8 @@
 // The run manifest: SHA-256, timestamps, and gpkg_metadata written and read back.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -72,4 +74,16 @@ TEST_CASE("the manifest is written to gpkg_metadata, read back whole, and the sa
     const std::string text = manifest_text(first);
     CHECK(text.find("command:      score") != std::string::npos);
     CHECK(text.find("    | name = \"x\"") != std::string::npos);
+}
+
+TEST_CASE("FilePrefetch passes over missing files, folders and FIFOs without hanging", "[manifest]") {
+    test::TempDir dir("prefetch");
+    const std::string file = dir.file("data.bin"), fifo = dir.file("pipe");
+    test::write_text(file, std::string(1 << 20, 'p'));
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    {
+        const FilePrefetch prefetch({file, dir.file("missing.gpkg"), dir.path(), fifo, file});
+    }  // joined here: a FIFO opened without O_NONBLOCK would wait for a writer for ever
+    const FilePrefetch none({});
+    CHECK(test::read_text(file).size() == (1u << 20));  // the file is untouched
 }
