@@ -1060,7 +1060,15 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     }
     summary.seconds.emplace_back("check", clock.lap());
 
-    // 2. Read.
+    // 2. Read (the disk starts on every source file meanwhile).
+    std::vector<std::string> source_files;
+    for (const auto& src : sources) {
+        for (auto& f : files_of_source(src.display())) source_files.push_back(std::move(f));
+    }
+    if (region_source) {
+        for (auto& f : files_of_source(region_source->display())) source_files.push_back(std::move(f));
+    }
+    const FilePrefetch prefetch(std::move(source_files));
     geos::Context ctx;
     ReadOptions read;
     read.assume_crs = req.assume_crs;

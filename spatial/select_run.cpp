@@ -287,7 +287,8 @@ SelectSummary run_select(const SelectRequest& req) {
     if (!req.group_by.empty()) inputs.push_back(parse_source(req.group_by.substr(0, req.group_by.rfind(':'))).path);
     check_output_path(req.output, req.overwrite, inputs);
 
-    // 2. Read.
+    // 2. Read (the disk starts on the scored file meanwhile).
+    const FilePrefetch prefetch(files_of_source(spec.display()));
     geos::Context ctx;
     ReadOptions read;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
