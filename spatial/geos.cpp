@@ -175,11 +175,10 @@ GEOSGeometry* polygonal_from_ndr_wkb(GEOSContextHandle_t h, const unsigned char*
         p += 4;
         return true;
     };
-    auto header = [&](std::uint32_t want) {
-        std::uint32_t type = 0;
-        if (end - p < 1 || *p != 1) return false;  // little endian
+    auto header = [&](std::uint32_t& type) {  // byte order (little endian only) and type
+        if (end - p < 1 || *p != 1) return false;
         ++p;
-        return u32(type) && type == want;
+        return u32(type);
     };
     std::vector<GEOSGeometry*> made;  // polygons made so far, freed if a later part fails
     // (a failed GEOSGeom_createPolygon_r or createCollection_r frees what it was given)
@@ -211,8 +210,9 @@ GEOSGeometry* polygonal_from_ndr_wkb(GEOSContextHandle_t h, const unsigned char*
         }
         return GEOSGeom_createPolygon_r(h, rings[0], rings.data() + 1, n_rings - 1);
     };
-    if (end - p >= 5 && p[0] == 1 && p[1] == 3 && p[2] == 0 && p[3] == 0 && p[4] == 0) {
-        p += 5;
+    std::uint32_t type = 0;
+    if (!header(type)) return nullptr;
+    if (type == 3) {
         GEOSGeometry* g = polygon();
         if (g && p != end) {
             GEOSGeom_destroy_r(h, g);
@@ -221,10 +221,11 @@ GEOSGeometry* polygonal_from_ndr_wkb(GEOSContextHandle_t h, const unsigned char*
         return g;
     }
     std::uint32_t parts = 0;
-    if (!header(6) || !u32(parts) || parts == 0 || parts > static_cast<std::size_t>(end - p) / 9) return nullptr;
+    if (type != 6 || !u32(parts) || parts == 0 || parts > static_cast<std::size_t>(end - p) / 9) return nullptr;
     made.reserve(parts);
     for (std::uint32_t k = 0; k < parts; ++k) {
-        GEOSGeometry* g = header(3) ? polygon() : nullptr;
+        std::uint32_t part_type = 0;
+        GEOSGeometry* g = header(part_type) && part_type == 3 ? polygon() : nullptr;
         if (!g) return fail();
         made.push_back(g);
     }
