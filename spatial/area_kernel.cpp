@@ -407,12 +407,12 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     double best2 = stop_above * stop_above;
     // First the pair of edge runs whose boxes are nearest, exactly: its distance is seldom far
     // from the answer, so the boxes of nearly every other pair are already too far apart.
-    // The search only needs pairs nearer than the nearest so far: a run of b whose box is no
-    // nearer to a's box than that is passed over whole.
+    // Finding that pair needs only pairs nearer than the nearest so far (nearest_box2, just
+    // above it): a run of b whose box is no nearer to a's box than that is passed over whole.
+    // The bound starts from the run of b nearest to a's box, so it is low from the start.
     ChunkPair first{std::numeric_limits<double>::infinity(), nullptr, 0, nullptr, 0};
     double nearest_box2 = best2;
     {
-        // Seeded from the run of b nearest to a's box, so the bound is low from the start.
         const Ring* seed_ring = nullptr;
         std::size_t seed_chunk = 0;
         double seed_d2 = best2;
