@@ -151,27 +151,18 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
         if (sqlite3_step(srs.get()) != SQLITE_ROW) fail("reading the SRS of the geometry column");
         srs_id_ = sqlite3_column_int(srs.get(), 0);
     }
-    insert_head_ = "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES ";
-    row_params_ = "(" + params + ")";
     fields_ = static_cast<std::size_t>(defn->GetFieldCount());
     params_ = fields_ + (geometry_param_ ? 1 : 0);
     const auto max_params = static_cast<std::size_t>(std::max(1, sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
-    rows_per_insert_ = std::clamp<std::size_t>(max_params / std::max<std::size_t>(params_, 1), 1, 64);
-    insert_ = prepare_insert(rows_per_insert_);
-    held_.resize(rows_per_insert_ * std::max<std::size_t>(params_, 1));
-    held_geometry_.resize(rows_per_insert_);
-}
-
-sqlite3_stmt* GpkgRowWriter::prepare_insert(std::size_t rows) {
-    const std::string sql = sqlite::insert_rows_sql(insert_head_, row_params_, rows);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) fail("preparing the insert");
-    return st;
+    const std::size_t rows_per_insert = std::clamp<std::size_t>(max_params / std::max<std::size_t>(params_, 1), 1, 64);
+    insert_ = std::make_unique<sqlite::BatchInsert>(db_, "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES ",
+                                                    "(" + params + ")", rows_per_insert);
+    if (!insert_->statement(rows_per_insert)) fail("preparing the insert");
+    held_.resize(rows_per_insert * std::max<std::size_t>(params_, 1));
+    held_geometry_.resize(rows_per_insert);
 }
 
 GpkgRowWriter::~GpkgRowWriter() {
-    sqlite3_finalize(insert_);
-    sqlite3_finalize(insert_rest_);
     // Left without finish(), by an error: the file is being abandoned, but leave its schema whole.
     if (!count_trigger_sql_.empty()) sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr);
 }
@@ -249,17 +240,13 @@ void GpkgRowWriter::geometry(GpkgGeometry g) {
 }
 
 void GpkgRowWriter::insert() {
-    if (++rows_held_ == rows_per_insert_) flush();
+    if (++rows_held_ == insert_->rows()) flush();
 }
 
 void GpkgRowWriter::flush() {
     if (rows_held_ == 0) return;
-    sqlite3_stmt* st = insert_;
-    if (rows_held_ < rows_per_insert_) {
-        sqlite3_finalize(insert_rest_);
-        insert_rest_ = prepare_insert(rows_held_);
-        st = insert_rest_;
-    }
+    sqlite3_stmt* st = insert_->statement(rows_held_);
+    if (!st) fail("preparing the insert");
     // Values bound as they are: texts and blobs without a copy (they stay until the step).
     std::size_t with_geometry = 0;
     for (std::size_t r = 0; r < rows_held_; ++r) {

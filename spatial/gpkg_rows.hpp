@@ -13,6 +13,7 @@
 // the extent in gpkg_contents; and it builds the table's spatial index from the boxes of the
 // rows (gpkg_rtree.hpp) instead of reading them back when the file is closed.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,10 @@
 #include "source.hpp"
 
 struct sqlite3;
-struct sqlite3_stmt;
+
+namespace ruimte::sqlite {
+class BatchInsert;
+}
 
 namespace ruimte {
 
@@ -96,17 +100,13 @@ private:
     };
     [[noreturn]] void fail(const std::string& what) const;
     Value& value(int field);
-    sqlite3_stmt* prepare_insert(std::size_t rows);
     void flush();  // writes the rows held
     sqlite3* db_ = nullptr;
     std::string path_, table_;
-    std::string insert_head_, row_params_;      // "INSERT INTO t (columns) VALUES ", "(?, ?)"
     std::size_t fields_ = 0;                    // the layer's fields
     std::size_t params_ = 0;                    // per row: the fields, then the geometry if any
-    std::size_t rows_per_insert_ = 1;
-    sqlite3_stmt* insert_ = nullptr;            // rows_per_insert_ rows
-    sqlite3_stmt* insert_rest_ = nullptr;       // the last, shorter INSERT
-    std::vector<Value> held_;                   // rows_per_insert_ * params_ values of the rows held
+    std::unique_ptr<sqlite::BatchInsert> insert_;  // up to insert_->rows() rows per INSERT
+    std::vector<Value> held_;                   // insert_->rows() * params_ values of the rows held
     std::vector<GpkgGeometry> held_geometry_;   // per row held; an empty blob: none
     std::size_t rows_held_ = 0;
     int geometry_param_ = 0;  // 0: no geometry column

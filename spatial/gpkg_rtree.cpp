@@ -299,7 +299,7 @@ void build_one(sqlite3* db, const std::string& path, const std::string& table, c
         if (!size || sqlite3_step(size.get()) != SQLITE_ROW) throw fail("reading the R*Tree node size");
         node_size = sqlite3_column_int(size.get(), 0);
     }
-    const PackedRTree tree = pack_rtree(std::move(entries), node_size);
+    PackedRTree tree = pack_rtree(std::move(entries), node_size);
 
     auto insert_all = [&](const std::string& sql, auto&& rows, auto&& bind) {
         Statement st(db, sql);
@@ -321,28 +321,23 @@ void build_one(sqlite3* db, const std::string& path, const std::string& table, c
         sqlite3_bind_int64(st, 2, n.parent);
         return true;
     });
-    // One row per feature: 64 rows per INSERT.
+    // One row per feature, 64 rows per INSERT, in the order of the feature ids, so every INSERT
+    // appends to the rowid table's B-tree (in the leaves' order the ids come scattered, and
+    // SQLite splits pages all over it: 100,000 rows took 0.11 s instead of 0.02 s).
     {
-        constexpr std::size_t kRows = 64;
-        const std::string head = "INSERT INTO " + quote_id(rtree + "_rowid") + " VALUES ";
-        auto prepare = [&](std::size_t rows) { return std::make_unique<Statement>(db, sqlite::insert_rows_sql(head, "(?, ?)", rows)); };
-        // In the order of the feature ids, so every INSERT appends to the rowid table's B-tree
-        // (in the leaves' order the ids come scattered, and SQLite splits pages all over it:
-        // 100,000 rows took 0.11 s instead of 0.02 s).
-        std::vector<std::pair<std::int64_t, std::int64_t>> pairs = tree.leaf_of;
+        std::vector<std::pair<std::int64_t, std::int64_t>>& pairs = tree.leaf_of;
         std::sort(pairs.begin(), pairs.end());
-        const std::unique_ptr<Statement> full = prepare(kRows);
-        for (std::size_t begin = 0; begin < pairs.size(); begin += kRows) {
-            const std::size_t rows = std::min(kRows, pairs.size() - begin);
-            const std::unique_ptr<Statement> rest = rows < kRows ? prepare(rows) : nullptr;
-            Statement& st = rest ? *rest : *full;
+        sqlite::BatchInsert insert(db, "INSERT INTO " + quote_id(rtree + "_rowid") + " VALUES ", "(?, ?)", 64);
+        for (std::size_t begin = 0; begin < pairs.size(); begin += insert.rows()) {
+            const std::size_t rows = std::min(insert.rows(), pairs.size() - begin);
+            sqlite3_stmt* st = insert.statement(rows);
             if (!st) throw fail("preparing the R*Tree's rowid rows");
             for (std::size_t r = 0; r < rows; ++r) {
-                sqlite3_bind_int64(st.get(), static_cast<int>(2 * r + 1), pairs[begin + r].first);
-                sqlite3_bind_int64(st.get(), static_cast<int>(2 * r + 2), pairs[begin + r].second);
+                sqlite3_bind_int64(st, static_cast<int>(2 * r + 1), pairs[begin + r].first);
+                sqlite3_bind_int64(st, static_cast<int>(2 * r + 2), pairs[begin + r].second);
             }
-            if (sqlite3_step(st.get()) != SQLITE_DONE) throw fail("writing the R*Tree's rowid rows");
-            sqlite3_reset(st.get());
+            if (sqlite3_step(st) != SQLITE_DONE) throw fail("writing the R*Tree's rowid rows");
+            sqlite3_reset(st);
         }
     }
     for (const std::string& sql : rtree_triggers(table, geom, fid)) exec(sql);

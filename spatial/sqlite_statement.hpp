@@ -2,7 +2,9 @@
 // A prepared SQLite statement that finalizes itself, and identifier quoting, for the code that
 // writes GeoPackage tables directly (gpkg_rtree, gpkg_rows).
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include <sqlite3.h>
 
@@ -41,6 +43,32 @@ public:
 
 private:
     sqlite3_stmt* stmt_ = nullptr;
+};
+
+// The statements of a many-row INSERT (head and row as for insert_rows_sql): one for `rows`
+// rows, prepared at once, and one for a last, shorter batch, prepared when it is asked for.
+class BatchInsert {
+public:
+    BatchInsert(sqlite3* db, std::string head, std::string row, std::size_t rows)
+        : db_(db), head_(std::move(head)), row_(std::move(row)), rows_(rows),
+          full_(std::make_unique<Statement>(db, insert_rows_sql(head_, row_, rows))) {}
+    std::size_t rows() const { return rows_; }
+    // The statement for n rows (1 <= n <= rows()); null when SQLite refuses to prepare it.
+    sqlite3_stmt* statement(std::size_t n) {
+        if (n == rows_) return full_->get();
+        if (n != rest_rows_) {
+            rest_ = std::make_unique<Statement>(db_, insert_rows_sql(head_, row_, n));
+            rest_rows_ = n;
+        }
+        return rest_->get();
+    }
+
+private:
+    sqlite3* db_;
+    std::string head_, row_;
+    std::size_t rows_;
+    std::unique_ptr<Statement> full_, rest_;
+    std::size_t rest_rows_ = 0;
 };
 
 }  // namespace ruimte::sqlite
