@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Open every layer of ruimte GeoPackages in headless QGIS (Debian python3-qgis) and print
-what QGIS sees as JSON: validity, feature count, the default style's renderer, field,
-classes and colours, labels. With --layout PROJECT.qgz OUT.png: render the project's first
+what QGIS sees as JSON, {"layers": [...], "failed_listings": [...]}: per layer validity,
+feature count, the default style's renderer, field, classes and colours, labels; and every
+attempt on which QGIS listed no layer of a file, with what GDAL said of it. With --layout PROJECT.qgz OUT.png: render the project's first
 print layout to PNG and print its pixel variance.
 
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 open_outputs.py OUT.json A.gpkg [B.gpkg ...]
@@ -11,6 +12,7 @@ QGIS may crash at exit, so results are written to a file and the script ends wit
 import json
 import os
 import sys
+import time
 
 from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFeatureRequest, QgsFeatureSource,
                        QgsGeometry, QgsGraduatedSymbolRenderer, QgsProviderRegistry, QgsRectangle, QgsVectorLayer)
@@ -20,9 +22,52 @@ def colour(sym):
     return sym.color().name() if sym else None
 
 
-def describe(path):
+def why_not_listed(path):
+    """What GDAL says when it opens the file in this process, for the log of a failed listing."""
+    from osgeo import gdal
+    gdal.ErrorReset()
+    with _Quiet(gdal):
+        ds = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
+    header = b""
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            header = f.read(100)
+    return {"size": os.path.getsize(path) if os.path.exists(path) else None,
+            "sqlite_header": header[:16] == b"SQLite format 3\0",
+            "application_id": header[68:72].decode("latin-1") if len(header) == 100 else None,
+            "gdal_opens": ds is not None, "gdal_layers": ds.GetLayerCount() if ds else 0,
+            "gdal_error": gdal.GetLastErrorMsg()}
+
+
+class _Quiet:
+    """GDAL's errors kept quiet for a block (GDAL 3.6 has no gdal.quiet_errors)."""
+
+    def __init__(self, gdal):
+        self.gdal = gdal
+
+    def __enter__(self):
+        self.gdal.PushErrorHandler("CPLQuietErrorHandler")
+
+    def __exit__(self, *exc):
+        self.gdal.PopErrorHandler()
+
+
+def sublayers(path, attempts):
+    """QGIS's list of the file's layers. An empty list is retried twice (a second apart), each
+    failure with what GDAL says of the file recorded in `attempts`, so that a log shows whether
+    QGIS could not open the file at all or only once."""
+    for attempt in range(3):
+        subs = QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path)
+        if subs:
+            return subs
+        attempts.append({"file": os.path.basename(path), "attempt": attempt + 1, **why_not_listed(path)})
+        time.sleep(1)
+    return []
+
+
+def describe(path, attempts):
     out = []
-    for sub in QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path):
+    for sub in sublayers(path, attempts):
         name = sub.name()
         layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
         r = layer.renderer() if layer.isValid() and layer.isSpatial() else None
@@ -87,7 +132,9 @@ def main():
         target = sys.argv[4]
     else:
         target = sys.argv[1]
-        result = [d for p in sys.argv[2:] for d in describe(p)]
+        attempts = []
+        layers = [d for p in sys.argv[2:] for d in describe(p, attempts)]
+        result = {"layers": layers, "failed_listings": attempts}
     with open(target, "w") as f:
         json.dump(result, f, indent=1)
     sys.stdout.flush()
