@@ -1,10 +1,5 @@
 #include "selection.hpp"
 
-#include <coin/CbcModel.hpp>
-#include <coin/CbcSolver.hpp>
-#include <coin/CoinPackedMatrix.hpp>
-#include <coin/OsiClpSolverInterface.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +9,7 @@
 #include <optional>
 
 #include "error.hpp"
+#include "mip.hpp"
 
 namespace ruimte {
 
@@ -94,114 +90,6 @@ void validate(const SelectionProblem& p) {
 }
 
 // ---- the MIP and CBC ------------------------------------------------------------------
-
-// minimise obj.x subject to row_lb <= A x <= row_ub, lb <= x <= ub
-struct Mip {
-    std::vector<double> lb, ub, obj;
-    std::vector<char> integer;
-    std::vector<Terms> rows;
-    std::vector<double> row_lb, row_ub;
-    std::vector<double> start;  // a feasible start solution, or empty
-    std::size_t cols() const { return obj.size(); }
-    std::size_t add_col(double l, double u, double c, bool is_int) {
-        lb.push_back(l);
-        ub.push_back(u);
-        obj.push_back(c);
-        integer.push_back(is_int ? 1 : 0);
-        return obj.size() - 1;
-    }
-    void add_row(Terms t, double l, double u) {
-        rows.push_back(std::move(t));
-        row_lb.push_back(l);
-        row_ub.push_back(u);
-    }
-};
-
-struct MipResult {
-    bool has_solution = false;
-    bool proven_optimal = false;
-    bool proven_infeasible = false;
-    std::vector<double> x;
-    double objective = 0;  // minimised
-    double bound = 0;      // lower bound on the minimum
-    std::int64_t nodes = 0;
-    double seconds = 0;
-};
-
-MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const int ncols = static_cast<int>(mip.cols());
-    OsiClpSolverInterface solver;
-    CoinPackedMatrix matrix(false, 0, 0);
-    matrix.setDimensions(0, ncols);
-    for (const Terms& row : mip.rows) {
-        std::vector<int> idx;
-        std::vector<double> val;
-        for (const auto& [i, a] : row) {
-            if (a == 0) continue;
-            idx.push_back(static_cast<int>(i));
-            val.push_back(a);
-        }
-        matrix.appendRow(static_cast<int>(idx.size()), idx.data(), val.data());
-    }
-    std::vector<double> rlb(mip.row_lb), rub(mip.row_ub);
-    for (auto& v : rlb) v = std::isinf(v) ? -COIN_DBL_MAX : v;
-    for (auto& v : rub) v = std::isinf(v) ? COIN_DBL_MAX : v;
-    solver.loadProblem(matrix, mip.lb.data(), mip.ub.data(), mip.obj.data(), rlb.data(), rub.data());
-    for (int i = 0; i < ncols; ++i) {
-        if (mip.integer[static_cast<std::size_t>(i)]) solver.setInteger(i);
-        solver.setColName(i, "x" + std::to_string(i));
-    }
-    solver.messageHandler()->setLogLevel(0);
-
-    CbcModel model(solver);
-    model.setLogLevel(0);
-    model.messageHandler()->setLogLevel(0);
-    CbcSolverUsefulData data;
-    data.noPrinting_ = true;        // the engine never prints
-    data.useSignalHandler_ = false;  // Ctrl-C belongs to the CLI
-    CbcMain0(model, data);
-    if (!mip.start.empty()) {
-        std::vector<std::pair<std::string, double>> start;
-        for (int i = 0; i < ncols; ++i) start.emplace_back("x" + std::to_string(i), mip.start[static_cast<std::size_t>(i)]);
-        model.setMIPStart(start);
-    }
-    char sec[32], rgap[32], rseed[32];
-    std::snprintf(sec, sizeof sec, "%.3f", std::max(0.01, time_limit_s));
-    std::snprintf(rgap, sizeof rgap, "%.9g", gap);
-    std::snprintf(rseed, sizeof rseed, "%d", seed);
-    // threads 0: CBC's serial search (one thread), which is deterministic.
-    // -preprocess off: CBC 2.10.8's integer preprocessing returned a wrong "proven optimum"
-    // on a 7-candidate instance with a share rule (tests/spatial/test_selection.cpp, seed 84:
-    // 77 against a feasible 49 when minimising); without it all brute-force checks agree.
-    const char* argv[] = {"ruimte", "-log", "0", "-slog", "0", "-sec", sec, "-ratioGap", rgap, "-randomSeed", rseed,
-                          "-randomCbcSeed", rseed, "-threads", "0", "-preprocess", "off", "-solve", "-quit"};
-    const int argc = static_cast<int>(sizeof argv / sizeof argv[0]);
-    const int rc = CbcMain1(argc, argv, model, [](CbcModel*, int) { return 0; }, data);
-    MipResult r;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (rc != 0 || model.isAbandoned()) {
-        throw Error(ErrorKind::internal, "the CBC solver gave up (numerical difficulties)", {},
-                    "report the command line; a different --time-limit or fewer rules may work around it");
-    }
-    r.nodes = model.getNodeCount();
-    r.proven_infeasible = model.isProvenInfeasible();
-    const double* best = model.bestSolution();
-    if (best && !r.proven_infeasible) {
-        r.has_solution = true;
-        r.x.assign(best, best + ncols);
-        r.objective = model.getObjValue();
-        r.bound = model.getBestPossibleObjValue();
-        r.proven_optimal = model.isProvenOptimal() && !model.isSecondsLimitReached();
-        // With an integral objective CBC raises its cutoff increment and stops with a bound up
-        // to one unit below a proven optimum; a proven optimum at gap 0 is its own bound.
-        if (r.proven_optimal && gap <= 0) r.bound = r.objective;
-        r.bound = std::min(r.bound, r.objective);
-    } else {
-        r.bound = model.getBestPossibleObjValue();
-    }
-    return r;
-}
 
 // Which rules the MIP leaves out or relaxes, and what it optimises.
 struct Variant {

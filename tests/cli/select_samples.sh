@@ -2,7 +2,8 @@
 # Golden test: `ruimte select` on the scored bundled samples. The plain-language summary and
 # the selection (id, selected, group, order, running total, reason) are byte-stable and the same
 # on a second run; an infeasible target is explained (exit 0); a lock-in of an excluded
-# candidate is a usage error (exit 2).
+# candidate is a usage error (exit 2). The solver module is loaded only by select, from
+# RUIMTE_MODULE_DIR when set; without it select fails clearly (exit 1).
 set -euo pipefail
 ruimte=$1 src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -48,4 +49,24 @@ set -e
 [ $rc -eq 2 ] || { echo "select_samples: lock-in of an excluded candidate gave exit $rc, not 2" >&2; cat "$tmp/err.txt" >&2; exit 1; }
 grep -q "candidate 79 is locked in but excluded" "$tmp/err.txt"
 [ ! -e "$tmp/x.gpkg" ]
-echo "select_samples: summary and $(($(wc -l < "$tmp/a.csv") - 1)) rows identical to the golden files and across runs; infeasible and usage cases as expected"
+# The solver is the module libruimte_cbc.so (spatial/mip.hpp), loaded only when a MIP is
+# solved: the program does not link CBC, scoring runs without the module, select finds it where
+# RUIMTE_MODULE_DIR points, and without it fails with exit 1 naming the path it tried and the fix.
+if ldd "$ruimte" | grep -q -i -E "libCbc|libClp|libOsi"; then echo "select_samples: ruimte links CBC" >&2; exit 1; fi
+mkdir "$tmp/none" "$tmp/mods"
+RUIMTE_MODULE_DIR=$tmp/none "$ruimte" score --candidates "$src/data-samples/kandidaten.shp" \
+  --profile "$src/data-samples/woningbouw.toml" -o "$tmp/nomod.gpkg" -q > /dev/null
+cp "$(dirname "$ruimte")/../lib/ruimte/libruimte_cbc.so" "$tmp/mods/"
+RUIMTE_MODULE_DIR=$tmp/mods select_run moved > "$tmp/moved.txt"
+sed -i 's|^Result: moved.gpkg|Result: a.gpkg|' "$tmp/moved.txt"
+cmp "$tmp/a.txt" "$tmp/moved.txt"
+set +e
+RUIMTE_MODULE_DIR=$tmp/none "$ruimte" select --scored "$tmp/score.gpkg" --target woningen=1000 -o "$tmp/y.gpkg" -q \
+  > /dev/null 2> "$tmp/err.txt"
+rc=$?
+set -e
+[ $rc -eq 1 ] || { echo "select_samples: select without its solver module gave exit $rc, not 1" >&2; cat "$tmp/err.txt" >&2; exit 1; }
+grep -q "libruimte_cbc.so cannot be loaded" "$tmp/err.txt" && grep -q "$tmp/none/libruimte_cbc.so: not there" "$tmp/err.txt" &&
+  grep -q "RUIMTE_MODULE_DIR" "$tmp/err.txt" || { echo "select_samples: unclear error without the module:" >&2; cat "$tmp/err.txt" >&2; exit 1; }
+[ ! -e "$tmp/y.gpkg" ]
+echo "select_samples: summary and $(($(wc -l < "$tmp/a.csv") - 1)) rows identical to the golden files and across runs; infeasible, usage and missing-module cases as expected"

@@ -1,0 +1,77 @@
+#include "mip.hpp"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include "error.hpp"
+
+#ifndef RUIMTE_BUILD_MODULE_DIR
+#define RUIMTE_BUILD_MODULE_DIR ""
+#endif
+
+namespace ruimte {
+
+namespace {
+
+using SolveFn = decltype(&ruimte_cbc_solve_v1);
+
+constexpr const char* kModule = "libruimte_cbc.so";
+
+// The folders the module is looked for in, in order (mip.hpp).
+std::vector<std::string> module_folders() {
+    if (const char* own = std::getenv("RUIMTE_MODULE_DIR"); own && *own) return {own};
+    std::vector<std::string> out;
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) out.push_back((exe.parent_path() / ".." / "lib" / "ruimte").lexically_normal().string());
+    if (*RUIMTE_BUILD_MODULE_DIR) out.emplace_back(RUIMTE_BUILD_MODULE_DIR);
+    return out;
+}
+
+SolveFn load_solver() {
+    std::string tried;
+    for (const std::string& folder : module_folders()) {
+        const std::string path = folder + "/" + kModule;
+        if (::access(path.c_str(), F_OK) != 0) {
+            tried += "\n  " + path + ": not there";
+            continue;
+        }
+        // Never unloaded: CBC keeps static state, and the process ends soon after.
+        void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (!handle) {
+            const char* why = ::dlerror();
+            tried += "\n  " + path + ": " + (why ? why : "cannot be loaded");
+            continue;
+        }
+        if (void* fn = ::dlsym(handle, "ruimte_cbc_solve_v1")) return reinterpret_cast<SolveFn>(fn);
+        tried += "\n  " + path + ": has no ruimte_cbc_solve_v1 (a module of another ruimte version)";
+        ::dlclose(handle);
+    }
+    throw Error(ErrorKind::internal, std::string("the CBC solver module ") + kModule + " cannot be loaded; tried:" + tried, {},
+                "rebuild ruimte (cmake --build build puts the module in build/lib/ruimte), or set "
+                "RUIMTE_MODULE_DIR to the folder that holds it; COIN-OR CBC comes from scripts/setup.sh");
+}
+
+}  // namespace
+
+MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
+    static std::once_flag once;
+    static SolveFn solve = nullptr;
+    std::call_once(once, [] { solve = load_solver(); });  // a throw leaves it for the next call to retry
+    MipResult r;
+    std::string error;
+    switch (solve(&mip, time_limit_s, gap, seed, &r, &error)) {
+        case 0: return r;
+        case 1:
+            throw Error(ErrorKind::internal, "the CBC solver gave up (numerical difficulties)", {},
+                        "report the command line; a different --time-limit or fewer rules may work around it");
+        default:
+            throw Error(ErrorKind::internal, "the CBC solver failed: " + error, {}, "report the command line");
+    }
+}
+
+}  // namespace ruimte
