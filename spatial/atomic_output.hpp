@@ -8,6 +8,11 @@
 
 namespace ruimte {
 
+// Opens `path` read-only (with `flags` added, e.g. O_NOFOLLOW) when it is a regular file and
+// returns the descriptor, else -1. The open does not block, so a FIFO in the way cannot hang
+// it. The caller closes the descriptor.
+int open_regular_file(const std::string& path, int flags = 0);
+
 // Throws Error(output) when the folder is missing or not writable, when the path is one of
 // the inputs, or when the file exists and overwrite is false.
 void check_output_path(const std::string& path, bool overwrite, const std::vector<std::string>& inputs);

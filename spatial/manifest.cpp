@@ -6,7 +6,6 @@
 #include <proj.h>
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -19,6 +18,7 @@
 #include <set>
 #include <system_error>
 
+#include "atomic_output.hpp"
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
@@ -155,10 +155,9 @@ FilePrefetch::FilePrefetch(std::vector<std::string> files) {
             std::set<std::string> seen;
             for (const std::string& f : files) {
                 if (!seen.insert(f).second) continue;
-                const int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                const int fd = open_regular_file(f);
                 if (fd < 0) continue;
-                struct stat st {};
-                if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+                ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
                 ::close(fd);
             }
         });
