@@ -1,15 +1,16 @@
 #pragma once
 // A 0/1 (mixed-integer) linear programme and its solution, solved by COIN-OR CBC.
 //
-// CBC and its six libraries are not linked into the `ruimte` binary: they live in the module
-// libruimte_cbc.so (spatial/modules/cbc_solver.cpp), loaded the first time solve_mip runs, so
-// that every other command starts without them (about 5 ms of dynamic loading, measured on
-// `ruimte --version`). The module is looked for in the folder RUIMTE_MODULE_DIR names when it
-// is set, and otherwise in <folder of the running program>/../lib/ruimte and then in the build
-// tree it was built in.
+// CBC's seven libraries (Cbc, CbcSolver, Cgl, Clp, CoinUtils, Osi, OsiClp) are not linked into
+// the `ruimte` binary: only the module libruimte_cbc.so (spatial/modules/cbc_solver.cpp) uses
+// them, and it is loaded the first time solve_mip runs, so that every other command starts
+// without them (about 5 ms of dynamic loading, measured on `ruimte --version`). The module is
+// looked for in the folder RUIMTE_MODULE_DIR names when it is set, and otherwise in <folder of
+// the running program>/../lib/ruimte and then in the build tree it was built in.
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "selection.hpp"

@@ -93,7 +93,6 @@ bool solve(const Mip& mip, double time_limit_s, double gap, int seed, MipResult&
     return true;
 }
 
-
 }  // namespace
 
 extern "C" int ruimte_cbc_solve_v1(const Mip* mip, double time_limit_s, double gap, int seed, MipResult* out,

@@ -2,8 +2,9 @@
 """Open every layer of ruimte GeoPackages in headless QGIS (Debian python3-qgis) and print
 what QGIS sees as JSON, {"layers": [...], "failed_listings": [...]}: per layer validity,
 feature count, the default style's renderer, field, classes and colours, labels; and every
-attempt on which QGIS listed no layer of a file, with what GDAL said of it. With --layout PROJECT.qgz OUT.png: render the project's first
-print layout to PNG and print its pixel variance.
+attempt on which QGIS listed no layer of a file, with what GDAL said of it. With --layout
+PROJECT.qgz OUT.png: render the project's first print layout to PNG and print its pixel
+variance.
 
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 open_outputs.py OUT.json A.gpkg [B.gpkg ...]
        ... open_outputs.py --layout PROJECT.qgz OUT.png OUT.json
