@@ -52,8 +52,8 @@ QT_QPA_PLATFORM=offscreen timeout 300 /usr/bin/python3 "$src/tests/qgis/open_out
 import json, sys
 qgis = json.load(open(sys.argv[1]))
 layers = {(d["file"], d["layer"]): d for d in qgis["layers"]}
-for a in qgis["failed_listings"]:  # QGIS listed no layer of a file on that attempt: what GDAL said of it
-    print(f"note: QGIS listed no layer of {a['file']} (attempt {a['attempt']}): {a}")
+for a in qgis["failed_listings"]:  # QGIS listed no layer of the file: what GDAL says of it, the open files
+    print(f"note: QGIS listed no layer of {a['file']}: {a}")
 counts = {}
 for line in open(sys.argv[2]):
     f, l, n = line.split()

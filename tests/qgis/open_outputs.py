@@ -2,9 +2,14 @@
 """Open every layer of ruimte GeoPackages in headless QGIS (Debian python3-qgis) and print
 what QGIS sees as JSON, {"layers": [...], "failed_listings": [...]}: per layer validity,
 feature count, the default style's renderer, field, classes and colours, labels; and every
-attempt on which QGIS listed no layer of a file, with what GDAL said of it. With --layout
-PROJECT.qgz OUT.png: render the project's first print layout to PNG and print its pixel
-variance.
+file of which QGIS listed no layer, with what GDAL in the same process says of it and the
+process's open files against its limit. With --layout PROJECT.qgz OUT.png: render the project's
+first print layout to PNG and print its pixel variance.
+
+QGIS refuses to open a file when the process is within 20 of its limit of open files (soft
+RLIMIT_NOFILE; QgsFileUtils::isCloseToLimitOfOpenedFiles) and says so only in its message
+log: the script first closes the descriptors it inherited and raises the soft limit to the
+hard one, as QGIS's message advises, and prints QGIS's messages to stderr.
 
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 open_outputs.py OUT.json A.gpkg [B.gpkg ...]
        ... open_outputs.py --layout PROJECT.qgz OUT.png OUT.json
@@ -12,8 +17,8 @@ QGIS may crash at exit, so results are written to a file and the script ends wit
 """
 import json
 import os
+import resource
 import sys
-import time
 
 from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFeatureRequest, QgsFeatureSource,
                        QgsGeometry, QgsGraduatedSymbolRenderer, QgsProviderRegistry, QgsRectangle, QgsVectorLayer)
@@ -21,6 +26,20 @@ from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFeatureR
 
 def colour(sym):
     return sym.color().name() if sym else None
+
+
+def open_files():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return {"open_files": len(os.listdir("/proc/self/fd")), "soft_limit": soft, "hard_limit": hard}
+
+
+def make_room_for_files():
+    """Closes descriptors inherited from the test harness (this script needs only 0, 1 and 2)
+    and raises the soft limit of open files to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    os.closerange(3, soft if soft != resource.RLIM_INFINITY else 65536)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def why_not_listed(path):
@@ -37,7 +56,7 @@ def why_not_listed(path):
             "sqlite_header": header[:16] == b"SQLite format 3\0",
             "application_id": header[68:72].decode("latin-1") if len(header) == 100 else None,
             "gdal_opens": ds is not None, "gdal_layers": ds.GetLayerCount() if ds else 0,
-            "gdal_error": gdal.GetLastErrorMsg()}
+            "gdal_error": gdal.GetLastErrorMsg(), **open_files()}
 
 
 class _Quiet:
@@ -53,22 +72,18 @@ class _Quiet:
         self.gdal.PopErrorHandler()
 
 
-def sublayers(path, attempts):
-    """QGIS's list of the file's layers. An empty list is retried twice (a second apart), each
-    failure with what GDAL says of the file recorded in `attempts`, so that a log shows whether
-    QGIS could not open the file at all or only once."""
-    for attempt in range(3):
-        subs = QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path)
-        if subs:
-            return subs
-        attempts.append({"file": os.path.basename(path), "attempt": attempt + 1, **why_not_listed(path)})
-        time.sleep(1)
-    return []
+def sublayers(path, failed):
+    """QGIS's list of the file's layers; an empty one is recorded in `failed` with what GDAL
+    says of the file, so that the log shows whether GDAL could open it where QGIS did not."""
+    subs = QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path)
+    if not subs:
+        failed.append({"file": os.path.basename(path), **why_not_listed(path)})
+    return subs
 
 
-def describe(path, attempts):
+def describe(path, failed):
     out = []
-    for sub in sublayers(path, attempts):
+    for sub in sublayers(path, failed):
         name = sub.name()
         layer = QgsVectorLayer(f"{path}|layername={name}", name, "ogr")
         r = layer.renderer() if layer.isValid() and layer.isSpatial() else None
@@ -126,16 +141,19 @@ def render_layout(project_path, png):
 
 
 def main():
+    make_room_for_files()
     app = QgsApplication([], False)
     app.initQgis()
+    QgsApplication.messageLog().messageReceived.connect(
+        lambda message, tag, level: print(f"QGIS message ({tag}): {message}", file=sys.stderr, flush=True))
     if sys.argv[1] == "--layout":
         result = render_layout(sys.argv[2], sys.argv[3])
         target = sys.argv[4]
     else:
         target = sys.argv[1]
-        attempts = []
-        layers = [d for p in sys.argv[2:] for d in describe(p, attempts)]
-        result = {"layers": layers, "failed_listings": attempts}
+        failed = []
+        layers = [d for p in sys.argv[2:] for d in describe(p, failed)]
+        result = {"layers": layers, "failed_listings": failed}
     with open(target, "w") as f:
         json.dump(result, f, indent=1)
     sys.stdout.flush()
