@@ -1237,11 +1237,12 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
 
     // 6. Write.
     stage("write", 0, 1);
-    // The manifest hashes every input file: on its own thread while the GeoPackage is written.
+    // The manifest hashes every input file: on its own thread while the GeoPackage is written
+    // (with --threads 1, on this thread when the manifest is written).
     Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
     manifest.profile_path = matrix.path;  // the compatibility matrix
     manifest.profile_text = matrix.text;
-    std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
+    std::future<std::string> manifest_text = std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
         const PinnedGpkgDate pinned(timestamp);

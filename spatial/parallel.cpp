@@ -12,6 +12,10 @@
 
 namespace ruimte {
 
+std::launch side_work_policy(const RunControl& control) {
+    return resolve_threads(control.threads) > 1 ? std::launch::async : std::launch::deferred;
+}
+
 unsigned resolve_threads(unsigned requested) {
     if (requested > 0) return requested;
     const unsigned hw = std::thread::hardware_concurrency();

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <future>
 
 #include "geos.hpp"
 
@@ -17,6 +18,11 @@ struct RunControl {
 };
 
 unsigned resolve_threads(unsigned requested);
+
+// How to start work beside the main job (hashing the inputs for the manifest, the CSV copy):
+// std::launch::async when the run may use more than one thread, else std::launch::deferred,
+// so that with --threads 1 it runs on the calling thread when its result is asked for.
+std::launch side_work_policy(const RunControl& control);
 
 // Calls work(ctx, i) for every i in [0, n). work must be safe to run concurrently for
 // different i. Throws Error(cancelled) if control.cancel becomes true.

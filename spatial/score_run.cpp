@@ -395,7 +395,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
     }
 
     // The run manifest hashes every input file: that runs on its own thread while the
-    // GeoPackage is written (a serial job).
+    // GeoPackage is written (a serial job); with --threads 1, on this thread when the manifest
+    // is written.
     Manifest manifest;
     manifest.command = "score";
     manifest.command_line = req.command_line;
@@ -411,7 +412,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     for (const auto& l : layer_data) {
         for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
     }
-    std::future<std::string> manifest_text = std::async(std::launch::async, [&manifest] { return manifest_json(manifest); });
+    std::future<std::string> manifest_text = std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
 
     // The long-table CSV (--csv) is made on a thread of its own while the GeoPackage is written
     // (after it, on this thread, with --threads 1).
@@ -419,8 +420,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     std::future<void> csv_written;
     if (!req.csv.empty()) {
         csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
-        const auto policy = resolve_threads(req.control.threads) > 1 ? std::launch::async : std::launch::deferred;
-        csv_written = std::async(policy, [&] {
+        csv_written = std::async(side_work_policy(req.control), [&] {
             std::ofstream csv(csv_out->temp_path(), std::ios::binary);
             // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
             std::vector<std::string> layer_names;
