@@ -9,10 +9,6 @@
 
 #include "error.hpp"
 
-#ifndef RUIMTE_BUILD_MODULE_DIR
-#define RUIMTE_BUILD_MODULE_DIR ""
-#endif
-
 namespace ruimte {
 
 namespace {
@@ -28,7 +24,6 @@ std::vector<std::string> module_folders() {
     std::error_code ec;
     const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (!ec) out.push_back((exe.parent_path() / ".." / "lib" / "ruimte").lexically_normal().string());
-    if (*RUIMTE_BUILD_MODULE_DIR) out.emplace_back(RUIMTE_BUILD_MODULE_DIR);
     return out;
 }
 
@@ -52,8 +47,9 @@ SolveFn load_solver() {
         ::dlclose(handle);
     }
     throw Error(ErrorKind::internal, std::string("the CBC solver module ") + kModule + " cannot be loaded; tried:" + tried, {},
-                "rebuild ruimte (cmake --build build puts the module in build/lib/ruimte), or set "
-                "RUIMTE_MODULE_DIR to the folder that holds it; COIN-OR CBC comes from scripts/setup.sh");
+                "keep the module in lib/ruimte beside the program's folder (cmake --build puts it in "
+                "build/lib/ruimte, cmake --install in PREFIX/lib/ruimte), or set RUIMTE_MODULE_DIR to the "
+                "folder that holds it; COIN-OR CBC comes from scripts/setup.sh");
 }
 
 }  // namespace

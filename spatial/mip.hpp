@@ -6,7 +6,8 @@
 // them, and it is loaded the first time solve_mip runs, so that every other command starts
 // without them (about 5 ms of dynamic loading, measured on `ruimte --version`). The module is
 // looked for in the folder RUIMTE_MODULE_DIR names when it is set, and otherwise in <folder of
-// the running program>/../lib/ruimte and then in the build tree it was built in.
+// the running program>/../lib/ruimte: build/lib/ruimte for build/cli/ruimte and
+// build/tests/ruimte_tests, PREFIX/lib/ruimte after `cmake --install`.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -3,9 +3,10 @@
 # the selection (id, selected, group, order, running total, reason) are byte-stable and the same
 # on a second run; an infeasible target is explained (exit 0); a lock-in of an excluded
 # candidate is a usage error (exit 2). The solver module is loaded only by select, from
-# RUIMTE_MODULE_DIR when set; without it select fails clearly (exit 1).
+# RUIMTE_MODULE_DIR when set, else from ../lib/ruimte beside the program (as installed); without
+# it select fails clearly (exit 1).
 set -euo pipefail
-ruimte=$1 src=$2
+ruimte=$1 src=$2 build=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 golden=$src/tests/cli/golden
 "$ruimte" score --candidates "$src/data-samples/kandidaten.shp" --profile "$src/data-samples/woningbouw.toml" \
@@ -69,4 +70,17 @@ set -e
 grep -q "libruimte_cbc.so cannot be loaded" "$tmp/err.txt" && grep -q "$tmp/none/libruimte_cbc.so: not there" "$tmp/err.txt" &&
   grep -q "RUIMTE_MODULE_DIR" "$tmp/err.txt" || { echo "select_samples: unclear error without the module:" >&2; cat "$tmp/err.txt" >&2; exit 1; }
 [ ! -e "$tmp/y.gpkg" ]
+# Without RUIMTE_MODULE_DIR the module is found at ../lib/ruimte from the program: an
+# installation (cmake --install) works, a lone copy of the program fails naming that path.
+cmake --install "$build" --prefix "$tmp/inst" > /dev/null
+[ -x "$tmp/inst/bin/ruimte" ] && [ -f "$tmp/inst/lib/ruimte/libruimte_cbc.so" ] ||
+  { echo "select_samples: cmake --install did not give bin/ruimte and lib/ruimte/libruimte_cbc.so:" >&2; find "$tmp/inst" >&2; exit 1; }
+"$tmp/inst/bin/ruimte" select --scored "$tmp/score.gpkg" --target woningen=1000 -o "$tmp/inst.gpkg" -q > /dev/null
+mkdir -p "$tmp/lone/bin" && cp "$ruimte" "$tmp/lone/bin/ruimte"
+set +e
+"$tmp/lone/bin/ruimte" select --scored "$tmp/score.gpkg" --target woningen=1000 -o "$tmp/z.gpkg" -q > /dev/null 2> "$tmp/err2.txt"
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "$tmp/lone/lib/ruimte/libruimte_cbc.so: not there" "$tmp/err2.txt" ||
+  { echo "select_samples: a copy of the program without its module gave exit $rc:" >&2; cat "$tmp/err2.txt" >&2; exit 1; }
 echo "select_samples: summary and $(($(wc -l < "$tmp/a.csv") - 1)) rows identical to the golden files and across runs; infeasible, usage and missing-module cases as expected"
