@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <string>
 
 #include "error.hpp"
 
@@ -17,36 +18,29 @@ using SolveFn = decltype(&ruimte_cbc_solve_v1);
 
 constexpr const char* kModule = "libruimte_cbc.so";
 
-// The folders the module is looked for in, in order (mip.hpp).
-std::vector<std::string> module_folders() {
-    if (const char* own = std::getenv("RUIMTE_MODULE_DIR"); own && *own) return {own};
-    std::vector<std::string> out;
+// Where the module is looked for (mip.hpp).
+std::string module_path() {
+    if (const char* own = std::getenv("RUIMTE_MODULE_DIR"); own && *own) return std::string(own) + "/" + kModule;
     std::error_code ec;
     const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) out.push_back((exe.parent_path() / ".." / "lib" / "ruimte").lexically_normal().string());
-    return out;
+    return ((ec ? std::filesystem::path(".") : exe.parent_path()) / ".." / "lib" / "ruimte" / kModule).lexically_normal().string();
 }
 
 SolveFn load_solver() {
-    std::string tried;
-    for (const std::string& folder : module_folders()) {
-        const std::string path = folder + "/" + kModule;
-        if (::access(path.c_str(), F_OK) != 0) {
-            tried += "\n  " + path + ": not there";
-            continue;
-        }
+    const std::string path = module_path();
+    std::string why;
+    if (::access(path.c_str(), F_OK) != 0) {
+        why = "not there";
+    } else if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
         // Never unloaded: CBC keeps static state, and the process ends soon after.
-        void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (!handle) {
-            const char* why = ::dlerror();
-            tried += "\n  " + path + ": " + (why ? why : "cannot be loaded");
-            continue;
-        }
         if (void* fn = ::dlsym(handle, "ruimte_cbc_solve_v1")) return reinterpret_cast<SolveFn>(fn);
-        tried += "\n  " + path + ": has no ruimte_cbc_solve_v1 (a module of another ruimte version)";
+        why = "has no ruimte_cbc_solve_v1 (a module of another ruimte version)";
         ::dlclose(handle);
+    } else {
+        const char* err = ::dlerror();
+        why = err ? err : "cannot be loaded";
     }
-    throw Error(ErrorKind::internal, std::string("the CBC solver module ") + kModule + " cannot be loaded; tried:" + tried, {},
+    throw Error(ErrorKind::internal, std::string("the CBC solver module ") + kModule + " cannot be loaded: " + path + ": " + why, {},
                 "keep the module in lib/ruimte beside the program's folder (cmake --build puts it in "
                 "build/lib/ruimte, cmake --install in PREFIX/lib/ruimte), or set RUIMTE_MODULE_DIR to the "
                 "folder that holds it; COIN-OR CBC comes from scripts/setup.sh");

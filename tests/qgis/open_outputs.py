@@ -2,7 +2,7 @@
 """Open every layer of ruimte GeoPackages in headless QGIS (Debian python3-qgis) and print
 what QGIS sees as JSON, {"layers": [...], "failed_listings": [...]}: per layer validity,
 feature count, the default style's renderer, field, classes and colours, labels; and every
-file of which QGIS listed no layer, with what GDAL in the same process says of it and the
+file of which QGIS listed no layer, with whether GDAL opens it in the same process and the
 process's open files against its limit. With --layout PROJECT.qgz OUT.png: render the project's
 first print layout to PNG and print its pixel variance.
 
@@ -43,38 +43,14 @@ def make_room_for_files():
 
 
 def why_not_listed(path):
-    """What GDAL says when it opens the file in this process, for the log of a failed listing."""
+    """Whether GDAL opens the file in this process, and the open files against the limit: QGIS's
+    message log says why it refused (see above)."""
     from osgeo import gdal
-    gdal.ErrorReset()
-    with _Quiet(gdal):
-        ds = gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY)
-    header = b""
-    if os.path.exists(path):
-        with open(path, "rb") as f:
-            header = f.read(100)
-    return {"size": os.path.getsize(path) if os.path.exists(path) else None,
-            "sqlite_header": header[:16] == b"SQLite format 3\0",
-            "application_id": header[68:72].decode("latin-1") if len(header) == 100 else None,
-            "gdal_opens": ds is not None, "gdal_layers": ds.GetLayerCount() if ds else 0,
-            "gdal_error": gdal.GetLastErrorMsg(), **open_files()}
-
-
-class _Quiet:
-    """GDAL's errors kept quiet for a block (GDAL 3.6 has no gdal.quiet_errors)."""
-
-    def __init__(self, gdal):
-        self.gdal = gdal
-
-    def __enter__(self):
-        self.gdal.PushErrorHandler("CPLQuietErrorHandler")
-
-    def __exit__(self, *exc):
-        self.gdal.PopErrorHandler()
+    return {"gdal_opens": gdal.OpenEx(path, gdal.OF_VECTOR | gdal.OF_READONLY) is not None, **open_files()}
 
 
 def sublayers(path, failed):
-    """QGIS's list of the file's layers; an empty one is recorded in `failed` with what GDAL
-    says of the file, so that the log shows whether GDAL could open it where QGIS did not."""
+    """QGIS's list of the file's layers; an empty one is recorded in `failed`."""
     subs = QgsProviderRegistry.instance().providerMetadata('ogr').querySublayers(path)
     if not subs:
         failed.append({"file": os.path.basename(path), **why_not_listed(path)})
