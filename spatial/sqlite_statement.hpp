@@ -1,6 +1,7 @@
 #pragma once
-// A prepared SQLite statement that finalizes itself, and identifier quoting, for the code that
-// writes GeoPackage tables directly (gpkg_rtree, gpkg_rows).
+// For the code that writes GeoPackage tables directly (gpkg_rtree, gpkg_rows): identifier
+// quoting, the text of a many-row INSERT, a prepared statement that finalizes itself, and the
+// statements of a many-row INSERT in batches (BatchInsert).
 #include <cstddef>
 #include <memory>
 #include <string>
