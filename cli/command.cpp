@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "spatial/error.hpp"
+#include "spatial/core/error.hpp"
 
 namespace ruimte::cli {
 

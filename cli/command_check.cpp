@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "spatial/check.hpp"
-#include "spatial/error.hpp"
+#include "spatial/jobs/check.hpp"
+#include "spatial/core/error.hpp"
 
 namespace ruimte::cli {
 

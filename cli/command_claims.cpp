@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
-#include "spatial/claims.hpp"
-#include "spatial/error.hpp"
+#include "spatial/claims/claims.hpp"
+#include "spatial/core/error.hpp"
 
 namespace ruimte::cli {
 

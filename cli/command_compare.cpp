@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
-#include "spatial/compare.hpp"
-#include "spatial/error.hpp"
+#include "spatial/jobs/compare.hpp"
+#include "spatial/core/error.hpp"
 
 namespace ruimte::cli {
 

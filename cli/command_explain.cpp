@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
-#include "spatial/error.hpp"
-#include "spatial/explain.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/criteria/explain.hpp"
 
 namespace ruimte::cli {
 

@@ -3,9 +3,9 @@
 
 #include "cli/command.hpp"
 #include "layers/source_info.hpp"
-#include "spatial/error.hpp"
-#include "spatial/manifest.hpp"
-#include "spatial/source.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/io/source.hpp"
 
 namespace ruimte::cli {
 

@@ -3,8 +3,8 @@
 #include <map>
 
 #include "cli/command.hpp"
-#include "spatial/error.hpp"
-#include "spatial/map_render.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/render/map_render.hpp"
 
 namespace ruimte::cli {
 

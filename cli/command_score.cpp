@@ -4,8 +4,8 @@
 #include <map>
 
 #include "cli/command.hpp"
-#include "spatial/error.hpp"
-#include "spatial/score_run.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/jobs/score.hpp"
 
 namespace ruimte::cli {
 

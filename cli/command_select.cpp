@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "spatial/error.hpp"
-#include "spatial/select_run.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/jobs/select.hpp"
 
 namespace ruimte::cli {
 

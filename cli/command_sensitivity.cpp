@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
-#include "spatial/error.hpp"
-#include "spatial/sensitivity.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/jobs/sensitivity.hpp"
 
 namespace ruimte::cli {
 

@@ -11,8 +11,8 @@
 #include <sstream>
 #include <tuple>
 
-#include "spatial/error.hpp"
-#include "spatial/source.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/source.hpp"
 
 namespace ruimte::layers {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "layers/catalogue.hpp"
-#include "spatial/geos.hpp"
+#include "spatial/geometry/geos.hpp"
 
 namespace ruimte {
 struct FeatureLayer;

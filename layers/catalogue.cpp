@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <set>
 
-#include "spatial/error.hpp"
-#include "spatial/source.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/source.hpp"
 
 namespace ruimte::layers {
 

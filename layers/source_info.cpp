@@ -7,8 +7,8 @@
 #include <map>
 #include <memory>
 
-#include "spatial/error.hpp"
-#include "spatial/gdal_init.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
 
 namespace ruimte::layers {
 

@@ -2,7 +2,7 @@
 #
 # bench_args "$@"        parses --candidates --seeds --seed --runs --out into candidates,
 #                        seeds, seed, runs, out_md (absolute), and sets top, ruimte, key, wl
-# bench_workload         makes the shared workload $wl with ../shared/bench/make_workload.py
+# bench_workload         makes the shared workload $wl with scripts/bench/make_workload.py
 #                        unless it is cached in build/bench/
 # bench_write_section F  puts the Markdown section in file F (delimited by
 #                        <!-- NAME:$key begin/end -->) into $out_md, replacing an older one
@@ -23,12 +23,12 @@ bench_args() {
   ruimte=$top/build/cli/ruimte
   [ -x "$ruimte" ] || { echo "$(basename "$0"): build first (scripts/build.sh)" >&2; exit 1; }
   key=c${candidates}-s${seeds}-seed${seed}
-  wl=$top/build/bench/wl-$key-$(sha256sum "$top/../shared/bench/make_workload.py" | cut -c1-8).gpkg
+  wl=$top/build/bench/wl-$key-$(sha256sum "$top/scripts/bench/make_workload.py" | cut -c1-8).gpkg
 }
 bench_workload() {
   mkdir -p "$top/build/bench"
   [ -f "$wl" ] && return 0
-  /usr/bin/python3 "$top/../shared/bench/make_workload.py" "$wl.tmp.gpkg" --candidates "$candidates" \
+  /usr/bin/python3 "$top/scripts/bench/make_workload.py" "$wl.tmp.gpkg" --candidates "$candidates" \
     --seeds "$seeds" --seed "$seed" >&2
   mv "$wl.tmp.gpkg" "$wl"
 }

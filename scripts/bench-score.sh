@@ -6,7 +6,7 @@
 #
 # The task, the same for every engine: for every candidate and each of the layers wbs,
 # netcongestie, novex and nplv, the area (m2) of the candidate in each class value.
-# 1. makes the workload with ../shared/bench/make_workload.py (beside the repository) into
+# 1. makes the workload with scripts/bench/make_workload.py into
 #    build/bench/, or reuses it when present (data generation is not timed, but reported);
 # 2. starts a throw-away PostgreSQL + PostGIS (scripts/pg-temp.sh) and loads the workload
 #    with GiST indexes (not timed, but reported);
@@ -52,7 +52,7 @@ done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(git -C "$here" rev-parse --show-toplevel) || die "not inside the ruimte git repository"
-generator=$top/../shared/bench/make_workload.py
+generator=$top/scripts/bench/make_workload.py
 [ -f "$generator" ] || die "no workload generator at $generator"
 case $out_md in /*) ;; *) out_md=$top/$out_md ;; esac
 PY=/usr/bin/python3

@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package ruimte needs to build, run, test and benchmark.
+# Installs the Debian 12 packages ruimte needs to build and run (--run), or also to test and
+# benchmark (the default).
 # Idempotent: packages already present are skipped; `apt-get update` runs at most once
 # per invocation, and only when something is missing.
 set -euo pipefail
 
-packages=(
-  # build
+# What building and running ruimte needs (scripts/run-samples.sh installs only these).
+run_packages=(
   build-essential cmake ninja-build pkg-config git
   libgdal-dev libgeos-dev libproj-dev libboost-dev libsqlite3-dev libssl-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   coinor-libcbc-dev coinor-libclp-dev
   libpq-dev
   libcairo2-dev fonts-dejavu-core
+)
+# What the tests and benchmarks add: independent engines and viewers they compare against,
+# the sanitizer and fuzzing toolchain, the formatter.
+test_packages=(
   catch2
-  # run and test: independent engines and viewers the tests compare against
   gdal-bin sqlite3 spatialite-bin libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   python3 python3-geopandas python3-gdal python3-qgis qgis-providers xvfb
   poppler-utils libxml2-utils
-  # fuzzing and sanitizers
-  clang libclang-rt-14-dev
-  # benchmarks
+  clang libclang-rt-14-dev clang-format
   time hyperfine
 )
+# Usage: scripts/setup.sh [--run]   (--run: only what building and running needs)
+packages=("${run_packages[@]}")
+[ "${1:-}" = --run ] || packages+=("${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

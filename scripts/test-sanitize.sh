@@ -14,7 +14,7 @@ mkdir -p "$build"
 start=$(date +%s)
 # -O1 -g1: line tables are enough for the sanitizers' stack traces, and the build takes
 # about half as long as -O2 -g (CI runs both builds on 2 cores).
-cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DRUIMTE_SANITIZE=ON > "$build.cmake.log" 2>&1 || {
+cmake -S "$top" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DRUIMTE_SANITIZE=ON -DRUIMTE_WERROR=ON > "$build.cmake.log" 2>&1 || {
   cat "$build.cmake.log" >&2; exit 1; }
 cmake --build "$build" -j "$(nproc)"
 built=$(date +%s)
@@ -26,5 +26,9 @@ cd "$build"
 filter=()
 [ -n "${RUIMTE_SANITIZE_TESTS:-}" ] && filter+=(-R "$RUIMTE_SANITIZE_TESTS")
 [ -n "${RUIMTE_SANITIZE_SKIP:-}" ] && filter+=(-E "$RUIMTE_SANITIZE_SKIP")
-ctest --output-on-failure -j "$(nproc)" "${filter[@]}"
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+ctest --output-on-failure -j "$(nproc)" "${filter[@]}" 2>&1 | tee "$log"
+if grep -q '(Skipped)' "$log"; then
+  echo "test-sanitize.sh: FAIL: tests were skipped:" >&2; grep '(Skipped)' "$log" >&2; exit 1
+fi
 echo "sanitized build $((built - start)) s, tests $(($(date +%s) - built)) s"

@@ -51,20 +51,6 @@ std::vector<const GEOSGeometry*> borrowed(const std::vector<geos::Geom>& owned) 
     return out;
 }
 
-FeatureLayer layer_from_wkt(const geos::Context& ctx, const std::vector<std::string>& wkts) {
-    FeatureLayer l;
-    l.source = {"memory", "test"};
-    l.layer_name = "test";
-    std::int64_t fid = 1;
-    for (const auto& w : wkts) {
-        Feature f;
-        f.fid = fid++;
-        f.geom = geos::from_wkt(ctx, w);
-        l.features.push_back(std::move(f));
-    }
-    return l;
-}
-
 TempDir::TempDir(const std::string& name)
     : path_(std::filesystem::temp_directory_path() / ("ruimte-test-" + name + "-" + std::to_string(::getpid()))) {
     std::filesystem::remove_all(path_);

@@ -4,16 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "spatial/geos.hpp"
-#include "spatial/source.hpp"
+#include "spatial/geometry/geos.hpp"
 
 struct sqlite3;
 
 namespace ruimte::test {
 
 // A FeatureLayer with the given polygons (WKT, EPSG:28992), FIDs 1..n, no attributes.
-FeatureLayer layer_from_wkt(const geos::Context& ctx, const std::vector<std::string>& wkts);
-
 // A fresh empty folder under the build tree, removed when the object goes.
 class TempDir {
 public:

@@ -7,7 +7,7 @@ ruimte=$1 src=$2 build=$3
 work="$build/test-data"; mkdir -p "$work"
 wl="$work/workload-small.gpkg"
 if [ ! -s "$wl" ]; then
-  /usr/bin/python3 "$src/../shared/bench/make_workload.py" "$wl.part" --candidates 500 --seeds 4000 >/dev/null
+  /usr/bin/python3 "$src/scripts/bench/make_workload.py" "$wl.part" --candidates 500 --seeds 4000 >/dev/null
   mv "$wl.part" "$wl"
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 if ! ci=$(bash "$src/scripts/pg-temp.sh" start "$pgdir" 2>"$tmp/pg.log"); then
   echo "postgis_concurrency: SKIPPED: scripts/pg-temp.sh could not start PostgreSQL 15 + PostGIS (run scripts/setup.sh): $(tail -n 3 "$tmp/pg.log")"
-  exit 0
+  exit 77
 fi
 port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$ci")
 db="postgresql://postgres@127.0.0.1:$port/ruimte"

@@ -10,7 +10,7 @@ tmp=$(mktemp -d) pgdir=$(mktemp -d)
 trap 'bash "$src/scripts/pg-temp.sh" stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 if ! ci=$(bash "$src/scripts/pg-temp.sh" start "$pgdir" 2>"$tmp/pg.log"); then
   echo "postgis_pushdown: SKIPPED: scripts/pg-temp.sh could not start PostgreSQL 15 + PostGIS (run scripts/setup.sh): $(tail -n 3 "$tmp/pg.log")"
-  exit 0
+  exit 77
 fi
 psql=(psql -X -q -At -v ON_ERROR_STOP=1 "$ci")
 fail() { echo "postgis_pushdown: $*" >&2; exit 1; }
@@ -29,7 +29,7 @@ grep -q "Scored 200 candidate areas (55 excluded)" "$tmp/pushdown.txt" || fail "
 /usr/bin/python3 "$here/postgis_compare.py" "$tmp/embedded.gpkg" "$tmp/pushdown.gpkg" || fail "samples: push-down differs from embedded"
 
 # 2. The shared workload, small variant.
-/usr/bin/python3 "$src/../shared/bench/make_workload.py" "$tmp/wl.gpkg" --candidates 500 --seeds 4000 >/dev/null
+/usr/bin/python3 "$src/scripts/bench/make_workload.py" "$tmp/wl.gpkg" --candidates 500 --seeds 4000 >/dev/null
 "${psql[@]}" -c "CREATE SCHEMA wl"
 for l in wbs netcongestie novex nplv; do  # -nln SCHEMA.TABLE: public.wbs exists already and would be appended to
   ogr2ogr -f PostgreSQL "PG:$ci" "$tmp/wl.gpkg" "$l" -nln "wl.$l" -lco GEOMETRY_NAME=geom -nlt PROMOTE_TO_MULTI

@@ -13,7 +13,7 @@ tmp=$(mktemp -d) pgdir=$(mktemp -d)
 trap 'bash "$src/scripts/pg-temp.sh" stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 if ! ci=$(bash "$src/scripts/pg-temp.sh" start "$pgdir" 2>"$tmp/pg.log"); then
   echo "postgis_sources_results: SKIPPED: scripts/pg-temp.sh could not start PostgreSQL 15 + PostGIS (run scripts/setup.sh): $(tail -n 3 "$tmp/pg.log")"
-  exit 0
+  exit 77
 fi
 port=$(sed 's/.*port=\([0-9]*\).*/\1/' <<<"$ci")
 db="postgresql://postgres@127.0.0.1:$port/ruimte"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "layers/catalogue.hpp"
-#include "spatial/error.hpp"
+#include "spatial/core/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;

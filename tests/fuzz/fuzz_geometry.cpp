@@ -17,13 +17,13 @@
 #include <cstdlib>
 #include <vector>
 
-#include "spatial/area_kernel.hpp"
-#include "spatial/coverage.hpp"
-#include "spatial/error.hpp"
-#include "spatial/geos.hpp"
-#include "spatial/overlay.hpp"
-#include "spatial/source.hpp"
-#include "spatial/polygonize.hpp"
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/geometry/coverage.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/geometry/geos.hpp"
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/io/source.hpp"
+#include "spatial/geometry/polygonize.hpp"
 
 namespace {
 bool sane_coordinates(const ruimte::area::Rings& r) {
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             small.max_piece_vertices = 8;
             ruimte::RunControl one;
             one.threads = 1;
-            const ruimte::LayerIndex index("fuzz", ruimte::LayerKind::classes, layer, {0}, {"a"}, small, one);
+            const ruimte::LayerIndex index("fuzz", ruimte::LayerKind::classes, layer.geometries(), {0}, {"a"}, small, one);
             const ruimte::geos::Box b = ruimte::geos::envelope(ctx, geom.get());
             const ruimte::geos::Geom all = ruimte::geos::own(
                 ctx, GEOSGeom_createRectangle_r(ctx.handle(), b.xmin - 1, b.ymin - 1, b.xmax + 1, b.ymax + 1), "all");

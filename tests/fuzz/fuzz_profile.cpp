@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "spatial/error.hpp"
-#include "spatial/profile.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/criteria/profile.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "layers/capaciteitskaart.hpp"
-#include "spatial/error.hpp"
-#include "spatial/source.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/source.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -14,7 +14,7 @@ using namespace ruimte::layers;
 
 namespace {
 std::string example(const std::string& name) {
-    return test::source_dir() + "/../shared/data-nl/netbeheer-im-capaciteitskaart/" + name;
+    return test::source_dir() + "/tests/data/capaciteitskaart/" + name;
 }
 
 // The error message of parsing `text`, or "" when it parses.

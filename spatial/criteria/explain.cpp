@@ -1,0 +1,323 @@
+#include "spatial/criteria/explain.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
+
+namespace ruimte {
+
+std::size_t ScoredRun::row(const std::string& id) const {
+    const auto it = std::find(ids.begin(), ids.end(), id);
+    if (it == ids.end()) {
+        std::string some;
+        for (std::size_t i = 0; i < ids.size() && i < 5; ++i) some += (i ? ", " : "") + ids[i];
+        throw Error(ErrorKind::usage, "no candidate with id '" + id + "'", ErrorPlace{path, "candidates_scored", {}, "", {}},
+                    "give a value of column candidate_id (for example " + some + ")");
+    }
+    return static_cast<std::size_t>(it - ids.begin());
+}
+
+double ScoredRun::value(const std::string& column, std::size_t r) const {
+    for (std::size_t i = 0; i < column_names.size(); ++i) {
+        if (column_names[i] == column) return column_values[i][r];
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::size_t ScoredRun::ranked_count() const {
+    return static_cast<std::size_t>(std::count_if(rank.begin(), rank.end(), [](std::int64_t r) { return r > 0; }));
+}
+
+ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
+    ensure_gdal();
+    ScoredRun run;
+    run.path = path;
+    const ErrorPlace place{path, "candidates_scored", {}, "", {}};
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace{path, "", {}, "", {}}, "give the output of `ruimte score`");
+    OGRLayer* layer = ds->GetLayerByName("candidates_scored");
+    const char* text = ds->GetMetadataItem("RUIMTE_PROFILE");
+    if (!layer || !text) {
+        throw Error(ErrorKind::input, "not a `ruimte score` output (no layer candidates_scored or no RUIMTE_PROFILE metadata)",
+                    ErrorPlace{path, "", {}, "", {}}, "give the GeoPackage written by `ruimte score`");
+    }
+    // The profile as it was; its layer sources may have moved since, so they point here.
+    const char* profile_path = ds->GetMetadataItem("RUIMTE_PROFILE_PATH");
+    SourceOverrides here;
+    try {
+        const toml::table t = toml::parse(text, profile_path ? profile_path : path);
+        if (const toml::table* layers = t["layers"].as_table()) {
+            for (auto&& [k, v] : *layers) here[std::string(k.str())] = path;
+        }
+    } catch (const toml::parse_error& e) {
+        throw Error(ErrorKind::input, "the stored profile is not valid TOML: " + std::string(e.description()), place);
+    }
+    run.profile = parse_profile(text, profile_path ? profile_path : path, here);
+
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    auto field = [&](const char* name) {
+        const int i = defn->GetFieldIndex(name);
+        if (i < 0) throw Error(ErrorKind::input, std::string("no column '") + name + "'", place, "give the GeoPackage written by `ruimte score`");
+        return i;
+    };
+    const int f_id = field("candidate_id"), f_score = field("score"), f_rank = field("rank"), f_excl = field("excluded"),
+              f_reasons = field("reasons");
+    run.integer_ids = defn->GetFieldDefn(f_id)->GetType() == OFTInteger64 || defn->GetFieldDefn(f_id)->GetType() == OFTInteger;
+    std::vector<int> numeric;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const OGRFieldType t = defn->GetFieldDefn(i)->GetType();
+        if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
+            numeric.push_back(i);
+            run.column_names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+            run.column_values.emplace_back();
+        }
+    }
+    layer->ResetReading();
+    for (auto& feat : *layer) {
+        run.ids.emplace_back(feat->GetFieldAsString(f_id));
+        run.score.push_back(feat->GetFieldAsDouble(f_score));
+        run.rank.push_back(feat->IsFieldSetAndNotNull(f_rank) ? feat->GetFieldAsInteger64(f_rank) : 0);
+        run.excluded.push_back(feat->GetFieldAsInteger(f_excl) ? 1 : 0);
+        run.reasons.emplace_back(feat->GetFieldAsString(f_reasons));
+        for (std::size_t k = 0; k < numeric.size(); ++k) {
+            run.column_values[k].push_back(feat->IsFieldSetAndNotNull(numeric[k]) ? feat->GetFieldAsDouble(numeric[k])
+                                                                                 : std::numeric_limits<double>::quiet_NaN());
+        }
+        if (with_geometry) {
+            std::vector<unsigned char> bytes;
+            if (const OGRGeometry* g = feat->GetGeometryRef()) {
+                bytes.resize(g->WkbSize());
+                g->exportToWkb(wkbNDR, bytes.data(), wkbVariantIso);
+            }
+            run.wkb.push_back(std::move(bytes));
+        }
+    }
+    if (run.ids.empty()) throw Error(ErrorKind::input, "the layer has no candidates", place);
+    return run;
+}
+
+namespace {
+
+std::string num(double v, int decimals) {
+    if (std::isnan(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string percent(double share) { return std::fabs(share) < 0.005 ? "0 %" : num(100 * share, 0) + " %"; }
+
+// What a factor measured for the candidate in `row`, from the columns `score` wrote.
+std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t row, bool nl) {
+    const Profile& p = run.profile;
+    auto metric_text = [&](const std::string& metric) {
+        if (metric == "area_ha") return "area_ha = " + num(run.value("area_ha", row), 2);
+        if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3);
+        const auto dot = metric.find('.');
+        const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
+        const LayerSpec* spec = p.layer(layer);
+        const bool classes = spec && spec->kind == LayerKind::classes;
+        const double area_m2 = run.value("area_ha", row) * 1e4;
+        double covered = classes ? 1.0 - run.value(lc + "_uncovered_share", row) : run.value(lc + "_overlap_share", row);
+        double v = std::numeric_limits<double>::quiet_NaN();
+        if (rest.rfind("share.", 0) == 0) v = run.value(lc + "_" + column_part(rest.substr(6)) + "_share", row);
+        else if (rest.rfind("area_m2.", 0) == 0) v = run.value(lc + "_" + column_part(rest.substr(8)) + "_share", row) * area_m2;
+        else if (rest == "covered_share") v = covered;
+        else if (rest == "uncovered_share") v = 1.0 - covered;
+        else if (rest == "covered_m2") v = covered * area_m2;
+        else if (rest == "distance_m") v = run.value(lc + "_distance_m", row);
+        return metric + " = " + num(v, rest.find("m2") != std::string::npos || rest == "distance_m" ? 0 : 3);
+    };
+    switch (f.kind) {
+        case FactorKind::classes: {
+            const LayerSpec* spec = p.layer(f.layer);
+            std::vector<std::string> classes = spec ? spec->classes : std::vector<std::string>{};
+            if (classes.empty()) for (const auto& [k, v] : f.values) classes.push_back(k);
+            std::string s;
+            for (const auto& c : classes) {
+                const double share = run.value(column_part(f.layer) + "_" + column_part(c) + "_share", row);
+                if (share > 0.0005) s += (s.empty() ? "" : ", ") + c + " " + percent(share);
+            }
+            const double outside = run.value(column_part(f.layer) + "_uncovered_share", row);
+            if (outside > 0.0005) s += (s.empty() ? "" : ", ") + std::string(nl ? "buiten de laag " : "outside the layer ") + percent(outside);
+            return f.layer + ": " + (s.empty() ? "-" : s);
+        }
+        case FactorKind::linear:
+            return metric_text(f.metric) + " (" + num(f.lower, 2) + ".." + num(f.upper, 2) + ", " +
+                   (f.direction == Direction::rising ? (nl ? "stijgend" : "rising") : (nl ? "dalend" : "falling")) + ")";
+        case FactorKind::distance_decay: {
+            const double d = run.value(column_part(f.layer) + "_distance_m", row);
+            return f.layer + ".distance_m = " + (std::isnan(d) ? std::string("-") : num(d, 0) + " m") + " (" +
+                   (f.shape == DecayShape::linear ? (nl ? "lineair tot " : "linear to ") : (nl ? "halvering per " : "half per ")) +
+                   num(f.distance_m, 0) + " m)";
+        }
+    }
+    return "";
+}
+
+std::vector<std::string> split_reasons(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < s.size()) {
+        auto end = s.find("; ", start);
+        if (end == std::string::npos) end = s.size();
+        if (end > start) out.push_back(s.substr(start, end - start));
+        start = end + 2;
+    }
+    return out;
+}
+
+CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl) {
+    CandidateExplanation e;
+    e.id = run.ids[row];
+    e.profile = run.profile.name;
+    e.aggregation = run.profile.aggregation;
+    e.score = run.score[row];
+    e.rank = run.rank[row];
+    e.ranked_count = run.ranked_count();
+    e.excluded = run.excluded[row] != 0;
+    e.reasons = split_reasons(run.reasons[row]);
+    for (const Factor& f : run.profile.factors) {
+        FactorExplanation fe;
+        fe.name = f.name;
+        fe.metric = describe_metric(run, f, row, nl);
+        fe.value = run.value("f_" + f.name + "_value", row);
+        fe.contribution = run.value("f_" + f.name + "_contrib", row);
+        if (std::isnan(fe.value) || std::isnan(fe.contribution)) {
+            throw Error(ErrorKind::input, "no column f_" + f.name + "_value or f_" + f.name + "_contrib for factor '" + f.name + "' of the stored profile",
+                        ErrorPlace{run.path, "candidates_scored", {}, "", {}}, "the file was changed after `ruimte score`; score again");
+        }
+        fe.weight = f.weight;
+        e.contribution_sum += fe.contribution;
+        e.factors.push_back(std::move(fe));
+    }
+    return e;
+}
+
+}  // namespace
+
+CandidateExplanation explain_candidate(const ScoredRun& run, const std::string& id, const std::string& lang) {
+    return explain_row(run, run.row(id), lang != "en");
+}
+
+CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b, const std::string& lang) {
+    CandidateComparison c;
+    c.a = explain_candidate(run, a, lang);
+    c.b = explain_candidate(run, b, lang);
+    c.gap = c.a.score - c.b.score;
+    for (std::size_t f = 0; f < c.a.factors.size(); ++f) {
+        FactorDifference d;
+        d.name = c.a.factors[f].name;
+        d.value_a = c.a.factors[f].value;
+        d.value_b = c.b.factors[f].value;
+        d.contribution_a = c.a.factors[f].contribution;
+        d.contribution_b = c.b.factors[f].contribution;
+        d.difference = d.contribution_a - d.contribution_b;
+        d.share = std::fabs(c.gap) > 1e-12 ? d.difference / c.gap : std::numeric_limits<double>::quiet_NaN();
+        c.factors.push_back(d);
+    }
+    std::stable_sort(c.factors.begin(), c.factors.end(),
+                     [](const FactorDifference& x, const FactorDifference& y) { return std::fabs(x.difference) > std::fabs(y.difference); });
+    return c;
+}
+
+namespace {
+std::string pad(const std::string& s, std::size_t width) {
+    // Width in characters (UTF-8 continuation bytes do not count).
+    std::size_t chars = 0;
+    for (unsigned char ch : s) chars += (ch & 0xC0) != 0x80 ? 1 : 0;
+    return chars >= width ? s + " " : s + std::string(width - chars, ' ');
+}
+
+std::string rank_text(const CandidateExplanation& e, bool nl) {
+    if (e.rank <= 0) return nl ? "geen rang (uitgesloten)" : "no rank (excluded)";
+    return (nl ? "rang " : "rank ") + std::to_string(e.rank) + (nl ? " van " : " of ") + std::to_string(e.ranked_count);
+}
+}  // namespace
+
+std::string render_explanation(const CandidateExplanation& e, const std::string& lang) {
+    const bool nl = lang != "en";
+    std::string out;
+    out += (nl ? "Kandidaat " : "Candidate ") + e.id + " (" + (nl ? "profiel " : "profile ") + e.profile + "): score " + num(e.score, 4) +
+           ", " + rank_text(e, nl) + "\n\n";
+    std::size_t w_name = nl ? 10 : 10, w_metric = nl ? 7 : 7;
+    for (const auto& f : e.factors) {
+        w_name = std::max(w_name, f.name.size() + 2);
+        w_metric = std::max(w_metric, f.metric.size() + 2);
+    }
+    out += pad(nl ? "criterium" : "criterion", w_name) + pad(nl ? "meting" : "metric", w_metric) + pad(nl ? "waarde" : "value", 8) +
+           pad(nl ? "gewicht" : "weight", 9) + (nl ? "bijdrage" : "contribution") + "\n";
+    for (const auto& f : e.factors) {
+        out += pad(f.name, w_name) + pad(f.metric, w_metric) + pad(num(f.value, 3), 8) + pad(num(f.weight, 3), 9) + num(f.contribution, 4) + "\n";
+    }
+    out += pad(nl ? "som van de bijdragen" : "sum of the contributions", w_name + w_metric + 17) + num(e.contribution_sum, 4) +
+           (nl ? "  (= score)" : "  (= score)") + "\n";
+    if (e.aggregation == Aggregation::minimum) {
+        out += nl ? "Aggregatie 'minimum': de zwakste factor bepaalt de score en draagt die geheel bij.\n"
+                  : "Aggregation 'minimum': the weakest factor sets the score and carries all of it.\n";
+    }
+    out += "\n";
+    if (e.reasons.empty()) {
+        out += nl ? "Uitgesloten: nee\n" : "Excluded: no\n";
+    } else {
+        out += nl ? "Uitgesloten, omdat:\n" : "Excluded, because:\n";
+        for (const auto& r : e.reasons) out += "  - " + r + "\n";
+    }
+    return out;
+}
+
+std::string render_comparison(const CandidateComparison& c, const std::string& lang) {
+    const bool nl = lang != "en";
+    std::string out;
+    auto sign = [](double v, int d) { return (v > 0 ? "+" : "") + num(v, d); };
+    out += (nl ? "Kandidaat " : "Candidate ") + c.a.id + (nl ? " tegenover " : " versus ") + c.b.id + " (" + (nl ? "profiel " : "profile ") +
+           c.a.profile + ")\n";
+    out += "  " + c.a.id + ": score " + num(c.a.score, 4) + ", " + rank_text(c.a, nl) + "\n";
+    out += "  " + c.b.id + ": score " + num(c.b.score, 4) + ", " + rank_text(c.b, nl) + "\n";
+    out += (nl ? "  verschil in score: " : "  score difference: ") + sign(c.gap, 4) + "\n\n";
+    std::size_t w = 12;
+    for (const auto& f : c.factors) w = std::max(w, f.name.size() + 2);
+    const std::string va = (nl ? "waarde " : "value ") + c.a.id, vb = (nl ? "waarde " : "value ") + c.b.id;
+    const std::string ca = (nl ? "bijdrage " : "contrib. ") + c.a.id, cb = (nl ? "bijdrage " : "contrib. ") + c.b.id;
+    const std::size_t wv = std::max<std::size_t>(10, std::max(va.size(), vb.size()) + 2), wc = std::max<std::size_t>(12, std::max(ca.size(), cb.size()) + 2);
+    out += pad(nl ? "criterium" : "criterion", w) + pad(va, wv) + pad(vb, wv) + pad(ca, wc) + pad(cb, wc) + pad(nl ? "verschil" : "difference", 12) +
+           (nl ? "aandeel" : "share") + "\n";
+    for (const auto& f : c.factors) {
+        out += pad(f.name, w) + pad(num(f.value_a, 3), wv) + pad(num(f.value_b, 3), wv) + pad(num(f.contribution_a, 4), wc) +
+               pad(num(f.contribution_b, 4), wc) + pad(sign(f.difference, 4), 12) + (std::isnan(f.share) ? "-" : percent(f.share)) + "\n";
+    }
+    out += "\n";
+    // Per side, the criteria that favour it, by how much (contribution points).
+    std::string for_a, for_b;
+    for (const auto& f : c.factors) {
+        if (std::fabs(f.difference) < 5e-5) continue;
+        std::string& list = f.difference > 0 ? for_a : for_b;
+        list += (list.empty() ? "" : ", ") + f.name + " (" + num(std::fabs(f.difference), 4) + ")";
+    }
+    if (for_a.empty() && for_b.empty()) out += nl ? "De criteria geven geen verschil.\n" : "The criteria make no difference.\n";
+    const bool a_first = c.gap >= 0;
+    for (const auto* side : {a_first ? &c.a : &c.b, a_first ? &c.b : &c.a}) {
+        const std::string& list = side == &c.a ? for_a : for_b;
+        if (!list.empty()) out += (nl ? "In het voordeel van " : "In favour of ") + side->id + ": " + list + "\n";
+    }
+    if (c.a.excluded || c.b.excluded) {
+        for (const auto* e : {&c.a, &c.b}) {
+            if (!e->excluded) continue;
+            out += (nl ? "Kandidaat " : "Candidate ") + e->id + (nl ? " is uitgesloten: " : " is excluded: ");
+            for (std::size_t i = 0; i < e->reasons.size(); ++i) out += (i ? "; " : "") + e->reasons[i];
+            out += "\n";
+        }
+    }
+    return out;
+}
+
+}  // namespace ruimte

@@ -1,0 +1,210 @@
+#include "spatial/criteria/scoring.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include "spatial/core/error.hpp"
+
+namespace ruimte {
+
+std::string to_string(const CandidateId& id) {
+    if (const auto* i = std::get_if<std::int64_t>(&id)) return std::to_string(*i);
+    return std::get<std::string>(id);
+}
+
+bool id_less(const CandidateId& a, const CandidateId& b) { return a < b; }
+
+std::string column_part(const std::string& s) {
+    std::string out;
+    for (unsigned char ch : s) {
+        if (std::isalnum(ch) && ch < 128) out += static_cast<char>(std::tolower(ch));
+        else if (!out.empty() && out.back() != '_') out += '_';
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out.empty() ? "x" : out;
+}
+
+double rank_key(double score) { return std::round(score * 1e12); }
+
+namespace {
+std::size_t layer_position(const Profile& profile, const std::string& name) {
+    for (std::size_t i = 0; i < profile.layers.size(); ++i) {
+        if (profile.layers[i].name == name) return i;
+    }
+    throw Error(ErrorKind::internal, "unknown layer " + name);
+}
+
+std::size_t class_position(const LayerIndex& layer, const std::string& klass) {
+    const auto& cls = layer.classes();
+    const auto it = std::find(cls.begin(), cls.end(), klass);
+    return it == cls.end() ? cls.size() : static_cast<std::size_t>(it - cls.begin());
+}
+
+std::string format_number(double v) {
+    std::ostringstream s;
+    s.precision(4);
+    s << v;
+    return s.str();
+}
+}  // namespace
+
+double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
+                    const std::vector<const LayerIndex*>& layers, const OverlayResult& overlay,
+                    const CandidateTable& table) {
+    const double cand_area = overlay.candidate_area_m2[c];
+    using K = MetricName::Kind;
+    if (m.kind == K::area_ha) return cand_area / 1e4;
+    if (m.kind == K::attribute) {
+        for (std::size_t a = 0; a < table.attribute_names.size(); ++a) {
+            if (table.attribute_names[a] == m.attribute) return table.attribute_values[a][c];
+        }
+        throw Error(ErrorKind::internal, "attribute metric not loaded: " + m.attribute);
+    }
+    const std::size_t l = layer_position(profile, m.layer);
+    const LayerOverlay& lo = overlay.layers[l];
+    switch (m.kind) {
+        case K::share:
+        case K::area_m2: {
+            const std::size_t k = class_position(*layers[l], m.klass);
+            const double a = k < lo.class_count ? lo.area(c, k) : 0.0;  // class absent from the data
+            return m.kind == K::area_m2 ? a : a / cand_area;
+        }
+        case K::covered_share: return lo.covered_m2[c] / cand_area;
+        case K::uncovered_share: return std::max(0.0, 1.0 - lo.covered_m2[c] / cand_area);
+        case K::covered_m2: return lo.covered_m2[c];
+        case K::distance_m: return lo.distance_m[c];
+        default: break;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
+                        const OverlayResult& overlay, const CandidateTable& table) {
+    const std::size_t n = overlay.candidate_area_m2.size();
+    const std::size_t nf = profile.factors.size();
+    Scores s;
+    s.factor_count = nf;
+    s.value.assign(n * nf, 0.0);
+    s.contribution.assign(n * nf, 0.0);
+    s.score.assign(n, 0.0);
+    s.excluded.assign(n, 0);
+    s.reasons.assign(n, {});
+    s.rank.assign(n, 0);
+
+    // Resolve every metric name once.
+    std::vector<MetricName> exclusion_metrics;
+    for (const auto& e : profile.exclusions) {
+        exclusion_metrics.push_back(parse_metric(e.metric, profile, e.line, "exclusions.metric"));
+    }
+    std::vector<MetricName> factor_metrics(nf);
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (profile.factors[f].kind == FactorKind::linear) {
+            factor_metrics[f] = parse_metric(profile.factors[f].metric, profile, profile.factors[f].line, "factors.metric");
+        }
+    }
+
+    // Per factor, once: its layer's position and, for a classes factor, the value of each class
+    // in the layer's class order.
+    std::vector<std::size_t> factor_layer(nf, 0);
+    std::vector<std::vector<double>> class_values(nf);
+    for (std::size_t f = 0; f < nf && n > 0; ++f) {
+        const Factor& fac = profile.factors[f];
+        if (fac.kind == FactorKind::linear) continue;
+        factor_layer[f] = layer_position(profile, fac.layer);
+        if (fac.kind != FactorKind::classes) continue;
+        for (const auto& cls : layers[factor_layer[f]]->classes()) class_values[f].push_back(fac.values.at(cls));
+    }
+
+    for (std::size_t c = 0; c < n; ++c) {
+        for (std::size_t e = 0; e < profile.exclusions.size(); ++e) {
+            const Exclusion& ex = profile.exclusions[e];
+            const double v = metric_value(exclusion_metrics[e], c, profile, layers, overlay, table);
+            if (compare(v, ex.op, ex.value)) {
+                const std::string rule = ex.metric + " = " + format_number(v) + " " + to_string(ex.op) + " " +
+                                         format_number(ex.value);
+                s.reasons[c].push_back(ex.reason.empty() ? rule : ex.reason + " (" + rule + ")");
+            }
+        }
+        s.excluded[c] = s.reasons[c].empty() ? 0 : 1;
+
+        for (std::size_t f = 0; f < nf; ++f) {
+            const Factor& fac = profile.factors[f];
+            double v = 0;
+            switch (fac.kind) {
+                case FactorKind::classes: {
+                    const LayerOverlay& lo = overlay.layers[factor_layer[f]];
+                    const double area = overlay.candidate_area_m2[c];
+                    const std::vector<double>& values = class_values[f];
+                    double covered_share = 0;
+                    for (std::size_t k = 0; k < values.size(); ++k) {
+                        const double share = lo.area(c, k) / area;
+                        covered_share += share;
+                        v += share * values[k];
+                    }
+                    // Where classes overlap each other the shares may add up past 1; the
+                    // uncovered part is what no feature covers.
+                    const double uncovered = std::max(0.0, 1.0 - lo.covered_m2[c] / area);
+                    v += uncovered * fac.uncovered;
+                    if (covered_share > 1.0) v /= (covered_share + uncovered);
+                    break;
+                }
+                case FactorKind::linear: {
+                    const double x = metric_value(factor_metrics[f], c, profile, layers, overlay, table);
+                    if (std::isnan(x)) { v = 0; break; }
+                    const double t = std::clamp((x - fac.lower) / (fac.upper - fac.lower), 0.0, 1.0);
+                    v = fac.direction == Direction::rising ? t : 1.0 - t;
+                    break;
+                }
+                case FactorKind::distance_decay: {
+                    const double d = overlay.layers[factor_layer[f]].distance_m[c];
+                    if (std::isnan(d)) { v = 0; break; }
+                    v = fac.shape == DecayShape::linear ? std::max(0.0, 1.0 - d / fac.distance_m)
+                                                        : std::pow(0.5, d / fac.distance_m);
+                    break;
+                }
+            }
+            v = std::clamp(v, 0.0, 1.0);
+            s.value[c * nf + f] = v;
+        }
+
+        double score = 0;
+        if (profile.aggregation == Aggregation::weighted_sum) {
+            for (std::size_t f = 0; f < nf; ++f) {
+                const double contrib = profile.factors[f].weight * s.value[c * nf + f];
+                s.contribution[c * nf + f] = contrib;
+                score += contrib;
+            }
+        } else {
+            // Weakest link over the factors that carry weight: the binding factor's value is the
+            // score and its whole contribution; the others contribute nothing.
+            std::size_t binding = nf;
+            for (std::size_t f = 0; f < nf; ++f) {
+                if (profile.factors[f].weight <= 0) continue;
+                if (binding == nf || s.value[c * nf + f] < s.value[c * nf + binding]) binding = f;
+            }
+            if (binding < nf) {
+                score = s.value[c * nf + binding];
+                s.contribution[c * nf + binding] = score;
+            }
+        }
+        s.score[c] = score;
+    }
+
+    // Rank the candidates that are not excluded: highest score first, ties by id.
+    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
+    for (std::size_t c = 0; c < n; ++c) {
+        if (!s.excluded[c]) order.emplace_back(rank_key(s.score[c]), c);
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first > b.first;
+        return id_less(table.ids[a.second], table.ids[b.second]);
+    });
+    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r].second] = static_cast<std::int64_t>(r + 1);
+    return s;
+}
+
+}  // namespace ruimte

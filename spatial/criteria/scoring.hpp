@@ -1,0 +1,54 @@
+#pragma once
+// Scoring: per candidate, the metrics the profile names, every exclusion that applies, each
+// factor's standardised value (0..1) and weighted contribution, the score and the rank.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/criteria/profile.hpp"
+
+namespace ruimte {
+
+// A candidate's identity: the id attribute (integer or text) or its FID.
+using CandidateId = std::variant<std::int64_t, std::string>;
+std::string to_string(const CandidateId& id);
+bool id_less(const CandidateId& a, const CandidateId& b);
+
+// What scoring needs to know of the candidates besides the overlay.
+struct CandidateTable {
+    std::vector<CandidateId> ids;
+    // attribute metrics named by the profile (attr.FIELD), one column per name; NaN = null
+    std::vector<std::string> attribute_names;
+    std::vector<std::vector<double>> attribute_values;  // [attribute][candidate]
+};
+
+struct Scores {
+    std::size_t factor_count = 0;
+    std::vector<double> value;         // [c * factors + f] standardised value in 0..1
+    std::vector<double> contribution;  // [c * factors + f] weighted contribution
+    std::vector<double> score;         // per candidate
+    std::vector<char> excluded;        // per candidate
+    std::vector<std::vector<std::string>> reasons;  // per candidate: every exclusion that holds
+    std::vector<std::int64_t> rank;    // 1 = best; 0 for excluded candidates
+};
+
+// Evaluates a metric for candidate c. `layer_index` maps profile layer order to overlay order
+// (they are the same in run_score).
+double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
+                    const std::vector<const LayerIndex*>& layers, const OverlayResult& overlay,
+                    const CandidateTable& table);
+
+// Column-name part as `ruimte score` writes it (layer, class and factor names in column
+// names): lower-case ASCII letters, digits and '_' only, safe in every tool.
+std::string column_part(const std::string& s);
+
+// The value candidates are ranked by: the score rounded to 12 decimals, so that scores equal
+// but for floating-point noise (another engine, another summation order) tie, and ties go by id.
+double rank_key(double score);
+
+Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
+                        const OverlayResult& overlay, const CandidateTable& table);
+
+}  // namespace ruimte

@@ -1,0 +1,672 @@
+#include "spatial/io/source.hpp"
+
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+#include <proj.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/geometry/parallel.hpp"
+#include "spatial/io/postgis.hpp"
+#include "spatial/core/text_format.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ruimte {
+
+Feature::Feature() = default;
+Feature::Feature(Feature&&) noexcept = default;
+Feature& Feature::operator=(Feature&&) noexcept = default;
+Feature::~Feature() = default;
+
+void DefnRelease::operator()(OGRFeatureDefn* d) const noexcept {
+    if (d) d->Release();
+}
+
+SourceSpec parse_source(std::string_view spec_in, const std::string& base_dir) {
+    std::string spec(spec_in);
+    auto resolve = [&](const std::string& p) {
+        fs::path path(p);
+        if (path.is_relative() && !base_dir.empty()) path = fs::path(base_dir) / path;
+        return path.lexically_normal().string();
+    };
+    if (spec.empty()) throw Error(ErrorKind::usage, "empty source", {}, "give FILE or FILE:LAYER");
+    // PG:"CONNINFO"[:TABLE|:SELECT ...] or postgresql://...[:TABLE|:SELECT ...] (spatial/postgis.hpp)
+    if (pg::is_postgres(spec)) {
+        auto [connection, relation] = pg::split_source(spec);
+        return {connection, relation};
+    }
+    std::error_code ec;
+    if (fs::exists(resolve(spec), ec)) return {resolve(spec), ""};
+    const auto colon = spec.rfind(':');
+    if (colon != std::string::npos && colon > 0 && colon + 1 < spec.size()) {
+        const std::string file = resolve(spec.substr(0, colon));
+        if (fs::exists(file, ec)) return {file, spec.substr(colon + 1)};
+    }
+    throw Error(ErrorKind::input, "no such file", ErrorPlace{resolve(spec), "", {}, "", {}},
+                "check the path; to pick a layer write FILE:LAYER");
+}
+
+std::vector<std::string> list_layers(const std::string& path) {
+    ensure_gdal();
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds) {
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(),
+                    ErrorPlace{path, "", {}, "", {}},
+                    "check that it is a Shapefile, GeoPackage, GeoJSON or FlatGeobuf");
+    }
+    std::vector<std::string> names;
+    for (int i = 0; i < ds->GetLayerCount(); ++i) names.emplace_back(ds->GetLayer(i)->GetName());
+    return names;
+}
+
+ErrorPlace FeatureLayer::place(std::optional<std::int64_t> fid) const {
+    ErrorPlace p;
+    p.file = source.path;
+    p.layer = layer_name;
+    p.feature_id = fid;
+    return p;
+}
+
+std::vector<const GEOSGeometry*> FeatureLayer::geometries() const {
+    std::vector<const GEOSGeometry*> out;
+    out.reserve(features.size());
+    for (const Feature& f : features) out.push_back(f.geom.get());
+    return out;
+}
+
+std::string FeatureLayer::field_names() const {
+    std::string out;
+    for (int i = 0; defn && i < defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    return out.empty() ? "(none)" : out;
+}
+
+int FeatureLayer::field_index(std::string_view name) const {
+    return defn ? defn->GetFieldIndex(std::string(name).c_str()) : -1;
+}
+
+bool FeatureLayer::field_is_null(const Feature& f, int field) const {
+    return !f.attributes || !f.attributes->IsFieldSetAndNotNull(field);
+}
+
+std::string FeatureLayer::field_as_string(const Feature& f, int field) const {
+    if (field_is_null(f, field)) return {};
+    return f.attributes->GetFieldAsString(field);
+}
+
+std::optional<double> FeatureLayer::field_as_double(const Feature& f, int field) const {
+    if (field_is_null(f, field)) return std::nullopt;
+    const OGRFieldType t = defn->GetFieldDefn(field)->GetType();
+    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
+        return f.attributes->GetFieldAsDouble(field);
+    }
+    const std::string s = f.attributes->GetFieldAsString(field);
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0') return std::nullopt;
+    return v;
+}
+
+namespace {
+
+// Where RD New coordinates lie (EPSG:28992's area of use, the Netherlands, in metres, with a
+// margin): a layer labelled with a geographic CRS whose coordinates all fall here is RD New.
+constexpr double kRdMinX = -7000, kRdMaxX = 300000, kRdMinY = 289000, kRdMaxY = 629000;
+
+// Rings of the non-empty polygons of a Polygon or MultiPolygon (what area::rings_of would
+// copy if none were shorter than a triangle).
+int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
+    GEOSContextHandle_t h = ctx.handle();
+    const int type = GEOSGeomTypeId_r(h, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return -1;
+    const int parts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g);
+    int n = 0;
+    for (int i = 0; i < parts; ++i) {
+        const GEOSGeometry* p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, i);
+        if (GEOSisEmpty_r(h, p) == 0) n += 1 + GEOSGetNumInteriorRings_r(h, p);
+    }
+    return n;
+}
+
+struct ProjCtx {
+    // The engine never prints: PROJ's own messages ("Invalid latitude") become the errors
+    // ruimte reports.
+    ProjCtx() { proj_log_level(ctx, PJ_LOG_NONE); }
+    ~ProjCtx() { proj_context_destroy(ctx); }
+    ProjCtx(const ProjCtx&) = delete;
+    ProjCtx& operator=(const ProjCtx&) = delete;
+    PJ_CONTEXT* ctx = proj_context_create();
+};
+struct PjDeleter {
+    void operator()(PJ* p) const noexcept { proj_destroy(p); }
+};
+using Pj = std::unique_ptr<PJ, PjDeleter>;
+
+// Transforms source-CRS coordinates to EPSG:28992 with PROJ, and remembers which operation
+// PROJ used and its accuracy (with no RDNAPTRANS grid installed it is a Helmert fallback).
+class Reprojector {
+public:
+    Reprojector(const OGRSpatialReference& src, const ErrorPlace& place) {
+        char* wkt = nullptr;
+        const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+        src.exportToWkt(&wkt, opts);
+        Pj src_crs(proj_create(proj_.ctx, wkt));
+        CPLFree(wkt);
+        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
+        if (!src_crs || !dst_crs) {
+            throw Error(ErrorKind::input, "PROJ cannot read the layer's CRS", place,
+                        "give the layer a known CRS (for example EPSG:4326 or EPSG:28992)");
+        }
+        Pj op(proj_create_crs_to_crs_from_pj(proj_.ctx, src_crs.get(), dst_crs.get(), nullptr, nullptr));
+        if (!op) {
+            throw Error(ErrorKind::input, "PROJ finds no transformation to EPSG:28992", place,
+                        "reproject the layer to EPSG:28992 first (ogr2ogr -t_srs EPSG:28992)");
+        }
+        op_.reset(proj_normalize_for_visualization(proj_.ctx, op.get()));
+        if (!op_) throw Error(ErrorKind::internal, "PROJ normalisation failed", place);
+    }
+
+    // GEOS callback: one coordinate at a time.
+    static int transform_xy(double* x, double* y, void* self) {
+        auto* r = static_cast<Reprojector*>(self);
+        PJ_COORD c = proj_coord(*x, *y, 0, 0);
+        c = proj_trans(r->op_.get(), PJ_FWD, c);
+        if (!std::isfinite(c.xy.x) || !std::isfinite(c.xy.y)) return 0;
+        *x = c.xy.x;
+        *y = c.xy.y;
+        return 1;
+    }
+
+    void record_last_operation(CrsReport& report) {
+        Pj last(proj_trans_get_last_used_operation(op_.get()));
+        const PJ* used = last ? last.get() : op_.get();
+        const PJ_PROJ_INFO info = proj_pj_info(const_cast<PJ*>(used));
+        const std::string desc = info.description ? info.description : "";
+        if (report.operation.empty()) {
+            report.operation = desc;
+            report.accuracy_m = proj_coordoperation_get_accuracy(proj_.ctx, used);
+        } else if (report.operation.find(desc) == std::string::npos) {
+            report.operation += " | " + desc;  // several operations over the layer's extent
+            report.accuracy_m = std::max(report.accuracy_m,
+                                         proj_coordoperation_get_accuracy(proj_.ctx, used));
+        }
+    }
+
+private:
+    ProjCtx proj_;
+    Pj op_;
+};
+
+std::string describe_crs(const OGRSpatialReference& srs) {
+    std::string name = srs.GetName() ? srs.GetName() : "unnamed CRS";
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth && code) name += std::string(" (") + auth + ":" + code + ")";
+    return name;
+}
+
+bool is_rd_new(const OGRSpatialReference& srs) {
+    OGRSpatialReference rd;
+    rd.importFromEPSG(28992);
+    const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
+                          "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
+    return srs.IsSame(&rd, opts);
+}
+
+// Vertices of a polygonal OGR geometry, whether all of its coordinates are finite, and
+// whether some are closer to 0 than geos::kTinyCoordinate (`tiny` is only ever set).
+std::size_t polygon_vertices(const OGRGeometry* g, bool& finite, bool& tiny) {
+    std::size_t n = 0;
+    auto is_tiny = [](double v) { return v != 0 && std::fabs(v) < geos::kTinyCoordinate; };
+    auto count = [&](const OGRPolygon* p) {
+        for (const OGRLinearRing* ring : *p) {
+            const int points = ring->getNumPoints();
+            n += static_cast<std::size_t>(points);
+            for (int i = 0; i < points && finite; ++i) {
+                const double x = ring->getX(i), y = ring->getY(i);
+                finite = std::isfinite(x) && std::isfinite(y);
+                tiny = tiny || is_tiny(x) || is_tiny(y);
+            }
+        }
+    };
+    const auto t = wkbFlatten(g->getGeometryType());
+    if (t == wkbPolygon) count(g->toPolygon());
+    if (t == wkbMultiPolygon) {
+        for (const OGRPolygon* p : *g->toMultiPolygon()) count(p);
+    }
+    return n;
+}
+
+// A feature or layer larger than this many vertices is refused before it exhausts memory
+// (on the order of 100 bytes per vertex at the peak: WKB, GEOS, repaired and reprojected
+// copies). The environment variables RUIMTE_MAX_FEATURE_VERTICES and RUIMTE_MAX_LAYER_VERTICES
+// override them; see docs/reliability.md.
+constexpr std::size_t kMaxFeatureVertices = 10'000'000;
+constexpr std::size_t kMaxLayerVertices = 100'000'000;
+
+// A limit from the environment, or the default.
+std::size_t vertex_limit(const char* variable, std::size_t fallback) {
+    const char* v = std::getenv(variable);
+    if (!v || !*v) return fallback;
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v, &end, 10);
+    if (end == v || *end != '\0' || n == 0) {
+        throw Error(ErrorKind::usage, std::string(variable) + "='" + v + "' is not a positive whole number", {},
+                    std::string("set it to a vertex count, for example ") + variable + "=500000000");
+    }
+    return static_cast<std::size_t>(n);
+}
+
+bool is_polygonal_type(OGRwkbGeometryType t) {
+    t = wkbFlatten(t);
+    return t == wkbPolygon || t == wkbMultiPolygon;
+}
+
+// Closes any unclosed ring; returns true when it had to.
+bool close_rings(OGRGeometry* g) {
+    bool changed = false;
+    auto fix_polygon = [&](OGRPolygon* p) {
+        for (OGRLinearRing* ring : *p) {
+            if (ring->getNumPoints() > 0 && !ring->get_IsClosed()) {
+                ring->closeRings();
+                changed = true;
+            }
+        }
+    };
+    const auto t = wkbFlatten(g->getGeometryType());
+    if (t == wkbPolygon) fix_polygon(g->toPolygon());
+    if (t == wkbMultiPolygon) {
+        for (OGRPolygon* p : *g->toMultiPolygon()) fix_polygon(p);
+    }
+    return changed;
+}
+
+}  // namespace
+
+FeatureLayer read_polygon_layer(const SourceSpec& spec,
+                                const ReadOptions& options) {
+    ensure_gdal();
+    ErrorPlace place{spec.path, spec.layer, {}, "", {}};
+    CPLErrorReset();
+    pg::OpenedLayer pg_layer;  // a PostgreSQL table or query, opened through GDAL
+    if (pg::is_postgres(spec.path)) pg_layer = pg::open_layer(spec);
+    std::unique_ptr<GDALDataset> ds(pg_layer.layer() ? nullptr : GDALDataset::Open(
+        spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
+    if (!ds && !pg_layer.layer()) {
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), place,
+                    "check that the file is complete and is a Shapefile (with .shx and .dbf), "
+                    "GeoPackage, GeoJSON or FlatGeobuf");
+    }
+    OGRLayer* layer = pg_layer.layer();
+    if (layer) {
+        // chosen by pg::open_layer
+    } else if (spec.layer.empty()) {
+        if (ds->GetLayerCount() != 1) {
+            std::string names;
+            for (int i = 0; i < ds->GetLayerCount(); ++i) {
+                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+            }
+            throw Error(ErrorKind::input,
+                        "the source has " + std::to_string(ds->GetLayerCount()) + " layers (" +
+                            names + ")",
+                        place, "pick one with FILE:LAYER");
+        }
+        layer = ds->GetLayer(0);
+    } else {
+        layer = ds->GetLayerByName(spec.layer.c_str());
+        if (!layer) {
+            std::string names;
+            for (int i = 0; i < ds->GetLayerCount(); ++i) {
+                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+            }
+            throw Error(ErrorKind::input, "no such layer; the source has: " + names, place,
+                        "use one of the layer names listed");
+        }
+    }
+
+    FeatureLayer out;
+    out.source = spec;
+    out.layer_name = layer->GetName();
+    place.layer = out.layer_name;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    defn->Reference();
+    out.defn = std::shared_ptr<OGRFeatureDefn>(defn, DefnRelease{});
+
+    // CRS: the layer's own, else --assume-crs, else an error.
+    const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+    OGRSpatialReference assumed;
+    if (!layer_srs) {
+        if (options.assume_crs.empty()) {
+            throw Error(ErrorKind::input,
+                        "the layer has no coordinate reference system (a shapefile without "
+                        "its .prj file?)",
+                        place, "add the .prj file, or pass --assume-crs EPSG:28992 if the "
+                               "coordinates are RD New");
+        }
+        if (assumed.SetFromUserInput(options.assume_crs.c_str()) != OGRERR_NONE) {
+            throw Error(ErrorKind::usage, "--assume-crs '" + options.assume_crs + "' is not a CRS",
+                        place, "write it as EPSG:28992 or another authority:code");
+        }
+        layer_srs = &assumed;
+        out.crs.assumed = true;
+    }
+    out.crs.source_crs = describe_crs(*layer_srs);
+    if (!is_rd_new(*layer_srs)) {
+        Reprojector check(*layer_srs, place);  // fails early when PROJ has no way to RD New
+        out.crs.reprojected = true;
+    } else {
+        out.crs.operation = "none (source is EPSG:28992)";
+        out.crs.accuracy_m = 0;
+    }
+
+    const GIntBig total = layer->GetFeatureCount(FALSE);
+    layer->ResetReading();
+
+    // Pass 1, sequential (GDAL, on this thread): geometry as WKB after the OGR-level fixes,
+    // attributes kept, in batches of features. Pass 2, parallel (GEOS, PROJ): each batch is
+    // converted, reprojected and checked by the other threads as soon as it is read, so that
+    // GDAL's reading and the geometry work overlap (parallel_produce).
+    struct Raw {
+        std::int64_t fid = 0;
+        std::size_t wkb_at = 0, wkb_size = 0;  // in the batch's wkb; no size: a problem found in pass 1
+        std::vector<std::string> repairs;
+        bool tiny = false;                  // has coordinates closer to 0 than geos::kTinyCoordinate
+        std::string problem, fix;           // pass 1 found the feature unusable
+        std::unique_ptr<OGRFeature> attributes;
+    };
+    struct Cooked {
+        geos::Geom geom;
+        std::string problem, fix;  // unusable: what and how to fix it
+        std::string skipped;       // not used, but not an error (zero area)
+    };
+    // The features' WKB sits in one buffer per batch: one allocation, freed by the thread that
+    // converts the batch (one buffer per feature, allocated here and freed there, made the two
+    // threads wait on each other's malloc arena: 0.1 s of 0.8 s for 100,000 candidates).
+    struct Batch {
+        std::vector<Raw> raws;
+        std::vector<unsigned char> wkb;
+        std::vector<Cooked> cooked;
+    };
+    constexpr std::size_t kBatchFeatures = 128;
+    std::vector<std::unique_ptr<Batch>> batches;
+    std::size_t done = 0;
+    const std::size_t max_feature_vertices = vertex_limit("RUIMTE_MAX_FEATURE_VERTICES", kMaxFeatureVertices);
+    const std::size_t max_layer_vertices = vertex_limit("RUIMTE_MAX_LAYER_VERTICES", kMaxLayerVertices);
+    std::size_t layer_vertices = 0;
+    std::vector<int> string_fields;  // attributes that must be valid UTF-8
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields.push_back(i);
+    }
+    CPLErrorReset();
+    bool reading = true;
+    // Pass 1: the next batch, or nullptr after the last feature.
+    auto read_batch = [&]() -> Batch* {
+        auto batch = std::make_unique<Batch>();
+        batch->raws.reserve(kBatchFeatures);
+        std::vector<Raw>& raws = batch->raws;
+        while (reading && raws.size() < kBatchFeatures) {
+            OGRFeatureUniquePtr ogr_feature(layer->GetNextFeature());
+            if (!ogr_feature) {
+                reading = false;
+                break;
+            }
+            if (options.progress && ++done % 4096 == 0) {
+                options.progress(done, total > 0 ? static_cast<std::size_t>(total) : 0);
+            }
+            Raw raw;
+            raw.fid = ogr_feature->GetFID();
+            ErrorPlace at = place;
+            at.feature_id = raw.fid;
+            if (CPLGetLastErrorType() == CE_Failure && !ogr_feature->GetGeometryRef()) {
+                // The driver failed to read this feature's geometry (a truncated .shp, ...): not a
+                // null geometry to skip quietly.
+                throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
+                            "the file is damaged or truncated; export it again from its source");
+            }
+            CPLErrorReset();
+            if (options.keep_attributes) {
+                for (const int field : string_fields) {
+                    if (ogr_feature->IsFieldSetAndNotNull(field) && !CPLIsUTF8(ogr_feature->GetFieldAsString(field), -1)) {
+                        throw Error(ErrorKind::input,
+                                    std::string("attribute '") + defn->GetFieldDefn(field)->GetNameRef() +
+                                        "' is not valid UTF-8 (text in another encoding, such as Latin-1)",
+                                    at,
+                                    "name the encoding: for a shapefile put it in a .cpg file next to the .shp "
+                                    "(for example 'ISO-8859-1' or '1252'), or convert the source to UTF-8");
+                    }
+                }
+            }
+            std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
+            if (options.keep_attributes) raw.attributes.reset(ogr_feature.release());
+            if (!g) {
+                out.hygiene.skipped.push_back({raw.fid, "null geometry"});
+                continue;
+            }
+            if (g->IsEmpty()) {
+                out.hygiene.skipped.push_back({raw.fid, "empty geometry"});
+                continue;
+            }
+            if (g->Is3D() || g->IsMeasured()) {
+                g->flattenTo2D();
+                g->setMeasured(FALSE);
+                ++out.hygiene.zm_dropped;
+            }
+            if (g->hasCurveGeometry()) {
+                g.reset(g->getLinearGeometry());
+                ++out.hygiene.curves_linearised;
+            }
+            if (wkbFlatten(g->getGeometryType()) == wkbGeometryCollection) {
+                bool all_polygons = true;
+                for (const OGRGeometry* part : *g->toGeometryCollection()) {
+                    all_polygons = all_polygons && is_polygonal_type(part->getGeometryType());
+                }
+                if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
+            }
+            if (!is_polygonal_type(g->getGeometryType())) {
+                raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
+            } else {
+                bool finite = true;
+                const std::size_t vertices = polygon_vertices(g.get(), finite, raw.tiny);
+                if (vertices > max_feature_vertices) {
+                    throw Error(ErrorKind::input,
+                                "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
+                                    std::to_string(max_feature_vertices) + " per feature",
+                                at, "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
+                                    "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
+                }
+                layer_vertices += vertices;
+                if (layer_vertices > max_layer_vertices) {
+                    throw Error(ErrorKind::input,
+                                "the layer has more than " + std::to_string(max_layer_vertices) +
+                                    " vertices (the limit per layer; reached at this feature)",
+                                at, "clip the layer to the study area or simplify it, or raise the limit with the "
+                                    "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
+                }
+                if (!finite) {
+                    raw.problem = "has a NaN or infinite coordinate";
+                    raw.fix = "fix the coordinates";
+                    raws.push_back(std::move(raw));
+                    continue;
+                }
+                if (close_rings(g.get())) raw.repairs.emplace_back("unclosed ring closed");
+                raw.wkb_at = batch->wkb.size();
+                raw.wkb_size = g->WkbSize();
+                batch->wkb.resize(raw.wkb_at + raw.wkb_size);
+                g->exportToWkb(wkbNDR, batch->wkb.data() + raw.wkb_at, wkbVariantIso);
+            }
+            raws.push_back(std::move(raw));
+        }
+        if (raws.empty()) return nullptr;
+        batch->cooked.resize(raws.size());
+        batches.push_back(std::move(batch));
+        return batches.back().get();
+    };
+
+    // Pass 2: convert, reproject, remove repeated points, validate, repair.
+    std::vector<std::unique_ptr<Reprojector>> reprojectors(produce_workers(options.control));
+    std::vector<CrsReport> crs_seen(reprojectors.size());
+    auto cook = [&](const geos::Context& tctx, std::size_t worker, Raw& raw, const unsigned char* wkb, Cooked& c) {
+        // The envelopes GEOS caches on first use are made here, on the parallel pass: later
+        // stages that share the geometry between threads need them made first (geos.hpp).
+        auto keep = [&](geos::Geom g) {
+            geos::warm_envelopes(tctx, g.get());
+            c.geom = std::move(g);
+        };
+        if (!raw.problem.empty()) {
+            c.problem = raw.problem;
+            c.fix = raw.fix.empty() ? "remove or convert the feature" : raw.fix;
+            return;
+        }
+        geos::Geom geom = geos::from_wkb(tctx, wkb + raw.wkb_at, raw.wkb_size);
+        if (raw.tiny) {
+            geom = geos::zero_tiny_coordinates(tctx, geom.get());
+            raw.repairs.emplace_back("coordinates within 1e-100 of 0 set to 0");
+        }
+        if (out.crs.reprojected) {
+            if (!reprojectors[worker]) reprojectors[worker] = std::make_unique<Reprojector>(*layer_srs, place);
+            GEOSGeometry* moved = GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy,
+                                                          reprojectors[worker].get());
+            if (!moved) {
+                c.problem = "coordinates cannot be transformed to EPSG:28992";
+                c.fix = "check the coordinates and the layer's CRS";
+                // Metres in RD New's range under a geographic label: the label is wrong.
+                const geos::Box b = geos::envelope(tctx, geom.get());
+                if (layer_srs->IsGeographic() && b.xmin >= kRdMinX && b.xmax <= kRdMaxX && b.ymin >= kRdMinY &&
+                    b.ymax <= kRdMaxY) {
+                    c.problem += " (x " + fixed(b.xmin, 0) + ", y " + fixed(b.ymin, 0) +
+                                 " are metres in RD New's range, but the layer says it holds degrees)";
+                    c.fix = "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
+                            "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " + spec.path + "), or correct its .prj";
+                }
+                return;
+            }
+            geom = geos::own(tctx, moved, "transform");
+            reprojectors[worker]->record_last_operation(crs_seen[worker]);
+        }
+        // Repeated points: looked for in a copy of the coordinates (GEOS is asked to remove them
+        // only where there are some, which is rare).
+        area::Rings rings = area::rings_of(tctx, geom.get());
+        const bool repeats = std::any_of(rings.rings.begin(), rings.rings.end(), [](const area::Ring& r) {
+            for (std::size_t k = 0; k + 1 < r.points(); ++k) {
+                if (r.xy[2 * k] == r.xy[2 * k + 2] && r.xy[2 * k + 1] == r.xy[2 * k + 3]) return true;
+            }
+            return false;
+        });
+        if (repeats || static_cast<int>(rings.rings.size()) != total_rings(tctx, geom.get())) {
+            geos::Geom deduped = geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0),
+                                           "remove repeated points");
+            if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
+                raw.repairs.emplace_back("repeated points removed");
+                geom = std::move(deduped);
+                rings = area::rings_of(tctx, geom.get());
+            }
+        }
+        // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
+        // for GEOS's full validity check.
+        if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
+            GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
+            if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
+                keep(std::move(geom));
+                return;
+            }
+        }
+        char* reason = nullptr;
+        GEOSGeometry* location = nullptr;
+        const char valid = GEOSisValidDetail_r(tctx.handle(), geom.get(), 0, &reason, &location);
+        const std::string why = reason ? reason : "";
+        GEOSFree_r(tctx.handle(), reason);
+        if (location) geos::own(tctx, location, "location");
+        if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + tctx.last_error());
+        if (!valid) {
+            if (why.rfind("Invalid Coordinate", 0) == 0) {
+                c.problem = "has a NaN or infinite coordinate";
+                c.fix = "fix the coordinates";
+                return;
+            }
+            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get());
+            if (!fixed) {
+                c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
+                c.fix = "repair the feature in QGIS (Fix geometries)";
+                return;
+            }
+            geom = std::move(fixed);
+            raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
+        }
+        if (geos::is_empty(tctx, geom.get()) || geos::area(tctx, geom.get()) <= 0.0) {
+            c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
+            return;
+        }
+        keep(std::move(geom));
+    };
+    parallel_produce_batches<Batch>(options.control, read_batch, [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
+        for (std::size_t i = 0; i < batch.raws.size(); ++i) cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
+        std::vector<unsigned char>().swap(batch.wkb);
+    });
+
+    // Pass 3, sequential: assemble in source order; the first unusable feature is the error.
+    auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
+        if (options.skip_invalid) {
+            out.hygiene.skipped.push_back({fid, what});
+            return;
+        }
+        ErrorPlace p = place;
+        p.feature_id = fid;
+        throw Error(ErrorKind::input, what, p, fix + ", or pass --skip-invalid to skip such features");
+    };
+    for (const CrsReport& seen : crs_seen) {
+        if (seen.operation.empty()) continue;
+        if (out.crs.operation.empty()) {
+            out.crs.operation = seen.operation;
+            out.crs.accuracy_m = seen.accuracy_m;
+        } else if (out.crs.operation.find(seen.operation) == std::string::npos) {
+            out.crs.operation += " | " + seen.operation;
+            out.crs.accuracy_m = std::max(out.crs.accuracy_m, seen.accuracy_m);
+        }
+    }
+    std::size_t read_features = 0;
+    for (const auto& batch : batches) read_features += batch->raws.size();
+    out.features.reserve(read_features);
+    for (auto& batch : batches) {
+        for (std::size_t i = 0; i < batch->raws.size(); ++i) {
+            Raw& raw = batch->raws[i];
+            Cooked& c = batch->cooked[i];
+            if (!c.problem.empty()) {
+                bad_feature(raw.fid, c.problem, c.fix);
+                continue;
+            }
+            if (!c.skipped.empty()) {
+                out.hygiene.skipped.push_back({raw.fid, c.skipped});
+                continue;
+            }
+            if (!raw.repairs.empty()) {
+                std::string what;
+                for (const auto& r : raw.repairs) what += (what.empty() ? "" : "; ") + r;
+                out.hygiene.repaired.push_back({raw.fid, what});
+            }
+            Feature f;
+            f.fid = raw.fid;
+            f.geom = std::move(c.geom);
+            f.attributes = std::move(raw.attributes);
+            out.features.push_back(std::move(f));
+        }
+    }
+    if (options.progress) options.progress(done, done);
+    if (out.hygiene.zm_dropped) {
+        out.notices.push_back(std::to_string(out.hygiene.zm_dropped) +
+                              " geometries had Z or M values; they were dropped (2D overlay)");
+    }
+    if (out.hygiene.curves_linearised) {
+        out.notices.push_back(std::to_string(out.hygiene.curves_linearised) +
+                              " curved geometries were linearised");
+    }
+    return out;
+}
+
+}  // namespace ruimte

@@ -1,0 +1,101 @@
+#pragma once
+// Reading polygon layers from any OGR vector source into GEOS geometries in EPSG:28992,
+// with geometry hygiene (repair, skip, report) and the CRS operation recorded.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spatial/core/error.hpp"
+#include "spatial/geometry/geos.hpp"
+#include "spatial/geometry/parallel.hpp"
+
+class OGRFeature;
+class OGRFeatureDefn;
+
+namespace ruimte {
+
+// FILE[:LAYER]. The layer part is split off only when FILE alone is not an existing path.
+struct SourceSpec {
+    std::string path;
+    std::string layer;  // empty: the source's only layer
+    std::string display() const { return layer.empty() ? path : path + ":" + layer; }
+};
+// `base_dir` resolves relative paths (a profile resolves against its own folder).
+SourceSpec parse_source(std::string_view spec, const std::string& base_dir = {});
+
+struct GeometryIssue {
+    std::int64_t fid;
+    std::string what;
+};
+
+struct HygieneReport {
+    std::vector<GeometryIssue> repaired;  // kept after a repair (MakeValid, rings closed, ...)
+    std::vector<GeometryIssue> skipped;   // not used: null, empty, collapsed, non-polygon
+    std::size_t curves_linearised = 0;
+    std::size_t zm_dropped = 0;
+};
+
+struct CrsReport {
+    std::string source_crs;  // e.g. "WGS 84 (EPSG:4326)"
+    bool assumed = false;    // the source had no CRS and --assume-crs named one
+    bool reprojected = false;
+    std::string operation;   // PROJ's description of the operation used
+    double accuracy_m = -1;  // PROJ's stated accuracy; -1 when unknown
+};
+
+struct Feature {
+    std::int64_t fid = 0;
+    geos::Geom geom;                        // valid, polygonal, EPSG:28992
+    std::unique_ptr<OGRFeature> attributes;  // the source's attributes; no geometry
+    Feature();
+    Feature(Feature&&) noexcept;
+    Feature& operator=(Feature&&) noexcept;
+    ~Feature();
+};
+
+struct DefnRelease {
+    void operator()(OGRFeatureDefn* d) const noexcept;
+};
+
+struct FeatureLayer {
+    SourceSpec source;
+    std::string layer_name;
+    std::shared_ptr<OGRFeatureDefn> defn;  // attribute schema (geometry fields ignored)
+    std::vector<Feature> features;
+    HygieneReport hygiene;
+    CrsReport crs;
+    std::vector<std::string> notices;  // things a user should know, e.g. Z dropped
+
+    // Where an error about this layer (and one of its features) happened.
+    ErrorPlace place(std::optional<std::int64_t> fid = std::nullopt) const;
+    // The attribute names, comma-separated (for messages), or "(none)".
+    std::string field_names() const;
+    // The features' geometries, in feature order (what LayerIndex indexes).
+    std::vector<const GEOSGeometry*> geometries() const;
+
+    // Index of a field by name (case-insensitive as OGR does), or -1.
+    int field_index(std::string_view name) const;
+    std::string field_as_string(const Feature& f, int field) const;
+    std::optional<double> field_as_double(const Feature& f, int field) const;
+    bool field_is_null(const Feature& f, int field) const;
+};
+
+struct ReadOptions {
+    std::string assume_crs;      // CRS for sources that have none, e.g. "EPSG:28992"
+    bool skip_invalid = false;   // skip non-polygon / unrepairable features instead of failing
+    bool keep_attributes = true;
+    RunControl control;          // threads for the GEOS work (validation, repair, reprojection)
+    // Called every few thousand features with (done, total); total may be 0 if unknown.
+    std::function<void(std::size_t, std::size_t)> progress;
+};
+
+FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options);
+
+// Layer names of a source (for messages and `ruimte info`).
+std::vector<std::string> list_layers(const std::string& path);
+
+}  // namespace ruimte

@@ -1,0 +1,338 @@
+// The report of the water board check: one section per group, one sub-section per location
+// (its part in the group) with the verdict, the table of shares, the themes and what must be
+// addressed. Built as a few simple blocks, then rendered as Markdown or HTML.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "spatial/jobs/check.hpp"
+#include "spatial/core/text_format.hpp"
+
+namespace ruimte {
+
+namespace {
+
+struct Block {
+    enum class Kind { heading, paragraph, table, list } kind = Kind::paragraph;
+    int level = 1;
+    std::string text;
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> items;
+    std::string colour;  // heading: a swatch
+};
+
+class Words {
+public:
+    explicit Words(std::string lang) : en_(lang == "en") {}
+    const char* operator()(const char* nl, const char* en) const { return en_ ? en : nl; }
+    bool en() const { return en_; }
+
+    // Fixed decimals with the language's decimal mark; thousands grouped for whole numbers.
+    std::string num(double v, int decimals) const {
+        if (std::fabs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0,0"
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+        std::string s = buf;
+        const auto dot = s.find('.');
+        std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+        std::string grouped;
+        const bool neg = !whole.empty() && whole[0] == '-';
+        if (neg) whole.erase(0, 1);
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            if (i > 0 && (whole.size() - i) % 3 == 0) grouped += en_ ? ',' : '.';
+            grouped += whole[i];
+        }
+        return (neg ? "-" : "") + grouped + (frac.empty() ? "" : std::string(en_ ? "." : ",") + frac);
+    }
+    std::string pct(double share) const { return num(share * 100, 1) + " %"; }
+    std::string ha(double m2) const { return num(m2 / 1e4, 2); }
+
+private:
+    bool en_;
+};
+
+// HTML text: apostrophes stay as they are (Dutch names like 's-Hertogenbosch read as typed).
+std::string escape_html(const std::string& s) { return xml_escape(s, true); }
+
+std::string escape_md(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '|' || ch == '*' || ch == '_' || ch == '`') out += '\\';
+        out += ch;
+    }
+    return out;
+}
+
+std::string render_markdown(const std::vector<Block>& blocks) {
+    std::ostringstream out;
+    for (const Block& b : blocks) {
+        switch (b.kind) {
+            case Block::Kind::heading: out << std::string(static_cast<std::size_t>(b.level), '#') << ' ' << escape_md(b.text) << "\n\n"; break;
+            case Block::Kind::paragraph: out << escape_md(b.text) << "\n\n"; break;
+            case Block::Kind::list:
+                for (const auto& i : b.items) out << "- " << escape_md(i) << "\n";
+                out << "\n";
+                break;
+            case Block::Kind::table: {
+                out << "|";
+                for (const auto& h : b.header) out << ' ' << escape_md(h) << " |";
+                out << "\n|";
+                for (std::size_t i = 0; i < b.header.size(); ++i) out << (i == 0 ? " --- |" : " ---: |");
+                out << "\n";
+                for (const auto& r : b.rows) {
+                    out << "|";
+                    for (const auto& c : r) out << ' ' << escape_md(c) << " |";
+                    out << "\n";
+                }
+                out << "\n";
+                break;
+            }
+        }
+    }
+    return out.str();
+}
+
+std::string render_html(const std::vector<Block>& blocks, const std::string& lang, const std::string& title) {
+    std::ostringstream out;
+    out << "<!DOCTYPE html>\n<html lang=\"" << lang << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << escape_html(title)
+        << "</title>\n<style>\nbody{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}\n"
+           "table{border-collapse:collapse;margin:0.5em 0 1em}th,td{border:1px solid #ccc;padding:0.2em 0.6em}\n"
+           "td:not(:first-child),th:not(:first-child){text-align:right}\n"
+           ".swatch{display:inline-block;width:0.9em;height:0.9em;border:1px solid #555;margin-right:0.4em;vertical-align:middle}\n"
+           "</style>\n</head>\n<body>\n";
+    for (const Block& b : blocks) {
+        switch (b.kind) {
+            case Block::Kind::heading:
+                out << "<h" << b.level << ">";
+                if (!b.colour.empty()) out << "<span class=\"swatch\" style=\"background:" << b.colour << "\"></span>";
+                out << escape_html(b.text) << "</h" << b.level << ">\n";
+                break;
+            case Block::Kind::paragraph: out << "<p>" << escape_html(b.text) << "</p>\n"; break;
+            case Block::Kind::list:
+                out << "<ul>\n";
+                for (const auto& i : b.items) out << "<li>" << escape_html(i) << "</li>\n";
+                out << "</ul>\n";
+                break;
+            case Block::Kind::table:
+                out << "<table>\n<tr>";
+                for (const auto& h : b.header) out << "<th>" << escape_html(h) << "</th>";
+                out << "</tr>\n";
+                for (const auto& r : b.rows) {
+                    out << "<tr>";
+                    for (const auto& c : r) out << "<td>" << escape_html(c) << "</td>";
+                    out << "</tr>\n";
+                }
+                out << "</table>\n";
+                break;
+        }
+    }
+    out << "</body>\n</html>\n";
+    return out.str();
+}
+
+Block heading(int level, std::string text, std::string colour = {}) {
+    Block b;
+    b.kind = Block::Kind::heading;
+    b.level = level;
+    b.text = std::move(text);
+    b.colour = std::move(colour);
+    return b;
+}
+Block paragraph(std::string text) {
+    Block b;
+    b.kind = Block::Kind::paragraph;
+    b.text = std::move(text);
+    return b;
+}
+Block list(std::vector<std::string> items) {
+    Block b;
+    b.kind = Block::Kind::list;
+    b.items = std::move(items);
+    return b;
+}
+Block table(std::vector<std::string> header, std::vector<std::vector<std::string>> rows) {
+    Block b;
+    b.kind = Block::Kind::table;
+    b.header = std::move(header);
+    b.rows = std::move(rows);
+    return b;
+}
+
+int severity_rank(const std::optional<std::size_t>& v) { return v ? static_cast<int>(*v) : -1; }
+
+}  // namespace
+
+std::string render_check_report(const CheckResult& r, const CheckRequest& req, ReportFormat format) {
+    const Words w(req.lang);
+    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
+    std::vector<Block> doc;
+    const std::string title = w("Waterschapstoets 'ja, mits': water en bodem per locatie",
+                                "Water board check 'yes, provided': water and soil per location");
+    doc.push_back(heading(1, title));
+    doc.push_back(paragraph(w("Eerste informatieproduct voor de nota van uitgangspunten (Woontop, Afspraak 10.2 Water en Bodem): "
+                              "per geplande locatie de klassen van de kaart 'water en bodem sturend' (WBS), het oordeel, de thema's en "
+                              "wat geregeld moet worden. Gemaakt met ruimte; controleer de bronnen voor een besluit.",
+                              "First information product for the 'nota van uitgangspunten' (Woontop, Agreement 10.2 Water and Soil): "
+                              "per planned location the classes of the 'water and soil as guiding principle' (WBS) map, the verdict, "
+                              "the themes and what must be addressed. Made with ruimte; check the sources before any decision.")));
+    std::vector<std::string> sources = {
+        std::string(w("locaties: ", "locations: ")) + r.inputs.at(0),
+        std::string(w("WBS-kaart: ", "WBS map: ")) + r.inputs.at(1) + " (" + w("veld ", "field ") + req.class_field + ")",
+    };
+    for (std::size_t i = 2; i < r.inputs.size(); ++i) {
+        const bool by = r.has_groups && i + 1 == r.inputs.size();
+        sources.push_back(std::string(by ? w("indeling: ", "grouped by: ") : w("thema's: ", "themes: ")) + r.inputs[i]);
+    }
+    sources.push_back(std::string(w("oordeel: de zwaarste klasse die meer dan ", "verdict: the most severe class covering more than ")) +
+                      w.num(req.sliver.share * 100, 1) + " % " + w("én meer dan ", "and more than ") + w.num(req.sliver.m2, 0) +
+                      w(" m² van de locatie beslaat; zonder zo'n klasse: onbekend (nooit 'ja').",
+                        " m² of the location; without such a class: unknown (never 'yes')."));
+    doc.push_back(list(sources));
+
+    const std::vector<CheckUnit>& units = r.has_groups ? r.parts : r.whole;
+    std::vector<std::string> groups = r.has_groups ? r.groups : std::vector<std::string>{""};
+
+    // Overview: one row per group, count per verdict.
+    {
+        std::vector<std::string> header = {r.has_groups ? w("groep", "group") : w("alle locaties", "all locations")};
+        for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= 0; --v) header.push_back(verdict_label(static_cast<std::size_t>(v), req.lang));
+        header.push_back(w("onbekend", "unknown"));
+        if (r.has_homes) header.push_back(w("woningen", "homes"));
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& g : groups) {
+            std::vector<std::string> row = {g.empty() ? w("alle locaties", "all locations") : g};
+            double homes = 0;
+            for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= -1; --v) {
+                std::size_t n = 0;
+                for (const auto& u : units) {
+                    if (u.group == g && severity_rank(u.verdict) == v) {
+                        ++n;
+                        if (u.homes) homes += *u.homes;
+                    }
+                }
+                row.push_back(std::to_string(n));
+            }
+            if (r.has_homes) row.push_back(w.num(homes, 0));
+            rows.push_back(std::move(row));
+        }
+        doc.push_back(heading(2, w("Overzicht", "Overview")));
+        doc.push_back(paragraph(w("Aantal locaties per oordeel. Een locatie die over een grens van de indeling ligt, telt in elke groep mee "
+                                  "met haar deel; woningen zijn naar oppervlakte over de delen verdeeld.",
+                                  "Number of locations per verdict. A location that crosses a group boundary counts in each group with "
+                                  "its part; homes are split over the parts by area.")));
+        doc.push_back(table(header, rows));
+    }
+
+    for (const auto& g : groups) {
+        doc.push_back(heading(2, g.empty() ? w("Alle locaties", "All locations") : g));
+        std::vector<std::vector<std::string>> rows;
+        for (const GroupVerdict& s : r.summary) {
+            if (s.group != g) continue;
+            std::vector<std::string> row = {verdict_label(s.verdict, req.lang), std::to_string(s.count), w.ha(s.area_m2)};
+            if (r.has_homes) row.push_back(w.num(s.homes, 0) + (s.without_homes ? " (" + std::to_string(s.without_homes) + w(" zonder aantal)", " without a count)") : std::string()));
+            rows.push_back(std::move(row));
+        }
+        std::vector<std::string> header = {w("oordeel", "verdict"), w("locaties", "locations"), w("oppervlakte (ha)", "area (ha)")};
+        if (r.has_homes) header.push_back(w("woningen", "homes"));
+        doc.push_back(table(header, rows));
+
+        std::vector<const CheckUnit*> in_group;
+        for (const auto& u : units) {
+            if (u.group == g) in_group.push_back(&u);
+        }
+        std::stable_sort(in_group.begin(), in_group.end(), [](const CheckUnit* a, const CheckUnit* b) {
+            return severity_rank(a->verdict) > severity_rank(b->verdict);
+        });
+        for (const CheckUnit* u : in_group) {
+            const CheckLocation& loc = r.locations[u->location];
+            const std::string name = loc.name.empty() ? loc.id : loc.id + " " + loc.name;
+            doc.push_back(heading(3, name + ": " + verdict_label(u->verdict, req.lang), u->verdict ? wbs.classes[*u->verdict].colour : "#bbbbbb"));
+            std::string facts = std::string(w("Oppervlakte ", "Area ")) + w.ha(u->area_m2) + " ha";
+            if (r.has_groups && u->part_share < 0.9999995) {
+                facts += std::string(w(" (", " (")) + w.pct(u->part_share) + w(" van de locatie ligt in deze groep)", " of the location lies in this group)");
+            }
+            if (r.has_homes) {
+                facts += std::string(w("; woningen: ", "; homes: ")) + (u->homes ? w.num(*u->homes, 0) : std::string(w("onbekend", "unknown")));
+            }
+            facts += ".";
+            doc.push_back(paragraph(facts));
+
+            std::vector<std::vector<std::string>> shares;
+            for (std::size_t k = wbs.classes.size(); k-- > 0;) {
+                if (!(u->class_m2[k] > 0)) continue;
+                const bool counts = above_sliver(u->class_m2[k], u->area_m2, req.sliver);
+                shares.push_back({verdict_label(k, req.lang), w.ha(u->class_m2[k]), w.pct(u->class_m2[k] / u->area_m2),
+                                  counts ? w("ja", "yes") : w("nee (snipper)", "no (sliver)")});
+            }
+            if (u->uncovered_m2 > 0.005) {
+                shares.push_back({w("niet gedekt door de WBS-kaart", "not covered by the WBS map"), w.ha(u->uncovered_m2),
+                                  w.pct(u->uncovered_m2 / u->area_m2), "-"});
+            }
+            doc.push_back(table({w("klasse", "class"), w("oppervlakte (ha)", "area (ha)"), w("aandeel", "share"), w("telt mee", "counts")}, shares));
+
+            std::vector<std::vector<std::string>> themes;
+            for (const ThemeStat& t : u->themes) {
+                if (!(t.valued_m2 > 0)) continue;
+                const layers::ThemeInfo* info = nullptr;
+                for (const auto& ti : wbs.themes) {
+                    if (ti.code == t.theme) info = &ti;
+                }
+                const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
+                themes.push_back({label, w.ha(t.present_m2), w.pct(t.present_m2 / u->area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
+            }
+            if (!themes.empty()) {
+                doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"), w("aandeel", "share"),
+                                     w("max", "max"), w("gemiddeld", "mean")},
+                                    themes));
+            }
+
+            std::vector<std::string> todo;
+            if (!u->verdict) {
+                todo.push_back(w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een oordeel "
+                                 "wordt gegeven.",
+                                 "The location lies (almost) outside the WBS map: ask the water board for local information before a "
+                                 "verdict is given."));
+            } else if (*u->verdict == wbs.classes.size() - 1) {
+                todo.push_back(w("'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
+                                 "'No': no building in the floodplains and outside the IJsselmeer dikes; move or shrink the location."));
+            } else if (*u->verdict == 3) {
+                todo.push_back(w("'Nee, tenzij': bouwen alleen met een zwaarwegende onderbouwing; betrek het waterschap vóór de planvorming.",
+                                 "'No, unless': building only with a strong justification; involve the water board before planning."));
+            }
+            for (std::size_t d : u->drivers) {
+                const ThemeStat& t = u->themes[d];
+                const layers::ThemeInfo* info = nullptr;
+                for (const auto& ti : wbs.themes) {
+                    if (ti.code == t.theme) info = &ti;
+                }
+                std::string line = info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
+                line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u->area_m2) + w(" van de locatie (max ", " of the location (max ") +
+                        w.num(t.max, 2) + w(", gemiddeld ", ", mean ") + w.num(t.mean, 2) + ")";
+                if (info) line += ": " + std::string(w.en() ? info->measure_en : info->measure_nl);
+                todo.push_back(line);
+            }
+            if (u->verdict && *u->verdict > 0 && u->drivers.empty()) {
+                todo.push_back(w("Geen themawaarde in de bronnen: vraag het waterschap welk thema de klasse bepaalt.",
+                                 "No theme value in the sources: ask the water board which theme decides the class."));
+            }
+            if (u->verdict && u->uncovered_m2 > 0 && above_sliver(u->uncovered_m2, u->area_m2, req.sliver)) {
+                todo.push_back(std::string(w("Let op: ", "Note: ")) + w.pct(u->uncovered_m2 / u->area_m2) +
+                               w(" van de locatie valt buiten de WBS-kaart.", " of the location lies outside the WBS map."));
+            }
+            if (!todo.empty()) {
+                doc.push_back(paragraph(u->verdict && *u->verdict == 0 && todo.size() == 1 ? w("Aandachtspunt:", "Note:")
+                                                                                          : w("Wat geregeld moet worden (de 'mits'):",
+                                                                                              "What must be addressed (the 'provided'):")));
+                doc.push_back(list(todo));
+            } else if (u->verdict && *u->verdict == 0) {
+                doc.push_back(paragraph(w("Geen extra opgave voor water en bodem.", "No extra effort for water and soil.")));
+            }
+        }
+    }
+    return format == ReportFormat::html ? render_html(doc, req.lang, title) : render_markdown(doc);
+}
+
+}  // namespace ruimte

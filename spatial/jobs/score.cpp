@@ -1,0 +1,678 @@
+#include "spatial/jobs/score.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/core/stopwatch.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "layers/catalogue.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/criteria/profile.hpp"
+#include "spatial/io/postgis.hpp"
+#include "spatial/jobs/score_pushdown.hpp"
+#include "ruimte/version.hpp"
+#include "spatial/criteria/scoring.hpp"
+#include "spatial/output/styles.hpp"
+
+namespace ruimte {
+
+namespace {
+
+// Class per feature of a class layer (or name per feature of a presence layer).
+std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer& layer,
+                                       std::vector<std::string>& classes) {
+    const int field = layer.field_index(spec.field);
+    if (field < 0) {
+        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + layer.field_names(),
+                    layer.place(), "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
+                                   " of [layers." + spec.name + "] in the profile to one of these fields");
+    }
+    std::vector<std::string> values(layer.features.size());
+    for (std::size_t i = 0; i < layer.features.size(); ++i) {
+        const Feature& f = layer.features[i];
+        if (layer.field_is_null(f, field)) {
+            if (spec.kind == LayerKind::classes) {
+                throw Error(ErrorKind::input, "the feature has no value in class field '" + spec.field + "'",
+                            layer.place(f.fid), "give every feature a class, or remove it");
+            }
+            values[i] = "fid " + std::to_string(f.fid);
+        } else {
+            values[i] = layer.field_as_string(f, field);
+        }
+    }
+    if (!spec.catalogue.empty() && spec.kind == LayerKind::classes) {
+        // Source spellings ("Ja, mits", "JA MITS", 3) become the catalogue's class codes.
+        const layers::LayerKindInfo& kind = layers::kind_or_throw(spec.catalogue);
+        std::vector<std::int64_t> fids;
+        for (const Feature& f : layer.features) fids.push_back(f.fid);
+        const std::vector<std::uint32_t> mapped = layers::map_values(kind, values, fids, {}, layer.place(), spec.field);
+        for (std::size_t i = 0; i < values.size(); ++i) values[i] = kind.classes[mapped[i]].code;
+    }
+    classes = spec.classes;
+    if (classes.empty()) {
+        std::set<std::string> seen(values.begin(), values.end());
+        classes.assign(seen.begin(), seen.end());
+    }
+    std::map<std::string, std::uint32_t> position;
+    for (std::size_t k = 0; k < classes.size(); ++k) position[classes[k]] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint32_t> out(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto it = position.find(values[i]);
+        if (it == position.end()) {
+            std::set<std::string> found(values.begin(), values.end());
+            std::string found_list, allowed;
+            for (const auto& v : found) found_list += (found_list.empty() ? "'" : ", '") + v + "'";
+            for (const auto& c : classes) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
+            throw Error(ErrorKind::input,
+                        "class value '" + values[i] + "' in field '" + spec.field + "' is not one of the classes the profile allows (" +
+                            allowed + "); values found in the layer: " + found_list,
+                        layer.place(layer.features[i].fid),
+                        "add the value to classes of [layers." + spec.name + "] or fix the data");
+        }
+        out[i] = it->second;
+    }
+    return out;
+}
+
+std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::string& requested) {
+    int field = -1;
+    if (!requested.empty()) {
+        field = cands.field_index(requested);
+        if (field < 0) {
+            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + cands.field_names(), cands.place(),
+                        "name an existing field with --id-field or id_field in the profile");
+        }
+    } else {
+        field = cands.field_index("id");
+    }
+    std::vector<CandidateId> ids;
+    ids.reserve(cands.features.size());
+    const bool integer = field >= 0 && (cands.defn->GetFieldDefn(field)->GetType() == OFTInteger ||
+                                        cands.defn->GetFieldDefn(field)->GetType() == OFTInteger64);
+    for (const Feature& f : cands.features) {
+        if (field < 0) {
+            ids.emplace_back(static_cast<std::int64_t>(f.fid));
+        } else if (cands.field_is_null(f, field)) {
+            throw Error(ErrorKind::input, "the candidate has no id", cands.place(f.fid),
+                        "give every candidate an id, or choose another --id-field");
+        } else if (integer) {
+            ids.emplace_back(static_cast<std::int64_t>(f.attributes->GetFieldAsInteger64(field)));
+        } else {
+            ids.emplace_back(cands.field_as_string(f, field));
+        }
+    }
+    std::map<CandidateId, std::int64_t> seen;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto [it, fresh] = seen.emplace(ids[i], cands.features[i].fid);
+        if (!fresh) {
+            throw Error(ErrorKind::input,
+                        "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " + std::to_string(it->second) + ")",
+                        cands.place(cands.features[i].fid), "make the ids unique or choose another --id-field");
+        }
+    }
+    return ids;
+}
+
+void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
+    if (!req.notice) return;
+    auto ids = [](const std::vector<GeometryIssue>& v) {
+        std::string s;
+        for (std::size_t i = 0; i < v.size() && i < 10; ++i) s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
+        if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more, see table geometry_issues)";
+        return s;
+    };
+    const std::string where = role + " (" + l.source.display() + ")";
+    if (!l.hygiene.repaired.empty()) req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) + " features: " + ids(l.hygiene.repaired));
+    if (!l.hygiene.skipped.empty()) req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) + " features: " + ids(l.hygiene.skipped));
+    for (const auto& n : l.notices) req.notice(where + ": " + n);
+    if (l.crs.reprojected) {
+        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation +
+                   "' (accuracy " + (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
+    }
+}
+
+// Steps 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
+// and index it. Notices are collected, not sent, so they keep their place after the
+// candidates' when this runs on another thread.
+struct LayerWork {
+    std::vector<FeatureLayer> layers;
+    std::vector<std::unique_ptr<LayerIndex>> indexes;
+    std::vector<std::string> notices;
+    std::chrono::steady_clock::time_point read_done, index_done;
+};
+
+using StageFn = std::function<void(const std::string&, std::size_t, std::size_t)>;
+
+LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read, const StageFn& stage) {
+    LayerWork work;
+    ScoreRequest collecting = req;
+    if (req.notice) collecting.notice = [&work](const std::string& n) { work.notices.push_back(n); };
+    std::vector<FeatureLayer>& layer_data = work.layers;
+    layer_data.reserve(profile.layers.size());
+    for (const auto& spec : profile.layers) {
+        read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
+        layer_data.push_back(read_polygon_layer(spec.source, read));
+        report_hygiene(collecting, "layer " + spec.name, layer_data.back());
+    }
+    work.read_done = std::chrono::steady_clock::now();
+    IndexOptions index_options;
+    index_options.max_piece_vertices = req.max_piece_vertices;
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        stage("index " + profile.layers[l].name, l, profile.layers.size());
+        std::vector<std::string> classes;
+        std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
+        work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind, layer_data[l].geometries(),
+                                                            std::move(feature_class), std::move(classes), index_options,
+                                                            req.control));
+        const auto& pairs = work.indexes.back()->overlapping_features();
+        if (!pairs.empty() && collecting.notice && profile.layers[l].kind == LayerKind::classes) {
+            collecting.notice("layer " + profile.layers[l].name + ": " + std::to_string(pairs.size()) +
+                              " pairs of features overlap each other (first: features " +
+                              std::to_string(layer_data[l].features[pairs[0].first].fid) + " and " +
+                              std::to_string(layer_data[l].features[pairs[0].second].fid) +
+                              "); overlapping area is counted once per class");
+        }
+    }
+    work.index_done = std::chrono::steady_clock::now();
+    return work;
+}
+
+}  // namespace
+
+ScoreInputs prepare_score(const ScoreRequest& req) {
+    Stopwatch clock;
+    ScoreInputs in;
+    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (!req.progress) return;
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        req.progress(name, done, total);
+    };
+
+    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
+    in.profile = load_profile(req.profile_path, req.layer_sources);
+    const Profile& profile = in.profile;
+    if (profile.ahp && req.notice) {
+        std::string w;
+        for (const auto& f : profile.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed(f.weight, 3);
+        req.notice("weights from AHP: " + w + "; lambda_max " + fixed(profile.ahp->lambda_max, 3) + ", CI " +
+                   fixed(profile.ahp->ci, 3) + ", CR " + fixed(profile.ahp->cr, 3));
+    }
+    for (const auto& w : profile.warnings) {
+        if (req.strict) throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}}, "revise the profile, or run without --strict");
+        if (req.notice) req.notice("warning: " + w);
+    }
+    const SourceSpec cand_spec = parse_source(req.candidates);
+    in.input_paths = {cand_spec.path, req.profile_path};
+    for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
+    std::vector<std::string> source_files = files_of_source(req.candidates);
+    for (const auto& l : profile.layers) {
+        for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
+    }
+    const FilePrefetch prefetch(std::move(source_files));  // the disk starts on them meanwhile
+    const std::vector<std::string>& inputs = in.input_paths;
+    if (pg::is_postgres(req.output)) {
+        pg::check_output(req.output, req.overwrite, {"candidates_scored", "overlay_areas", "geometry_issues"});
+    } else if (!req.output.empty()) {
+        check_output_path(req.output, req.overwrite, inputs);
+    }
+    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
+    if (!req.csv.empty() && std::filesystem::absolute(req.csv) == std::filesystem::absolute(req.output)) {
+        throw Error(ErrorKind::usage, "--csv and -o name the same file", {}, "give the CSV its own name");
+    }
+    in.seconds.emplace_back("profile", clock.lap());
+
+    // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
+    //    another thread meanwhile, so GDAL's sequential reading of one source overlaps the
+    //    parallel work on the other. Errors and notices keep their order either way: the
+    //    candidates' first, then the layers'.
+    ReadOptions read;
+    read.assume_crs = req.assume_crs;
+    read.skip_invalid = req.skip_invalid;
+    read.control = req.control;
+    using Clock = std::chrono::steady_clock;
+    const Clock::time_point read_start = Clock::now();
+    const StageFn stage_fn = stage;
+    std::future<LayerWork> layer_work;
+    const bool layers_meanwhile = req.engine != Engine::postgis && resolve_threads(req.control.threads) > 1;
+    if (layers_meanwhile) {
+        layer_work = std::async(std::launch::async, [&req, &profile, &stage_fn, read] {
+            return read_and_index_layers(req, profile, read, stage_fn);
+        });
+    }
+    read.progress = [&](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
+    in.candidates = read_polygon_layer(cand_spec, read);
+    FeatureLayer& cands = in.candidates;
+    report_hygiene(req, "candidates", cands);
+    if (cands.features.empty()) {
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(),
+                    "check the layer; features with null, empty or zero-area geometry are skipped");
+    }
+    CandidateTable& table = in.table;
+    table.ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
+    {
+        std::set<std::string> attrs;
+        for (const auto& e : profile.exclusions) {
+            if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
+        }
+        for (const auto& f : profile.factors) {
+            if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
+        }
+        for (const auto& a : attrs) {
+            const int field = cands.field_index(a);
+            if (field < 0) {
+                throw Error(ErrorKind::input, "the profile uses attr." + a + " but the candidates have no field '" + a +
+                                                  "'; their fields are: " + cands.field_names(),
+                            cands.place(), "fix the metric name in the profile");
+            }
+            std::vector<double> values;
+            for (const Feature& f : cands.features) {
+                const auto v = cands.field_as_double(f, field);
+                if (!v && !cands.field_is_null(f, field)) {
+                    throw Error(ErrorKind::input, "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
+                                cands.place(f.fid), "attr." + a + " needs a numeric field");
+                }
+                values.push_back(v.value_or(std::nan("")));
+            }
+            table.attribute_names.push_back(a);
+            table.attribute_values.push_back(std::move(values));
+        }
+    }
+
+    if (req.engine == Engine::postgis) {
+        // 2b-4. Layers, index and overlay as SQL inside PostGIS (spatial/pushdown.hpp).
+        PushdownOptions push;
+        push.assume_crs = req.assume_crs;
+        push.skip_invalid = req.skip_invalid;
+        push.max_piece_vertices = req.max_piece_vertices;
+        push.control = req.control;
+        push.progress = req.progress;
+        push.notice = req.notice;
+        in.seconds.emplace_back("read", clock.lap());
+        PushdownResult pushed = pushdown_overlay(profile, cands, push);
+        in.layers = std::move(pushed.layers);
+        in.indexes = std::move(pushed.indexes);
+        for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+        in.overlay = std::move(pushed.overlay);
+        for (std::size_t l = 0; l < in.layers.size(); ++l) report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
+        in.seconds.emplace_back("overlay", clock.lap());
+        return in;
+    }
+    const Clock::time_point cands_done = Clock::now();
+    LayerWork work = layers_meanwhile ? layer_work.get() : read_and_index_layers(req, profile, read, stage_fn);
+    if (req.notice) {
+        for (const auto& n : work.notices) req.notice(n);
+    }
+    in.layers = std::move(work.layers);
+    in.indexes = std::move(work.indexes);
+    for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+    const std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
+    // Stage times of overlapping work: reading lasts until both sources are read, indexing
+    // for what the layers' thread still needed after that.
+    const Clock::time_point read_end = std::max(cands_done, work.read_done);
+    in.seconds.emplace_back("read", std::chrono::duration<double>(read_end - read_start).count());
+    in.seconds.emplace_back("index", std::chrono::duration<double>(std::max(work.index_done, read_end) - read_end).count());
+    clock.lap();
+
+    // 4. Overlay.
+    std::vector<const GEOSGeometry*> geoms;
+    geoms.reserve(cands.features.size());
+    for (const auto& f : cands.features) geoms.push_back(f.geom.get());
+    RunControl control = req.control;
+    control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
+    in.overlay = overlay(geoms, index_ptrs, control);
+    in.seconds.emplace_back("overlay", clock.lap());
+    return in;
+}
+
+ScoreSummary run_score(const ScoreRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);
+    if (!req.qgis_project.empty()) {
+        if (pg::is_postgres(req.output)) {
+            throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {}, "write -o OUT.gpkg, or leave out --qgis-project");
+        }
+        check_output_path(req.qgis_project, req.overwrite, {req.output});
+    }
+    const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
+    const ScoreInputs& in = *data;
+    Stopwatch clock;
+    ScoreSummary summary;
+    summary.seconds = in.seconds;
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (req.progress) req.progress(name, done, total);
+    };
+    const Profile& profile = in.profile;
+    const FeatureLayer& cands = in.candidates;
+    const std::vector<FeatureLayer>& layer_data = in.layers;
+    const std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
+    const CandidateTable& table = in.table;
+    const std::vector<CandidateId>& ids = table.ids;
+    const OverlayResult& ov = in.overlay;
+    const std::vector<std::string>& inputs = in.input_paths;
+
+    // 5. Score.
+    const Scores scores = score_candidates(profile, index_ptrs, ov, table);
+    summary.seconds.emplace_back("score", clock.lap());
+
+    // 6. Write.
+    stage("write", 0, 1);
+    const std::size_t n = cands.features.size();
+    std::vector<std::size_t> by_id(n);
+    for (std::size_t c = 0; c < n; ++c) by_id[c] = c;
+    const auto id_order = [&](std::size_t a, std::size_t b) { return id_less(ids[a], ids[b]); };
+    if (!std::is_sorted(by_id.begin(), by_id.end(), id_order)) std::sort(by_id.begin(), by_id.end(), id_order);
+
+    struct LongRow {
+        std::size_t cand;
+        std::size_t layer;
+        std::size_t klass;
+    };
+    std::vector<LongRow> long_rows;
+    long_rows.reserve(2 * n);
+    for (std::size_t c : by_id) {
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            for (std::size_t k = 0; k < ov.layers[l].class_count; ++k) {
+                if (ov.layers[l].area(c, k) > 0) long_rows.push_back({c, l, k});
+            }
+        }
+    }
+
+    // The run manifest hashes every input file: that runs on its own thread while the
+    // GeoPackage is written (a serial job); with --threads 1, on this thread when the manifest
+    // is written.
+    Manifest manifest;
+    manifest.command = "score";
+    manifest.command_line = req.command_line;
+    manifest.timestamp = timestamp;
+    manifest.profile_path = profile.path;
+    manifest.profile_text = profile.text;
+    manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
+    }
+    manifest.files = files_of_source(req.candidates);
+    manifest.files.push_back(profile.path);
+    for (const auto& l : layer_data) {
+        for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
+    }
+    std::future<std::string> manifest_text = std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
+
+    // The long-table CSV (--csv) is made on a thread of its own while the GeoPackage is written
+    // (after it, on this thread, with --threads 1).
+    std::unique_ptr<AtomicOutput> csv_out;
+    std::future<void> csv_written;
+    if (!req.csv.empty()) {
+        csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
+        csv_written = std::async(side_work_policy(req.control), [&] {
+            std::ofstream csv(csv_out->temp_path(), std::ios::binary);
+            // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
+            std::vector<std::string> layer_names;
+            std::vector<std::vector<std::string>> class_names;
+            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+                layer_names.push_back(csv_quote(profile.layers[l].name));
+                class_names.emplace_back();
+                for (const auto& c : index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
+            }
+            std::string text = "candidate_id,layer,class,area_m2,share\n", id;
+            std::size_t id_of = n;  // the candidate `id` holds
+            for (const LongRow& r : long_rows) {
+                if (r.cand != id_of) {
+                    id = csv_quote(to_string(ids[r.cand]));
+                    id_of = r.cand;
+                }
+                const double a = ov.layers[r.layer].area(r.cand, r.klass);
+                text += id;
+                text += ',';
+                text += layer_names[r.layer];
+                text += ',';
+                text += class_names[r.layer][r.klass];
+                text += ',';
+                append_fixed(text, a, 6);
+                text += ',';
+                append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
+                text += '\n';
+                if (text.size() > (1u << 20)) {
+                    csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+                    text.clear();
+                }
+            }
+            csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+            csv.close();
+            if (!csv) {
+                throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
+                            "check free disk space and write permission in the output folder");
+            }
+        });
+    }
+
+    // -o postgresql://...: the GeoPackage is staged in a temporary folder, then published.
+    std::unique_ptr<pg::StagedResult> pg_out;
+    if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
+    AtomicOutput out(pg_out ? pg_out->gpkg_path() : req.output, req.overwrite, inputs);
+    {
+        const PinnedGpkgDate pinned(timestamp);
+        const std::string& path = out.temp_path();
+        DatasetPtr ds = create_gpkg(path);
+        const std::string what = "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";
+        OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
+        OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
+                                       "Area (m2) and share of each candidate per class of each layer");
+        OGRLayer* issues = create_layer(*ds, req.output, "geometry_issues", wkbNone,
+                                        "Input features repaired or skipped while reading");
+
+        // candidates_scored: the input attributes, then what ruimte computed.
+        std::set<std::string> taken;
+        auto upper = [](std::string s) { for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); return s; };
+        for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
+            OGRFieldDefn def(cands.defn->GetFieldDefn(i));
+            if (scored->CreateField(&def) != OGRERR_NONE) {
+                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'", ErrorPlace{req.output, "candidates_scored", {}, "", {}});
+            }
+            taken.insert(upper(def.GetNameRef()));
+        }
+        auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+            if (!taken.insert(upper(name)).second) {
+                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself", cands.place(),
+                            "rename that field in the input");
+            }
+            add_field(*scored, req.output, name, type, sub);
+            return scored->GetLayerDefn()->GetFieldCount() - 1;
+        };
+        const bool int_ids = std::holds_alternative<std::int64_t>(ids.front());
+        const int f_id = computed("candidate_id", int_ids ? OFTInteger64 : OFTString);
+        const int f_area = computed("area_ha", OFTReal);
+        std::vector<std::vector<int>> f_share(profile.layers.size());
+        std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1), f_dist(profile.layers.size(), -1);
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            const std::string lname = column_part(profile.layers[l].name);
+            if (profile.layers[l].kind == LayerKind::classes) {
+                std::set<std::string> used;
+                for (const auto& cls : index_ptrs[l]->classes()) {
+                    std::string col = lname + "_" + column_part(cls) + "_share";
+                    for (int suffix = 2; !used.insert(col).second; ++suffix) col = lname + "_" + column_part(cls) + "_" + std::to_string(suffix) + "_share";
+                    f_share[l].push_back(computed(col, OFTReal));
+                }
+                f_cover[l] = computed(lname + "_uncovered_share", OFTReal);
+            } else {
+                f_cover[l] = computed(lname + "_overlap_share", OFTReal);
+                f_names[l] = computed(lname + "_names", OFTString);
+                f_dist[l] = computed(lname + "_distance_m", OFTReal);
+            }
+        }
+        std::vector<int> f_value, f_contrib;
+        for (const auto& fac : profile.factors) {
+            f_value.push_back(computed("f_" + fac.name + "_value", OFTReal));
+            f_contrib.push_back(computed("f_" + fac.name + "_contrib", OFTReal));
+        }
+        const int f_excl = computed("excluded", OFTInteger, OFSTBoolean);
+        const int f_reasons = computed("reasons", OFTString);
+        const int f_score = computed("score", OFTReal);
+        const int f_rank = computed("rank", OFTInteger64);
+
+        add_field(*areas, req.output, "candidate_id", int_ids ? OFTInteger64 : OFTString);
+        add_field(*areas, req.output, "layer", OFTString);
+        add_field(*areas, req.output, "class", OFTString);
+        add_field(*areas, req.output, "area_m2", OFTReal);
+        add_field(*areas, req.output, "share", OFTReal);
+        add_field(*issues, req.output, "input", OFTString);
+        add_field(*issues, req.output, "source", OFTString);
+        add_field(*issues, req.output, "fid", OFTInteger64);
+        add_field(*issues, req.output, "action", OFTString);
+        add_field(*issues, req.output, "what", OFTString);
+
+        // The values of row c, into a sink with real(), integer() and text() by field index:
+        // an OGRFeature or the direct SQLite writer (gpkg_rows.hpp).
+        auto put_id = [](auto& sink, int field, const CandidateId& id) {
+            if (const auto* i = std::get_if<std::int64_t>(&id)) sink.integer(field, *i);
+            else sink.text(field, std::get<std::string>(id));
+        };
+        auto computed_values = [&](auto& sink, std::size_t c) {
+            put_id(sink, f_id, ids[c]);
+            const double area = ov.candidate_area_m2[c];
+            sink.real(f_area, area / 1e4);
+            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+                const LayerOverlay& lo = ov.layers[l];
+                if (profile.layers[l].kind == LayerKind::classes) {
+                    for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f_share[l][k], lo.area(c, k) / area);
+                    sink.real(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+                } else {
+                    sink.real(f_cover[l], lo.covered_m2[c] / area);
+                    // Names of the features overlapped, in the layer's name order.
+                    std::string names;
+                    for (std::size_t k = 0; k < lo.class_count; ++k) {
+                        if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + index_ptrs[l]->classes()[k];
+                    }
+                    sink.text(f_names[l], names);
+                    if (!std::isnan(lo.distance_m[c])) sink.real(f_dist[l], lo.distance_m[c]);
+                }
+            }
+            for (std::size_t f = 0; f < profile.factors.size(); ++f) {
+                sink.real(f_value[f], scores.value[c * scores.factor_count + f]);
+                sink.real(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
+            }
+            sink.integer(f_excl, scores.excluded[c] ? 1 : 0);
+            std::string reasons;
+            for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
+            sink.text(f_reasons, reasons);
+            sink.real(f_score, scores.score[c]);
+            if (scores.rank[c] > 0) sink.integer(f_rank, scores.rank[c]);
+        };
+
+        begin_transaction(*ds, req.output);
+        write_copied_rows(*ds, *scored, req.output, cands, n, [](std::size_t c) { return c; }, computed_values);
+        out.start_writeback();  // these rows go to disk while overlay_areas is written
+        {
+            GpkgRowWriter rows(*ds, *areas, req.output);
+            for (const LongRow& r : long_rows) {
+                put_id(rows, 0, ids[r.cand]);
+                rows.text(1, profile.layers[r.layer].name);
+                rows.text(2, index_ptrs[r.layer]->classes()[r.klass]);
+                const double a = ov.layers[r.layer].area(r.cand, r.klass);
+                rows.real(3, a);
+                rows.real(4, a / ov.candidate_area_m2[r.cand]);
+                rows.insert();
+            }
+            rows.finish();
+        }
+        auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
+            for (const auto& [list, action] : {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
+                for (const auto& issue : *list) {
+                    OGRFeature feat(issues->GetLayerDefn());
+                    feat.SetField(0, role.c_str());
+                    feat.SetField(1, l.source.display().c_str());
+                    feat.SetField(2, static_cast<GIntBig>(issue.fid));
+                    feat.SetField(3, action);
+                    feat.SetField(4, issue.what.c_str());
+                    write_feature(*issues, req.output, feat);
+                }
+            }
+        };
+        write_issues("candidates", cands);
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) write_issues(profile.layers[l].name, layer_data[l]);
+        commit_transaction(*ds, req.output);
+        out.start_writeback();  // the disk writes the rows while the styles and metadata are made
+
+        // Provenance: what made this file (issue: a full manifest lives in gpkg_metadata).
+        ds->SetMetadataItem("RUIMTE_VERSION", version);
+        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        auto crs_line = [&](const FeatureLayer& l) {
+            return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
+                   " | operation " + l.crs.operation + " | accuracy_m " +
+                   (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
+        };
+        ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", crs_line(cands).c_str());
+        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
+        }
+        // The scores are at hand: the style need not read 10,000s of rows back.
+        styles::KnownColumns known;
+        known["candidates_scored.score"] = scores.score;
+        styles::write_default_styles(*ds, req.output, timestamp, known);
+        write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
+        close_dataset(std::move(ds), req.output);
+    }
+
+    if (csv_written.valid()) csv_written.get();
+    out.commit();
+    if (!req.qgis_project.empty()) {
+        AtomicOutput project(req.qgis_project, req.overwrite, inputs);
+        styles::write_qgis_project(project.temp_path(), req.qgis_project, req.output, req.qgis_context,
+                                   "ruimte score - " + profile.name, req.english);
+        project.commit();
+    }
+    if (pg_out) pg_out->publish();
+    if (csv_out) csv_out->commit();
+    summary.seconds.emplace_back("write", clock.lap());
+
+    summary.candidates = n;
+    summary.output = req.output;
+    summary.csv = req.csv;
+    for (std::size_t c = 0; c < n; ++c) summary.excluded += scores.excluded[c] ? 1 : 0;
+    std::vector<std::size_t> ranked;
+    for (std::size_t c = 0; c < n; ++c) if (scores.rank[c] > 0) ranked.push_back(c);
+    std::sort(ranked.begin(), ranked.end(), [&](std::size_t a, std::size_t b) { return scores.rank[a] < scores.rank[b]; });
+    for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
+        summary.top.emplace_back(scores.rank[ranked[i]], to_string(ids[ranked[i]]), scores.score[ranked[i]]);
+    }
+    auto input_summary = [](const std::string& role, const FeatureLayer& l, const LayerIndex* idx) {
+        InputSummary s;
+        s.role = role;
+        s.source = l.source.display();
+        s.features = l.features.size();
+        s.repaired = l.hygiene.repaired.size();
+        s.skipped = l.hygiene.skipped.size();
+        s.crs = l.crs;
+        if (idx) {
+            s.pieces = idx->piece_count();
+            s.overlapping_pairs = idx->overlapping_features().size();
+        }
+        return s;
+    };
+    summary.inputs.push_back(input_summary("candidates", cands, nullptr));
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        summary.inputs.push_back(input_summary(profile.layers[l].name, layer_data[l], index_ptrs[l]));
+    }
+    summary.data = data;
+    return summary;
+}
+
+}  // namespace ruimte

@@ -1,0 +1,453 @@
+#include "spatial/jobs/sensitivity.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "ruimte/version.hpp"
+
+namespace ruimte {
+
+Rescorer::Rescorer(const Profile& profile, const Scores& base, const std::vector<CandidateId>& ids)
+    : n_(base.score.size()), nf_(base.factor_count), aggregation_(profile.aggregation), value_(base.value) {
+    if (nf_ != profile.factors.size() || ids.size() != n_ || value_.size() != n_ * nf_) {
+        throw Error(ErrorKind::internal, "Rescorer: scores, profile and ids do not match");
+    }
+    for (std::size_t c = 0; c < n_; ++c) {
+        if (!base.excluded[c]) ranked_.push_back(static_cast<std::uint32_t>(c));
+    }
+    std::vector<std::uint32_t> by_id(n_);
+    std::iota(by_id.begin(), by_id.end(), 0u);
+    std::sort(by_id.begin(), by_id.end(), [&](std::uint32_t a, std::uint32_t b) { return id_less(ids[a], ids[b]); });
+    id_pos_.resize(n_);
+    for (std::size_t i = 0; i < n_; ++i) id_pos_[by_id[i]] = static_cast<std::uint32_t>(i);
+    for (const auto& f : profile.factors) base_weights_.push_back(f.weight);
+}
+
+void Rescorer::scores(const std::vector<double>& w, std::vector<double>& score) const {
+    score.resize(n_);
+    const double* v = value_.data();
+    if (aggregation_ == Aggregation::weighted_sum) {
+        // The same sum in the same order as score_candidates, so the base weights give the
+        // same bits and the same ties.
+        for (std::size_t c = 0; c < n_; ++c, v += nf_) {
+            double s = 0;
+            for (std::size_t f = 0; f < nf_; ++f) s += w[f] * v[f];
+            score[c] = s;
+        }
+    } else {
+        for (std::size_t c = 0; c < n_; ++c, v += nf_) {
+            double s = 0;
+            bool any = false;
+            for (std::size_t f = 0; f < nf_; ++f) {
+                if (w[f] <= 0) continue;
+                if (!any || v[f] < s) s = v[f];
+                any = true;
+            }
+            score[c] = s;
+        }
+    }
+}
+
+void Rescorer::order(const std::vector<double>& w, std::vector<double>& score, std::vector<std::uint32_t>& out) const {
+    scores(w, score);
+    out = ranked_;
+    std::sort(out.begin(), out.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
+        return id_pos_[a] < id_pos_[b];
+    });
+}
+
+void Rescorer::top(const std::vector<double>& w, std::size_t k, std::vector<double>& score, std::vector<std::uint32_t>& out) const {
+    scores(w, score);
+    out = ranked_;
+    k = std::min(k, out.size());
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(k), out.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
+        return id_pos_[a] < id_pos_[b];
+    });
+    out.resize(k);
+}
+
+std::vector<double> draw_weights(const std::vector<double>& base, const SensitivityOptions& o, std::size_t i) {
+    std::mt19937_64 rng(o.seed + i);
+    std::vector<double> w(base.size(), 0.0);
+    if (o.method == WeightDraw::uniform) {
+        if (o.spread == 0) return base;  // exactly the profile's weights, no renormalisation noise
+        std::uniform_real_distribution<double> u(-1.0, 1.0);
+        for (std::size_t f = 0; f < base.size(); ++f) w[f] = base[f] * (1.0 + o.spread * u(rng));
+    } else {
+        for (std::size_t f = 0; f < base.size(); ++f) {
+            // A factor without weight stays without: Dirichlet(0) is a point mass at 0.
+            if (base[f] <= 0) continue;
+            std::gamma_distribution<double> g(o.concentration * base[f], 1.0);
+            w[f] = g(rng);
+        }
+    }
+    double sum = 0;
+    for (double x : w) sum += x;
+    if (!(sum > 0)) return base;  // every gamma draw underflowed (tiny concentration)
+    for (double& x : w) x /= sum;
+    return w;
+}
+
+namespace {
+
+// Nearest-rank percentile of the values in [first, last) (reordered): the ceil(p N)-th smallest.
+template <typename It>
+double percentile(It first, It last, double p) {
+    const auto n = static_cast<std::size_t>(last - first);
+    std::size_t k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(n) - 1e-9));
+    k = std::clamp<std::size_t>(k, 1, n) - 1;
+    std::nth_element(first, first + static_cast<std::ptrdiff_t>(k), last);
+    return static_cast<double>(first[static_cast<std::ptrdiff_t>(k)]);
+}
+
+std::vector<double> swept_weights(const std::vector<double>& base, std::size_t f, double t) {
+    std::vector<double> w(base.size());
+    const double rest = 1.0 - base[f];
+    for (std::size_t j = 0; j < base.size(); ++j) {
+        if (j == f) w[j] = t;
+        else if (rest > 1e-12) w[j] = base[j] * (1.0 - t) / rest;
+        else w[j] = (1.0 - t) / static_cast<double>(base.size() - 1);
+    }
+    return w;
+}
+
+WeightSweep sweep(const Rescorer& rs, const std::string& name, std::size_t f, std::size_t k, std::size_t steps) {
+    WeightSweep s;
+    s.factor = name;
+    const std::vector<double>& base = rs.base_weights();
+    s.base_weight = base[f];
+    std::vector<double> score;
+    std::vector<std::uint32_t> top;
+    auto top_at = [&](double t) {
+        rs.top(swept_weights(base, f, t), k, score, top);
+        return top;
+    };
+    auto as_set = [](std::vector<std::uint32_t> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    rs.top(base, k, score, top);
+    const std::vector<std::uint32_t> base_set = as_set(top);
+    auto same = [&](double t) { return as_set(top_at(t)) == base_set; };
+    for (std::size_t i = 0; i <= steps; ++i) {
+        const double t = static_cast<double>(i) / static_cast<double>(steps);
+        s.steps.emplace_back(t, top_at(t));
+    }
+    // Walk the grid away from the profile's weight; bisect the first step that differs.
+    auto boundary = [&](bool below, double& stable, std::optional<double>& change, std::vector<std::uint32_t>& enter,
+                        std::vector<std::uint32_t>& leave) {
+        stable = s.base_weight;
+        for (std::size_t step = 0; step <= steps; ++step) {
+            const std::size_t i = below ? steps - step : step;
+            const double t = s.steps[i].first;
+            if (below ? t >= s.base_weight : t <= s.base_weight) continue;
+            if (as_set(s.steps[i].second) == base_set) {
+                stable = t;
+                continue;
+            }
+            double changed = t;
+            while (std::fabs(stable - changed) > 1e-5) {
+                const double mid = 0.5 * (stable + changed);
+                (same(mid) ? stable : changed) = mid;
+            }
+            change = changed;
+            const std::vector<std::uint32_t> other = as_set(top_at(changed));
+            std::set_difference(other.begin(), other.end(), base_set.begin(), base_set.end(), std::back_inserter(enter));
+            std::set_difference(base_set.begin(), base_set.end(), other.begin(), other.end(), std::back_inserter(leave));
+            return;
+        }
+        stable = below ? 0.0 : 1.0;
+    };
+    boundary(true, s.stable_from, s.change_below, s.enter_below, s.leave_below);
+    boundary(false, s.stable_to, s.change_above, s.enter_above, s.leave_above);
+    return s;
+}
+
+}  // namespace
+
+SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base, const std::vector<CandidateId>& ids,
+                                      const SensitivityOptions& o) {
+    if (o.draws == 0) throw Error(ErrorKind::usage, "--draws must be at least 1");
+    if (o.method == WeightDraw::dirichlet && !(o.concentration > 0 && std::isfinite(o.concentration))) {
+        throw Error(ErrorKind::usage, "--concentration must be a positive number", {}, "for example --concentration 100");
+    }
+    if (o.method == WeightDraw::uniform && !(o.spread >= 0 && o.spread < 1)) {
+        throw Error(ErrorKind::usage, "--spread must lie in [0, 1)", {}, "0.1 means each weight varies by +-10 %");
+    }
+    if (o.top_k == 0) throw Error(ErrorKind::usage, "--top must be at least 1");
+    const Rescorer rs(profile, base, ids);
+    const std::size_t n = rs.candidates(), nf = rs.factors(), draws = o.draws;
+    SensitivityResult r;
+    r.draws = draws;
+    r.top_k = o.top_k;
+    r.base_score = base.score;
+    r.base_rank = base.rank;
+    r.weight = rs.base_weights();
+
+    // Ranked candidates get a dense position; ranks are stored [draw][position].
+    std::vector<std::uint32_t> pos(n, std::numeric_limits<std::uint32_t>::max()), ranked;
+    for (std::size_t c = 0; c < n; ++c) {
+        if (!base.excluded[c]) {
+            pos[c] = static_cast<std::uint32_t>(ranked.size());
+            ranked.push_back(static_cast<std::uint32_t>(c));
+        }
+    }
+    const std::size_t m = ranked.size();
+    std::vector<std::uint32_t> ranks(draws * m);
+    std::vector<double> drawn(draws * nf);
+    const std::size_t workers = worker_count(draws, o.control, 4);
+    std::vector<std::vector<double>> score_buf(workers);
+    std::vector<std::vector<std::uint32_t>> order_buf(workers);
+    parallel_for_workers(draws, o.control, [&](const geos::Context&, std::size_t worker, std::size_t d) {
+        const std::vector<double> w = draw_weights(r.weight, o, d);
+        std::copy(w.begin(), w.end(), drawn.begin() + static_cast<std::ptrdiff_t>(d * nf));
+        rs.order(w, score_buf[worker], order_buf[worker]);
+        std::uint32_t* out = ranks.data() + d * m;
+        const auto& ord = order_buf[worker];
+        for (std::size_t i = 0; i < ord.size(); ++i) out[pos[ord[i]]] = static_cast<std::uint32_t>(i + 1);
+    }, 4);
+
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    r.median_rank.assign(n, nan);
+    r.rank_p05.assign(n, nan);
+    r.rank_p95.assign(n, nan);
+    r.p_top.assign(n, nan);
+    RunControl quiet = o.control;
+    quiet.progress = nullptr;
+    const std::size_t stat_workers = worker_count(m, quiet, 64);
+    std::vector<std::vector<std::uint32_t>> column(stat_workers, std::vector<std::uint32_t>(draws));
+    parallel_for_workers(m, quiet, [&](const geos::Context&, std::size_t worker, std::size_t j) {
+        std::vector<std::uint32_t>& col = column[worker];
+        std::size_t in_top = 0;
+        for (std::size_t d = 0; d < draws; ++d) {
+            col[d] = ranks[d * m + j];
+            in_top += col[d] <= o.top_k ? 1 : 0;
+        }
+        const std::size_t c = ranked[j];
+        r.rank_p05[c] = percentile(col.begin(), col.end(), 0.05);
+        r.median_rank[c] = percentile(col.begin(), col.end(), 0.5);
+        r.rank_p95[c] = percentile(col.begin(), col.end(), 0.95);
+        r.p_top[c] = static_cast<double>(in_top) / static_cast<double>(draws);
+    }, 64);
+
+    std::vector<double> wcol(draws);
+    for (std::size_t f = 0; f < nf; ++f) {
+        for (std::size_t d = 0; d < draws; ++d) wcol[d] = drawn[d * nf + f];
+        r.weight_p05.push_back(percentile(wcol.begin(), wcol.end(), 0.05));
+        r.weight_median.push_back(percentile(wcol.begin(), wcol.end(), 0.5));
+        r.weight_p95.push_back(percentile(wcol.begin(), wcol.end(), 0.95));
+    }
+    if (nf >= 2 && o.sweep_steps > 0) {
+        for (std::size_t f = 0; f < nf; ++f) r.sweeps.push_back(sweep(rs, profile.factors[f].name, f, o.top_k, o.sweep_steps));
+    }
+    return r;
+}
+
+namespace {
+std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<std::string>& ids) {
+    std::string s;
+    for (std::uint32_t c : cands) s += (s.empty() ? "" : "; ") + ids[c];
+    return s;
+}
+}  // namespace
+
+SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
+    using clock = std::chrono::steady_clock;
+    if (!req.chart.empty()) {
+        const std::string ext = std::filesystem::path(req.chart).extension().string();
+        if (ext != ".svg" && ext != ".png") {
+            throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg or .png");
+        }
+        if (std::filesystem::absolute(req.chart) == std::filesystem::absolute(req.score.output)) {
+            throw Error(ErrorKind::usage, "--chart and -o name the same file", {}, "give the chart its own name");
+        }
+    }
+    if (req.lang != "nl" && req.lang != "en") throw Error(ErrorKind::usage, "--lang must be nl or en");
+    // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
+    // output costs no work; the full list of inputs is checked again when writing.
+    if (!req.chart.empty()) check_output_path(req.chart, req.score.overwrite, {parse_source(req.score.candidates).path, req.score.profile_path});
+    ScoreInputs in = prepare_score(req.score);
+    SensitivitySummary summary;
+    summary.seconds = in.seconds;
+    auto t0 = clock::now();
+    const Scores base = score_candidates(in.profile, in.index_ptrs, in.overlay, in.table);
+    summary.seconds.emplace_back("score", std::chrono::duration<double>(clock::now() - t0).count());
+
+    t0 = clock::now();
+    SensitivityOptions options = req.options;
+    options.control = req.score.control;
+    options.control.progress = [&](std::size_t d, std::size_t t) {
+        if (req.score.progress) req.score.progress("draws", d, t);
+    };
+    summary.result = analyse_sensitivity(in.profile, base, in.table.ids, options);
+    summary.seconds.emplace_back("draws", std::chrono::duration<double>(clock::now() - t0).count());
+    const SensitivityResult& r = summary.result;
+
+    t0 = clock::now();
+    const Profile& profile = in.profile;
+    const std::size_t n = base.score.size();
+    summary.candidates = n;
+    for (char e : base.excluded) summary.excluded += e ? 1 : 0;
+    for (const auto& id : in.table.ids) summary.ids.push_back(to_string(id));
+    for (const auto& f : profile.factors) summary.factor_names.push_back(f.name);
+    const std::vector<std::string>& ids = summary.ids;
+    std::vector<std::size_t> by_id(n);
+    std::iota(by_id.begin(), by_id.end(), std::size_t{0});
+    std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return id_less(in.table.ids[a], in.table.ids[b]); });
+
+    const std::string& path = req.score.output;
+    AtomicOutput out(path, req.score.overwrite, in.input_paths);
+    {
+        DatasetPtr ds = create_gpkg(out.temp_path());
+        const std::string k = std::to_string(r.top_k);
+        OGRLayer* ri = create_layer(*ds, path, "rank_intervals", wkbMultiPolygon,
+                                    "Rank per candidate over " + std::to_string(r.draws) + " weight draws: median, 5-95 % interval, P(top " + k + ")");
+        OGRLayer* sw = create_layer(*ds, path, "oat_sweep", wkbNone, "One-at-a-time: per factor, the weights where the top " + k + " changes");
+        OGRLayer* st = create_layer(*ds, path, "oat_steps", wkbNone, "One-at-a-time: the top " + k + " per factor and weight");
+        OGRLayer* wd = create_layer(*ds, path, "weight_draws", wkbNone, "Per factor: the profile's weight and the spread of the drawn weights");
+        const bool int_ids = std::holds_alternative<std::int64_t>(in.table.ids.front());
+        add_field(*ri, path, "candidate_id", int_ids ? OFTInteger64 : OFTString);
+        add_field(*ri, path, "excluded", OFTInteger, OFSTBoolean);
+        add_field(*ri, path, "score", OFTReal);
+        add_field(*ri, path, "rank", OFTInteger64);
+        add_field(*ri, path, "rank_median", OFTReal);
+        add_field(*ri, path, "rank_p05", OFTReal);
+        add_field(*ri, path, "rank_p95", OFTReal);
+        add_field(*ri, path, "rank_width", OFTReal);
+        add_field(*ri, path, "p_top", OFTReal);
+        for (const char* name : {"factor", "weight", "stable_from", "stable_to", "change_below", "change_above",
+                                 "enter_below", "leave_below", "enter_above", "leave_above"}) {
+            const bool text = name == std::string("factor") || std::string(name).find("enter") == 0 || std::string(name).find("leave") == 0;
+            add_field(*sw, path, name, text ? OFTString : OFTReal);
+        }
+        add_field(*st, path, "factor", OFTString);
+        add_field(*st, path, "weight", OFTReal);
+        add_field(*st, path, "same_as_profile", OFTInteger, OFSTBoolean);
+        add_field(*st, path, "top", OFTString);
+        for (const char* name : {"factor", "weight", "draw_p05", "draw_median", "draw_p95"}) add_field(*wd, path, name, name == std::string("factor") ? OFTString : OFTReal);
+
+        geos::Context ctx;
+        begin_transaction(*ds, path);
+        for (std::size_t c : by_id) {
+            OGRFeature feat(ri->GetLayerDefn());
+            if (const auto* i = std::get_if<std::int64_t>(&in.table.ids[c])) feat.SetField(0, static_cast<GIntBig>(*i));
+            else feat.SetField(0, ids[c].c_str());
+            feat.SetField(1, base.excluded[c] ? 1 : 0);
+            feat.SetField(2, base.score[c]);
+            if (base.rank[c] > 0) {
+                feat.SetField(3, static_cast<GIntBig>(base.rank[c]));
+                feat.SetField(4, r.median_rank[c]);
+                feat.SetField(5, r.rank_p05[c]);
+                feat.SetField(6, r.rank_p95[c]);
+                feat.SetField(7, r.rank_p95[c] - r.rank_p05[c]);
+                feat.SetField(8, r.p_top[c]);
+            }
+            feat.SetGeometryDirectly(
+                to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(), in.candidates.place(in.candidates.features[c].fid)).release());
+            write_feature(*ri, path, feat);
+        }
+        for (const WeightSweep& s : r.sweeps) {
+            OGRFeature feat(sw->GetLayerDefn());
+            feat.SetField(0, s.factor.c_str());
+            feat.SetField(1, s.base_weight);
+            feat.SetField(2, s.stable_from);
+            feat.SetField(3, s.stable_to);
+            if (s.change_below) feat.SetField(4, *s.change_below);
+            if (s.change_above) feat.SetField(5, *s.change_above);
+            feat.SetField(6, join_ids(s.enter_below, ids).c_str());
+            feat.SetField(7, join_ids(s.leave_below, ids).c_str());
+            feat.SetField(8, join_ids(s.enter_above, ids).c_str());
+            feat.SetField(9, join_ids(s.leave_above, ids).c_str());
+            write_feature(*sw, path, feat);
+            std::vector<std::uint32_t> base_set;
+            for (std::size_t c = 0; c < n; ++c) {
+                if (base.rank[c] > 0 && static_cast<std::size_t>(base.rank[c]) <= r.top_k) base_set.push_back(static_cast<std::uint32_t>(c));
+            }
+            for (const auto& [t, top] : s.steps) {
+                OGRFeature step(st->GetLayerDefn());
+                step.SetField(0, s.factor.c_str());
+                step.SetField(1, t);
+                std::vector<std::uint32_t> sorted = top;
+                std::sort(sorted.begin(), sorted.end());
+                step.SetField(2, sorted == base_set ? 1 : 0);
+                step.SetField(3, join_ids(top, ids).c_str());
+                write_feature(*st, path, step);
+            }
+        }
+        for (std::size_t f = 0; f < profile.factors.size(); ++f) {
+            OGRFeature feat(wd->GetLayerDefn());
+            feat.SetField(0, profile.factors[f].name.c_str());
+            feat.SetField(1, r.weight[f]);
+            feat.SetField(2, r.weight_p05[f]);
+            feat.SetField(3, r.weight_median[f]);
+            feat.SetField(4, r.weight_p95[f]);
+            write_feature(*wd, path, feat);
+        }
+        commit_transaction(*ds, path);
+        const SensitivityOptions& o = req.options;
+        const std::string how = "draws=" + std::to_string(o.draws) + " seed=" + std::to_string(o.seed) +
+                                (o.method == WeightDraw::dirichlet ? " method=dirichlet concentration=" + fixed(o.concentration, 6)
+                                                                    : " method=uniform spread=" + fixed(o.spread, 6)) +
+                                " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
+        ds->SetMetadataItem("RUIMTE_VERSION", version);
+        ds->SetMetadataItem("RUIMTE_COMMAND", req.score.command_line.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        ds->SetMetadataItem("RUIMTE_SENSITIVITY", how.c_str());
+        if (profile.ahp) ds->SetMetadataItem("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6).c_str());
+        close_dataset(std::move(ds), path);
+    }
+
+    std::unique_ptr<AtomicOutput> chart_out;
+    if (!req.chart.empty()) {
+        const bool nl = req.lang == "nl";
+        RankChart chart;
+        const std::string k = std::to_string(r.top_k);
+        chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")" : "Rank intervals of the top " + k + " (" + profile.name + ")";
+        const SensitivityOptions& o = req.options;
+        const std::string how = o.method == WeightDraw::dirichlet ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
+                                                                  : "uniform ±" + fixed(100 * o.spread, 0) + " %";
+        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how + ", seed " + std::to_string(o.seed);
+        chart.axis = nl ? "rang (1 = beste)" : "rank (1 = best)";
+        chart.legend_interval = nl ? "5-95 % van de trekkingen" : "5-95 % of the draws";
+        chart.legend_median = nl ? "mediaan" : "median";
+        chart.legend_base = nl ? "rang met de gewichten van het profiel" : "rank with the profile's weights";
+        // The K candidates with the best median rank (ties: profile rank).
+        std::vector<std::size_t> shown;
+        for (std::size_t c = 0; c < n; ++c) if (base.rank[c] > 0) shown.push_back(c);
+        std::sort(shown.begin(), shown.end(), [&](std::size_t a, std::size_t b) {
+            if (r.median_rank[a] != r.median_rank[b]) return r.median_rank[a] < r.median_rank[b];
+            return base.rank[a] < base.rank[b];
+        });
+        if (shown.size() > r.top_k) shown.resize(r.top_k);
+        for (std::size_t c : shown) {
+            chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)", static_cast<double>(base.rank[c]),
+                                  r.median_rank[c], r.rank_p05[c], r.rank_p95[c], r.p_top[c]});
+        }
+        chart_out = std::make_unique<AtomicOutput>(req.chart, req.score.overwrite, in.input_paths);
+        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg");
+    }
+    out.commit();
+    if (chart_out) chart_out->commit();
+    summary.seconds.emplace_back("write", std::chrono::duration<double>(clock::now() - t0).count());
+    return summary;
+}
+
+}  // namespace ruimte

@@ -1,0 +1,24 @@
+// Rank-interval chart (sensitivity): the chart's content and its cairo writer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ruimte {
+
+// A chart of rank intervals (one row per candidate: 5-95 % bar, median dot, profile rank mark).
+struct RankChartRow {
+    std::string label;
+    double base_rank = 0, median = 0, p05 = 0, p95 = 0, p_top = 0;
+};
+struct RankChart {
+    std::string title;
+    std::string subtitle;
+    std::string axis;  // x-axis label
+    std::string legend_interval, legend_median, legend_base;
+    std::vector<RankChartRow> rows;
+};
+// Writes the chart with cairo as SVG (svg = true) or PNG.
+void write_rank_chart(const RankChart& chart, const std::string& path, bool svg);
+
+}  // namespace ruimte

@@ -1,0 +1,629 @@
+#include "spatial/selection/selection.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <numeric>
+#include <optional>
+
+#include "spatial/core/error.hpp"
+#include "spatial/selection/mip.hpp"
+
+namespace ruimte {
+
+const char* to_string(ConstraintKind kind) {
+    switch (kind) {
+        case ConstraintKind::target: return "target";
+        case ConstraintKind::budget: return "budget";
+        case ConstraintKind::group_min: return "group_min";
+        case ConstraintKind::group_max: return "group_max";
+        case ConstraintKind::share: return "share";
+        case ConstraintKind::overlap: return "overlap";
+        case ConstraintKind::lock_in: return "lock_in";
+    }
+    return "?";
+}
+
+const char* to_string(SelectionStatus status) {
+    switch (status) {
+        case SelectionStatus::optimal: return "optimal";
+        case SelectionStatus::feasible: return "feasible";
+        case SelectionStatus::infeasible: return "infeasible";
+        case SelectionStatus::time_out: return "time_out";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+double lhs(const Terms& terms, const std::vector<char>& chosen) {
+    double s = 0;
+    for (const auto& [i, a] : terms) s += chosen[i] ? a : 0.0;
+    return s;
+}
+
+// A relative tolerance for "the rule holds": the solver works to about 1e-7 absolute.
+double tolerance(const SelectionConstraint& c) { return 1e-9 * std::max(1.0, std::fabs(c.bound)) + 1e-7; }
+
+bool holds(const SelectionConstraint& c, double value) {
+    return c.sense == Sense::at_least ? value >= c.bound - tolerance(c) : value <= c.bound + tolerance(c);
+}
+
+std::string number(double v) {
+    char buf[64];
+    if (std::fabs(v - std::round(v)) < 1e-9 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
+    else std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+void validate(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    if (p.ids.size() != n || p.available.size() != n || p.locked_in.size() != n) {
+        throw Error(ErrorKind::internal, "selection problem: per-candidate vectors differ in length");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.locked_in[i] && !p.available[i]) {
+            throw Error(ErrorKind::usage, "candidate " + p.ids[i] + " is locked in but is excluded or locked out",
+                        {}, "remove it from --lock-in, or from --lock-out; an excluded candidate cannot be chosen");
+        }
+        if (!std::isfinite(p.objective[i])) {
+            throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has no finite objective value", {},
+                        "give the candidate a score and a value in the weight field");
+        }
+    }
+    for (const auto& c : p.constraints) {
+        for (const auto& [i, a] : c.terms) {
+            if (i >= n) throw Error(ErrorKind::internal, "selection problem: constraint '" + c.name + "' names no candidate");
+            if (!std::isfinite(a)) {
+                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has no finite value", {},
+                            "fill in the field for every candidate that can be chosen");
+            }
+        }
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (i >= n || j >= n || i == j) throw Error(ErrorKind::internal, "selection problem: bad overlap pair");
+    }
+}
+
+// ---- the MIP and CBC ------------------------------------------------------------------
+
+// Which rules the MIP leaves out or relaxes, and what it optimises.
+struct Variant {
+    std::size_t skip = static_cast<std::size_t>(-1);  // constraint left out
+    bool relax_overlaps = false;  // overlaps become counted violations (minimised)
+    bool relax_lock_in = false;   // locked-in candidates become wishes (maximised)
+};
+
+// Builds the model; the objective is set by the caller. Columns 0..n-1 are the candidates;
+// with relax_overlaps, one more column per overlapping pair follows.
+Mip build(const SelectionProblem& p, const Variant& v) {
+    Mip mip;
+    const std::size_t n = p.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double lb = (p.locked_in[i] && !v.relax_lock_in) ? 1.0 : 0.0;
+        mip.add_col(lb, p.available[i] ? 1.0 : 0.0, 0.0, true);
+    }
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        if (k == v.skip) continue;
+        const auto& c = p.constraints[k];
+        if (c.sense == Sense::at_least) mip.add_row(c.terms, c.bound, inf);
+        else mip.add_row(c.terms, -inf, c.bound);
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (!p.available[i] || !p.available[j]) continue;
+        if (v.relax_overlaps) {
+            const std::size_t y = mip.add_col(0, 1, 0, false);
+            mip.add_row({{i, 1.0}, {j, 1.0}, {static_cast<std::uint32_t>(y), -1.0}}, -inf, 1);
+        } else {
+            mip.add_row({{i, 1.0}, {j, 1.0}}, -inf, 1);
+        }
+    }
+    return mip;
+}
+
+std::vector<char> rounded(const std::vector<double>& x, std::size_t n) {
+    std::vector<char> out(n, 0);
+    for (std::size_t i = 0; i < n; ++i) out[i] = x[i] > 0.5 ? 1 : 0;
+    return out;
+}
+
+// The best value of a rule's measure with no other rule: each free candidate taken only when
+// it helps.
+double best_alone(const SelectionProblem& p, const SelectionConstraint& c) {
+    double s = 0;
+    for (const auto& [i, a] : c.terms) {
+        if (p.locked_in[i]) s += a;
+        else if (p.available[i]) s += c.sense == Sense::at_least ? std::max(0.0, a) : std::min(0.0, a);
+    }
+    return s;
+}
+
+std::string share_text(const SelectionConstraint& c, double best) {
+    return "rule '" + c.name + "' cannot be met while the other rules hold: at best the numerator total minus " +
+           number(c.ratio) + " x the denominator total reaches " + number(best) + " (" + number(-best) + " short of 0)";
+}
+
+std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o) {
+    std::vector<Shortfall> out;
+    const std::size_t n = p.size();
+    std::size_t rules = p.constraints.size() + (p.overlaps.empty() ? 0 : 1);
+    const std::size_t locked = static_cast<std::size_t>(std::count(p.locked_in.begin(), p.locked_in.end(), 1));
+    if (locked) ++rules;
+    const double per_solve = std::max(1.0, o.time_limit_s / static_cast<double>(std::max<std::size_t>(rules, 1)));
+
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        const auto& c = p.constraints[k];
+        Variant v;
+        v.skip = k;
+        Mip mip = build(p, v);
+        const double sign = c.sense == Sense::at_least ? -1.0 : 1.0;  // minimise sign * lhs
+        for (const auto& [i, a] : c.terms) mip.obj[i] += sign * a;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        Shortfall s;
+        s.kind = c.kind;
+        s.constraint = k;
+        s.rule = c.name;
+        s.bound = c.bound;
+        s.alone = best_alone(p, c);
+        if (!r.has_solution) {
+            if (holds(c, s.alone)) continue;  // the others conflict; this one alone is fine
+            s.others_feasible = false;
+            s.best = s.alone;
+            s.text = "rule '" + c.name + "' cannot be met even on its own: at best " + number(s.alone) + " against " +
+                     number(c.bound);
+            out.push_back(std::move(s));
+            continue;
+        }
+        s.others_feasible = true;
+        // Not proven within the time: the solver's bound is the most that can be reached.
+        s.best = r.proven_optimal ? lhs(c.terms, rounded(r.x, n)) : sign * r.bound;
+        if (holds(c, s.best)) continue;
+        if (c.kind == ConstraintKind::share) {
+            s.text = share_text(c, s.best);
+        } else {
+            const double by = std::fabs(c.bound - s.best);
+            s.text = "rule '" + c.name + "' cannot be met while the other rules hold: at best " + number(s.best) +
+                     " against " + number(c.bound) + " (" + number(by) + (c.sense == Sense::at_least ? " short)" : " over)");
+        }
+        if (!r.proven_optimal) s.text += " (bound from the solver; the search was not finished in time)";
+        out.push_back(std::move(s));
+    }
+
+    if (!p.overlaps.empty()) {
+        Variant v;
+        v.relax_overlaps = true;
+        Mip mip = build(p, v);
+        for (std::size_t y = n; y < mip.cols(); ++y) mip.obj[y] = 1.0;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        if (r.has_solution) {
+            const std::vector<char> chosen = rounded(r.x, n);
+            std::size_t pairs = 0;
+            std::string first;
+            for (const auto& [i, j] : p.overlaps) {
+                if (chosen[i] && chosen[j]) {
+                    if (!pairs) first = p.ids[i] + " and " + p.ids[j];
+                    ++pairs;
+                }
+            }
+            if (pairs > 0) {
+                Shortfall s;
+                s.kind = ConstraintKind::overlap;
+                s.rule = "no two overlapping candidates";
+                s.bound = 0;
+                s.best = static_cast<double>(pairs);
+                s.others_feasible = true;
+                s.text = "the overlap rule cannot be met while the other rules hold: at least " + std::to_string(pairs) +
+                         " overlapping pair(s) would have to be chosen (for example " + first + ")";
+                out.push_back(std::move(s));
+            }
+        }
+    }
+
+    if (locked) {
+        Variant v;
+        v.relax_lock_in = true;
+        Mip mip = build(p, v);
+        for (std::size_t i = 0; i < n; ++i) mip.obj[i] = p.locked_in[i] ? -1.0 : 0.0;
+        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        if (r.has_solution) {
+            const std::vector<char> chosen = rounded(r.x, n);
+            std::size_t kept = 0;
+            std::string dropped;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (!p.locked_in[i]) continue;
+                if (chosen[i]) ++kept;
+                else dropped += (dropped.empty() ? "" : ", ") + p.ids[i];
+            }
+            if (kept < locked) {
+                Shortfall s;
+                s.kind = ConstraintKind::lock_in;
+                s.rule = "locked-in candidates";
+                s.bound = static_cast<double>(locked);
+                s.best = static_cast<double>(kept);
+                s.alone = static_cast<double>(locked);
+                s.others_feasible = true;
+                s.text = "the lock-in cannot be met while the other rules hold: at most " + std::to_string(kept) + " of the " +
+                         std::to_string(locked) + " locked-in candidates fit (left out for example: " + dropped + ")";
+                out.push_back(std::move(s));
+            }
+        }
+    }
+    return out;
+}
+
+// ---- decomposition --------------------------------------------------------------------
+//
+// Targets, budgets and share rules run over every candidate and tie the whole problem
+// together; group limits and overlaps tie only a few candidates. Leaving the linking rules out
+// gives a relaxation that falls apart into independent parts (connected by group limits and
+// overlaps), each a small model. When the parts' optima together also meet the linking rules,
+// they are an optimum of the whole problem: no selection can do better than the relaxation.
+// Otherwise the whole model is solved, and the relaxation's bound still holds for it.
+
+bool links_everything(ConstraintKind kind) {
+    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share;
+}
+
+// True when no choice of the free candidates can break the rule (exact: no tolerance).
+bool always_holds(const SelectionProblem& p, const SelectionConstraint& c) {
+    double lo = 0, hi = 0;
+    for (const auto& [i, a] : c.terms) {
+        if (p.locked_in[i]) {
+            lo += a;
+            hi += a;
+        } else if (p.available[i]) {
+            lo += std::min(0.0, a);
+            hi += std::max(0.0, a);
+        }
+    }
+    return c.sense == Sense::at_most ? hi <= c.bound : lo >= c.bound;
+}
+
+struct Part {
+    std::vector<std::uint32_t> members;  // available candidates, ascending
+    std::vector<std::size_t> constraints;
+    std::vector<std::size_t> overlaps;   // indices into p.overlaps
+};
+
+std::vector<Part> independent_parts(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    std::vector<std::uint32_t> parent(n);
+    std::iota(parent.begin(), parent.end(), 0u);
+    auto find = [&](std::uint32_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    auto unite = [&](std::uint32_t a, std::uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    };
+    std::vector<std::size_t> local;
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        const auto& c = p.constraints[k];
+        if (links_everything(c.kind) || always_holds(p, c)) continue;
+        local.push_back(k);
+        std::uint32_t first = static_cast<std::uint32_t>(-1);
+        for (const auto& [i, a] : c.terms) {
+            if (!p.available[i] || a == 0) continue;
+            if (first == static_cast<std::uint32_t>(-1)) first = i;
+            else unite(first, i);
+        }
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (p.available[i] && p.available[j]) unite(i, j);
+    }
+    std::vector<std::size_t> part_of(n, static_cast<std::size_t>(-1));
+    std::vector<Part> parts;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (!p.available[i]) continue;
+        const std::uint32_t r = find(i);
+        if (part_of[r] == static_cast<std::size_t>(-1)) {
+            part_of[r] = parts.size();
+            parts.emplace_back();
+        }
+        part_of[i] = part_of[r];
+        parts[part_of[i]].members.push_back(i);
+    }
+    for (std::size_t k : local) {
+        // A rule with no available candidate in it still has to hold (it may be unmeetable).
+        std::size_t where = static_cast<std::size_t>(-1);
+        for (const auto& [i, a] : p.constraints[k].terms) {
+            if (p.available[i] && a != 0) {
+                where = part_of[i];
+                break;
+            }
+        }
+        if (where == static_cast<std::size_t>(-1)) {
+            parts.emplace_back();
+            where = parts.size() - 1;
+        }
+        parts[where].constraints.push_back(k);
+    }
+    for (std::size_t e = 0; e < p.overlaps.size(); ++e) {
+        const auto& [i, j] = p.overlaps[e];
+        if (p.available[i] && p.available[j]) parts[part_of[i]].overlaps.push_back(e);
+    }
+    return parts;
+}
+
+struct Decomposed {
+    bool solved = false;        // every part has a solution (or a part is proven infeasible)
+    bool infeasible = false;    // a part is proven infeasible: so is the whole problem
+    bool all_optimal = false;   // every part proven optimal (within the gap)
+    std::vector<char> selected;
+    double bound = 0;           // on the relaxation's optimum, in the problem's own sense
+    std::size_t parts = 0;
+    std::int64_t nodes = 0;
+};
+
+// Solves the relaxation part by part within `seconds`; parts with one candidate and no rule
+// are decided directly.
+Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts, const std::vector<char>& start,
+                       double seconds, const SolveOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
+    Decomposed d;
+    d.selected.assign(p.size(), 0);
+    d.parts = parts.size();
+    d.all_optimal = true;
+    std::vector<std::uint32_t> column(p.size(), 0);  // candidate -> column of its part's model
+    for (const Part& part : parts) {
+        if (part.members.empty()) {  // a rule over no free candidate that does not hold
+            d.solved = d.infeasible = true;
+            return d;
+        }
+        if (part.members.size() == 1 && part.constraints.empty()) {
+            const std::uint32_t i = part.members[0];
+            const bool take = p.locked_in[i] || sign * p.objective[i] < 0;
+            d.selected[i] = take ? 1 : 0;
+            d.bound += take ? p.objective[i] : 0.0;
+            continue;
+        }
+        Mip mip;
+        for (std::uint32_t i : part.members) {
+            column[i] = static_cast<std::uint32_t>(mip.add_col(p.locked_in[i] ? 1.0 : 0.0, 1.0, sign * p.objective[i], true));
+        }
+        for (std::size_t k : part.constraints) {
+            const auto& c = p.constraints[k];
+            Terms t;
+            for (const auto& [i, a] : c.terms) {
+                if (p.available[i] && a != 0) t.emplace_back(column[i], a);
+            }
+            if (c.sense == Sense::at_least) mip.add_row(std::move(t), c.bound, inf);
+            else mip.add_row(std::move(t), -inf, c.bound);
+        }
+        for (std::size_t e : part.overlaps) {
+            mip.add_row({{column[p.overlaps[e].first], 1.0}, {column[p.overlaps[e].second], 1.0}}, -inf, 1);
+        }
+        if (!start.empty()) {
+            for (std::uint32_t i : part.members) mip.start.push_back(start[i] ? 1.0 : 0.0);
+        }
+        const double left = seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const MipResult r = solve_mip(mip, std::max(0.01, left), o.relative_gap, o.seed);
+        d.nodes += r.nodes;
+        if (r.proven_infeasible) {
+            d.solved = d.infeasible = true;
+            return d;
+        }
+        if (!r.has_solution) return d;  // out of time
+        for (std::size_t c = 0; c < part.members.size(); ++c) d.selected[part.members[c]] = r.x[c] > 0.5 ? 1 : 0;
+        d.bound += sign * r.bound;
+        if (!r.proven_optimal) d.all_optimal = false;
+    }
+    d.solved = true;
+    return d;
+}
+
+}  // namespace
+
+std::vector<ConstraintValue> evaluate(const SelectionProblem& p, const std::vector<char>& chosen) {
+    std::vector<ConstraintValue> out;
+    out.reserve(p.constraints.size());
+    for (const auto& c : p.constraints) {
+        ConstraintValue v;
+        if (c.kind == ConstraintKind::share) {
+            const double num = lhs(c.numerator, chosen), den = lhs(c.denominator, chosen);
+            v.value = den > 0 ? num / den : 0.0;
+            v.bound = c.ratio;
+            v.slack = den > 0 ? v.value - v.bound : 0.0;  // nothing chosen: the rule holds trivially
+        } else {
+            v.value = lhs(c.terms, chosen);
+            v.bound = c.bound;
+            v.slack = c.sense == Sense::at_least ? v.value - v.bound : v.bound - v.value;
+        }
+        out.push_back(v);
+    }
+    return out;
+}
+
+double objective_of(const SelectionProblem& p, const std::vector<char>& chosen) {
+    double s = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) s += chosen[i] ? p.objective[i] : 0.0;
+    return s;
+}
+
+bool is_feasible(const SelectionProblem& p, const std::vector<char>& chosen) {
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (chosen[i] && !p.available[i]) return false;
+        if (!chosen[i] && p.locked_in[i]) return false;
+    }
+    for (const auto& c : p.constraints) {
+        if (!holds(c, lhs(c.terms, chosen))) return false;
+    }
+    for (const auto& [i, j] : p.overlaps) {
+        if (chosen[i] && chosen[j]) return false;
+    }
+    return true;
+}
+
+std::vector<char> greedy_selection(const SelectionProblem& p) {
+    const std::size_t n = p.size();
+    std::vector<char> chosen(n, 0);
+    for (std::size_t i = 0; i < n; ++i) chosen[i] = p.locked_in[i] && p.available[i];
+
+    // Per candidate: its share of every upper limit, and its share of every lower target.
+    std::vector<double> use(n, 0.0), benefit(n, 0.0);
+    for (const auto& c : p.constraints) {
+        if (c.kind == ConstraintKind::share || std::fabs(c.bound) < 1e-12) continue;
+        for (const auto& [i, a] : c.terms) {
+            if (c.sense == Sense::at_most) use[i] += std::max(0.0, a) / std::fabs(c.bound);
+            else if (c.kind == ConstraintKind::target) benefit[i] += std::max(0.0, a) / std::fabs(c.bound);
+        }
+    }
+    std::vector<double> key(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.maximise) key[i] = p.objective[i] / std::max(use[i], 1e-9);
+        else key[i] = benefit[i] / std::max(p.objective[i], 1e-9);
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (p.available[i] && !chosen[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key[a] > key[b]; });
+
+    std::vector<std::vector<std::uint32_t>> partners(n);
+    for (const auto& [i, j] : p.overlaps) {
+        partners[i].push_back(j);
+        partners[j].push_back(i);
+    }
+    std::vector<double> value(p.constraints.size());
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) value[k] = lhs(p.constraints[k].terms, chosen);
+    std::vector<std::vector<std::pair<std::size_t, double>>> column(n);  // (constraint, coefficient)
+    for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        for (const auto& [i, a] : p.constraints[k].terms) column[i].emplace_back(k, a);
+    }
+    auto unmet_lower = [&] {
+        for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+            const auto& c = p.constraints[k];
+            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k])) return true;
+        }
+        return false;
+    };
+    // Takes i when no upper limit, share rule or overlap breaks; `need`: only when it helps an
+    // unmet target or group minimum.
+    auto try_take = [&](std::size_t i, bool need) {
+        for (std::uint32_t j : partners[i]) {
+            if (chosen[j]) return;
+        }
+        bool helps = false;
+        for (const auto& [k, a] : column[i]) {
+            const auto& c = p.constraints[k];
+            const double after = value[k] + a;
+            if (c.sense == Sense::at_most && !holds(c, after) && a > 0) return;
+            if (c.kind == ConstraintKind::share && !holds(c, after) && a < 0) return;
+            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k]) && a > 0) helps = true;
+        }
+        if (need && !helps) return;
+        chosen[i] = 1;
+        for (const auto& [k, a] : column[i]) value[k] += a;
+    };
+    if (p.maximise) {
+        for (std::size_t i : order) {
+            if (p.objective[i] > 0) try_take(i, false);
+        }
+        for (std::size_t i : order) {
+            if (!unmet_lower()) break;
+            if (!chosen[i]) try_take(i, true);
+        }
+    } else {
+        for (std::size_t i : order) {
+            if (!unmet_lower()) break;
+            try_take(i, true);
+        }
+    }
+    return chosen;
+}
+
+namespace {
+
+// Fills in a result from a solution: the greedy start replaces it when better (a search cut
+// short by the time limit), then the gap against `bound`, the status and the rules' values.
+void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> selected, double bound, bool proven,
+            const SolveOptions& o) {
+    res.selected = std::move(selected);
+    res.objective = objective_of(p, res.selected);
+    if (res.greedy_feasible && (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
+        res.selected = res.greedy_selected;
+        res.objective = res.greedy_objective;
+    }
+    res.best_bound = bound;
+    res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
+    if (proven && res.gap < 1e-9) res.gap = 0;
+    res.status = proven || res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
+    res.values = evaluate(p, res.selected);
+}
+
+}  // namespace
+
+SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o) {
+    validate(p);
+    const std::size_t n = p.size();
+    SelectionResult res;
+
+    res.greedy_selected = greedy_selection(p);
+    res.greedy_feasible = is_feasible(p, res.greedy_selected);
+    res.greedy_objective = objective_of(p, res.greedy_selected);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
+    const std::vector<Part> parts = independent_parts(p);
+    std::optional<double> relaxed_bound;  // from the parts, when they were all solved
+    if (parts.size() > 1) {
+        const Decomposed d = solve_parts(p, parts, res.greedy_feasible ? res.greedy_selected : std::vector<char>{},
+                                         o.time_limit_s, o);
+        res.nodes = d.nodes;
+        if (d.infeasible) {
+            res.seconds = elapsed();
+            res.parts = d.parts;
+            res.status = SelectionStatus::infeasible;
+            if (o.diagnose) res.diagnosis = diagnose(p, o);
+            return res;
+        }
+        if (d.solved && is_feasible(p, d.selected)) {
+            res.seconds = elapsed();
+            res.parts = d.parts;
+            settle(res, p, d.selected, d.bound, d.all_optimal, o);
+            return res;
+        }
+        if (d.solved) relaxed_bound = d.bound;
+    }
+
+    Mip mip = build(p, Variant{});
+    for (std::size_t i = 0; i < n; ++i) mip.obj[i] = sign * p.objective[i];
+    if (res.greedy_feasible) {
+        mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end());
+    }
+    const MipResult r = solve_mip(mip, std::max(0.01, o.time_limit_s - elapsed()), o.relative_gap, o.seed);
+    res.seconds = elapsed();
+    res.nodes += r.nodes;
+    // The relaxation's bound holds for the whole problem too; keep the tighter one.
+    double bound = sign * r.bound;
+    if (relaxed_bound) bound = p.maximise ? std::min(bound, *relaxed_bound) : std::max(bound, *relaxed_bound);
+
+    if (r.has_solution) {
+        std::vector<char> chosen = rounded(r.x, n);
+        if (!is_feasible(p, chosen)) {
+            throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
+                        "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
+        }
+        settle(res, p, std::move(chosen), bound, r.proven_optimal, o);
+    } else if (r.proven_infeasible) {
+        res.status = SelectionStatus::infeasible;
+        if (o.diagnose) res.diagnosis = diagnose(p, o);
+    } else if (res.greedy_feasible) {
+        // CBC found nothing in time, but the greedy start is a solution.
+        settle(res, p, res.greedy_selected, bound, false, o);
+        res.status = SelectionStatus::feasible;
+    } else {
+        res.status = SelectionStatus::time_out;
+    }
+    return res;
+}
+
+}  // namespace ruimte
