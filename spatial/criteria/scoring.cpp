@@ -82,6 +82,145 @@ double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
     return std::numeric_limits<double>::quiet_NaN();
 }
 
+namespace {
+// What scoring needs of the profile, resolved once: the metrics of the exclusions and linear
+// factors, and per factor its layer's position and, for a classes factor, the value of each
+// class in the layer's class order.
+struct ResolvedFactors {
+    std::vector<MetricName> exclusion_metrics;
+    std::vector<MetricName> factor_metrics;
+    std::vector<std::size_t> factor_layer;
+    std::vector<std::vector<double>> class_values;
+};
+
+ResolvedFactors resolve_factors(const Profile& profile, const std::vector<const LayerIndex*>& layers, std::size_t n) {
+    const std::size_t nf = profile.factors.size();
+    ResolvedFactors r;
+    for (const auto& e : profile.exclusions) {
+        r.exclusion_metrics.push_back(parse_metric(e.metric, profile, e.line, "exclusions.metric"));
+    }
+    r.factor_metrics.resize(nf);
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (profile.factors[f].kind == FactorKind::linear) {
+            r.factor_metrics[f] = parse_metric(profile.factors[f].metric, profile, profile.factors[f].line, "factors.metric");
+        }
+    }
+    r.factor_layer.assign(nf, 0);
+    r.class_values.resize(nf);
+    for (std::size_t f = 0; f < nf && n > 0; ++f) {
+        const Factor& fac = profile.factors[f];
+        if (fac.kind == FactorKind::linear) continue;
+        r.factor_layer[f] = layer_position(profile, fac.layer);
+        if (fac.kind != FactorKind::classes) continue;
+        for (const auto& cls : layers[r.factor_layer[f]]->classes()) r.class_values[f].push_back(fac.values.at(cls));
+    }
+    return r;
+}
+
+// The reasons candidate c is excluded (empty: not excluded), one per rule it meets.
+std::vector<std::string> exclusion_reasons(std::size_t c, const Profile& profile, const ResolvedFactors& r,
+                                           const std::vector<const LayerIndex*>& layers, const OverlayResult& overlay,
+                                           const CandidateTable& table) {
+    std::vector<std::string> reasons;
+    for (std::size_t e = 0; e < profile.exclusions.size(); ++e) {
+        const Exclusion& ex = profile.exclusions[e];
+        const double v = metric_value(r.exclusion_metrics[e], c, profile, layers, overlay, table);
+        if (compare(v, ex.op, ex.value)) {
+            const std::string rule = ex.metric + " = " + format_number(v) + " " + to_string(ex.op) + " " +
+                                     format_number(ex.value);
+            reasons.push_back(ex.reason.empty() ? rule : ex.reason + " (" + rule + ")");
+        }
+    }
+    return reasons;
+}
+
+// The share-weighted class value of candidate c on a classes factor.
+double classes_value(const Factor& fac, const LayerOverlay& lo, double area, const std::vector<double>& values,
+                     std::size_t c) {
+    double v = 0;
+    double covered_share = 0;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        const double share = lo.area(c, k) / area;
+        covered_share += share;
+        v += share * values[k];
+    }
+    // Where classes overlap each other the shares may add up past 1; the uncovered part is
+    // what no feature covers.
+    const double uncovered = std::max(0.0, 1.0 - lo.covered_m2[c] / area);
+    v += uncovered * fac.uncovered;
+    if (covered_share > 1.0) v /= (covered_share + uncovered);
+    return v;
+}
+
+// The standardised value (0..1) of factor f for candidate c.
+double factor_value(std::size_t f, std::size_t c, const Profile& profile, const ResolvedFactors& r,
+                    const std::vector<const LayerIndex*>& layers, const OverlayResult& overlay,
+                    const CandidateTable& table) {
+    const Factor& fac = profile.factors[f];
+    double v = 0;
+    switch (fac.kind) {
+        case FactorKind::classes:
+            v = classes_value(fac, overlay.layers[r.factor_layer[f]], overlay.candidate_area_m2[c], r.class_values[f], c);
+            break;
+        case FactorKind::linear: {
+            const double x = metric_value(r.factor_metrics[f], c, profile, layers, overlay, table);
+            if (std::isnan(x)) { v = 0; break; }
+            const double t = std::clamp((x - fac.lower) / (fac.upper - fac.lower), 0.0, 1.0);
+            v = fac.direction == Direction::rising ? t : 1.0 - t;
+            break;
+        }
+        case FactorKind::distance_decay: {
+            const double d = overlay.layers[r.factor_layer[f]].distance_m[c];
+            if (std::isnan(d)) { v = 0; break; }
+            v = fac.shape == DecayShape::linear ? std::max(0.0, 1.0 - d / fac.distance_m)
+                                                : std::pow(0.5, d / fac.distance_m);
+            break;
+        }
+    }
+    return std::clamp(v, 0.0, 1.0);
+}
+
+// The score of one candidate from its factor values, writing each factor's contribution.
+double aggregate(const Profile& profile, const double* value, double* contribution) {
+    const std::size_t nf = profile.factors.size();
+    double score = 0;
+    if (profile.aggregation == Aggregation::weighted_sum) {
+        for (std::size_t f = 0; f < nf; ++f) {
+            const double contrib = profile.factors[f].weight * value[f];
+            contribution[f] = contrib;
+            score += contrib;
+        }
+        return score;
+    }
+    // Weakest link over the factors that carry weight: the binding factor's value is the score
+    // and its whole contribution; the others contribute nothing.
+    std::size_t binding = nf;
+    for (std::size_t f = 0; f < nf; ++f) {
+        if (profile.factors[f].weight <= 0) continue;
+        if (binding == nf || value[f] < value[binding]) binding = f;
+    }
+    if (binding < nf) {
+        score = value[binding];
+        contribution[binding] = score;
+    }
+    return score;
+}
+
+// Ranks the candidates that are not excluded: highest score first, ties by id.
+void rank_candidates(Scores& s, const CandidateTable& table) {
+    const std::size_t n = s.score.size();
+    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
+    for (std::size_t c = 0; c < n; ++c) {
+        if (!s.excluded[c]) order.emplace_back(rank_key(s.score[c]), c);
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first > b.first;
+        return id_less(table.ids[a.second], table.ids[b.second]);
+    });
+    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r].second] = static_cast<std::int64_t>(r + 1);
+}
+}  // namespace
+
 Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
                         const OverlayResult& overlay, const CandidateTable& table) {
     const std::size_t n = overlay.candidate_area_m2.size();
@@ -95,115 +234,16 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
     s.reasons.assign(n, {});
     s.rank.assign(n, 0);
 
-    // Resolve every metric name once.
-    std::vector<MetricName> exclusion_metrics;
-    for (const auto& e : profile.exclusions) {
-        exclusion_metrics.push_back(parse_metric(e.metric, profile, e.line, "exclusions.metric"));
-    }
-    std::vector<MetricName> factor_metrics(nf);
-    for (std::size_t f = 0; f < nf; ++f) {
-        if (profile.factors[f].kind == FactorKind::linear) {
-            factor_metrics[f] = parse_metric(profile.factors[f].metric, profile, profile.factors[f].line, "factors.metric");
-        }
-    }
-
-    // Per factor, once: its layer's position and, for a classes factor, the value of each class
-    // in the layer's class order.
-    std::vector<std::size_t> factor_layer(nf, 0);
-    std::vector<std::vector<double>> class_values(nf);
-    for (std::size_t f = 0; f < nf && n > 0; ++f) {
-        const Factor& fac = profile.factors[f];
-        if (fac.kind == FactorKind::linear) continue;
-        factor_layer[f] = layer_position(profile, fac.layer);
-        if (fac.kind != FactorKind::classes) continue;
-        for (const auto& cls : layers[factor_layer[f]]->classes()) class_values[f].push_back(fac.values.at(cls));
-    }
-
+    const ResolvedFactors resolved = resolve_factors(profile, layers, n);
     for (std::size_t c = 0; c < n; ++c) {
-        for (std::size_t e = 0; e < profile.exclusions.size(); ++e) {
-            const Exclusion& ex = profile.exclusions[e];
-            const double v = metric_value(exclusion_metrics[e], c, profile, layers, overlay, table);
-            if (compare(v, ex.op, ex.value)) {
-                const std::string rule = ex.metric + " = " + format_number(v) + " " + to_string(ex.op) + " " +
-                                         format_number(ex.value);
-                s.reasons[c].push_back(ex.reason.empty() ? rule : ex.reason + " (" + rule + ")");
-            }
-        }
+        s.reasons[c] = exclusion_reasons(c, profile, resolved, layers, overlay, table);
         s.excluded[c] = s.reasons[c].empty() ? 0 : 1;
-
         for (std::size_t f = 0; f < nf; ++f) {
-            const Factor& fac = profile.factors[f];
-            double v = 0;
-            switch (fac.kind) {
-                case FactorKind::classes: {
-                    const LayerOverlay& lo = overlay.layers[factor_layer[f]];
-                    const double area = overlay.candidate_area_m2[c];
-                    const std::vector<double>& values = class_values[f];
-                    double covered_share = 0;
-                    for (std::size_t k = 0; k < values.size(); ++k) {
-                        const double share = lo.area(c, k) / area;
-                        covered_share += share;
-                        v += share * values[k];
-                    }
-                    // Where classes overlap each other the shares may add up past 1; the
-                    // uncovered part is what no feature covers.
-                    const double uncovered = std::max(0.0, 1.0 - lo.covered_m2[c] / area);
-                    v += uncovered * fac.uncovered;
-                    if (covered_share > 1.0) v /= (covered_share + uncovered);
-                    break;
-                }
-                case FactorKind::linear: {
-                    const double x = metric_value(factor_metrics[f], c, profile, layers, overlay, table);
-                    if (std::isnan(x)) { v = 0; break; }
-                    const double t = std::clamp((x - fac.lower) / (fac.upper - fac.lower), 0.0, 1.0);
-                    v = fac.direction == Direction::rising ? t : 1.0 - t;
-                    break;
-                }
-                case FactorKind::distance_decay: {
-                    const double d = overlay.layers[factor_layer[f]].distance_m[c];
-                    if (std::isnan(d)) { v = 0; break; }
-                    v = fac.shape == DecayShape::linear ? std::max(0.0, 1.0 - d / fac.distance_m)
-                                                        : std::pow(0.5, d / fac.distance_m);
-                    break;
-                }
-            }
-            v = std::clamp(v, 0.0, 1.0);
-            s.value[c * nf + f] = v;
+            s.value[c * nf + f] = factor_value(f, c, profile, resolved, layers, overlay, table);
         }
-
-        double score = 0;
-        if (profile.aggregation == Aggregation::weighted_sum) {
-            for (std::size_t f = 0; f < nf; ++f) {
-                const double contrib = profile.factors[f].weight * s.value[c * nf + f];
-                s.contribution[c * nf + f] = contrib;
-                score += contrib;
-            }
-        } else {
-            // Weakest link over the factors that carry weight: the binding factor's value is the
-            // score and its whole contribution; the others contribute nothing.
-            std::size_t binding = nf;
-            for (std::size_t f = 0; f < nf; ++f) {
-                if (profile.factors[f].weight <= 0) continue;
-                if (binding == nf || s.value[c * nf + f] < s.value[c * nf + binding]) binding = f;
-            }
-            if (binding < nf) {
-                score = s.value[c * nf + binding];
-                s.contribution[c * nf + binding] = score;
-            }
-        }
-        s.score[c] = score;
+        s.score[c] = aggregate(profile, s.value.data() + c * nf, s.contribution.data() + c * nf);
     }
-
-    // Rank the candidates that are not excluded: highest score first, ties by id.
-    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
-    for (std::size_t c = 0; c < n; ++c) {
-        if (!s.excluded[c]) order.emplace_back(rank_key(s.score[c]), c);
-    }
-    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-        if (a.first != b.first) return a.first > b.first;
-        return id_less(table.ids[a.second], table.ids[b.second]);
-    });
-    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r].second] = static_cast<std::int64_t>(r + 1);
+    rank_candidates(s, table);
     return s;
 }
 
