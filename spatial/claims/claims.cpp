@@ -264,23 +264,24 @@ struct TileResult {
     double sliver_m2 = 0;
 };
 
-void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::vector<Item>& items,
-                    const std::vector<std::uint32_t>& item_ids, double min_face_m2,
-                    TileResult& out) {
+// A claim polygon cut to one tile (or the whole polygon when it lies inside the tile).
+struct TilePiece {
+    geos::Geom owned;
+    const GEOSGeometry* g = nullptr;
+    geos::Box box;
+    ClaimMember member;
+    geos::Prepared prepared;
+};
+
+std::vector<TilePiece> clip_to_tile(const geos::Context& ctx, const TileBox& tile, const std::vector<Item>& items,
+                                    const std::vector<std::uint32_t>& item_ids) {
     GEOSContextHandle_t h = ctx.handle();
-    struct Piece {
-        geos::Geom owned;
-        const GEOSGeometry* g = nullptr;
-        geos::Box box;
-        ClaimMember member;
-        geos::Prepared prepared;
-    };
-    std::vector<Piece> pieces;
+    std::vector<TilePiece> pieces;
     pieces.reserve(item_ids.size());
     geos::Geom rect;
     for (std::uint32_t id : item_ids) {
         const Item& it = items[id];
-        Piece p;
+        TilePiece p;
         p.member = it.member;
         if (tile.box.contains(it.box)) {
             p.g = it.geom;
@@ -304,56 +305,66 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         p.box = geos::envelope(ctx, p.g);
         pieces.push_back(std::move(p));
     }
-    if (pieces.empty()) return;
+    return pieces;
+}
 
-    // The rings to node: a piece that is one polygon without holes (one ring), whose ring no other
-    // piece's ring comes near (no two runs of edges with meeting boxes), needs no noding and
-    // goes to the faces as it is. In the claims of a province most candidate areas lie inside
-    // one cell of each coverage, so this spares the noder most of its work.
-    std::vector<Entry> entries;
-    entries.reserve(pieces.size());
-    for (std::size_t i = 0; i < pieces.size(); ++i)
-        entries.emplace_back(to_bbox(pieces[i].box), static_cast<std::uint32_t>(i));
-    const RTree tree(entries.begin(), entries.end());
-    std::vector<area::Rings> piece_rings(pieces.size());
-    for (std::size_t i = 0; i < pieces.size(); ++i) piece_rings[i] = area::rings_of(ctx, pieces[i].g);
-    // No edge of a meets an edge of b: runs of edges by their boxes first, then single edges
-    // (a long edge of b passes a box when the box's corners are not all on one side of it),
-    // then the exact orientation test on the pair. Touching or uncertain counts as meeting.
-    auto edge_box = [](const double* p) {
-        return geos::Box{std::min(p[0], p[2]), std::min(p[1], p[3]), std::max(p[0], p[2]), std::max(p[1], p[3])};
-    };
-    auto passes = [](const double* p, const geos::Box& box) {
-        const int o1 = area::orientation(p[0], p[1], p[2], p[3], box.xmin, box.ymin);
-        const int o2 = area::orientation(p[0], p[1], p[2], p[3], box.xmax, box.ymin);
-        const int o3 = area::orientation(p[0], p[1], p[2], p[3], box.xmax, box.ymax);
-        const int o4 = area::orientation(p[0], p[1], p[2], p[3], box.xmin, box.ymax);
-        return !(o1 != 0 && o1 == o2 && o1 == o3 && o1 == o4);
-    };
-    auto rings_apart = [&](const area::Rings& a, const area::Rings& b) {
-        for (const area::Ring& ra : a.rings) {
-            for (std::size_t ka = 0; ka < ra.chunks.size(); ++ka) {
-                const geos::Box& chunk_a = ra.chunks[ka];
-                if (!chunk_a.intersects(b.box)) continue;
-                const std::size_t a_end = std::min((ka + 1) * area::Ring::kChunk, ra.points() - 1);
-                for (const area::Ring& rb : b.rings) {
-                    for (std::size_t kb = 0; kb < rb.chunks.size(); ++kb) {
-                        if (!chunk_a.intersects(rb.chunks[kb])) continue;
-                        const std::size_t b_end = std::min((kb + 1) * area::Ring::kChunk, rb.points() - 1);
-                        for (std::size_t eb = kb * area::Ring::kChunk; eb < b_end; ++eb) {
-                            const double* q = rb.xy.data() + 2 * eb;
-                            if (!edge_box(q).intersects(chunk_a) || !passes(q, chunk_a)) continue;
-                            for (std::size_t ea = ka * area::Ring::kChunk; ea < a_end; ++ea) {
-                                const double* p = ra.xy.data() + 2 * ea;
-                                if (edge_box(p).intersects(edge_box(q)) && area::segments_meet(p, q)) return false;
-                            }
+geos::Box edge_box(const double* p) {
+    return geos::Box{std::min(p[0], p[2]), std::min(p[1], p[3]), std::max(p[0], p[2]), std::max(p[1], p[3])};
+}
+
+// Whether the line through edge p may pass through the box (its corners are not all strictly
+// on one side of it).
+bool passes(const double* p, const geos::Box& box) {
+    const int o1 = area::orientation(p[0], p[1], p[2], p[3], box.xmin, box.ymin);
+    const int o2 = area::orientation(p[0], p[1], p[2], p[3], box.xmax, box.ymin);
+    const int o3 = area::orientation(p[0], p[1], p[2], p[3], box.xmax, box.ymax);
+    const int o4 = area::orientation(p[0], p[1], p[2], p[3], box.xmin, box.ymax);
+    return !(o1 != 0 && o1 == o2 && o1 == o3 && o1 == o4);
+}
+
+// No edge of a meets an edge of b: runs of edges by their boxes first, then single edges (a
+// long edge of b passes a box when the box's corners are not all on one side of it), then the
+// exact orientation test on the pair. Touching or uncertain counts as meeting.
+bool rings_apart(const area::Rings& a, const area::Rings& b) {
+    for (const area::Ring& ra : a.rings) {
+        for (std::size_t ka = 0; ka < ra.chunks.size(); ++ka) {
+            const geos::Box& chunk_a = ra.chunks[ka];
+            if (!chunk_a.intersects(b.box)) continue;
+            const std::size_t a_end = std::min((ka + 1) * area::Ring::kChunk, ra.points() - 1);
+            for (const area::Ring& rb : b.rings) {
+                for (std::size_t kb = 0; kb < rb.chunks.size(); ++kb) {
+                    if (!chunk_a.intersects(rb.chunks[kb])) continue;
+                    const std::size_t b_end = std::min((kb + 1) * area::Ring::kChunk, rb.points() - 1);
+                    for (std::size_t eb = kb * area::Ring::kChunk; eb < b_end; ++eb) {
+                        const double* q = rb.xy.data() + 2 * eb;
+                        if (!edge_box(q).intersects(chunk_a) || !passes(q, chunk_a)) continue;
+                        for (std::size_t ea = ka * area::Ring::kChunk; ea < a_end; ++ea) {
+                            const double* p = ra.xy.data() + 2 * ea;
+                            if (edge_box(p).intersects(edge_box(q)) && area::segments_meet(p, q)) return false;
                         }
                     }
                 }
             }
         }
-        return true;
-    };
+    }
+    return true;
+}
+
+geos::Geom collection_of(const geos::Context& ctx, std::vector<GEOSGeometry*>& gs) {
+    return geos::own(ctx,
+                     GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, gs.data(),
+                                                 static_cast<unsigned>(gs.size())),
+                     "collection of rings");
+}
+
+// The pieces' boundaries, noded. A piece that is one polygon without holes (one ring), whose
+// ring no other piece's ring comes near (no two runs of edges with meeting boxes), needs no
+// noding and goes to the faces as it is. In the claims of a province most candidate areas lie
+// inside one cell of each coverage, so this spares the noder most of its work.
+geos::Geom noded_boundaries(const geos::Context& ctx, const std::vector<TilePiece>& pieces, const RTree& tree) {
+    GEOSContextHandle_t h = ctx.handle();
+    std::vector<area::Rings> piece_rings(pieces.size());
+    for (std::size_t i = 0; i < pieces.size(); ++i) piece_rings[i] = area::rings_of(ctx, pieces[i].g);
     std::vector<Entry> near;
     std::vector<GEOSGeometry*> to_node, as_is;
     for (std::size_t i = 0; i < pieces.size(); ++i) {
@@ -370,11 +381,7 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         }
         (alone ? as_is : to_node).push_back(geos::own(ctx, GEOSBoundary_r(h, pieces[i].g), "boundary").release());
     }
-    auto collection = [&](std::vector<GEOSGeometry*>& gs) {
-        return geos::own(ctx, GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, gs.data(), static_cast<unsigned>(gs.size())),
-                         "collection of rings");
-    };
-    const geos::Geom lines = collection(to_node);
+    const geos::Geom lines = collection_of(ctx, to_node);
     // GEOS's noder is much cheaper than a full overlay union; where floating-point noding
     // fails it returns null, and the union (with its snap-rounding fallback) takes over.
     GEOSGeometry* fast = GEOSNode_r(h, lines.get());
@@ -382,22 +389,68 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
                                  : geos::own(ctx, GEOSUnaryUnion_r(h, lines.get()), "noding of the rings");
     std::vector<GEOSGeometry*> all{noded_part.release()};
     all.insert(all.end(), as_is.begin(), as_is.end());
-    const geos::Geom noded = collection(all);
-    // The faces: ruimte's face walk, or GEOS's polygonizer where the walk cannot prove its
-    // rings simple (spatial/polygonize.hpp).
-    std::vector<const GEOSGeometry*> face_list;
-    std::optional<std::vector<geos::Geom>> walked = polygonize_noded(ctx, noded.get());
-    geos::Geom polygonized;
-    if (walked) {
-        for (const auto& f : *walked) face_list.push_back(f.get());
-    } else {
-        const GEOSGeometry* const to_polygonize[] = {noded.get()};
-        polygonized = geos::own(ctx, GEOSPolygonize_r(h, to_polygonize, 1), "polygonize");
-        for (int i = 0; i < GEOSGetNumGeometries_r(h, polygonized.get()); ++i) face_list.push_back(GEOSGetGeometryN_r(h, polygonized.get(), i));
-    }
+    return collection_of(ctx, all);
+}
 
+// The faces of the noded lines: ruimte's face walk, or GEOS's polygonizer where the walk
+// cannot prove its rings simple (spatial/geometry/polygonize.hpp).
+struct Faces {
+    std::optional<std::vector<geos::Geom>> walked;
+    geos::Geom polygonized;
+    std::vector<const GEOSGeometry*> list;
+};
+
+Faces faces_of(const geos::Context& ctx, const GEOSGeometry* noded) {
+    GEOSContextHandle_t h = ctx.handle();
+    Faces faces;
+    faces.walked = polygonize_noded(ctx, noded);
+    if (faces.walked) {
+        for (const auto& f : *faces.walked) faces.list.push_back(f.get());
+    } else {
+        const GEOSGeometry* const to_polygonize[] = {noded};
+        faces.polygonized = geos::own(ctx, GEOSPolygonize_r(h, to_polygonize, 1), "polygonize");
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, faces.polygonized.get()); ++i)
+            faces.list.push_back(GEOSGetGeometryN_r(h, faces.polygonized.get(), i));
+    }
+    return faces;
+}
+
+// The claims a face lies in: the pieces that hold a point on its surface (empty for a hole
+// or a gap between claims).
+std::vector<ClaimMember> members_at(const geos::Context& ctx, const GEOSGeometry* pt, std::vector<TilePiece>& pieces,
+                                    const RTree& tree, double x, double y) {
+    GEOSContextHandle_t h = ctx.handle();
     std::vector<Entry> hits;
-    for (const GEOSGeometry* f : face_list) {
+    tree.query(bgi::intersects(BPoint(x, y)), std::back_inserter(hits));
+    std::vector<ClaimMember> members;
+    for (const Entry& e : hits) {
+        TilePiece& p = pieces[e.second];
+        if (!p.prepared) p.prepared = geos::prepare(ctx, p.g);
+        const char r = GEOSPreparedIntersects_r(h, p.prepared.get(), pt);
+        if (r == 2)
+            throw Error(ErrorKind::internal, "GEOS point test failed: " + ctx.last_error());
+        if (r == 1) members.push_back(p.member);
+    }
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    return members;
+}
+
+void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::vector<Item>& items,
+                    const std::vector<std::uint32_t>& item_ids, double min_face_m2,
+                    TileResult& out) {
+    GEOSContextHandle_t h = ctx.handle();
+    std::vector<TilePiece> pieces = clip_to_tile(ctx, tile, items, item_ids);
+    if (pieces.empty()) return;
+    std::vector<Entry> entries;
+    entries.reserve(pieces.size());
+    for (std::size_t i = 0; i < pieces.size(); ++i)
+        entries.emplace_back(to_bbox(pieces[i].box), static_cast<std::uint32_t>(i));
+    const RTree tree(entries.begin(), entries.end());
+    const geos::Geom noded = noded_boundaries(ctx, pieces, tree);
+    const Faces faces = faces_of(ctx, noded.get());
+
+    for (const GEOSGeometry* f : faces.list) {
         const double a = geos::area(ctx, f);
         if (!(a > 0)) continue;
         if (a < min_face_m2) {
@@ -410,21 +463,9 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
         double x = 0, y = 0;
         GEOSGeomGetX_r(h, pt.get(), &x);
         GEOSGeomGetY_r(h, pt.get(), &y);
-        hits.clear();
-        tree.query(bgi::intersects(BPoint(x, y)), std::back_inserter(hits));
         TileFace face;
-        for (const Entry& e : hits) {
-            Piece& p = pieces[e.second];
-            if (!p.prepared) p.prepared = geos::prepare(ctx, p.g);
-            const char r = GEOSPreparedIntersects_r(h, p.prepared.get(), pt.get());
-            if (r == 2)
-                throw Error(ErrorKind::internal, "GEOS point test failed: " + ctx.last_error());
-            if (r == 1) face.members.push_back(p.member);
-        }
+        face.members = members_at(ctx, pt.get(), pieces, tree, x, y);
         if (face.members.empty()) continue;  // a hole or a gap between claims
-        std::sort(face.members.begin(), face.members.end());
-        face.members.erase(std::unique(face.members.begin(), face.members.end()),
-                           face.members.end());
         face.geom = geos::clone(ctx, f);
         face.area_m2 = a;
         const geos::Box b = geos::envelope(ctx, f);
