@@ -19,6 +19,7 @@
 #include "error.hpp"
 #include "gdal_init.hpp"
 #include "gpkg_writer.hpp"
+#include "read_check.hpp"
 #include "ruimte/version.hpp"
 #include "source.hpp"
 #include "styles.hpp"
@@ -127,7 +128,7 @@ int class_of(const styles::StyleSpec& spec, OGRFeature& f, int field) {
     return -1;
 }
 
-Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* spec) {
+Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const styles::StyleSpec* spec) {
     Layer out;
     out.name = l.GetName();
     const char* d = l.GetMetadataItem("DESCRIPTION");
@@ -144,8 +145,12 @@ Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* 
     const int f_rank = defn->GetFieldIndex("rank");
     const int f_excl = defn->GetFieldIndex("excluded");
     const int f_conf = out.name == "claim_faces" ? defn->GetFieldIndex("conflicts") : -1;
+    const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
+    // A damaged source ends the read early with an error: refused, not drawn in part.
+    LayerReadCheck read_check(l, &ds, declared, ErrorPlace{path, out.name, {}, "", {}});
     for (auto& f : l) {
+        read_check.feature(f->GetFID());
         OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
         MapFeature m;
@@ -179,6 +184,7 @@ Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* 
         out.extent.Merge(e);
         out.features.push_back(std::move(m));
     }
+    read_check.end();
     l.ResetReading();
     return out;
 }
@@ -314,7 +320,7 @@ MapSummary render_map(const MapRequest& req) {
     DatasetOpen main = open_layer(req.input, true);
     const std::string main_path = parse_source(req.input).path;
     const std::optional<styles::StyleSpec> spec = styles::default_style(*main.layer);
-    const Layer data = read_layer(*main.layer, main_path, spec ? &*spec : nullptr);
+    const Layer data = read_layer(*main.ds, *main.layer, main_path, spec ? &*spec : nullptr);
     summary.layer = data.name;
     summary.features = data.features.size();
     if (data.features.empty()) {
@@ -325,7 +331,7 @@ MapSummary render_map(const MapRequest& req) {
     std::vector<DatasetOpen> context_open;
     for (const auto& c : req.context) {
         context_open.push_back(open_layer(c, false));
-        context.push_back(read_layer(*context_open.back().layer, parse_source(c).path, nullptr));
+        context.push_back(read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, nullptr));
     }
 
     // Page in mm.

@@ -15,6 +15,7 @@
 #include "gdal_init.hpp"
 #include "parallel.hpp"
 #include "postgis.hpp"
+#include "read_check.hpp"
 #include "text_format.hpp"
 
 namespace fs = std::filesystem;
@@ -397,7 +398,9 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields.push_back(i);
     }
-    CPLErrorReset();
+    // GDAL ends a layer on its first error as if it had no more features: every feature is
+    // checked for a GDAL failure, and the end for an error and for the count the source declares.
+    LayerReadCheck read_check(*layer, ds.get(), total, place);
     bool reading = true;
     // Pass 1: the next batch, or nullptr after the last feature.
     auto read_batch = [&]() -> Batch* {
@@ -408,6 +411,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             OGRFeatureUniquePtr ogr_feature(layer->GetNextFeature());
             if (!ogr_feature) {
                 reading = false;
+                read_check.end();
                 break;
             }
             if (options.progress && ++done % 4096 == 0) {
@@ -423,6 +427,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
                             "the file is damaged or truncated; export it again from its source");
             }
+            read_check.feature(raw.fid);
             CPLErrorReset();
             if (options.keep_attributes) {
                 for (const int field : string_fields) {
