@@ -4,6 +4,7 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <proj.h>
+#include <sys/resource.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -129,6 +130,22 @@ int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
     return n;
 }
 
+// PROJ could not make EPSG:28992, which needs nothing but its database (proj.db): the
+// database cannot be read, most often because the process may open too few files.
+[[noreturn]] void throw_proj_database_error(const std::string& proj_message, const ErrorPlace& place) {
+    std::string fix = "check PROJ's installation: its database proj.db must be readable (PROJ_DATA names its folder)";
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 256) {
+        fix = "the process may open only " + std::to_string(files.rlim_cur) +
+              " files (ulimit -n): raise the limit, for example ulimit -n 1024, and run again";
+    }
+    throw Error(ErrorKind::input,
+                "PROJ cannot read its database to make EPSG:28992" +
+                    (proj_message.empty() ? std::string() : " (" + proj_message + ")") +
+                    "; the layer's CRS was not the problem",
+                place, fix);
+}
+
 struct ProjCtx {
     // The engine never prints: PROJ's own messages ("Invalid latitude") become the errors
     // ruimte reports.
@@ -151,10 +168,17 @@ public:
         char* wkt = nullptr;
         const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
         src.exportToWkt(&wkt, opts);
+        // EPSG:28992 first: when PROJ cannot make it, its database is the problem, not the
+        // layer (with `ulimit -n 7` proj.db cannot be opened; issue 27).
+        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
+        if (!dst_crs) {
+            CPLFree(wkt);
+            const int e = proj_context_errno(proj_.ctx);
+            throw_proj_database_error(e ? proj_context_errno_string(proj_.ctx, e) : "", place);
+        }
         Pj src_crs(proj_create(proj_.ctx, wkt));
         CPLFree(wkt);
-        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
-        if (!src_crs || !dst_crs) {
+        if (!src_crs) {
             throw Error(ErrorKind::input, "PROJ cannot read the layer's CRS", place,
                         "give the layer a known CRS (for example EPSG:4326 or EPSG:28992)");
         }
@@ -206,9 +230,10 @@ std::string describe_crs(const OGRSpatialReference& srs) {
     return name;
 }
 
-bool is_rd_new(const OGRSpatialReference& srs) {
+bool is_rd_new(const OGRSpatialReference& srs, const ErrorPlace& place) {
     OGRSpatialReference rd;
-    rd.importFromEPSG(28992);
+    CPLErrorReset();
+    if (rd.importFromEPSG(28992) != OGRERR_NONE) throw_proj_database_error(gdal_last_error(""), place);
     const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
                           "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
     return srs.IsSame(&rd, opts);
@@ -352,7 +377,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         out.crs.assumed = true;
     }
     out.crs.source_crs = describe_crs(*layer_srs);
-    if (!is_rd_new(*layer_srs)) {
+    if (!is_rd_new(*layer_srs, place)) {
         Reprojector check(*layer_srs, place);  // fails early when PROJ has no way to RD New
         out.crs.reprojected = true;
     } else {

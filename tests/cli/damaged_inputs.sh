@@ -140,6 +140,22 @@ refused dbf_short_header "the .dbf header counts 50 records" "$tmp/shortdbf.shp"
 refused shx_short "the .shx indexes 50 shapes" "$tmp/shortshx.shp" shortshx -- \
   score --candidates "$tmp/shortshx.shp" --profile "$P"
 
+# Section 4, a misleading message: with too few file descriptors PROJ cannot open proj.db, and
+# ruimte said "PROJ cannot read the layer's CRS. Fix: give the layer a known CRS". One thread
+# and a GeoJSON source make the order of opens fixed (here `ulimit -n 4` fails at proj.db).
+# Limits from 3 to 12: whichever fail must not blame the layer, and one must name PROJ's
+# database and the limit.
+blamed=0 told=0
+for n in 3 4 5 6 7 8 9 10 11 12; do
+  (ulimit -n "$n" && exec "$ruimte" score --threads 1 --candidates "$src/tests/data/bad/candidates.geojson" \
+     --profile "$src/tests/data/bad/profile.toml" -o "$tmp/fd$n.gpkg" -q) > /dev/null 2> "$tmp/fd$n.err"
+  grep -q "cannot read the layer's CRS" "$tmp/fd$n.err" && { blamed=1; echo "    ulimit -n $n: $(cat "$tmp/fd$n.err")"; }
+  grep -q "PROJ cannot read its database.*the process may open only $n files (ulimit -n)" "$tmp/fd$n.err" && told=1
+done
+if [ "$blamed" = 1 ]; then bad "too few file descriptors: the layer's CRS is blamed"
+elif [ "$told" = 0 ]; then echo "skip: no limit from 3 to 12 made PROJ fail here (the message is not checked)"
+else ok "too few file descriptors: PROJ's database and ulimit -n are named, not the layer's CRS"; fi
+
 # The undamaged copies still score (the checks refuse damage, not data).
 "$ruimte" score --candidates "$tmp/cand.gpkg" --profile "$P" -o "$tmp/again.gpkg" -q > "$tmp/again.out" 2>&1 &&
   grep -q "Scored 200 candidate areas" "$tmp/again.out" && ok "the undamaged copies score 200 candidates" ||
