@@ -67,6 +67,7 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
                 if (l.has_extent) {
                     std::printf("  extent %s %s - %s %s\n", num(l.xmin).c_str(), num(l.ymin).c_str(), num(l.xmax).c_str(), num(l.ymax).c_str());
                 }
+                if (l.damage) std::printf("  DAMAGED: %s\n", l.damage->message().c_str());
                 std::printf("  geometries: %zu null or empty, %zu invalid", l.null_geometries, l.invalid_geometries);
                 if (!l.invalid_fids.empty()) {
                     std::printf(" (fid");
@@ -88,6 +89,10 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
                                     v.klass.empty() ? "(unmapped: fix the data or use --alias VALUE=CLASS)" : v.klass.c_str());
                     }
                 }
+            }
+            // A damaged layer (issue 27): shown above with what was read, and the run fails.
+            for (const auto& l : s.layers) {
+                if (l.damage) throw *l.damage;
             }
         });
     };

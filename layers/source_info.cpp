@@ -9,6 +9,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/io/read_check.hpp"
 
 namespace ruimte::layers {
 
@@ -23,7 +24,7 @@ std::string crs_name(const OGRSpatialReference* srs) {
     return out;
 }
 
-LayerSummary summarise_layer(OGRLayer& l, const AliasMap& extra, std::size_t max_distinct) {
+LayerSummary summarise_layer(GDALDataset& ds, OGRLayer& l, const AliasMap& extra, std::size_t max_distinct) {
     LayerSummary s;
     s.name = l.GetName();
     s.geometry_type = OGRGeometryTypeToName(l.GetGeomType());
@@ -45,8 +46,18 @@ LayerSummary summarise_layer(OGRLayer& l, const AliasMap& extra, std::size_t max
         f.type = OGRFieldDefn::GetFieldTypeName(defn->GetFieldDefn(i)->GetType());
         s.fields.push_back(f);
     }
+    const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
+    std::optional<LayerReadCheck> read_check;
+    read_check.emplace(l, &ds, declared, ErrorPlace{ds.GetDescription(), s.name, {}, "", {}});
     for (auto& feat : l) {
+        try {
+            read_check->feature(feat->GetFID());
+        } catch (const Error& e) {  // shown with what was read before it
+            s.damage = e;
+            read_check.reset();
+            break;
+        }
         ++s.features;
         const OGRGeometry* g = feat->GetGeometryRef();
         if (!g || g->IsEmpty()) {
@@ -71,6 +82,7 @@ LayerSummary summarise_layer(OGRLayer& l, const AliasMap& extra, std::size_t max
             if (d.size() <= max_distinct) ++d[feat->GetFieldAsString(i)];
         }
     }
+    if (read_check) s.damage = read_check->finding();
     for (int i = 0; i < n; ++i) {
         const auto& d = distinct[static_cast<std::size_t>(i)];
         FieldSummary& f = s.fields[static_cast<std::size_t>(i)];
@@ -121,9 +133,9 @@ SourceSummary summarise_source(const std::string& path, const std::string& layer
             for (auto* x : ds->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(x->GetName());
             throw Error(ErrorKind::input, "no layer '" + layer + "'", ErrorPlace{path, layer, {}, "", {}}, "use one of: " + names);
         }
-        out.layers.push_back(summarise_layer(*l, extra, max_distinct));
+        out.layers.push_back(summarise_layer(*ds, *l, extra, max_distinct));
     } else {
-        for (auto* l : ds->GetLayers()) out.layers.push_back(summarise_layer(*l, extra, max_distinct));
+        for (auto* l : ds->GetLayers()) out.layers.push_back(summarise_layer(*ds, *l, extra, max_distinct));
     }
     return out;
 }

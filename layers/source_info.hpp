@@ -8,6 +8,7 @@
 
 #include "layers/capaciteitskaart.hpp"
 #include "layers/catalogue.hpp"
+#include "spatial/core/error.hpp"
 
 namespace ruimte::layers {
 
@@ -44,6 +45,9 @@ struct LayerSummary {
     std::size_t invalid_geometries = 0;
     std::vector<std::int64_t> invalid_fids;  // the first 10
     std::vector<ClassFieldSummary> class_fields;
+    // The read ended early or was not whole (a damaged file: spatial/read_check.hpp); the
+    // counts above are then of the features read.
+    std::optional<Error> damage;
 };
 
 struct SourceSummary {

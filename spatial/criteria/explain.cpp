@@ -12,6 +12,9 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/io/read_check.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
 
 namespace ruimte {
 
@@ -81,8 +84,11 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
             run.column_values.emplace_back();
         }
     }
+    const GIntBig declared = layer->GetFeatureCount(FALSE);
     layer->ResetReading();
+    LayerReadCheck read_check(*layer, ds.get(), declared, place);  // a damaged file is refused, not read in part
     for (auto& feat : *layer) {
+        read_check.feature(feat->GetFID());
         run.ids.emplace_back(feat->GetFieldAsString(f_id));
         run.score.push_back(feat->GetFieldAsDouble(f_score));
         run.rank.push_back(feat->IsFieldSetAndNotNull(f_rank) ? feat->GetFieldAsInteger64(f_rank) : 0);
@@ -101,6 +107,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
             run.wkb.push_back(std::move(bytes));
         }
     }
+    read_check.end();
     if (run.ids.empty()) throw Error(ErrorKind::input, "the layer has no candidates", place);
     return run;
 }

@@ -4,12 +4,20 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <proj.h>
+#include <sys/resource.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/geometry/parallel.hpp"
+#include "spatial/io/postgis.hpp"
+#include "spatial/io/read_check.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
@@ -135,6 +143,22 @@ int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
     return n;
 }
 
+// PROJ could not make EPSG:28992, which needs nothing but its database (proj.db): the
+// database cannot be read, most often because the process may open too few files.
+[[noreturn]] void throw_proj_database_error(const std::string& proj_message, const ErrorPlace& place) {
+    std::string fix = "check PROJ's installation: its database proj.db must be readable (PROJ_DATA names its folder)";
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 256) {
+        fix = "the process may open only " + std::to_string(files.rlim_cur) +
+              " files (ulimit -n): raise the limit, for example ulimit -n 1024, and run again";
+    }
+    throw Error(ErrorKind::input,
+                "PROJ cannot read its database to make EPSG:28992" +
+                    (proj_message.empty() ? std::string() : " (" + proj_message + ")") +
+                    "; the layer's CRS was not the problem",
+                place, fix);
+}
+
 struct ProjCtx {
     // The engine never prints: PROJ's own messages ("Invalid latitude") become the errors
     // ruimte reports.
@@ -157,10 +181,17 @@ public:
         char* wkt = nullptr;
         const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
         src.exportToWkt(&wkt, opts);
+        // EPSG:28992 first: when PROJ cannot make it, its database is the problem, not the
+        // layer (with `ulimit -n 7` proj.db cannot be opened; issue 27).
+        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
+        if (!dst_crs) {
+            CPLFree(wkt);
+            const int e = proj_context_errno(proj_.ctx);
+            throw_proj_database_error(e ? proj_context_errno_string(proj_.ctx, e) : "", place);
+        }
         Pj src_crs(proj_create(proj_.ctx, wkt));
         CPLFree(wkt);
-        Pj dst_crs(proj_create(proj_.ctx, "EPSG:28992"));
-        if (!src_crs || !dst_crs) {
+        if (!src_crs) {
             throw Error(ErrorKind::input, "PROJ cannot read the layer's CRS", place,
                         "give the layer a known CRS (for example EPSG:4326 or EPSG:28992)");
         }
@@ -212,9 +243,10 @@ std::string describe_crs(const OGRSpatialReference& srs) {
     return name;
 }
 
-bool is_rd_new(const OGRSpatialReference& srs) {
+bool is_rd_new(const OGRSpatialReference& srs, const ErrorPlace& place) {
     OGRSpatialReference rd;
-    rd.importFromEPSG(28992);
+    CPLErrorReset();
+    if (rd.importFromEPSG(28992) != OGRERR_NONE) throw_proj_database_error(gdal_last_error(""), place);
     const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
                           "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
     return srs.IsSame(&rd, opts);
@@ -358,7 +390,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         out.crs.assumed = true;
     }
     out.crs.source_crs = describe_crs(*layer_srs);
-    if (!is_rd_new(*layer_srs)) {
+    if (!is_rd_new(*layer_srs, place)) {
         Reprojector check(*layer_srs, place);  // fails early when PROJ has no way to RD New
         out.crs.reprojected = true;
     } else {
@@ -404,7 +436,9 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields.push_back(i);
     }
-    CPLErrorReset();
+    // GDAL ends a layer on its first error as if it had no more features: every feature is
+    // checked for a GDAL failure, and the end for an error and for the count the source declares.
+    LayerReadCheck read_check(*layer, ds.get(), total, place);
     bool reading = true;
     // Pass 1: the next batch, or nullptr after the last feature.
     auto read_batch = [&]() -> Batch* {
@@ -415,6 +449,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             OGRFeatureUniquePtr ogr_feature(layer->GetNextFeature());
             if (!ogr_feature) {
                 reading = false;
+                read_check.end();
                 break;
             }
             if (options.progress && ++done % 4096 == 0) {
@@ -430,6 +465,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
                             "the file is damaged or truncated; export it again from its source");
             }
+            read_check.feature(raw.fid);
             CPLErrorReset();
             if (options.keep_attributes) {
                 for (const int field : string_fields) {

@@ -19,6 +19,12 @@
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/io/read_check.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/output/attribution.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/output/gpkg_writer.hpp"
 #include "ruimte/version.hpp"
 #include "spatial/io/source.hpp"
 #include "spatial/output/styles.hpp"
@@ -119,7 +125,7 @@ int class_of(const styles::StyleSpec& spec, OGRFeature& f, int field) {
     return -1;
 }
 
-Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* spec) {
+Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const styles::StyleSpec* spec) {
     Layer out;
     out.name = l.GetName();
     const char* d = l.GetMetadataItem("DESCRIPTION");
@@ -136,8 +142,12 @@ Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* 
     const int f_rank = defn->GetFieldIndex("rank");
     const int f_excl = defn->GetFieldIndex("excluded");
     const int f_conf = out.name == "claim_faces" ? defn->GetFieldIndex("conflicts") : -1;
+    const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
+    // A damaged source ends the read early with an error: refused, not drawn in part.
+    LayerReadCheck read_check(l, &ds, declared, ErrorPlace{path, out.name, {}, "", {}});
     for (auto& f : l) {
+        read_check.feature(f->GetFID());
         OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
         MapFeature m;
@@ -171,6 +181,7 @@ Layer read_layer(OGRLayer& l, const std::string& path, const styles::StyleSpec* 
         out.extent.Merge(e);
         out.features.push_back(std::move(m));
     }
+    read_check.end();
     l.ResetReading();
     return out;
 }
@@ -775,7 +786,7 @@ MapSummary render_map(const MapRequest& req) {
     const std::string main_path = parse_source(req.input).path;
     const std::optional<styles::StyleSpec> style = styles::default_style(*main.layer);
     const styles::StyleSpec* spec = style ? &*style : nullptr;
-    const Layer data = read_layer(*main.layer, main_path, spec);
+    const Layer data = read_layer(*main.ds, *main.layer, main_path, spec);
     summary.layer = data.name;
     summary.features = data.features.size();
     if (data.features.empty()) {
@@ -786,7 +797,7 @@ MapSummary render_map(const MapRequest& req) {
     std::vector<DatasetOpen> context_open;
     for (const auto& c : req.context) {
         context_open.push_back(open_layer(c, false));
-        context.push_back(read_layer(*context_open.back().layer, parse_source(c).path, nullptr));
+        context.push_back(read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, nullptr));
     }
 
     const Page page = page_layout(req);
