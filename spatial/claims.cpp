@@ -25,6 +25,7 @@
 #include "area_kernel.hpp"
 #include "atomic_output.hpp"
 #include "coverage.hpp"
+#include "escape.hpp"
 #include "polygonize.hpp"
 #include "error.hpp"
 #include "ogr_geometry.hpp"
@@ -940,7 +941,7 @@ void write_table(GDALDataset& ds, const std::string& path, const Table& t) {
 
 void write_csv(const std::string& final_path, const std::string& temp_path, const Table& t) {
     std::ofstream csv(temp_path, std::ios::binary);
-    for (std::size_t c = 0; c < t.columns.size(); ++c) csv << (c ? "," : "") << t.columns[c].first;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) csv << (c ? "," : "") << csv_quote(t.columns[c].first);
     csv << '\n';
     for (std::size_t r = 0; r < t.text.size(); ++r) {
         const auto& row = t.text[r];
@@ -1316,8 +1317,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         commit_transaction(*ds, req.output);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_COMPAT_PATH", matrix.path.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_COMPAT_PATH", redact_secrets(matrix.path).c_str());
         ds->SetMetadataItem("RUIMTE_COMPAT", matrix.text.c_str());
         for (std::size_t i = 0; i < layers.size(); ++i) {
             const auto& l = layers[i];

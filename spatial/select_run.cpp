@@ -18,6 +18,7 @@
 #include "area_kernel.hpp"
 #include "atomic_output.hpp"
 #include "error.hpp"
+#include "escape.hpp"
 #include "scoring.hpp"
 #include "stopwatch.hpp"
 #include "gpkg_rows.hpp"
@@ -648,8 +649,8 @@ SelectSummary run_select(const SelectRequest& req) {
         commit_transaction(*ds, req.output);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_INPUT_SCORED", redact_secrets(spec.display()).c_str());
         styles::write_default_styles(*ds, req.output, timestamp);
         write_manifest(*ds, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
         close_dataset(std::move(ds), req.output);
