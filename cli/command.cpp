@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
 
 namespace ruimte::cli {
 
@@ -67,11 +68,11 @@ int guarded(const std::string& command, const std::function<void()>& f) {
         if (e.kind() == ErrorKind::cancelled) {
             std::cerr << "\nruimte " << command << ": interrupted; no output was written\n";
         } else {
-            std::cerr << "ruimte " << command << ": error: " << e.what() << "\n";
+            std::cerr << "ruimte " << command << ": error: " << shown_lines(e.what()) << "\n";
         }
         return static_cast<int>(exit_for(e.kind()));
     } catch (const std::exception& e) {
-        std::cerr << "ruimte " << command << ": internal error: " << e.what() << "\n";
+        std::cerr << "ruimte " << command << ": internal error: " << shown_lines(e.what()) << "\n";
         return static_cast<int>(Exit::internal);
     }
 }
@@ -102,14 +103,14 @@ void Progress::update(const std::string& stage, std::size_t done, std::size_t to
         if (frac > 0.02 && !complete) {
             eta = " ETA " + std::to_string(static_cast<int>(elapsed * (1 - frac) / frac + 0.5)) + "s";
         }
-        std::fprintf(stderr, "\r%-18.18s [%s] %3d%% %zu/%zu%s\033[K", stage.c_str(), bar.c_str(),
+        std::fprintf(stderr, "\r%-18.18s [%s] %3d%% %zu/%zu%s\033[K", shown(stage).c_str(), bar.c_str(),
                      static_cast<int>(frac * 100), done, total, eta.c_str());
         line_open_ = true;
     } else {
         // Not a terminal (a log file, CI): one line every 5 s per stage, and none for short stages.
         if (t - stage_start_ < 5 || t - last_print_ < 5) return;
         last_print_ = t;
-        std::fprintf(stderr, "%s: %zu/%zu\n", stage.c_str(), done, total);
+        std::fprintf(stderr, "%s: %zu/%zu\n", shown(stage).c_str(), done, total);
     }
     std::fflush(stderr);
 }
@@ -120,7 +121,7 @@ void Progress::notice(const std::string& message) {
         std::fprintf(stderr, "\r\033[K");
         line_open_ = false;
     }
-    std::fprintf(stderr, "note: %s\n", message.c_str());
+    std::fprintf(stderr, "note: %s\n", shown_lines(message).c_str());
 }
 
 void Progress::finish() {
@@ -159,8 +160,11 @@ std::string joined_command_line(int argc, char** argv) {
         if (a.find_first_of(" \t'\"") != std::string::npos) a = "'" + a + "'";
         s += (i ? " " : "") + a;
     }
-    return s;
+    return redact_secrets(s);  // it goes into outputs: no password
 }
+
+std::string shown(const std::string& s) { return terminal_text(redact_secrets(s)); }
+std::string shown_lines(const std::string& s) { return terminal_text(redact_secrets(s), true); }
 
 void keep_until_exit(std::shared_ptr<const void> data) {
     static auto* kept = new std::vector<std::shared_ptr<const void>>;  // never deleted, on purpose

@@ -57,8 +57,14 @@ private:
 // files or connections. Held from a global, so LeakSanitizer counts it as reachable.
 void keep_until_exit(std::shared_ptr<const void> data);
 
-// The whole command line as one string (for provenance).
+// The whole command line as one string (for provenance), passwords as *** (redact_secrets).
 std::string joined_command_line(int argc, char** argv);
+
+// A value from an input, a profile or the command line as printed on stdout or stderr:
+// passwords of PostgreSQL connections as *** and control characters (escape sequences) made
+// visible (spatial/escape.hpp). shown_lines keeps line breaks, for text of several lines.
+std::string shown(const std::string& s);
+std::string shown_lines(const std::string& s);
 
 // --timestamp: the time recorded in the output's run manifest and GeoPackage dates, so that
 // two runs with the same inputs and the same --timestamp write the same bytes.

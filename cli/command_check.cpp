@@ -83,9 +83,9 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
             for (const char* v : {"nee", "nee_tenzij", "ja_mits_groot", "ja_mits_klein", "ja", "onbekend"}) {
                 if (counts.count(v)) std::printf("  %s %zu", v, counts[v]);
             }
-            std::printf("\nResult: %s (layers check_locations%s, check_themes, check_groups)\n", req.output.c_str(),
+            std::printf("\nResult: %s (layers check_locations%s, check_themes, check_groups)\n", shown(req.output).c_str(),
                         res.has_groups ? ", check_parts" : "");
-            if (!req.report.empty()) std::printf("Report: %s\n", req.report.c_str());
+            if (!req.report.empty()) std::printf("Report: %s\n", shown(req.report).c_str());
         });
     };
 }

@@ -98,7 +98,7 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
             std::printf("Partitioned %zu claims into %zu faces (%zu tiles).\n", s.claims.size(),
                         s.faces, s.tiles);
             for (std::size_t c = 0; c < s.claims.size(); ++c) {
-                std::printf("  %-16s %12.1f ha  (%zu features)\n", s.claims[c].c_str(),
+                std::printf("  %-16s %12.1f ha  (%zu features)\n", shown(s.claims[c]).c_str(),
                             t.claim_area_m2[c] / 1e4, s.features[c]);
             }
             std::printf(
@@ -108,8 +108,8 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
                 t.voorwaardelijk_m2 / 1e4, t.conflict_m2 / 1e4);
             std::printf(
                 "Result: %s (claim_faces%s, claim_totals, claim_combinations, claim_pairs)\n",
-                s.output.c_str(), s.regions ? ", region_balance" : "");
-            for (const auto& f : s.csv_files) std::printf("CSV: %s\n", f.c_str());
+                shown(s.output).c_str(), s.regions ? ", region_balance" : "");
+            for (const auto& f : s.csv_files) std::printf("CSV: %s\n", shown(f).c_str());
             if (opts->timings) {
                 double total = 0;
                 for (const auto& [stage, sec] : s.seconds) {

@@ -44,7 +44,7 @@ Runner add_compare_command(CLI::App& app, const Invocation& inv) {
             const RunComparison c = compare_runs(a, b, opts->top);
             write_comparison(c, a, b, opts->output, opts->overwrite, joined_command_line(inv.argc, inv.argv));
             if (!opts->quiet) std::fputs(render_run_comparison(c, opts->lang).c_str(), stdout);
-            std::printf("Result: %s (layers rank_change, top_changes)\n", opts->output.c_str());
+            std::printf("Result: %s (layers rank_change, top_changes)\n", shown(opts->output).c_str());
         });
     };
 }

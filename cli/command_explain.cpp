@@ -39,9 +39,9 @@ Runner add_explain_command(CLI::App& app, const Invocation& inv) {
         return guarded("explain", [&] {
             const ScoredRun run = read_scored_run(opts->scored);
             if (opts->vs.empty()) {
-                std::fputs(render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang).c_str(), stdout);
+                std::fputs(shown_lines(render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang)).c_str(), stdout);
             } else {
-                std::fputs(render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang).c_str(), stdout);
+                std::fputs(shown_lines(render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang)).c_str(), stdout);
             }
         });
     };

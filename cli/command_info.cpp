@@ -44,26 +44,26 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
             const SourceSpec spec = parse_source(opts->source);
             const layers::SourceSummary s = layers::summarise_source(spec.path, spec.layer, extra);
             // A ruimte output: how it was made first (the run manifest in gpkg_metadata).
-            if (const auto manifest = read_manifest(spec.path)) std::printf("%s\n", manifest_text(*manifest).c_str());
-            std::printf("%s (%s)\n", s.path.c_str(), s.driver.c_str());
+            if (const auto manifest = read_manifest(spec.path)) std::printf("%s\n", shown_lines(manifest_text(*manifest)).c_str());
+            std::printf("%s (%s)\n", shown(s.path).c_str(), s.driver.c_str());
             if (s.capaciteitskaart) {
                 const auto& k = *s.capaciteitskaart;
-                std::printf("  conforms_to %s, identifier %s, issued %s\n  %zu energy areas:\n", k.conforms_to.c_str(),
-                            k.identifier.c_str(), k.issued.c_str(), k.areas.size());
+                std::printf("  conforms_to %s, identifier %s, issued %s\n  %zu energy areas:\n", shown(k.conforms_to).c_str(),
+                            shown(k.identifier).c_str(), shown(k.issued).c_str(), k.areas.size());
                 for (const auto& a : k.areas) {
-                    std::printf("    %-32s %-16s afname %-11s invoeding %-11s %zu postcodes\n", a.short_code.c_str(),
-                                a.type.empty() ? "-" : a.type.c_str(), a.afname ? std::string(layers::to_string(*a.afname)).c_str() : "-",
+                    std::printf("    %-32s %-16s afname %-11s invoeding %-11s %zu postcodes\n", shown(a.short_code).c_str(),
+                                a.type.empty() ? "-" : shown(a.type).c_str(), a.afname ? std::string(layers::to_string(*a.afname)).c_str() : "-",
                                 a.invoeding ? std::string(layers::to_string(*a.invoeding)).c_str() : "-", a.postcodes.size());
                     for (const auto& p : a.postcodes) {
-                        std::printf("      %-8s afname %-11s invoeding %s\n", p.postcode.c_str(), std::string(layers::to_string(p.afname)).c_str(),
+                        std::printf("      %-8s afname %-11s invoeding %s\n", shown(p.postcode).c_str(), std::string(layers::to_string(p.afname)).c_str(),
                                     std::string(layers::to_string(p.invoeding)).c_str());
                     }
                 }
                 return;
             }
             for (const auto& l : s.layers) {
-                std::printf("layer %s: %s, %lld features, CRS %s\n", l.name.c_str(), l.geometry_type.c_str(),
-                            static_cast<long long>(l.features), l.crs.c_str());
+                std::printf("layer %s: %s, %lld features, CRS %s\n", shown(l.name).c_str(), shown(l.geometry_type).c_str(),
+                            static_cast<long long>(l.features), shown(l.crs).c_str());
                 if (l.has_extent) {
                     std::printf("  extent %s %s - %s %s\n", num(l.xmin).c_str(), num(l.ymin).c_str(), num(l.xmax).c_str(), num(l.ymax).c_str());
                 }
@@ -76,17 +76,17 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
                 }
                 std::printf("\n  fields:\n");
                 for (const auto& f : l.fields) {
-                    std::printf("    %-20s %-10s %zu null, %s distinct", f.name.c_str(), f.type.c_str(), f.nulls,
+                    std::printf("    %-20s %-10s %zu null, %s distinct", shown(f.name).c_str(), shown(f.type).c_str(), f.nulls,
                                 f.distinct > 50 ? "> 50" : std::to_string(f.distinct).c_str());
                     if (f.min) std::printf(", %s .. %s", num(*f.min).c_str(), num(*f.max).c_str());
                     std::printf("\n");
                 }
                 for (const auto& c : l.class_fields) {
-                    std::printf("  field %s read as %s classes%s:\n", c.field.c_str(), c.kind.c_str(),
+                    std::printf("  field %s read as %s classes%s:\n", shown(c.field).c_str(), c.kind.c_str(),
                                 c.unmapped ? (" (" + std::to_string(c.unmapped) + " values unmapped)").c_str() : "");
                     for (const auto& v : c.values) {
-                        std::printf("    %-28s %6zu x -> %s\n", ("'" + v.value + "'").c_str(), v.count,
-                                    v.klass.empty() ? "(unmapped: fix the data or use --alias VALUE=CLASS)" : v.klass.c_str());
+                        std::printf("    %-28s %6zu x -> %s\n", shown(("'" + v.value + "'")).c_str(), v.count,
+                                    v.klass.empty() ? "(unmapped: fix the data or use --alias VALUE=CLASS)" : shown(v.klass).c_str());
                     }
                 }
             }

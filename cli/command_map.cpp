@@ -61,11 +61,11 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
             req.english = opts->lang == "en";
             const MapSummary s = render_map(req);
             if (opts->quiet) return;
-            std::printf("Map: %s (layer %s, %zu features, scale 1:%.0f", req.output.c_str(), s.layer.c_str(), s.features, s.scale);
+            std::printf("Map: %s (layer %s, %zu features, scale 1:%.0f", shown(req.output).c_str(), shown(s.layer).c_str(), s.features, s.scale);
             if (s.width_px) std::printf(", %d x %d px at %d dpi", s.width_px, s.height_px, req.dpi);
             std::printf(")\nLabels: %zu placed, %zu left out to avoid overlap\nLegend:", s.labels_placed, s.labels_dropped);
-            for (const auto& l : s.legend) std::printf(" [%s]", l.c_str());
-            std::printf("\nAttribution: %s\n", s.attribution.c_str());
+            for (const auto& l : s.legend) std::printf(" [%s]", shown(l).c_str());
+            std::printf("\nAttribution: %s\n", shown(s.attribution).c_str());
         });
     };
 }

@@ -95,11 +95,11 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
             std::printf("Scored %zu candidate areas (%zu excluded).\n", s.candidates, s.excluded);
             if (!s.top.empty()) {
                 std::printf("Best:");
-                for (const auto& [rank, id, score] : s.top) std::printf("  %lld. %s (%.3f)", static_cast<long long>(rank), id.c_str(), score);
+                for (const auto& [rank, id, score] : s.top) std::printf("  %lld. %s (%.3f)", static_cast<long long>(rank), shown(id).c_str(), score);
                 std::printf("\n");
             }
-            std::printf("Result: %s (layers candidates_scored, overlay_areas, geometry_issues)\n", s.output.c_str());
-            if (!s.csv.empty()) std::printf("Long table: %s\n", s.csv.c_str());
+            std::printf("Result: %s (layers candidates_scored, overlay_areas, geometry_issues)\n", shown(s.output).c_str());
+            if (!s.csv.empty()) std::printf("Long table: %s\n", shown(s.csv).c_str());
             if (opts->timings) {
                 double total = 0;
                 for (const auto& [stage, sec] : s.seconds) {

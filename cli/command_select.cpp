@@ -98,11 +98,11 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             std::printf("Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of the smaller area.\n",
                         s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(), num(req.max_overlap * 100).append(" %").c_str());
             for (std::size_t i = 0; i < s.overlaps.size() && i < 10; ++i) {
-                std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n", s.overlaps[i].a.c_str(),
-                            s.overlaps[i].b.c_str(), s.overlaps[i].share * 100);
+                std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n", shown(s.overlaps[i].a).c_str(),
+                            shown(s.overlaps[i].b).c_str(), s.overlaps[i].share * 100);
             }
             if (s.overlaps.size() > 10) std::printf("  ... %zu more overlapping pairs\n", s.overlaps.size() - 10);
-            std::printf("Objective: %s.\n", s.objective_text.c_str());
+            std::printf("Objective: %s.\n", shown(s.objective_text).c_str());
             std::printf("Status: %s.\n", status_text(res.status));
             if (res.parts > 0) {
                 std::printf("Solved as %zu independent part(s): group limits and overlaps join candidates into a part; "
@@ -126,25 +126,25 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                         if (std::fabs(v.slack) < 1e-9) at_limit += (at_limit.empty() ? "" : "; ") + con.name;
                         continue;
                     }
-                    std::printf("  %-34s value %s, bound %s, slack %s\n", con.name.c_str(), num(v.value).c_str(), num(v.bound).c_str(),
+                    std::printf("  %-34s value %s, bound %s, slack %s\n", shown(con.name).c_str(), num(v.value).c_str(), num(v.bound).c_str(),
                                 num(v.slack).c_str());
                 }
                 if (group_rules) {
-                    std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules, at_limit.empty() ? "none" : at_limit.c_str());
+                    std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules, at_limit.empty() ? "none" : shown(at_limit).c_str());
                 }
                 // A short list people can read; the whole set is in the output layer.
                 constexpr std::size_t kShown = 40;
                 std::printf("Chosen (in order of score):");
-                for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i) std::printf("%s%s", i ? ", " : " ", s.selected_ids[i].c_str());
+                for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i) std::printf("%s%s", i ? ", " : " ", shown(s.selected_ids[i]).c_str());
                 if (s.selected_ids.size() > kShown) std::printf(", ... %zu more (see candidates_selected)", s.selected_ids.size() - kShown);
                 std::printf("\n");
             } else if (res.status == SelectionStatus::infeasible) {
                 if (res.diagnosis.empty()) {
                     std::printf("No single rule explains it: several rules conflict with each other.\n");
                 }
-                for (const auto& d : res.diagnosis) std::printf("  - %s\n", d.text.c_str());
+                for (const auto& d : res.diagnosis) std::printf("  - %s\n", shown(d.text).c_str());
             }
-            std::printf("Result: %s (layers candidates_selected, selection_summary)\n", s.output.c_str());
+            std::printf("Result: %s (layers candidates_selected, selection_summary)\n", shown(s.output).c_str());
             if (opts->timings) {
                 for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
                 std::printf("  solver: %lld node(s), %zu part(s), %.3f s\n", static_cast<long long>(res.nodes), res.parts, res.seconds);

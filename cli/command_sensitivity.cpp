@@ -92,7 +92,7 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
             for (std::size_t c : top) {
                 char interval[64];
                 std::snprintf(interval, sizeof interval, "%.0f-%.0f", res.rank_p05[c], res.rank_p95[c]);
-                std::printf("  %-5lld %-16s %-8.0f %-10s %.0f %%\n", static_cast<long long>(res.base_rank[c]), s.ids[c].c_str(),
+                std::printf("  %-5lld %-16s %-8.0f %-10s %.0f %%\n", static_cast<long long>(res.base_rank[c]), shown(s.ids[c]).c_str(),
                             res.median_rank[c], interval, 100 * res.p_top[c]);
             }
             if (!res.sweeps.empty()) {
@@ -107,12 +107,12 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
                         return std::string(b);
                     };
                     std::printf(nl ? "  %-20s gewicht %.3f: top gelijk van %s tot %s\n" : "  %-20s weight %.3f: top unchanged from %s to %s\n",
-                                w.factor.c_str(), w.base_weight, bound(w.change_below, w.stable_from).c_str(),
+                                shown(w.factor).c_str(), w.base_weight, bound(w.change_below, w.stable_from).c_str(),
                                 bound(w.change_above, w.stable_to).c_str());
                 }
             }
-            std::printf("Result: %s (layers rank_intervals, oat_sweep, oat_steps, weight_draws)\n", req.score.output.c_str());
-            if (!req.chart.empty()) std::printf("Chart: %s\n", req.chart.c_str());
+            std::printf("Result: %s (layers rank_intervals, oat_sweep, oat_steps, weight_draws)\n", shown(req.score.output).c_str());
+            if (!req.chart.empty()) std::printf("Chart: %s\n", shown(req.chart).c_str());
             if (opts->timings) {
                 for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
             }

@@ -25,6 +25,19 @@
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/geometry/coverage.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/geometry/polygonize.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/core/stopwatch.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/output/styles.hpp"
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/geometry/coverage.hpp"
 #include "spatial/geometry/polygonize.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/io/ogr_geometry.hpp"
@@ -981,7 +994,7 @@ void write_table(GDALDataset& ds, const std::string& path, const Table& t) {
 
 void write_csv(const std::string& final_path, const std::string& temp_path, const Table& t) {
     std::ofstream csv(temp_path, std::ios::binary);
-    for (std::size_t c = 0; c < t.columns.size(); ++c) csv << (c ? "," : "") << t.columns[c].first;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) csv << (c ? "," : "") << csv_quote(t.columns[c].first);
     csv << '\n';
     for (std::size_t r = 0; r < t.text.size(); ++r) {
         const auto& row = t.text[r];
@@ -1357,8 +1370,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         commit_transaction(*ds, req.output);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_COMPAT_PATH", matrix.path.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_COMPAT_PATH", redact_secrets(matrix.path).c_str());
         ds->SetMetadataItem("RUIMTE_COMPAT", matrix.text.c_str());
         for (std::size_t i = 0; i < layers.size(); ++i) {
             const auto& l = layers[i];

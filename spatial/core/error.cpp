@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "spatial/core/escape.hpp"
+
 namespace ruimte {
 
 std::string render_error(const ErrorPlace& place, const std::string& message,
@@ -20,11 +22,20 @@ std::string render_error(const ErrorPlace& place, const std::string& message,
     return out.str();
 }
 
+namespace {
+// No password of a PostgreSQL connection in an error (escape.hpp).
+ErrorPlace redacted(ErrorPlace place) {
+    place.file = redact_secrets(place.file);
+    place.layer = redact_secrets(place.layer);
+    return place;
+}
+}  // namespace
+
 Error::Error(ErrorKind kind, std::string message, ErrorPlace place, std::string hint)
-    : std::runtime_error(render_error(place, message, hint)),
+    : std::runtime_error(render_error(redacted(place), redact_secrets(message), redact_secrets(hint))),
       kind_(kind),
-      place_(std::move(place)),
-      message_(std::move(message)),
-      hint_(std::move(hint)) {}
+      place_(redacted(std::move(place))),
+      message_(redact_secrets(message)),
+      hint_(redact_secrets(hint)) {}
 
 }  // namespace ruimte

@@ -26,6 +26,8 @@ struct ErrorPlace {
     std::optional<int> line;      // line in the profile file
 };
 
+// The message, place and hint are kept with every PostgreSQL password written as ***
+// (redact_secrets in escape.hpp).
 class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, std::string message, ErrorPlace place = {}, std::string hint = {});

@@ -1,7 +1,9 @@
 #include "spatial/core/text_format.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <string_view>
 
 namespace ruimte {
 
@@ -27,10 +29,39 @@ void append_fixed(std::string& out, double v, int decimals) {
     out.resize(static_cast<std::size_t>(r.ptr - out.data()));
 }
 
+namespace {
+
+// A decimal number as a spreadsheet reads it (-5, +1.5, -2e3): a value, not a formula.
+bool is_plain_number(const std::string& s) {
+    std::size_t i = 0;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    const std::size_t digits_from = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    }
+    if (i == digits_from || (i == digits_from + 1 && s[digits_from] == '.')) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+        const std::size_t exp_from = i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        if (i == exp_from) return false;
+    }
+    return i == s.size();
+}
+
+}  // namespace
+
 std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    // A text that a spreadsheet would run as a formula (= + - @, or a tab or CR before one)
+    // gets a leading apostrophe, as OWASP advises; numbers stay numbers.
+    const bool formula = !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos && !is_plain_number(s);
+    const std::string text = formula ? "'" + s : s;
+    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
     std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    for (char ch : text) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return out + "\"";
 }
 
@@ -44,7 +75,14 @@ std::string xml_escape(const std::string& s, bool keep_apostrophes) {
             case '>': out += "&gt;"; break;
             case '"': out += "&quot;"; break;
             case '\'': out += keep_apostrophes ? "'" : "&apos;"; break;
-            default: out += ch;
+            // Line breaks and tabs as character references (an attribute keeps them); other
+            // control characters are not allowed in XML 1.0 at all: U+FFFD in their place.
+            case '\t': out += "&#9;"; break;
+            case '\n': out += "&#10;"; break;
+            case '\r': out += "&#13;"; break;
+            default:
+                if (static_cast<unsigned char>(ch) < 0x20) out += "\xEF\xBF\xBD";
+                else out += ch;
         }
     }
     return out;

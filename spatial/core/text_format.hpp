@@ -9,10 +9,14 @@ namespace ruimte {
 std::string fixed(double v, int decimals);
 // The same appended to `out`, without a string of its own.
 void append_fixed(std::string& out, double v, int decimals);
-// A CSV field, quoted (RFC 4180) only when it holds a comma, a quote or a newline.
+// A CSV field, quoted (RFC 4180) only when it holds a comma, a quote, a line feed or a carriage
+// return. A text starting with = + - @, a tab or a carriage return (a formula in a
+// spreadsheet) is written with a leading ' unless it is a plain decimal number (-5, +1.5e3).
 std::string csv_quote(const std::string& s);
 // &, <, > and " as entities, and ' as &apos; unless `keep_apostrophes` (HTML text, where the
-// reports keep them readable): for XML/HTML text and attribute values in double quotes.
+// reports keep them readable): for XML/HTML text and attribute values in double quotes. Tab,
+// LF and CR become &#9; &#10; &#13;, the other control characters (not allowed in XML 1.0)
+// U+FFFD.
 std::string xml_escape(const std::string& s, bool keep_apostrophes = false);
 
 }  // namespace ruimte

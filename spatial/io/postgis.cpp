@@ -15,6 +15,9 @@
 #include <set>
 #include <thread>
 
+#include "spatial/core/escape.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/io/source.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/source.hpp"
 
@@ -34,6 +37,8 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 
 bool is_uri(std::string_view s) { return starts_with_nocase(s, "postgresql://") || starts_with_nocase(s, "postgres://"); }
 
+constexpr std::size_t kMaxNameBytes = 63;
+
 const char* kSyntaxHint =
     "write PG:\"dbname=NAME host=HOST port=PORT user=USER\"[:TABLE] or "
     "postgresql://USER@HOST:PORT/DB[?schema=NAME][:TABLE]";
@@ -50,6 +55,15 @@ std::string percent_decode(std::string_view s) {
         }
     }
     return out;
+}
+
+// The place named when a connection string cannot be parsed: the text up to its first
+// password (as ***), the rest left out: when a password holds a space, the word after it is
+// more of the password, which redact_secrets cannot know.
+std::string unparsed_place(const std::string& spec) {
+    const std::string r = redact_secrets(spec);
+    if (r == spec) return spec;
+    return r.substr(0, r.find("***") + 3) + " ...";
 }
 
 // A value in libpq's keyword=value syntax: bare when it can be, else single-quoted.
@@ -78,7 +92,11 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
         const std::string key = conninfo.substr(key_start, i - key_start);
         while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) ++i;
         if (i >= n || conninfo[i] != '=') {
-            throw Error(kind, "'" + key + "' in the connection string has no value", ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+            // The word may be the rest of a password with a space in it: named only when the
+            // string holds no password.
+            const bool secret = redact_secrets(spec) != spec;
+            throw Error(kind, (secret ? std::string("a word") : "'" + key + "'") + " in the connection string has no value",
+                        ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint + std::string(secret ? "; a password with spaces goes in single quotes" : ""));
         }
         ++i;
         while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) ++i;
@@ -98,7 +116,7 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
                     value += conninfo[i++];
                 }
             }
-            if (!closed) throw Error(kind, "unterminated quote in the connection string", ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+            if (!closed) throw Error(kind, "unterminated quote in the connection string", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
         } else {
             while (i < n && !std::isspace(static_cast<unsigned char>(conninfo[i]))) value += conninfo[i++];
         }
@@ -162,6 +180,27 @@ std::string Target::gdal_name() const {
     return out;
 }
 
+Target read_only(const Target& target) {
+    Target out = target;
+    out.conninfo.clear();
+    std::string options;
+    PQconninfoOption* opts = PQconninfoParse(target.conninfo.c_str(), nullptr);
+    if (opts) {
+        for (PQconninfoOption* o = opts; o->keyword; ++o) {
+            if (!o->val || !*o->val) continue;
+            if (std::string(o->keyword) == "options") {
+                options = o->val;
+                continue;
+            }
+            out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string(o->keyword) + "=" + conninfo_value(o->val);
+        }
+        PQconninfoFree(opts);
+    }
+    options += (options.empty() ? "" : " ") + std::string("-c default_transaction_read_only=on");
+    out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string("options=") + conninfo_value(options);
+    return out;
+}
+
 Target parse_target(std::string_view spec_in, ErrorKind kind) {
     const std::string spec(spec_in);
     std::string body;
@@ -169,14 +208,14 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
         body = spec.substr(3);
         if (!body.empty() && body.front() == '"') {
             if (body.size() < 2 || body.back() != '"') {
-                throw Error(kind, "the connection string's closing '\"' is missing", ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+                throw Error(kind, "the connection string's closing '\"' is missing", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
             }
             body = body.substr(1, body.size() - 2);
         }
     } else if (is_uri(spec)) {
         body = spec;
     } else {
-        throw Error(kind, "not a PostgreSQL connection", ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+        throw Error(kind, "not a PostgreSQL connection", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
     }
     Target t;
     body = trim(body);
@@ -185,12 +224,29 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
     } else {
         body = strip_schema_keyword(body, t.schema, spec, kind);
     }
+    // PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN 64) without a word: two
+    // different long names would be one schema.
+    if (t.schema.size() > kMaxNameBytes) {
+        throw Error(kind,
+                    "the schema name is " + std::to_string(t.schema.size()) + " bytes long; PostgreSQL cuts names to " +
+                        std::to_string(kMaxNameBytes) + " bytes, so it would be another schema's name",
+                    ErrorPlace{spec, "", {}, "", {}}, "use a schema name of at most 63 bytes (a-z, 0-9 and _ are one byte each)");
+    }
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(body.c_str(), &err);
     if (!opts) {
         std::string why = err ? trim(err) : "not understood";
         PQfreemem(err);
-        throw Error(kind, "invalid PostgreSQL connection: " + why, ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+        // libpq quotes the part it did not understand, which may be a piece of the password.
+        if (redact_secrets(spec) != spec) {
+            for (std::size_t q = why.find('"'); q != std::string::npos; q = why.find('"', q + 1)) {
+                const std::size_t close = why.find('"', q + 1);
+                if (close == std::string::npos) break;
+                why.replace(q + 1, close - q - 1, "...");
+                q += 4;
+            }
+        }
+        throw Error(kind, "invalid PostgreSQL connection: " + why, ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
     }
     // Normalised keyword=value form: the same database always gives the same string.
     for (PQconninfoOption* o = opts; o->keyword; ++o) {
@@ -215,7 +271,7 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
             if (rest.empty()) return {conn, ""};
             if (rest.front() != ':' || rest.size() == 1) {
                 throw Error(ErrorKind::input, "after the quoted connection string comes ':TABLE' or ':SELECT ...', not '" + rest + "'",
-                            ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+                            ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
             }
             return {conn, trim(rest.substr(1))};
         }
@@ -232,7 +288,7 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
         }
         return {spec.substr(0, colon), trim(spec.substr(colon + 1))};
     }
-    throw Error(ErrorKind::input, "not a PostgreSQL source", ErrorPlace{spec, "", {}, "", {}}, kSyntaxHint);
+    throw Error(ErrorKind::input, "not a PostgreSQL source", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
 }
 
 bool is_query(std::string_view relation) {
@@ -264,10 +320,31 @@ OpenedLayer::OpenedLayer(OpenedLayer&&) noexcept = default;
 OpenedLayer& OpenedLayer::operator=(OpenedLayer&&) noexcept = default;
 OGRLayer* OpenedLayer::layer() const noexcept { return impl_ ? impl_->layer : nullptr; }
 
+void check_source_query(const Target& target, const std::string& query, const ErrorPlace& place) {
+    // One statement (PQexecParams takes no second one: "...; DROP TABLE t" is refused), as a
+    // subquery (where PostgreSQL refuses WITH ... DELETE/UPDATE/INSERT), in a READ ONLY
+    // transaction of a read-only session; LIMIT 0: planned, no row read.
+    Connection c(read_only(target), ErrorKind::input);
+    c.exec("BEGIN READ ONLY");
+    try {
+        c.query("SELECT * FROM (\n" + query + "\n) AS s LIMIT 0");
+    } catch (const Error& e) {
+        throw Error(ErrorKind::input, "the query is refused: " + e.message(), place,
+                    "a source query is one SELECT (or WITH ... SELECT) that only reads; test it in psql");
+    }
+    c.exec("ROLLBACK");
+}
+
 OpenedLayer open_layer(const SourceSpec& spec) {
     ensure_gdal();
-    const Target target = parse_target(spec.path, ErrorKind::input);
+    Target target = parse_target(spec.path, ErrorKind::input);
     ErrorPlace place{target.display(), spec.layer, {}, "", {}};
+    if (is_query(spec.layer)) {
+        // A query runs read-only: checked first, then run by GDAL in a session whose every
+        // transaction is READ ONLY.
+        check_source_query(target, spec.layer, place);
+        target = read_only(target);
+    }
     OpenedLayer out;
     out.impl_ = std::make_unique<OpenedLayer::Impl>();
     auto& impl = *out.impl_;
@@ -354,15 +431,17 @@ void Connection::fail(const std::string& what, pg_result* r, const std::string& 
                 hint.empty() ? "see the PostgreSQL message; check the connection and your rights in the database" : hint);
 }
 
+// PQexecParams, not PQexec: the extended protocol takes exactly one statement, so a name or a
+// query from a profile can never add a second one ("...; DROP TABLE ...").
 void Connection::exec(const std::string& sql) {
-    PGresult* r = PQexec(conn_, sql.c_str());
+    PGresult* r = PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
     const auto st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
     PQclear(r);
 }
 
 Result Connection::query(const std::string& sql) {
-    PGresult* r = PQexec(conn_, sql.c_str());
+    PGresult* r = PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
     return Result(r);
 }
@@ -426,13 +505,54 @@ std::string ewkb_hex(const unsigned char* wkb, std::size_t size, int srid) {
     return out;
 }
 
+std::vector<std::string> table_name_parts(std::string_view table) {
+    // "Schema"."Table" ("" inside quotes is one "), a.b split at the dot, or one name. Every
+    // part is quoted again by Connection::ident: nothing written here reaches SQL unquoted.
+    auto refuse = [&](const std::string& why) {
+        return Error(ErrorKind::input, "'" + std::string(table) + "' is not a table name: " + why, ErrorPlace{},
+                     "write TABLE, SCHEMA.TABLE or \"Schema\".\"Table\" (a \" inside quotes doubled), or a query starting with SELECT");
+    };
+    std::vector<std::string> parts;
+    std::size_t i = 0;
+    while (true) {
+        std::string part;
+        if (i < table.size() && table[i] == '"') {
+            ++i;
+            bool closed = false;
+            while (i < table.size()) {
+                if (table[i] == '"') {
+                    if (i + 1 < table.size() && table[i + 1] == '"') {
+                        part += '"';
+                        i += 2;
+                        continue;
+                    }
+                    closed = true;
+                    ++i;
+                    break;
+                }
+                part += table[i++];
+            }
+            if (!closed) throw refuse("a quote is not closed");
+        } else {
+            while (i < table.size() && table[i] != '.') {
+                if (table[i] == '"') throw refuse("a quote inside a name that does not start with one");
+                part += table[i++];
+            }
+        }
+        if (part.empty()) throw refuse("an empty name");
+        parts.push_back(std::move(part));
+        if (i == table.size()) break;
+        if (table[i] != '.') throw refuse("something other than '.' after a quoted name");
+        ++i;
+    }
+    if (parts.size() > 2) throw refuse("more than SCHEMA.TABLE");
+    return parts;
+}
+
 std::string quoted_table(const Connection& conn, std::string_view table, const std::string& schema) {
-    // "schema"."table" as written with quotes is taken as is; a.b splits at the dot.
-    const std::string t(table);
-    if (t.find('"') != std::string::npos) return t;
-    const auto dot = t.find('.');
-    if (dot != std::string::npos) return conn.ident(t.substr(0, dot)) + "." + conn.ident(t.substr(dot + 1));
-    return schema.empty() ? conn.ident(t) : conn.ident(schema) + "." + conn.ident(t);
+    const std::vector<std::string> parts = table_name_parts(table);
+    if (parts.size() == 2) return conn.ident(parts[0]) + "." + conn.ident(parts[1]);
+    return schema.empty() ? conn.ident(parts[0]) : conn.ident(schema) + "." + conn.ident(parts[0]);
 }
 
 // --- results ----------------------------------------------------------------------------
@@ -635,7 +755,8 @@ void write_table(Connection& c, OGRLayer& layer, const std::string& schema, cons
     const char* description = layer.GetMetadataItem("DESCRIPTION");
     std::string comment = description && *description ? std::string(description) + "\n\n" : std::string();
     comment += "ruimte run manifest\n" + manifest;
-    c.exec("COMMENT ON TABLE " + table + " IS " + c.literal(comment));
+    // Every role that can see the table can read its comment: no password in it.
+    c.exec("COMMENT ON TABLE " + table + " IS " + c.literal(redact_secrets(comment)));
     c.exec("ANALYZE " + table);
 }
 

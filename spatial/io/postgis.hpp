@@ -49,6 +49,9 @@ struct Target {
 // Parses PG:"CONNINFO", PG:CONNINFO or a postgresql:// URI (no :TABLE part); libpq checks the
 // keywords. Throws Error(kind) naming the spec.
 Target parse_target(std::string_view spec, ErrorKind kind = ErrorKind::input);
+// The same database with every transaction READ ONLY (libpq's options=-c
+// default_transaction_read_only=on, added to any options given).
+Target read_only(const Target& target);
 
 // Splits a source into its connection part (as written) and its TABLE or query (may be empty).
 // Throws Error(input) when the spec is not a PostgreSQL source or the quotes do not close.
@@ -73,7 +76,11 @@ private:
     friend OpenedLayer open_layer(const SourceSpec& spec);
 };
 // spec.path is the connection part, spec.layer the TABLE or query (empty: the only table).
+// A query is checked by check_source_query, then run in a read-only session (read_only).
 OpenedLayer open_layer(const SourceSpec& spec);
+// Throws Error(input) at `place` unless `query` is one statement that PostgreSQL accepts as a
+// subquery in a READ ONLY transaction (no second statement, no WITH ... DELETE, no write).
+void check_source_query(const Target& target, const std::string& query, const ErrorPlace& place);
 
 // A query result (libpq). Values in text form.
 class Result {
@@ -123,7 +130,12 @@ private:
 // from little- or big-endian WKB.
 std::string ewkb_hex(const unsigned char* wkb, std::size_t size, int srid);
 
-// `SCHEMA.TABLE` or `TABLE` (looked up in `schema` when given) as a quoted SQL name.
+// The parts of TABLE, SCHEMA.TABLE or "Schema"."Table" ("" is a quote inside quotes), unquoted.
+// Throws Error(input) for anything else (an unclosed quote, text after a quoted name, three
+// parts, an empty name).
+std::vector<std::string> table_name_parts(std::string_view table);
+// `SCHEMA.TABLE` or `TABLE` (looked up in `schema` when given) as a quoted SQL name: every part
+// from table_name_parts, quoted by Connection::ident.
 std::string quoted_table(const Connection& conn, std::string_view table, const std::string& schema);
 
 // The tables a command writes, checked before the work starts: Error(output) when the output

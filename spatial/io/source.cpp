@@ -450,6 +450,13 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             if (!ogr_feature) {
                 reading = false;
                 read_check.end();
+                // PostgreSQL: a query that fails while its rows are fetched (a write refused in
+                // the read-only session, a division by zero) ends the layer early, with an
+                // error: not a shorter layer.
+                if (pg_layer.layer() && CPLGetLastErrorType() == CE_Failure) {
+                    throw Error(ErrorKind::input, "reading stopped with an error: " + gdal_last_error(), place,
+                                "fix the query or the table (a source query only reads); test it in psql");
+                }
                 break;
             }
             if (options.progress && ++done % 4096 == 0) {

@@ -12,6 +12,14 @@
 
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/output/styles.hpp"
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/io/ogr_geometry.hpp"
@@ -563,7 +571,7 @@ CheckResult run_check(const CheckRequest& req) {
         commit_transaction(*ds, path);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
         ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());
         styles::write_default_styles(*ds, path, timestamp);
         write_manifest(*ds, path, basic_manifest("check", req.command_line, timestamp, inputs));

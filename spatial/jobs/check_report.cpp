@@ -8,6 +8,9 @@
 #include <sstream>
 
 #include "spatial/jobs/check.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/jobs/check.hpp"
 #include "spatial/core/text_format.hpp"
 
 namespace ruimte {
@@ -57,14 +60,8 @@ private:
 // HTML text: apostrophes stay as they are (Dutch names like 's-Hertogenbosch read as typed).
 std::string escape_html(const std::string& s) { return xml_escape(s, true); }
 
-std::string escape_md(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        if (ch == '|' || ch == '*' || ch == '_' || ch == '`') out += '\\';
-        out += ch;
-    }
-    return out;
-}
+// Markdown: escape.hpp's markdown_text, the one escaping for Markdown.
+std::string escape_md(const std::string& s) { return markdown_text(s); }
 
 std::string render_markdown(const std::vector<Block>& blocks) {
     std::ostringstream out;
@@ -190,6 +187,7 @@ std::string render_check_report(const CheckResult& r, const CheckRequest& req, R
                       w.num(req.sliver.share * 100, 1) + " % " + w("én meer dan ", "and more than ") + w.num(req.sliver.m2, 0) +
                       w(" m² van de locatie beslaat; zonder zo'n klasse: onbekend (nooit 'ja').",
                         " m² of the location; without such a class: unknown (never 'yes')."));
+    for (auto& source : sources) source = redact_secrets(source);  // a PostgreSQL source's password stays out
     doc.push_back(list(sources));
 
     const std::vector<CheckUnit>& units = r.has_groups ? r.parts : r.whole;

@@ -10,6 +10,10 @@
 
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "ruimte/version.hpp"
 
@@ -166,9 +170,9 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
         commit_transaction(*ds, output);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_COMPARE_A", a.path.c_str());
-        ds->SetMetadataItem("RUIMTE_COMPARE_B", b.path.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_COMPARE_A", redact_secrets(a.path).c_str());
+        ds->SetMetadataItem("RUIMTE_COMPARE_B", redact_secrets(b.path).c_str());
         ds->SetMetadataItem("RUIMTE_COMPARE_TOP", k.c_str());
         close_dataset(std::move(ds), output);
     }

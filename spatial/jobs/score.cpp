@@ -17,6 +17,13 @@
 
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/core/stopwatch.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/core/stopwatch.hpp"
 #include "spatial/output/gpkg_rows.hpp"
@@ -611,17 +618,17 @@ ScoreSummary run_score(const ScoreRequest& req) {
 
         // Provenance: what made this file (issue: a full manifest lives in gpkg_metadata).
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
         auto crs_line = [&](const FeatureLayer& l) {
             return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
                    " | operation " + l.crs.operation + " | accuracy_m " +
                    (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
         };
-        ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", crs_line(cands).c_str());
+        ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", redact_secrets(crs_line(cands)).c_str());
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), crs_line(layer_data[l]).c_str());
+            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), redact_secrets(crs_line(layer_data[l])).c_str());
         }
         // The scores are at hand: the style need not read 10,000s of rows back.
         styles::KnownColumns known;

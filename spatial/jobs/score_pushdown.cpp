@@ -87,6 +87,16 @@ LayerSql describe_layer(pg::Connection& c, const LayerSpec& spec, const pg::Targ
         throw Error(ErrorKind::usage, "--engine postgis needs the table or query of each layer", place,
                     "write the source as PG:\"...\":TABLE or postgresql://.../DB:TABLE");
     }
+    // A query is checked read-only first; here it runs inside the work transaction, which is
+    // never committed, as part of one statement (Connection takes no second one).
+    if (query) pg::check_source_query(target, spec.source.layer, place);
+    if (!query) {
+        try {
+            pg::table_name_parts(spec.source.layer);
+        } catch (const Error& e) {
+            throw Error(ErrorKind::input, e.message(), place, e.hint());
+        }
+    }
     out.from = query ? "(" + spec.source.layer + ") AS s" : pg::quoted_table(c, spec.source.layer, target.schema) + " AS s";
     const pg::Result cols = c.query("SELECT * FROM " + out.from + " LIMIT 0");
     const pg::Result geom_oid = c.query("SELECT 'geometry'::regtype::oid");

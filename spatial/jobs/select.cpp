@@ -18,6 +18,16 @@
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/criteria/scoring.hpp"
+#include "spatial/core/stopwatch.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/output/styles.hpp"
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/criteria/scoring.hpp"
 #include "spatial/core/stopwatch.hpp"
 #include "spatial/output/gpkg_rows.hpp"
@@ -648,8 +658,8 @@ SelectSummary run_select(const SelectRequest& req) {
         commit_transaction(*ds, req.output);
         out.start_writeback();
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_INPUT_SCORED", spec.display().c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_INPUT_SCORED", redact_secrets(spec.display()).c_str());
         styles::write_default_styles(*ds, req.output, timestamp);
         write_manifest(*ds, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
         close_dataset(std::move(ds), req.output);

@@ -15,6 +15,12 @@
 
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/output/gpkg_writer.hpp"
@@ -407,9 +413,9 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
                                                                     : " method=uniform spread=" + fixed(o.spread, 6)) +
                                 " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
         ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", req.score.command_line.c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.score.command_line).c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
+        ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
         ds->SetMetadataItem("RUIMTE_SENSITIVITY", how.c_str());
         if (profile.ahp) ds->SetMetadataItem("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6).c_str());
         close_dataset(std::move(ds), path);

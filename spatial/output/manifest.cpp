@@ -25,6 +25,8 @@
 #include <openssl/evp.h>
 
 #include "ruimte/version.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/io/source.hpp"
 #include "spatial/io/source.hpp"
 
 namespace ruimte {
@@ -217,16 +219,19 @@ std::string manifest_json(const Manifest& m) {
     ojson j;
     j["manifest"] = kManifestUri;
     j["command"] = m.command;
-    j["command_line"] = m.command_line;
+    // No password of a PostgreSQL source or result in the file (escape.hpp): the command line,
+    // the sources and the profile's text are written redacted; the profile's sha256 is of the
+    // file as read.
+    j["command_line"] = redact_secrets(m.command_line);
     j["timestamp"] = m.timestamp;
     const PJ_INFO proj = proj_info();
     j["versions"] = ojson{{"ruimte", version}, {"gdal", GDALVersionInfo("RELEASE_NAME")}, {"geos", GEOSversion()}, {"proj", proj.release}};
     if (!m.profile_path.empty()) {
-        j["profile"] = ojson{{"path", m.profile_path}, {"sha256", sha256_hex(m.profile_text)}, {"text", m.profile_text}};
+        j["profile"] = ojson{{"path", redact_secrets(m.profile_path)}, {"sha256", sha256_hex(m.profile_text)}, {"text", redact_secrets(m.profile_text)}};
     }
     ojson inputs = ojson::array();
     for (const ManifestInput& in : m.inputs) {
-        ojson i{{"role", in.role}, {"source", in.source}};
+        ojson i{{"role", in.role}, {"source", redact_secrets(in.source)}};
         if (!in.crs.empty()) {
             i["crs"] = in.crs;
             i["crs_assumed"] = in.crs_assumed;
@@ -317,8 +322,9 @@ std::optional<std::string> read_manifest(const std::string& path) {
 
 std::string manifest_text(const std::string& json) {
     const ojson j = ojson::parse(json, nullptr, false);
-    if (j.is_discarded()) return json;
-    auto str = [](const ojson& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+    if (j.is_discarded()) return redact_secrets(json);
+    // Redacted again for manifests written before ruimte redacted them.
+    auto str = [](const ojson& v) { return redact_secrets(v.is_string() ? v.get<std::string>() : v.dump()); };
     std::string out;
     out += "Run manifest (" + str(j.value("manifest", ojson(""))) + ")\n";
     out += "  command:      " + str(j.value("command", ojson(""))) + "\n";

@@ -13,6 +13,11 @@
 
 #include "spatial/output/attribution.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/attribution.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "layers/catalogue.hpp"
@@ -565,7 +570,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
             const char* description = l->GetMetadataItem("DESCRIPTION");
             descriptions.emplace_back(description ? description : "");
             entries.push_back({"ruimte_" + std::to_string(entries.size()) + "_" + l->GetName(), l->GetName(),
-                               source_path(path) + "|layername=" + l->GetName(), std::move(*s)});
+                               ogr_layer_source(source_path(path), l->GetName(), i), std::move(*s)});
         }
     };
     add(gpkg_path, "", false);
@@ -575,12 +580,12 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     }
     std::string tree, layers, order;
     for (const Entry& e : entries) {
-        tree += "    <layer-tree-layer id=\"" + e.id + "\" name=\"" + xml_escape(e.name) + "\" source=\"" + xml_escape(e.source) +
+        tree += "    <layer-tree-layer id=\"" + xml_escape(e.id) + "\" name=\"" + xml_escape(e.name) + "\" source=\"" + xml_escape(e.source) +
                 "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
-        order += "      <item>" + e.id + "</item>\n";
+        order += "      <item>" + xml_escape(e.id) + "</item>\n";
         layers += "    <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" labelsEnabled=\"" +
                   std::string(e.style.label_field.empty() ? "0" : "1") + "\" styleCategories=\"AllStyleCategories\">\n"
-                  "      <id>" + e.id + "</id>\n      <datasource>" + xml_escape(e.source) + "</datasource>\n"
+                  "      <id>" + xml_escape(e.id) + "</id>\n      <datasource>" + xml_escape(e.source) + "</datasource>\n"
                   "      <layername>" + xml_escape(e.name) + "</layername>\n      <srs>" + kSrs + "</srs>\n"
                   "      <provider encoding=\"UTF-8\">ogr</provider>\n" + qml_body(e.style) + "    </maplayer>\n";
     }
@@ -659,7 +664,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                             "  <projectlayers>\n" + layers + "  </projectlayers>\n"
                             "  <layerorder>\n" + [&] {
                                 std::string s;
-                                for (const Entry& e : entries) s += "    <layer id=\"" + e.id + "\"/>\n";
+                                for (const Entry& e : entries) s += "    <layer id=\"" + xml_escape(e.id) + "\"/>\n";
                                 return s;
                             }() + "  </layerorder>\n" + layout + "</qgis>\n";
     const std::string stem = fs::path(display_path).stem().string();

@@ -59,9 +59,22 @@ Cluster& cluster() {
 }
 
 // Runs SQL on the test database.
+// Runs the statements of `text` one by one (Connection::exec sends one statement, as every
+// statement of the engine is sent: PQexecParams refuses several), split at ';' outside quotes.
 void sql(const std::string& text) {
     pg::Connection c(pg::parse_target("PG:\"" + cluster().conninfo() + "\""), ErrorKind::internal);
-    c.exec(text);
+    std::string statement;
+    bool quoted = false;
+    for (char ch : text) {
+        if (ch == '\'') quoted = !quoted;
+        if (ch == ';' && !quoted) {
+            if (statement.find_first_not_of(" \n\t") != std::string::npos) c.exec(statement);
+            statement.clear();
+        } else {
+            statement += ch;
+        }
+    }
+    if (statement.find_first_not_of(" \n\t") != std::string::npos) c.exec(statement);
 }
 
 bool has_fid(const std::vector<GeometryIssue>& v, std::int64_t fid, const std::string& what) {
