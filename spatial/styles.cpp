@@ -521,7 +521,8 @@ std::string item(const std::string& type, const std::string& uuid, const std::st
 }  // namespace
 
 void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title, bool english) {
+                        const std::vector<std::string>& context, const std::string& title, bool english,
+                        const std::string& gpkg_read_path) {
     namespace fs = std::filesystem;
     // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
     // moved or shared; absolute only where no relative path exists.
@@ -540,9 +541,9 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     };
     std::vector<Entry> entries;  // drawing order: top first
     OGREnvelope extent;
-    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context) {
+    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context, const std::string& read_path) {
         ensure_gdal();
-        DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        DatasetPtr ds(GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
         if (!ds) {
             throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace{path, layer_name, {}, "", {}},
                         "check the path");
@@ -568,10 +569,10 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                                source_path(path) + "|layername=" + l->GetName(), std::move(*s)});
         }
     };
-    add(gpkg_path, "", false);
+    add(gpkg_path, "", false, gpkg_read_path.empty() ? gpkg_path : gpkg_read_path);
     for (const auto& c : context) {
         const SourceSpec spec = parse_source(c);
-        add(spec.path, spec.layer, true);
+        add(spec.path, spec.layer, true, spec.path);
     }
     std::string tree, layers, order;
     for (const Entry& e : entries) {
