@@ -11,6 +11,7 @@
 #    be committed): the GeoPackage is not written, an earlier one not replaced.
 # 6. Two runs writing the same -o without --overwrite: the second to finish fails, exit 5.
 # 7. A dangling symlink, a FIFO, a device or a folder at -o is refused, also with --overwrite.
+# And a full disk while writing the sensitivity chart (the shim again) names the chart.
 set -uo pipefail
 ruimte=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") src=$(cd "$2" && pwd)  # absolute: some cases run in another folder
 tmp=$(mktemp -d)
@@ -37,7 +38,8 @@ if ! command -v cc > /dev/null; then
 else
     cat > "$tmp/fail_fsync.c" << 'EOF'
 /* fsync and fdatasync fail with EIO for descriptors of folders (FAIL_FSYNC=dir) or of files
-   whose path holds FAIL_FSYNC; otherwise the real calls. */
+   whose path holds FAIL_FSYNC; fwrite fails with ENOSPC (a full disk) for files whose path
+   holds FAIL_FWRITE; otherwise the real calls. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -46,8 +48,7 @@ else
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-static int should_fail(int fd) {
-    const char* what = getenv("FAIL_FSYNC");
+static int should_fail_for(int fd, const char* what) {
     struct stat st;
     char link[64], path[4096];
     ssize_t n;
@@ -58,6 +59,14 @@ static int should_fail(int fd) {
     if (n < 0) return 0;
     path[n] = 0;
     return strstr(path, what) != NULL;
+}
+static int should_fail(int fd) { return should_fail_for(fd, getenv("FAIL_FSYNC")); }
+size_t fwrite(const void* p, size_t size, size_t n, FILE* f) {
+    static size_t (*real)(const void*, size_t, size_t, FILE*);
+    const char* what = getenv("FAIL_FWRITE");
+    if (what && *what && strcmp(what, "dir") != 0 && should_fail_for(fileno(f), what)) { errno = ENOSPC; return 0; }
+    if (!real) real = (size_t (*)(const void*, size_t, size_t, FILE*))dlsym(RTLD_NEXT, "fwrite");
+    return real(p, size, n, f);
 }
 int fsync(int fd) {
     static int (*real)(int);
@@ -107,6 +116,15 @@ EOF
         fsync_case gpkg-file .s.gpkg.tmp- earlier
         fsync_case folder dir none
         fsync_case folder-earlier dir earlier
+        # A full disk while the sensitivity chart is written: the message names the chart.
+        d="$tmp/chart"; mkdir -p "$d"
+        LD_PRELOAD="$tmp/fail_fsync.so" FAIL_FWRITE="$d/.c.svg.tmp-" "$ruimte" sensitivity --candidates "$S/kandidaten.shp" \
+            --profile "$S/woningbouw.toml" -o "$d/s.gpkg" --draws 50 --top 10 --chart "$d/c.svg" -q > /dev/null 2> "$d.err"
+        code=$?
+        if [ "$code" != 5 ] || ! grep -q "^ruimte sensitivity: error: file '$d/c.svg': cannot write the chart" "$d.err"; then
+            bad "full disk writing the chart: exit $code (want 5), the message does not name '$d/c.svg': $(cat "$d.err")"
+        elif [ -n "$(ls -A "$d")" ]; then bad "full disk writing the chart: files left: $(ls -A "$d")"
+        else ok "full disk writing the chart: exit 5, $(head -c 200 "$d.err")"; fi
     fi
 fi
 
