@@ -347,6 +347,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {}, "write -o OUT.gpkg, or leave out --qgis-project");
         }
         check_output_path(req.qgis_project, req.overwrite, {req.output});
+        check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file", "give the project its own name");
     }
     const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
     const ScoreInputs& in = *data;

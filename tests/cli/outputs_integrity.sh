@@ -217,13 +217,14 @@ same_case() {  # same_case NAME ARGS... (run in $d): exit 2, no file changed
     local name=$1; shift
     (cd "$d" && "$ruimte" "$@" > /dev/null 2> "$d.err"); local code=$?
     if [ "$code" != 2 ] || ! grep -q "same file\|one of the CSV files" "$d.err"; then bad "same $name: exit $code, want 2: $(cat "$d.err")"
-    elif [ "$(sha "$d/same.gpkg")" != "$g0" ] || [ -n "$(temps "$d")" ] || [ -e "$d/r.html" ] || [ -e "$d/cc/claim_totals.csv" ]; then
+    elif [ "$(sha "$d/same.gpkg")" != "$g0" ] || [ -n "$(temps "$d")" ] || [ -e "$d/r.html" ] || [ -e "$d/cc/claim_totals.csv" ] || [ -e "$d/x.gpkg" ] || [ -e "$d/p.qgz" ]; then
         bad "same $name: files changed: $(ls -A "$d")"
     else ok "same $name: exit 2, $(head -c 160 "$d.err")"; fi
 }
 same_case "-o x --csv ./x" "${base[@]}" -o same.gpkg --csv ./same.gpkg --overwrite
 same_case "-o x --csv dir/../x" "${base[@]}" -o same.gpkg --csv cc/../same.gpkg --overwrite
 same_case "-o x --csv hard link of x" "${base[@]}" -o same.gpkg --csv hard.gpkg --overwrite
+same_case "--csv p.qgz --qgis-project ./p.qgz" "${base[@]}" -o x.gpkg --csv p.qgz --qgis-project ./p.qgz
 same_case "check -o r.html --report ./r.html" check --locations "$S/kandidaten.shp" --wbs "$S/wbs.gpkg:wbs" -q -o r.html --report ./r.html
 C="$S/claims/claims.gpkg"
 same_case "claims -o cc/claim_totals.csv --csv cc" claims --claim "wonen=$C:wonen" --claim "werken=$C:werken" -q \
