@@ -569,7 +569,8 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                                source_path(path) + "|layername=" + l->GetName(), std::move(*s)});
         }
     };
-    add(gpkg_path, "", false, gpkg_read_path.empty() ? gpkg_path : gpkg_read_path);
+    const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
+    add(gpkg_path, "", false, gpkg_file);
     for (const auto& c : context) {
         const SourceSpec spec = parse_source(c);
         add(spec.path, spec.layer, true, spec.path);
@@ -644,7 +645,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                    "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(20, true) + "\n", 5);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_path).string(), descriptions, english) + "  |  " +
+                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_file).string(), descriptions, english) + "  |  " +
                                                fs::path(gpkg_path).filename().string()) +
                        "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(8, false) + "\n", 6);
