@@ -1110,6 +1110,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         for (const auto& n : csv_names) {
             csv_paths.push_back((fs::path(req.csv_dir) / (n + ".csv")).string());
             check_output_path(csv_paths.back(), req.overwrite, inputs);
+            check_distinct_outputs({req.output, csv_paths.back()}, "-o is one of the CSV files --csv writes",
+                                   "give -o a name of its own or another --csv folder");
         }
     }
     summary.seconds.emplace_back("check", clock.lap());
@@ -1396,8 +1398,11 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         csv_outs.push_back(std::make_unique<AtomicOutput>(csv_paths[i], req.overwrite, inputs));
         write_csv(csv_paths[i], csv_outs.back()->temp_path(), *csv_tables[i]);
     }
-    out.commit();
-    for (auto& c : csv_outs) c->commit();
+    // All or nothing, the GeoPackage last (docs/reliability.md).
+    std::vector<AtomicOutput*> outputs;
+    for (auto& c : csv_outs) outputs.push_back(c.get());
+    outputs.push_back(&out);
+    commit_together(outputs);
     summary.output = req.output;
     summary.csv_files = csv_paths;
     summary.seconds.emplace_back("write", clock.lap());

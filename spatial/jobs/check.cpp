@@ -121,9 +121,7 @@ CheckResult run_check(const CheckRequest& req) {
         else if (ext == ".md") format = ReportFormat::markdown;
         else throw Error(ErrorKind::usage, "--report '" + req.report + "' must end in .html or .md", {}, "name the report OUT.html or OUT.md");
         check_output_path(req.report, req.overwrite, inputs);
-        if (std::filesystem::absolute(req.report) == std::filesystem::absolute(req.output)) {
-            throw Error(ErrorKind::usage, "--report and -o name the same file", {}, "give the report its own name");
-        }
+        check_distinct_outputs({req.output, req.report}, "--report and -o name the same file", "give the report its own name");
     }
 
     // 2. Read.
@@ -588,8 +586,7 @@ CheckResult run_check(const CheckRequest& req) {
                         "check free disk space and write permission in the output folder");
         }
     }
-    out.commit();
-    if (report_out) report_out->commit();
+    commit_together({report_out.get(), &out});  // all or nothing, the GeoPackage last
     return result;
 }
 

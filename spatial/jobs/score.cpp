@@ -241,9 +241,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         check_output_path(req.output, req.overwrite, inputs);
     }
     if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
-    if (!req.csv.empty() && std::filesystem::absolute(req.csv) == std::filesystem::absolute(req.output)) {
-        throw Error(ErrorKind::usage, "--csv and -o name the same file", {}, "give the CSV its own name");
-    }
+    if (!req.csv.empty()) check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
     in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
@@ -356,6 +354,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {}, "write -o OUT.gpkg, or leave out --qgis-project");
         }
         check_output_path(req.qgis_project, req.overwrite, {req.output});
+        check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file", "give the project its own name");
     }
     const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
     const ScoreInputs& in = *data;
@@ -639,15 +638,21 @@ ScoreSummary run_score(const ScoreRequest& req) {
     }
 
     if (csv_written.valid()) csv_written.get();
-    out.commit();
+    std::unique_ptr<AtomicOutput> project;
     if (!req.qgis_project.empty()) {
-        AtomicOutput project(req.qgis_project, req.overwrite, inputs);
-        styles::write_qgis_project(project.temp_path(), req.qgis_project, req.output, req.qgis_context,
-                                   "ruimte score - " + profile.name, req.english);
-        project.commit();
+        project = std::make_unique<AtomicOutput>(req.qgis_project, req.overwrite, inputs);
+        styles::write_qgis_project(project->temp_path(), req.qgis_project, req.output, req.qgis_context,
+                                   "ruimte score - " + profile.name, req.english, out.temp_path());
     }
-    if (pg_out) pg_out->publish();
-    if (csv_out) csv_out->commit();
+    // Every output is complete: committed together, the GeoPackage last (docs/reliability.md).
+    // To PostgreSQL the table is published first and the CSV committed only after it.
+    if (pg_out) {
+        out.commit();
+        pg_out->publish();
+        commit_together({csv_out.get()});
+    } else {
+        commit_together({csv_out.get(), project.get(), &out});
+    }
     summary.seconds.emplace_back("write", clock.lap());
 
     summary.candidates = n;

@@ -281,9 +281,7 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         if (ext != ".svg" && ext != ".png") {
             throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg or .png");
         }
-        if (std::filesystem::absolute(req.chart) == std::filesystem::absolute(req.score.output)) {
-            throw Error(ErrorKind::usage, "--chart and -o name the same file", {}, "give the chart its own name");
-        }
+        check_distinct_outputs({req.score.output, req.chart}, "--chart and -o name the same file", "give the chart its own name");
     }
     if (req.lang != "nl" && req.lang != "en") throw Error(ErrorKind::usage, "--lang must be nl or en");
     // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
@@ -448,10 +446,9 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
                                   r.median_rank[c], r.rank_p05[c], r.rank_p95[c], r.p_top[c]});
         }
         chart_out = std::make_unique<AtomicOutput>(req.chart, req.score.overwrite, in.input_paths);
-        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg");
+        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg", req.chart);
     }
-    out.commit();
-    if (chart_out) chart_out->commit();
+    commit_together({chart_out.get(), &out});  // all or nothing, the GeoPackage last
     summary.seconds.emplace_back("write", std::chrono::duration<double>(clock::now() - t0).count());
     return summary;
 }

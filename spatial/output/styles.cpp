@@ -526,7 +526,8 @@ std::string item(const std::string& type, const std::string& uuid, const std::st
 }  // namespace
 
 void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title, bool english) {
+                        const std::vector<std::string>& context, const std::string& title, bool english,
+                        const std::string& gpkg_read_path) {
     namespace fs = std::filesystem;
     // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
     // moved or shared; absolute only where no relative path exists.
@@ -545,9 +546,9 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     };
     std::vector<Entry> entries;  // drawing order: top first
     OGREnvelope extent;
-    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context) {
+    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context, const std::string& read_path) {
         ensure_gdal();
-        DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        DatasetPtr ds(GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
         if (!ds) {
             throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace{path, layer_name, {}, "", {}},
                         "check the path");
@@ -573,10 +574,11 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                                ogr_layer_source(source_path(path), l->GetName(), i), std::move(*s)});
         }
     };
-    add(gpkg_path, "", false);
+    const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
+    add(gpkg_path, "", false, gpkg_file);
     for (const auto& c : context) {
         const SourceSpec spec = parse_source(c);
-        add(spec.path, spec.layer, true);
+        add(spec.path, spec.layer, true, spec.path);
     }
     std::string tree, layers, order;
     for (const Entry& e : entries) {
@@ -648,7 +650,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                    "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(20, true) + "\n", 5);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_path).string(), descriptions, english) + "  |  " +
+                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_file).string(), descriptions, english) + "  |  " +
                                                fs::path(gpkg_path).filename().string()) +
                        "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(8, false) + "\n", 6);

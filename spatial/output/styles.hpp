@@ -81,8 +81,10 @@ namespace ruimte::styles {
 // arrow, title, attribution from the layers' descriptions: synthetic data say so). Sources are
 // relative to the project's folder (`display_path`'s), so the folder can be moved. Dutch
 // layout texts unless `english`. Written to `qgz_path` as is (the caller renames it into
-// place). Throws Error(output) naming `display_path`.
+// place). Throws Error(output) naming `display_path`. The GeoPackage is read from
+// `gpkg_read_path` when given (its temporary file, not yet committed), named `gpkg_path`.
 void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title, bool english = false);
+                        const std::vector<std::string>& context, const std::string& title, bool english = false,
+                        const std::string& gpkg_read_path = "");
 
 }  // namespace ruimte::styles

@@ -42,7 +42,8 @@ void check(cairo_status_t status, const std::string& path) {
 }
 }  // namespace
 
-void write_rank_chart(const RankChart& chart, const std::string& path, bool svg) {
+void write_rank_chart(const RankChart& chart, const std::string& path, bool svg, const std::string& display_path) {
+    const std::string& named = display_path.empty() ? path : display_path;  // errors name the output
     const double row_h = 24, left = 260, right = 30, top = 92, bottom = 56, width = 900;
     const double height = top + bottom + row_h * static_cast<double>(std::max<std::size_t>(chart.rows.size(), 1));
     const double plot_w = width - left - right;
@@ -54,7 +55,7 @@ void write_rank_chart(const RankChart& chart, const std::string& path, bool svg)
     Surface surface(
         svg ? cairo_svg_surface_create(path.c_str(), width, height)
             : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width), static_cast<int>(height)));
-    check(cairo_surface_status(surface.get()), path);
+    check(cairo_surface_status(surface.get()), named);
     Cairo ctx(cairo_create(surface.get()));
     cairo_t* cr = ctx.get();
 
@@ -118,9 +119,9 @@ void write_rank_chart(const RankChart& chart, const std::string& path, bool svg)
         cairo_fill(cr);
     }
     ctx.reset();
-    if (!svg) check(cairo_surface_write_to_png(surface.get(), path.c_str()), path);
+    if (!svg) check(cairo_surface_write_to_png(surface.get(), path.c_str()), named);
     cairo_surface_finish(surface.get());
-    check(cairo_surface_status(surface.get()), path);
+    check(cairo_surface_status(surface.get()), named);
 }
 
 }  // namespace ruimte

@@ -18,7 +18,8 @@ struct RankChart {
     std::string legend_interval, legend_median, legend_base;
     std::vector<RankChartRow> rows;
 };
-// Writes the chart with cairo as SVG (svg = true) or PNG.
-void write_rank_chart(const RankChart& chart, const std::string& path, bool svg);
+// Writes the chart with cairo as SVG (svg = true) or PNG to `path`; errors name
+// `display_path` (the output) when given.
+void write_rank_chart(const RankChart& chart, const std::string& path, bool svg, const std::string& display_path = "");
 
 }  // namespace ruimte
