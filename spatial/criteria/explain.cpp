@@ -13,8 +13,6 @@
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/io/gdal_init.hpp"
 
 namespace ruimte {
 

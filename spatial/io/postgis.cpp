@@ -18,8 +18,6 @@
 #include "spatial/core/escape.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/source.hpp"
-#include "spatial/io/gdal_init.hpp"
-#include "spatial/io/source.hpp"
 
 namespace fs = std::filesystem;
 

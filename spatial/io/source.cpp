@@ -18,12 +18,6 @@
 #include "spatial/io/postgis.hpp"
 #include "spatial/io/read_check.hpp"
 #include "spatial/core/text_format.hpp"
-#include "spatial/geometry/area_kernel.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/io/gdal_init.hpp"
-#include "spatial/geometry/parallel.hpp"
-#include "spatial/io/postgis.hpp"
-#include "spatial/core/text_format.hpp"
 
 namespace fs = std::filesystem;
 

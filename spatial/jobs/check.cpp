@@ -16,13 +16,7 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/io/ogr_geometry.hpp"
-#include "spatial/output/styles.hpp"
-#include "spatial/geometry/overlay.hpp"
-#include "spatial/output/atomic_output.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/output/gpkg_writer.hpp"
-#include "spatial/output/manifest.hpp"
-#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/output/run_output.hpp"
 #include "spatial/output/styles.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "ruimte/version.hpp"
@@ -640,25 +634,15 @@ private:
 void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResult& result, const std::string& timestamp,
                  bool int_ids, const FeatureLayer& locs, const geos::Context& ctx,
                  const std::vector<const GEOSGeometry*>& loc_geom, const std::vector<const GEOSGeometry*>& part_geoms) {
-    AtomicOutput out(req.output, req.overwrite, plan.inputs);
-    {
-        const PinnedGpkgDate pinned(timestamp);
-        DatasetPtr ds = create_gpkg(out.temp_path());
-        const std::string& path = req.output;
-        CheckWriter writer(*ds, path, req, result, plan.by_field, int_ids, locs, ctx);
-        writer.write_rows(loc_geom, part_geoms);
-        out.start_writeback();
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_SLIVER", ("share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2)).c_str());
-        styles::write_default_styles(*ds, path, timestamp);
-        write_manifest(*ds, path, basic_manifest("check", req.command_line, timestamp, plan.inputs));
-        close_dataset(std::move(ds), path);
-    }
-    std::unique_ptr<AtomicOutput> report_out;
+    RunOutput out(req.output, req.overwrite, plan.inputs, timestamp);
+    CheckWriter writer(out.dataset(), out.path(), req, result, plan.by_field, int_ids, locs, ctx);
+    writer.write_rows(loc_geom, part_geoms);
+    out.start_writeback();
+    out.stamp(req.command_line);
+    out.metadata("RUIMTE_SLIVER", "share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2));
+    out.close(timestamp, basic_manifest("check", req.command_line, timestamp, plan.inputs));
     if (!req.report.empty()) {
-        report_out = std::make_unique<AtomicOutput>(req.report, req.overwrite, plan.inputs);
-        std::ofstream r(report_out->temp_path(), std::ios::binary);
+        std::ofstream r(out.secondary(req.report), std::ios::binary);
         r << render_check_report(result, req, plan.format);
         r.close();
         if (!r) {
@@ -666,7 +650,7 @@ void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResu
                         "check free disk space and write permission in the output folder");
         }
     }
-    commit_together({report_out.get(), &out});  // all or nothing, the GeoPackage last
+    out.commit();  // all or nothing, the GeoPackage last
 }
 
 }  // namespace

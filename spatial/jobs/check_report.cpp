@@ -10,8 +10,6 @@
 #include "spatial/jobs/check.hpp"
 #include "spatial/core/escape.hpp"
 #include "spatial/core/text_format.hpp"
-#include "spatial/jobs/check.hpp"
-#include "spatial/core/text_format.hpp"
 
 namespace ruimte {
 

@@ -12,9 +12,7 @@
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include "spatial/output/atomic_output.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/run_output.hpp"
 #include "ruimte/version.hpp"
 
 namespace ruimte {
@@ -108,9 +106,10 @@ RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t t
 
 void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRun& b, const std::string& output, bool overwrite,
                       const std::string& command_line) {
-    AtomicOutput out(output, overwrite, {a.path, b.path});
+    // Not pinned: compare's output records when it was made (no --timestamp).
+    RunOutput out(output, overwrite, {a.path, b.path}, "");
     {
-        DatasetPtr ds = create_gpkg(out.temp_path());
+        GDALDataset* ds = &out.dataset();
         const std::string k = std::to_string(c.top_k);
         OGRLayer* rc = create_layer(*ds, output, "rank_change", wkbMultiPolygon,
                                     "Rank in A ('" + c.profile_a + "') and B ('" + c.profile_b + "'); rank_change > 0: better in B");
@@ -169,12 +168,10 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
         }
         commit_transaction(*ds, output);
         out.start_writeback();
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_COMPARE_A", redact_secrets(a.path).c_str());
-        ds->SetMetadataItem("RUIMTE_COMPARE_B", redact_secrets(b.path).c_str());
-        ds->SetMetadataItem("RUIMTE_COMPARE_TOP", k.c_str());
-        close_dataset(std::move(ds), output);
+        out.stamp(command_line);
+        out.metadata("RUIMTE_COMPARE_A", a.path);
+        out.metadata("RUIMTE_COMPARE_B", b.path);
+        out.metadata("RUIMTE_COMPARE_TOP", k);
     }
     out.commit();
 }

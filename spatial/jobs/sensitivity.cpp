@@ -19,11 +19,6 @@
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include "spatial/output/atomic_output.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/io/ogr_geometry.hpp"
-#include "spatial/core/text_format.hpp"
-#include "spatial/output/gpkg_writer.hpp"
 #include "ruimte/version.hpp"
 
 namespace ruimte {

@@ -27,7 +27,6 @@
 #include "ruimte/version.hpp"
 #include "spatial/core/escape.hpp"
 #include "spatial/io/source.hpp"
-#include "spatial/io/source.hpp"
 
 namespace ruimte {
 
