@@ -158,14 +158,17 @@ Block table(std::vector<std::string> header, std::vector<std::vector<std::string
 
 int severity_rank(const std::optional<std::size_t>& v) { return v ? static_cast<int>(*v) : -1; }
 
-}  // namespace
+const layers::ThemeInfo* theme_info(const layers::LayerKindInfo& wbs, const std::string& code) {
+    const layers::ThemeInfo* info = nullptr;
+    for (const auto& ti : wbs.themes) {
+        if (ti.code == code) info = &ti;
+    }
+    return info;
+}
 
-std::string render_check_report(const CheckResult& r, const CheckRequest& req, ReportFormat format) {
-    const Words w(req.lang);
-    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
-    std::vector<Block> doc;
-    const std::string title = w("Waterschapstoets 'ja, mits': water en bodem per locatie",
-                                "Water board check 'yes, provided': water and soil per location");
+// The title, the purpose and the sources of the report.
+void report_header(std::vector<Block>& doc, const std::string& title, const CheckResult& r, const CheckRequest& req,
+                   const Words& w) {
     doc.push_back(heading(1, title));
     doc.push_back(paragraph(w("Eerste informatieproduct voor de nota van uitgangspunten (Woontop, Afspraak 10.2 Water en Bodem): "
                               "per geplande locatie de klassen van de kaart 'water en bodem sturend' (WBS), het oordeel, de thema's en "
@@ -187,54 +190,164 @@ std::string render_check_report(const CheckResult& r, const CheckRequest& req, R
                         " m² of the location; without such a class: unknown (never 'yes')."));
     for (auto& source : sources) source = redact_secrets(source);  // a PostgreSQL source's password stays out
     doc.push_back(list(sources));
+}
 
-    const std::vector<CheckUnit>& units = r.has_groups ? r.parts : r.whole;
-    std::vector<std::string> groups = r.has_groups ? r.groups : std::vector<std::string>{""};
-
-    // Overview: one row per group, count per verdict.
-    {
-        std::vector<std::string> header = {r.has_groups ? w("groep", "group") : w("alle locaties", "all locations")};
-        for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= 0; --v) header.push_back(verdict_label(static_cast<std::size_t>(v), req.lang));
-        header.push_back(w("onbekend", "unknown"));
-        if (r.has_homes) header.push_back(w("woningen", "homes"));
-        std::vector<std::vector<std::string>> rows;
-        for (const auto& g : groups) {
-            std::vector<std::string> row = {g.empty() ? w("alle locaties", "all locations") : g};
-            double homes = 0;
-            for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= -1; --v) {
-                std::size_t n = 0;
-                for (const auto& u : units) {
-                    if (u.group == g && severity_rank(u.verdict) == v) {
-                        ++n;
-                        if (u.homes) homes += *u.homes;
-                    }
+// Overview: one row per group, count per verdict.
+void report_overview(std::vector<Block>& doc, const CheckResult& r, const CheckRequest& req, const Words& w,
+                     const std::vector<CheckUnit>& units, const std::vector<std::string>& groups) {
+    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
+    std::vector<std::string> header = {r.has_groups ? w("groep", "group") : w("alle locaties", "all locations")};
+    for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= 0; --v) header.push_back(verdict_label(static_cast<std::size_t>(v), req.lang));
+    header.push_back(w("onbekend", "unknown"));
+    if (r.has_homes) header.push_back(w("woningen", "homes"));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& g : groups) {
+        std::vector<std::string> row = {g.empty() ? w("alle locaties", "all locations") : g};
+        double homes = 0;
+        for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= -1; --v) {
+            std::size_t n = 0;
+            for (const auto& u : units) {
+                if (u.group == g && severity_rank(u.verdict) == v) {
+                    ++n;
+                    if (u.homes) homes += *u.homes;
                 }
-                row.push_back(std::to_string(n));
             }
-            if (r.has_homes) row.push_back(w.num(homes, 0));
-            rows.push_back(std::move(row));
+            row.push_back(std::to_string(n));
         }
-        doc.push_back(heading(2, w("Overzicht", "Overview")));
-        doc.push_back(paragraph(w("Aantal locaties per oordeel. Een locatie die over een grens van de indeling ligt, telt in elke groep mee "
-                                  "met haar deel; woningen zijn naar oppervlakte over de delen verdeeld.",
-                                  "Number of locations per verdict. A location that crosses a group boundary counts in each group with "
-                                  "its part; homes are split over the parts by area.")));
-        doc.push_back(table(header, rows));
+        if (r.has_homes) row.push_back(w.num(homes, 0));
+        rows.push_back(std::move(row));
     }
+    doc.push_back(heading(2, w("Overzicht", "Overview")));
+    doc.push_back(paragraph(w("Aantal locaties per oordeel. Een locatie die over een grens van de indeling ligt, telt in elke groep mee "
+                              "met haar deel; woningen zijn naar oppervlakte over de delen verdeeld.",
+                              "Number of locations per verdict. A location that crosses a group boundary counts in each group with "
+                              "its part; homes are split over the parts by area.")));
+    doc.push_back(table(header, rows));
+}
 
+// One group's table of verdicts (locations, area, homes).
+void report_group_summary(std::vector<Block>& doc, const CheckResult& r, const CheckRequest& req, const Words& w,
+                          const std::string& g) {
+    std::vector<std::vector<std::string>> rows;
+    for (const GroupVerdict& s : r.summary) {
+        if (s.group != g) continue;
+        std::vector<std::string> row = {verdict_label(s.verdict, req.lang), std::to_string(s.count), w.ha(s.area_m2)};
+        if (r.has_homes) row.push_back(w.num(s.homes, 0) + (s.without_homes ? " (" + std::to_string(s.without_homes) + w(" zonder aantal)", " without a count)") : std::string()));
+        rows.push_back(std::move(row));
+    }
+    std::vector<std::string> header = {w("oordeel", "verdict"), w("locaties", "locations"), w("oppervlakte (ha)", "area (ha)")};
+    if (r.has_homes) header.push_back(w("woningen", "homes"));
+    doc.push_back(table(header, rows));
+}
+
+// A unit's WBS classes (area, share, whether it counts for the verdict) and theme values.
+void report_unit_tables(std::vector<Block>& doc, const CheckUnit& u, const CheckRequest& req, const Words& w) {
+    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
+    std::vector<std::vector<std::string>> shares;
+    for (std::size_t k = wbs.classes.size(); k-- > 0;) {
+        if (!(u.class_m2[k] > 0)) continue;
+        const bool counts = above_sliver(u.class_m2[k], u.area_m2, req.sliver);
+        shares.push_back({verdict_label(k, req.lang), w.ha(u.class_m2[k]), w.pct(u.class_m2[k] / u.area_m2),
+                          counts ? w("ja", "yes") : w("nee (snipper)", "no (sliver)")});
+    }
+    if (u.uncovered_m2 > 0.005) {
+        shares.push_back({w("niet gedekt door de WBS-kaart", "not covered by the WBS map"), w.ha(u.uncovered_m2),
+                          w.pct(u.uncovered_m2 / u.area_m2), "-"});
+    }
+    doc.push_back(table({w("klasse", "class"), w("oppervlakte (ha)", "area (ha)"), w("aandeel", "share"), w("telt mee", "counts")}, shares));
+
+    std::vector<std::vector<std::string>> themes;
+    for (const ThemeStat& t : u.themes) {
+        if (!(t.valued_m2 > 0)) continue;
+        const layers::ThemeInfo* info = theme_info(wbs, t.theme);
+        const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
+        themes.push_back({label, w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
+    }
+    if (!themes.empty()) {
+        doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"), w("aandeel", "share"),
+                             w("max", "max"), w("gemiddeld", "mean")},
+                            themes));
+    }
+}
+
+// What must be addressed for a unit (the 'mits'): the verdict's own step, one line per
+// driving theme with its measure, and notes on missing theme values and uncovered parts.
+std::vector<std::string> unit_todo(const CheckUnit& u, const CheckRequest& req, const Words& w) {
+    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
+    std::vector<std::string> todo;
+    if (!u.verdict) {
+        todo.push_back(w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een oordeel "
+                         "wordt gegeven.",
+                         "The location lies (almost) outside the WBS map: ask the water board for local information before a "
+                         "verdict is given."));
+    } else if (*u.verdict == wbs.classes.size() - 1) {
+        todo.push_back(w("'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
+                         "'No': no building in the floodplains and outside the IJsselmeer dikes; move or shrink the location."));
+    } else if (*u.verdict == 3) {
+        todo.push_back(w("'Nee, tenzij': bouwen alleen met een zwaarwegende onderbouwing; betrek het waterschap vóór de planvorming.",
+                         "'No, unless': building only with a strong justification; involve the water board before planning."));
+    }
+    for (std::size_t d : u.drivers) {
+        const ThemeStat& t = u.themes[d];
+        const layers::ThemeInfo* info = theme_info(wbs, t.theme);
+        std::string line = info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
+        line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u.area_m2) + w(" van de locatie (max ", " of the location (max ") +
+                w.num(t.max, 2) + w(", gemiddeld ", ", mean ") + w.num(t.mean, 2) + ")";
+        if (info) line += ": " + std::string(w.en() ? info->measure_en : info->measure_nl);
+        todo.push_back(line);
+    }
+    if (u.verdict && *u.verdict > 0 && u.drivers.empty()) {
+        todo.push_back(w("Geen themawaarde in de bronnen: vraag het waterschap welk thema de klasse bepaalt.",
+                         "No theme value in the sources: ask the water board which theme decides the class."));
+    }
+    if (u.verdict && u.uncovered_m2 > 0 && above_sliver(u.uncovered_m2, u.area_m2, req.sliver)) {
+        todo.push_back(std::string(w("Let op: ", "Note: ")) + w.pct(u.uncovered_m2 / u.area_m2) +
+                       w(" van de locatie valt buiten de WBS-kaart.", " of the location lies outside the WBS map."));
+    }
+    return todo;
+}
+
+// One location (or part): heading in its verdict's colour, facts, tables and the 'mits'.
+void report_unit(std::vector<Block>& doc, const CheckUnit& u, const CheckResult& r, const CheckRequest& req, const Words& w) {
+    const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
+    const CheckLocation& loc = r.locations[u.location];
+    const std::string name = loc.name.empty() ? loc.id : loc.id + " " + loc.name;
+    doc.push_back(heading(3, name + ": " + verdict_label(u.verdict, req.lang), u.verdict ? wbs.classes[*u.verdict].colour : "#bbbbbb"));
+    std::string facts = std::string(w("Oppervlakte ", "Area ")) + w.ha(u.area_m2) + " ha";
+    if (r.has_groups && u.part_share < 0.9999995) {
+        facts += std::string(w(" (", " (")) + w.pct(u.part_share) + w(" van de locatie ligt in deze groep)", " of the location lies in this group)");
+    }
+    if (r.has_homes) {
+        facts += std::string(w("; woningen: ", "; homes: ")) + (u.homes ? w.num(*u.homes, 0) : std::string(w("onbekend", "unknown")));
+    }
+    facts += ".";
+    doc.push_back(paragraph(facts));
+    report_unit_tables(doc, u, req, w);
+    const std::vector<std::string> todo = unit_todo(u, req, w);
+    if (!todo.empty()) {
+        doc.push_back(paragraph(u.verdict && *u.verdict == 0 && todo.size() == 1 ? w("Aandachtspunt:", "Note:")
+                                                                                  : w("Wat geregeld moet worden (de 'mits'):",
+                                                                                      "What must be addressed (the 'provided'):")));
+        doc.push_back(list(todo));
+    } else if (u.verdict && *u.verdict == 0) {
+        doc.push_back(paragraph(w("Geen extra opgave voor water en bodem.", "No extra effort for water and soil.")));
+    }
+}
+
+}  // namespace
+
+std::string render_check_report(const CheckResult& r, const CheckRequest& req, ReportFormat format) {
+    const Words w(req.lang);
+    std::vector<Block> doc;
+    const std::string title = w("Waterschapstoets 'ja, mits': water en bodem per locatie",
+                                "Water board check 'yes, provided': water and soil per location");
+    report_header(doc, title, r, req, w);
+    const std::vector<CheckUnit>& units = r.has_groups ? r.parts : r.whole;
+    const std::vector<std::string> groups = r.has_groups ? r.groups : std::vector<std::string>{""};
+    report_overview(doc, r, req, w, units, groups);
     for (const auto& g : groups) {
         doc.push_back(heading(2, g.empty() ? w("Alle locaties", "All locations") : g));
-        std::vector<std::vector<std::string>> rows;
-        for (const GroupVerdict& s : r.summary) {
-            if (s.group != g) continue;
-            std::vector<std::string> row = {verdict_label(s.verdict, req.lang), std::to_string(s.count), w.ha(s.area_m2)};
-            if (r.has_homes) row.push_back(w.num(s.homes, 0) + (s.without_homes ? " (" + std::to_string(s.without_homes) + w(" zonder aantal)", " without a count)") : std::string()));
-            rows.push_back(std::move(row));
-        }
-        std::vector<std::string> header = {w("oordeel", "verdict"), w("locaties", "locations"), w("oppervlakte (ha)", "area (ha)")};
-        if (r.has_homes) header.push_back(w("woningen", "homes"));
-        doc.push_back(table(header, rows));
-
+        report_group_summary(doc, r, req, w, g);
         std::vector<const CheckUnit*> in_group;
         for (const auto& u : units) {
             if (u.group == g) in_group.push_back(&u);
@@ -242,91 +355,7 @@ std::string render_check_report(const CheckResult& r, const CheckRequest& req, R
         std::stable_sort(in_group.begin(), in_group.end(), [](const CheckUnit* a, const CheckUnit* b) {
             return severity_rank(a->verdict) > severity_rank(b->verdict);
         });
-        for (const CheckUnit* u : in_group) {
-            const CheckLocation& loc = r.locations[u->location];
-            const std::string name = loc.name.empty() ? loc.id : loc.id + " " + loc.name;
-            doc.push_back(heading(3, name + ": " + verdict_label(u->verdict, req.lang), u->verdict ? wbs.classes[*u->verdict].colour : "#bbbbbb"));
-            std::string facts = std::string(w("Oppervlakte ", "Area ")) + w.ha(u->area_m2) + " ha";
-            if (r.has_groups && u->part_share < 0.9999995) {
-                facts += std::string(w(" (", " (")) + w.pct(u->part_share) + w(" van de locatie ligt in deze groep)", " of the location lies in this group)");
-            }
-            if (r.has_homes) {
-                facts += std::string(w("; woningen: ", "; homes: ")) + (u->homes ? w.num(*u->homes, 0) : std::string(w("onbekend", "unknown")));
-            }
-            facts += ".";
-            doc.push_back(paragraph(facts));
-
-            std::vector<std::vector<std::string>> shares;
-            for (std::size_t k = wbs.classes.size(); k-- > 0;) {
-                if (!(u->class_m2[k] > 0)) continue;
-                const bool counts = above_sliver(u->class_m2[k], u->area_m2, req.sliver);
-                shares.push_back({verdict_label(k, req.lang), w.ha(u->class_m2[k]), w.pct(u->class_m2[k] / u->area_m2),
-                                  counts ? w("ja", "yes") : w("nee (snipper)", "no (sliver)")});
-            }
-            if (u->uncovered_m2 > 0.005) {
-                shares.push_back({w("niet gedekt door de WBS-kaart", "not covered by the WBS map"), w.ha(u->uncovered_m2),
-                                  w.pct(u->uncovered_m2 / u->area_m2), "-"});
-            }
-            doc.push_back(table({w("klasse", "class"), w("oppervlakte (ha)", "area (ha)"), w("aandeel", "share"), w("telt mee", "counts")}, shares));
-
-            std::vector<std::vector<std::string>> themes;
-            for (const ThemeStat& t : u->themes) {
-                if (!(t.valued_m2 > 0)) continue;
-                const layers::ThemeInfo* info = nullptr;
-                for (const auto& ti : wbs.themes) {
-                    if (ti.code == t.theme) info = &ti;
-                }
-                const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
-                themes.push_back({label, w.ha(t.present_m2), w.pct(t.present_m2 / u->area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
-            }
-            if (!themes.empty()) {
-                doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"), w("aandeel", "share"),
-                                     w("max", "max"), w("gemiddeld", "mean")},
-                                    themes));
-            }
-
-            std::vector<std::string> todo;
-            if (!u->verdict) {
-                todo.push_back(w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een oordeel "
-                                 "wordt gegeven.",
-                                 "The location lies (almost) outside the WBS map: ask the water board for local information before a "
-                                 "verdict is given."));
-            } else if (*u->verdict == wbs.classes.size() - 1) {
-                todo.push_back(w("'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
-                                 "'No': no building in the floodplains and outside the IJsselmeer dikes; move or shrink the location."));
-            } else if (*u->verdict == 3) {
-                todo.push_back(w("'Nee, tenzij': bouwen alleen met een zwaarwegende onderbouwing; betrek het waterschap vóór de planvorming.",
-                                 "'No, unless': building only with a strong justification; involve the water board before planning."));
-            }
-            for (std::size_t d : u->drivers) {
-                const ThemeStat& t = u->themes[d];
-                const layers::ThemeInfo* info = nullptr;
-                for (const auto& ti : wbs.themes) {
-                    if (ti.code == t.theme) info = &ti;
-                }
-                std::string line = info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
-                line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u->area_m2) + w(" van de locatie (max ", " of the location (max ") +
-                        w.num(t.max, 2) + w(", gemiddeld ", ", mean ") + w.num(t.mean, 2) + ")";
-                if (info) line += ": " + std::string(w.en() ? info->measure_en : info->measure_nl);
-                todo.push_back(line);
-            }
-            if (u->verdict && *u->verdict > 0 && u->drivers.empty()) {
-                todo.push_back(w("Geen themawaarde in de bronnen: vraag het waterschap welk thema de klasse bepaalt.",
-                                 "No theme value in the sources: ask the water board which theme decides the class."));
-            }
-            if (u->verdict && u->uncovered_m2 > 0 && above_sliver(u->uncovered_m2, u->area_m2, req.sliver)) {
-                todo.push_back(std::string(w("Let op: ", "Note: ")) + w.pct(u->uncovered_m2 / u->area_m2) +
-                               w(" van de locatie valt buiten de WBS-kaart.", " of the location lies outside the WBS map."));
-            }
-            if (!todo.empty()) {
-                doc.push_back(paragraph(u->verdict && *u->verdict == 0 && todo.size() == 1 ? w("Aandachtspunt:", "Note:")
-                                                                                          : w("Wat geregeld moet worden (de 'mits'):",
-                                                                                              "What must be addressed (the 'provided'):")));
-                doc.push_back(list(todo));
-            } else if (u->verdict && *u->verdict == 0) {
-                doc.push_back(paragraph(w("Geen extra opgave voor water en bodem.", "No extra effort for water and soil.")));
-            }
-        }
+        for (const CheckUnit* u : in_group) report_unit(doc, *u, r, req, w);
     }
     return format == ReportFormat::html ? render_html(doc, req.lang, title) : render_markdown(doc);
 }
