@@ -519,11 +519,23 @@ std::string item(const std::string& type, const std::string& uuid, const std::st
            "positionLock=\"false\" excludeFromExports=\"0\" blendMode=\"0\" " + extra_attrs + ">\n" + children + "    </LayoutItem>\n";
 }
 
-}  // namespace
+// A layer of the project: its id, name, OGR data source and style.
+struct ProjectLayer {
+    std::string id, name, source;
+    StyleSpec style;
+};
 
-void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title, bool english,
-                        const std::string& gpkg_read_path) {
+// The layers of the project, top first (the result's styled spatial layers, then the context
+// layers as grey outlines), with the descriptions of every layer drawn (for the attribution)
+// and the result's extent.
+struct ProjectLayers {
+    std::vector<ProjectLayer> entries;
+    std::vector<std::string> descriptions;
+    OGREnvelope extent;
+};
+
+ProjectLayers project_layers(const std::string& display_path, const std::string& gpkg_path, const std::string& gpkg_file,
+                             const std::vector<std::string>& context) {
     namespace fs = std::filesystem;
     // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
     // moved or shared; absolute only where no relative path exists.
@@ -535,13 +547,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
         const std::string r = rel.string();
         return r.rfind("..", 0) == 0 ? r : "./" + r;
     };
-    std::vector<std::string> descriptions;  // of every layer drawn, for the attribution
-    struct Entry {
-        std::string id, name, source;
-        StyleSpec style;
-    };
-    std::vector<Entry> entries;  // drawing order: top first
-    OGREnvelope extent;
+    ProjectLayers out;
     auto add = [&](const std::string& path, const std::string& layer_name, bool is_context, const std::string& read_path) {
         ensure_gdal();
         DatasetPtr ds(GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
@@ -562,22 +568,26 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                 s->label_field.clear();
             } else {
                 OGREnvelope e;
-                if (l->GetExtent(&e, TRUE) == OGRERR_NONE) extent.Merge(e);
+                if (l->GetExtent(&e, TRUE) == OGRERR_NONE) out.extent.Merge(e);
             }
             const char* description = l->GetMetadataItem("DESCRIPTION");
-            descriptions.emplace_back(description ? description : "");
-            entries.push_back({"ruimte_" + std::to_string(entries.size()) + "_" + l->GetName(), l->GetName(),
-                               ogr_layer_source(source_path(path), l->GetName(), i), std::move(*s)});
+            out.descriptions.emplace_back(description ? description : "");
+            out.entries.push_back({"ruimte_" + std::to_string(out.entries.size()) + "_" + l->GetName(), l->GetName(),
+                                   ogr_layer_source(source_path(path), l->GetName(), i), std::move(*s)});
         }
     };
-    const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
     add(gpkg_path, "", false, gpkg_file);
     for (const auto& c : context) {
         const SourceSpec spec = parse_source(c);
         add(spec.path, spec.layer, true, spec.path);
     }
-    std::string tree, layers, order;
-    for (const Entry& e : entries) {
+    return out;
+}
+
+// The project's layer tree, its map layers (with their styles) and the drawing order.
+std::string layers_xml(const std::vector<ProjectLayer>& entries) {
+    std::string tree, layers, order, layerorder;
+    for (const ProjectLayer& e : entries) {
         tree += "    <layer-tree-layer id=\"" + xml_escape(e.id) + "\" name=\"" + xml_escape(e.name) + "\" source=\"" + xml_escape(e.source) +
                 "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
         order += "      <item>" + xml_escape(e.id) + "</item>\n";
@@ -586,8 +596,16 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                   "      <id>" + xml_escape(e.id) + "</id>\n      <datasource>" + xml_escape(e.source) + "</datasource>\n"
                   "      <layername>" + xml_escape(e.name) + "</layername>\n      <srs>" + kSrs + "</srs>\n"
                   "      <provider encoding=\"UTF-8\">ogr</provider>\n" + qml_body(e.style) + "    </maplayer>\n";
+        layerorder += "    <layer id=\"" + xml_escape(e.id) + "\"/>\n";
     }
-    // The extent with the map item's aspect ratio (QGIS resizes the item to the extent's).
+    return "  <layer-tree-group>\n    <customproperties/>\n" + tree + "    <custom-order enabled=\"0\">\n" + order +
+           "    </custom-order>\n  </layer-tree-group>\n  <projectlayers>\n" + layers + "  </projectlayers>\n"
+           "  <layerorder>\n" + layerorder + "  </layerorder>\n";
+}
+
+// The A3 print layout: the map (the extent with the map item's aspect ratio, since QGIS
+// resizes the item to the extent's), legend, scale bar, north arrow, title and attribution.
+std::string layout_xml(const OGREnvelope& extent, const std::string& title, const std::string& attribution, bool english) {
     const double map_w = 300, map_h = 258;
     const double pad = 0.04 * std::max(extent.MaxX - extent.MinX, extent.MaxY - extent.MinY);
     double ew = extent.MaxX - extent.MinX + 2 * pad, eh = extent.MaxY - extent.MinY + 2 * pad;
@@ -608,12 +626,9 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
         }
     }
     const std::string map_uuid = "{6f1b8a52-0000-4000-8000-000000000001}";
-    const std::string font = "<LabelFont description=\"DejaVu Sans,%1,-1,5,%2,0,0,0,0,0\" style=\"\"/>";
     auto label_font = [&](int size, bool bold) {
-        std::string f = font;
-        f.replace(f.find("%1"), 2, std::to_string(size));
-        f.replace(f.find("%2"), 2, bold ? "75" : "50");
-        return f;
+        return "<LabelFont description=\"DejaVu Sans," + std::to_string(size) + ",-1,5," + (bold ? "75" : "50") +
+               ",0,0,0,0,0\" style=\"\"/>";
     };
     std::string layout;
     layout += "  <Layouts>\n  <Layout name=\"ruimte A3\" units=\"mm\" worldFileMap=\"\" printResolution=\"300\">\n"
@@ -646,25 +661,28 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
                    "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(20, true) + "\n", 5);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape(attribution_line(fs::absolute(gpkg_file).string(), descriptions, english) + "  |  " +
-                                               fs::path(gpkg_path).filename().string()) +
-                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
+                   "labelText=\"" + xml_escape(attribution) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(8, false) + "\n", 6);
     layout += "  </Layout>\n  </Layouts>\n";
+    return layout;
+}
 
+}  // namespace
+
+void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
+                        const std::vector<std::string>& context, const std::string& title, bool english,
+                        const std::string& gpkg_read_path) {
+    namespace fs = std::filesystem;
+    const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
+    const ProjectLayers layers = project_layers(display_path, gpkg_path, gpkg_file, context);
+    const std::string attribution = attribution_line(fs::absolute(gpkg_file).string(), layers.descriptions, english) + "  |  " +
+                                    fs::path(gpkg_path).filename().string();
     const std::string qgs = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
                             "<qgis projectname=\"" + xml_escape(title) + "\" version=\"3.22.0-Białowieża\">\n"
                             "  <title>" + xml_escape(title) + "</title>\n"
                             "  <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n"
-                            "  <projectCrs>" + kSrs + "</projectCrs>\n"
-                            "  <layer-tree-group>\n    <customproperties/>\n" + tree +
-                            "    <custom-order enabled=\"0\">\n" + order + "    </custom-order>\n  </layer-tree-group>\n"
-                            "  <projectlayers>\n" + layers + "  </projectlayers>\n"
-                            "  <layerorder>\n" + [&] {
-                                std::string s;
-                                for (const Entry& e : entries) s += "    <layer id=\"" + xml_escape(e.id) + "\"/>\n";
-                                return s;
-                            }() + "  </layerorder>\n" + layout + "</qgis>\n";
+                            "  <projectCrs>" + kSrs + "</projectCrs>\n" +
+                            layers_xml(layers.entries) + layout_xml(layers.extent, title, attribution, english) + "</qgis>\n";
     const std::string stem = fs::path(display_path).stem().string();
     std::ofstream out(qgz_path, std::ios::binary | std::ios::trunc);
     out << stored_zip(stem + ".qgs", qgs);
