@@ -264,7 +264,7 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
         positional, args, outputs = self.arguments(parameters, context, feedback)
         argv = [self.executable, self.command["name"]] + positional + args
         feedback.pushCommandInfo(" ".join(argv))
-        code, stdout, stderr = self.run(argv, feedback)
+        code, stdout, stderr = self.run_ruimte(argv, feedback)
         if code == 130:
             raise QgsProcessingException("ruimte: interrupted (Cancel); no output was written")
         if code != 0:
@@ -280,7 +280,7 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
                 self.load_on_completion(path, context)
         return results
 
-    def run(self, argv, feedback):
+    def run_ruimte(self, argv, feedback):
         """Runs ruimte, passing progress, notes and Cancel through; returns (code, stdout, stderr)."""
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
         with proc:
