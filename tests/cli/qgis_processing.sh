@@ -6,8 +6,9 @@
 # (every table but gpkg_metadata, whose manifest records the command line, dumped identical);
 # a mistaken profile shows ruimte's own message with its Fix and no output; the plugin as
 # `cmake --install` puts it finds PREFIX/bin/ruimte by itself; and in PyQGIS
-# (tests/qgis/processing_run.py) a memory layer is accepted and Cancel ends a long run with no
-# output. Skipped (exit 77) when qgis_process or python3-qgis is missing.
+# (tests/qgis/processing_run.py) a memory layer is accepted, ruimte:score runs as the step of a
+# model (as the Model Designer builds one), and Cancel ends a long run with no output.
+# Skipped (exit 77) when qgis_process or python3-qgis is missing.
 set -uo pipefail
 ruimte=$1 src=$2 build=$3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -75,7 +76,7 @@ else
   echo "FAIL: cmake --install:"; tail "$tmp/install.txt"; fail=1
 fi
 
-# 5. PyQGIS: a memory layer, and Cancel.
+# 5. PyQGIS: a memory layer, a model, and Cancel.
 timeout 600 /usr/bin/python3 "$src/tests/qgis/processing_run.py" "$src/cli/qgis_plugin" "$src" "$tmp/out" > "$tmp/py.txt" 2>&1
 tail -1 "$tmp/py.txt" > "$tmp/py.json"
 /usr/bin/python3 - "$tmp/py.json" "$tmp/out" <<'PY' || { fail=1; echo "PyQGIS printed:"; tail -20 "$tmp/py.txt"; }
@@ -93,6 +94,8 @@ else:
         return con.execute("SELECT * FROM candidates_scored ORDER BY 1").fetchall()
     if rows(os.path.join(out, "memory.gpkg")) != rows(os.path.join(out, "cli.gpkg")):
         fail.append("candidates_scored from the memory layer differs from the CLI's on the shapefile")
+if "model_error" in d or not os.path.isfile(os.path.join(out, "model.gpkg")):
+    fail.append(f"ruimte:score as the step of a model failed: {d.get('model_error')}")
 if not d.get("cancel_error") or "interrupted" not in d["cancel_error"]:
     fail.append(f"Cancel did not end the run as interrupted: {d.get('cancel_error')}")
 if not d.get("cancel_progress"):
@@ -101,7 +104,7 @@ if d.get("cancel_output_exists"):
     fail.append("Cancel left the output file")
 for f in fail:
     print("FAIL:", f)
-print(f"PyQGIS: memory layer scored; Cancel after {d.get('cancel_seconds')} s at {d.get('cancel_progress')} %")
+print(f"PyQGIS: memory layer scored; model run; Cancel after {d.get('cancel_seconds')} s at {d.get('cancel_progress')} %")
 sys.exit(1 if fail else 0)
 PY
 exit $fail

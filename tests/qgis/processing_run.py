@@ -3,7 +3,9 @@
 Usage: processing_run.py PLUGIN_DIR SRC_DIR OUT_DIR
   1. a layer held only in memory (the sample candidates copied into a memory layer) is accepted
      as --candidates: ruimte:score runs and writes OUT_DIR/memory.gpkg;
-  2. Cancel during a long run (sensitivity, 2,000,000 draws, about 2 minutes on one core, cancelled as soon as its first progress line arrives: ruimte prints one every 5 s when stderr is not a terminal) ends it with
+  2. a model (as the Model Designer builds one) with ruimte:score as its step runs and writes
+     OUT_DIR/model.gpkg;
+  3. Cancel during a long run (sensitivity, 2,000,000 draws, about 2 minutes on one core, cancelled as soon as its first progress line arrives: ruimte prints one every 5 s when stderr is not a terminal) ends it with
      ruimte's exit 130, an exception that says so, progress reported before, and no output file.
 Prints one JSON object with what it saw; the shell test checks it.
 """
@@ -13,20 +15,14 @@ import sys
 import threading
 import time
 
-from qgis.core import QgsApplication, QgsFeatureRequest, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+
+from ruimte_provider import start  # noqa: E402 (beside this file)
 
 plugin_dir, src, out = sys.argv[1:4]
-app = QgsApplication([], False)
-app.initQgis()
-sys.path.insert(0, "/usr/share/qgis/python/plugins")
-sys.path.insert(0, plugin_dir)
-from processing.core.Processing import Processing  # noqa: E402
-import processing  # noqa: E402
-from ruimte_processing.provider import RuimteProvider  # noqa: E402
+app, provider = start(plugin_dir)
+import processing  # noqa: E402 (importable once start() has set the path)
 
-Processing.initialize()
-provider = RuimteProvider()
-QgsApplication.processingRegistry().addProvider(provider)
 seen = {"algorithms": sorted(a.id() for a in provider.algorithms())}
 
 # 1. A memory layer.
@@ -45,7 +41,36 @@ try:
 except QgsProcessingException as e:
     seen["memory_error"] = str(e)
 
-# 2. Cancel.
+# 2. In a model, as the Model Designer saves it.
+from qgis.core import (  # noqa: E402
+    QgsProcessingContext,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+)
+
+model = QgsProcessingModelAlgorithm("ruimte score model", "ruimte")
+child = QgsProcessingModelChildAlgorithm("ruimte:score")
+child.setChildId("score")
+child.addParameterSources("CANDIDATES", [QgsProcessingModelChildParameterSource.fromStaticValue(
+    os.path.join(src, "data-samples/kandidaten.shp"))])
+child.addParameterSources("PROFILE", [QgsProcessingModelChildParameterSource.fromStaticValue(
+    os.path.join(src, "data-samples/woningbouw.toml"))])
+child.addParameterSources("TIMESTAMP", [QgsProcessingModelChildParameterSource.fromStaticValue("2026-01-01T00:00:00Z")])
+output = QgsProcessingModelOutput("scored")
+output.setChildOutputName("OUTPUT")
+output.setChildId("score")
+child.setModelOutputs({"scored": output})
+model.addChildAlgorithm(child)
+model.updateDestinationParameters()
+try:
+    result = processing.run(model, {"score:scored": os.path.join(out, "model.gpkg")})
+    seen["model_result"] = {k: str(v) for k, v in result.items()}
+except QgsProcessingException as e:
+    seen["model_error"] = str(e)
+
+# 3. Cancel.
 feedback = QgsProcessingFeedback()
 progress = []
 

@@ -67,6 +67,18 @@ def text_in(texts):
     return (dutch() and texts.get("nl")) or texts.get("en") or ""
 
 
+def short_label(option):
+    """The help text up to its first ': ' or ' (' ("Candidate areas"), and the switch."""
+    text = text_in(option.get("help")).split("\n")[0]
+    for cut in (": ", " ("):
+        at = text.find(cut)
+        if at > 3:
+            text = text[:at]
+    if len(text) > 70:
+        text = text[:67] + "..."
+    return f"{text} [{option.get('switch') or option['name']}]"
+
+
 def param_name(option):
     return option["name"].upper().replace("-", "_")
 
@@ -142,9 +154,7 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
 
     def parameter_for(self, option):
         name = param_name(option)
-        label = text_in(option.get("help")).split("\n")[0]
-        if len(label) > 90:
-            label = label[:87] + "..."
+        label = short_label(option)
         optional = not option.get("required", False)
         kind = option["type"]
         default = option.get("default")
@@ -152,7 +162,7 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
             if option.get("item") == "layer":
                 return QgsProcessingParameterMultipleLayers(name, label, QgsProcessing.TypeVectorAnyGeometry,
                                                             optional=optional)
-            return QgsProcessingParameterString(name, label + " (one per line)", multiLine=True, optional=optional)
+            return QgsProcessingParameterString(name, label + ", one per line", multiLine=True, optional=optional)
         if kind == "layer":
             return QgsProcessingParameterVectorLayer(name, label, [QgsProcessing.TypeVectorAnyGeometry],
                                                      optional=optional)
@@ -205,7 +215,8 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
         options = QgsVectorFileWriter.SaveVectorOptions()
         options.driverName = "GPKG"
         options.layerName = re.sub(r"\W+", "_", layer.name() or "layer")
-        result = QgsVectorFileWriter.writeAsVectorFormatV2(layer, path, context.transformContext(), options)
+        write = getattr(QgsVectorFileWriter, "writeAsVectorFormatV3", None) or QgsVectorFileWriter.writeAsVectorFormatV2
+        result = write(layer, path, context.transformContext(), options)
         if result[0] != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(f"cannot write layer '{layer.name()}' to {path}: {result[1]}")
         feedback.pushInfo(f"layer '{layer.name()}' is not a file: written to {path}")
