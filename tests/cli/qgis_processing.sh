@@ -6,7 +6,8 @@
 # (every table but gpkg_metadata, whose manifest records the command line, dumped identical);
 # a mistaken profile shows ruimte's own message with its Fix and no output; the plugin as
 # `cmake --install` puts it finds PREFIX/bin/ruimte by itself; and in PyQGIS
-# (tests/qgis/processing_run.py) a memory layer is accepted, ruimte:score runs as the step of a
+# (tests/qgis/processing_run.py) a memory layer is accepted (and the output's layers are queued
+# for the project in ruimte's styles), ruimte:score runs as the step of a
 # model (as the Model Designer builds one), and Cancel ends a long run with no output.
 # Skipped (exit 77) when qgis_process or python3-qgis is missing.
 set -uo pipefail
@@ -94,6 +95,11 @@ else:
         return con.execute("SELECT * FROM candidates_scored ORDER BY 1").fetchall()
     if rows(os.path.join(out, "memory.gpkg")) != rows(os.path.join(out, "cli.gpkg")):
         fail.append("candidates_scored from the memory layer differs from the CLI's on the shapefile")
+loaded = d.get("loaded", {})
+if sorted(loaded) != ["candidates_scored", "geometry_issues", "overlay_areas"]:
+    fail.append(f"layers queued for the project: {sorted(loaded)}, not the three score layers")
+elif loaded["candidates_scored"][1] != "graduatedSymbol":
+    fail.append(f"candidates_scored loads with renderer {loaded['candidates_scored']}, not ruimte's graduatedSymbol")
 if "model_error" in d or not os.path.isfile(os.path.join(out, "model.gpkg")):
     fail.append(f"ruimte:score as the step of a model failed: {d.get('model_error')}")
 if not d.get("cancel_error") or "interrupted" not in d["cancel_error"]:

@@ -2,7 +2,8 @@
 
 Usage: processing_run.py PLUGIN_DIR SRC_DIR OUT_DIR
   1. a layer held only in memory (the sample candidates copied into a memory layer) is accepted
-     as --candidates: ruimte:score runs and writes OUT_DIR/memory.gpkg;
+     as --candidates: ruimte:score runs and writes OUT_DIR/memory.gpkg, whose layers are queued
+     to be loaded into the project with the styles ruimte wrote;
   2. a model (as the Model Designer builds one) with ruimte:score as its step runs and writes
      OUT_DIR/model.gpkg;
   3. Cancel during a long run (sensitivity, 2,000,000 draws, about 2 minutes on one core, cancelled as soon as its first progress line arrives: ruimte prints one every 5 s when stderr is not a terminal) ends it with
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 
-from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
+from qgis.core import QgsFeatureRequest, QgsProcessingContext, QgsProject, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
 from ruimte_provider import start  # noqa: E402 (beside this file)
 
@@ -30,20 +31,32 @@ shp = QgsVectorLayer(os.path.join(src, "data-samples/kandidaten.shp"), "kandidat
 memory = shp.materialize(QgsFeatureRequest())
 seen["memory_provider"] = memory.providerType()
 seen["memory_features"] = memory.featureCount()
+context = QgsProcessingContext()
+context.setProject(QgsProject.instance())
 try:
     result = processing.run("ruimte:score", {
         "CANDIDATES": memory,
         "PROFILE": os.path.join(src, "data-samples/woningbouw.toml"),
         "OUTPUT": os.path.join(out, "memory.gpkg"),
         "TIMESTAMP": "2026-01-01T00:00:00Z",
-    })
+    }, context=context)
     seen["memory_result"] = {k: str(v) for k, v in result.items()}
 except QgsProcessingException as e:
     seen["memory_error"] = str(e)
+# The layers QGIS loads when the run ends, each opened without its default style and then
+# handed to the plugin's post-processor, as QGIS does: the renderer ruimte wrote comes back.
+seen["loaded"] = {}
+for uri, details in context.layersToLoadOnCompletion().items():
+    options = QgsVectorLayer.LayerOptions(QgsProject.instance().transformContext())
+    options.loadDefaultStyle = False
+    layer = QgsVectorLayer(uri, details.name, "ogr", options)
+    before = layer.renderer().type() if layer.renderer() else None
+    if details.postProcessor():
+        details.postProcessor().postProcessLayer(layer, context, QgsProcessingFeedback())
+    seen["loaded"][details.name] = [before, layer.renderer().type() if layer.renderer() else None]
 
 # 2. In a model, as the Model Designer saves it.
 from qgis.core import (  # noqa: E402
-    QgsProcessingContext,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildAlgorithm,
     QgsProcessingModelChildParameterSource,

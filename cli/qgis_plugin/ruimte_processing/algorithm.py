@@ -184,9 +184,12 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
                 p.setMinimum(0)
             return p
         if kind == "enum":
+            # Static strings: the value is the choice itself (LANG=en in qgis_process), not its index.
             choices = option.get("choices", [])
-            index = choices.index(default) if default in choices else None
-            return QgsProcessingParameterEnum(name, label, options=choices, defaultValue=index, optional=optional)
+            p = QgsProcessingParameterEnum(name, label, options=choices, optional=optional)
+            p.setUsesStaticStrings(True)
+            p.setDefaultValue(default if default in choices else None)
+            return p
         if kind == "flag":
             return QgsProcessingParameterBoolean(name, label, defaultValue=False, optional=True)
         if kind == "output":
@@ -250,8 +253,8 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
                     v = self.parameterAsDouble(parameters, key, context)
                     values = [str(int(v)) if option.get("cli_type", "").split(":")[0] in ("INT", "UINT") else repr(v)]
             elif kind == "enum":
-                if parameters.get(key) is not None:
-                    values = [option["choices"][self.parameterAsEnum(parameters, key, context)]]
+                v = self.parameterAsEnumString(parameters, key, context) if parameters.get(key) is not None else ""
+                values = [v] if v else []
             elif kind == "flag":
                 if self.parameterAsBoolean(parameters, key, context):
                     args.append(switch)
