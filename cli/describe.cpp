@@ -23,11 +23,21 @@ std::string quoted(const std::string& s) {
     std::string out = "\"";
     for (const char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];
@@ -41,7 +51,9 @@ std::string quoted(const std::string& s) {
     return out + "\"";
 }
 
-bool has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+bool has(const std::string& s, const char* part) {
+    return s.find(part) != std::string::npos;
+}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -54,15 +66,18 @@ std::string lower(std::string s) {
 const std::map<std::string, std::string>& dutch_summaries() {
     static const std::map<std::string, std::string> nl{
         {"check", "Waterschapstoets: WBS-klassen, oordeel en 'mits' per geplande locatie, per waterschap"},
-        {"claims", "Ruimteclaims over elkaar leggen: waar ze overlappen, welke overlap botst, en de claimdruk per regio"},
+        {"claims",
+         "Ruimteclaims over elkaar leggen: waar ze overlappen, welke overlap botst, en de claimdruk per regio"},
         {"compare", "Twee gescoorde uitkomsten vergelijken: rangverschuivingen, in- en uitstromers van de top K"},
         {"explain", "De score van een kandidaat per criterium uitleggen, of het verschil tussen twee kandidaten"},
         {"info", "Een bron samenvatten: lagen, CRS, objecten, extent, velden, ongeldige geometrieen, klassen"},
         {"layers", "De Nederlandse lagencatalogus tonen: soorten, klassen op ernst, labels, kleuren, spellingen"},
-        {"map", "Een werksessiekaart van een resultaatlaag tekenen: PDF, SVG of PNG met legenda, schaalstok, noordpijl"},
+        {"map",
+         "Een werksessiekaart van een resultaatlaag tekenen: PDF, SVG of PNG met legenda, schaalstok, noordpijl"},
         {"score", "Kandidaatgebieden overlappen met de lagen van het profiel, dan scoren en rangschikken"},
         {"select", "De set gescoorde kandidaten kiezen die de doelen haalt binnen budget en regels"},
-        {"sensitivity", "Hoe robuust is de rangorde voor de gewichten: Monte Carlo-trekkingen en een-voor-een-variaties"},
+        {"sensitivity",
+         "Hoe robuust is de rangorde voor de gewichten: Monte Carlo-trekkingen en een-voor-een-variaties"},
     };
     return nl;
 }
@@ -96,7 +111,8 @@ std::vector<std::string> output_formats(const std::string& help) {
     std::vector<std::string> out;
     if (has(help, "folder")) return {"folder"};
     static const std::regex ext(R"(OUT\.([a-z0-9]+))");
-    for (auto it = std::sregex_iterator(help.begin(), help.end(), ext); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), ext); it != std::sregex_iterator(); ++it)
+        out.push_back((*it)[1]);
     if (!out.empty()) return out;
     if (has(help, "GeoPackage")) return {"gpkg"};
     if (has(help, "CSV")) return {"csv"};
@@ -119,11 +135,13 @@ Kind kind_of(const CLI::Option& opt) {
         return {"number", {}, {}};
     }
     if (has(help, "FILE[:LAYER]") && !has(help, "FILE[:LAYER]:FIELD") && !has(help, "=FILE")) return {"layer", {}, {}};
-    if (has(low, "(toml") || has(help, "CSV with") || has(low, "output of `ruimte") || has(help, "GeoPackage of `ruimte")) {
+    if (has(low, "(toml") || has(help, "CSV with") || has(low, "output of `ruimte") ||
+        has(help, "GeoPackage of `ruimte")) {
         return {"file", {}, {}};
     }
-    if ((name.size() > 6 && name.compare(name.size() - 6, 6, "-field") == 0) || has(low, "attribute") || has(help, "(FIELD)") ||
-        has(help, "sum(FIELD)") || (has(help, "total of FIELD") && !has(help, "FIELD=") && !has(help, "FIELD<="))) {
+    if ((name.size() > 6 && name.compare(name.size() - 6, 6, "-field") == 0) || has(low, "attribute") ||
+        has(help, "(FIELD)") || has(help, "sum(FIELD)") ||
+        (has(help, "total of FIELD") && !has(help, "FIELD=") && !has(help, "FIELD<="))) {
         return {"field", {}, {}};
     }
     return {"text", {}, {}};
@@ -132,10 +150,12 @@ Kind kind_of(const CLI::Option& opt) {
 void describe_option(std::string& out, const CLI::Option& opt) {
     const Kind k = kind_of(opt);
     const bool positional = !opt.nonpositional();
-    const std::string name = positional ? opt.get_name(true, false)
-                                        : (opt.get_lnames().empty() ? opt.get_snames().front() : opt.get_lnames().front());
+    const std::string name = positional
+                                 ? opt.get_name(true, false)
+                                 : (opt.get_lnames().empty() ? opt.get_snames().front() : opt.get_lnames().front());
     // A vector option without a delimiter is given once per value: --layer a=x --layer b=y.
-    const bool repeatable = opt.get_items_expected_max() >= CLI::detail::expected_max_vector_size && opt.get_delimiter() == '\0';
+    const bool repeatable =
+        opt.get_items_expected_max() >= CLI::detail::expected_max_vector_size && opt.get_delimiter() == '\0';
     out += "{\"name\":" + quoted(name);
     if (positional) {
         out += ",\"positional\":true,\"switch\":null";
@@ -190,7 +210,8 @@ void describe_command(std::string& out, const CLI::App& cmd) {
     }
     out += "],\"writes\":[";
     for (std::size_t i = 0; i < writes.size(); ++i) {
-        out += (i ? "," : "") + quoted(writes[i]->get_lnames().empty() ? writes[i]->get_name(true, false) : writes[i]->get_lnames().front());
+        out += (i ? "," : "") + quoted(writes[i]->get_lnames().empty() ? writes[i]->get_name(true, false)
+                                                                       : writes[i]->get_lnames().front());
     }
     // The footer names the layers each output holds ("Writes the GeoPackage layers ...").
     out += "],\"footer\":" + quoted(cmd.get_footer()) + "}";
@@ -203,7 +224,9 @@ std::string describe_json(const CLI::App& app, const std::string& command) {
     out += ",\"languages\":[\"en\",\"nl\"]";
     out += ",\"help_fallback\":" +
            quoted("Where a text has no Dutch version its \"nl\" is null: show the \"en\" text instead.");
-    out += ",\"exit_codes\":{\"0\":\"ok\",\"1\":\"internal\",\"2\":\"usage\",\"3\":\"profile\",\"4\":\"input\",\"5\":\"output\",\"130\":\"interrupted\"}";
+    out +=
+        ",\"exit_codes\":{\"0\":\"ok\",\"1\":\"internal\",\"2\":\"usage\",\"3\":\"profile\",\"4\":\"input\",\"5\":"
+        "\"output\",\"130\":\"interrupted\"}";
     out += ",\"commands\":[";
     bool first = true;
     bool found = command.empty();
