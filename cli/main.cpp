@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/command.hpp"
+#include "cli/describe.hpp"
 #include "ruimte/version.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
     const Invocation inv{argc, argv};
     std::map<std::string, Runner> runners;
     for (const auto& [name, add] : registered_commands()) runners[name] = add(app, inv);
+    // --describe: the options above as JSON for the QGIS plugin (cli/describe.hpp), before parsing.
+    app.add_flag("--describe")->description("Print every command's options as JSON (ruimte COMMAND --describe: one command); docs/qgis.md");
+    if (const int code = describe_if_asked(app, argc, argv); code >= 0) return code;
 
     try {
         app.parse(argc, argv);
