@@ -122,11 +122,12 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     solver.setInteger(integers.data(), static_cast<int>(integers.size()));
     for (int i = 0; i < ncols; ++i) solver.setColName(i, "x" + std::to_string(i));
     solver.messageHandler()->setLogLevel(0);
-    // The root LP by dual simplex: Clp's automatic choice took the "idiot" crash and crossover
-    // for models of some thousand columns, which crashed (SIGSEGV in ClpPresolve, CBC 2.10.8)
-    // on a 5,000-candidate instance with groups and overlaps (scripts/bench-select-scale.sh).
+    // Clp's "idiot" crash and crossover, its automatic choice for LPs of some thousand columns,
+    // crashed (SIGSEGV in ClpPresolve, CBC 2.10.8) on a 5,000-candidate workload with 300 groups
+    // and overlaps (scripts/bench-select-scale.sh, --max-per-group 5). Dual simplex instead ran
+    // for more than ten minutes on the root LP at 100,000 candidates.
     ClpSolve lp_method;
-    lp_method.setSolveType(ClpSolve::useDual);
+    lp_method.setSpecialOption(1, 5);  // Clp's own choice of method, but no idiot crash
     solver.setSolveOptions(lp_method);
     bool timed_out = false;
     const Clock::time_point deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
