@@ -51,6 +51,9 @@ struct MipResult {
     std::int64_t nodes = 0;
     double seconds = 0;
     double build_seconds = 0;  // of `seconds`: loading the model into CBC, before its search
+    // The deadline stopped an LP in mid-solve: `bound` is not to be trusted, and CBC's solution
+    // (feasible in CBC's eyes) is checked against the rules before it is used.
+    bool stopped_in_lp = false;
 };
 
 struct MipControl {

@@ -604,11 +604,14 @@ SelectSummary run_select(const SelectRequest& req) {
         const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
+        cancelled();
         OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
                                        "Candidate areas with the selection made by ruimte " + std::string(version) + " (" +
                                            summary.objective_text + ")");
+        cancelled();
         OGRLayer* table = create_layer(*ds, req.output, "selection_summary", wkbNone,
                                        "Objective, status, gap and every rule's value, bound and slack");
+        cancelled();
         std::set<std::string> taken;
         auto upper = [](std::string s) {
             for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

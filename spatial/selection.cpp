@@ -310,6 +310,19 @@ bool always_holds(const SelectionProblem& p, const SelectionConstraint& c) {
     return c.sense == Sense::at_most ? hi <= c.bound : lo >= c.bound;
 }
 
+// A bound on the objective that no rule can break, in the problem's own sense (the most a
+// maximisation can reach, the least a minimisation can): for a solver result stopped in
+// mid-LP, whose own bound cannot be trusted.
+double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>& members) {
+    double s = 0;
+    for (std::uint32_t i : members) {
+        const double v = p.objective[i];
+        if (p.locked_in[i]) s += v;
+        else if (p.available[i]) s += p.maximise ? std::max(0.0, v) : std::min(0.0, v);
+    }
+    return s;
+}
+
 struct Part {
     std::vector<std::uint32_t> members;  // available candidates, ascending
     std::vector<std::size_t> constraints;
@@ -440,7 +453,7 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
         }
         if (!r.has_solution) return d;  // out of time
         for (std::size_t c = 0; c < part.members.size(); ++c) d.selected[part.members[c]] = r.x[c] > 0.5 ? 1 : 0;
-        d.bound += sign * r.bound;
+        d.bound += r.stopped_in_lp ? trivial_bound(p, part.members) : sign * r.bound;
         if (!r.proven_optimal) d.all_optimal = false;
     }
     d.solved = true;
@@ -645,15 +658,20 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     finish();
     res.nodes += r.nodes;
     // The relaxation's bound holds for the whole problem too; keep the tighter one.
-    double bound = sign * r.bound;
+    std::vector<std::uint32_t> everyone(n);
+    std::iota(everyone.begin(), everyone.end(), 0u);
+    double bound = r.stopped_in_lp ? trivial_bound(p, everyone) : sign * r.bound;
     if (relaxed_bound) bound = p.maximise ? std::min(bound, *relaxed_bound) : std::max(bound, *relaxed_bound);
 
-    if (r.has_solution) {
-        std::vector<char> chosen = rounded(r.x, n);
-        if (!is_feasible(p, chosen)) {
-            throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
-                        "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
-        }
+    std::vector<char> chosen = r.has_solution ? rounded(r.x, n) : std::vector<char>{};
+    // After an LP stopped at the deadline CBC may hand back a solution that breaks a rule: it
+    // is dropped (the greedy start or time_out below). Otherwise that is a solver failure.
+    const bool usable = r.has_solution && is_feasible(p, chosen);
+    if (r.has_solution && !usable && !r.stopped_in_lp) {
+        throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
+                    "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
+    }
+    if (usable) {
         settle(res, p, std::move(chosen), bound, r.proven_optimal, o);
     } else if (r.proven_infeasible) {
         res.status = SelectionStatus::infeasible;

@@ -56,12 +56,12 @@ private:
 // trust nothing but CBC's best solution (no proof of optimality or infeasibility).
 class LpStopHandler : public ClpEventHandler {
 public:
-    LpStopHandler(const std::atomic<bool>* cancel, Clock::time_point deadline, bool* timed_out)
-        : cancel_(cancel), deadline_(deadline), timed_out_(timed_out) {}
+    LpStopHandler(const std::atomic<bool>* cancel, Clock::time_point deadline, bool* timed_out, bool* in_lp)
+        : cancel_(cancel), deadline_(deadline), timed_out_(timed_out), in_lp_(in_lp) {}
     int event(Event) override {
         if (cancel_ && cancel_->load(std::memory_order_relaxed)) return 5;
         if ((++calls_ & 15) == 0 && Clock::now() >= deadline_) {
-            *timed_out_ = true;
+            *timed_out_ = *in_lp_ = true;
             return 5;
         }
         return -1;
@@ -72,6 +72,7 @@ private:
     const std::atomic<bool>* cancel_;
     Clock::time_point deadline_;
     bool* timed_out_;
+    bool* in_lp_;
     unsigned calls_ = 0;
 };
 
@@ -129,9 +130,9 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     ClpSolve lp_method;
     lp_method.setSpecialOption(1, 5);  // Clp's own choice of method, but no idiot crash
     solver.setSolveOptions(lp_method);
-    bool timed_out = false;
+    bool timed_out = false, stopped_in_lp = false;
     const Clock::time_point deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
-    const LpStopHandler lp_stop(control.cancel, deadline, &timed_out);
+    const LpStopHandler lp_stop(control.cancel, deadline, &timed_out, &stopped_in_lp);
     solver.getModelPtr()->passInEventHandler(&lp_stop);
     if (cancelled(control)) return 3;
 
@@ -168,6 +169,7 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (cancelled(control)) return 3;
     if ((rc != 0 || model.isAbandoned()) && !timed_out) return 1;
+    r.stopped_in_lp = stopped_in_lp;
     r.nodes = model.getNodeCount();
     r.proven_infeasible = model.isProvenInfeasible() && !timed_out;
     const double* best = model.bestSolution();
