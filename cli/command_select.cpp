@@ -1,8 +1,14 @@
 // `ruimte select`: choose the set of scored candidates that reaches the targets within the
 // budget and rules (exact 0/1 programme, COIN-OR CBC).
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/command.hpp"
 #include "spatial/core/error.hpp"
@@ -26,6 +32,28 @@ std::string num(double v) {
     if (std::fabs(v - std::round(v)) < 1e-6 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
     else std::snprintf(buf, sizeof buf, "%.3f", v);
     return buf;
+}
+
+// When this process started, on the steady clock (--time-limit counts from there): its start
+// time in /proc/self/stat (clock ticks since boot) against CLOCK_BOOTTIME; now when unknown.
+std::chrono::steady_clock::time_point process_start() {
+    const auto now = std::chrono::steady_clock::now();
+    std::ifstream in("/proc/self/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto paren = stat.rfind(')');
+    timespec boot{};
+    const long ticks = ::sysconf(_SC_CLK_TCK);
+    if (paren == std::string::npos || ticks <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &boot) != 0) return now;
+    std::istringstream fields(stat.substr(paren + 2));  // field 3 (state) onwards
+    std::string field;
+    for (int i = 3; i < 22 && fields >> field; ++i) {
+    }
+    unsigned long long start_ticks = 0;
+    if (!(fields >> start_ticks)) return now;
+    const double since_boot = static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) * 1e-9;
+    const double age = since_boot - static_cast<double>(start_ticks) / static_cast<double>(ticks);
+    if (!(age >= 0 && age < 60)) return now;  // not plausible: count from now
+    return now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(age));
 }
 
 const char* status_text(SelectionStatus s) {
@@ -65,7 +93,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--weight-field", r.weight_field, "Maximise sum(score x FIELD) (default woningen)");
     cmd->add_option("--minimise", r.minimise, "Minimise sum(FIELD) instead, e.g. kosten_meu");
     cmd->add_option("--id-field", r.id_field, "Candidate id attribute (default candidate_id, written by ruimte score)");
-    cmd->add_option("--time-limit", r.solve.time_limit_s, "Seconds for the solver (default 60)")->check(CLI::Range(0.1, 1e6));
+    cmd->add_option("--time-limit", r.solve.time_limit_s, "Seconds for the whole run: reading, model building, solving and writing (default 60)")->check(CLI::Range(0.1, 1e6));
     cmd->add_option("--gap", r.solve.relative_gap, "Stop at this relative optimality gap (default 0: prove optimality)")
         ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--assume-crs", r.assume_crs, "CRS for a --group-by source that has none");
@@ -86,6 +114,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
         Progress progress(opts->quiet);
         return guarded("select", [&] {
             SelectRequest& req = opts->request;
+            req.started = process_start();
             req.command_line = joined_command_line(inv.argc, inv.argv);
             if (opts->max_per_group >= 0) req.max_per_group = opts->max_per_group;
             if (opts->min_per_group >= 0) req.min_per_group = opts->min_per_group;
@@ -147,7 +176,9 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             std::printf("Result: %s (layers candidates_selected, selection_summary)\n", shown(s.output).c_str());
             if (opts->timings) {
                 for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
-                std::printf("  solver: %lld node(s), %zu part(s), %.3f s\n", static_cast<long long>(res.nodes), res.parts, res.seconds);
+                std::printf("  solver: %lld node(s), %zu part(s), %.3f s (model building %.3f s, CBC %.3f s)\n",
+                            static_cast<long long>(res.nodes), res.parts, res.seconds, res.build_seconds,
+                            res.seconds - res.build_seconds);
             }
         });
     };

@@ -98,6 +98,18 @@ struct GroupLimit {
     std::optional<double> min, max;
 };
 
+// Throws Error(cancelled) when Ctrl-C was pressed.
+void check_cancel(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) throw Error(ErrorKind::cancelled, "interrupted");
+}
+
+// A rule's number beyond what the solver handles (kMaxSolverMagnitude): CBC aborted on a
+// target of 1e308.
+bool beyond_solver(double v) { return std::fabs(v) > kMaxSolverMagnitude; }
+std::string solver_limit_text() {
+    return "the solver handles numbers up to " + number(kMaxSolverMagnitude) + " in magnitude";
+}
+
 // CSV with a header line naming group, min, max (any order; empty cells: no limit).
 std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
     std::ifstream in(path);
@@ -146,6 +158,12 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
                 place.line = line_no;
                 throw Error(ErrorKind::input, "'" + v + "' is not a number", place, "write a number or leave the cell empty");
             }
+            if (beyond_solver(**slot)) {
+                place.line = line_no;
+                throw Error(ErrorKind::input, "group limit '" + v + "' is too large: " + solver_limit_text(), place,
+                            "write a limit between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude) +
+                                ", or leave the cell empty for no limit");
+            }
         }
         const std::string name = cell(col_group);
         if (!out.emplace(name, limit).second) {
@@ -158,7 +176,7 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
 
 // Per candidate the value of a group-by layer's field at its point on surface ("" outside).
 std::vector<std::string> groups_from_layer(const geos::Context& ctx, const FeatureLayer& cands, const std::string& spec_text,
-                                           const std::string& assume_crs, std::string& display) {
+                                           const std::string& assume_crs, std::string& display, const std::atomic<bool>* cancel) {
     const auto colon = spec_text.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == spec_text.size()) {
         throw usage("--group-by", spec_text, "FILE[:LAYER]:FIELD, e.g. data-samples/netcongestie.gpkg:netcongestie:short_code");
@@ -168,6 +186,7 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     display = spec.display();
     ReadOptions read;
     read.assume_crs = assume_crs;
+    read.control.cancel = cancel;
     const FeatureLayer layer = read_polygon_layer(spec, read);
     const int field = layer.field_index(field_name);
     if (field < 0) {
@@ -181,6 +200,7 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     }
     std::vector<std::string> out(cands.features.size());
     for (std::size_t c = 0; c < cands.features.size(); ++c) {
+        if (c % 256 == 0) check_cancel(cancel);
         const geos::Geom pt = geos::own(ctx, GEOSPointOnSurface_r(ctx.handle(), cands.features[c].geom.get()), "point on surface");
         double x = 0, y = 0;
         GEOSGeomGetX_r(ctx.handle(), pt.get(), &x);
@@ -198,13 +218,14 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
 
 // Pairs of candidates whose intersection exceeds max_share of the smaller one's area.
 std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(const geos::Context& ctx, const FeatureLayer& cands,
-                                                                            double max_share) {
+                                                                            double max_share, const std::atomic<bool>* cancel) {
     const std::size_t n = cands.features.size();
     std::vector<BBox> boxes(n);
     std::vector<double> area_m2(n);
     std::vector<area::Rings> rings(n);  // for the exact area kernel
     RTree tree;
     for (std::size_t i = 0; i < n; ++i) {
+        if (i % 256 == 0) check_cancel(cancel);
         const geos::Box b = geos::envelope(ctx, cands.features[i].geom.get());
         boxes[i] = BBox(BPoint(b.xmin, b.ymin), BPoint(b.xmax, b.ymax));
         area_m2[i] = geos::area(ctx, cands.features[i].geom.get());
@@ -213,6 +234,7 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
     }
     std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> out;
     for (std::size_t i = 0; i < n; ++i) {
+        if (i % 64 == 0) check_cancel(cancel);
         std::vector<std::pair<BBox, std::uint32_t>> hits;
         tree.query(bgi::intersects(boxes[i]), std::back_inserter(hits));
         std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -232,15 +254,16 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
 }  // namespace
 
 SelectSummary run_select(const SelectRequest& req) {
+    // --time-limit counts from here: reading, overlaps, the model and the solver (the solver
+    // gets what is left, less a reserve for writing the output).
+    const auto started = req.started.value_or(std::chrono::steady_clock::now());
     const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
     Stopwatch clock;
     SelectSummary summary;
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
         if (req.progress) req.progress(name, done, total);
     };
-    auto cancelled = [&] {
-        if (req.cancel && req.cancel->load()) throw Error(ErrorKind::cancelled, "interrupted");
-    };
+    auto cancelled = [&] { check_cancel(req.cancel); };
 
     // 1. Options, before any file is read.
     if (req.targets.empty() && req.budgets.empty() && req.minimise.empty() && req.weight_field.empty()) {
@@ -262,6 +285,18 @@ SelectSummary run_select(const SelectRequest& req) {
     std::vector<std::pair<std::string, double>> targets, budgets;
     for (const auto& t : req.targets) targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
     for (const auto& b : req.budgets) budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
+    // Numbers the solver cannot handle (CBC aborted on --target woningen=1e308): refused here.
+    auto within_solver = [](const std::string& option, const std::string& text, double v) {
+        if (beyond_solver(v)) {
+            throw Error(ErrorKind::usage, option + " '" + text + "' is too large: " + solver_limit_text(), {},
+                        "give a number between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude) +
+                            " (express the field in larger units if need be)");
+        }
+    };
+    for (std::size_t i = 0; i < targets.size(); ++i) within_solver("--target", req.targets[i], targets[i].second);
+    for (std::size_t i = 0; i < budgets.size(); ++i) within_solver("--budget", req.budgets[i], budgets[i].second);
+    if (req.max_per_group) within_solver("--max-per-group", number(*req.max_per_group), *req.max_per_group);
+    if (req.min_per_group) within_solver("--min-per-group", number(*req.min_per_group), *req.min_per_group);
     struct ShareRule {
         std::string text, num, den;
         double ratio;
@@ -273,6 +308,7 @@ SelectSummary run_select(const SelectRequest& req) {
         if (slash == std::string::npos || slash == 0 || slash + 1 == fields.size()) {
             throw usage("--share", s, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
         }
+        within_solver("--share", s, ratio);
         shares.push_back({s, trim(fields.substr(0, slash)), trim(fields.substr(slash + 1)), ratio});
     }
     std::map<std::string, GroupLimit> limits;
@@ -292,6 +328,7 @@ SelectSummary run_select(const SelectRequest& req) {
     const FilePrefetch prefetch(files_of_source(spec.display()));
     geos::Context ctx;
     ReadOptions read;
+    read.control.cancel = req.cancel;
     read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
     FeatureLayer cands = read_polygon_layer(spec, read);
     if (cands.features.empty()) {
@@ -452,7 +489,7 @@ SelectSummary run_select(const SelectRequest& req) {
         } else {
             stage("groups", 0, 1);
             std::string display;
-            by_layer_order = groups_from_layer(ctx, cands, req.group_by, req.assume_crs, display);
+            by_layer_order = groups_from_layer(ctx, cands, req.group_by, req.assume_crs, display, req.cancel);
             for (std::size_t k = 0; k < n; ++k) group[k] = by_layer_order[order[k]];
             std::size_t outside = 0;
             for (const auto& g : group) outside += g.empty() ? 1 : 0;
@@ -496,7 +533,7 @@ SelectSummary run_select(const SelectRequest& req) {
     std::vector<std::size_t> position(n);  // layer index -> problem index
     for (std::size_t k = 0; k < n; ++k) position[order[k]] = k;
     std::map<std::pair<std::uint32_t, std::uint32_t>, double> overlap_share;
-    for (const auto& [i, j, share] : find_overlaps(ctx, cands, req.max_overlap)) {
+    for (const auto& [i, j, share] : find_overlaps(ctx, cands, req.max_overlap, req.cancel)) {
         const auto a = static_cast<std::uint32_t>(position[i]), b = static_cast<std::uint32_t>(position[j]);
         overlap_share[{std::min(a, b), std::max(a, b)}] = share;
     }
@@ -510,7 +547,17 @@ SelectSummary run_select(const SelectRequest& req) {
     // 4. Solve.
     stage("solve", 0, 1);
     SelectionResult& r = summary.result;
-    r = solve_selection(p, req.solve);
+    SolveOptions solve = req.solve;
+    solve.cancel = req.cancel;
+    solve.started = started;
+    // Writing comes after the solver: it keeps a share of the limit as large as reading took
+    // (writing the same rows costs less), at most a fifth of the limit; and 0.5 s + 5 % of the
+    // limit (at most a tenth) are kept for CBC, which stops up to about a second after its
+    // deadline on a busy machine (root cut generation does not look at the clock).
+    const double read_s = summary.seconds.front().second;
+    const double limit = req.solve.time_limit_s;
+    solve.time_limit_s = std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
+    r = solve_selection(p, solve);
     summary.seconds.emplace_back("solve", clock.lap());
     cancelled();
 
@@ -558,11 +605,14 @@ SelectSummary run_select(const SelectRequest& req) {
         const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
+        cancelled();
         OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
                                        "Candidate areas with the selection made by ruimte " + std::string(version) + " (" +
                                            summary.objective_text + ")");
+        cancelled();
         OGRLayer* table = create_layer(*ds, req.output, "selection_summary", wkbNone,
                                        "Objective, status, gap and every rule's value, bound and slack");
+        cancelled();
         std::set<std::string> taken;
         auto upper = [](std::string s) {
             for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -598,6 +648,7 @@ SelectSummary run_select(const SelectRequest& req) {
         begin_transaction(*ds, req.output);
         // What select adds to row k, into a sink with integer(), real() and text() by field.
         auto selection_values = [&](auto& sink, std::size_t k) {
+            if (k % 256 == 0) cancelled();
             const bool sel = !r.selected.empty() && r.selected[k];
             sink.integer(f_sel, sel ? 1 : 0);
             if (!group[k].empty()) sink.text(f_group, group[k]);
@@ -655,6 +706,7 @@ SelectSummary run_select(const SelectRequest& req) {
         write_manifest(*ds, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
         close_dataset(std::move(ds), req.output);
     }
+    cancelled();  // Ctrl-C while writing: nothing is committed
     out.commit();
     summary.seconds.emplace_back("write", clock.lap());
     summary.output = req.output;

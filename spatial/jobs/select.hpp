@@ -4,6 +4,7 @@
 // write the GeoPackage (candidates with `selected`, `group`, running totals and `reason`, and
 // the `selection_summary` table).
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,7 +31,8 @@ struct SelectRequest {
     std::string lock_in, lock_out;      // comma-separated candidate ids
     std::string weight_field = "woningen";  // maximise sum(score * weight)
     std::string minimise;               // minimise sum(FIELD) instead
-    SolveOptions solve;
+    SolveOptions solve;                 // solve.time_limit_s: seconds for the whole run (from `started`)
+    std::optional<std::chrono::steady_clock::time_point> started;  // the process start; unset: the call
     std::string assume_crs;             // for a --group-by source without a CRS
     std::string command_line;           // recorded in the output's metadata
     std::string timestamp;              // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now

@@ -14,7 +14,7 @@ namespace ruimte {
 
 namespace {
 
-using SolveFn = decltype(&ruimte_cbc_solve_v1);
+using SolveFn = decltype(&ruimte_cbc_solve_v2);
 
 constexpr const char* kModule = "libruimte_cbc.so";
 
@@ -33,8 +33,8 @@ SolveFn load_solver() {
         why = "not there";
     } else if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
         // Never unloaded: CBC keeps static state, and the process ends soon after.
-        if (void* fn = ::dlsym(handle, "ruimte_cbc_solve_v1")) return reinterpret_cast<SolveFn>(fn);
-        why = "has no ruimte_cbc_solve_v1 (a module of another ruimte version)";
+        if (void* fn = ::dlsym(handle, "ruimte_cbc_solve_v2")) return reinterpret_cast<SolveFn>(fn);
+        why = "has no ruimte_cbc_solve_v2 (a module of another ruimte version)";
         ::dlclose(handle);
     } else {
         const char* err = ::dlerror();
@@ -48,14 +48,15 @@ SolveFn load_solver() {
 
 }  // namespace
 
-MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed) {
+MipResult solve_mip(const Mip& mip, const MipControl& control) {
     static std::once_flag once;
     static SolveFn solve = nullptr;
     std::call_once(once, [] { solve = load_solver(); });  // a throw leaves it for the next call to retry
     MipResult r;
     std::string error;
-    switch (solve(&mip, time_limit_s, gap, seed, &r, &error)) {
+    switch (solve(&mip, &control, &r, &error)) {
         case 0: return r;
+        case 3: throw Error(ErrorKind::cancelled, "interrupted");
         case 1:
             throw Error(ErrorKind::internal, "the CBC solver gave up (numerical difficulties)", {},
                         "report the command line; a different --time-limit or fewer rules may work around it");

@@ -8,6 +8,7 @@
 // looked for in the folder RUIMTE_MODULE_DIR names when it is set, and otherwise in <folder of
 // the running program>/../lib/ruimte: build/lib/ruimte for build/cli/ruimte and
 // build/tests/ruimte_tests, PREFIX/lib/ruimte after `cmake --install`.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -49,16 +50,29 @@ struct MipResult {
     double bound = 0;      // lower bound on the minimum
     std::int64_t nodes = 0;
     double seconds = 0;
+    double build_seconds = 0;  // of `seconds`: loading the model into CBC, before its search
+    // The deadline stopped an LP in mid-solve: `bound` is not to be trusted, and CBC's solution
+    // (feasible in CBC's eyes) is checked against the rules before it is used.
+    bool stopped_in_lp = false;
 };
 
-// Solves `mip` with CBC's serial (deterministic) search within `time_limit_s`, stopping at the
-// relative `gap`. Throws ruimte::Error when the module cannot be loaded or CBC gives up.
-MipResult solve_mip(const Mip& mip, double time_limit_s, double gap, int seed);
+struct MipControl {
+    double time_limit_s = 60;  // wall-clock seconds from the call, building the model included
+    double gap = 0;            // relative gap at which the search stops
+    int seed = 0;
+    const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: asked at every node and LP iteration
+};
+
+// Solves `mip` with CBC's serial (deterministic) search within control.time_limit_s (wall
+// clock), stopping at the relative gap. Throws ruimte::Error when the module cannot be loaded
+// or CBC gives up, and Error(cancelled) when control.cancel is set (within a fraction of a
+// second, in any phase of CBC's work).
+MipResult solve_mip(const Mip& mip, const MipControl& control);
 
 // The module's one entry point (C linkage so that dlsym finds it by name; the types are this
 // header's, built by the same compiler). Returns 0 with *out filled, 1 when CBC gave up
-// (numerical difficulties), 2 with *error set when anything threw.
-extern "C" int ruimte_cbc_solve_v1(const Mip* mip, double time_limit_s, double gap, int seed, MipResult* out,
-                                   std::string* error);
+// (numerical difficulties), 2 with *error set when anything threw, 3 when control->cancel was
+// set.
+extern "C" int ruimte_cbc_solve_v2(const Mip* mip, const MipControl* control, MipResult* out, std::string* error);
 
 }  // namespace ruimte

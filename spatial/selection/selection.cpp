@@ -60,6 +60,17 @@ std::string number(double v) {
     return buf;
 }
 
+using Clock = std::chrono::steady_clock;
+
+void check_cancel(const SolveOptions& o) {
+    if (o.cancel && o.cancel->load(std::memory_order_relaxed)) throw Error(ErrorKind::cancelled, "interrupted");
+}
+
+// Seconds left until `deadline` (may be negative).
+double left_until(Clock::time_point deadline) { return std::chrono::duration<double>(deadline - Clock::now()).count(); }
+
+std::string magnitude_limit() { return "the largest magnitude the solver handles is " + number(kMaxSolverMagnitude); }
+
 void validate(const SelectionProblem& p) {
     const std::size_t n = p.size();
     if (p.ids.size() != n || p.available.size() != n || p.locked_in.size() != n) {
@@ -74,6 +85,10 @@ void validate(const SelectionProblem& p) {
             throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has no finite objective value", {},
                         "give the candidate a score and a value in the weight field");
         }
+        if (std::fabs(p.objective[i]) > kMaxSolverMagnitude) {
+            throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has objective value " + number(p.objective[i]) + "; " +
+                            magnitude_limit(), {}, "express the field in larger units (e.g. thousands)");
+        }
     }
     for (const auto& c : p.constraints) {
         for (const auto& [i, a] : c.terms) {
@@ -82,6 +97,14 @@ void validate(const SelectionProblem& p) {
                 throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has no finite value", {},
                             "fill in the field for every candidate that can be chosen");
             }
+            if (std::fabs(a) > kMaxSolverMagnitude) {
+                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has value " + number(a) + "; " +
+                                magnitude_limit(), {}, "express the field in larger units (e.g. thousands)");
+            }
+        }
+        if (!std::isfinite(c.bound) || std::fabs(c.bound) > kMaxSolverMagnitude) {
+            throw Error(ErrorKind::usage, "rule '" + c.name + "' asks for " + number(c.bound) + "; " + magnitude_limit(), {},
+                        "give a bound between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude));
         }
     }
     for (const auto& [i, j] : p.overlaps) {
@@ -147,22 +170,26 @@ std::string share_text(const SelectionConstraint& c, double best) {
            number(c.ratio) + " x the denominator total reaches " + number(best) + " (" + number(-best) + " short of 0)";
 }
 
-std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o) {
+// Stops (returning what it found so far) when `deadline` has passed.
+std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o, Clock::time_point deadline) {
     std::vector<Shortfall> out;
     const std::size_t n = p.size();
     std::size_t rules = p.constraints.size() + (p.overlaps.empty() ? 0 : 1);
     const std::size_t locked = static_cast<std::size_t>(std::count(p.locked_in.begin(), p.locked_in.end(), 1));
     if (locked) ++rules;
-    const double per_solve = std::max(1.0, o.time_limit_s / static_cast<double>(std::max<std::size_t>(rules, 1)));
+    const double per_rule = std::max(1.0, o.time_limit_s / static_cast<double>(std::max<std::size_t>(rules, 1)));
+    auto control = [&] { return MipControl{std::min(per_rule, left_until(deadline)), 0, o.seed, o.cancel}; };
+    auto out_of_time = [&] { return left_until(deadline) <= 0; };
 
     for (std::size_t k = 0; k < p.constraints.size(); ++k) {
+        if (out_of_time()) return out;
         const auto& c = p.constraints[k];
         Variant v;
         v.skip = k;
         Mip mip = build(p, v);
         const double sign = c.sense == Sense::at_least ? -1.0 : 1.0;  // minimise sign * lhs
         for (const auto& [i, a] : c.terms) mip.obj[i] += sign * a;
-        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        const MipResult r = solve_mip(mip, control());
         Shortfall s;
         s.kind = c.kind;
         s.constraint = k;
@@ -193,12 +220,12 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
         out.push_back(std::move(s));
     }
 
-    if (!p.overlaps.empty()) {
+    if (!p.overlaps.empty() && !out_of_time()) {
         Variant v;
         v.relax_overlaps = true;
         Mip mip = build(p, v);
         for (std::size_t y = n; y < mip.cols(); ++y) mip.obj[y] = 1.0;
-        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        const MipResult r = solve_mip(mip, control());
         if (r.has_solution) {
             const std::vector<char> chosen = rounded(r.x, n);
             std::size_t pairs = 0;
@@ -223,12 +250,12 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
         }
     }
 
-    if (locked) {
+    if (locked && !out_of_time()) {
         Variant v;
         v.relax_lock_in = true;
         Mip mip = build(p, v);
         for (std::size_t i = 0; i < n; ++i) mip.obj[i] = p.locked_in[i] ? -1.0 : 0.0;
-        const MipResult r = solve_mip(mip, per_solve, 0, o.seed);
+        const MipResult r = solve_mip(mip, control());
         if (r.has_solution) {
             const std::vector<char> chosen = rounded(r.x, n);
             std::size_t kept = 0;
@@ -281,6 +308,19 @@ bool always_holds(const SelectionProblem& p, const SelectionConstraint& c) {
         }
     }
     return c.sense == Sense::at_most ? hi <= c.bound : lo >= c.bound;
+}
+
+// A bound on the objective that no rule can break, in the problem's own sense (the most a
+// maximisation can reach, the least a minimisation can): for a solver result stopped in
+// mid-LP, whose own bound cannot be trusted.
+double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>& members) {
+    double s = 0;
+    for (std::uint32_t i : members) {
+        const double v = p.objective[i];
+        if (p.locked_in[i]) s += v;
+        else if (p.available[i]) s += p.maximise ? std::max(0.0, v) : std::min(0.0, v);
+    }
+    return s;
 }
 
 struct Part {
@@ -359,13 +399,13 @@ struct Decomposed {
     double bound = 0;           // on the relaxation's optimum, in the problem's own sense
     std::size_t parts = 0;
     std::int64_t nodes = 0;
+    double cbc_seconds = 0;     // in CBC's search (the rest is building the models)
 };
 
-// Solves the relaxation part by part within `seconds`; parts with one candidate and no rule
+// Solves the relaxation part by part until `deadline`; parts with one candidate and no rule
 // are decided directly.
 Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts, const std::vector<char>& start,
-                       double seconds, const SolveOptions& o) {
-    const auto t0 = std::chrono::steady_clock::now();
+                       Clock::time_point deadline, const SolveOptions& o) {
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
     Decomposed d;
     d.selected.assign(p.size(), 0);
@@ -373,6 +413,7 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
     d.all_optimal = true;
     std::vector<std::uint32_t> column(p.size(), 0);  // candidate -> column of its part's model
     for (const Part& part : parts) {
+        check_cancel(o);
         if (part.members.empty()) {  // a rule over no free candidate that does not hold
             d.solved = d.infeasible = true;
             return d;
@@ -403,16 +444,16 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
         if (!start.empty()) {
             for (std::uint32_t i : part.members) mip.start.push_back(start[i] ? 1.0 : 0.0);
         }
-        const double left = seconds - std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const MipResult r = solve_mip(mip, std::max(0.01, left), o.relative_gap, o.seed);
+        const MipResult r = solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
         d.nodes += r.nodes;
+        d.cbc_seconds += r.seconds - r.build_seconds;
         if (r.proven_infeasible) {
             d.solved = d.infeasible = true;
             return d;
         }
         if (!r.has_solution) return d;  // out of time
         for (std::size_t c = 0; c < part.members.size(); ++c) d.selected[part.members[c]] = r.x[c] > 0.5 ? 1 : 0;
-        d.bound += sign * r.bound;
+        d.bound += r.stopped_in_lp ? trivial_bound(p, part.members) : sign * r.bound;
         if (!r.proven_optimal) d.all_optimal = false;
     }
     d.solved = true;
@@ -561,32 +602,44 @@ void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> s
 }  // namespace
 
 SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o) {
+    // The time limit covers everything from here (or from o.started): the greedy start, the
+    // parts, building the models and CBC's search.
+    const Clock::time_point t0 = Clock::now();
+    const Clock::time_point deadline =
+        o.started.value_or(t0) + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.time_limit_s));
     validate(p);
+    check_cancel(o);
     const std::size_t n = p.size();
     SelectionResult res;
+    double cbc_seconds = 0;  // in CBC's own search
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+    auto finish = [&] {
+        res.seconds = elapsed();
+        res.build_seconds = std::max(0.0, res.seconds - cbc_seconds);
+    };
 
     res.greedy_selected = greedy_selection(p);
     res.greedy_feasible = is_feasible(p, res.greedy_selected);
     res.greedy_objective = objective_of(p, res.greedy_selected);
+    check_cancel(o);
 
-    const auto t0 = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
     const std::vector<Part> parts = independent_parts(p);
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {
         const Decomposed d = solve_parts(p, parts, res.greedy_feasible ? res.greedy_selected : std::vector<char>{},
-                                         o.time_limit_s, o);
+                                         deadline, o);
         res.nodes = d.nodes;
+        cbc_seconds += d.cbc_seconds;
         if (d.infeasible) {
-            res.seconds = elapsed();
+            finish();
             res.parts = d.parts;
             res.status = SelectionStatus::infeasible;
-            if (o.diagnose) res.diagnosis = diagnose(p, o);
+            if (o.diagnose) res.diagnosis = diagnose(p, o, deadline);
             return res;
         }
         if (d.solved && is_feasible(p, d.selected)) {
-            res.seconds = elapsed();
+            finish();
             res.parts = d.parts;
             settle(res, p, d.selected, d.bound, d.all_optimal, o);
             return res;
@@ -594,28 +647,35 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
         if (d.solved) relaxed_bound = d.bound;
     }
 
+    check_cancel(o);
     Mip mip = build(p, Variant{});
     for (std::size_t i = 0; i < n; ++i) mip.obj[i] = sign * p.objective[i];
     if (res.greedy_feasible) {
         mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end());
     }
-    const MipResult r = solve_mip(mip, std::max(0.01, o.time_limit_s - elapsed()), o.relative_gap, o.seed);
-    res.seconds = elapsed();
+    const MipResult r = solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
+    cbc_seconds += r.seconds - r.build_seconds;
+    finish();
     res.nodes += r.nodes;
     // The relaxation's bound holds for the whole problem too; keep the tighter one.
-    double bound = sign * r.bound;
+    std::vector<std::uint32_t> everyone(n);
+    std::iota(everyone.begin(), everyone.end(), 0u);
+    double bound = r.stopped_in_lp ? trivial_bound(p, everyone) : sign * r.bound;
     if (relaxed_bound) bound = p.maximise ? std::min(bound, *relaxed_bound) : std::max(bound, *relaxed_bound);
 
-    if (r.has_solution) {
-        std::vector<char> chosen = rounded(r.x, n);
-        if (!is_feasible(p, chosen)) {
-            throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
-                        "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
-        }
+    std::vector<char> chosen = r.has_solution ? rounded(r.x, n) : std::vector<char>{};
+    // After an LP stopped at the deadline CBC may hand back a solution that breaks a rule: it
+    // is dropped (the greedy start or time_out below). Otherwise that is a solver failure.
+    const bool usable = r.has_solution && is_feasible(p, chosen);
+    if (r.has_solution && !usable && !r.stopped_in_lp) {
+        throw Error(ErrorKind::internal, "the CBC solution breaks a rule after rounding", {},
+                    "report the command line; scaling the fields (e.g. homes in thousands) may work around it");
+    }
+    if (usable) {
         settle(res, p, std::move(chosen), bound, r.proven_optimal, o);
     } else if (r.proven_infeasible) {
         res.status = SelectionStatus::infeasible;
-        if (o.diagnose) res.diagnosis = diagnose(p, o);
+        if (o.diagnose) res.diagnosis = diagnose(p, o, deadline);
     } else if (res.greedy_feasible) {
         // CBC found nothing in time, but the greedy start is a solution.
         settle(res, p, res.greedy_selected, bound, false, o);

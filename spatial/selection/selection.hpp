@@ -6,8 +6,11 @@
 //
 // Pure data in, pure data out: no files, no printing. Candidates are numbered 0..n-1; the
 // caller keeps the mapping to ids (`ids` is used only in texts).
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,11 +58,20 @@ struct SelectionProblem {
 };
 
 struct SolveOptions {
-    double time_limit_s = 60;         // for the main solve; diagnosis solves get a share of it
+    // Wall-clock seconds for everything solve_selection does (greedy start, building the models,
+    // CBC, the diagnosis of an infeasible problem), counted from `started` when it is set.
+    double time_limit_s = 60;
     double relative_gap = 0;          // stop when (bound - objective) / objective <= this
     int seed = 20260101;              // CBC's and Clp's random seeds
     bool diagnose = true;             // on infeasibility, find which rule cannot be met
+    std::optional<std::chrono::steady_clock::time_point> started;  // unset: the call of solve_selection
+    const std::atomic<bool>* cancel = nullptr;  // set: Error(cancelled) from any phase, CBC's search included
 };
+
+// The largest magnitude of a bound, coefficient or objective value the solver is given (CBC
+// treats 1e30 as infinite and loses every unit of precision long before): larger values are
+// refused with an error that states this limit.
+inline constexpr double kMaxSolverMagnitude = 1e15;
 
 enum class SelectionStatus {
     optimal,     // proven optimal (within relative_gap)
@@ -99,6 +111,8 @@ struct SelectionResult {
     double greedy_objective = 0;
     std::vector<Shortfall> diagnosis;  // when infeasible
     double seconds = 0;                // main solve, wall clock
+    double build_seconds = 0;          // of `seconds`: everything but CBC's own search (greedy
+                                       // start, parts, building and loading the models)
     std::int64_t nodes = 0;            // branch-and-bound nodes, over all parts
     // > 0: solved as this many independent parts (group limits and overlaps connect a part;
     // targets, budgets and shares were met by the parts' optima together). 0: one model.
