@@ -24,6 +24,7 @@
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
+#include "spatial/output/run_output.hpp"
 #include "spatial/output/styles.hpp"
 #include "ruimte/version.hpp"
 #include "spatial/io/source.hpp"
@@ -600,11 +601,9 @@ SelectSummary run_select(const SelectRequest& req) {
 
     // 6. Write.
     stage("write", 0, 1);
-    AtomicOutput out(req.output, req.overwrite, inputs);
+    RunOutput out(req.output, req.overwrite, inputs, timestamp);
     {
-        const PinnedGpkgDate pinned(timestamp);
-        const std::string& path = out.temp_path();
-        DatasetPtr ds = create_gpkg(path);
+        GDALDataset* ds = &out.dataset();
         cancelled();
         OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
                                        "Candidate areas with the selection made by ruimte " + std::string(version) + " (" +
@@ -699,12 +698,9 @@ SelectSummary run_select(const SelectRequest& req) {
         }
         commit_transaction(*ds, req.output);
         out.start_writeback();
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_INPUT_SCORED", redact_secrets(spec.display()).c_str());
-        styles::write_default_styles(*ds, req.output, timestamp);
-        write_manifest(*ds, req.output, basic_manifest("select", req.command_line, timestamp, inputs));
-        close_dataset(std::move(ds), req.output);
+        out.stamp(req.command_line);
+        out.metadata("RUIMTE_INPUT_SCORED", spec.display());
+        out.close(timestamp, basic_manifest("select", req.command_line, timestamp, inputs));
     }
     cancelled();  // Ctrl-C while writing: nothing is committed
     out.commit();
