@@ -252,21 +252,24 @@ std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(cons
     return out;
 }
 
-}  // namespace
+using Stage = std::function<void(const std::string&, std::size_t, std::size_t)>;
 
-SelectSummary run_select(const SelectRequest& req) {
-    // --time-limit counts from here: reading, overlaps, the model and the solver (the solver
-    // gets what is left, less a reserve for writing the output).
-    const auto started = req.started.value_or(std::chrono::steady_clock::now());
-    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
-    Stopwatch clock;
-    SelectSummary summary;
-    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (req.progress) req.progress(name, done, total);
-    };
-    auto cancelled = [&] { check_cancel(req.cancel); };
+struct ShareRule {
+    std::string text, num, den;
+    double ratio;
+};
 
-    // 1. Options, before any file is read.
+// What the request asks, checked before any file is read.
+struct SelectPlan {
+    bool grouped = false;
+    std::vector<std::pair<std::string, double>> targets, budgets;
+    std::vector<ShareRule> shares;
+    std::map<std::string, GroupLimit> limits;
+    SourceSpec spec;
+    std::vector<std::string> inputs;
+};
+
+void check_select_options(const SelectRequest& req) {
     if (req.targets.empty() && req.budgets.empty() && req.minimise.empty() && req.weight_field.empty()) {
         throw Error(ErrorKind::usage, "nothing to select for", {}, "give at least one --target FIELD=N");
     }
@@ -283,26 +286,27 @@ SelectSummary run_select(const SelectRequest& req) {
     if (!(req.max_overlap >= 0 && req.max_overlap < 1)) {
         throw Error(ErrorKind::usage, "--max-overlap must lie in [0, 1)", {}, "for example --max-overlap 0.05 (5 % of the smaller area)");
     }
-    std::vector<std::pair<std::string, double>> targets, budgets;
-    for (const auto& t : req.targets) targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
-    for (const auto& b : req.budgets) budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
-    // Numbers the solver cannot handle (CBC aborted on --target woningen=1e308): refused here.
-    auto within_solver = [](const std::string& option, const std::string& text, double v) {
-        if (beyond_solver(v)) {
-            throw Error(ErrorKind::usage, option + " '" + text + "' is too large: " + solver_limit_text(), {},
-                        "give a number between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude) +
-                            " (express the field in larger units if need be)");
-        }
-    };
-    for (std::size_t i = 0; i < targets.size(); ++i) within_solver("--target", req.targets[i], targets[i].second);
-    for (std::size_t i = 0; i < budgets.size(); ++i) within_solver("--budget", req.budgets[i], budgets[i].second);
+}
+
+// Numbers the solver cannot handle (CBC aborted on --target woningen=1e308) are refused.
+void within_solver(const std::string& option, const std::string& text, double v) {
+    if (beyond_solver(v)) {
+        throw Error(ErrorKind::usage, option + " '" + text + "' is too large: " + solver_limit_text(), {},
+                    "give a number between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude) +
+                        " (express the field in larger units if need be)");
+    }
+}
+
+SelectPlan plan_select(const SelectRequest& req) {
+    check_select_options(req);
+    SelectPlan plan;
+    plan.grouped = !req.group_field.empty() || !req.group_by.empty();
+    for (const auto& t : req.targets) plan.targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
+    for (const auto& b : req.budgets) plan.budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
+    for (std::size_t i = 0; i < plan.targets.size(); ++i) within_solver("--target", req.targets[i], plan.targets[i].second);
+    for (std::size_t i = 0; i < plan.budgets.size(); ++i) within_solver("--budget", req.budgets[i], plan.budgets[i].second);
     if (req.max_per_group) within_solver("--max-per-group", number(*req.max_per_group), *req.max_per_group);
     if (req.min_per_group) within_solver("--min-per-group", number(*req.min_per_group), *req.min_per_group);
-    struct ShareRule {
-        std::string text, num, den;
-        double ratio;
-    };
-    std::vector<ShareRule> shares;
     for (const auto& s : req.shares) {
         const auto [fields, ratio] = split_rule("--share", s, {">="}, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
         const auto slash = fields.find('/');
@@ -310,168 +314,187 @@ SelectSummary run_select(const SelectRequest& req) {
             throw usage("--share", s, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
         }
         within_solver("--share", s, ratio);
-        shares.push_back({s, trim(fields.substr(0, slash)), trim(fields.substr(slash + 1)), ratio});
+        plan.shares.push_back({s, trim(fields.substr(0, slash)), trim(fields.substr(slash + 1)), ratio});
     }
-    std::map<std::string, GroupLimit> limits;
-    if (!req.group_limits.empty()) limits = read_group_limits(req.group_limits);
+    if (!req.group_limits.empty()) plan.limits = read_group_limits(req.group_limits);
 
-    SourceSpec spec = parse_source(req.scored);
-    if (spec.layer.empty()) {
-        const auto layers = list_layers(spec.path);
-        if (std::find(layers.begin(), layers.end(), "candidates_scored") != layers.end()) spec.layer = "candidates_scored";
+    plan.spec = parse_source(req.scored);
+    if (plan.spec.layer.empty()) {
+        const auto layers = list_layers(plan.spec.path);
+        if (std::find(layers.begin(), layers.end(), "candidates_scored") != layers.end()) plan.spec.layer = "candidates_scored";
     }
-    std::vector<std::string> inputs = {spec.path};
-    if (!req.group_limits.empty()) inputs.push_back(req.group_limits);
-    if (!req.group_by.empty()) inputs.push_back(parse_source(req.group_by.substr(0, req.group_by.rfind(':'))).path);
-    check_output_path(req.output, req.overwrite, inputs);
+    plan.inputs = {plan.spec.path};
+    if (!req.group_limits.empty()) plan.inputs.push_back(req.group_limits);
+    if (!req.group_by.empty()) plan.inputs.push_back(parse_source(req.group_by.substr(0, req.group_by.rfind(':'))).path);
+    check_output_path(req.output, req.overwrite, plan.inputs);
+    return plan;
+}
 
-    // 2. Read (the disk starts on the scored file meanwhile).
-    const FilePrefetch prefetch(files_of_source(spec.display()));
-    geos::Context ctx;
-    ReadOptions read;
-    read.control.cancel = req.cancel;
-    read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
-    FeatureLayer cands = read_polygon_layer(spec, read);
-    if (cands.features.empty()) {
-        throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(), "run `ruimte score` first and pass its output");
-    }
-    const std::size_t n = cands.features.size();
-    auto need_field = [&](const std::string& name, const std::string& why) {
-        const int f = cands.field_index(name);
+// The scored candidates, in id order (numeric ids as numbers): candidate k of the problem is
+// order[k] of the layer, and every output and tie follows that order.
+struct Candidates {
+    FeatureLayer layer;
+    std::size_t n = 0;
+    std::vector<std::string> ids;  // layer order
+    std::map<std::string, std::size_t> by_id;
+    std::vector<std::size_t> order;
+    std::string id_field;
+
+    int need_field(const std::string& name, const std::string& why) const {
+        const int f = layer.field_index(name);
         if (f < 0) {
-            throw Error(ErrorKind::input, "the candidates have no field '" + name + "' (" + why + "); their fields are: " + cands.field_names(),
-                        cands.place(), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
+            throw Error(ErrorKind::input, "the candidates have no field '" + name + "' (" + why + "); their fields are: " + layer.field_names(),
+                        layer.place(), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
         }
         return f;
-    };
-    const int f_id = need_field(req.id_field, "the candidate id");
-    const int f_score = need_field("score", "written by ruimte score");
-    const int f_excluded = need_field("excluded", "written by ruimte score");
-    std::vector<std::string> ids(n);
-    std::map<std::string, std::size_t> by_id;
-    for (std::size_t i = 0; i < n; ++i) {
-        ids[i] = cands.field_as_string(cands.features[i], f_id);
-        if (ids[i].empty()) throw Error(ErrorKind::input, "the candidate has no id", cands.place(cands.features[i].fid), "give every candidate an id");
-        if (!by_id.emplace(ids[i], i).second) {
-            throw Error(ErrorKind::input, "duplicate candidate id '" + ids[i] + "'", cands.place(cands.features[i].fid), "make the ids unique");
-        }
-    }
-    // The candidates in id order (numeric ids as numbers): every output and tie follows it.
-    const bool numeric_ids = cands.defn->GetFieldDefn(f_id)->GetType() == OFTInteger ||
-                             cands.defn->GetFieldDefn(f_id)->GetType() == OFTInteger64;
-    std::vector<std::size_t> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (numeric_ids) return std::stoll(ids[a]) < std::stoll(ids[b]);
-        return ids[a] < ids[b];
-    });
-
-    SelectionProblem& p = summary.problem;
-    p.ids.resize(n);
-    p.objective.assign(n, 0);
-    p.available.assign(n, 1);
-    p.locked_in.assign(n, 0);
-    std::vector<std::string> reason(n);
-    std::vector<double> score(n, 0);
-    // Candidate k of the problem is order[k] of the layer.
-    for (std::size_t k = 0; k < n; ++k) {
-        const std::size_t i = order[k];
-        p.ids[k] = ids[i];
-        const auto s = cands.field_as_double(cands.features[i], f_score);
-        score[k] = s.value_or(0);
-        const auto e = cands.field_as_double(cands.features[i], f_excluded);
-        if (e.value_or(0) != 0) {
-            p.available[k] = 0;
-            reason[k] = "excluded";
-            ++summary.excluded;
-        }
     }
     // Values of a numeric field per candidate, in problem order; null only where unavailable.
-    auto values_of = [&](const std::string& name, const std::string& option) {
+    std::vector<double> values_of(const std::string& name, const std::string& option, const SelectionProblem& p) const {
         const int f = need_field(name, "named by " + option);
         std::vector<double> v(n, 0);
         for (std::size_t k = 0; k < n; ++k) {
-            const Feature& feat = cands.features[order[k]];
-            const auto x = cands.field_as_double(feat, f);
-            if (!x && !cands.field_is_null(feat, f)) {
-                throw Error(ErrorKind::input, "field '" + name + "' holds '" + cands.field_as_string(feat, f) + "', not a number",
-                            cands.place(feat.fid), option + " needs a numeric field");
+            const Feature& feat = layer.features[order[k]];
+            const auto x = layer.field_as_double(feat, f);
+            if (!x && !layer.field_is_null(feat, f)) {
+                throw Error(ErrorKind::input, "field '" + name + "' holds '" + layer.field_as_string(feat, f) + "', not a number",
+                            layer.place(feat.fid), option + " needs a numeric field");
             }
             if (!x && p.available[k]) {
-                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k], cands.place(feat.fid),
+                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k], layer.place(feat.fid),
                             "fill in the field, or leave the candidate out with --lock-out " + p.ids[k]);
             }
             v[k] = x.value_or(0);
         }
         return v;
-    };
-    auto lock = [&](const std::string& list, const std::string& option, bool in) {
-        for (const auto& id : split_ids(list)) {
-            const auto it = by_id.find(id);
-            if (it == by_id.end()) {
-                throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer", cands.place(),
-                            "use the ids of field '" + req.id_field + "'");
-            }
-            const std::size_t k = static_cast<std::size_t>(std::find(order.begin(), order.end(), it->second) - order.begin());
-            if (in) {
-                if (!p.available[k]) {
-                    throw Error(ErrorKind::usage, "candidate " + id + " is locked in but " + (reason[k].empty() ? "locked out" : reason[k]),
-                                cands.place(cands.features[it->second].fid),
-                                "an excluded candidate cannot be chosen: remove it from --lock-in (or change the profile)");
-                }
-                p.locked_in[k] = 1;
-                ++summary.locked_in;
-            } else {
-                if (p.locked_in[k]) {
-                    throw Error(ErrorKind::usage, "candidate " + id + " is both locked in and locked out", {}, "name it in one of the two");
-                }
-                if (p.available[k]) ++summary.locked_out;
-                p.available[k] = 0;
-                if (reason[k].empty()) reason[k] = "locked out";
-            }
-        }
-    };
-    lock(req.lock_out, "--lock-out", false);
-    lock(req.lock_in, "--lock-in", true);
-    summary.candidates = n;
-    for (std::size_t k = 0; k < n; ++k) summary.available += p.available[k] ? 1 : 0;
+    }
+};
 
-    // Objective.
+Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, const Stage& stage) {
+    const FilePrefetch prefetch(files_of_source(spec.display()));  // the disk starts on the file meanwhile
+    ReadOptions read;
+    read.control.cancel = req.cancel;
+    read.progress = [&](std::size_t d, std::size_t t) { stage("read", d, t); };
+    Candidates c;
+    c.layer = read_polygon_layer(spec, read);
+    c.id_field = req.id_field;
+    if (c.layer.features.empty()) {
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", c.layer.place(), "run `ruimte score` first and pass its output");
+    }
+    c.n = c.layer.features.size();
+    const int f_id = c.need_field(req.id_field, "the candidate id");
+    c.need_field("score", "written by ruimte score");  // checked before the ids, as always
+    c.need_field("excluded", "written by ruimte score");
+    c.ids.resize(c.n);
+    for (std::size_t i = 0; i < c.n; ++i) {
+        c.ids[i] = c.layer.field_as_string(c.layer.features[i], f_id);
+        if (c.ids[i].empty()) throw Error(ErrorKind::input, "the candidate has no id", c.layer.place(c.layer.features[i].fid), "give every candidate an id");
+        if (!c.by_id.emplace(c.ids[i], i).second) {
+            throw Error(ErrorKind::input, "duplicate candidate id '" + c.ids[i] + "'", c.layer.place(c.layer.features[i].fid), "make the ids unique");
+        }
+    }
+    const bool numeric_ids = c.layer.defn->GetFieldDefn(f_id)->GetType() == OFTInteger ||
+                             c.layer.defn->GetFieldDefn(f_id)->GetType() == OFTInteger64;
+    c.order.resize(c.n);
+    for (std::size_t i = 0; i < c.n; ++i) c.order[i] = i;
+    std::sort(c.order.begin(), c.order.end(), [&](std::size_t a, std::size_t b) {
+        if (numeric_ids) return std::stoll(c.ids[a]) < std::stoll(c.ids[b]);
+        return c.ids[a] < c.ids[b];
+    });
+    return c;
+}
+
+// The problem's candidates: ids, availability (excluded by score), score, and the reason a
+// candidate cannot be chosen.
+void set_candidates(const Candidates& c, SelectionProblem& p, std::vector<double>& score, std::vector<std::string>& reason,
+                    SelectSummary& summary) {
+    const int f_score = c.need_field("score", "written by ruimte score");
+    const int f_excluded = c.need_field("excluded", "written by ruimte score");
+    p.ids.resize(c.n);
+    p.objective.assign(c.n, 0);
+    p.available.assign(c.n, 1);
+    p.locked_in.assign(c.n, 0);
+    reason.assign(c.n, "");
+    score.assign(c.n, 0);
+    for (std::size_t k = 0; k < c.n; ++k) {
+        const std::size_t i = c.order[k];
+        p.ids[k] = c.ids[i];
+        score[k] = c.layer.field_as_double(c.layer.features[i], f_score).value_or(0);
+        if (c.layer.field_as_double(c.layer.features[i], f_excluded).value_or(0) != 0) {
+            p.available[k] = 0;
+            reason[k] = "excluded";
+            ++summary.excluded;
+        }
+    }
+}
+
+// --lock-in (in) or --lock-out: the named candidates forced into or out of the selection.
+void lock(const Candidates& c, const std::string& list, const std::string& option, bool in, SelectionProblem& p,
+          std::vector<std::string>& reason, SelectSummary& summary) {
+    for (const auto& id : split_ids(list)) {
+        const auto it = c.by_id.find(id);
+        if (it == c.by_id.end()) {
+            throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer", c.layer.place(),
+                        "use the ids of field '" + c.id_field + "'");
+        }
+        const std::size_t k = static_cast<std::size_t>(std::find(c.order.begin(), c.order.end(), it->second) - c.order.begin());
+        if (in) {
+            if (!p.available[k]) {
+                throw Error(ErrorKind::usage, "candidate " + id + " is locked in but " + (reason[k].empty() ? "locked out" : reason[k]),
+                            c.layer.place(c.layer.features[it->second].fid),
+                            "an excluded candidate cannot be chosen: remove it from --lock-in (or change the profile)");
+            }
+            p.locked_in[k] = 1;
+            ++summary.locked_in;
+        } else {
+            if (p.locked_in[k]) {
+                throw Error(ErrorKind::usage, "candidate " + id + " is both locked in and locked out", {}, "name it in one of the two");
+            }
+            if (p.available[k]) ++summary.locked_out;
+            p.available[k] = 0;
+            if (reason[k].empty()) reason[k] = "locked out";
+        }
+    }
+}
+
+Terms dense(const std::vector<double>& v) {
+    Terms t;
+    for (std::size_t k = 0; k < v.size(); ++k) {
+        if (v[k] != 0) t.emplace_back(static_cast<std::uint32_t>(k), v[k]);
+    }
+    return t;
+}
+
+// The objective and the target, budget and share rules; returns the fields whose running
+// totals the output shows.
+std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const SelectPlan& plan, const Candidates& c,
+                                                 const std::vector<double>& score, SelectionProblem& p, SelectSummary& summary) {
     if (!req.minimise.empty()) {
         p.maximise = false;
-        p.objective = values_of(req.minimise, "--minimise");
+        p.objective = c.values_of(req.minimise, "--minimise", p);
         summary.objective_text = "minimise " + req.minimise;
     } else {
-        const std::vector<double> w = values_of(req.weight_field, "--weight-field");
-        for (std::size_t k = 0; k < n; ++k) p.objective[k] = score[k] * w[k];
+        const std::vector<double> w = c.values_of(req.weight_field, "--weight-field", p);
+        for (std::size_t k = 0; k < c.n; ++k) p.objective[k] = score[k] * w[k];
         summary.objective_text = "maximise score x " + req.weight_field;
     }
-    // Rules.
-    std::vector<std::string> total_fields;  // running totals in the output
+    std::vector<std::string> total_fields;
     auto remember = [&](const std::string& f) {
         if (std::find(total_fields.begin(), total_fields.end(), f) == total_fields.end()) total_fields.push_back(f);
     };
-    auto dense = [](const std::vector<double>& v) {
-        Terms t;
-        for (std::size_t k = 0; k < v.size(); ++k) {
-            if (v[k] != 0) t.emplace_back(static_cast<std::uint32_t>(k), v[k]);
-        }
-        return t;
-    };
-    for (const auto& [field, bound] : targets) {
+    for (const auto& [field, bound] : plan.targets) {
         p.constraints.push_back({ConstraintKind::target, field + " >= " + number(bound), Sense::at_least,
-                                 dense(values_of(field, "--target")), bound, {}, {}, 0});
+                                 dense(c.values_of(field, "--target", p)), bound, {}, {}, 0});
         remember(field);
     }
-    for (const auto& [field, bound] : budgets) {
+    for (const auto& [field, bound] : plan.budgets) {
         p.constraints.push_back({ConstraintKind::budget, field + " <= " + number(bound), Sense::at_most,
-                                 dense(values_of(field, "--budget")), bound, {}, {}, 0});
+                                 dense(c.values_of(field, "--budget", p)), bound, {}, {}, 0});
         remember(field);
     }
-    for (const auto& s : shares) {
-        const auto a = values_of(s.num, "--share"), b = values_of(s.den, "--share");
-        std::vector<double> lin(n);
-        for (std::size_t k = 0; k < n; ++k) lin[k] = a[k] - s.ratio * b[k];
+    for (const auto& s : plan.shares) {
+        const auto a = c.values_of(s.num, "--share", p), b = c.values_of(s.den, "--share", p);
+        std::vector<double> lin(c.n);
+        for (std::size_t k = 0; k < c.n; ++k) lin[k] = a[k] - s.ratio * b[k];
         p.constraints.push_back({ConstraintKind::share, s.num + "/" + s.den + " >= " + number(s.ratio), Sense::at_least, dense(lin), 0.0,
                                  dense(a), dense(b), s.ratio});
         remember(s.num);
@@ -479,62 +502,68 @@ SelectSummary run_select(const SelectRequest& req) {
     }
     if (req.minimise.empty()) remember(req.weight_field);
     else remember(req.minimise);
+    return total_fields;
+}
 
-    // Groups.
-    std::vector<std::string> group(n);
-    if (grouped) {
-        std::vector<std::string> by_layer_order;
-        if (!req.group_field.empty()) {
-            const int f = need_field(req.group_field, "named by --group");
-            for (std::size_t k = 0; k < n; ++k) group[k] = cands.field_as_string(cands.features[order[k]], f);
-        } else {
-            stage("groups", 0, 1);
-            std::string display;
-            by_layer_order = groups_from_layer(ctx, cands, req.group_by, req.assume_crs, display, req.cancel);
-            for (std::size_t k = 0; k < n; ++k) group[k] = by_layer_order[order[k]];
-            std::size_t outside = 0;
-            for (const auto& g : group) outside += g.empty() ? 1 : 0;
-            if (outside && req.notice) {
-                req.notice(std::to_string(outside) + " candidate(s) lie in no polygon of " + display + ": they belong to no group and no group limit applies to them");
-            }
-        }
-        const std::vector<double> measure = req.group_sum.empty() ? std::vector<double>(n, 1.0) : values_of(req.group_sum, "--group-sum");
-        const std::string unit = req.group_sum.empty() ? std::string("candidates") : req.group_sum;
-        std::map<std::string, Terms> members;
-        for (std::size_t k = 0; k < n; ++k) {
-            if (!group[k].empty()) members[group[k]].emplace_back(static_cast<std::uint32_t>(k), measure[k]);
-        }
-        for (const auto& [name, limit] : limits) {
-            if (!members.count(name)) {
-                members[name];
-                if (req.notice) req.notice("group '" + name + "' of " + req.group_limits + " has no candidates");
-            }
-        }
-        for (const auto& [name, terms] : members) {
-            GroupLimit limit{req.min_per_group, req.max_per_group};
-            if (const auto it = limits.find(name); it != limits.end()) {
-                if (it->second.min) limit.min = it->second.min;
-                if (it->second.max) limit.max = it->second.max;
-            }
-            if (limit.min) {
-                p.constraints.push_back({ConstraintKind::group_min, "group " + name + ": at least " + number(*limit.min) + " " + unit,
-                                         Sense::at_least, terms, *limit.min, {}, {}, 0});
-            }
-            if (limit.max) {
-                p.constraints.push_back({ConstraintKind::group_max, "group " + name + ": at most " + number(*limit.max) + " " + unit,
-                                         Sense::at_most, terms, *limit.max, {}, {}, 0});
-            }
+// The group of every candidate (problem order; empty: none), from a field or from a layer.
+std::vector<std::string> candidate_groups(const geos::Context& ctx, const SelectRequest& req, const Candidates& c, const Stage& stage) {
+    std::vector<std::string> group(c.n);
+    if (!req.group_field.empty()) {
+        const int f = c.need_field(req.group_field, "named by --group");
+        for (std::size_t k = 0; k < c.n; ++k) group[k] = c.layer.field_as_string(c.layer.features[c.order[k]], f);
+        return group;
+    }
+    stage("groups", 0, 1);
+    std::string display;
+    const std::vector<std::string> by_layer_order = groups_from_layer(ctx, c.layer, req.group_by, req.assume_crs, display, req.cancel);
+    for (std::size_t k = 0; k < c.n; ++k) group[k] = by_layer_order[c.order[k]];
+    std::size_t outside = 0;
+    for (const auto& g : group) outside += g.empty() ? 1 : 0;
+    if (outside && req.notice) {
+        req.notice(std::to_string(outside) + " candidate(s) lie in no polygon of " + display + ": they belong to no group and no group limit applies to them");
+    }
+    return group;
+}
+
+// The group rules: per group, at least and at most (candidates, or --group-sum).
+void add_group_rules(const SelectRequest& req, const SelectPlan& plan, const Candidates& c, const std::vector<std::string>& group,
+                     SelectionProblem& p) {
+    const std::vector<double> measure = req.group_sum.empty() ? std::vector<double>(c.n, 1.0) : c.values_of(req.group_sum, "--group-sum", p);
+    const std::string unit = req.group_sum.empty() ? std::string("candidates") : req.group_sum;
+    std::map<std::string, Terms> members;
+    for (std::size_t k = 0; k < c.n; ++k) {
+        if (!group[k].empty()) members[group[k]].emplace_back(static_cast<std::uint32_t>(k), measure[k]);
+    }
+    for (const auto& [name, limit] : plan.limits) {
+        if (!members.count(name)) {
+            members[name];
+            if (req.notice) req.notice("group '" + name + "' of " + req.group_limits + " has no candidates");
         }
     }
-    summary.seconds.emplace_back("read", clock.lap());
-    cancelled();
+    for (const auto& [name, terms] : members) {
+        GroupLimit limit{req.min_per_group, req.max_per_group};
+        if (const auto it = plan.limits.find(name); it != plan.limits.end()) {
+            if (it->second.min) limit.min = it->second.min;
+            if (it->second.max) limit.max = it->second.max;
+        }
+        if (limit.min) {
+            p.constraints.push_back({ConstraintKind::group_min, "group " + name + ": at least " + number(*limit.min) + " " + unit,
+                                     Sense::at_least, terms, *limit.min, {}, {}, 0});
+        }
+        if (limit.max) {
+            p.constraints.push_back({ConstraintKind::group_max, "group " + name + ": at most " + number(*limit.max) + " " + unit,
+                                     Sense::at_most, terms, *limit.max, {}, {}, 0});
+        }
+    }
+}
 
-    // 3. Overlaps from the geometry.
-    stage("overlaps", 0, 1);
-    std::vector<std::size_t> position(n);  // layer index -> problem index
-    for (std::size_t k = 0; k < n; ++k) position[order[k]] = k;
+// The pairs of candidates that overlap more than --max-overlap, by problem position.
+void add_overlaps(const geos::Context& ctx, const SelectRequest& req, const Candidates& c, SelectionProblem& p,
+                  SelectSummary& summary) {
+    std::vector<std::size_t> position(c.n);  // layer index -> problem index
+    for (std::size_t k = 0; k < c.n; ++k) position[c.order[k]] = k;
     std::map<std::pair<std::uint32_t, std::uint32_t>, double> overlap_share;
-    for (const auto& [i, j, share] : find_overlaps(ctx, cands, req.max_overlap, req.cancel)) {
+    for (const auto& [i, j, share] : find_overlaps(ctx, c.layer, req.max_overlap, req.cancel)) {
         const auto a = static_cast<std::uint32_t>(position[i]), b = static_cast<std::uint32_t>(position[j]);
         overlap_share[{std::min(a, b), std::max(a, b)}] = share;
     }
@@ -542,49 +571,56 @@ SelectSummary run_select(const SelectRequest& req) {
         p.overlaps.push_back(pair);
         summary.overlaps.push_back({p.ids[pair.first], p.ids[pair.second], share});
     }
-    summary.seconds.emplace_back("overlaps", clock.lap());
-    cancelled();
+}
 
-    // 4. Solve.
-    stage("solve", 0, 1);
-    SelectionResult& r = summary.result;
+// Solves within what is left of --time-limit. Writing comes after the solver: it keeps a
+// share of the limit as large as reading took (writing the same rows costs less), at most a
+// fifth of the limit; and 0.5 s + 5 % of the limit (at most a tenth) are kept for CBC, which
+// stops up to about a second after its deadline on a busy machine (root cut generation does
+// not look at the clock).
+SelectionResult solve_within_limit(const SelectRequest& req, const SelectionProblem& p, double read_s,
+                                   std::chrono::steady_clock::time_point started) {
     SolveOptions solve = req.solve;
     solve.cancel = req.cancel;
     solve.started = started;
-    // Writing comes after the solver: it keeps a share of the limit as large as reading took
-    // (writing the same rows costs less), at most a fifth of the limit; and 0.5 s + 5 % of the
-    // limit (at most a tenth) are kept for CBC, which stops up to about a second after its
-    // deadline on a busy machine (root cut generation does not look at the clock).
-    const double read_s = summary.seconds.front().second;
     const double limit = req.solve.time_limit_s;
     solve.time_limit_s = std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
-    r = solve_selection(p, solve);
-    summary.seconds.emplace_back("solve", clock.lap());
-    cancelled();
+    return solve_selection(p, solve);
+}
 
-    // 5. Selection order (score, then id), running totals and reasons.
+// The selection in order (score, then id), the running totals of the rule fields, and for
+// every candidate not chosen the reason.
+struct SelectionOrder {
     std::vector<std::size_t> chosen;
-    for (std::size_t k = 0; k < n; ++k) {
-        if (!r.selected.empty() && r.selected[k]) chosen.push_back(k);
+    std::vector<std::int64_t> rank;                 // 1-based selection order, 0: not chosen
+    std::vector<std::vector<double>> totals;        // per total field, per candidate
+};
+
+SelectionOrder order_selection(const Candidates& c, const SelectionProblem& p, const SelectionResult& r,
+                               const std::vector<double>& score, const std::vector<std::string>& total_fields,
+                               std::vector<std::string>& reason, SelectSummary& summary) {
+    SelectionOrder o;
+    for (std::size_t k = 0; k < c.n; ++k) {
+        if (!r.selected.empty() && r.selected[k]) o.chosen.push_back(k);
     }
-    std::stable_sort(chosen.begin(), chosen.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-    std::vector<std::int64_t> sel_order(n, 0);
-    for (std::size_t o = 0; o < chosen.size(); ++o) {
-        sel_order[chosen[o]] = static_cast<std::int64_t>(o + 1);
-        summary.selected_ids.push_back(p.ids[chosen[o]]);
+    std::stable_sort(o.chosen.begin(), o.chosen.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+    o.rank.assign(c.n, 0);
+    for (std::size_t i = 0; i < o.chosen.size(); ++i) {
+        o.rank[o.chosen[i]] = static_cast<std::int64_t>(i + 1);
+        summary.selected_ids.push_back(p.ids[o.chosen[i]]);
     }
-    std::vector<std::vector<double>> totals(total_fields.size(), std::vector<double>(n, std::nan("")));
+    o.totals.assign(total_fields.size(), std::vector<double>(c.n, std::nan("")));
     for (std::size_t t = 0; t < total_fields.size(); ++t) {
-        const std::vector<double> v = values_of(total_fields[t], "a rule");
+        const std::vector<double> v = c.values_of(total_fields[t], "a rule", p);
         double run = 0;
-        for (std::size_t k : chosen) totals[t][k] = run += v[k];
+        for (std::size_t k : o.chosen) o.totals[t][k] = run += v[k];
     }
-    std::vector<std::vector<std::uint32_t>> partners(n);
+    std::vector<std::vector<std::uint32_t>> partners(c.n);
     for (const auto& [a, b] : p.overlaps) {
         partners[a].push_back(b);
         partners[b].push_back(a);
     }
-    for (std::size_t k = 0; k < n; ++k) {
+    for (std::size_t k = 0; k < c.n; ++k) {
         if (!reason[k].empty() || (!r.selected.empty() && r.selected[k])) continue;
         if (r.selected.empty()) {
             reason[k] = "no solution";
@@ -598,10 +634,142 @@ SelectSummary run_select(const SelectRequest& req) {
         }
         if (reason[k].empty()) reason[k] = "not needed";
     }
+    return o;
+}
 
-    // 6. Write.
+// The layer candidates_selected: the input's fields, then selected, group, selection order,
+// running totals and reason, each added only when the input has no field of that name.
+struct SelectedFields {
+    int selected, group, order, reason;
+    std::vector<int> totals;
+};
+
+SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, const Candidates& c,
+                                   const std::vector<std::string>& total_fields) {
+    std::set<std::string> taken;
+    auto upper = [](std::string s) {
+        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (int i = 0; i < c.layer.defn->GetFieldCount(); ++i) {
+        OGRFieldDefn def(c.layer.defn->GetFieldDefn(i));
+        if (layer.CreateField(&def) != OGRERR_NONE) {
+            throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
+                        ErrorPlace{req.output, "candidates_selected", {}, "", {}});
+        }
+        taken.insert(upper(def.GetNameRef()));
+    }
+    auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+        if (!taken.insert(upper(name)).second) {
+            throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte select writes itself", c.layer.place(),
+                        "rename that field in the input");
+        }
+        add_field(layer, req.output, name, type, sub);
+        return layer.GetLayerDefn()->GetFieldCount() - 1;
+    };
+    SelectedFields f{};
+    f.selected = computed("selected", OFTInteger, OFSTBoolean);
+    f.group = computed("group", OFTString);
+    f.order = computed("selection_order", OFTInteger64);
+    for (const auto& t : total_fields) f.totals.push_back(computed("total_" + column_part(t), OFTReal));
+    f.reason = computed("reason", OFTString);
+    return f;
+}
+
+// The table selection_summary: status, objective, gap, counts, every rule's value, bound and
+// slack, and what the diagnosis of an infeasible problem found.
+void write_selection_summary(OGRLayer& table, const SelectRequest& req, const SelectionProblem& p, const SelectionResult& r,
+                             const SelectSummary& summary, std::size_t chosen, std::size_t n) {
+    auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value, std::optional<double> bound,
+                   std::optional<double> slack, const std::string& note) {
+        OGRFeature feat(table.GetLayerDefn());
+        feat.SetField(0, item.c_str());
+        feat.SetField(1, kind.c_str());
+        if (value) feat.SetField(2, *value);
+        if (bound) feat.SetField(3, *bound);
+        if (slack) feat.SetField(4, *slack);
+        if (!note.empty()) feat.SetField(5, note.c_str());
+        write_feature(table, req.output, feat);
+    };
+    const bool solved = !r.selected.empty();
+    row("status", "result", std::nullopt, std::nullopt, std::nullopt, to_string(r.status));
+    row("objective", "result", solved ? std::optional(r.objective) : std::nullopt, std::nullopt, std::nullopt, summary.objective_text);
+    row("gap", "result", solved ? std::optional(r.gap) : std::nullopt, std::nullopt, std::nullopt,
+        "relative distance between the objective and the solver's bound");
+    row("best_bound", "result", solved ? std::optional(r.best_bound) : std::nullopt, std::nullopt, std::nullopt, "");
+    row("parts", "result", static_cast<double>(r.parts), std::nullopt, std::nullopt,
+        r.parts ? "solved as independent parts (joined by group limits and overlaps)" : "solved as one model");
+    row("greedy_objective", "result", r.greedy_feasible ? std::optional(r.greedy_objective) : std::nullopt, std::nullopt, std::nullopt,
+        r.greedy_feasible ? "greedy start solution (feasible)" : "the greedy heuristic found no feasible selection");
+    row("selected", "count", static_cast<double>(chosen), std::nullopt, std::nullopt, "");
+    row("available", "count", static_cast<double>(summary.available), static_cast<double>(n), std::nullopt,
+        "candidates neither excluded nor locked out");
+    row("overlapping_pairs", "count", static_cast<double>(p.overlaps.size()), req.max_overlap, std::nullopt,
+        "pairs overlapping more than the bound (share of the smaller area)");
+    for (std::size_t c = 0; c < p.constraints.size(); ++c) {
+        const auto& con = p.constraints[c];
+        if (solved) {
+            row(con.name, to_string(con.kind), r.values[c].value, r.values[c].bound, r.values[c].slack, "");
+        } else {
+            row(con.name, to_string(con.kind), std::nullopt, con.kind == ConstraintKind::share ? con.ratio : con.bound, std::nullopt, "");
+        }
+    }
+    for (const auto& s : r.diagnosis) {
+        row(s.rule, std::string("cannot_meet_") + to_string(s.kind), s.best, s.bound, std::nullopt, s.text);
+    }
+}
+
+}  // namespace
+
+SelectSummary run_select(const SelectRequest& req) {
+    // --time-limit counts from here: reading, overlaps, the model and the solver (the solver
+    // gets what is left, less a reserve for writing the output).
+    const auto started = req.started.value_or(std::chrono::steady_clock::now());
+    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
+    Stopwatch clock;
+    SelectSummary summary;
+    const Stage stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (req.progress) req.progress(name, done, total);
+    };
+    auto cancelled = [&] { check_cancel(req.cancel); };
+
+    // 1. Options, before any file is read; 2. the candidates and the rules.
+    const SelectPlan plan = plan_select(req);
+    geos::Context ctx;
+    const Candidates c = read_candidates(req, plan.spec, stage);
+    const std::size_t n = c.n;
+    SelectionProblem& p = summary.problem;
+    std::vector<std::string> reason;
+    std::vector<double> score;
+    set_candidates(c, p, score, reason, summary);
+    lock(c, req.lock_out, "--lock-out", false, p, reason, summary);
+    lock(c, req.lock_in, "--lock-in", true, p, reason, summary);
+    summary.candidates = n;
+    for (std::size_t k = 0; k < n; ++k) summary.available += p.available[k] ? 1 : 0;
+    const std::vector<std::string> total_fields = set_objective_and_rules(req, plan, c, score, p, summary);
+    std::vector<std::string> group(n);
+    if (plan.grouped) {
+        group = candidate_groups(ctx, req, c, stage);
+        add_group_rules(req, plan, c, group, p);
+    }
+    summary.seconds.emplace_back("read", clock.lap());
+    cancelled();
+
+    // 3. Overlaps from the geometry; 4. solve.
+    stage("overlaps", 0, 1);
+    add_overlaps(ctx, req, c, p, summary);
+    summary.seconds.emplace_back("overlaps", clock.lap());
+    cancelled();
+    stage("solve", 0, 1);
+    SelectionResult& r = summary.result;
+    r = solve_within_limit(req, p, summary.seconds.front().second, started);
+    summary.seconds.emplace_back("solve", clock.lap());
+    cancelled();
+
+    // 5. Selection order (score, then id), running totals and reasons; 6. write.
+    const SelectionOrder sel = order_selection(c, p, r, score, total_fields, reason, summary);
     stage("write", 0, 1);
-    RunOutput out(req.output, req.overwrite, inputs, timestamp);
+    RunOutput out(req.output, req.overwrite, plan.inputs, timestamp);
     {
         GDALDataset* ds = &out.dataset();
         cancelled();
@@ -612,34 +780,7 @@ SelectSummary run_select(const SelectRequest& req) {
         OGRLayer* table = create_layer(*ds, req.output, "selection_summary", wkbNone,
                                        "Objective, status, gap and every rule's value, bound and slack");
         cancelled();
-        std::set<std::string> taken;
-        auto upper = [](std::string s) {
-            for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-            return s;
-        };
-        for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
-            OGRFieldDefn def(cands.defn->GetFieldDefn(i));
-            if (layer->CreateField(&def) != OGRERR_NONE) {
-                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
-                            ErrorPlace{req.output, "candidates_selected", {}, "", {}});
-            }
-            taken.insert(upper(def.GetNameRef()));
-        }
-        auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
-            if (!taken.insert(upper(name)).second) {
-                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte select writes itself", cands.place(),
-                            "rename that field in the input");
-            }
-            add_field(*layer, req.output, name, type, sub);
-            return layer->GetLayerDefn()->GetFieldCount() - 1;
-        };
-        const int f_sel = computed("selected", OFTInteger, OFSTBoolean);
-        const int f_group = computed("group", OFTString);
-        const int f_order = computed("selection_order", OFTInteger64);
-        std::vector<int> f_total;
-        for (const auto& t : total_fields) f_total.push_back(computed("total_" + column_part(t), OFTReal));
-        const int f_reason = computed("reason", OFTString);
-
+        const SelectedFields f = add_selected_fields(*layer, req, c, total_fields);
         for (const auto& [name, type] : {std::pair{"item", OFTString}, std::pair{"kind", OFTString}, std::pair{"value", OFTReal},
                                          std::pair{"bound", OFTReal}, std::pair{"slack", OFTReal}, std::pair{"note", OFTString}}) {
             add_field(*table, req.output, name, type);
@@ -648,59 +789,23 @@ SelectSummary run_select(const SelectRequest& req) {
         // What select adds to row k, into a sink with integer(), real() and text() by field.
         auto selection_values = [&](auto& sink, std::size_t k) {
             if (k % 256 == 0) cancelled();
-            const bool sel = !r.selected.empty() && r.selected[k];
-            sink.integer(f_sel, sel ? 1 : 0);
-            if (!group[k].empty()) sink.text(f_group, group[k]);
-            if (sel) {
-                sink.integer(f_order, sel_order[k]);
-                for (std::size_t t = 0; t < total_fields.size(); ++t) sink.real(f_total[t], totals[t][k]);
+            const bool chosen = !r.selected.empty() && r.selected[k];
+            sink.integer(f.selected, chosen ? 1 : 0);
+            if (!group[k].empty()) sink.text(f.group, group[k]);
+            if (chosen) {
+                sink.integer(f.order, sel.rank[k]);
+                for (std::size_t t = 0; t < total_fields.size(); ++t) sink.real(f.totals[t], sel.totals[t][k]);
             } else {
-                sink.text(f_reason, reason[k]);
+                sink.text(f.reason, reason[k]);
             }
         };
-        write_copied_rows(*ds, *layer, req.output, cands, n, [&](std::size_t k) { return order[k]; }, selection_values);
-        auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value, std::optional<double> bound,
-                       std::optional<double> slack, const std::string& note) {
-            OGRFeature feat(table->GetLayerDefn());
-            feat.SetField(0, item.c_str());
-            feat.SetField(1, kind.c_str());
-            if (value) feat.SetField(2, *value);
-            if (bound) feat.SetField(3, *bound);
-            if (slack) feat.SetField(4, *slack);
-            if (!note.empty()) feat.SetField(5, note.c_str());
-            write_feature(*table, req.output, feat);
-        };
-        const bool solved = !r.selected.empty();
-        row("status", "result", std::nullopt, std::nullopt, std::nullopt, to_string(r.status));
-        row("objective", "result", solved ? std::optional(r.objective) : std::nullopt, std::nullopt, std::nullopt, summary.objective_text);
-        row("gap", "result", solved ? std::optional(r.gap) : std::nullopt, std::nullopt, std::nullopt,
-            "relative distance between the objective and the solver's bound");
-        row("best_bound", "result", solved ? std::optional(r.best_bound) : std::nullopt, std::nullopt, std::nullopt, "");
-        row("parts", "result", static_cast<double>(r.parts), std::nullopt, std::nullopt,
-            r.parts ? "solved as independent parts (joined by group limits and overlaps)" : "solved as one model");
-        row("greedy_objective", "result", r.greedy_feasible ? std::optional(r.greedy_objective) : std::nullopt, std::nullopt, std::nullopt,
-            r.greedy_feasible ? "greedy start solution (feasible)" : "the greedy heuristic found no feasible selection");
-        row("selected", "count", static_cast<double>(chosen.size()), std::nullopt, std::nullopt, "");
-        row("available", "count", static_cast<double>(summary.available), static_cast<double>(n), std::nullopt,
-            "candidates neither excluded nor locked out");
-        row("overlapping_pairs", "count", static_cast<double>(p.overlaps.size()), req.max_overlap, std::nullopt,
-            "pairs overlapping more than the bound (share of the smaller area)");
-        for (std::size_t c = 0; c < p.constraints.size(); ++c) {
-            const auto& con = p.constraints[c];
-            if (solved) {
-                row(con.name, to_string(con.kind), r.values[c].value, r.values[c].bound, r.values[c].slack, "");
-            } else {
-                row(con.name, to_string(con.kind), std::nullopt, con.kind == ConstraintKind::share ? con.ratio : con.bound, std::nullopt, "");
-            }
-        }
-        for (const auto& s : r.diagnosis) {
-            row(s.rule, std::string("cannot_meet_") + to_string(s.kind), s.best, s.bound, std::nullopt, s.text);
-        }
+        write_copied_rows(*ds, *layer, req.output, c.layer, n, [&](std::size_t k) { return c.order[k]; }, selection_values);
+        write_selection_summary(*table, req, p, r, summary, sel.chosen.size(), n);
         commit_transaction(*ds, req.output);
         out.start_writeback();
         out.stamp(req.command_line);
-        out.metadata("RUIMTE_INPUT_SCORED", spec.display());
-        out.close(timestamp, basic_manifest("select", req.command_line, timestamp, inputs));
+        out.metadata("RUIMTE_INPUT_SCORED", plan.spec.display());
+        out.close(timestamp, basic_manifest("select", req.command_line, timestamp, plan.inputs));
     }
     cancelled();  // Ctrl-C while writing: nothing is committed
     out.commit();
