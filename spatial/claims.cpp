@@ -34,6 +34,7 @@
 #include "stopwatch.hpp"
 #include "manifest.hpp"
 #include "styles.hpp"
+#include "toml_limits.hpp"
 #include "layers/claims_catalogue.hpp"
 #include "ruimte/version.hpp"
 
@@ -98,6 +99,7 @@ std::optional<Compat> parse_status(std::string_view s) {
 
 CompatMatrix parse_compat_matrix(const std::string& text, const std::string& path) {
     toml::table root;
+    check_toml_limits(text, path, ErrorKind::profile, "the compatibility matrix");
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
@@ -210,14 +212,12 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
 }
 
 CompatMatrix load_compat_matrix(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!read_toml_file(path, ErrorKind::profile, "the compatibility matrix", text)) {
         matrix_fail(path, "", 0, "cannot read the compatibility matrix",
                     "check the path given with --compat");
     }
-    std::ostringstream s;
-    s << in.rdbuf();
-    return parse_compat_matrix(s.str(), path);
+    return parse_compat_matrix(text, path);
 }
 
 CompatMatrix default_compat_matrix() {

@@ -11,6 +11,7 @@
 
 #include "error.hpp"
 #include "layers/catalogue.hpp"
+#include "toml_limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -283,6 +284,7 @@ MetricName parse_metric(const std::string& metric, const Profile& profile, int l
 Profile parse_profile(const std::string& text, const std::string& path, const SourceOverrides& overrides) {
     Reader r(path);
     toml::table root;
+    check_toml_limits(text, path, ErrorKind::profile, "the profile");
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
@@ -520,14 +522,12 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
 }
 
 Profile load_profile(const std::string& path, const SourceOverrides& overrides) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!read_toml_file(path, ErrorKind::profile, "the profile", text)) {
         throw Error(ErrorKind::profile, "cannot read the profile", ErrorPlace{path, "", {}, "", {}},
                     "check the path given to --profile");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_profile(text.str(), path, overrides);
+    return parse_profile(text, path, overrides);
 }
 
 }  // namespace ruimte
