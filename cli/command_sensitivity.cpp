@@ -41,6 +41,7 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--chart", r.chart, "Also draw the rank intervals of the top K: OUT.svg or OUT.png");
     cmd->add_option("--lang", r.lang, "Language of the chart and summary: nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
     cmd->add_flag("--overwrite", r.score.overwrite, "Replace existing output files");
+    add_make_valid_option(cmd, r.score.make_valid);
     cmd->add_flag("--strict", r.score.strict, "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
     cmd->add_option("--id-field", r.score.id_field, "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");
     cmd->add_option("--assume-crs", r.score.assume_crs, "CRS for sources that have none, e.g. EPSG:28992");

@@ -246,6 +246,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
+    read.make_valid = req.make_valid;
     read.control = req.control;
     using Clock = std::chrono::steady_clock;
     const Clock::time_point read_start = Clock::now();
@@ -301,6 +302,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         PushdownOptions push;
         push.assume_crs = req.assume_crs;
         push.skip_invalid = req.skip_invalid;
+        push.make_valid = req.make_valid;
         push.max_piece_vertices = req.max_piece_vertices;
         push.control = req.control;
         push.progress = req.progress;
@@ -403,6 +405,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     manifest.timestamp = timestamp;
     manifest.profile_path = profile.path;
     manifest.profile_text = profile.text;
+    manifest.make_valid = geos::to_string(req.make_valid);
     manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
@@ -614,6 +617,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMMAND", req.command_line.c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE_PATH", profile.path.c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE", profile.text.c_str());
+        ds->SetMetadataItem("RUIMTE_MAKE_VALID", (std::string("GEOS MakeValid, method=") + geos::to_string(req.make_valid) +
+                                                  " keepcollapsed=false").c_str());
         auto crs_line = [&](const FeatureLayer& l) {
             return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
                    " | operation " + l.crs.operation + " | accuracy_m " +

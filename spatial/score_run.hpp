@@ -29,6 +29,9 @@ struct ScoreRequest {
     std::string id_field;      // overrides the profile's id_field
     std::string assume_crs;    // for sources without a CRS
     bool skip_invalid = false;
+    // GEOS MakeValid's method for invalid polygons (--make-valid); named in the manifest and
+    // the output's metadata (RUIMTE_MAKE_VALID).
+    geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;
     bool strict = false;       // the profile's warnings (an AHP CR above 0.1) are errors
     std::size_t max_piece_vertices = 128;
     Engine engine = Engine::embedded;

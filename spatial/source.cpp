@@ -583,7 +583,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 c.fix = "fix the coordinates";
                 return;
             }
-            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get());
+            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get(), options.make_valid);
             if (!fixed) {
                 c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
                 c.fix = "repair the feature in QGIS (Fix geometries)";
