@@ -477,8 +477,11 @@ ScoreSummary run_score(const ScoreRequest& req) {
         OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
         OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
                                        "Area (m2) and share of each candidate per class of each layer");
+        // Its own key (issue_id): the column fid holds the input's feature id, which a candidate
+        // and a layer feature can share (GDAL took a column named fid as the key, and two repaired
+        // features with one id failed the run with 'UNIQUE constraint failed').
         OGRLayer* issues = create_layer(*ds, req.output, "geometry_issues", wkbNone,
-                                        "Input features repaired or skipped while reading");
+                                        "Input features repaired or skipped while reading", "issue_id");
 
         // candidates_scored: the input attributes, then what ruimte computed.
         std::set<std::string> taken;
