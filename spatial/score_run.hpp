@@ -19,6 +19,11 @@ enum class Engine {
     postgis,   // the overlay as SQL in the PostGIS database of the layers (spatial/pushdown.hpp)
 };
 
+// The most columns candidates_scored may have (SQLite's SQLITE_MAX_COLUMN); a profile that needs
+// more is refused before any geometry is read (exit 3), input fields that push it over after
+// reading (exit 4).
+inline constexpr std::size_t kMaxOutputColumns = 2000;
+
 struct ScoreRequest {
     std::string candidates;    // FILE[:LAYER]
     std::string profile_path;
