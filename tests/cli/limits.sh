@@ -47,7 +47,7 @@ expect 2 "more than the limit of 100000" -- "$ruimte" sensitivity --candidates "
 expect 2 "values, more than the limit" -- "$ruimte" sensitivity --candidates "$S/kandidaten.shp" --profile "$S/woningbouw.toml" -o "$tmp/s2.gpkg" --draws 10000000
 
 # --- claims: a tile size that makes more tiles than the limit (was 25-57 s and 1.9 GB)
-expect 2 "more than the limit of 100000" -- "$ruimte" claims --claim "wonen=$CL:wonen" --claim "natuur=$CL:natuur" --tile-size 1 -o "$tmp/t.gpkg"
+expect 2 "more than the limit of 10000." -- "$ruimte" claims --claim "wonen=$CL:wonen" --claim "natuur=$CL:natuur" --tile-size 1 -o "$tmp/t.gpkg"
 
 # --- more than 2000 output columns: stated up front (was exit 5 'no such table ... disk space')
 { cat "$P"; for i in $(seq 1 1000); do printf '\n[[factors]]\nname = "f%d"\nkind = "classes"\nlayer = "z"\nweight = 1\nvalues = { a = 1.0, b = 0.5 }\n' "$i"; done; } > "$tmp/wide.toml"
