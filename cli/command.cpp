@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
@@ -151,6 +152,15 @@ void add_timestamp_option(CLI::App* cmd, std::string& timestamp) {
     cmd->add_option("--timestamp", timestamp,
                     "Time recorded in the run manifest, YYYY-MM-DDTHH:MM:SSZ (default: now, or SOURCE_DATE_EPOCH), "
                     "for reproducible output");
+}
+
+void add_make_valid_option(CLI::App* cmd, geos::MakeValidMethod& method) {
+    cmd->add_option("--make-valid", method,
+                    "How invalid polygons are repaired: structure (default; GEOS MakeValid's structure method) or\n"
+                    "linework (PostGIS ST_MakeValid's default); the method is recorded in the output (docs/reliability.md)")
+        ->transform(CLI::CheckedTransformer(std::map<std::string, geos::MakeValidMethod>{
+            {"structure", geos::MakeValidMethod::structure}, {"linework", geos::MakeValidMethod::linework}}))
+        ->default_str("structure");
 }
 
 std::string joined_command_line(int argc, char** argv) {

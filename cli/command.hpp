@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "spatial/geometry/geos.hpp"
+
 namespace ruimte::cli {
 
 // Exit codes, documented in `ruimte --help` and README.md. 124-127 and 137 are left to the
@@ -69,6 +71,8 @@ std::string shown_lines(const std::string& s);
 // --timestamp: the time recorded in the output's run manifest and GeoPackage dates, so that
 // two runs with the same inputs and the same --timestamp write the same bytes.
 void add_timestamp_option(CLI::App* cmd, std::string& timestamp);
+// --make-valid structure|linework: GEOS MakeValid's method for invalid polygons.
+void add_make_valid_option(CLI::App* cmd, geos::MakeValidMethod& method);
 
 }  // namespace ruimte::cli
 

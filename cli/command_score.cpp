@@ -43,6 +43,7 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--id-field", opts->request.id_field, "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");
     cmd->add_option("--assume-crs", opts->request.assume_crs, "CRS for sources that have none, e.g. EPSG:28992 (a shapefile without .prj)");
     cmd->add_flag("--skip-invalid", opts->request.skip_invalid, "Skip non-polygon and unrepairable features (reported) instead of failing");
+    add_make_valid_option(cmd, opts->request.make_valid);
     cmd->add_flag("--strict", opts->request.strict, "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
     cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     cmd->add_option("--piece-vertices", opts->request.max_piece_vertices,

@@ -37,10 +37,11 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--concentration", r.options.concentration, "Dirichlet concentration (default 100; larger = closer to the profile's weights)");
     cmd->add_option("--spread", r.options.spread, "uniform: each weight times 1 +- spread, renormalised (default 0.1)");
     cmd->add_option("--top", r.options.top_k, "K of the top K (default 10)")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
-    cmd->add_option("--sweep-steps", r.options.sweep_steps, "One-at-a-time grid: weights 0, 1/steps, ..., 1 (default 100; 0: no sweep)");
+    cmd->add_option("--sweep-steps", r.options.sweep_steps, "One-at-a-time grid: weights 0, 1/steps, ..., 1 (default 100; 0: no sweep; at most 100000)");
     cmd->add_option("--chart", r.chart, "Also draw the rank intervals of the top K: OUT.svg or OUT.png");
     cmd->add_option("--lang", r.lang, "Language of the chart and summary: nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
     cmd->add_flag("--overwrite", r.score.overwrite, "Replace existing output files");
+    add_make_valid_option(cmd, r.score.make_valid);
     cmd->add_flag("--strict", r.score.strict, "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
     cmd->add_option("--id-field", r.score.id_field, "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");
     cmd->add_option("--assume-crs", r.score.assume_crs, "CRS for sources that have none, e.g. EPSG:28992");

@@ -25,7 +25,6 @@
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/geometry/coverage.hpp"
-#include "spatial/core/escape.hpp"
 #include "spatial/geometry/polygonize.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/io/ogr_geometry.hpp"
@@ -35,6 +34,8 @@
 #include "spatial/core/stopwatch.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/styles.hpp"
+#include "spatial/core/toml_limits.hpp"
+#include "spatial/core/escape.hpp"
 #include "layers/claims_catalogue.hpp"
 #include "ruimte/version.hpp"
 
@@ -99,6 +100,7 @@ std::optional<Compat> parse_status(std::string_view s) {
 
 CompatMatrix parse_compat_matrix(const std::string& text, const std::string& path) {
     toml::table root;
+    check_toml_limits(text, path, ErrorKind::profile, "the compatibility matrix");
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
@@ -211,14 +213,12 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
 }
 
 CompatMatrix load_compat_matrix(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!read_toml_file(path, ErrorKind::profile, "the compatibility matrix", text)) {
         matrix_fail(path, "", 0, "cannot read the compatibility matrix",
                     "check the path given with --compat");
     }
-    std::ostringstream s;
-    s << in.rdbuf();
-    return parse_compat_matrix(s.str(), path);
+    return parse_compat_matrix(text, path);
 }
 
 CompatMatrix default_compat_matrix() {
@@ -534,6 +534,21 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             std::max(1.0, static_cast<double>(vertices) /
                               static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
         cell = std::sqrt(std::max(w * hgt, 1.0) / tiles_wanted);
+    } else {
+        // A tile size given by hand: refused when it cuts the extent into more tiles than the
+        // limit (--tile-size 1 ran 25-57 s and took 1.9 GB on the samples).
+        auto tiles_of = [&](double c) { return std::max(1.0, std::ceil(w / c)) * std::max(1.0, std::ceil(hgt / c)); };
+        const double tiles = tiles_of(cell);
+        if (tiles > static_cast<double>(PartitionOptions::max_tiles)) {
+            double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
+            while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu",
+                          cell, w, hgt, tiles, PartitionOptions::max_tiles);
+            throw Error(ErrorKind::usage, buf, {},
+                        "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
+                            " or more, or leave it out (then it is chosen from the vertex count)");
+        }
     }
     const auto nx = static_cast<std::size_t>(std::clamp(std::ceil(w / cell), 1.0, 4096.0));
     const auto ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));

@@ -74,6 +74,8 @@ struct ClaimFace {
 
 struct PartitionOptions {
     double tile_size_m = 0;             // side of the square tiles; 0: chosen from tile_vertices
+    // A tile_size_m that makes more tiles than this is refused (Error usage, exit 2).
+    static constexpr std::size_t max_tiles = 10000;
     std::size_t tile_vertices = 20000;  // aim for about this many input vertices per tile
     // Faces smaller than this are dropped as noding artefacts (a safety net: with the tiles cut
     // by GEOSIntersection, whose crossing points do not depend on segment direction, none

@@ -12,6 +12,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/core/toml_limits.hpp"
 #include "spatial/io/read_check.hpp"
 
 namespace ruimte {
@@ -54,6 +55,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     // The profile as it was; its layer sources may have moved since, so they point here.
     const char* profile_path = ds->GetMetadataItem("RUIMTE_PROFILE_PATH");
     SourceOverrides here;
+    check_toml_limits(text, path, ErrorKind::input, "the profile stored in this GeoPackage");
     try {
         const toml::table t = toml::parse(text, profile_path ? profile_path : path);
         if (const toml::table* layers = t["layers"].as_table()) {

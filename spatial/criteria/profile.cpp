@@ -11,6 +11,7 @@
 
 #include "spatial/core/error.hpp"
 #include "layers/catalogue.hpp"
+#include "spatial/core/toml_limits.hpp"
 
 namespace fs = std::filesystem;
 
@@ -280,9 +281,18 @@ MetricName parse_metric(const std::string& metric, const Profile& profile, int l
     return m;
 }
 
+namespace {
+std::string fixed_weight(double w) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", w);
+    return buf;
+}
+}  // namespace
+
 Profile parse_profile(const std::string& text, const std::string& path, const SourceOverrides& overrides) {
     Reader r(path);
     toml::table root;
+    check_toml_limits(text, path, ErrorKind::profile, "the profile");
     try {
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
@@ -515,19 +525,31 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     double total = 0;
     for (const auto& f : p.factors) total += f.weight_given;
     if (!(total > 0)) r.fail("factors", Reader::line_of(*fs_node), "all weights are zero", "give at least one factor a weight > 0");
+    if (!std::isfinite(total)) {
+        // Two weights of 1e308 overflowed to inf, and every normalised weight became 0.
+        r.fail("factors", Reader::line_of(*fs_node), "the weights are too large: their sum is not a finite number",
+               "give weights between 0 and 1 that sum to 1");
+    }
     for (auto& f : p.factors) f.weight = f.weight_given / total;
+    if (std::fabs(total - 1.0) > 1e-6) {
+        // Normalising is documented, but 'weight = 35' meant as 0.35 gives one factor most of the
+        // model without a word: say what the sum was and what the weights became.
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.6g", total);
+        std::string w;
+        for (const auto& f : p.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed_weight(f.weight);
+        p.warnings.push_back(std::string("the factor weights sum to ") + buf + ", not 1; they were normalised to " + w);
+    }
     return p;
 }
 
 Profile load_profile(const std::string& path, const SourceOverrides& overrides) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!read_toml_file(path, ErrorKind::profile, "the profile", text)) {
         throw Error(ErrorKind::profile, "cannot read the profile", ErrorPlace{path, "", {}, "", {}},
                     "check the path given to --profile");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_profile(text.str(), path, overrides);
+    return parse_profile(text, path, overrides);
 }
 
 }  // namespace ruimte

@@ -112,10 +112,15 @@ Geom polygonal_part(const Context& ctx, const GEOSGeometry* g) {
                "multipolygon");
 }
 
-Geom make_valid_polygonal(const Context& ctx, const GEOSGeometry* g) {
+const char* to_string(MakeValidMethod m) {
+    return m == MakeValidMethod::linework ? "linework" : "structure";
+}
+
+Geom make_valid_polygonal(const Context& ctx, const GEOSGeometry* g, MakeValidMethod method) {
     GEOSContextHandle_t h = ctx.handle();
     GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
-    GEOSMakeValidParams_setMethod_r(h, params, GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setMethod_r(h, params,
+                                    method == MakeValidMethod::linework ? GEOS_MAKE_VALID_LINEWORK : GEOS_MAKE_VALID_STRUCTURE);
     GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
     GEOSGeometry* fixed = GEOSMakeValidWithParams_r(h, g, params);
     GEOSMakeValidParams_destroy_r(h, params);

@@ -6,7 +6,9 @@
 #include <proj.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -121,6 +123,15 @@ namespace {
 // Where RD New coordinates lie (EPSG:28992's area of use, the Netherlands, in metres, with a
 // margin): a layer labelled with a geographic CRS whose coordinates all fall here is RD New.
 constexpr double kRdMinX = -7000, kRdMaxX = 300000, kRdMinY = 289000, kRdMaxY = 629000;
+
+// The largest absolute coordinate of `g`, as "1e+155" (for messages about overflowing areas).
+std::string scientific_magnitude(const geos::Context& ctx, const GEOSGeometry* g) {
+    const geos::Box b = geos::envelope(ctx, g);
+    const double m = std::max({std::fabs(b.xmin), std::fabs(b.xmax), std::fabs(b.ymin), std::fabs(b.ymax)});
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0e", m);
+    return buf;
+}
 
 // Rings of the non-empty polygons of a Polygon or MultiPolygon (what area::rings_of would
 // copy if none were shorter than a triangle).
@@ -605,6 +616,14 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 rings = area::rings_of(tctx, geom.get());
             }
         }
+        // Coordinates near the double range (1e150 and up) give an infinite or NaN area: refused,
+        // as no overlay or score computed from them can be trusted.
+        if (!std::isfinite(rings.area)) {
+            c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
+                        scientific_magnitude(tctx, geom.get()) + ")";
+            c.fix = "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
+            return;
+        }
         // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
         // for GEOS's full validity check.
         if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
@@ -627,7 +646,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 c.fix = "fix the coordinates";
                 return;
             }
-            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get());
+            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get(), options.make_valid);
             if (!fixed) {
                 c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
                 c.fix = "repair the feature in QGIS (Fix geometries)";
@@ -638,6 +657,12 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         }
         if (geos::is_empty(tctx, geom.get()) || geos::area(tctx, geom.get()) <= 0.0) {
             c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
+            return;
+        }
+        if (!std::isfinite(geos::area(tctx, geom.get()))) {
+            c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
+                        scientific_magnitude(tctx, geom.get()) + ")";
+            c.fix = "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
             return;
         }
         keep(std::move(geom));

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -197,6 +199,104 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
 
 }  // namespace
 
+// Every area, share and distance must be a finite number: coordinates near the double range
+// (1e150 and up) made areas Inf or NaN, which were scored and ranked with exit 0. Refused,
+// naming the candidate (and the layer whose figure overflowed).
+// candidates_scored holds fid, geom, the input's fields and, per class layer, a share per class
+// and the uncovered share; per presence layer three columns; per factor two; and six more.
+// SQLite refuses a table of more than 2000 columns (SQLITE_MAX_COLUMN), which surfaced as 'no
+// such table ... check free disk space' after all the work. `classes` gives each class layer's
+// class count (nullptr: the profile's declared classes, at least one, before any data is read).
+static std::size_t output_columns(const Profile& profile, std::size_t input_fields, const std::vector<const LayerIndex*>* classes) {
+    std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size();
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        if (profile.layers[l].kind == LayerKind::classes) {
+            const std::size_t k = classes ? (*classes)[l]->classes().size() : std::max<std::size_t>(1, profile.layers[l].classes.size());
+            n += k + 1;
+        } else {
+            n += 3;
+        }
+    }
+    return n;
+}
+
+static void check_output_columns(const Profile& profile, std::size_t columns, ErrorKind kind, const ErrorPlace& place) {
+    if (columns <= kMaxOutputColumns) return;
+    throw Error(kind,
+                "the output layer candidates_scored would have " + std::to_string(columns) + " columns (" +
+                    std::to_string(profile.layers.size()) + " layers, " + std::to_string(profile.factors.size()) +
+                    " factors), more than the limit of " + std::to_string(kMaxOutputColumns) + " (SQLite's)",
+                place,
+                "use fewer layers, classes or factors (a presence layer adds 3 columns, a class layer one per class and "
+                "one more, a factor 2), or drop input fields");
+}
+
+// Degrees labelled as RD New (ogr2ogr -a_srs EPSG:28992 on WGS 84 data) were scored silently at
+// 1e-8 ha, outside every layer. Two warnings: candidates outside RD New's extent (the
+// Netherlands), and candidates of which none overlaps any feature of any layer.
+static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
+    if (!req.notice || in.candidates.features.empty()) return;
+    const geos::Context ctx;
+    constexpr double kMinX = -7000, kMaxX = 300000, kMinY = 289000, kMaxY = 629000;  // as in source.cpp
+    std::size_t outside = 0;
+    std::optional<std::int64_t> first;
+    geos::Box all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), -std::numeric_limits<double>::max(),
+                  -std::numeric_limits<double>::max()};
+    for (const Feature& f : in.candidates.features) {
+        const geos::Box b = geos::envelope(ctx, f.geom.get());
+        all = {std::min(all.xmin, b.xmin), std::min(all.ymin, b.ymin), std::max(all.xmax, b.xmax), std::max(all.ymax, b.ymax)};
+        if (b.xmax < kMinX || b.xmin > kMaxX || b.ymax < kMinY || b.ymin > kMaxY) {
+            ++outside;
+            if (!first) first = f.fid;
+        }
+    }
+    if (outside > 0) {
+        req.notice("warning: " + std::to_string(outside) + " of " + std::to_string(in.candidates.features.size()) +
+                   " candidates lie outside the Netherlands (first: feature " + std::to_string(*first) + "; the candidates span x " +
+                   fixed(all.xmin, 1) + "..." + fixed(all.xmax, 1) + ", y " + fixed(all.ymin, 1) + "..." + fixed(all.ymax, 1) +
+                   " m in EPSG:28992, RD New covers x -7000...300000, y 289000...629000); if these are degrees, the CRS "
+                   "label is wrong: assign EPSG:4326 (ogr2ogr -a_srs EPSG:4326) or correct the .prj");
+    }
+    const OverlayResult& ov = in.overlay;
+    if (ov.layers.empty()) return;
+    for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
+        for (const LayerOverlay& lo : ov.layers) {
+            if (lo.covered_m2[c] > 0) return;
+        }
+    }
+    req.notice("warning: none of the " + std::to_string(ov.candidate_area_m2.size()) +
+               " candidates overlaps any feature of any layer: check that the candidates and the layers are in the CRS their "
+               "files say (scores computed from no overlap at all are rarely meant)");
+}
+
+static void check_finite_overlay(const ScoreInputs& in) {
+    const OverlayResult& ov = in.overlay;
+    const std::string fix = "check the coordinates and the CRS of the candidates and the layer; RD New coordinates lie within "
+                            "0..300,000 x 289,000..629,000 m";
+    for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
+        if (!std::isfinite(ov.candidate_area_m2[c])) {
+            throw Error(ErrorKind::input, "its area is not a finite number (coordinates too large)",
+                        in.candidates.place(in.candidates.features[c].fid), fix);
+        }
+    }
+    for (std::size_t l = 0; l < ov.layers.size(); ++l) {
+        const LayerOverlay& lo = ov.layers[l];
+        const std::string layer = in.profile.layers[l].name;
+        auto check = [&](const std::vector<double>& values, std::size_t per_candidate, const char* what) {
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (std::isfinite(values[i]) || (what == std::string("distance") && values[i] > 0)) continue;
+                const std::size_t c = i / std::max<std::size_t>(per_candidate, 1);
+                throw Error(ErrorKind::input,
+                            std::string("its ") + what + " in layer '" + layer + "' is not a finite number (coordinates too large)",
+                            in.candidates.place(in.candidates.features[c].fid), fix);
+            }
+        };
+        check(lo.area_m2, lo.class_count, "area");
+        check(lo.covered_m2, 1, "covered area");
+        check(lo.distance_m, 1, "distance");
+    }
+}
+
 ScoreInputs prepare_score(const ScoreRequest& req) {
     Stopwatch clock;
     ScoreInputs in;
@@ -216,6 +316,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         req.notice("weights from AHP: " + w + "; lambda_max " + fixed(profile.ahp->lambda_max, 3) + ", CI " +
                    fixed(profile.ahp->ci, 3) + ", CR " + fixed(profile.ahp->cr, 3));
     }
+    check_output_columns(profile, output_columns(profile, 0, nullptr), ErrorKind::profile,
+                         ErrorPlace{profile.path, "", {}, "", {}});
     for (const auto& w : profile.warnings) {
         if (req.strict) throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}}, "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
@@ -245,6 +347,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
+    read.make_valid = req.make_valid;
     read.control = req.control;
     using Clock = std::chrono::steady_clock;
     const Clock::time_point read_start = Clock::now();
@@ -300,6 +403,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         PushdownOptions push;
         push.assume_crs = req.assume_crs;
         push.skip_invalid = req.skip_invalid;
+        push.make_valid = req.make_valid;
         push.max_piece_vertices = req.max_piece_vertices;
         push.control = req.control;
         push.progress = req.progress;
@@ -312,6 +416,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         in.overlay = std::move(pushed.overlay);
         for (std::size_t l = 0; l < in.layers.size(); ++l) report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
         in.seconds.emplace_back("overlay", clock.lap());
+        check_finite_overlay(in);
+        warn_outside(req, in);
         return in;
     }
     const Clock::time_point cands_done = Clock::now();
@@ -338,6 +444,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
     in.overlay = overlay(geoms, index_ptrs, control);
     in.seconds.emplace_back("overlay", clock.lap());
+    check_finite_overlay(in);
+    warn_outside(req, in);
     return in;
 }
 
@@ -403,6 +511,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
     manifest.timestamp = timestamp;
     manifest.profile_path = profile.path;
     manifest.profile_text = profile.text;
+    manifest.make_valid = geos::to_string(req.make_valid);
     manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
@@ -474,8 +583,11 @@ ScoreSummary run_score(const ScoreRequest& req) {
         OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
         OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
                                        "Area (m2) and share of each candidate per class of each layer");
+        // Its own key (issue_id): the column fid holds the input's feature id, which a candidate
+        // and a layer feature can share (GDAL took a column named fid as the key, and two repaired
+        // features with one id failed the run with 'UNIQUE constraint failed').
         OGRLayer* issues = create_layer(*ds, req.output, "geometry_issues", wkbNone,
-                                        "Input features repaired or skipped while reading");
+                                        "Input features repaired or skipped while reading", "issue_id");
 
         // candidates_scored: the input attributes, then what ruimte computed.
         std::set<std::string> taken;
@@ -495,6 +607,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
             add_field(*scored, req.output, name, type, sub);
             return scored->GetLayerDefn()->GetFieldCount() - 1;
         };
+        check_output_columns(profile, output_columns(profile, static_cast<std::size_t>(cands.defn->GetFieldCount()), &index_ptrs),
+                             ErrorKind::input, cands.place());
         const bool int_ids = std::holds_alternative<std::int64_t>(ids.front());
         const int f_id = computed("candidate_id", int_ids ? OFTInteger64 : OFTString);
         const int f_area = computed("area_ha", OFTReal);
@@ -614,6 +728,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
+        ds->SetMetadataItem("RUIMTE_MAKE_VALID", (std::string("GEOS MakeValid, method=") + geos::to_string(req.make_valid) +
+                                                  " keepcollapsed=false").c_str());
         auto crs_line = [&](const FeatureLayer& l) {
             return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
                    " | operation " + l.crs.operation + " | accuracy_m " +

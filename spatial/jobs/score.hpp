@@ -19,6 +19,11 @@ enum class Engine {
     postgis,   // the overlay as SQL in the PostGIS database of the layers (spatial/pushdown.hpp)
 };
 
+// The most columns candidates_scored may have (SQLite's SQLITE_MAX_COLUMN); a profile that needs
+// more is refused before any geometry is read (exit 3), input fields that push it over after
+// reading (exit 4).
+inline constexpr std::size_t kMaxOutputColumns = 2000;
+
 struct ScoreRequest {
     std::string candidates;    // FILE[:LAYER]
     std::string profile_path;
@@ -29,6 +34,9 @@ struct ScoreRequest {
     std::string id_field;      // overrides the profile's id_field
     std::string assume_crs;    // for sources without a CRS
     bool skip_invalid = false;
+    // GEOS MakeValid's method for invalid polygons (--make-valid); named in the manifest and
+    // the output's metadata (RUIMTE_MAKE_VALID).
+    geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;
     bool strict = false;       // the profile's warnings (an AHP CR above 0.1) are errors
     std::size_t max_piece_vertices = 128;
     Engine engine = Engine::embedded;

@@ -190,7 +190,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
     if (options.control.threads > 0) {
         c.exec("SET LOCAL max_parallel_workers_per_gather = " + std::to_string(options.control.threads - 1));
     }
-    c.exec(replace_all(kCleanFunction, "%W%", w));
+    c.exec(replace_all(replace_all(kCleanFunction, "%W%", w), "method=structure",
+                       std::string("method=") + geos::to_string(options.make_valid)));
 
     // 2. The candidates, as read_polygon_layer repaired them, with their area.
     stage("upload candidates", 0, n);

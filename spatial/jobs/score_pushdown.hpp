@@ -24,6 +24,7 @@ struct PushdownOptions {
     std::string assume_crs;  // EPSG:NNNN for layers whose geometries have SRID 0
     bool skip_invalid = false;
     std::size_t max_piece_vertices = 128;  // ST_Subdivide's max_vertices
+    geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;  // ST_MakeValid's method
     RunControl control;  // threads: at most threads-1 parallel workers per query; cancellation
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     std::function<void(const std::string&)> notice;

@@ -183,6 +183,47 @@ WeightSweep sweep(const Rescorer& rs, const std::string& name, std::size_t f, st
 
 }  // namespace
 
+static std::string count_text(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+}
+
+void check_sensitivity_limits(const SensitivityOptions& o) {
+    if (o.sweep_steps > SensitivityLimits::max_sweep_steps) {
+        throw Error(ErrorKind::usage,
+                    "--sweep-steps " + std::to_string(o.sweep_steps) + " is more than the limit of " +
+                        std::to_string(SensitivityLimits::max_sweep_steps),
+                    {}, "use at most " + std::to_string(SensitivityLimits::max_sweep_steps) +
+                            " steps (each boundary is refined by bisection to 1e-5 anyway)");
+    }
+}
+
+void check_sensitivity_size(const SensitivityOptions& o, std::size_t ranked, std::size_t factors) {
+    // The draws keep a rank per ranked candidate and a weight per factor; the sweeps the top K
+    // per step per factor. Refused before anything is allocated (std::bad_alloc was exit 1).
+    const double per_draw = static_cast<double>(ranked) + static_cast<double>(factors);
+    const double cells = static_cast<double>(o.draws) * per_draw;
+    if (cells > static_cast<double>(SensitivityLimits::max_draw_cells)) {
+        throw Error(ErrorKind::usage,
+                    "--draws " + std::to_string(o.draws) + " for " + std::to_string(ranked) + " ranked candidates and " +
+                        std::to_string(factors) + " factors keeps " + count_text(cells) + " values, more than the limit of " +
+                        count_text(static_cast<double>(SensitivityLimits::max_draw_cells)),
+                    {}, "use at most " + std::to_string(static_cast<std::size_t>(
+                                             static_cast<double>(SensitivityLimits::max_draw_cells) / std::max(per_draw, 1.0))) +
+                            " draws for this input");
+    }
+    const double sweep_cells = static_cast<double>(factors) * static_cast<double>(o.sweep_steps + 1) *
+                               static_cast<double>(std::min(o.top_k, std::max<std::size_t>(ranked, 1)));
+    if (factors >= 2 && o.sweep_steps > 0 && sweep_cells > static_cast<double>(SensitivityLimits::max_draw_cells)) {
+        throw Error(ErrorKind::usage,
+                    "--sweep-steps " + std::to_string(o.sweep_steps) + " with --top " + std::to_string(o.top_k) + " and " +
+                        std::to_string(factors) + " factors keeps " + count_text(sweep_cells) +
+                        " values, more than the limit of " + count_text(static_cast<double>(SensitivityLimits::max_draw_cells)),
+                    {}, "use fewer --sweep-steps or a smaller --top");
+    }
+}
+
 SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base, const std::vector<CandidateId>& ids,
                                       const SensitivityOptions& o) {
     if (o.draws == 0) throw Error(ErrorKind::usage, "--draws must be at least 1");
@@ -193,8 +234,10 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
         throw Error(ErrorKind::usage, "--spread must lie in [0, 1)", {}, "0.1 means each weight varies by +-10 %");
     }
     if (o.top_k == 0) throw Error(ErrorKind::usage, "--top must be at least 1");
+    check_sensitivity_limits(o);
     const Rescorer rs(profile, base, ids);
     const std::size_t n = rs.candidates(), nf = rs.factors(), draws = o.draws;
+    check_sensitivity_size(o, static_cast<std::size_t>(std::count(base.excluded.begin(), base.excluded.end(), false)), nf);
     SensitivityResult r;
     r.draws = draws;
     r.top_k = o.top_k;
@@ -282,6 +325,7 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
     // output costs no work; the full list of inputs is checked again when writing.
     if (!req.chart.empty()) check_output_path(req.chart, req.score.overwrite, {parse_source(req.score.candidates).path, req.score.profile_path});
+    check_sensitivity_limits(req.options);  // before the overlay: a refused option costs no work
     ScoreInputs in = prepare_score(req.score);
     SensitivitySummary summary;
     summary.seconds = in.seconds;

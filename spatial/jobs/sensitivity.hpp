@@ -37,6 +37,16 @@ struct SensitivityOptions {
     RunControl control;            // threads, cancellation; progress per draw
 };
 
+// Limits, refused as usage errors (exit 2) before memory is spent; docs/reliability.md.
+struct SensitivityLimits {
+    static constexpr std::size_t max_sweep_steps = 100000;
+    // draws x (ranked candidates + factors), and factors x (sweep steps + 1) x top K: at most
+    // this many values (4-8 bytes each, so a few GB at the limit).
+    static constexpr std::size_t max_draw_cells = 500000000;
+};
+void check_sensitivity_limits(const SensitivityOptions& options);
+void check_sensitivity_size(const SensitivityOptions& options, std::size_t ranked_candidates, std::size_t factors);
+
 // Re-ranks candidates for other weights, from the weight-independent part of one scoring.
 class Rescorer {
 public:

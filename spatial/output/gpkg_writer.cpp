@@ -51,9 +51,10 @@ DatasetPtr create_gpkg(const std::string& path) {
 }
 
 OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::string& name,
-                       OGRwkbGeometryType type, const std::string& description) {
+                       OGRwkbGeometryType type, const std::string& description, const char* fid_column) {
     CPLStringList options;
     options.SetNameValue("DESCRIPTION", description.c_str());
+    if (fid_column) options.SetNameValue("FID", fid_column);
     if (type != wkbNone) {
         options.SetNameValue("GEOMETRY_NAME", "geom");
         options.SetNameValue("SPATIAL_INDEX", "NO");  // close_dataset() bulk-loads it (gpkg_rtree.hpp)

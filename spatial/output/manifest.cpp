@@ -225,6 +225,9 @@ std::string manifest_json(const Manifest& m) {
     j["timestamp"] = m.timestamp;
     const PJ_INFO proj = proj_info();
     j["versions"] = ojson{{"ruimte", version}, {"gdal", GDALVersionInfo("RELEASE_NAME")}, {"geos", GEOSversion()}, {"proj", proj.release}};
+    if (!m.make_valid.empty()) {
+        j["make_valid"] = ojson{{"library", "GEOS MakeValid"}, {"method", m.make_valid}, {"keep_collapsed", false}};
+    }
     if (!m.profile_path.empty()) {
         j["profile"] = ojson{{"path", redact_secrets(m.profile_path)}, {"sha256", sha256_hex(m.profile_text)}, {"text", redact_secrets(m.profile_text)}};
     }

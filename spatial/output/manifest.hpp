@@ -33,6 +33,9 @@ struct Manifest {
     std::string timestamp;     // "YYYY-MM-DDTHH:MM:SSZ"
     std::string profile_path;  // empty when the command has no profile
     std::string profile_text;
+    // How invalid polygons were repaired: GEOS MakeValid's method ("structure" or "linework");
+    // empty for commands that do not read polygons through it.
+    std::string make_valid;
     std::vector<ManifestInput> inputs;  // in the command's order
     // Every file read (shapefile sidecars included) is hashed: filled by write_manifest()
     // from `files` (paths), unique and in the order given.
