@@ -129,7 +129,7 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
     try {
         doc = json::parse(text);
     } catch (const json::parse_error& e) {
-        throw Error(ErrorKind::input, std::string("not JSON: ") + e.what(), ErrorPlace{path, "", {}, "", {}},
+        throw Error(ErrorKind::input, std::string("not JSON: ") + e.what(), ErrorPlace::at(path),
                     "give the capaciteitskaart data product as published (im-capaciteitskaart v1.3.0 JSON)");
     }
     v.object(doc, "");
@@ -227,7 +227,7 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
 Capaciteitskaart load_capaciteitskaart(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Error(ErrorKind::input, "cannot open the capaciteitskaart file", ErrorPlace{path, "", {}, "", {}},
+        throw Error(ErrorKind::input, "cannot open the capaciteitskaart file", ErrorPlace::at(path),
                     "check the path and read permission");
     }
     std::ostringstream s;
@@ -307,7 +307,7 @@ Voedingsgebieden dissolve_voedingsgebieden(const geos::Context& ctx, const Capac
         }
         throw Error(ErrorKind::input, "the PC6 layer has no postcode field '" + postcode_field + "'; its fields are: " +
                                           (fields.empty() ? "(none)" : fields),
-                    ErrorPlace{pc6.source.path, pc6.layer_name, {}, "", {}}, "name the field that holds the PC6 code");
+                    ErrorPlace::at(pc6.source.path, pc6.layer_name), "name the field that holds the PC6 code");
     }
     std::vector<std::pair<std::string, const GEOSGeometry*>> pairs;
     for (const Feature& f : pc6.features) {

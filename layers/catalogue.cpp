@@ -298,7 +298,7 @@ PlaceMatch match_places(const FeatureLayer& layer, const std::string& name_field
             fields += (i ? ", " : "") + std::string(layer.defn->GetFieldDefn(i)->GetNameRef());
         }
         throw Error(ErrorKind::input, "no name field '" + name_field + "'; the fields are: " + (fields.empty() ? "(none)" : fields),
-                    ErrorPlace{layer.source.path, layer.layer_name, {}, "", {}}, "name the field that holds the place names");
+                    ErrorPlace::at(layer.source.path, layer.layer_name), "name the field that holds the place names");
     }
     std::map<std::string, std::size_t> by_name;
     for (std::size_t i = 0; i < list.size(); ++i) by_name[normalise_value(list[i].name)] = i;

@@ -49,7 +49,7 @@ LayerSummary summarise_layer(GDALDataset& ds, OGRLayer& l, const AliasMap& extra
     const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
     std::optional<LayerReadCheck> read_check;
-    read_check.emplace(l, &ds, declared, ErrorPlace{ds.GetDescription(), s.name, {}, "", {}});
+    read_check.emplace(l, &ds, declared, ErrorPlace::at(ds.GetDescription(), s.name));
     for (auto& feat : l) {
         try {
             read_check->feature(feat->GetFID());
@@ -122,7 +122,7 @@ SourceSummary summarise_source(const std::string& path, const std::string& layer
     ensure_gdal();
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) {
-        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), ErrorPlace{path, "", {}, "", {}},
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), ErrorPlace::at(path),
                     "check that it is a Shapefile, GeoPackage, GeoJSON, FlatGeobuf or a capaciteitskaart JSON file");
     }
     out.driver = ds->GetDriver() ? ds->GetDriver()->GetDescription() : "?";
@@ -131,7 +131,7 @@ SourceSummary summarise_source(const std::string& path, const std::string& layer
         if (!l) {
             std::string names;
             for (auto* x : ds->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(x->GetName());
-            throw Error(ErrorKind::input, "no layer '" + layer + "'", ErrorPlace{path, layer, {}, "", {}}, "use one of: " + names);
+            throw Error(ErrorKind::input, "no layer '" + layer + "'", ErrorPlace::at(path, layer), "use one of: " + names);
         }
         out.layers.push_back(summarise_layer(*ds, *l, extra, max_distinct));
     } else {

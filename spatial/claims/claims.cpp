@@ -1018,7 +1018,7 @@ void write_csv(const std::string& final_path, const std::string& temp_path, cons
     csv.close();
     if (!csv) {
         throw Error(ErrorKind::output, "cannot write the CSV",
-                    ErrorPlace{final_path, "", {}, "", {}},
+                    ErrorPlace::at(final_path),
                     "check free disk space and write permission in the output folder");
     }
 }
@@ -1098,7 +1098,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         if (fs::exists(req.csv_dir, ec) && !fs::is_directory(req.csv_dir, ec)) {
             throw Error(
                 ErrorKind::output, "--csv names a file, not a folder",
-                ErrorPlace{req.csv_dir, "", {}, "", {}},
+                ErrorPlace::at(req.csv_dir),
                 "give a folder; ruimte writes claim_totals.csv, claim_combinations.csv, ... in it");
         }
         if (!fs::exists(req.csv_dir, ec)) {
@@ -1106,7 +1106,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             if (ec) {
                 throw Error(
                     ErrorKind::output, "cannot create the CSV folder: " + ec.message(),
-                    ErrorPlace{req.csv_dir, "", {}, "", {}},
+                    ErrorPlace::at(req.csv_dir),
                     "create it yourself, or check that its parent folder exists and is writable");
             }
         }

@@ -24,6 +24,11 @@ struct ErrorPlace {
     std::optional<std::int64_t> feature_id;
     std::string key;              // profile key, e.g. "factors[2].weight"
     std::optional<int> line;      // line in the profile file
+
+    // A place in a file: its path, and optionally a layer and a feature id.
+    static ErrorPlace at(std::string file, std::string layer = {}, std::optional<std::int64_t> feature_id = {}) {
+        return ErrorPlace{std::move(file), std::move(layer), feature_id, {}, {}};
+    }
 };
 
 // The message, place and hint are kept with every PostgreSQL password written as ***

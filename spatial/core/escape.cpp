@@ -174,7 +174,7 @@ std::string ogr_layer_source(const std::string& path, const std::string& layer_n
     for (char ch : path) {
         if (ch == '|' || is_control(static_cast<unsigned char>(ch))) {
             throw Error(ErrorKind::input, "the path holds '|' or a control character, which a QGIS data source cannot hold",
-                        ErrorPlace{path, layer_name, {}, "", {}}, "rename the file or its folder");
+                        ErrorPlace::at(path, layer_name), "rename the file or its folder");
         }
     }
     bool plain = !layer_name.empty();

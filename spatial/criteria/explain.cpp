@@ -22,7 +22,7 @@ std::size_t ScoredRun::row(const std::string& id) const {
     if (it == ids.end()) {
         std::string some;
         for (std::size_t i = 0; i < ids.size() && i < 5; ++i) some += (i ? ", " : "") + ids[i];
-        throw Error(ErrorKind::usage, "no candidate with id '" + id + "'", ErrorPlace{path, "candidates_scored", {}, "", {}},
+        throw Error(ErrorKind::usage, "no candidate with id '" + id + "'", ErrorPlace::at(path, "candidates_scored"),
                     "give a value of column candidate_id (for example " + some + ")");
     }
     return static_cast<std::size_t>(it - ids.begin());
@@ -45,12 +45,12 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     run.path = path;
     const ErrorPlace place{path, "candidates_scored", {}, "", {}};
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace{path, "", {}, "", {}}, "give the output of `ruimte score`");
+    if (!ds) throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace::at(path), "give the output of `ruimte score`");
     OGRLayer* layer = ds->GetLayerByName("candidates_scored");
     const char* text = ds->GetMetadataItem("RUIMTE_PROFILE");
     if (!layer || !text) {
         throw Error(ErrorKind::input, "not a `ruimte score` output (no layer candidates_scored or no RUIMTE_PROFILE metadata)",
-                    ErrorPlace{path, "", {}, "", {}}, "give the GeoPackage written by `ruimte score`");
+                    ErrorPlace::at(path), "give the GeoPackage written by `ruimte score`");
     }
     // The profile as it was; its layer sources may have moved since, so they point here.
     const char* profile_path = ds->GetMetadataItem("RUIMTE_PROFILE_PATH");
@@ -201,7 +201,7 @@ CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl)
         fe.contribution = run.value("f_" + f.name + "_contrib", row);
         if (std::isnan(fe.value) || std::isnan(fe.contribution)) {
             throw Error(ErrorKind::input, "no column f_" + f.name + "_value or f_" + f.name + "_contrib for factor '" + f.name + "' of the stored profile",
-                        ErrorPlace{run.path, "candidates_scored", {}, "", {}}, "the file was changed after `ruimte score`; score again");
+                        ErrorPlace::at(run.path, "candidates_scored"), "the file was changed after `ruimte score`; score again");
         }
         fe.weight = f.weight;
         e.contribution_sum += fe.contribution;

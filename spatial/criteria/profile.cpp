@@ -546,7 +546,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
 Profile load_profile(const std::string& path, const SourceOverrides& overrides) {
     std::string text;
     if (!read_toml_file(path, ErrorKind::profile, "the profile", text)) {
-        throw Error(ErrorKind::profile, "cannot read the profile", ErrorPlace{path, "", {}, "", {}},
+        throw Error(ErrorKind::profile, "cannot read the profile", ErrorPlace::at(path),
                     "check the path given to --profile");
     }
     return parse_profile(text, path, overrides);

@@ -94,7 +94,7 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
             // string holds no password.
             const bool secret = redact_secrets(spec) != spec;
             throw Error(kind, (secret ? std::string("a word") : "'" + key + "'") + " in the connection string has no value",
-                        ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint + std::string(secret ? "; a password with spaces goes in single quotes" : ""));
+                        ErrorPlace::at(unparsed_place(spec)), kSyntaxHint + std::string(secret ? "; a password with spaces goes in single quotes" : ""));
         }
         ++i;
         while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) ++i;
@@ -114,7 +114,7 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
                     value += conninfo[i++];
                 }
             }
-            if (!closed) throw Error(kind, "unterminated quote in the connection string", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+            if (!closed) throw Error(kind, "unterminated quote in the connection string", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
         } else {
             while (i < n && !std::isspace(static_cast<unsigned char>(conninfo[i]))) value += conninfo[i++];
         }
@@ -206,14 +206,14 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
         body = spec.substr(3);
         if (!body.empty() && body.front() == '"') {
             if (body.size() < 2 || body.back() != '"') {
-                throw Error(kind, "the connection string's closing '\"' is missing", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+                throw Error(kind, "the connection string's closing '\"' is missing", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
             }
             body = body.substr(1, body.size() - 2);
         }
     } else if (is_uri(spec)) {
         body = spec;
     } else {
-        throw Error(kind, "not a PostgreSQL connection", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+        throw Error(kind, "not a PostgreSQL connection", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
     }
     Target t;
     body = trim(body);
@@ -228,7 +228,7 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
         throw Error(kind,
                     "the schema name is " + std::to_string(t.schema.size()) + " bytes long; PostgreSQL cuts names to " +
                         std::to_string(kMaxNameBytes) + " bytes, so it would be another schema's name",
-                    ErrorPlace{spec, "", {}, "", {}}, "use a schema name of at most 63 bytes (a-z, 0-9 and _ are one byte each)");
+                    ErrorPlace::at(spec), "use a schema name of at most 63 bytes (a-z, 0-9 and _ are one byte each)");
     }
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(body.c_str(), &err);
@@ -244,7 +244,7 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
                 q += 4;
             }
         }
-        throw Error(kind, "invalid PostgreSQL connection: " + why, ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+        throw Error(kind, "invalid PostgreSQL connection: " + why, ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
     }
     // Normalised keyword=value form: the same database always gives the same string.
     for (PQconninfoOption* o = opts; o->keyword; ++o) {
@@ -261,7 +261,7 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
         if (spec.size() > 3 && spec[3] == '"') {
             const auto close = spec.find('"', 4);
             if (close == std::string::npos) {
-                throw Error(ErrorKind::input, "the connection string's closing '\"' is missing", ErrorPlace{spec, "", {}, "", {}},
+                throw Error(ErrorKind::input, "the connection string's closing '\"' is missing", ErrorPlace::at(spec),
                             kSyntaxHint);
             }
             const std::string conn = spec.substr(0, close + 1);
@@ -269,7 +269,7 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
             if (rest.empty()) return {conn, ""};
             if (rest.front() != ':' || rest.size() == 1) {
                 throw Error(ErrorKind::input, "after the quoted connection string comes ':TABLE' or ':SELECT ...', not '" + rest + "'",
-                            ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+                            ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
             }
             return {conn, trim(rest.substr(1))};
         }
@@ -282,11 +282,11 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
         const auto colon = spec.find(':', path);
         if (colon == std::string::npos) return {spec, ""};
         if (colon + 1 == spec.size()) {
-            throw Error(ErrorKind::input, "nothing after ':'", ErrorPlace{spec, "", {}, "", {}}, "write :TABLE or :SELECT ... after the URI");
+            throw Error(ErrorKind::input, "nothing after ':'", ErrorPlace::at(spec), "write :TABLE or :SELECT ... after the URI");
         }
         return {spec.substr(0, colon), trim(spec.substr(colon + 1))};
     }
-    throw Error(ErrorKind::input, "not a PostgreSQL source", ErrorPlace{unparsed_place(spec), "", {}, "", {}}, kSyntaxHint);
+    throw Error(ErrorKind::input, "not a PostgreSQL source", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
 }
 
 bool is_query(std::string_view relation) {
@@ -411,7 +411,7 @@ Connection::Connection(const Target& target, ErrorKind kind) : target_(target), 
         const std::string why = conn_ ? trim(PQerrorMessage(conn_)) : "out of memory";
         if (conn_) PQfinish(conn_);
         conn_ = nullptr;
-        throw Error(kind, "cannot connect to PostgreSQL: " + why, ErrorPlace{target.display(), "", {}, "", {}},
+        throw Error(kind, "cannot connect to PostgreSQL: " + why, ErrorPlace::at(target.display()),
                     "check host, port, dbname and user, and that the server runs (a password belongs in ~/.pgpass or PGPASSWORD)");
     }
     PQsetClientEncoding(conn_, "UTF8");
@@ -425,7 +425,7 @@ Connection::~Connection() {
 void Connection::fail(const std::string& what, pg_result* r, const std::string& hint) {
     std::string msg = trim(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
     if (r) PQclear(r);
-    throw Error(kind_, what + ": " + msg, ErrorPlace{target_.display(), "", {}, "", {}},
+    throw Error(kind_, what + ": " + msg, ErrorPlace::at(target_.display()),
                 hint.empty() ? "see the PostgreSQL message; check the connection and your rights in the database" : hint);
 }
 
@@ -560,7 +560,7 @@ namespace {
 Target output_target(const std::string& output) {
     Target t = parse_target(output, ErrorKind::usage);
     if (t.schema.empty()) {
-        throw Error(ErrorKind::usage, "a PostgreSQL output needs a schema for the result", ErrorPlace{t.display(), "", {}, "", {}},
+        throw Error(ErrorKind::usage, "a PostgreSQL output needs a schema for the result", ErrorPlace::at(t.display()),
                     "add ?schema=NAME to the URI (postgresql://USER@HOST:PORT/DB?schema=NAME) or schema=NAME inside PG:\"...\"");
     }
     return t;
@@ -569,7 +569,7 @@ Target output_target(const std::string& output) {
 void require_postgis(Connection& c) {
     const Result r = c.query("SELECT extversion FROM pg_extension WHERE extname = 'postgis'");
     if (r.rows() == 0) {
-        throw Error(c.kind(), "PostGIS is not installed in this database", ErrorPlace{c.target().display(), "", {}, "", {}},
+        throw Error(c.kind(), "PostGIS is not installed in this database", ErrorPlace::at(c.target().display()),
                     "run CREATE EXTENSION postgis; in the database (as its owner or a superuser)");
     }
 }
@@ -588,7 +588,7 @@ std::vector<std::string> existing_tables(Connection& c, const std::string& schem
 [[noreturn]] void result_exists(const Connection& c, const std::vector<std::string>& found) {
     std::string names;
     for (const auto& f : found) names += (names.empty() ? "" : ", ") + f;
-    throw Error(ErrorKind::output, "the result exists (tables " + names + ")", ErrorPlace{c.target().display(), "", {}, "", {}},
+    throw Error(ErrorKind::output, "the result exists (tables " + names + ")", ErrorPlace::at(c.target().display()),
                 "pass --overwrite to replace it, or write to another schema");
 }
 
@@ -852,7 +852,7 @@ void check_output(const std::string& output, bool overwrite, const std::vector<s
 void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool overwrite) {
     ensure_gdal();
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(gpkg_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw Error(ErrorKind::internal, "cannot reopen the staged GeoPackage: " + gdal_last_error(), ErrorPlace{gpkg_path, "", {}, "", {}});
+    if (!ds) throw Error(ErrorKind::internal, "cannot reopen the staged GeoPackage: " + gdal_last_error(), ErrorPlace::at(gpkg_path));
     std::vector<OGRLayer*> layers;
     std::vector<std::string> names;
     for (int i = 0; i < ds->GetLayerCount(); ++i) {
@@ -871,7 +871,7 @@ void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool 
     const Result lock = c.query("SELECT pg_try_advisory_xact_lock(hashtextextended('ruimte result ' || current_database() || '.' || " +
                                 c.literal(t.schema) + ", 0))");
     if (lock.text(0, 0) != "t") {
-        throw Error(ErrorKind::output, "another run is writing this result right now", ErrorPlace{t.display(), "", {}, "", {}},
+        throw Error(ErrorKind::output, "another run is writing this result right now", ErrorPlace::at(t.display()),
                     "wait until it has finished (then use --overwrite to replace its result), or write to another schema");
     }
     require_postgis(c);
@@ -891,7 +891,7 @@ void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool 
 StagedResult::StagedResult(std::string output, bool overwrite) : output_(std::move(output)), overwrite_(overwrite) {
     std::string tmpl = (fs::temp_directory_path() / "ruimte-pg-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) {
-        throw Error(ErrorKind::output, "cannot create a temporary folder", ErrorPlace{fs::temp_directory_path().string(), "", {}, "", {}},
+        throw Error(ErrorKind::output, "cannot create a temporary folder", ErrorPlace::at(fs::temp_directory_path().string()),
                     "check free space and write permission in TMPDIR");
     }
     dir_ = tmpl;

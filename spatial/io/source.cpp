@@ -54,7 +54,7 @@ SourceSpec parse_source(std::string_view spec_in, const std::string& base_dir) {
         const std::string file = resolve(spec.substr(0, colon));
         if (fs::exists(file, ec)) return {file, spec.substr(colon + 1)};
     }
-    throw Error(ErrorKind::input, "no such file", ErrorPlace{resolve(spec), "", {}, "", {}},
+    throw Error(ErrorKind::input, "no such file", ErrorPlace::at(resolve(spec)),
                 "check the path; to pick a layer write FILE:LAYER");
 }
 
@@ -63,7 +63,7 @@ std::vector<std::string> list_layers(const std::string& path) {
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) {
         throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(),
-                    ErrorPlace{path, "", {}, "", {}},
+                    ErrorPlace::at(path),
                     "check that it is a Shapefile, GeoPackage, GeoJSON or FlatGeobuf");
     }
     std::vector<std::string> names;

@@ -646,7 +646,7 @@ void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResu
         r << render_check_report(result, req, plan.format);
         r.close();
         if (!r) {
-            throw Error(ErrorKind::output, "cannot write the report", ErrorPlace{req.report, "", {}, "", {}},
+            throw Error(ErrorKind::output, "cannot write the report", ErrorPlace::at(req.report),
                         "check free disk space and write permission in the output folder");
         }
     }

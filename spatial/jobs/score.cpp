@@ -317,7 +317,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
                    fixed(profile.ahp->ci, 3) + ", CR " + fixed(profile.ahp->cr, 3));
     }
     check_output_columns(profile, output_columns(profile, 0, nullptr), ErrorKind::profile,
-                         ErrorPlace{profile.path, "", {}, "", {}});
+                         ErrorPlace::at(profile.path));
     for (const auto& w : profile.warnings) {
         if (req.strict) throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}}, "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
@@ -565,7 +565,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
             csv.write(text.data(), static_cast<std::streamsize>(text.size()));
             csv.close();
             if (!csv) {
-                throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace{req.csv, "", {}, "", {}},
+                throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(req.csv),
                             "check free disk space and write permission in the output folder");
             }
         });
@@ -595,7 +595,7 @@ ScoreSummary run_score(const ScoreRequest& req) {
         for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
             OGRFieldDefn def(cands.defn->GetFieldDefn(i));
             if (scored->CreateField(&def) != OGRERR_NONE) {
-                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'", ErrorPlace{req.output, "candidates_scored", {}, "", {}});
+                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'", ErrorPlace::at(req.output, "candidates_scored"));
             }
             taken.insert(upper(def.GetNameRef()));
         }

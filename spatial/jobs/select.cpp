@@ -655,7 +655,7 @@ SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, co
         OGRFieldDefn def(c.layer.defn->GetFieldDefn(i));
         if (layer.CreateField(&def) != OGRERR_NONE) {
             throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
-                        ErrorPlace{req.output, "candidates_selected", {}, "", {}});
+                        ErrorPlace::at(req.output, "candidates_selected"));
         }
         taken.insert(upper(def.GetNameRef()));
     }

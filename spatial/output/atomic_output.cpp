@@ -90,9 +90,9 @@ Error appeared(const std::string& path) {
 }
 
 #ifdef RENAME_EXCHANGE
-int exchange(const std::string& a, const std::string& b) { return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE); }
+int exchange_names(const std::string& a, const std::string& b) { return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE); }
 #else
-int exchange(const std::string&, const std::string&) {
+int exchange_names(const std::string&, const std::string&) {
     errno = ENOSYS;
     return -1;
 }
@@ -388,11 +388,11 @@ void AtomicOutput::place() {
         if (::lstat(final_.c_str(), &st) == 0) {
             if (!S_ISREG(st.st_mode)) throw not_regular(final_, st);
             if (!overwrite_) throw appeared(final_);
-            if (exchange(temp_, final_) == 0) {
+            if (exchange_names(temp_, final_) == 0) {
                 // What went out must be a regular file (something else may have taken its place since the look).
                 struct stat old {};
                 if (::lstat(temp_.c_str(), &old) != 0 || !S_ISREG(old.st_mode)) {
-                    exchange(temp_, final_);
+                    exchange_names(temp_, final_);
                     throw not_regular(final_, old);
                 }
                 placed_ = swapped_ = true;
@@ -419,7 +419,7 @@ void AtomicOutput::place() {
 void AtomicOutput::put_back() {
     if (!placed_) return;
     if (swapped_) {
-        exchange(temp_, final_);  // the replaced file back under its name, this one at temp_
+        exchange_names(temp_, final_);  // the replaced file back under its name, this one at temp_
     } else {
         rename_noreplace(final_, temp_);
     }

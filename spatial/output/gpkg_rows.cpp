@@ -105,10 +105,10 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
     : path_(path), table_(layer.GetName()) {
     GDALDriver* driver = ds.GetDriver();
     if (!driver || !EQUAL(driver->GetDescription(), "GPKG")) {
-        throw Error(ErrorKind::internal, "GpkgRowWriter needs a GeoPackage", ErrorPlace{path, table_, {}, "", {}});
+        throw Error(ErrorKind::internal, "GpkgRowWriter needs a GeoPackage", ErrorPlace::at(path, table_));
     }
     db_ = static_cast<sqlite3*>(ds.GetInternalHandle("SQLITE_HANDLE"));
-    if (!db_) throw Error(ErrorKind::internal, "GDAL gives no SQLite handle for the GeoPackage", ErrorPlace{path, table_, {}, "", {}});
+    if (!db_) throw Error(ErrorKind::internal, "GDAL gives no SQLite handle for the GeoPackage", ErrorPlace::at(path, table_));
     // GDAL may hold rows of its own for this layer (a deferred table creation, cached
     // statements): let it write them before rows go in beside it.
     layer.SyncToDisk();
@@ -168,13 +168,13 @@ GpkgRowWriter::~GpkgRowWriter() {
 }
 
 void GpkgRowWriter::fail(const std::string& what) const {
-    throw Error(ErrorKind::output, "cannot write rows (" + what + "): " + sqlite3_errmsg(db_), ErrorPlace{path_, table_, {}, "", {}},
+    throw Error(ErrorKind::output, "cannot write rows (" + what + "): " + sqlite3_errmsg(db_), ErrorPlace::at(path_, table_),
                 "check free disk space and write permission in the output folder");
 }
 
 GpkgRowWriter::Value& GpkgRowWriter::value(int field) {
     if (field < 0 || static_cast<std::size_t>(field) >= fields_) {
-        throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table", ErrorPlace{path_, table_, {}, "", {}});
+        throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table", ErrorPlace::at(path_, table_));
     }
     return held_[rows_held_ * params_ + static_cast<std::size_t>(field)];
 }
@@ -219,13 +219,13 @@ void GpkgRowWriter::fields_from(const OGRFeature& f) {
             case OFTInteger64: integer(i, f.GetFieldAsInteger64(i)); break;
             case OFTReal: real(i, f.GetFieldAsDouble(i)); break;
             case OFTString: text(i, f.GetFieldAsString(i)); break;
-            default: throw Error(ErrorKind::internal, "fields_from() takes integers, reals and text only", ErrorPlace{path_, table_, {}, "", {}});
+            default: throw Error(ErrorKind::internal, "fields_from() takes integers, reals and text only", ErrorPlace::at(path_, table_));
         }
     }
 }
 
 void GpkgRowWriter::geometry(GpkgGeometry g) {
-    if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace{path_, table_, {}, "", {}});
+    if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace::at(path_, table_));
     boxes_.push_back({0, g.box.xmin, g.box.ymin, g.box.xmax, g.box.ymax});  // the id once inserted
     if (!has_extent_) {
         extent_ = g.box;

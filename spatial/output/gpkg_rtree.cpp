@@ -265,7 +265,7 @@ std::vector<std::string> rtree_triggers(const std::string& t, const std::string&
 // What failed, with SQLite's message, naming the file and table.
 Error index_error(sqlite3* db, const std::string& path, const std::string& table, const std::string& what) {
     return Error(ErrorKind::output, "cannot build the spatial index: " + what + ": " + sqlite3_errmsg(db),
-                 ErrorPlace{path, table, {}, "", {}}, "check free disk space and write permission in the output folder");
+                 ErrorPlace::at(path, table), "check free disk space and write permission in the output folder");
 }
 
 std::vector<RTreeEntry> read_boxes(sqlite3* db, const std::string& path, const std::string& table, const std::string& geom,

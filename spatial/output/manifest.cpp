@@ -97,7 +97,7 @@ std::string sha256_hex(const std::string& bytes) {
 std::string sha256_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Error(ErrorKind::input, "cannot read the file to record its SHA-256", ErrorPlace{path, "", {}, "", {}},
+        throw Error(ErrorKind::input, "cannot read the file to record its SHA-256", ErrorPlace::at(path),
                     "check that the file exists and is readable");
     }
     Sha256 h;
@@ -250,7 +250,7 @@ std::string manifest_json(const Manifest& m) {
         std::error_code ec;
         const auto size = std::filesystem::file_size(f, ec);
         if (ec) {
-            throw Error(ErrorKind::input, "cannot read the size of an input file", ErrorPlace{f, "", {}, "", {}},
+            throw Error(ErrorKind::input, "cannot read the size of an input file", ErrorPlace::at(f),
                         "check that the file exists and is readable");
         }
         files.push_back(ojson{{"path", f}, {"size", static_cast<std::uint64_t>(size)}, {"sha256", sha256_file(f)}});

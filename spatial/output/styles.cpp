@@ -407,7 +407,7 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
 void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vector<StyleSpec>& specs,
                         const std::string& update_time) {
     auto fail = [&](const std::string& what) {
-        return Error(ErrorKind::output, what + ": " + gdal_last_error(), ErrorPlace{path, "layer_styles", {}, "", {}},
+        return Error(ErrorKind::output, what + ": " + gdal_last_error(), ErrorPlace::at(path, "layer_styles"),
                      "check free disk space and write permission in the output folder");
     };
     OGRLayer* table = ds.GetLayerByName("layer_styles");
@@ -552,7 +552,7 @@ ProjectLayers project_layers(const std::string& display_path, const std::string&
         ensure_gdal();
         DatasetPtr ds(GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
         if (!ds) {
-            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace{path, layer_name, {}, "", {}},
+            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace::at(path, layer_name),
                         "check the path");
         }
         for (int i = 0; i < ds->GetLayerCount(); ++i) {
@@ -688,7 +688,7 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     out << stored_zip(stem + ".qgs", qgs);
     out.close();
     if (!out) {
-        throw Error(ErrorKind::output, "cannot write the QGIS project", ErrorPlace{display_path, "", {}, "", {}},
+        throw Error(ErrorKind::output, "cannot write the QGIS project", ErrorPlace::at(display_path),
                     "check free disk space and write permission in the output folder");
     }
 }

@@ -37,7 +37,7 @@ void text(cairo_t* cr, double x, double y, const std::string& s, double size, bo
 void check(cairo_status_t status, const std::string& path) {
     if (status != CAIRO_STATUS_SUCCESS) {
         throw Error(ErrorKind::output, std::string("cannot write the chart: ") + cairo_status_to_string(status),
-                    ErrorPlace{path, "", {}, "", {}}, "check free disk space and write permission in the output folder");
+                    ErrorPlace::at(path), "check free disk space and write permission in the output folder");
     }
 }
 }  // namespace

@@ -77,7 +77,7 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
     CPLErrorReset();
     out.ds.reset(GDALDataset::Open(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!out.ds) {
-        throw Error(ErrorKind::input, "cannot open: " + gdal_last_error(), ErrorPlace{spec.path, spec.layer, {}, "", {}},
+        throw Error(ErrorKind::input, "cannot open: " + gdal_last_error(), ErrorPlace::at(spec.path, spec.layer),
                     "check the path; give FILE[:LAYER]");
     }
     if (!spec.layer.empty()) {
@@ -97,7 +97,7 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
             if (out.ds->GetLayer(i)->GetGeomType() != wkbNone) names += (names.empty() ? "" : ", ") + std::string(out.ds->GetLayer(i)->GetName());
         }
         throw Error(ErrorKind::input, "no spatial layer '" + spec.layer + "'; the spatial layers are: " + (names.empty() ? "(none)" : names),
-                    ErrorPlace{spec.path, spec.layer, {}, "", {}}, "name one of them as FILE:LAYER");
+                    ErrorPlace::at(spec.path, spec.layer), "name one of them as FILE:LAYER");
     }
     return out;
 }
@@ -140,7 +140,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
     const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
     // A damaged source ends the read early with an error: refused, not drawn in part.
-    LayerReadCheck read_check(l, &ds, declared, ErrorPlace{path, out.name, {}, "", {}});
+    LayerReadCheck read_check(l, &ds, declared, ErrorPlace::at(path, out.name));
     for (auto& f : l) {
         read_check.feature(f->GetFID());
         OGRGeometry* g = f->GetGeometryRef();
@@ -148,7 +148,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
         MapFeature m;
         m.geom.reset(g->clone());
         if (ct && m.geom->transform(ct.get()) != OGRERR_NONE) {
-            throw Error(ErrorKind::input, "cannot reproject the feature to EPSG:28992", ErrorPlace{path, out.name, f->GetFID(), "", {}},
+            throw Error(ErrorKind::input, "cannot reproject the feature to EPSG:28992", ErrorPlace::at(path, out.name, f->GetFID()),
                         "check the layer's CRS");
         }
         if (spec) m.klass = class_of(*spec, *f, f_class);
@@ -374,7 +374,7 @@ Canvas open_canvas(const std::string& ext, const AtomicOutput& out, const Page& 
     }
     if (cairo_surface_status(c.surface.get()) != CAIRO_STATUS_SUCCESS) {
         throw Error(ErrorKind::output, std::string("cannot create the map: ") + cairo_status_to_string(cairo_surface_status(c.surface.get())),
-                    ErrorPlace{req.output, "", {}, "", {}}, "check free disk space and write permission in the output folder");
+                    ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
     }
     c.owner.reset(cairo_create(c.surface.get()));
     c.cr = c.owner.get();
@@ -752,7 +752,7 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
     canvas.cr = nullptr;
     if (ext == ".png") {
         if (cairo_surface_write_to_png(canvas.surface.get(), out.temp_path().c_str()) != CAIRO_STATUS_SUCCESS) {
-            throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace{req.output, "", {}, "", {}},
+            throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace::at(req.output),
                         "check free disk space and write permission in the output folder");
         }
         canvas.surface.reset();
@@ -763,7 +763,7 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
         canvas.surface.reset();
         if (st != CAIRO_STATUS_SUCCESS) {
             throw Error(ErrorKind::output, std::string("cannot write the map: ") + cairo_status_to_string(st),
-                        ErrorPlace{req.output, "", {}, "", {}}, "check free disk space and write permission in the output folder");
+                        ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
         }
     }
 }
@@ -785,7 +785,7 @@ MapSummary render_map(const MapRequest& req) {
     summary.layer = data.name;
     summary.features = data.features.size();
     if (data.features.empty()) {
-        throw Error(ErrorKind::input, "the layer has no features to draw", ErrorPlace{main_path, data.name, {}, "", {}},
+        throw Error(ErrorKind::input, "the layer has no features to draw", ErrorPlace::at(main_path, data.name),
                     "choose a layer with features (ruimte info FILE lists them)");
     }
     std::vector<Layer> context;

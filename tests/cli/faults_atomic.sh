@@ -91,7 +91,16 @@ got130=0
 for delay in 0.30 0.20 0.10 0.05 0.02; do
     mkdir -p "$tmp/int"; rm -rf "$tmp/int/"* "$tmp/int/".[!.]*
     "$ruimte" "${base[@]}" --threads 1 -o "$tmp/int/score.gpkg" > /dev/null 2> "$tmp/int.err" &
-    pid=$!; sleep "$delay"; kill -INT "$pid" 2> /dev/null; wait "$pid"; code=$?
+    pid=$!
+    # A background job of a non-interactive shell starts with SIGINT ignored until ruimte
+    # installs its handler; on a loaded machine that can take longer than every delay here.
+    # Wait until the handler is in place (SigCgt bit of SIGINT in /proc), then count the delay.
+    for _ in $(seq 1000); do
+        cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$pid/status" 2> /dev/null) || break
+        [ -n "$cgt" ] && (( (16#$cgt >> 1) & 1 )) && break
+        sleep 0.01
+    done
+    sleep "$delay"; kill -INT "$pid" 2> /dev/null; wait "$pid"; code=$?
     if [ "$code" = 0 ]; then continue; fi
     if [ "$code" != 130 ]; then echo "FAIL: SIGINT gave exit $code, want 130"; cat "$tmp/int.err"; fail=1; break; fi
     got130=1

@@ -84,7 +84,7 @@ TEST_CASE("redact_secrets: passwords of PostgreSQL connections", "[escape]") {
 }
 
 TEST_CASE("Error keeps no password", "[escape]") {
-    const Error e(ErrorKind::input, "cannot connect to postgresql://a:geheim@h/db", ErrorPlace{"PG:\"password=geheim dbname=r\"", "", {}, "", {}},
+    const Error e(ErrorKind::input, "cannot connect to postgresql://a:geheim@h/db", ErrorPlace::at("PG:\"password=geheim dbname=r\""),
                   "check password=geheim");
     const std::string what = e.what();
     CHECK(what.find("geheim") == std::string::npos);

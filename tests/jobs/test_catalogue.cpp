@@ -85,7 +85,7 @@ TEST_CASE("severity order: ja < ja_mits_klein < ja_mits_groot < nee_tenzij < nee
 TEST_CASE("an unmapped value is an error listing the values found and the classes allowed", "[catalogue]") {
     const std::vector<std::string> values = {"Ja", "Ja, mits", "misschien", "Ja"};
     try {
-        map_values(kind_or_throw("wbs"), values, {10, 11, 12, 13}, {}, ErrorPlace{"wbs.gpkg", "wbs", {}, "", {}}, "klasse");
+        map_values(kind_or_throw("wbs"), values, {10, 11, 12, 13}, {}, ErrorPlace::at("wbs.gpkg", "wbs"), "klasse");
         FAIL("no error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::input);
