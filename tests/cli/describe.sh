@@ -4,8 +4,13 @@
 # shows (so the QGIS plugin built from it cannot drift from the command line); every option has
 # a known type, English help and a Dutch slot; every command has a Dutch summary; `ruimte
 # COMMAND --describe` gives that command alone; an unknown command is a usage error (exit 2).
+# Dutch (issue 26): every option has Dutch help ("nl" not null, not a copy of the English), and
+# the table in cli/describe_nl.cpp has exactly one row per command summary and per option that
+# --describe lists: a row for an option that no longer exists fails as a missing one does.
 set -uo pipefail
-ruimte=$1
+ruimte=$1 src=${2:?usage: describe.sh RUIMTE SOURCE_DIR}
+table=$src/cli/describe_nl.cpp
+[ -f "$table" ] || { echo "FAIL: no Dutch table $table"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 "$ruimte" --describe > "$tmp/all.json" || { echo "FAIL: ruimte --describe exited $?"; exit 1; }
 "$ruimte" --help > "$tmp/help.txt"
@@ -15,9 +20,9 @@ for c in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(c["name"] for c 
 done
 "$ruimte" nosuchcommand --describe > /dev/null 2>&1; rc=$?
 [ $rc = 2 ] || { echo "FAIL: ruimte nosuchcommand --describe exited $rc, not 2"; exit 1; }
-/usr/bin/python3 - "$tmp" <<'PY'
+/usr/bin/python3 - "$tmp" "$table" <<'PY'
 import json, os, re, sys
-tmp = sys.argv[1]
+tmp, table = sys.argv[1], sys.argv[2]
 d = json.load(open(os.path.join(tmp, "all.json")))
 fail = []
 # The commands `ruimte --help` lists (the Subcommands: section).
@@ -62,12 +67,35 @@ for c in d["commands"]:
             fail.append(f"{name} {o['name']}: help lacks en text or nl slot")
         if o["type"] == "enum" and not o.get("choices"):
             fail.append(f"{name} {o['name']}: enum without choices")
+        nl = o["help"].get("nl")
+        if not nl:
+            fail.append(f"{name} {o['name']}: no Dutch help (add a row {{\"{name}\", \"{o['name']}\", \"...\"}} to cli/describe_nl.cpp)")
+        elif nl == o["help"]["en"]:
+            fail.append(f"{name} {o['name']}: the Dutch help is the English text")
     for w in c["writes"]:
         if not any(o["name"] == w and o["type"] == "output" for o in c["options"]):
             fail.append(f"{name}: writes {w}, which is no output option")
     one = json.load(open(os.path.join(tmp, f"one_{name}.json")))
     if [x["name"] for x in one["commands"]] != [name] or one["commands"][0] != c:
         fail.append(f"ruimte {name} --describe is not the {name} entry of ruimte --describe")
+# The Dutch table: one row per (command, "") summary and (command, option), none twice, none
+# for a command or option that --describe does not list. Rows are {"command", "option", "text"}.
+source = open(table, encoding="utf-8").read()
+body = source.split("dutch_rows[] = {", 1)[1].split("\n};", 1)[0] if "dutch_rows[] = {" in source else ""
+rows = re.findall(r'\{\s*"([^"\\]*)",\s*"([^"\\]*)",\s*"', body)
+if not rows:
+    fail.append(f"no rows found in the dutch_rows table of {table}")
+want = {(c["name"], "") for c in d["commands"]} | {(c["name"], o["name"]) for c in d["commands"] for o in c["options"]}
+seen = set()
+for row in rows:
+    if row in seen:
+        fail.append(f"cli/describe_nl.cpp: row {row} is there twice")
+    seen.add(row)
+for row in sorted(seen - want):
+    what = "a command" if not row[1] else "an option"
+    fail.append(f"cli/describe_nl.cpp: row {row} names {what} ruimte --describe does not list (remove it)")
+for row in sorted(want - seen):
+    fail.append(f"cli/describe_nl.cpp: no row for {row}")
 # Spot checks of the inferred types on options whose meaning is known.
 cmds = {c["name"]: {o["name"]: o for o in c["options"]} for c in d["commands"]}
 expect = [("score", "candidates", "layer"), ("score", "profile", "file"), ("score", "output", "output"),
@@ -85,5 +113,5 @@ for f in fail:
     print("FAIL:", f)
 if fail:
     sys.exit(1)
-print(f"describe: {len(d['commands'])} commands, {sum(len(c['options']) for c in d['commands'])} options, all as --help shows them")
+print(f"describe: {len(d['commands'])} commands, {sum(len(c['options']) for c in d['commands'])} options, all as --help shows them; {len(rows)} Dutch rows, one per summary and option")
 PY

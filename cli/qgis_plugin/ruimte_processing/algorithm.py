@@ -56,6 +56,9 @@ RANGE = re.compile(r"in \[([-+0-9.e]+) - ([-+0-9.e]+)\]")
 
 
 def dutch():
+    """True when QGIS speaks Dutch: the environment variable RUIMTE_LANG, else QGIS's locale
+    (QgsSettings 'locale/userLocale', which QGIS sets from Settings > Options > General or from
+    the system), starts with 'nl' (nl, nl_NL, nl_BE)."""
     lang = os.environ.get("RUIMTE_LANG") or str(QgsSettings().value("locale/userLocale", "") or "")
     return lang.lower().startswith("nl")
 
@@ -65,6 +68,11 @@ def text_in(texts):
     if not isinstance(texts, dict):
         return texts or ""
     return (dutch() and texts.get("nl")) or texts.get("en") or ""
+
+
+def said(en, nl):
+    """The plugin's own words in the language text_in picks."""
+    return nl if dutch() else en
 
 
 def short_label(option):
@@ -150,7 +158,8 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
             if p is not None:
                 p.setHelp(text_in(option.get("help")))
                 self.addParameter(p)
-        self.addOutput(QgsProcessingOutputString("STDOUT", "ruimte's report (stdout)"))
+        self.addOutput(QgsProcessingOutputString("STDOUT", said("ruimte's report (stdout)",
+                                                                  "Rapport van ruimte (stdout)")))
 
     def parameter_for(self, option):
         name = param_name(option)
@@ -162,7 +171,7 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
             if option.get("item") == "layer":
                 return QgsProcessingParameterMultipleLayers(name, label, QgsProcessing.TypeVectorAnyGeometry,
                                                             optional=optional)
-            return QgsProcessingParameterString(name, label + ", one per line", multiLine=True, optional=optional)
+            return QgsProcessingParameterString(name, label + said(", one per line", ", één per regel"), multiLine=True, optional=optional)
         if kind == "layer":
             return QgsProcessingParameterVectorLayer(name, label, [QgsProcessing.TypeVectorAnyGeometry],
                                                      optional=optional)
@@ -202,7 +211,8 @@ class RuimteAlgorithm(QgsProcessingAlgorithm):
                                                           createByDefault=not optional)
             return p
         if option.get("items"):
-            label += f" ({option['items']} values, separated by '{option.get('delimiter') or ' '}')"
+            label += said(" ({} values, separated by '{}')", " ({} waarden, gescheiden door '{}')").format(
+                option["items"], option.get("delimiter") or " ")
         return QgsProcessingParameterString(name, label, defaultValue=default, optional=optional)
 
     # --- running ----------------------------------------------------------------------------

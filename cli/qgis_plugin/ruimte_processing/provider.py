@@ -32,7 +32,9 @@ def describe(executable):
     """The parsed `ruimte --describe`, or raises RuntimeError with the reason."""
     if not executable:
         raise RuntimeError("the ruimte program was not found: put it on PATH or set RUIMTE_EXECUTABLE")
-    proc = subprocess.run([executable, "--describe"], capture_output=True, text=True, timeout=60)
+    # The JSON is UTF-8 (the Dutch texts have ë, é), whatever the system's code page is.
+    proc = subprocess.run([executable, "--describe"], capture_output=True, text=True, encoding="utf-8",
+                          timeout=60)
     if proc.returncode != 0:
         raise RuntimeError(f"{executable} --describe failed ({proc.returncode}): {proc.stderr.strip()}")
     return json.loads(proc.stdout)
