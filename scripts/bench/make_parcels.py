@@ -24,7 +24,8 @@ neighbouring column/row, every lattice edge densified with 2-13 points pushed si
 and backwards by the other, so both sides hold the same vertices. The grid (about
 sqrt(N) x sqrt(N) cells, the first N in row-major order) is centred in the RD bounding
 area (13000-278000, 306000-619000); 1 million parcels cover about 85 x 85 km (a large
-province), 9 million about 250 x 250 km, which still fits the RD area; more is refused.
+province), 9 million about 257 x 257 km, which still fits the RD area; more than about
+9.5 million is refused.
 It is not clipped to a real province outline: the repository carries none.
 
 Why a new script and not a flag of make_workload.py: shapely here is 1.8 (Debian), which
@@ -39,10 +40,12 @@ Deterministic: the same arguments give the same bytes (the random numbers of eac
 row come from a generator seeded with (seed, layer, row), so the blocking does not
 matter; gpkg_contents.last_change is a fixed date). Tested by tests/cli/workload_parcels.sh.
 
-Measured on the 2-core benchmark machine (/usr/bin/time, whole script):
-  --parcels   100000:  about 6 s,  peak 0.2 GB, 44 MB file
-  --parcels  1000000:  about 40 s, peak 0.5 GB, 360 MB file
-(see docs/BENCHMARKS.md, "Parcels workload").
+Measured on the 2-core development machine (2026-12-07, load average 5-6 from other jobs;
+/usr/bin/time, the whole script, default --seed and --wbs-cells):
+  --parcels   100000:  3.6-4.6 s, peak 0.31 GB, 117 MB file (wbs 1,327,798 vertices)
+  --parcels  1000000: 37.6-41.5 s, peak 0.45 GB, 819 MB file (35.0 M parcel vertices)
+Time and file size grow linearly with N; memory little (rings are built and written 65,536
+cells at a time). See docs/BENCHMARKS.md, "Parcels workload".
 
 Usage: make_parcels.py OUT.gpkg [--parcels N] [--seed S] [--wbs-cells K]
 """
@@ -316,7 +319,7 @@ def parcels(seed, n):
     cx, cy = (XMIN + XMAX) / 2, (YMIN + YMAX) / 2
     xs, ys = xs + cx - xs[-1] / 2, ys + cy - ys[-1] / 2
     if xs[0] < XMIN or xs[-1] > XMAX or ys[0] < YMIN or ys[-1] > YMAX:
-        sys.exit(f"make_parcels.py: {n} parcels do not fit the RD bounding area; at most about 10 million")
+        sys.exit(f"make_parcels.py: {n} parcels do not fit the RD bounding area; at most about 9.5 million")
     return Tessellation(seed, 1, xs, ys, jitter=0.18, kmin=2, kmax=13, amp=0.06)
 
 
@@ -374,11 +377,11 @@ def main():
     a = ap.parse_args()
     if a.parcels < 1 or a.wbs_cells < 1:
         sys.exit("make_parcels.py: --parcels and --wbs-cells must be at least 1")
+    tess = parcels(a.seed, a.parcels)
     tmp = a.out + ".tmp"
     con = create_gpkg(tmp)
     report = []
 
-    tess = parcels(a.seed, a.parcels)
     stats = write_layer(con, "candidates", [("id", "INTEGER"), ("woningen", "INTEGER")],
                         candidate_chunks(tess, a.parcels, a.seed))
     report.append(("candidates", stats))
