@@ -49,15 +49,15 @@ class Accumulator {
         if (tmax <= 0 || tmin >= static_cast<double>(rows_)) return;
         // Moving south (t up) is moving down in map y: the piece's signed dy is −dt.
         const double sign = tb > ta ? -1.0 : 1.0;
-        const double du_dt = (ub - ua) / (tb - ta);
         const auto first = static_cast<std::int64_t>(std::max(0.0, std::floor(tmin)));
         const auto last = static_cast<std::int64_t>(std::min(static_cast<double>(rows_), std::ceil(tmax)));
         for (std::int64_t r = first; r < last; ++r) {
             const double ts = std::max(tmin, static_cast<double>(r)), te = std::min(tmax, static_cast<double>(r + 1));
             if (te <= ts) continue;
             // u where the edge is at ts and te; the edge's own end where it ends in this row.
-            const double us = ts == ta ? ua : ts == tb ? ub : ua + du_dt * (ts - ta);
-            const double ue = te == ta ? ua : te == tb ? ub : ua + du_dt * (te - ta);
+            // The share of the edge (in 0..1) first: no overflow for an almost horizontal edge.
+            const double us = ts == ta ? ua : ts == tb ? ub : ua + (ub - ua) * ((ts - ta) / (tb - ta));
+            const double ue = te == ta ? ua : te == tb ? ub : ua + (ub - ua) * ((te - ta) / (tb - ta));
             piece(r, std::min(us, ue), std::max(us, ue), sign * (te - ts));
         }
     }
@@ -94,16 +94,16 @@ class Accumulator {
             cover[k] += dy;
             return;
         }
-        const double per_u = dy / (hi - lo);
+        const double span = hi - lo;
         double a = std::max(lo, 0.0);  // what lies left of the window covers none of its cells
         while (a < hi) {
             if (a >= w) {
-                cover[cols_] += per_u * (hi - a);
+                cover[cols_] += dy * ((hi - a) / span);
                 return;
             }
             const double k = std::floor(a);
             const double b = std::min(hi, k + 1);
-            const double part = per_u * (b - a);
+            const double part = dy * ((b - a) / span);  // the share first: no overflow
             const auto col = static_cast<std::int64_t>(k);
             area[col] += part * ((a + b) / 2 - k);
             cover[col] += part;
@@ -121,6 +121,18 @@ class Accumulator {
 geos::Box Grid::box() const noexcept {
     const double h = cell_height();
     return {x0, y0 - h * static_cast<double>(nrows), x0 + cell_w * static_cast<double>(ncols), y0};
+}
+
+Grid grid_from_geotransform(const std::array<double, 6>& gt, std::int64_t ncols, std::int64_t nrows) {
+    if (gt[2] != 0 || gt[4] != 0) {
+        throw Error(ErrorKind::input,
+                    "raster grid is rotated or sheared (geotransform terms " + std::to_string(gt[2]) + ", " +
+                        std::to_string(gt[4]) + "); coverage fractions need a north-up grid",
+                    {}, "warp the raster to a north-up grid first (gdalwarp without rotation)");
+    }
+    const Grid g{gt[0], gt[3], gt[1], gt[5], ncols, nrows};
+    check_grid(g);
+    return g;
 }
 
 Window window_of(const Grid& grid, const geos::Box& box) {

@@ -27,6 +27,7 @@
 // Limits: north-up grids only (no rotation/shear terms of a GDAL geotransform); the polygon
 // must be valid (overlapping parts of an invalid MultiPolygon would count twice, then the
 // fraction is clamped to 1); coordinates in the grid's CRS (transforming is the caller's).
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -48,6 +49,11 @@ struct Grid {
     // The map box of the whole grid.
     geos::Box box() const noexcept;
 };
+
+// The grid of a GDAL geotransform (gt[0] x0, gt[1] cell width, gt[3] y0, gt[5] cell height,
+// negative for north-up). Throws Error(input) for rotation or shear terms (gt[2], gt[4] not 0):
+// rotated grids are out of scope.
+Grid grid_from_geotransform(const std::array<double, 6>& gt, std::int64_t ncols, std::int64_t nrows);
 
 // A rectangle of cells: columns col0 .. col0 + ncols − 1, rows row0 .. row0 + nrows − 1.
 struct Window {

@@ -245,6 +245,33 @@ TEST_CASE("coverage fractions on cell lines: edges along grid lines, vertices on
     compare_with_geos(ctx, touching.get(), grid, stats);
 }
 
+TEST_CASE("coverage fractions equal GEOS for vertices on and within 1e-9 m of cell lines", "[raster_coverage]") {
+    // Star polygons whose vertices are snapped to the cell lines, some then moved by 1e-9 or
+    // 1e-6 m: edges along, almost along and just across row and column lines.
+    geos::Context ctx;
+    const raster::Grid grid = test_grid();
+    std::mt19937_64 rng(314);
+    std::uniform_real_distribution<double> px(154100, 154900), py(463500, 463900), rad(20, 300);
+    std::uniform_int_distribution<int> nudge(0, 5);
+    const double shifts[] = {0, 0, 1e-9, -1e-9, 1e-6, -1e-6};
+    Compared stats;
+    int compared = 0;
+    for (int i = 0; i < 120; ++i) {
+        std::vector<double> xy = star(rng, px(rng), py(rng), rad(rng), 5 + i % 30, i % 2 == 0);
+        for (std::size_t k = 0; k + 2 < xy.size(); k += 2) {
+            xy[k] = 154000 + 25 * std::round((xy[k] - 154000) / 25) + shifts[nudge(rng)];
+            xy[k + 1] = 464000 - 20 * std::round((464000 - xy[k + 1]) / 20) + shifts[nudge(rng)];
+        }
+        xy[xy.size() - 2] = xy[0];
+        xy[xy.size() - 1] = xy[1];
+        const geos::Geom g = valid_polygon(ctx, "POLYGON(" + ring_wkt(xy) + ")");
+        if (!g) continue;
+        compare_with_geos(ctx, g.get(), grid, stats);
+        ++compared;
+    }
+    CHECK(compared > 40);
+}
+
 TEST_CASE("coverage fractions: outside the grid, a given window, cell height either sign, a bad grid",
           "[raster_coverage]") {
     geos::Context ctx;
@@ -286,6 +313,20 @@ TEST_CASE("coverage fractions: outside the grid, a given window, cell height eit
     grid.cell_w = 25;
     grid.cell_h = std::nan("");
     CHECK_THROWS_AS(raster::window_of(grid, geos::Box{0, 0, 1, 1}), Error);
+
+    // A GDAL geotransform: north-up accepted, rotated refused (out of scope).
+    const raster::Grid fromgt = raster::grid_from_geotransform({154000, 25, 0, 464000, 0, -20}, 40, 30);
+    CHECK(fromgt.x0 == 154000);
+    CHECK(fromgt.y0 == 464000);
+    CHECK(fromgt.cell_w == 25);
+    CHECK(fromgt.cell_height() == 20);
+    try {
+        raster::grid_from_geotransform({154000, 25, 0.5, 464000, 0.5, -20}, 40, 30);
+        FAIL("a rotated grid was accepted");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(std::string(e.what()).find("rotated") != std::string::npos);
+    }
 }
 
 // A figure, not a limit: the times are printed, only the areas are asserted. The hidden tag
