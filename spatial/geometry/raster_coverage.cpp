@@ -192,6 +192,7 @@ Coverage coverage_fractions(const area::Rings& polygon, const Grid& grid, const 
 }
 
 Coverage coverage_fractions(const area::Rings& polygon, const Grid& grid) {
+    check_grid(grid);  // also for a polygon with no rings
     if (polygon.rings.empty()) return {};
     return coverage_fractions(polygon, grid, window_of(grid, polygon.box));
 }

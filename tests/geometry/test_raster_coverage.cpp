@@ -310,7 +310,10 @@ TEST_CASE("coverage fractions: outside the grid, a given window, cell height eit
         CHECK(e.kind() == ErrorKind::input);
         CHECK(std::string(e.what()).find("cell size 0") != std::string::npos);
     }
+    const geos::Geom empty = geos::from_wkt(ctx, "POLYGON EMPTY");
+    CHECK_THROWS_AS(raster::coverage_fractions(ctx, empty.get(), grid), Error);
     grid.cell_w = 25;
+    CHECK(raster::coverage_fractions(ctx, empty.get(), grid).fraction.empty());
     grid.cell_h = std::nan("");
     CHECK_THROWS_AS(raster::window_of(grid, geos::Box{0, 0, 1, 1}), Error);
 
