@@ -80,7 +80,9 @@ int guarded(const std::string& command, const std::function<void()>& f) {
 
 Progress::Progress(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+    finish();
+}
 
 void Progress::update(const std::string& stage, std::size_t done, std::size_t total) {
     if (quiet_) return;
@@ -140,7 +142,9 @@ std::vector<std::pair<std::string, AddCommand>>& registry() {
 }
 }  // namespace
 
-CommandRegistration::CommandRegistration(const char* name, AddCommand add) { registry().emplace_back(name, add); }
+CommandRegistration::CommandRegistration(const char* name, AddCommand add) {
+    registry().emplace_back(name, add);
+}
 
 std::vector<std::pair<std::string, AddCommand>> registered_commands() {
     auto commands = registry();
@@ -155,9 +159,10 @@ void add_timestamp_option(CLI::App* cmd, std::string& timestamp) {
 }
 
 void add_make_valid_option(CLI::App* cmd, geos::MakeValidMethod& method) {
-    cmd->add_option("--make-valid", method,
-                    "How invalid polygons are repaired: structure (default; GEOS MakeValid's structure method) or\n"
-                    "linework (PostGIS ST_MakeValid's default); the method is recorded in the output (docs/reliability.md)")
+    cmd->add_option(
+           "--make-valid", method,
+           "How invalid polygons are repaired: structure (default; GEOS MakeValid's structure method) or\n"
+           "linework (PostGIS ST_MakeValid's default); the method is recorded in the output (docs/reliability.md)")
         ->transform(CLI::CheckedTransformer(std::map<std::string, geos::MakeValidMethod>{
             {"structure", geos::MakeValidMethod::structure}, {"linework", geos::MakeValidMethod::linework}}))
         ->default_str("structure");
@@ -173,8 +178,12 @@ std::string joined_command_line(int argc, char** argv) {
     return redact_secrets(s);  // it goes into outputs: no password
 }
 
-std::string shown(const std::string& s) { return terminal_text(redact_secrets(s)); }
-std::string shown_lines(const std::string& s) { return terminal_text(redact_secrets(s), true); }
+std::string shown(const std::string& s) {
+    return terminal_text(redact_secrets(s));
+}
+std::string shown_lines(const std::string& s) {
+    return terminal_text(redact_secrets(s), true);
+}
 
 void keep_until_exit(std::shared_ptr<const void> data) {
     static auto* kept = new std::vector<std::shared_ptr<const void>>;  // never deleted, on purpose

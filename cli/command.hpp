@@ -17,13 +17,13 @@ namespace ruimte::cli {
 // Exit codes, documented in `ruimte --help` and README.md. 124-127 and 137 are left to the
 // shell and `timeout`.
 enum class Exit : int {
-    ok = 0,           // success
-    internal = 1,     // a bug or an unexpected library failure
-    usage = 2,        // bad command-line options
-    profile = 3,      // the criteria profile is not valid
-    input = 4,        // an input source cannot be read or holds data ruimte refuses
-    output = 5,       // the output cannot be written (exists, unwritable, disk full)
-    interrupted = 130 // stopped by Ctrl-C (SIGINT) or SIGTERM; no output was written
+    ok = 0,            // success
+    internal = 1,      // a bug or an unexpected library failure
+    usage = 2,         // bad command-line options
+    profile = 3,       // the criteria profile is not valid
+    input = 4,         // an input source cannot be read or holds data ruimte refuses
+    output = 5,        // the output cannot be written (exists, unwritable, disk full)
+    interrupted = 130  // stopped by Ctrl-C (SIGINT) or SIGTERM; no output was written
 };
 
 const char* exit_code_help();
@@ -37,14 +37,14 @@ int guarded(const std::string& command, const std::function<void()>& f);
 
 // Progress on stderr: a bar with ETA on a terminal, a line every few seconds otherwise.
 class Progress {
-public:
+  public:
     explicit Progress(bool quiet);
     ~Progress();
     void update(const std::string& stage, std::size_t done, std::size_t total);
     void notice(const std::string& message);  // a line that stays
     void finish();
 
-private:
+  private:
     bool quiet_;
     bool tty_;
     std::string stage_;

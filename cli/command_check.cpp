@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "spatial/jobs/check.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/jobs/check.hpp"
 
 namespace ruimte::cli {
 
@@ -23,7 +23,8 @@ struct CheckOptions {
 Runner add_check_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<CheckOptions>();
     CheckRequest& r = opts->request;
-    CLI::App* cmd = app.add_subcommand("check", "Water board check: WBS classes, verdict and 'mits' per planned location, grouped per water board");
+    CLI::App* cmd = app.add_subcommand(
+        "check", "Water board check: WBS classes, verdict and 'mits' per planned location, grouped per water board");
     cmd->add_option("--locations", r.locations, "Planned locations: FILE[:LAYER]")->required();
     cmd->add_option("--wbs", r.wbs, "The 'water en bodem sturend' map: FILE[:LAYER]")->required();
     cmd->add_option("--class-field", r.class_field, "WBS attribute with the class (default klasse)");
@@ -33,22 +34,27 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("-o,--output", r.output, "Output GeoPackage")->required();
     cmd->add_option("--report", r.report, "Also write a report: OUT.html or OUT.md");
     cmd->add_option("--lang", r.lang, "Report language: nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
-    cmd->add_option("--sliver-share", r.sliver.share, "A class counts only above this share of the location (default 0.01)")
+    cmd->add_option("--sliver-share", r.sliver.share,
+                    "A class counts only above this share of the location (default 0.01)")
         ->check(CLI::Range(0.0, 0.999));
-    cmd->add_option("--sliver-m2", r.sliver.m2, "... and only above this area in m2 (default 100)")->check(CLI::Range(0.0, 1e12));
-    cmd->add_option("--homes-field", r.homes_field, "Location attribute with planned homes (default woningen; ignored when absent)");
+    cmd->add_option("--sliver-m2", r.sliver.m2, "... and only above this area in m2 (default 100)")
+        ->check(CLI::Range(0.0, 1e12));
+    cmd->add_option("--homes-field", r.homes_field,
+                    "Location attribute with planned homes (default woningen; ignored when absent)");
     cmd->add_option("--id-field", r.id_field, "Location id attribute (default 'id', else the FID)");
     cmd->add_option("--name-field", r.name_field, "Location name attribute (default 'naam' when present)");
     cmd->add_flag("--overwrite", r.overwrite, "Replace existing output files");
     add_timestamp_option(cmd, r.timestamp);
     cmd->add_option("--assume-crs", r.assume_crs, "CRS for sources that have none, e.g. EPSG:28992");
-    cmd->add_flag("--skip-invalid", r.skip_invalid, "Skip non-polygon and unrepairable features (reported) instead of failing");
+    cmd->add_flag("--skip-invalid", r.skip_invalid,
+                  "Skip non-polygon and unrepairable features (reported) instead of failing");
     cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     cmd->add_flag("-q,--quiet", opts->quiet, "No progress or notes on stderr");
     cmd->footer(
         "Example (the bundled samples; all but the municipalities are SYNTHETIC):\n"
         "  ruimte check --locations data-samples/novex.gpkg:novex_locaties --wbs data-samples/wbs.gpkg:wbs \\\n"
-        "               --by data-samples/waterschappen.gpkg:waterschappen:naam -o out/check.gpkg --report out/check.html\n"
+        "               --by data-samples/waterschappen.gpkg:waterschappen:naam -o out/check.gpkg --report "
+        "out/check.html\n"
         "\n"
         "Verdict: the most severe WBS class whose area in the location exceeds BOTH --sliver-share of\n"
         "the location and --sliver-m2; 'onbekend' when no class does (never 'ja'). Themes are the\n"
@@ -65,13 +71,16 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
             for (const auto& a : opts->aliases) {
                 const auto eq = a.rfind('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == a.size()) {
-                    throw Error(ErrorKind::usage, "--alias '" + a + "' is not VALUE=CLASS", {}, "for example --alias 'Ja, mits (klein)=ja_mits_klein'");
+                    throw Error(ErrorKind::usage, "--alias '" + a + "' is not VALUE=CLASS", {},
+                                "for example --alias 'Ja, mits (klein)=ja_mits_klein'");
                 }
                 req.aliases[a.substr(0, eq)] = a.substr(eq + 1);
             }
             req.control.threads = opts->threads;
             req.control.cancel = &cancel_flag();
-            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
+            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {
+                progress.update(stage, d, t);
+            };
             req.notice = [&](const std::string& m) { progress.notice(m); };
             const CheckResult res = run_check(req);
             progress.finish();
@@ -83,8 +92,8 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
             for (const char* v : {"nee", "nee_tenzij", "ja_mits_groot", "ja_mits_klein", "ja", "onbekend"}) {
                 if (counts.count(v)) std::printf("  %s %zu", v, counts[v]);
             }
-            std::printf("\nResult: %s (layers check_locations%s, check_themes, check_groups)\n", shown(req.output).c_str(),
-                        res.has_groups ? ", check_parts" : "");
+            std::printf("\nResult: %s (layers check_locations%s, check_themes, check_groups)\n",
+                        shown(req.output).c_str(), res.has_groups ? ", check_parts" : "");
             if (!req.report.empty()) std::printf("Report: %s\n", shown(req.report).c_str());
         });
     };

@@ -26,28 +26,23 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
     CLI::App* cmd = app.add_subcommand("claims",
                                        "Overlay land claims: where they overlap, which overlaps "
                                        "conflict, and the claim pressure per region");
-    cmd->add_option(
-           "--claim", opts->claims,
-           "A claim: NAME=FILE[:LAYER]; NAME is a kind of the compatibility matrix (repeatable)")
+    cmd->add_option("--claim", opts->claims,
+                    "A claim: NAME=FILE[:LAYER]; NAME is a kind of the compatibility matrix (repeatable)")
         ->required();
     cmd->add_option("--compat", opts->request.compat_path,
                     "Compatibility matrix (TOML, see docs/claims.md); default: the built-in one");
-    cmd->add_option(
-        "--regions", opts->request.regions,
-        "Regions to balance claims against: FILE[:LAYER]:FIELD (FIELD names the region)");
+    cmd->add_option("--regions", opts->request.regions,
+                    "Regions to balance claims against: FILE[:LAYER]:FIELD (FIELD names the region)");
     cmd->add_option("-o,--output", opts->request.output, "Output GeoPackage")->required();
-    cmd->add_option(
-        "--csv", opts->request.csv_dir,
-        "Also write the tables as CSV into this folder (created if missing): claim_totals.csv, "
-        "claim_combinations.csv, claim_pairs.csv, region_balance.csv");
+    cmd->add_option("--csv", opts->request.csv_dir,
+                    "Also write the tables as CSV into this folder (created if missing): claim_totals.csv, "
+                    "claim_combinations.csv, claim_pairs.csv, region_balance.csv");
     cmd->add_flag("--overwrite", opts->request.overwrite, "Replace existing output files");
     add_timestamp_option(cmd, opts->request.timestamp);
-    cmd->add_option("--assume-crs", opts->request.assume_crs,
-                    "CRS for sources that have none, e.g. EPSG:28992");
+    cmd->add_option("--assume-crs", opts->request.assume_crs, "CRS for sources that have none, e.g. EPSG:28992");
     cmd->add_flag("--skip-invalid", opts->request.skip_invalid,
                   "Skip non-polygon and unrepairable features (reported) instead of failing");
-    cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")
-        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     cmd->add_option("--tile-size", opts->request.partition.tile_size_m,
                     "Side of the work tiles in m (tuning; default: from the vertex count)")
         ->check(CLI::PositiveNumber);
@@ -80,9 +75,8 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
             for (const auto& c : opts->claims) {
                 const auto eq = c.find('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == c.size()) {
-                    throw Error(
-                        ErrorKind::usage, "--claim '" + c + "' is not NAME=FILE[:LAYER]", {},
-                        "for example --claim natuur=data-samples/claims/claims.gpkg:natuur");
+                    throw Error(ErrorKind::usage, "--claim '" + c + "' is not NAME=FILE[:LAYER]", {},
+                                "for example --claim natuur=data-samples/claims/claims.gpkg:natuur");
                 }
                 req.claims.emplace_back(c.substr(0, eq), c.substr(eq + 1));
             }
@@ -95,20 +89,18 @@ Runner add_claims_command(CLI::App& app, const Invocation& inv) {
             const ClaimsSummary s = run_claims(req);
             progress.finish();
             const ClaimTotals& t = s.totals;
-            std::printf("Partitioned %zu claims into %zu faces (%zu tiles).\n", s.claims.size(),
-                        s.faces, s.tiles);
+            std::printf("Partitioned %zu claims into %zu faces (%zu tiles).\n", s.claims.size(), s.faces, s.tiles);
             for (std::size_t c = 0; c < s.claims.size(); ++c) {
-                std::printf("  %-16s %12.1f ha  (%zu features)\n", shown(s.claims[c]).c_str(),
-                            t.claim_area_m2[c] / 1e4, s.features[c]);
+                std::printf("  %-16s %12.1f ha  (%zu features)\n", shown(s.claims[c]).c_str(), t.claim_area_m2[c] / 1e4,
+                            s.features[c]);
             }
             std::printf(
                 "Claimed %.1f ha; sum of claims %.1f ha; claimed more than once %.1f ha; "
                 "voorwaardelijk %.1f ha; conflict %.1f ha.\n",
-                t.claimed_m2 / 1e4, t.claim_sum_m2 / 1e4, t.multi_m2 / 1e4,
-                t.voorwaardelijk_m2 / 1e4, t.conflict_m2 / 1e4);
-            std::printf(
-                "Result: %s (claim_faces%s, claim_totals, claim_combinations, claim_pairs)\n",
-                shown(s.output).c_str(), s.regions ? ", region_balance" : "");
+                t.claimed_m2 / 1e4, t.claim_sum_m2 / 1e4, t.multi_m2 / 1e4, t.voorwaardelijk_m2 / 1e4,
+                t.conflict_m2 / 1e4);
+            std::printf("Result: %s (claim_faces%s, claim_totals, claim_combinations, claim_pairs)\n",
+                        shown(s.output).c_str(), s.regions ? ", region_balance" : "");
             for (const auto& f : s.csv_files) std::printf("CSV: %s\n", shown(f).c_str());
             if (opts->timings) {
                 double total = 0;

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
-#include "spatial/jobs/compare.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/jobs/compare.hpp"
 
 namespace ruimte::cli {
 
@@ -22,13 +22,16 @@ struct CompareOptions {
 
 Runner add_compare_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<CompareOptions>();
-    CLI::App* cmd = app.add_subcommand("compare", "Compare two scored outputs: rank changes, entries and exits of the top K");
+    CLI::App* cmd =
+        app.add_subcommand("compare", "Compare two scored outputs: rank changes, entries and exits of the top K");
     cmd->add_option("a", opts->a, "First output of `ruimte score` (A)")->required();
     cmd->add_option("b", opts->b, "Second output of `ruimte score` (B)")->required();
     cmd->add_option("-o,--output", opts->output, "Output GeoPackage (layers rank_change, top_changes)")->required();
-    cmd->add_option("--top", opts->top, "K of the top K (default 10)")->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    cmd->add_option("--top", opts->top, "K of the top K (default 10)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     cmd->add_flag("--overwrite", opts->overwrite, "Replace an existing output file");
-    cmd->add_option("--lang", opts->lang, "Language of the table: nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
+    cmd->add_option("--lang", opts->lang, "Language of the table: nl (default) or en")
+        ->check(CLI::IsMember({"nl", "en"}));
     cmd->add_flag("-q,--quiet", opts->quiet, "Print only the result line");
     cmd->footer(
         "Candidates are matched by candidate_id. rank_change = rank in A - rank in B: positive\n"

@@ -22,11 +22,13 @@ struct ExplainOptions {
 Runner add_explain_command(CLI::App& app, const Invocation& inv) {
     (void)inv;
     auto opts = std::make_shared<ExplainOptions>();
-    CLI::App* cmd = app.add_subcommand("explain", "Explain a candidate's score per criterion, or the difference between two candidates");
+    CLI::App* cmd = app.add_subcommand(
+        "explain", "Explain a candidate's score per criterion, or the difference between two candidates");
     cmd->add_option("scored", opts->scored, "Output GeoPackage of `ruimte score`")->required();
     cmd->add_option("--id", opts->id, "Candidate id (column candidate_id)")->required();
     cmd->add_option("--vs", opts->vs, "A second candidate id: explain the difference");
-    cmd->add_option("--lang", opts->lang, "Language of the report: nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
+    cmd->add_option("--lang", opts->lang, "Language of the report: nl (default) or en")
+        ->check(CLI::IsMember({"nl", "en"}));
     cmd->footer(
         "Per criterion: the metric measured, its standardised value (0..1), the weight and the\n"
         "contribution (weight x value); the contributions add up to the score. Then the exclusion\n"
@@ -39,9 +41,14 @@ Runner add_explain_command(CLI::App& app, const Invocation& inv) {
         return guarded("explain", [&] {
             const ScoredRun run = read_scored_run(opts->scored);
             if (opts->vs.empty()) {
-                std::fputs(shown_lines(render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang)).c_str(), stdout);
+                std::fputs(
+                    shown_lines(render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang)).c_str(),
+                    stdout);
             } else {
-                std::fputs(shown_lines(render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang)).c_str(), stdout);
+                std::fputs(
+                    shown_lines(render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang))
+                        .c_str(),
+                    stdout);
             }
         });
     };

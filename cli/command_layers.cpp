@@ -20,10 +20,12 @@ struct LayersOptions {
 
 Runner add_layers_command(CLI::App& app, const Invocation&) {
     auto opts = std::make_shared<LayersOptions>();
-    CLI::App* cmd = app.add_subcommand("layers", "List the Dutch layer catalogue: kinds, classes in order of severity, labels, colours, spellings");
+    CLI::App* cmd = app.add_subcommand(
+        "layers", "List the Dutch layer catalogue: kinds, classes in order of severity, labels, colours, spellings");
     cmd->add_option("--kind", opts->kind, "Only this kind (wbs, netcongestie, novex_gebieden, novex_locaties, nplv)");
     cmd->add_option("--lang", opts->lang, "Labels in nl (default) or en")->check(CLI::IsMember({"nl", "en"}));
-    cmd->add_flag("--places", opts->places, "Also list the NOVEX-gebieden, NOVEX-woningbouwlocaties and NPLV focus areas");
+    cmd->add_flag("--places", opts->places,
+                  "Also list the NOVEX-gebieden, NOVEX-woningbouwlocaties and NPLV focus areas");
     cmd->footer("Example:\n  ruimte layers --kind wbs\n\n" + std::string(exit_code_help()));
     return [opts]() -> int {
         return guarded("layers", [&] {
@@ -41,19 +43,24 @@ Runner add_layers_command(CLI::App& app, const Invocation&) {
                                 (en ? c.label_en : c.label_nl).c_str(), aliases.c_str());
                 }
                 if (k.kind == "netcongestie") {
-                    std::printf("  %s\n", en ? "for afname (demand) and invoeding (generation) separately; RAGKind of im-capaciteitskaart v1.3.0"
-                                             : "apart voor afname en invoeding; RAGKind van im-capaciteitskaart v1.3.0");
+                    std::printf("  %s\n",
+                                en ? "for afname (demand) and invoeding (generation) separately; RAGKind of "
+                                     "im-capaciteitskaart v1.3.0"
+                                   : "apart voor afname en invoeding; RAGKind van im-capaciteitskaart v1.3.0");
                 }
                 if (!k.themes.empty()) {
-                    std::printf("  %s\n", en ? "themes (field names read as the theme):" : "thema's (veldnamen die als het thema gelden):");
+                    std::printf("  %s\n", en ? "themes (field names read as the theme):"
+                                             : "thema's (veldnamen die als het thema gelden):");
                     for (const auto& t : k.themes) {
                         std::string hints;
                         for (const auto& h : t.field_hints) hints += (hints.empty() ? "" : ", ") + h;
-                        std::printf("    %-16s %s [%s]\n", t.code.c_str(), (en ? t.label_en : t.label_nl).c_str(), hints.c_str());
+                        std::printf("    %-16s %s [%s]\n", t.code.c_str(), (en ? t.label_en : t.label_nl).c_str(),
+                                    hints.c_str());
                     }
                 }
-                std::printf("  %s\n\n", en ? "values are compared lower-case, with spaces, hyphens, commas and dashes as one '_'"
-                                           : "waarden worden vergeleken in kleine letters, spaties/streepjes/komma's als één '_'");
+                std::printf("  %s\n\n",
+                            en ? "values are compared lower-case, with spaces, hyphens, commas and dashes as one '_'"
+                               : "waarden worden vergeleken in kleine letters, spaties/streepjes/komma's als één '_'");
             }
             for (const char* list : {"novex_gebieden", "novex_locaties", "nplv"}) {
                 if (!(opts->places || opts->kind == list)) continue;
@@ -61,7 +68,8 @@ Runner add_layers_command(CLI::App& app, const Invocation&) {
                 const auto* places = layers::places(list);
                 std::printf("%s (%zu):\n", list, places->size());
                 for (const auto& p : *places) {
-                    std::string extra = p.homes ? std::to_string(*p.homes) + (en ? " homes" : " woningen") : std::string();
+                    std::string extra =
+                        p.homes ? std::to_string(*p.homes) + (en ? " homes" : " woningen") : std::string();
                     if (!p.note.empty()) extra += (extra.empty() ? "" : "; ") + p.note;
                     std::printf("  %-72s %s\n", p.name.c_str(), extra.c_str());
                 }

@@ -23,20 +23,25 @@ struct MapOptions {
 
 Runner add_map_command(CLI::App& app, const Invocation&) {
     auto opts = std::make_shared<MapOptions>();
-    CLI::App* cmd = app.add_subcommand("map", "Draw a workshop map of a result layer: PDF, SVG or 300 dpi PNG with legend, scale bar, "
-                                              "north arrow, title and attribution");
+    CLI::App* cmd =
+        app.add_subcommand("map",
+                           "Draw a workshop map of a result layer: PDF, SVG or 300 dpi PNG with legend, scale bar, "
+                           "north arrow, title and attribution");
     cmd->add_option("input", opts->request.input,
                     "FILE[:LAYER]; without a layer the result layer of a ruimte GeoPackage (candidates_scored, ...)")
         ->required();
     cmd->add_option("-o,--output", opts->request.output, "OUT.pdf, OUT.png or OUT.svg")->required();
     cmd->add_option("--context", opts->request.context,
                     "Boundaries drawn under the layer: FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
-    cmd->add_option("--paper", opts->paper, "a4 or a3")->check(CLI::IsMember({"a4", "a3"}, CLI::ignore_case))->default_str("a4");
+    cmd->add_option("--paper", opts->paper, "a4 or a3")
+        ->check(CLI::IsMember({"a4", "a3"}, CLI::ignore_case))
+        ->default_str("a4");
     cmd->add_option("--orientation", opts->orientation, "landscape or portrait")
         ->check(CLI::IsMember({"landscape", "portrait"}, CLI::ignore_case))
         ->default_str("landscape");
     cmd->add_option("--title", opts->request.title, "Title (default: the style's, e.g. 'Score (kwantielen)')");
-    cmd->add_option("--top", opts->request.top, "Label the N best-ranked candidates (default 10)")->check(CLI::Range(0, 1000));
+    cmd->add_option("--top", opts->request.top, "Label the N best-ranked candidates (default 10)")
+        ->check(CLI::Range(0, 1000));
     cmd->add_option("--dpi", opts->request.dpi, "PNG resolution (default 300)")->check(CLI::Range(50, 1200));
     cmd->add_option("--lang", opts->lang, "Language of legend, scale and attribution: nl (default) or en")
         ->check(CLI::IsMember({"nl", "en"}))
@@ -61,9 +66,11 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
             req.english = opts->lang == "en";
             const MapSummary s = render_map(req);
             if (opts->quiet) return;
-            std::printf("Map: %s (layer %s, %zu features, scale 1:%.0f", shown(req.output).c_str(), shown(s.layer).c_str(), s.features, s.scale);
+            std::printf("Map: %s (layer %s, %zu features, scale 1:%.0f", shown(req.output).c_str(),
+                        shown(s.layer).c_str(), s.features, s.scale);
             if (s.width_px) std::printf(", %d x %d px at %d dpi", s.width_px, s.height_px, req.dpi);
-            std::printf(")\nLabels: %zu placed, %zu left out to avoid overlap\nLegend:", s.labels_placed, s.labels_dropped);
+            std::printf(")\nLabels: %zu placed, %zu left out to avoid overlap\nLegend:", s.labels_placed,
+                        s.labels_dropped);
             for (const auto& l : s.legend) std::printf(" [%s]", shown(l).c_str());
             std::printf("\nAttribution: %s\n", shown(s.attribution).c_str());
         });

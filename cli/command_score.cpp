@@ -25,26 +25,37 @@ struct ScoreOptions {
 
 Runner add_score_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<ScoreOptions>();
-    CLI::App* cmd = app.add_subcommand("score", "Overlay candidate areas with the profile's layers, then score and rank them");
-    cmd->add_option("--candidates", opts->request.candidates,
-                    "Candidate areas: FILE[:LAYER] (Shapefile, GeoPackage, GeoJSON, FlatGeobuf) or PG:\"CONNINFO\":TABLE")
+    CLI::App* cmd =
+        app.add_subcommand("score", "Overlay candidate areas with the profile's layers, then score and rank them");
+    cmd->add_option(
+           "--candidates", opts->request.candidates,
+           "Candidate areas: FILE[:LAYER] (Shapefile, GeoPackage, GeoJSON, FlatGeobuf) or PG:\"CONNINFO\":TABLE")
         ->required();
-    cmd->add_option("--profile", opts->request.profile_path, "Criteria profile (TOML), see docs/criteria.md")->required();
+    cmd->add_option("--profile", opts->request.profile_path, "Criteria profile (TOML), see docs/criteria.md")
+        ->required();
     cmd->add_option("--layer", opts->layers, "Replace the source of a profile layer: NAME=FILE[:LAYER] (repeatable)");
-    cmd->add_option("-o,--output", opts->request.output,
-                    "Output GeoPackage, or a PostGIS schema: postgresql://USER@HOST:PORT/DB?schema=NAME (docs/postgis.md)")
+    cmd->add_option(
+           "-o,--output", opts->request.output,
+           "Output GeoPackage, or a PostGIS schema: postgresql://USER@HOST:PORT/DB?schema=NAME (docs/postgis.md)")
         ->required();
-    cmd->add_option("--engine", opts->request.engine,
-                    "Where the overlay runs: embedded (this process) or postgis (as SQL in the database holding the layers)")
-        ->transform(CLI::CheckedTransformer(std::map<std::string, Engine>{{"embedded", Engine::embedded}, {"postgis", Engine::postgis}}))
+    cmd->add_option(
+           "--engine", opts->request.engine,
+           "Where the overlay runs: embedded (this process) or postgis (as SQL in the database holding the layers)")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, Engine>{{"embedded", Engine::embedded}, {"postgis", Engine::postgis}}))
         ->default_str("embedded");
-    cmd->add_option("--csv", opts->request.csv, "Also write the long table (candidate, layer, class, area_m2, share) as CSV");
+    cmd->add_option("--csv", opts->request.csv,
+                    "Also write the long table (candidate, layer, class, area_m2, share) as CSV");
     cmd->add_flag("--overwrite", opts->request.overwrite, "Replace existing output files");
-    cmd->add_option("--id-field", opts->request.id_field, "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");
-    cmd->add_option("--assume-crs", opts->request.assume_crs, "CRS for sources that have none, e.g. EPSG:28992 (a shapefile without .prj)");
-    cmd->add_flag("--skip-invalid", opts->request.skip_invalid, "Skip non-polygon and unrepairable features (reported) instead of failing");
+    cmd->add_option("--id-field", opts->request.id_field,
+                    "Candidate id attribute (default: the profile's id_field, else 'id', else the FID)");
+    cmd->add_option("--assume-crs", opts->request.assume_crs,
+                    "CRS for sources that have none, e.g. EPSG:28992 (a shapefile without .prj)");
+    cmd->add_flag("--skip-invalid", opts->request.skip_invalid,
+                  "Skip non-polygon and unrepairable features (reported) instead of failing");
     add_make_valid_option(cmd, opts->request.make_valid);
-    cmd->add_flag("--strict", opts->request.strict, "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
+    cmd->add_flag("--strict", opts->request.strict,
+                  "Treat the profile's warnings (an AHP consistency ratio above 0.1) as errors");
     cmd->add_option("--threads", opts->threads, "Worker threads (default: all cores)")->check(CLI::Range(1u, 1024u));
     cmd->add_option("--piece-vertices", opts->request.max_piece_vertices,
                     "Cut layer polygons into pieces of at most this many vertices (tuning; default 128)")
@@ -52,7 +63,8 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
     add_timestamp_option(cmd, opts->request.timestamp);
     cmd->add_option("--qgis-project", opts->request.qgis_project,
                     "Also write a QGIS project (.qgz) with the styled output layers and an A3 print layout");
-    cmd->add_option("--lang", opts->lang, "Language of the QGIS project's layout (legend title, attribution): nl (default) or en")
+    cmd->add_option("--lang", opts->lang,
+                    "Language of the QGIS project's layout (legend title, attribution): nl (default) or en")
         ->check(CLI::IsMember({"nl", "en"}))
         ->default_str("nl");
     cmd->add_option("--qgis-context", opts->request.qgis_context,
@@ -81,14 +93,17 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
             for (const auto& l : opts->layers) {
                 const auto eq = l.find('=');
                 if (eq == std::string::npos || eq == 0 || eq + 1 == l.size()) {
-                    throw Error(ErrorKind::usage, "--layer '" + l + "' is not NAME=FILE[:LAYER]", {}, "for example --layer wbs=wbs.gpkg:wbs");
+                    throw Error(ErrorKind::usage, "--layer '" + l + "' is not NAME=FILE[:LAYER]", {},
+                                "for example --layer wbs=wbs.gpkg:wbs");
                 }
                 req.layer_sources[l.substr(0, eq)] = l.substr(eq + 1);
             }
             req.control.threads = opts->threads;
             req.control.cancel = &cancel_flag();
             req.english = opts->lang == "en";
-            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
+            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {
+                progress.update(stage, d, t);
+            };
             req.notice = [&](const std::string& m) { progress.notice(m); };
             const ScoreSummary s = run_score(req);
             keep_until_exit(s.data);
@@ -96,10 +111,12 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
             std::printf("Scored %zu candidate areas (%zu excluded).\n", s.candidates, s.excluded);
             if (!s.top.empty()) {
                 std::printf("Best:");
-                for (const auto& [rank, id, score] : s.top) std::printf("  %lld. %s (%.3f)", static_cast<long long>(rank), shown(id).c_str(), score);
+                for (const auto& [rank, id, score] : s.top)
+                    std::printf("  %lld. %s (%.3f)", static_cast<long long>(rank), shown(id).c_str(), score);
                 std::printf("\n");
             }
-            std::printf("Result: %s (layers candidates_scored, overlay_areas, geometry_issues)\n", shown(s.output).c_str());
+            std::printf("Result: %s (layers candidates_scored, overlay_areas, geometry_issues)\n",
+                        shown(s.output).c_str());
             if (!s.csv.empty()) std::printf("Long table: %s\n", shown(s.csv).c_str());
             if (opts->timings) {
                 double total = 0;

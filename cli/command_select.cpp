@@ -46,8 +46,7 @@ std::chrono::steady_clock::time_point process_start() {
     if (paren == std::string::npos || ticks <= 0 || ::clock_gettime(CLOCK_BOOTTIME, &boot) != 0) return now;
     std::istringstream fields(stat.substr(paren + 2));  // field 3 (state) onwards
     std::string field;
-    for (int i = 3; i < 22 && fields >> field; ++i) {
-    }
+    for (int i = 3; i < 22 && fields >> field; ++i) {}
     unsigned long long start_ticks = 0;
     if (!(fields >> start_ticks)) return now;
     const double since_boot = static_cast<double>(boot.tv_sec) + static_cast<double>(boot.tv_nsec) * 1e-9;
@@ -70,30 +69,43 @@ const char* status_text(SelectionStatus s) {
 Runner add_select_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<SelectOptions>();
     SelectRequest& r = opts->request;
-    CLI::App* cmd = app.add_subcommand("select", "Choose the set of scored candidates that reaches the targets within budget and rules");
-    cmd->add_option("--scored", r.scored, "Output of `ruimte score`: FILE[:LAYER] (layer default candidates_scored)")->required();
+    CLI::App* cmd = app.add_subcommand(
+        "select", "Choose the set of scored candidates that reaches the targets within budget and rules");
+    cmd->add_option("--scored", r.scored, "Output of `ruimte score`: FILE[:LAYER] (layer default candidates_scored)")
+        ->required();
     cmd->add_option("-o,--output", r.output, "Output GeoPackage")->required();
     cmd->add_flag("--overwrite", r.overwrite, "Replace an existing output file");
     add_timestamp_option(cmd, r.timestamp);
-    cmd->add_option("--target", r.targets, "Reach at least N in total of FIELD: FIELD=N (repeatable), e.g. woningen=100000");
-    cmd->add_option("--budget", r.budgets, "Stay within N in total of FIELD: FIELD<=N (repeatable), e.g. kosten_meu<=5000");
+    cmd->add_option("--target", r.targets,
+                    "Reach at least N in total of FIELD: FIELD=N (repeatable), e.g. woningen=100000");
+    cmd->add_option("--budget", r.budgets,
+                    "Stay within N in total of FIELD: FIELD<=N (repeatable), e.g. kosten_meu<=5000");
     cmd->add_option("--group", r.group_field, "Group the candidates by this attribute");
-    cmd->add_option("--group-by", r.group_by,
-                    "Group the candidates by the polygon of FILE[:LAYER] that holds their point on surface: FILE[:LAYER]:FIELD");
-    cmd->add_option("--max-per-group", opts->max_per_group, "At most N selected per group (candidates, or --group-sum FIELD)");
+    cmd->add_option(
+        "--group-by", r.group_by,
+        "Group the candidates by the polygon of FILE[:LAYER] that holds their point on surface: FILE[:LAYER]:FIELD");
+    cmd->add_option("--max-per-group", opts->max_per_group,
+                    "At most N selected per group (candidates, or --group-sum FIELD)");
     cmd->add_option("--min-per-group", opts->min_per_group, "At least N selected per group");
-    cmd->add_option("--group-limits", r.group_limits, "CSV with columns group,min,max (empty cell: no limit) overriding the two above");
-    cmd->add_option("--group-sum", r.group_sum, "Group limits count the total of FIELD instead of the number of candidates");
-    cmd->add_option("--share", r.shares, "Share rule A/B>=R: sum(A) >= R x sum(B) over the selection, e.g. betaalbaar/woningen>=0.667 (repeatable)");
+    cmd->add_option("--group-limits", r.group_limits,
+                    "CSV with columns group,min,max (empty cell: no limit) overriding the two above");
+    cmd->add_option("--group-sum", r.group_sum,
+                    "Group limits count the total of FIELD instead of the number of candidates");
+    cmd->add_option(
+        "--share", r.shares,
+        "Share rule A/B>=R: sum(A) >= R x sum(B) over the selection, e.g. betaalbaar/woningen>=0.667 (repeatable)");
     cmd->add_option("--max-overlap", r.max_overlap,
-                    "Two candidates overlapping by more than this share of the smaller one's area are never both chosen (default 0.05)")
+                    "Two candidates overlapping by more than this share of the smaller one's area are never both "
+                    "chosen (default 0.05)")
         ->check(CLI::Range(0.0, 0.999999));
     cmd->add_option("--lock-in", r.lock_in, "Candidate ids that must be chosen, comma-separated");
     cmd->add_option("--lock-out", r.lock_out, "Candidate ids that must not be chosen, comma-separated");
     cmd->add_option("--weight-field", r.weight_field, "Maximise sum(score x FIELD) (default woningen)");
     cmd->add_option("--minimise", r.minimise, "Minimise sum(FIELD) instead, e.g. kosten_meu");
     cmd->add_option("--id-field", r.id_field, "Candidate id attribute (default candidate_id, written by ruimte score)");
-    cmd->add_option("--time-limit", r.solve.time_limit_s, "Seconds for the whole run: reading, model building, solving and writing (default 60)")->check(CLI::Range(0.1, 1e6));
+    cmd->add_option("--time-limit", r.solve.time_limit_s,
+                    "Seconds for the whole run: reading, model building, solving and writing (default 60)")
+        ->check(CLI::Range(0.1, 1e6));
     cmd->add_option("--gap", r.solve.relative_gap, "Stop at this relative optimality gap (default 0: prove optimality)")
         ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--assume-crs", r.assume_crs, "CRS for a --group-by source that has none");
@@ -119,30 +131,37 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             if (opts->max_per_group >= 0) req.max_per_group = opts->max_per_group;
             if (opts->min_per_group >= 0) req.min_per_group = opts->min_per_group;
             req.cancel = &cancel_flag();
-            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) { progress.update(stage, d, t); };
+            req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {
+                progress.update(stage, d, t);
+            };
             req.notice = [&](const std::string& m) { progress.notice(m); };
             const SelectSummary s = run_select(req);
             progress.finish();
             const SelectionResult& res = s.result;
-            std::printf("Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of the smaller area.\n",
-                        s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(), num(req.max_overlap * 100).append(" %").c_str());
+            std::printf(
+                "Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of "
+                "the smaller area.\n",
+                s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(),
+                num(req.max_overlap * 100).append(" %").c_str());
             for (std::size_t i = 0; i < s.overlaps.size() && i < 10; ++i) {
-                std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n", shown(s.overlaps[i].a).c_str(),
-                            shown(s.overlaps[i].b).c_str(), s.overlaps[i].share * 100);
+                std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n",
+                            shown(s.overlaps[i].a).c_str(), shown(s.overlaps[i].b).c_str(), s.overlaps[i].share * 100);
             }
             if (s.overlaps.size() > 10) std::printf("  ... %zu more overlapping pairs\n", s.overlaps.size() - 10);
             std::printf("Objective: %s.\n", shown(s.objective_text).c_str());
             std::printf("Status: %s.\n", status_text(res.status));
             if (res.parts > 0) {
-                std::printf("Solved as %zu independent part(s): group limits and overlaps join candidates into a part; "
-                            "the targets, budgets and share rules held for the parts' optima together.\n",
-                            res.parts);
+                std::printf(
+                    "Solved as %zu independent part(s): group limits and overlaps join candidates into a part; "
+                    "the targets, budgets and share rules held for the parts' optima together.\n",
+                    res.parts);
             }
             if (!res.selected.empty()) {
-                std::printf("Selected %zu candidate(s); objective %s (gap %.4f %%).\n", s.selected_ids.size(), num(res.objective).c_str(),
-                            res.gap * 100);
-                std::printf("Greedy start: %s.\n",
-                            res.greedy_feasible ? ("objective " + num(res.greedy_objective)).c_str() : "no feasible selection");
+                std::printf("Selected %zu candidate(s); objective %s (gap %.4f %%).\n", s.selected_ids.size(),
+                            num(res.objective).c_str(), res.gap * 100);
+                std::printf("Greedy start: %s.\n", res.greedy_feasible
+                                                       ? ("objective " + num(res.greedy_objective)).c_str()
+                                                       : "no feasible selection");
                 std::printf("Rules:\n");
                 std::size_t group_rules = 0;
                 std::string at_limit;
@@ -155,17 +174,20 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                         if (std::fabs(v.slack) < 1e-9) at_limit += (at_limit.empty() ? "" : "; ") + con.name;
                         continue;
                     }
-                    std::printf("  %-34s value %s, bound %s, slack %s\n", shown(con.name).c_str(), num(v.value).c_str(), num(v.bound).c_str(),
-                                num(v.slack).c_str());
+                    std::printf("  %-34s value %s, bound %s, slack %s\n", shown(con.name).c_str(), num(v.value).c_str(),
+                                num(v.bound).c_str(), num(v.slack).c_str());
                 }
                 if (group_rules) {
-                    std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules, at_limit.empty() ? "none" : shown(at_limit).c_str());
+                    std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules,
+                                at_limit.empty() ? "none" : shown(at_limit).c_str());
                 }
                 // A short list people can read; the whole set is in the output layer.
                 constexpr std::size_t kShown = 40;
                 std::printf("Chosen (in order of score):");
-                for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i) std::printf("%s%s", i ? ", " : " ", shown(s.selected_ids[i]).c_str());
-                if (s.selected_ids.size() > kShown) std::printf(", ... %zu more (see candidates_selected)", s.selected_ids.size() - kShown);
+                for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i)
+                    std::printf("%s%s", i ? ", " : " ", shown(s.selected_ids[i]).c_str());
+                if (s.selected_ids.size() > kShown)
+                    std::printf(", ... %zu more (see candidates_selected)", s.selected_ids.size() - kShown);
                 std::printf("\n");
             } else if (res.status == SelectionStatus::infeasible) {
                 if (res.diagnosis.empty()) {

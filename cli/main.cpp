@@ -14,16 +14,18 @@ int main(int argc, char** argv) {
     using namespace ruimte::cli;
     CLI::App app{"ruimte: spatial analysis for area selection and multi-use land claims in the Netherlands"};
     app.require_subcommand(1);
-    app.set_version_flag("--version",
-                         std::string("ruimte ") + ruimte::version + " (GDAL " + GDALVersionInfo("RELEASE_NAME") +
-                             ", GEOS " + GEOSversion() + ", PROJ " + proj_info().version + ")");
-    app.footer(std::string("Run 'ruimte COMMAND --help' for a command's options and an example.\n\n") + exit_code_help());
+    app.set_version_flag("--version", std::string("ruimte ") + ruimte::version + " (GDAL " +
+                                          GDALVersionInfo("RELEASE_NAME") + ", GEOS " + GEOSversion() + ", PROJ " +
+                                          proj_info().version + ")");
+    app.footer(std::string("Run 'ruimte COMMAND --help' for a command's options and an example.\n\n") +
+               exit_code_help());
 
     const Invocation inv{argc, argv};
     std::map<std::string, Runner> runners;
     for (const auto& [name, add] : registered_commands()) runners[name] = add(app, inv);
     // --describe: the options above as JSON for the QGIS plugin (cli/describe.hpp), before parsing.
-    app.add_flag("--describe")->description("Print every command's options as JSON (ruimte COMMAND --describe: one command); docs/qgis.md");
+    app.add_flag("--describe")
+        ->description("Print every command's options as JSON (ruimte COMMAND --describe: one command); docs/qgis.md");
     if (const int code = describe_if_asked(app, argc, argv); code >= 0) return code;
 
     try {

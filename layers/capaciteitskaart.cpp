@@ -22,7 +22,7 @@ using json = nlohmann::json;
 
 // Validates one JSON document against the im-capaciteitskaart v1.3.0 rules ruimte relies on.
 class Validator {
-public:
+  public:
     explicit Validator(std::string path) : path_(std::move(path)) {}
 
     [[noreturn]] void fail(const std::string& where, const std::string& message, const std::string& hint) const {
@@ -54,7 +54,8 @@ public:
 
     void required(const json& obj, const std::string& where, std::initializer_list<const char*> keys) const {
         for (const char* k : keys) {
-            if (!obj.contains(k)) fail(where, "missing required field '" + std::string(k) + "'", "add '" + std::string(k) + "'");
+            if (!obj.contains(k))
+                fail(where, "missing required field '" + std::string(k) + "'", "add '" + std::string(k) + "'");
         }
     }
 
@@ -80,16 +81,20 @@ public:
         const json& v = obj.at(key);
         if (!v.is_number()) fail(where + "/" + key, "'" + std::string(key) + "' must be a number, not " + kind(v), "");
         const double d = v.get<double>();
-        if (non_negative && d < 0) fail(where + "/" + key, "'" + std::string(key) + "' is " + std::to_string(d) + ", below the minimum 0", "");
+        if (non_negative && d < 0)
+            fail(where + "/" + key, "'" + std::string(key) + "' is " + std::to_string(d) + ", below the minimum 0", "");
         return d;
     }
 
-    std::optional<std::int64_t> integer(const json& obj, const std::string& where, const char* key, bool non_negative) const {
+    std::optional<std::int64_t> integer(const json& obj, const std::string& where, const char* key,
+                                        bool non_negative) const {
         if (!obj.contains(key)) return std::nullopt;
         const json& v = obj.at(key);
-        if (!v.is_number_integer()) fail(where + "/" + key, "'" + std::string(key) + "' must be an integer, not " + kind(v), "");
+        if (!v.is_number_integer())
+            fail(where + "/" + key, "'" + std::string(key) + "' must be an integer, not " + kind(v), "");
         const auto i = v.get<std::int64_t>();
-        if (non_negative && i < 0) fail(where + "/" + key, "'" + std::string(key) + "' is " + std::to_string(i) + ", below the minimum 0", "");
+        if (non_negative && i < 0)
+            fail(where + "/" + key, "'" + std::string(key) + "' is " + std::to_string(i) + ", below the minimum 0", "");
         return i;
     }
 
@@ -100,7 +105,8 @@ public:
         if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return *s == a; }) == allowed.end()) {
             std::string all;
             for (const char* a : allowed) all += (all.empty() ? "" : ", ") + std::string(a);
-            fail(where + "/" + key, "'" + std::string(key) + "' is '" + *s + "', not a " + enum_name + " value", "use one of: " + all);
+            fail(where + "/" + key, "'" + std::string(key) + "' is '" + *s + "', not a " + enum_name + " value",
+                 "use one of: " + all);
         }
         return s;
     }
@@ -117,7 +123,7 @@ public:
         return v;
     }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -141,7 +147,8 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
     k.creator = *v.string(doc, "", "creator");
     k.identifier = *v.string(doc, "", "identifier");
     k.issued = *v.string(doc, "", "issued");
-    for (const char* key : {"contributor", "coverage", "date", "description", "format", "language", "publisher", "rights", "title"}) {
+    for (const char* key :
+         {"contributor", "coverage", "date", "description", "format", "language", "publisher", "rights", "title"}) {
         v.string(doc, "", key);
     }
     if (doc.contains("updated")) {
@@ -160,12 +167,29 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
         const json& a = v.object(areas[i], where);
         v.required(a, where, {"short_code", "works"});
         v.only(a, where,
-               {"demand_alleviation_year", "demand_available_capacity", "demand_capacity_in_queue", "demand_constraint",
-                "demand_energy_area_short_code", "demand_forecast_capacity", "demand_quoted_capacity",
-                "demand_requests_in_queue", "description", "generation_alleviation_year", "generation_available_capacity",
-                "generation_capacity_in_queue", "generation_constraint", "generation_energy_area_short_code",
-                "generation_forecast_capacity", "generation_quoted_capacity", "generation_requests_in_queue", "m_rid",
-                "names", "postcode_areas", "short_code", "type", "works"});
+               {"demand_alleviation_year",
+                "demand_available_capacity",
+                "demand_capacity_in_queue",
+                "demand_constraint",
+                "demand_energy_area_short_code",
+                "demand_forecast_capacity",
+                "demand_quoted_capacity",
+                "demand_requests_in_queue",
+                "description",
+                "generation_alleviation_year",
+                "generation_available_capacity",
+                "generation_capacity_in_queue",
+                "generation_constraint",
+                "generation_energy_area_short_code",
+                "generation_forecast_capacity",
+                "generation_quoted_capacity",
+                "generation_requests_in_queue",
+                "m_rid",
+                "names",
+                "postcode_areas",
+                "short_code",
+                "type",
+                "works"});
         EnergyArea e;
         e.short_code = *v.string(a, where, "short_code");
         e.type = v.enumeration(a, where, "type", {"energy_area", "congestion_area"}, "EnergyAreaKind").value_or("");
@@ -193,7 +217,8 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
             v.object(works[w], ww);
             v.required(works[w], ww, {"project_name", "time_schedules"});
             v.string(works[w], ww, "project_name");
-            v.enumeration(works[w], ww, "status_kind", {"cancelled", "completed", "inProgress", "scheduled"}, "WorkStatusKind");
+            v.enumeration(works[w], ww, "status_kind", {"cancelled", "completed", "inProgress", "scheduled"},
+                          "WorkStatusKind");
             const json& ts = v.array(works[w], ww, "time_schedules");
             for (std::size_t t = 0; t < ts.size(); ++t) {
                 const std::string tw = ww + "/time_schedules/" + std::to_string(t);
@@ -209,8 +234,9 @@ Capaciteitskaart parse_capaciteitskaart(const std::string& text, const std::stri
                 const std::string pw = where + "/postcode_areas/" + std::to_string(p);
                 const json& pc = v.object(pcs[p], pw);
                 v.required(pc, pw, {"postcode", "demand_constraint", "generation_constraint"});
-                v.only(pc, pw, {"demand_constraint", "description", "generation_constraint", "m_rid", "names", "postcode",
-                                "substation_short_code"});
+                v.only(pc, pw,
+                       {"demand_constraint", "description", "generation_constraint", "m_rid", "names", "postcode",
+                        "substation_short_code"});
                 PostcodeConstraint c;
                 c.postcode = *v.string(pc, pw, "postcode");
                 c.afname = *v.rag(pc, pw, "demand_constraint");
@@ -305,8 +331,9 @@ Voedingsgebieden dissolve_voedingsgebieden(const geos::Context& ctx, const Capac
         for (int i = 0; pc6.defn && i < pc6.defn->GetFieldCount(); ++i) {
             fields += (i ? ", " : "") + std::string(pc6.defn->GetFieldDefn(i)->GetNameRef());
         }
-        throw Error(ErrorKind::input, "the PC6 layer has no postcode field '" + postcode_field + "'; its fields are: " +
-                                          (fields.empty() ? "(none)" : fields),
+        throw Error(ErrorKind::input,
+                    "the PC6 layer has no postcode field '" + postcode_field +
+                        "'; its fields are: " + (fields.empty() ? "(none)" : fields),
                     ErrorPlace::at(pc6.source.path, pc6.layer_name), "name the field that holds the PC6 code");
     }
     std::vector<std::pair<std::string, const GEOSGeometry*>> pairs;

@@ -25,7 +25,7 @@ struct FeatureLayer;
 namespace ruimte::layers {
 
 struct PostcodeConstraint {
-    std::string postcode;  // PC6, as written in the file ("1234AC")
+    std::string postcode;                      // PC6, as written in the file ("1234AC")
     RAGKind afname = RAGKind::transparant;     // demand_constraint
     RAGKind invoeding = RAGKind::transparant;  // generation_constraint
     std::string substation;                    // substation_short_code (optional)
@@ -33,7 +33,7 @@ struct PostcodeConstraint {
 
 struct EnergyArea {
     std::string short_code;
-    std::string type;         // "energy_area", "congestion_area" or empty
+    std::string type;  // "energy_area", "congestion_area" or empty
     std::string description;
     std::optional<RAGKind> afname;     // area-level demand_constraint
     std::optional<RAGKind> invoeding;  // area-level generation_constraint
@@ -67,12 +67,12 @@ struct VoedingsgebiedPart {
     RAGKind afname = RAGKind::transparant;
     RAGKind invoeding = RAGKind::transparant;
     std::vector<std::string> postcodes;  // sorted
-    geos::Geom geom;                      // valid, polygonal
+    geos::Geom geom;                     // valid, polygonal
 };
 
 struct Voedingsgebieden {
-    std::vector<VoedingsgebiedPart> parts;  // sorted by short_code, afname, invoeding
-    std::vector<std::string> missing_postcodes;  // listed in the JSON, absent from the PC6 layer
+    std::vector<VoedingsgebiedPart> parts;             // sorted by short_code, afname, invoeding
+    std::vector<std::string> missing_postcodes;        // listed in the JSON, absent from the PC6 layer
     std::vector<std::string> areas_without_postcodes;  // energy areas with no postcode_areas
 };
 

@@ -1,5 +1,5 @@
-#include <cctype>
 #include "layers/catalogue.hpp"
+#include <cctype>
 
 #include <ogrsf_frmts.h>
 
@@ -26,33 +26,49 @@ const std::vector<LayerKindInfo>& catalogue() {
          "Water and soil as guiding principle",
          {
              {"ja", "ja", "yes", "#1a9850", 0, {"1", "yes", "ja_geen_opgave", "geen_opgave"}},
-             {"ja_mits_klein", "ja, mits (kleine opgave)", "yes, provided (small effort)", "#a6d96a", 1,
+             {"ja_mits_klein",
+              "ja, mits (kleine opgave)",
+              "yes, provided (small effort)",
+              "#a6d96a",
+              1,
               {"2", "ja_mits_kleine_opgave", "ja_mits_kleine", "ja_mits_klein_opgave", "kleine_opgave",
                "yes_provided_small", "yes_provided_small_effort"}},
-             {"ja_mits_groot", "ja, mits (grote opgave)", "yes, provided (large effort)", "#fee08b", 2,
+             {"ja_mits_groot",
+              "ja, mits (grote opgave)",
+              "yes, provided (large effort)",
+              "#fee08b",
+              2,
               {"3", "ja_mits", "ja_mits_grote_opgave", "ja_mits_grote", "ja_mits_groot_opgave", "grote_opgave",
                "yes_provided", "yes_provided_large", "yes_provided_large_effort"}},
              {"nee_tenzij", "nee, tenzij", "no, unless", "#f46d43", 3, {"4", "no_unless"}},
              {"nee", "nee", "no", "#762a83", 4, {"5", "no"}},
          },
          {
-             {"waterveiligheid", "waterveiligheid (overstroming)", "flood safety",
+             {"waterveiligheid",
+              "waterveiligheid (overstroming)",
+              "flood safety",
               "beperk de gevolgen van een overstroming: vloerpeil, vluchtroutes en vitale functies boven de "
               "verwachte waterdiepte",
               "limit the consequences of a flood: floor level, escape routes and vital functions above the "
               "expected water depth",
               {"waterveiligheid", "overstroming", "overstroming_m", "overstromingsdiepte", "overstromingsdiepte_m",
                "waterdiepte_m", "flood_depth_m"}},
-             {"wateroverlast", "wateroverlast (extreme neerslag)", "pluvial flooding",
+             {"wateroverlast",
+              "wateroverlast (extreme neerslag)",
+              "pluvial flooding",
               "maak ruimte voor waterberging en afvoer bij extreme neerslag; kies een vloerpeil boven het "
               "straatpeil",
               "make room for storage and drainage of extreme rainfall; keep floor levels above street level",
               {"wateroverlast", "water_overlast", "pluvial_flooding"}},
-             {"bodemdaling", "bodemdaling", "subsidence",
+             {"bodemdaling",
+              "bodemdaling",
+              "subsidence",
               "stem fundering, ophoging en inrichting van de openbare ruimte af op de zettingsgevoelige bodem",
               "match foundations, raising of the ground and public-space design to the subsiding soil",
               {"bodemdaling", "bodemdaling_cm", "bodemdaling_mm", "subsidence", "subsidence_cm"}},
-             {"drinkwater", "drinkwaterbeschikbaarheid", "drinking water availability",
+             {"drinkwater",
+              "drinkwaterbeschikbaarheid",
+              "drinking water availability",
               "beperk het drinkwatergebruik en stem de vraag vroeg af met het drinkwaterbedrijf",
               "limit drinking water use and agree the demand early with the water company",
               {"drinkwater", "drinkwaterbeschikbaarheid", "drinking_water"}},
@@ -61,12 +77,24 @@ const std::vector<LayerKindInfo>& catalogue() {
          "Netcongestie (capaciteitskaart)",
          "Grid congestion (capacity map)",
          {
-             {"transparant", "capaciteit beschikbaar", "capacity available", "#f7f7f7", 0,
+             {"transparant",
+              "capaciteit beschikbaar",
+              "capacity available",
+              "#f7f7f7",
+              0,
               {"transparent", "capaciteit_beschikbaar", "geen_congestie", "wit", "white"}},
              {"yellow", "beperkte capaciteit", "limited capacity", "#fee08b", 1, {"geel", "beperkt"}},
-             {"amber", "in onderzoek, wachtrij", "under investigation, queue", "#fdae61", 2,
+             {"amber",
+              "in onderzoek, wachtrij",
+              "under investigation, queue",
+              "#fdae61",
+              2,
               {"oranje", "orange", "wachtrij"}},
-             {"red", "transportschaarste, wachtrij", "transport capacity shortage, queue", "#d73027", 3,
+             {"red",
+              "transportschaarste, wachtrij",
+              "transport capacity shortage, queue",
+              "#d73027",
+              3,
               {"rood", "transportschaarste"}},
          },
          {}},
@@ -85,7 +113,8 @@ const LayerKindInfo& kind_or_throw(std::string_view kind) {
     if (const LayerKindInfo* k = find_kind(kind)) return *k;
     std::string names;
     for (const auto& k : catalogue()) names += (names.empty() ? "" : ", ") + k.kind;
-    throw Error(ErrorKind::usage, "no layer kind '" + std::string(kind) + "' in the catalogue", {}, "use one of: " + names);
+    throw Error(ErrorKind::usage, "no layer kind '" + std::string(kind) + "' in the catalogue", {},
+                "use one of: " + names);
 }
 
 std::string_view to_string(RAGKind k) {
@@ -105,7 +134,9 @@ std::optional<RAGKind> rag_kind(std::string_view exact) {
     return std::nullopt;
 }
 
-std::string_view to_string(GridDirection d) { return d == GridDirection::afname ? "afname" : "invoeding"; }
+std::string_view to_string(GridDirection d) {
+    return d == GridDirection::afname ? "afname" : "invoeding";
+}
 
 std::string normalise_value(std::string_view value) {
     std::string s(value);
@@ -160,11 +191,13 @@ std::optional<std::size_t> class_of(const LayerKindInfo& kind, std::string_view 
 
 AliasMap check_aliases(const LayerKindInfo& kind, const AliasMap& extra) {
     for (const auto& [from, to] : extra) {
-        const bool known = std::any_of(kind.classes.begin(), kind.classes.end(), [&code = to](const ClassInfo& c) { return c.code == code; });
+        const bool known = std::any_of(kind.classes.begin(), kind.classes.end(),
+                                       [&code = to](const ClassInfo& c) { return c.code == code; });
         if (!known) {
             std::string codes;
             for (const auto& c : kind.classes) codes += (codes.empty() ? "" : ", ") + c.code;
-            throw Error(ErrorKind::usage, "alias '" + from + "=" + to + "': '" + to + "' is not a " + kind.kind + " class", {},
+            throw Error(ErrorKind::usage,
+                        "alias '" + from + "=" + to + "': '" + to + "' is not a " + kind.kind + " class", {},
                         "map to one of: " + codes);
         }
     }
@@ -186,16 +219,20 @@ std::vector<std::uint32_t> map_values(const LayerKindInfo& kind, const std::vect
         std::string found_list;
         for (const auto& [v, n] : found) {
             found_list += (found_list.empty() ? "'" : ", '") + v + "' (" + std::to_string(n) + "x" +
-                          (class_of(kind, v, extra) ? " -> " + kind.classes[*class_of(kind, v, extra)].code : std::string(", unmapped")) + ")";
+                          (class_of(kind, v, extra) ? " -> " + kind.classes[*class_of(kind, v, extra)].code
+                                                    : std::string(", unmapped")) +
+                          ")";
         }
         std::string allowed;
         for (const auto& c : kind.classes) allowed += (allowed.empty() ? "" : ", ") + c.code;
         ErrorPlace p = place;
         if (i < feature_ids.size()) p.feature_id = feature_ids[i];
         throw Error(ErrorKind::input,
-                    "value '" + values[i] + "' in field '" + field + "' maps to no " + kind.kind + " class (allowed: " +
-                        allowed + "); values found: " + found_list,
-                    p, "fix the data, or map the value to a class (`ruimte check --alias 'VALUE=CLASS'`); `ruimte layers` lists the spellings ruimte knows");
+                    "value '" + values[i] + "' in field '" + field + "' maps to no " + kind.kind +
+                        " class (allowed: " + allowed + "); values found: " + found_list,
+                    p,
+                    "fix the data, or map the value to a class (`ruimte check --alias 'VALUE=CLASS'`); `ruimte layers` "
+                    "lists the spellings ruimte knows");
     }
     return out;
 }
@@ -297,7 +334,8 @@ PlaceMatch match_places(const FeatureLayer& layer, const std::string& name_field
         for (int i = 0; layer.defn && i < layer.defn->GetFieldCount(); ++i) {
             fields += (i ? ", " : "") + std::string(layer.defn->GetFieldDefn(i)->GetNameRef());
         }
-        throw Error(ErrorKind::input, "no name field '" + name_field + "'; the fields are: " + (fields.empty() ? "(none)" : fields),
+        throw Error(ErrorKind::input,
+                    "no name field '" + name_field + "'; the fields are: " + (fields.empty() ? "(none)" : fields),
                     ErrorPlace::at(layer.source.path, layer.layer_name), "name the field that holds the place names");
     }
     std::map<std::string, std::size_t> by_name;

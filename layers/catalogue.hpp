@@ -14,7 +14,7 @@
 namespace ruimte {
 struct FeatureLayer;
 struct ErrorPlace;
-}
+}  // namespace ruimte
 
 namespace ruimte::layers {
 
@@ -22,8 +22,8 @@ struct ClassInfo {
     std::string code;      // the value ruimte uses, e.g. "ja_mits_klein"
     std::string label_nl;  // for maps and reports in Dutch
     std::string label_en;
-    std::string colour;    // "#rrggbb"
-    int severity = 0;      // 0 = no constraint; higher is more severe
+    std::string colour;  // "#rrggbb"
+    int severity = 0;    // 0 = no constraint; higher is more severe
     // Built-in spellings, already normalised (normalise_value); the code itself always maps.
     std::vector<std::string> aliases;
 };
@@ -31,7 +31,7 @@ struct ClassInfo {
 // A theme that decides a WBS class (waterveiligheid, ...): what it is, what a 'mits' on it
 // asks of a plan, and the source field names that usually carry it.
 struct ThemeInfo {
-    std::string code;        // "waterveiligheid"
+    std::string code;  // "waterveiligheid"
     std::string label_nl;
     std::string label_en;
     std::string measure_nl;  // what must be addressed when the theme is present
@@ -40,7 +40,7 @@ struct ThemeInfo {
 };
 
 struct LayerKindInfo {
-    std::string kind;      // "wbs", "netcongestie", ...
+    std::string kind;  // "wbs", "netcongestie", ...
     std::string title_nl;
     std::string title_en;
     std::vector<ClassInfo> classes;  // in order of severity, mildest first
@@ -82,8 +82,7 @@ using AliasMap = std::map<std::string, std::string>;
 
 // The class index in kind.classes of a source value, through `extra` first and then the
 // built-in aliases; nullopt when the value maps to no class.
-std::optional<std::size_t> class_of(const LayerKindInfo& kind, std::string_view value,
-                                    const AliasMap& extra = {});
+std::optional<std::size_t> class_of(const LayerKindInfo& kind, std::string_view value, const AliasMap& extra = {});
 
 // Maps every value; an unmapped value throws Error(input) at `place` that lists every value
 // found (with its count) and the classes allowed. `field` names the attribute in messages.
@@ -104,9 +103,9 @@ struct NamedPlace {
     std::optional<std::int64_t> homes;  // planned homes where a source lists them
     std::string note;                   // municipality or remark
 };
-const std::vector<NamedPlace>& novex_gebieden();           // 16
+const std::vector<NamedPlace>& novex_gebieden();            // 16
 const std::vector<NamedPlace>& novex_woningbouwlocaties();  // 17
-const std::vector<NamedPlace>& nplv_focusgebieden();       // 20
+const std::vector<NamedPlace>& nplv_focusgebieden();        // 20
 // "novex_gebieden", "novex_locaties", "nplv"; nullptr for another name.
 const std::vector<NamedPlace>* places(std::string_view list);
 
@@ -114,11 +113,10 @@ const std::vector<NamedPlace>* places(std::string_view list);
 // (compared after normalise_value). Unknown names are kept and reported, not refused.
 struct PlaceMatch {
     std::vector<std::optional<std::size_t>> place_of_feature;  // index into the list
-    std::vector<std::string> missing;  // catalogue names no feature carries
-    std::vector<std::string> unknown;  // feature names not in the catalogue (sorted, unique)
+    std::vector<std::string> missing;                          // catalogue names no feature carries
+    std::vector<std::string> unknown;                          // feature names not in the catalogue (sorted, unique)
 };
 // Throws Error(input) naming the fields when `name_field` does not exist.
-PlaceMatch match_places(const FeatureLayer& layer, const std::string& name_field,
-                        const std::vector<NamedPlace>& list);
+PlaceMatch match_places(const FeatureLayer& layer, const std::string& name_field, const std::vector<NamedPlace>& list);
 
 }  // namespace ruimte::layers

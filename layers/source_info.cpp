@@ -111,7 +111,8 @@ LayerSummary summarise_layer(GDALDataset& ds, OGRLayer& l, const AliasMap& extra
 
 }  // namespace
 
-SourceSummary summarise_source(const std::string& path, const std::string& layer, const AliasMap& extra, std::size_t max_distinct) {
+SourceSummary summarise_source(const std::string& path, const std::string& layer, const AliasMap& extra,
+                               std::size_t max_distinct) {
     SourceSummary out;
     out.path = path;
     if (looks_like_capaciteitskaart(path)) {
@@ -131,7 +132,8 @@ SourceSummary summarise_source(const std::string& path, const std::string& layer
         if (!l) {
             std::string names;
             for (auto* x : ds->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(x->GetName());
-            throw Error(ErrorKind::input, "no layer '" + layer + "'", ErrorPlace::at(path, layer), "use one of: " + names);
+            throw Error(ErrorKind::input, "no layer '" + layer + "'", ErrorPlace::at(path, layer),
+                        "use one of: " + names);
         }
         out.layers.push_back(summarise_layer(*ds, *l, extra, max_distinct));
     } else {

@@ -27,7 +27,7 @@ struct ClassFieldSummary {
 
 struct FieldSummary {
     std::string name;
-    std::string type;       // OGR's name: String, Integer64, Real, ...
+    std::string type;  // OGR's name: String, Integer64, Real, ...
     std::size_t nulls = 0;
     std::size_t distinct = 0;        // capped at max_distinct + 1
     std::optional<double> min, max;  // numeric fields
@@ -36,7 +36,7 @@ struct FieldSummary {
 struct LayerSummary {
     std::string name;
     std::string geometry_type;
-    std::string crs;             // "Amersfoort / RD New (EPSG:28992)" or "(none)"
+    std::string crs;  // "Amersfoort / RD New (EPSG:28992)" or "(none)"
     std::int64_t features = 0;
     bool has_extent = false;
     double xmin = 0, ymin = 0, xmax = 0, ymax = 0;  // in the layer's CRS

@@ -17,7 +17,9 @@ SqliteReader::SqliteReader(const std::string& path) {
     }
 }
 
-SqliteReader::~SqliteReader() { sqlite3_close(db_); }
+SqliteReader::~SqliteReader() {
+    sqlite3_close(db_);
+}
 
 std::vector<std::string> SqliteReader::column(const std::string& sql) const {
     sqlite3_stmt* st = nullptr;
@@ -74,6 +76,8 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
-std::string source_dir() { return RUIMTE_SOURCE_DIR; }
+std::string source_dir() {
+    return RUIMTE_SOURCE_DIR;
+}
 
 }  // namespace ruimte::test

@@ -13,13 +13,13 @@ namespace ruimte::test {
 // A FeatureLayer with the given polygons (WKT, EPSG:28992), FIDs 1..n, no attributes.
 // A fresh empty folder under the build tree, removed when the object goes.
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& name);
     ~TempDir();
     const std::filesystem::path& path() const { return path_; }
     std::string file(const std::string& name) const { return (path_ / name).string(); }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -29,7 +29,7 @@ std::vector<const GEOSGeometry*> borrowed(const std::vector<geos::Geom>& owned);
 // A SQLite file opened read-only, for looking at what a GeoPackage holds byte for byte.
 // Throws std::runtime_error when the file or a statement fails.
 class SqliteReader {
-public:
+  public:
     explicit SqliteReader(const std::string& path);
     ~SqliteReader();
     SqliteReader(const SqliteReader&) = delete;
@@ -40,7 +40,7 @@ public:
     // The first column of every row (NULL as "NULL", a blob as its bytes).
     std::vector<std::string> column(const std::string& sql) const;
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 

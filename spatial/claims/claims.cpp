@@ -22,22 +22,22 @@
 #include <sstream>
 #include <variant>
 
-#include "spatial/geometry/area_kernel.hpp"
-#include "spatial/output/atomic_output.hpp"
-#include "spatial/geometry/coverage.hpp"
-#include "spatial/geometry/polygonize.hpp"
-#include "spatial/core/error.hpp"
-#include "spatial/io/ogr_geometry.hpp"
-#include "spatial/core/text_format.hpp"
-#include "spatial/output/gpkg_rows.hpp"
-#include "spatial/output/gpkg_writer.hpp"
-#include "spatial/core/stopwatch.hpp"
-#include "spatial/output/manifest.hpp"
-#include "spatial/output/styles.hpp"
-#include "spatial/core/toml_limits.hpp"
-#include "spatial/core/escape.hpp"
 #include "layers/claims_catalogue.hpp"
 #include "ruimte/version.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/core/escape.hpp"
+#include "spatial/core/stopwatch.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/core/toml_limits.hpp"
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/geometry/coverage.hpp"
+#include "spatial/geometry/polygonize.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/output/styles.hpp"
 
 namespace fs = std::filesystem;
 namespace bg = boost::geometry;
@@ -49,12 +49,9 @@ namespace ruimte {
 
 std::string to_string(Compat c) {
     switch (c) {
-        case Compat::combineerbaar:
-            return "combineerbaar";
-        case Compat::voorwaardelijk:
-            return "voorwaardelijk";
-        case Compat::conflict:
-            return "conflict";
+        case Compat::combineerbaar: return "combineerbaar";
+        case Compat::voorwaardelijk: return "voorwaardelijk";
+        case Compat::conflict: return "conflict";
     }
     return "?";
 }
@@ -76,8 +73,8 @@ namespace {
 
 constexpr const char* status_hint = "use \"combineerbaar\", \"voorwaardelijk\" or \"conflict\"";
 
-[[noreturn]] void matrix_fail(const std::string& path, const std::string& key, int line,
-                              const std::string& message, const std::string& hint) {
+[[noreturn]] void matrix_fail(const std::string& path, const std::string& key, int line, const std::string& message,
+                              const std::string& hint) {
     ErrorPlace place;
     place.file = path;
     place.key = key;
@@ -113,9 +110,8 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
     m.text = text;
     const toml::node* kn = root.get("kinds");
     if (!kn) {
-        matrix_fail(
-            path, "kinds", 1, "missing the list of claim kinds",
-            "start the file with kinds = [\"wonen\", \"natuur\", ...] (see docs/claims.md)");
+        matrix_fail(path, "kinds", 1, "missing the list of claim kinds",
+                    "start the file with kinds = [\"wonen\", \"natuur\", ...] (see docs/claims.md)");
     }
     if (!kn->is_array() || kn->as_array()->empty()) {
         matrix_fail(path, "kinds", line_of(*kn), "kinds must be a non-empty list of names",
@@ -128,8 +124,7 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
         }
         const std::string k = e.as_string()->get();
         if (m.index_of(k))
-            matrix_fail(path, "kinds", line_of(e), "kind '" + k + "' is listed twice",
-                        "list every kind once");
+            matrix_fail(path, "kinds", line_of(e), "kind '" + k + "' is listed twice", "list every kind once");
         m.kinds.push_back(k);
     }
     const std::size_t n = m.kinds.size();
@@ -156,11 +151,9 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
             matrix_fail(path, a, line_of(v), "'" + a + "' must be a table of statuses, [" + a + "]",
                         "write [" + a + "] followed by lines such as other_kind = \"conflict\"");
         }
-        for (auto&& [k2, v2] : *v.as_table())
-            entries.push_back({line_of(v2), a, std::string(k2.str()), &v2});
+        for (auto&& [k2, v2] : *v.as_table()) entries.push_back({line_of(v2), a, std::string(k2.str()), &v2});
     }
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& x, const Entry& y) { return x.line < y.line; });
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.line < y.line; });
     for (const Entry& en : entries) {
         const std::string& a = en.a;
         const std::string& b = en.b;
@@ -174,24 +167,20 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
                             "fix the name or add it to kinds; the kinds are: " + m.kind_list());
             }
             if (*ib == *ia) {
-                matrix_fail(
-                    path, key, line_of(v2), "kind '" + a + "' is paired with itself",
-                    "remove the line: polygons of one claim never conflict with each other");
+                matrix_fail(path, key, line_of(v2), "kind '" + a + "' is paired with itself",
+                            "remove the line: polygons of one claim never conflict with each other");
             }
-            if (!v2.is_string())
-                matrix_fail(path, key, line_of(v2), "the status must be a string", status_hint);
+            if (!v2.is_string()) matrix_fail(path, key, line_of(v2), "the status must be a string", status_hint);
             const auto st = parse_status(v2.as_string()->get());
             if (!st) {
-                matrix_fail(path, key, line_of(v2),
-                            "unknown status '" + std::string(v2.as_string()->get()) + "'",
+                matrix_fail(path, key, line_of(v2), "unknown status '" + std::string(v2.as_string()->get()) + "'",
                             status_hint);
             }
             const std::size_t ab = *ia * n + *ib, ba = *ib * n + *ia;
             if (given[ab] && m.status[ab] != *st) {
                 matrix_fail(path, key, line_of(v2),
-                            "asymmetric entries: " + key + " = \"" + to_string(*st) + "\" but " +
-                                b + "." + a + " = \"" + to_string(m.status[ab]) + "\" on line " +
-                                std::to_string(given[ab]),
+                            "asymmetric entries: " + key + " = \"" + to_string(*st) + "\" but " + b + "." + a +
+                                " = \"" + to_string(m.status[ab]) + "\" on line " + std::to_string(given[ab]),
                             "give the pair one status; once, in either order, is enough");
             }
             m.status[ab] = m.status[ba] = *st;
@@ -204,8 +193,8 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
                 const toml::node* t = root.get(m.kinds[a]);
                 matrix_fail(path, m.kinds[a] + "." + m.kinds[b], t ? line_of(*t) : 0,
                             "missing pair: no status for " + m.kinds[a] + " and " + m.kinds[b],
-                            "add " + m.kinds[b] + " = \"...\" under [" + m.kinds[a] + "] (or " +
-                                m.kinds[a] + " under [" + m.kinds[b] + "]); " + status_hint);
+                            "add " + m.kinds[b] + " = \"...\" under [" + m.kinds[a] + "] (or " + m.kinds[a] +
+                                " under [" + m.kinds[b] + "]); " + status_hint);
             }
         }
     }
@@ -215,8 +204,7 @@ CompatMatrix parse_compat_matrix(const std::string& text, const std::string& pat
 CompatMatrix load_compat_matrix(const std::string& path) {
     std::string text;
     if (!read_toml_file(path, ErrorKind::profile, "the compatibility matrix", text)) {
-        matrix_fail(path, "", 0, "cannot read the compatibility matrix",
-                    "check the path given with --compat");
+        matrix_fail(path, "", 0, "cannot read the compatibility matrix", "check the path given with --compat");
     }
     return parse_compat_matrix(text, path);
 }
@@ -291,15 +279,13 @@ std::vector<TilePiece> clip_to_tile(const geos::Context& ctx, const TileBox& til
             // direction of a segment, so two polygons that share an edge are cut at exactly the
             // same point and no sliver opens between them (ClipByRect leaves ~1e-9 m2 slivers).
             if (!rect) {
-                rect = geos::own(ctx,
-                                 GEOSGeom_createRectangle_r(h, tile.box.xmin, tile.box.ymin,
-                                                            tile.box.xmax, tile.box.ymax),
-                                 "tile rectangle");
+                rect = geos::own(
+                    ctx, GEOSGeom_createRectangle_r(h, tile.box.xmin, tile.box.ymin, tile.box.xmax, tile.box.ymax),
+                    "tile rectangle");
             }
             p.owned = geos::own(ctx, GEOSIntersection_r(h, it.geom, rect.get()), "clip to tile");
             const int type = GEOSGeomTypeId_r(h, p.owned.get());
-            if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON)
-                p.owned = geos::polygonal_part(ctx, p.owned.get());
+            if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) p.owned = geos::polygonal_part(ctx, p.owned.get());
             if (geos::is_empty(ctx, p.owned.get()) || geos::area(ctx, p.owned.get()) <= 0) continue;
             p.g = p.owned.get();
         }
@@ -352,10 +338,10 @@ bool rings_apart(const area::Rings& a, const area::Rings& b) {
 }
 
 geos::Geom collection_of(const geos::Context& ctx, std::vector<GEOSGeometry*>& gs) {
-    return geos::own(ctx,
-                     GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, gs.data(),
-                                                 static_cast<unsigned>(gs.size())),
-                     "collection of rings");
+    return geos::own(
+        ctx,
+        GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, gs.data(), static_cast<unsigned>(gs.size())),
+        "collection of rings");
 }
 
 // The pieces' boundaries, noded. A piece that is one polygon without holes (one ring), whose
@@ -428,8 +414,7 @@ std::vector<ClaimMember> members_at(const geos::Context& ctx, const GEOSGeometry
         TilePiece& p = pieces[e.second];
         if (!p.prepared) p.prepared = geos::prepare(ctx, p.g);
         const char r = GEOSPreparedIntersects_r(h, p.prepared.get(), pt);
-        if (r == 2)
-            throw Error(ErrorKind::internal, "GEOS point test failed: " + ctx.last_error());
+        if (r == 2) throw Error(ErrorKind::internal, "GEOS point test failed: " + ctx.last_error());
         if (r == 1) members.push_back(p.member);
     }
     std::sort(members.begin(), members.end());
@@ -438,8 +423,7 @@ std::vector<ClaimMember> members_at(const geos::Context& ctx, const GEOSGeometry
 }
 
 void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::vector<Item>& items,
-                    const std::vector<std::uint32_t>& item_ids, double min_face_m2,
-                    TileResult& out) {
+                    const std::vector<std::uint32_t>& item_ids, double min_face_m2, TileResult& out) {
     GEOSContextHandle_t h = ctx.handle();
     std::vector<TilePiece> pieces = clip_to_tile(ctx, tile, items, item_ids);
     if (pieces.empty()) return;
@@ -481,15 +465,13 @@ void partition_tile(const geos::Context& ctx, const TileBox& tile, const std::ve
     }
 }
 
-void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g,
-                      std::vector<const GEOSGeometry*>& out) {
+void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g, std::vector<const GEOSGeometry*>& out) {
     const int type = GEOSGeomTypeId_r(ctx.handle(), g);
     if (type == GEOS_POLYGON) {
         if (!geos::is_empty(ctx, g)) out.push_back(g);
     } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
         const int n = GEOSGetNumGeometries_r(ctx.handle(), g);
-        for (int i = 0; i < n; ++i)
-            collect_polygons(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i), out);
+        for (int i = 0; i < n; ++i) collect_polygons(ctx, GEOSGetGeometryN_r(ctx.handle(), g, i), out);
     }
 }
 
@@ -498,10 +480,8 @@ void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g,
 Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
                           const PartitionOptions& options, const RunControl& control) {
     if (claims.size() > 64) {
-        throw Error(
-            ErrorKind::usage,
-            "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()), {},
-            "group claims of one kind into one layer");
+        throw Error(ErrorKind::usage, "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()),
+                    {}, "group claims of one kind into one layer");
     }
     Partition result;
     std::vector<Item> items;
@@ -513,9 +493,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             const GEOSGeometry* g = features[i].geom.get();
             if (!g || geos::is_empty(ctx, g)) continue;
             geos::warm_envelopes(ctx, g);
-            Item it{g,
-                    geos::envelope(ctx, g),
-                    {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(i)}};
+            Item it{g, geos::envelope(ctx, g), {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(i)}};
             extent.xmin = std::min(extent.xmin, it.box.xmin);
             extent.ymin = std::min(extent.ymin, it.box.ymin);
             extent.xmax = std::max(extent.xmax, it.box.xmax);
@@ -530,9 +508,8 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     const double w = extent.xmax - extent.xmin, hgt = extent.ymax - extent.ymin;
     double cell = options.tile_size_m;
     if (!(cell > 0)) {
-        const double tiles_wanted =
-            std::max(1.0, static_cast<double>(vertices) /
-                              static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
+        const double tiles_wanted = std::max(
+            1.0, static_cast<double>(vertices) / static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
         cell = std::sqrt(std::max(w * hgt, 1.0) / tiles_wanted);
     } else {
         // A tile size given by hand: refused when it cuts the extent into more tiles than the
@@ -543,8 +520,10 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
             while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
             char buf[160];
-            std::snprintf(buf, sizeof buf, "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu",
-                          cell, w, hgt, tiles, PartitionOptions::max_tiles);
+            std::snprintf(
+                buf, sizeof buf,
+                "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu",
+                cell, w, hgt, tiles, PartitionOptions::max_tiles);
             throw Error(ErrorKind::usage, buf, {},
                         "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
                             " or more, or leave it out (then it is chosen from the vertex count)");
@@ -554,17 +533,14 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     const auto ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));
     std::vector<double> xs(nx + 1), ys(ny + 1);
     for (std::size_t i = 0; i <= nx; ++i)
-        xs[i] = i == nx ? extent.xmax
-                        : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(nx));
+        xs[i] = i == nx ? extent.xmax : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(nx));
     for (std::size_t i = 0; i <= ny; ++i)
-        ys[i] = i == ny ? extent.ymax
-                        : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(ny));
+        ys[i] = i == ny ? extent.ymax : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(ny));
 
     std::vector<std::vector<std::uint32_t>> tile_items(nx * ny);
     // Tiles [ix0, ix1] x [iy0, iy1] whose open boxes meet the item's box.
     auto first_tile = [](const std::vector<double>& edges, double lo) {
-        return static_cast<std::size_t>(std::upper_bound(edges.begin() + 1, edges.end() - 1, lo) -
-                                        (edges.begin() + 1));
+        return static_cast<std::size_t>(std::upper_bound(edges.begin() + 1, edges.end() - 1, lo) - (edges.begin() + 1));
     };
     auto last_tile = [](const std::vector<double>& edges, double hi) {
         const auto it = std::lower_bound(edges.begin() + 1, edges.end() - 1, hi);
@@ -575,8 +551,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         const std::size_t ix0 = first_tile(xs, b.xmin), ix1 = last_tile(xs, b.xmax);
         const std::size_t iy0 = first_tile(ys, b.ymin), iy1 = last_tile(ys, b.ymax);
         for (std::size_t iy = iy0; iy <= iy1 && iy < ny; ++iy) {
-            for (std::size_t ix = ix0; ix <= ix1 && ix < nx; ++ix)
-                tile_items[iy * nx + ix].push_back(id);
+            for (std::size_t ix = ix0; ix <= ix1 && ix < nx; ++ix) tile_items[iy * nx + ix].push_back(id);
         }
     }
     std::vector<std::size_t> busy;
@@ -591,8 +566,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         busy.size(), tiles_control,
         [&](const geos::Context& tctx, std::size_t k) {
             const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
-            TileBox tb{
-                {xs[ix], ys[iy], xs[ix + 1], ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
+            TileBox tb{{xs[ix], ys[iy], xs[ix + 1], ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
             partition_tile(tctx, tb, items, tile_items[t], options.min_face_m2, per_tile[k]);
             for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
         },
@@ -690,8 +664,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             for (const GEOSGeometry* p : polys) {
                 ClaimFace cf;
                 cf.area_m2 = geos::area(tctx, p);
-                if (cf.area_m2 < options.min_face_m2)
-                    continue;  // cannot happen for unions of faces above it
+                if (cf.area_m2 < options.min_face_m2) continue;  // cannot happen for unions of faces above it
                 cf.geom = geos::clone(tctx, p);
                 cf.members = list.front()->members;
                 merged[g].push_back(std::move(cf));
@@ -714,8 +687,7 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
         auto& f = faces[i];
         for (const auto& m : f.members) {
             f.claims |= std::uint64_t{1} << m.first;
-            if (keys[i].claims.empty() || keys[i].claims.back() != m.first)
-                keys[i].claims.push_back(m.first);
+            if (keys[i].claims.empty() || keys[i].claims.back() != m.first) keys[i].claims.push_back(m.first);
         }
         keys[i].box = geos::envelope(ctx, f.geom.get());
         keys[i].area = f.area_m2;
@@ -764,8 +736,7 @@ std::string claims_label(std::uint64_t claims, const std::vector<std::string>& n
 }
 }  // namespace
 
-ClaimTotals summarise(const Partition& p, std::size_t claim_count,
-                      const std::vector<std::string>& names,
+ClaimTotals summarise(const Partition& p, std::size_t claim_count, const std::vector<std::string>& names,
                       const std::vector<std::size_t>& kind_of, const CompatMatrix& matrix) {
     ClaimTotals t;
     t.claim_area_m2.assign(claim_count, 0);
@@ -800,11 +771,9 @@ ClaimTotals summarise(const Partition& p, std::size_t claim_count,
         ca.label = claims_label(mask, names);
         t.combinations.push_back(ca);
     }
-    std::sort(t.combinations.begin(), t.combinations.end(),
-              [](const CombinationArea& a, const CombinationArea& b) {
-                  return a.claim_count != b.claim_count ? a.claim_count < b.claim_count
-                                                        : a.label < b.label;
-              });
+    std::sort(t.combinations.begin(), t.combinations.end(), [](const CombinationArea& a, const CombinationArea& b) {
+        return a.claim_count != b.claim_count ? a.claim_count < b.claim_count : a.label < b.label;
+    });
     for (std::size_t a = 0; a < claim_count; ++a) {
         for (std::size_t b = a + 1; b < claim_count; ++b) {
             t.pairs.push_back({static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b),
@@ -816,8 +785,7 @@ ClaimTotals summarise(const Partition& p, std::size_t claim_count,
 
 std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_count,
                                           const std::vector<std::optional<Compat>>& face_worst,
-                                          const FeatureLayer& regions, int name_field,
-                                          const RunControl& control) {
+                                          const FeatureLayer& regions, int name_field, const RunControl& control) {
     geos::Context ctx;
     const std::size_t nr = regions.features.size();
     std::vector<RegionFigures> out(nr);
@@ -825,21 +793,18 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
     for (std::size_t r = 0; r < nr; ++r) {
         const Feature& f = regions.features[r];
         out[r].fid = f.fid;
-        out[r].name =
-            name_field >= 0 ? regions.field_as_string(f, name_field) : std::to_string(f.fid);
+        out[r].name = name_field >= 0 ? regions.field_as_string(f, name_field) : std::to_string(f.fid);
         out[r].claim_m2.assign(claim_count, 0);
         geos::warm_envelopes(ctx, f.geom.get());
         out[r].region_m2 = geos::area(ctx, f.geom.get());
-        entries.emplace_back(to_bbox(geos::envelope(ctx, f.geom.get())),
-                             static_cast<std::uint32_t>(r));
+        entries.emplace_back(to_bbox(geos::envelope(ctx, f.geom.get())), static_cast<std::uint32_t>(r));
     }
     for (const ClaimFace& f : p.faces) geos::warm_envelopes(ctx, f.geom.get());
     const RTree tree(entries.begin(), entries.end());
 
     // Per face: (region, area of the face inside it).
     std::vector<std::vector<std::pair<std::uint32_t, double>>> parts(p.faces.size());
-    std::vector<std::map<std::uint32_t, geos::Prepared>> caches(
-        worker_count(p.faces.size(), control, 16));
+    std::vector<std::map<std::uint32_t, geos::Prepared>> caches(worker_count(p.faces.size(), control, 16));
     parallel_for_workers(
         p.faces.size(), control,
         [&](const geos::Context& tctx, std::size_t worker, std::size_t i) {
@@ -847,25 +812,19 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
             const geos::Box fb = geos::envelope(tctx, f.geom.get());
             std::vector<Entry> hits;
             tree.query(bgi::intersects(to_bbox(fb)), std::back_inserter(hits));
-            std::sort(hits.begin(), hits.end(),
-                      [](const Entry& a, const Entry& b) { return a.second < b.second; });
+            std::sort(hits.begin(), hits.end(), [](const Entry& a, const Entry& b) { return a.second < b.second; });
             for (const Entry& e : hits) {
                 const GEOSGeometry* rg = regions.features[e.second].geom.get();
                 auto& prepared = caches[worker][e.second];
                 if (!prepared) prepared = geos::prepare(tctx, rg);
-                const char inside =
-                    GEOSPreparedContains_r(tctx.handle(), prepared.get(), f.geom.get());
-                if (inside == 2)
-                    throw Error(ErrorKind::internal, "GEOS contains failed: " + tctx.last_error());
+                const char inside = GEOSPreparedContains_r(tctx.handle(), prepared.get(), f.geom.get());
+                if (inside == 2) throw Error(ErrorKind::internal, "GEOS contains failed: " + tctx.last_error());
                 if (inside == 1) {
                     parts[i].emplace_back(e.second, f.area_m2);
                     continue;
                 }
-                const char meets =
-                    GEOSPreparedIntersects_r(tctx.handle(), prepared.get(), f.geom.get());
-                if (meets == 2)
-                    throw Error(ErrorKind::internal,
-                                "GEOS intersects failed: " + tctx.last_error());
+                const char meets = GEOSPreparedIntersects_r(tctx.handle(), prepared.get(), f.geom.get());
+                if (meets == 2) throw Error(ErrorKind::internal, "GEOS intersects failed: " + tctx.last_error());
                 if (meets == 0) continue;
                 const double a = geos::intersection_area(tctx, f.geom.get(), rg);
                 if (a > 0) parts[i].emplace_back(e.second, a);
@@ -891,8 +850,7 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
     return out;
 }
 
-std::string member_ids_text(const std::vector<ClaimMember>& members,
-                            const std::vector<ClaimLayer>& claims) {
+std::string member_ids_text(const std::vector<ClaimMember>& members, const std::vector<ClaimLayer>& claims) {
     std::string out;
     std::size_t i = 0;
     while (i < members.size()) {
@@ -902,8 +860,7 @@ std::string member_ids_text(const std::vector<ClaimMember>& members,
             fids.push_back(claims[c].layer->features[members[i].second].fid);
         std::sort(fids.begin(), fids.end());
         out += (out.empty() ? "" : ";") + claims[c].name + ":";
-        for (std::size_t k = 0; k < fids.size(); ++k)
-            out += (k ? "," : "") + std::to_string(fids[k]);
+        for (std::size_t k = 0; k < fids.size(); ++k) out += (k ? "," : "") + std::to_string(fids[k]);
     }
     return out;
 }
@@ -911,7 +868,6 @@ std::string member_ids_text(const std::vector<ClaimMember>& members,
 // ====================================================================== the command
 
 namespace {
-
 
 void report_hygiene(const ClaimsRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
@@ -931,8 +887,7 @@ void report_hygiene(const ClaimsRequest& req, const std::string& role, const Fea
                    " features: " + ids(l.hygiene.skipped));
     for (const auto& n : l.notices) req.notice(where + ": " + n);
     if (l.crs.reprojected) {
-        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" +
-                   l.crs.operation + "'");
+        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation + "'");
     }
 }
 
@@ -941,14 +896,11 @@ struct Table {
     std::string name;
     std::string description;
     std::vector<std::pair<std::string, OGRFieldType>> columns;
-    std::vector<std::vector<std::optional<std::string>>>
-        text;                                  // per row, per column (numbers formatted for CSV)
-    std::vector<std::vector<double>> numbers;  // per row, per column (NaN for text)
+    std::vector<std::vector<std::optional<std::string>>> text;  // per row, per column (numbers formatted for CSV)
+    std::vector<std::vector<double>> numbers;                   // per row, per column (NaN for text)
 };
 
-void add_row(
-    Table& t,
-    const std::vector<std::variant<std::string, double, std::int64_t, std::nullopt_t>>& cells) {
+void add_row(Table& t, const std::vector<std::variant<std::string, double, std::int64_t, std::nullopt_t>>& cells) {
     std::vector<std::optional<std::string>> txt;
     std::vector<double> num;
     for (const auto& c : cells) {
@@ -979,16 +931,10 @@ void write_table(GDALDataset& ds, const std::string& path, const Table& t) {
             const int field = static_cast<int>(c);
             if (!t.text[r][c]) continue;
             switch (t.columns[c].second) {
-                case OFTReal:
-                    feat.SetField(field, t.numbers[r][c]);
-                    break;
+                case OFTReal: feat.SetField(field, t.numbers[r][c]); break;
                 case OFTInteger:
-                case OFTInteger64:
-                    feat.SetField(field, static_cast<GIntBig>(std::llround(t.numbers[r][c])));
-                    break;
-                default:
-                    feat.SetField(field, t.text[r][c]->c_str());
-                    break;
+                case OFTInteger64: feat.SetField(field, static_cast<GIntBig>(std::llround(t.numbers[r][c]))); break;
+                default: feat.SetField(field, t.text[r][c]->c_str()); break;
             }
         }
         write_feature(*layer, path, feat);
@@ -1017,8 +963,7 @@ void write_csv(const std::string& final_path, const std::string& temp_path, cons
     }
     csv.close();
     if (!csv) {
-        throw Error(ErrorKind::output, "cannot write the CSV",
-                    ErrorPlace::at(final_path),
+        throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(final_path),
                     "check free disk space and write permission in the output folder");
     }
 }
@@ -1039,12 +984,10 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
 
     // 1. Options, the matrix and the output paths, before any geometry is read.
     if (req.claims.empty()) {
-        throw Error(
-            ErrorKind::usage, "no claims given", {},
-            "give each claim as --claim NAME=FILE[:LAYER], for example --claim natuur=natuur.gpkg");
+        throw Error(ErrorKind::usage, "no claims given", {},
+                    "give each claim as --claim NAME=FILE[:LAYER], for example --claim natuur=natuur.gpkg");
     }
-    const CompatMatrix matrix =
-        req.compat_path.empty() ? default_compat_matrix() : load_compat_matrix(req.compat_path);
+    const CompatMatrix matrix = req.compat_path.empty() ? default_compat_matrix() : load_compat_matrix(req.compat_path);
     std::vector<std::pair<std::string, std::string>> claim_specs = req.claims;
     std::sort(claim_specs.begin(), claim_specs.end());
     std::vector<std::size_t> kind_of;
@@ -1057,8 +1000,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         const auto k = matrix.index_of(name);
         if (!k) {
             throw Error(ErrorKind::usage,
-                        "claim '" + name + "' is not a kind in the compatibility matrix " +
-                            matrix.path + " (kinds: " + matrix.kind_list() + ")",
+                        "claim '" + name + "' is not a kind in the compatibility matrix " + matrix.path +
+                            " (kinds: " + matrix.kind_list() + ")",
                         {},
                         "name the claim after one of these kinds, or pass a matrix that has it "
                         "with --compat");
@@ -1066,8 +1009,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         kind_of.push_back(*k);
     }
     if (claim_specs.size() > 64) {
-        throw Error(ErrorKind::usage, "at most 64 claims", {},
-                    "group claims of one kind into one layer");
+        throw Error(ErrorKind::usage, "at most 64 claims", {}, "group claims of one kind into one layer");
     }
     std::vector<SourceSpec> sources;
     std::vector<std::string> inputs;
@@ -1081,8 +1023,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     if (!req.regions.empty()) {
         const auto colon = req.regions.rfind(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == req.regions.size()) {
-            throw Error(ErrorKind::usage,
-                        "--regions '" + req.regions + "' is not FILE[:LAYER]:FIELD", {},
+            throw Error(ErrorKind::usage, "--regions '" + req.regions + "' is not FILE[:LAYER]:FIELD", {},
                         "for example --regions data-samples/gemeenten.gpkg:gemeenten:naam");
         }
         region_field = req.regions.substr(colon + 1);
@@ -1096,18 +1037,15 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     if (!req.csv_dir.empty()) {
         std::error_code ec;
         if (fs::exists(req.csv_dir, ec) && !fs::is_directory(req.csv_dir, ec)) {
-            throw Error(
-                ErrorKind::output, "--csv names a file, not a folder",
-                ErrorPlace::at(req.csv_dir),
-                "give a folder; ruimte writes claim_totals.csv, claim_combinations.csv, ... in it");
+            throw Error(ErrorKind::output, "--csv names a file, not a folder", ErrorPlace::at(req.csv_dir),
+                        "give a folder; ruimte writes claim_totals.csv, claim_combinations.csv, ... in it");
         }
         if (!fs::exists(req.csv_dir, ec)) {
             fs::create_directory(req.csv_dir, ec);
             if (ec) {
-                throw Error(
-                    ErrorKind::output, "cannot create the CSV folder: " + ec.message(),
-                    ErrorPlace::at(req.csv_dir),
-                    "create it yourself, or check that its parent folder exists and is writable");
+                throw Error(ErrorKind::output, "cannot create the CSV folder: " + ec.message(),
+                            ErrorPlace::at(req.csv_dir),
+                            "create it yourself, or check that its parent folder exists and is writable");
             }
         }
         for (const auto& n : csv_names) {
@@ -1142,9 +1080,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         layers.push_back(read_polygon_layer(sources[i], read));
         report_hygiene(req, "claim " + name, layers.back());
         if (layers.back().features.empty()) {
-            throw Error(
-                ErrorKind::input, "claim '" + name + "' has no usable polygons", layers.back().place(),
-                "check the layer; features with null, empty or zero-area geometry are skipped");
+            throw Error(ErrorKind::input, "claim '" + name + "' has no usable polygons", layers.back().place(),
+                        "check the layer; features with null, empty or zero-area geometry are skipped");
         }
     }
     for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -1164,13 +1101,11 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         if (name_field < 0) {
             std::string fields;
             for (int i = 0; i < regions->defn->GetFieldCount(); ++i)
-                fields +=
-                    (i ? ", " : "") + std::string(regions->defn->GetFieldDefn(i)->GetNameRef());
+                fields += (i ? ", " : "") + std::string(regions->defn->GetFieldDefn(i)->GetNameRef());
             throw Error(ErrorKind::input,
                         "the region layer has no field '" + region_field +
                             "'; its fields are: " + (fields.empty() ? "(none)" : fields),
-                        regions->place(),
-                        "end --regions with one of these fields, e.g. FILE:LAYER:naam");
+                        regions->place(), "end --regions with one of these fields, e.g. FILE:LAYER:naam");
         }
     }
     summary.seconds.emplace_back("read", clock.lap());
@@ -1225,14 +1160,12 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                  {},
                  {}};
     for (std::size_t c = 0; c < claims.size(); ++c) {
-        add_row(totals,
-                {names[c], tot.claim_area_m2[c] / 1e4, tot.exclusive_area_m2[c] / 1e4,
-                 (tot.claim_area_m2[c] - tot.exclusive_area_m2[c]) / 1e4, claim_voorw[c] / 1e4,
-                 claim_conflict[c] / 1e4, tot.claim_area_m2[c] / claimed});
+        add_row(totals, {names[c], tot.claim_area_m2[c] / 1e4, tot.exclusive_area_m2[c] / 1e4,
+                         (tot.claim_area_m2[c] - tot.exclusive_area_m2[c]) / 1e4, claim_voorw[c] / 1e4,
+                         claim_conflict[c] / 1e4, tot.claim_area_m2[c] / claimed});
     }
-    add_row(totals, {std::string("(alle claims)"), tot.claimed_m2 / 1e4,
-                     (tot.claimed_m2 - tot.multi_m2) / 1e4, tot.multi_m2 / 1e4,
-                     tot.voorwaardelijk_m2 / 1e4, tot.conflict_m2 / 1e4, 1.0});
+    add_row(totals, {std::string("(alle claims)"), tot.claimed_m2 / 1e4, (tot.claimed_m2 - tot.multi_m2) / 1e4,
+                     tot.multi_m2 / 1e4, tot.voorwaardelijk_m2 / 1e4, tot.conflict_m2 / 1e4, 1.0});
     Table combos{"claim_combinations",
                  "Area (ha) per combination of claims, with its worst pair status",
                  {{"combination", OFTString},
@@ -1245,10 +1178,9 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                  {}};
     for (const auto& ca : tot.combinations) {
         add_row(combos,
-                {ca.label, static_cast<std::int64_t>(ca.claim_count),
-                 static_cast<std::int64_t>(ca.faces), ca.area_m2 / 1e4, ca.area_m2 / claimed,
-                 ca.worst ? std::variant<std::string, double, std::int64_t, std::nullopt_t>(
-                                to_string(*ca.worst))
+                {ca.label, static_cast<std::int64_t>(ca.claim_count), static_cast<std::int64_t>(ca.faces),
+                 ca.area_m2 / 1e4, ca.area_m2 / claimed,
+                 ca.worst ? std::variant<std::string, double, std::int64_t, std::nullopt_t>(to_string(*ca.worst))
                           : std::nullopt});
     }
     Table pairs{"claim_pairs",
@@ -1262,8 +1194,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                 {},
                 {}};
     for (const auto& pa : tot.pairs) {
-        add_row(pairs, {names[pa.a], names[pa.b], to_string(pa.status), pa.area_m2 / 1e4,
-                        pa.area_m2 / claimed});
+        add_row(pairs, {names[pa.a], names[pa.b], to_string(pa.status), pa.area_m2 / 1e4, pa.area_m2 / claimed});
     }
     Table regions_table{"region_balance",
                         "",
@@ -1281,15 +1212,8 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     for (const auto& n : names) regions_table.columns.emplace_back(n + "_ha", OFTReal);
     for (const auto& rf : balance) {
         std::vector<std::variant<std::string, double, std::int64_t, std::nullopt_t>> row = {
-            rf.fid,
-            rf.name,
-            rf.region_m2 / 1e4,
-            rf.claimed_m2 / 1e4,
-            rf.claim_sum_m2 / 1e4,
-            rf.pressure(),
-            rf.multi_m2 / 1e4,
-            rf.voorwaardelijk_m2 / 1e4,
-            rf.conflict_m2 / 1e4};
+            rf.fid,        rf.name,           rf.region_m2 / 1e4,         rf.claimed_m2 / 1e4, rf.claim_sum_m2 / 1e4,
+            rf.pressure(), rf.multi_m2 / 1e4, rf.voorwaardelijk_m2 / 1e4, rf.conflict_m2 / 1e4};
         for (double a : rf.claim_m2) row.emplace_back(a / 1e4);
         add_row(regions_table, row);
     }
@@ -1301,16 +1225,16 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
     manifest.profile_path = matrix.path;  // the compatibility matrix
     manifest.profile_text = matrix.text;
-    std::future<std::string> manifest_text = std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
+    std::future<std::string> manifest_text =
+        std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
     AtomicOutput out(req.output, req.overwrite, inputs);
     {
         const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
-        OGRLayer* lf =
-            create_layer(*ds, req.output, "claim_faces", wkbMultiPolygon,
-                         "Planar partition of the claims by ruimte " + std::string(version) +
-                             ": faces that do not overlap, each with its claims and their status");
+        OGRLayer* lf = create_layer(*ds, req.output, "claim_faces", wkbMultiPolygon,
+                                    "Planar partition of the claims by ruimte " + std::string(version) +
+                                        ": faces that do not overlap, each with its claims and their status");
         add_field(*lf, req.output, "face_id", OFTInteger64);
         add_field(*lf, req.output, "claims", OFTString);
         add_field(*lf, req.output, "claim_count", OFTInteger);
@@ -1323,8 +1247,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
             lr = create_layer(*ds, req.output, "region_balance", wkbMultiPolygon,
                               "Per region: area, claimed area, sum of claim areas / region area "
                               "(claim pressure), conflict area (ha)");
-            for (const auto& [name, type] : regions_table.columns)
-                add_field(*lr, req.output, name, type);
+            for (const auto& [name, type] : regions_table.columns) add_field(*lr, req.output, name, type);
         }
         begin_transaction(*ds, req.output);
         {
@@ -1362,8 +1285,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                         feat.SetField(field, regions_table.text[r][c]->c_str());
                     else if (regions_table.columns[c].second == OFTInteger64)
                         feat.SetField(field, static_cast<GIntBig>(balance[r].fid));
-                    else
-                        feat.SetField(field, regions_table.numbers[r][c]);
+                    else feat.SetField(field, regions_table.numbers[r][c]);
                 }
                 set_geometry(feat, ctx, regions->features[r].geom.get());
                 write_feature(*lr, req.output, feat);
@@ -1380,11 +1302,10 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMPAT", matrix.text.c_str());
         for (std::size_t i = 0; i < layers.size(); ++i) {
             const auto& l = layers[i];
-            const std::string line =
-                l.source.display() + " | CRS " + l.crs.source_crs +
-                (l.crs.assumed ? " (assumed)" : "") + " | operation " + l.crs.operation +
-                " | accuracy_m " +
-                (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
+            const std::string line = l.source.display() + " | CRS " + l.crs.source_crs +
+                                     (l.crs.assumed ? " (assumed)" : "") + " | operation " + l.crs.operation +
+                                     " | accuracy_m " +
+                                     (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
             ds->SetMetadataItem(("RUIMTE_CLAIM_" + names[i]).c_str(), line.c_str());
         }
         // The claim counts are at hand: the style need not read the faces back.

@@ -73,7 +73,7 @@ struct ClaimFace {
 };
 
 struct PartitionOptions {
-    double tile_size_m = 0;             // side of the square tiles; 0: chosen from tile_vertices
+    double tile_size_m = 0;  // side of the square tiles; 0: chosen from tile_vertices
     // A tile_size_m that makes more tiles than this is refused (Error usage, exit 2).
     static constexpr std::size_t max_tiles = 10000;
     std::size_t tile_vertices = 20000;  // aim for about this many input vertices per tile
@@ -131,8 +131,7 @@ struct ClaimTotals {
     std::vector<PairArea> pairs;                // every pair of claims, by (a, b)
 };
 
-ClaimTotals summarise(const Partition& p, std::size_t claim_count,
-                      const std::vector<std::string>& names,
+ClaimTotals summarise(const Partition& p, std::size_t claim_count, const std::vector<std::string>& names,
                       const std::vector<std::size_t>& kind_of, const CompatMatrix& matrix);
 
 struct RegionFigures {
@@ -151,8 +150,7 @@ struct RegionFigures {
 // Faces ∩ regions. `face_worst[i]` is the worst status of face i.
 std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_count,
                                           const std::vector<std::optional<Compat>>& face_worst,
-                                          const FeatureLayer& regions, int name_field,
-                                          const RunControl& control);
+                                          const FeatureLayer& regions, int name_field, const RunControl& control);
 
 // ------------------------------------------------------------------ the command
 
@@ -161,7 +159,7 @@ struct ClaimsRequest {
     std::string compat_path;                                  // empty: the built-in matrix
     std::string regions;                                      // FILE[:LAYER]:FIELD, optional
     std::string output;                                       // OUT.gpkg
-    std::string csv_dir;  // optional folder for the tables as CSV
+    std::string csv_dir;                                      // optional folder for the tables as CSV
     bool overwrite = false;
     std::string assume_crs;
     bool skip_invalid = false;
@@ -191,7 +189,6 @@ struct ClaimsSummary {
 ClaimsSummary run_claims(const ClaimsRequest& request);
 
 // "natuur:3,7;water:12": the FIDs per claim on a face, claims in claim order.
-std::string member_ids_text(const std::vector<ClaimMember>& members,
-                            const std::vector<ClaimLayer>& claims);
+std::string member_ids_text(const std::vector<ClaimMember>& members, const std::vector<ClaimLayer>& claims);
 
 }  // namespace ruimte

@@ -6,16 +6,33 @@
 
 namespace ruimte {
 
-std::string render_error(const ErrorPlace& place, const std::string& message,
-                         const std::string& hint) {
+std::string render_error(const ErrorPlace& place, const std::string& message, const std::string& hint) {
     std::ostringstream out;
     bool any = false;
-    auto sep = [&] { out << (any ? ", " : ""); any = true; };
-    if (!place.file.empty()) { sep(); out << "file '" << place.file << "'"; }
-    if (place.line) { sep(); out << "line " << *place.line; }
-    if (!place.layer.empty()) { sep(); out << "layer '" << place.layer << "'"; }
-    if (place.feature_id) { sep(); out << "feature " << *place.feature_id; }
-    if (!place.key.empty()) { sep(); out << "key '" << place.key << "'"; }
+    auto sep = [&] {
+        out << (any ? ", " : "");
+        any = true;
+    };
+    if (!place.file.empty()) {
+        sep();
+        out << "file '" << place.file << "'";
+    }
+    if (place.line) {
+        sep();
+        out << "line " << *place.line;
+    }
+    if (!place.layer.empty()) {
+        sep();
+        out << "layer '" << place.layer << "'";
+    }
+    if (place.feature_id) {
+        sep();
+        out << "feature " << *place.feature_id;
+    }
+    if (!place.key.empty()) {
+        sep();
+        out << "key '" << place.key << "'";
+    }
     if (any) out << ": ";
     out << message;
     if (!hint.empty()) out << ". Fix: " << hint;

@@ -22,8 +22,8 @@ struct ErrorPlace {
     std::string file;
     std::string layer;
     std::optional<std::int64_t> feature_id;
-    std::string key;              // profile key, e.g. "factors[2].weight"
-    std::optional<int> line;      // line in the profile file
+    std::string key;          // profile key, e.g. "factors[2].weight"
+    std::optional<int> line;  // line in the profile file
 
     // A place in a file: its path, and optionally a layer and a feature id.
     static ErrorPlace at(std::string file, std::string layer = {}, std::optional<std::int64_t> feature_id = {}) {
@@ -34,7 +34,7 @@ struct ErrorPlace {
 // The message, place and hint are kept with every PostgreSQL password written as ***
 // (redact_secrets in escape.hpp).
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string message, ErrorPlace place = {}, std::string hint = {});
 
     ErrorKind kind() const noexcept { return kind_; }
@@ -42,7 +42,7 @@ public:
     const std::string& message() const noexcept { return message_; }
     const std::string& hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorKind kind_;
     ErrorPlace place_;
     std::string message_;
@@ -50,7 +50,6 @@ private:
 };
 
 // Renders "file 'x', layer 'y', feature 12: message. Fix: hint" from the parts that are set.
-std::string render_error(const ErrorPlace& place, const std::string& message,
-                         const std::string& hint);
+std::string render_error(const ErrorPlace& place, const std::string& message, const std::string& hint);
 
 }  // namespace ruimte

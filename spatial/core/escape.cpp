@@ -10,7 +10,9 @@ namespace ruimte {
 
 namespace {
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7f;
+}
 
 bool starts_with_nocase(std::string_view s, std::size_t at, std::string_view word) {
     if (s.size() - at < word.size()) return false;
@@ -40,7 +42,8 @@ std::string redact_uri_passwords(std::string_view s) {
         }
         const std::string_view authority = s.substr(start, end - start);
         const std::size_t at = authority.rfind('@');
-        const std::size_t colon = at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
+        const std::size_t colon =
+            at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
         out.append(s.substr(i, scheme));
         if (colon == std::string_view::npos) {
             out.append(authority);
@@ -86,7 +89,8 @@ std::string redact_keyword_passwords(std::string_view s) {
             continue;
         }
         std::size_t e = j;
-        while (e < s.size() && !std::isspace(static_cast<unsigned char>(s[e])) && s[e] != '"' && !(in_uri && (s[e] == '&' || s[e] == '#'))) {
+        while (e < s.size() && !std::isspace(static_cast<unsigned char>(s[e])) && s[e] != '"' &&
+               !(in_uri && (s[e] == '&' || s[e] == '#'))) {
             if (s[e] == '\\') {
                 // \" ends the value (an escaped quote of the text around it, TOML or a shell);
                 // any other backslash escapes the next character, as libpq reads it.
@@ -173,7 +177,8 @@ std::string redact_secrets(std::string_view s) {
 std::string ogr_layer_source(const std::string& path, const std::string& layer_name, int layer_index) {
     for (char ch : path) {
         if (ch == '|' || is_control(static_cast<unsigned char>(ch))) {
-            throw Error(ErrorKind::input, "the path holds '|' or a control character, which a QGIS data source cannot hold",
+            throw Error(ErrorKind::input,
+                        "the path holds '|' or a control character, which a QGIS data source cannot hold",
                         ErrorPlace::at(path, layer_name), "rename the file or its folder");
         }
     }

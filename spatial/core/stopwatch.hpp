@@ -5,7 +5,7 @@
 namespace ruimte {
 
 class Stopwatch {
-public:
+  public:
     // Seconds since the last lap (or since construction).
     double lap() {
         const auto now = std::chrono::steady_clock::now();
@@ -14,7 +14,7 @@ public:
         return s;
     }
 
-private:
+  private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 

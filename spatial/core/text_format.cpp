@@ -57,7 +57,8 @@ bool is_plain_number(const std::string& s) {
 std::string csv_quote(const std::string& s) {
     // A text that a spreadsheet would run as a formula (= + - @, or a tab or CR before one)
     // gets a leading apostrophe, as OWASP advises; numbers stay numbers.
-    const bool formula = !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos && !is_plain_number(s);
+    const bool formula =
+        !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos && !is_plain_number(s);
     const std::string text = formula ? "'" + s : s;
     if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
     std::string out = "\"";

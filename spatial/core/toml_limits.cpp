@@ -22,8 +22,7 @@ namespace {
 // accept within the limits; syntax errors are left to toml++.
 void check_toml_limits(std::string_view text, const std::string& path, ErrorKind kind, const std::string& what) {
     if (text.size() > TomlLimits::max_bytes) {
-        breach(path, 0, kind,
-               what + " is larger than " + std::to_string(TomlLimits::max_bytes / 1024) + " KiB");
+        breach(path, 0, kind, what + " is larger than " + std::to_string(TomlLimits::max_bytes / 1024) + " KiB");
     }
     enum class Mode { line_start, key, header, value, rest_of_line };
     struct Open {
@@ -145,8 +144,7 @@ void check_toml_limits(std::string_view text, const std::string& path, ErrorKind
                     parts = 0;
                 }
                 break;
-            case Mode::rest_of_line:
-                break;
+            case Mode::rest_of_line: break;
         }
         // In an inline table the key starts at its first character (after '{' or ',').
         if (mode == Mode::key && parts == 0 && c != '{' && c != ',') {
@@ -165,8 +163,7 @@ bool read_toml_file(const std::string& path, ErrorKind kind, const std::string& 
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     if (text.size() > TomlLimits::max_bytes) {
-        breach(path, 0, kind,
-               what + " is larger than " + std::to_string(TomlLimits::max_bytes / 1024) + " KiB");
+        breach(path, 0, kind, what + " is larger than " + std::to_string(TomlLimits::max_bytes / 1024) + " KiB");
     }
     return true;
 }

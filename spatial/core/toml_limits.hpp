@@ -14,8 +14,8 @@ namespace ruimte {
 
 struct TomlLimits {
     static constexpr std::size_t max_bytes = 1024 * 1024;  // the whole text
-    static constexpr int max_depth = 64;                    // dotted key parts + [header] parts + nesting
-    static constexpr std::size_t max_key_bytes = 1024;      // one (dotted) key
+    static constexpr int max_depth = 64;                   // dotted key parts + [header] parts + nesting
+    static constexpr std::size_t max_key_bytes = 1024;     // one (dotted) key
 };
 
 // Throws Error(kind) naming `path`, the line and the limit when `text` passes one of TomlLimits;

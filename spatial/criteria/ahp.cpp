@@ -12,8 +12,9 @@ double saaty_random_index(std::size_t n) {
     static constexpr double ri[] = {0.00, 0.00, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41,
                                     1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59};
     if (n < 1 || n > std::size(ri)) {
-        throw Error(ErrorKind::profile, "AHP with " + std::to_string(n) + " criteria: Saaty's random index is tabulated for 1 to 15",
-                    {}, "group the criteria (at most 15 per matrix) or give the weights directly");
+        throw Error(ErrorKind::profile,
+                    "AHP with " + std::to_string(n) + " criteria: Saaty's random index is tabulated for 1 to 15", {},
+                    "group the criteria (at most 15 per matrix) or give the weights directly");
     }
     return ri[n - 1];
 }
@@ -48,7 +49,9 @@ std::optional<MatrixProblem> check_pairwise(const std::vector<std::vector<double
     if (n == 0) return problem(0, 0, "the matrix is empty", "give one row per factor");
     for (std::size_t i = 0; i < n; ++i) {
         if (a[i].size() != n) {
-            return problem(i, 0, "row " + std::to_string(i + 1) + " has " + std::to_string(a[i].size()) + " entries, not " + std::to_string(n),
+            return problem(i, 0,
+                           "row " + std::to_string(i + 1) + " has " + std::to_string(a[i].size()) + " entries, not " +
+                               std::to_string(n),
                            "the matrix is square: one row and one column per factor, in the order of `factors`");
         }
     }
@@ -56,15 +59,21 @@ std::optional<MatrixProblem> check_pairwise(const std::vector<std::vector<double
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = 0; j < n; ++j) {
             const double x = a[i][j];
-            const std::string at = "entry [" + std::to_string(i + 1) + "][" + std::to_string(j + 1) + "] = " + std::to_string(x);
-            if (!std::isfinite(x) || !(x > 0)) return problem(i, j, at + " is not a positive number", "judgements lie on Saaty's scale 1/9 .. 9");
-            if (i == j && std::fabs(x - 1.0) > 1e-9) return problem(i, j, at + ": a factor compared with itself is 1", "put 1 on the diagonal of the matrix");
+            const std::string at =
+                "entry [" + std::to_string(i + 1) + "][" + std::to_string(j + 1) + "] = " + std::to_string(x);
+            if (!std::isfinite(x) || !(x > 0))
+                return problem(i, j, at + " is not a positive number", "judgements lie on Saaty's scale 1/9 .. 9");
+            if (i == j && std::fabs(x - 1.0) > 1e-9)
+                return problem(i, j, at + ": a factor compared with itself is 1",
+                               "put 1 on the diagonal of the matrix");
             if (x > 9.0 * (1 + tol) || x < (1.0 / 9.0) * (1 - tol)) {
-                return problem(i, j, at + " is outside Saaty's scale 1/9 .. 9", "use 1 (equal) .. 9 (extreme), or 1/2 .. 1/9 for the reverse");
+                return problem(i, j, at + " is outside Saaty's scale 1/9 .. 9",
+                               "use 1 (equal) .. 9 (extreme), or 1/2 .. 1/9 for the reverse");
             }
             if (std::fabs(x * a[j][i] - 1.0) > tol) {
-                return problem(i, j, at + " but entry [" + std::to_string(j + 1) + "][" + std::to_string(i + 1) + "] = " +
-                                         std::to_string(a[j][i]) + "; they must be reciprocal",
+                return problem(i, j,
+                               at + " but entry [" + std::to_string(j + 1) + "][" + std::to_string(i + 1) +
+                                   "] = " + std::to_string(a[j][i]) + "; they must be reciprocal",
                                "if factor A is x times as important as B, then B is 1/x times as important as A");
             }
         }
@@ -73,7 +82,8 @@ std::optional<MatrixProblem> check_pairwise(const std::vector<std::vector<double
 }
 
 AhpResult ahp_weights(const std::vector<std::vector<double>>& a) {
-    if (const auto p = check_pairwise(a)) throw Error(ErrorKind::internal, "ahp_weights on an invalid matrix: " + p->message);
+    if (const auto p = check_pairwise(a))
+        throw Error(ErrorKind::internal, "ahp_weights on an invalid matrix: " + p->message);
     const std::size_t n = a.size();
     AhpResult r;
     std::vector<double> w(n, 1.0 / static_cast<double>(n)), next(n);

@@ -12,9 +12,9 @@ namespace ruimte {
 struct AhpResult {
     std::vector<double> weights;  // principal eigenvector, sums to 1
     double lambda_max = 0;
-    double ci = 0;                // consistency index
-    double ri = 0;                // Saaty's random index for n
-    double cr = 0;                // consistency ratio; 0 for n <= 2 (always consistent)
+    double ci = 0;  // consistency index
+    double ri = 0;  // Saaty's random index for n
+    double cr = 0;  // consistency ratio; 0 for n <= 2 (always consistent)
 };
 
 // The threshold above which Saaty calls the judgements inconsistent.

@@ -11,8 +11,8 @@
 #include <memory>
 
 #include "spatial/core/error.hpp"
-#include "spatial/io/gdal_init.hpp"
 #include "spatial/core/toml_limits.hpp"
+#include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 
 namespace ruimte {
@@ -45,11 +45,14 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     run.path = path;
     const ErrorPlace place{path, "candidates_scored", {}, "", {}};
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace::at(path), "give the output of `ruimte score`");
+    if (!ds)
+        throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace::at(path),
+                    "give the output of `ruimte score`");
     OGRLayer* layer = ds->GetLayerByName("candidates_scored");
     const char* text = ds->GetMetadataItem("RUIMTE_PROFILE");
     if (!layer || !text) {
-        throw Error(ErrorKind::input, "not a `ruimte score` output (no layer candidates_scored or no RUIMTE_PROFILE metadata)",
+        throw Error(ErrorKind::input,
+                    "not a `ruimte score` output (no layer candidates_scored or no RUIMTE_PROFILE metadata)",
                     ErrorPlace::at(path), "give the GeoPackage written by `ruimte score`");
     }
     // The profile as it was; its layer sources may have moved since, so they point here.
@@ -69,12 +72,15 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     auto field = [&](const char* name) {
         const int i = defn->GetFieldIndex(name);
-        if (i < 0) throw Error(ErrorKind::input, std::string("no column '") + name + "'", place, "give the GeoPackage written by `ruimte score`");
+        if (i < 0)
+            throw Error(ErrorKind::input, std::string("no column '") + name + "'", place,
+                        "give the GeoPackage written by `ruimte score`");
         return i;
     };
-    const int f_id = field("candidate_id"), f_score = field("score"), f_rank = field("rank"), f_excl = field("excluded"),
-              f_reasons = field("reasons");
-    run.integer_ids = defn->GetFieldDefn(f_id)->GetType() == OFTInteger64 || defn->GetFieldDefn(f_id)->GetType() == OFTInteger;
+    const int f_id = field("candidate_id"), f_score = field("score"), f_rank = field("rank"),
+              f_excl = field("excluded"), f_reasons = field("reasons");
+    run.integer_ids =
+        defn->GetFieldDefn(f_id)->GetType() == OFTInteger64 || defn->GetFieldDefn(f_id)->GetType() == OFTInteger;
     std::vector<int> numeric;
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         const OGRFieldType t = defn->GetFieldDefn(i)->GetType();
@@ -95,8 +101,9 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
         run.excluded.push_back(feat->GetFieldAsInteger(f_excl) ? 1 : 0);
         run.reasons.emplace_back(feat->GetFieldAsString(f_reasons));
         for (std::size_t k = 0; k < numeric.size(); ++k) {
-            run.column_values[k].push_back(feat->IsFieldSetAndNotNull(numeric[k]) ? feat->GetFieldAsDouble(numeric[k])
-                                                                                 : std::numeric_limits<double>::quiet_NaN());
+            run.column_values[k].push_back(feat->IsFieldSetAndNotNull(numeric[k])
+                                               ? feat->GetFieldAsDouble(numeric[k])
+                                               : std::numeric_limits<double>::quiet_NaN());
         }
         if (with_geometry) {
             std::vector<unsigned char> bytes;
@@ -121,7 +128,9 @@ std::string num(double v, int decimals) {
     return buf;
 }
 
-std::string percent(double share) { return std::fabs(share) < 0.005 ? "0 %" : num(100 * share, 0) + " %"; }
+std::string percent(double share) {
+    return std::fabs(share) < 0.005 ? "0 %" : num(100 * share, 0) + " %";
+}
 
 // What a factor measured for the candidate in `row`, from the columns `score` wrote.
 std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t row, bool nl) {
@@ -134,10 +143,12 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
         const double area_m2 = run.value("area_ha", row) * 1e4;
-        double covered = classes ? 1.0 - run.value(lc + "_uncovered_share", row) : run.value(lc + "_overlap_share", row);
+        double covered =
+            classes ? 1.0 - run.value(lc + "_uncovered_share", row) : run.value(lc + "_overlap_share", row);
         double v = std::numeric_limits<double>::quiet_NaN();
         if (rest.rfind("share.", 0) == 0) v = run.value(lc + "_" + column_part(rest.substr(6)) + "_share", row);
-        else if (rest.rfind("area_m2.", 0) == 0) v = run.value(lc + "_" + column_part(rest.substr(8)) + "_share", row) * area_m2;
+        else if (rest.rfind("area_m2.", 0) == 0)
+            v = run.value(lc + "_" + column_part(rest.substr(8)) + "_share", row) * area_m2;
         else if (rest == "covered_share") v = covered;
         else if (rest == "uncovered_share") v = 1.0 - covered;
         else if (rest == "covered_m2") v = covered * area_m2;
@@ -148,23 +159,28 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         case FactorKind::classes: {
             const LayerSpec* spec = p.layer(f.layer);
             std::vector<std::string> classes = spec ? spec->classes : std::vector<std::string>{};
-            if (classes.empty()) for (const auto& [k, v] : f.values) classes.push_back(k);
+            if (classes.empty())
+                for (const auto& [k, v] : f.values) classes.push_back(k);
             std::string s;
             for (const auto& c : classes) {
                 const double share = run.value(column_part(f.layer) + "_" + column_part(c) + "_share", row);
                 if (share > 0.0005) s += (s.empty() ? "" : ", ") + c + " " + percent(share);
             }
             const double outside = run.value(column_part(f.layer) + "_uncovered_share", row);
-            if (outside > 0.0005) s += (s.empty() ? "" : ", ") + std::string(nl ? "buiten de laag " : "outside the layer ") + percent(outside);
+            if (outside > 0.0005)
+                s += (s.empty() ? "" : ", ") + std::string(nl ? "buiten de laag " : "outside the layer ") +
+                     percent(outside);
             return f.layer + ": " + (s.empty() ? "-" : s);
         }
         case FactorKind::linear:
             return metric_text(f.metric) + " (" + num(f.lower, 2) + ".." + num(f.upper, 2) + ", " +
-                   (f.direction == Direction::rising ? (nl ? "stijgend" : "rising") : (nl ? "dalend" : "falling")) + ")";
+                   (f.direction == Direction::rising ? (nl ? "stijgend" : "rising") : (nl ? "dalend" : "falling")) +
+                   ")";
         case FactorKind::distance_decay: {
             const double d = run.value(column_part(f.layer) + "_distance_m", row);
             return f.layer + ".distance_m = " + (std::isnan(d) ? std::string("-") : num(d, 0) + " m") + " (" +
-                   (f.shape == DecayShape::linear ? (nl ? "lineair tot " : "linear to ") : (nl ? "halvering per " : "half per ")) +
+                   (f.shape == DecayShape::linear ? (nl ? "lineair tot " : "linear to ")
+                                                  : (nl ? "halvering per " : "half per ")) +
                    num(f.distance_m, 0) + " m)";
         }
     }
@@ -200,8 +216,11 @@ CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl)
         fe.value = run.value("f_" + f.name + "_value", row);
         fe.contribution = run.value("f_" + f.name + "_contrib", row);
         if (std::isnan(fe.value) || std::isnan(fe.contribution)) {
-            throw Error(ErrorKind::input, "no column f_" + f.name + "_value or f_" + f.name + "_contrib for factor '" + f.name + "' of the stored profile",
-                        ErrorPlace::at(run.path, "candidates_scored"), "the file was changed after `ruimte score`; score again");
+            throw Error(ErrorKind::input,
+                        "no column f_" + f.name + "_value or f_" + f.name + "_contrib for factor '" + f.name +
+                            "' of the stored profile",
+                        ErrorPlace::at(run.path, "candidates_scored"),
+                        "the file was changed after `ruimte score`; score again");
         }
         fe.weight = f.weight;
         e.contribution_sum += fe.contribution;
@@ -216,7 +235,8 @@ CandidateExplanation explain_candidate(const ScoredRun& run, const std::string& 
     return explain_row(run, run.row(id), lang != "en");
 }
 
-CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b, const std::string& lang) {
+CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b,
+                                       const std::string& lang) {
     CandidateComparison c;
     c.a = explain_candidate(run, a, lang);
     c.b = explain_candidate(run, b, lang);
@@ -232,8 +252,9 @@ CandidateComparison compare_candidates(const ScoredRun& run, const std::string& 
         d.share = std::fabs(c.gap) > 1e-12 ? d.difference / c.gap : std::numeric_limits<double>::quiet_NaN();
         c.factors.push_back(d);
     }
-    std::stable_sort(c.factors.begin(), c.factors.end(),
-                     [](const FactorDifference& x, const FactorDifference& y) { return std::fabs(x.difference) > std::fabs(y.difference); });
+    std::stable_sort(c.factors.begin(), c.factors.end(), [](const FactorDifference& x, const FactorDifference& y) {
+        return std::fabs(x.difference) > std::fabs(y.difference);
+    });
     return c;
 }
 
@@ -254,20 +275,22 @@ std::string rank_text(const CandidateExplanation& e, bool nl) {
 std::string render_explanation(const CandidateExplanation& e, const std::string& lang) {
     const bool nl = lang != "en";
     std::string out;
-    out += (nl ? "Kandidaat " : "Candidate ") + e.id + " (" + (nl ? "profiel " : "profile ") + e.profile + "): score " + num(e.score, 4) +
-           ", " + rank_text(e, nl) + "\n\n";
+    out += (nl ? "Kandidaat " : "Candidate ") + e.id + " (" + (nl ? "profiel " : "profile ") + e.profile + "): score " +
+           num(e.score, 4) + ", " + rank_text(e, nl) + "\n\n";
     std::size_t w_name = nl ? 10 : 10, w_metric = nl ? 7 : 7;
     for (const auto& f : e.factors) {
         w_name = std::max(w_name, f.name.size() + 2);
         w_metric = std::max(w_metric, f.metric.size() + 2);
     }
-    out += pad(nl ? "criterium" : "criterion", w_name) + pad(nl ? "meting" : "metric", w_metric) + pad(nl ? "waarde" : "value", 8) +
-           pad(nl ? "gewicht" : "weight", 9) + (nl ? "bijdrage" : "contribution") + "\n";
+    out += pad(nl ? "criterium" : "criterion", w_name) + pad(nl ? "meting" : "metric", w_metric) +
+           pad(nl ? "waarde" : "value", 8) + pad(nl ? "gewicht" : "weight", 9) + (nl ? "bijdrage" : "contribution") +
+           "\n";
     for (const auto& f : e.factors) {
-        out += pad(f.name, w_name) + pad(f.metric, w_metric) + pad(num(f.value, 3), 8) + pad(num(f.weight, 3), 9) + num(f.contribution, 4) + "\n";
+        out += pad(f.name, w_name) + pad(f.metric, w_metric) + pad(num(f.value, 3), 8) + pad(num(f.weight, 3), 9) +
+               num(f.contribution, 4) + "\n";
     }
-    out += pad(nl ? "som van de bijdragen" : "sum of the contributions", w_name + w_metric + 17) + num(e.contribution_sum, 4) +
-           (nl ? "  (= score)" : "  (= score)") + "\n";
+    out += pad(nl ? "som van de bijdragen" : "sum of the contributions", w_name + w_metric + 17) +
+           num(e.contribution_sum, 4) + (nl ? "  (= score)" : "  (= score)") + "\n";
     if (e.aggregation == Aggregation::minimum) {
         out += nl ? "Aggregatie 'minimum': de zwakste factor bepaalt de score en draagt die geheel bij.\n"
                   : "Aggregation 'minimum': the weakest factor sets the score and carries all of it.\n";
@@ -286,8 +309,8 @@ std::string render_comparison(const CandidateComparison& c, const std::string& l
     const bool nl = lang != "en";
     std::string out;
     auto sign = [](double v, int d) { return (v > 0 ? "+" : "") + num(v, d); };
-    out += (nl ? "Kandidaat " : "Candidate ") + c.a.id + (nl ? " tegenover " : " versus ") + c.b.id + " (" + (nl ? "profiel " : "profile ") +
-           c.a.profile + ")\n";
+    out += (nl ? "Kandidaat " : "Candidate ") + c.a.id + (nl ? " tegenover " : " versus ") + c.b.id + " (" +
+           (nl ? "profiel " : "profile ") + c.a.profile + ")\n";
     out += "  " + c.a.id + ": score " + num(c.a.score, 4) + ", " + rank_text(c.a, nl) + "\n";
     out += "  " + c.b.id + ": score " + num(c.b.score, 4) + ", " + rank_text(c.b, nl) + "\n";
     out += (nl ? "  verschil in score: " : "  score difference: ") + sign(c.gap, 4) + "\n\n";
@@ -295,12 +318,14 @@ std::string render_comparison(const CandidateComparison& c, const std::string& l
     for (const auto& f : c.factors) w = std::max(w, f.name.size() + 2);
     const std::string va = (nl ? "waarde " : "value ") + c.a.id, vb = (nl ? "waarde " : "value ") + c.b.id;
     const std::string ca = (nl ? "bijdrage " : "contrib. ") + c.a.id, cb = (nl ? "bijdrage " : "contrib. ") + c.b.id;
-    const std::size_t wv = std::max<std::size_t>(10, std::max(va.size(), vb.size()) + 2), wc = std::max<std::size_t>(12, std::max(ca.size(), cb.size()) + 2);
-    out += pad(nl ? "criterium" : "criterion", w) + pad(va, wv) + pad(vb, wv) + pad(ca, wc) + pad(cb, wc) + pad(nl ? "verschil" : "difference", 12) +
-           (nl ? "aandeel" : "share") + "\n";
+    const std::size_t wv = std::max<std::size_t>(10, std::max(va.size(), vb.size()) + 2),
+                      wc = std::max<std::size_t>(12, std::max(ca.size(), cb.size()) + 2);
+    out += pad(nl ? "criterium" : "criterion", w) + pad(va, wv) + pad(vb, wv) + pad(ca, wc) + pad(cb, wc) +
+           pad(nl ? "verschil" : "difference", 12) + (nl ? "aandeel" : "share") + "\n";
     for (const auto& f : c.factors) {
-        out += pad(f.name, w) + pad(num(f.value_a, 3), wv) + pad(num(f.value_b, 3), wv) + pad(num(f.contribution_a, 4), wc) +
-               pad(num(f.contribution_b, 4), wc) + pad(sign(f.difference, 4), 12) + (std::isnan(f.share) ? "-" : percent(f.share)) + "\n";
+        out += pad(f.name, w) + pad(num(f.value_a, 3), wv) + pad(num(f.value_b, 3), wv) +
+               pad(num(f.contribution_a, 4), wc) + pad(num(f.contribution_b, 4), wc) + pad(sign(f.difference, 4), 12) +
+               (std::isnan(f.share) ? "-" : percent(f.share)) + "\n";
     }
     out += "\n";
     // Per side, the criteria that favour it, by how much (contribution points).
@@ -310,7 +335,8 @@ std::string render_comparison(const CandidateComparison& c, const std::string& l
         std::string& list = f.difference > 0 ? for_a : for_b;
         list += (list.empty() ? "" : ", ") + f.name + " (" + num(std::fabs(f.difference), 4) + ")";
     }
-    if (for_a.empty() && for_b.empty()) out += nl ? "De criteria geven geen verschil.\n" : "The criteria make no difference.\n";
+    if (for_a.empty() && for_b.empty())
+        out += nl ? "De criteria geven geen verschil.\n" : "The criteria make no difference.\n";
     const bool a_first = c.gap >= 0;
     for (const auto* side : {a_first ? &c.a : &c.b, a_first ? &c.b : &c.a}) {
         const std::string& list = side == &c.a ? for_a : for_b;

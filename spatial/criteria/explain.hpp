@@ -23,7 +23,7 @@ struct ScoredRun {
     std::vector<std::int64_t> rank;  // 0 = not ranked (excluded)
     std::vector<char> excluded;
     std::vector<std::string> reasons;
-    std::vector<std::string> column_names;          // every numeric column
+    std::vector<std::string> column_names;           // every numeric column
     std::vector<std::vector<double>> column_values;  // [column][row]; NaN for null
     std::vector<std::vector<unsigned char>> wkb;     // geometry per row (when read with geometry)
 
@@ -68,7 +68,7 @@ struct FactorDifference {
 
 struct CandidateComparison {
     CandidateExplanation a, b;
-    double gap = 0;  // score_a - score_b = sum of the differences
+    double gap = 0;                         // score_a - score_b = sum of the differences
     std::vector<FactorDifference> factors;  // largest |difference| first, ties by profile order
 };
 

@@ -1,5 +1,6 @@
 #include "spatial/criteria/profile.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,10 +8,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
-#include "spatial/core/error.hpp"
 #include "layers/catalogue.hpp"
+#include "spatial/core/error.hpp"
 #include "spatial/core/toml_limits.hpp"
 
 namespace fs = std::filesystem;
@@ -52,7 +52,7 @@ namespace {
 
 // Reads one profile; every error carries the file, line and dotted key.
 class Reader {
-public:
+  public:
     explicit Reader(std::string path) : path_(std::move(path)) {}
 
     [[noreturn]] void fail(const std::string& key, int line, const std::string& message,
@@ -83,11 +83,11 @@ public:
         return prev[b.size()];
     }
 
-    void check_keys(const toml::table& t, const std::string& where,
-                    std::initializer_list<const char*> allowed) const {
+    void check_keys(const toml::table& t, const std::string& where, std::initializer_list<const char*> allowed) const {
         for (auto&& [k, v] : t) {
             const std::string key(k.str());
-            if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) != allowed.end()) {
+            if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) !=
+                allowed.end()) {
                 continue;
             }
             std::string best;
@@ -96,11 +96,13 @@ public:
             for (const char* a : allowed) {
                 all += (all.empty() ? "" : ", ") + std::string(a);
                 const std::size_t d = edit_distance(key, a);
-                if (d < best_d) { best_d = d; best = a; }
+                if (d < best_d) {
+                    best_d = d;
+                    best = a;
+                }
             }
             fail(where.empty() ? key : where + "." + key, line_of(v), "unknown key '" + key + "'",
-                 best_d <= 2 ? "did you mean '" + best + "'? Allowed here: " + all
-                             : "allowed here: " + all);
+                 best_d <= 2 ? "did you mean '" + best + "'? Allowed here: " + all : "allowed here: " + all);
         }
     }
 
@@ -115,8 +117,7 @@ public:
         return std::string(*n->as_string());
     }
 
-    std::optional<double> number(const toml::table& t, const std::string& where, const char* key,
-                                 bool required) const {
+    std::optional<double> number(const toml::table& t, const std::string& where, const char* key, bool required) const {
         const toml::node* n = t.get(key);
         if (!n) {
             if (required) fail(where + "." + key, line_of(t), "missing required key '" + std::string(key) + "'");
@@ -126,7 +127,8 @@ public:
         if (n->is_integer()) v = static_cast<double>(n->as_integer()->get());
         else if (n->is_floating_point()) v = n->as_floating_point()->get();
         else fail(where + "." + key, line_of(*n), "must be a number, not " + type_name(*n));
-        if (std::isnan(v) || std::isinf(v)) fail(where + "." + key, line_of(*n), "must be a finite number, not " + std::to_string(v));
+        if (std::isnan(v) || std::isinf(v))
+            fail(where + "." + key, line_of(*n), "must be a finite number, not " + std::to_string(v));
         return v;
     }
 
@@ -144,7 +146,7 @@ public:
 
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -164,23 +166,32 @@ void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
     const toml::table& t = *node.as_table();
     r.check_keys(t, "weights", {"method", "factors", "matrix"});
     const std::string method = *r.string(t, "weights", "method", true);
-    if (method != "ahp") r.fail("weights.method", Reader::line_of(*t.get("method")), "unknown method '" + method + "'", "use \"ahp\"");
+    if (method != "ahp")
+        r.fail("weights.method", Reader::line_of(*t.get("method")), "unknown method '" + method + "'", "use \"ahp\"");
     const toml::node* names = t.get("factors");
     const toml::node* rows = t.get("matrix");
-    if (!names || !names->is_array()) r.fail("weights.factors", Reader::line_of(names ? *names : node), "must be an array of factor names");
-    if (!rows || !rows->is_array()) r.fail("weights.matrix", Reader::line_of(rows ? *rows : node), "must be an array of rows");
+    if (!names || !names->is_array())
+        r.fail("weights.factors", Reader::line_of(names ? *names : node), "must be an array of factor names");
+    if (!rows || !rows->is_array())
+        r.fail("weights.matrix", Reader::line_of(rows ? *rows : node), "must be an array of rows");
     std::vector<std::size_t> order;  // matrix position -> p.factors position
     for (const toml::node& n : *names->as_array()) {
         const auto it = std::find_if(p.factors.begin(), p.factors.end(),
                                      [&](const Factor& f) { return n.is_string() && f.name == *n.as_string(); });
-        if (it == p.factors.end()) r.fail("weights.factors", Reader::line_of(n), "not a factor of this profile: " + (n.is_string() ? n.as_string()->get() : std::string("(not a string)")), "name each [[factors]] once, by its name");
+        if (it == p.factors.end())
+            r.fail("weights.factors", Reader::line_of(n),
+                   "not a factor of this profile: " +
+                       (n.is_string() ? n.as_string()->get() : std::string("(not a string)")),
+                   "name each [[factors]] once, by its name");
         const auto pos = static_cast<std::size_t>(it - p.factors.begin());
-        if (std::find(order.begin(), order.end(), pos) != order.end()) r.fail("weights.factors", Reader::line_of(n), "factor '" + it->name + "' listed twice");
+        if (std::find(order.begin(), order.end(), pos) != order.end())
+            r.fail("weights.factors", Reader::line_of(n), "factor '" + it->name + "' listed twice");
         order.push_back(pos);
     }
     for (const auto& f : p.factors) {
         if (std::none_of(order.begin(), order.end(), [&](std::size_t i) { return p.factors[i].name == f.name; })) {
-            r.fail("weights.factors", Reader::line_of(*names), "factor '" + f.name + "' is missing", "list every factor once");
+            r.fail("weights.factors", Reader::line_of(*names), "factor '" + f.name + "' is missing",
+                   "list every factor once");
         }
     }
     std::vector<std::vector<double>> a;
@@ -190,18 +201,22 @@ void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
         a.emplace_back();
         lines.emplace_back();
         for (const toml::node& e : *row.as_array()) {
-            const std::string key = "weights.matrix[" + std::to_string(a.size()) + "][" + std::to_string(a.back().size() + 1) + "]";
+            const std::string key =
+                "weights.matrix[" + std::to_string(a.size()) + "][" + std::to_string(a.back().size() + 1) + "]";
             std::optional<double> x;
             if (e.is_integer()) x = static_cast<double>(e.as_integer()->get());
             else if (e.is_floating_point()) x = e.as_floating_point()->get();
             else if (e.is_string()) x = parse_judgement(std::string(*e.as_string()));
-            if (!x) r.fail(key, Reader::line_of(e), "not a judgement", "write a number or a fraction in quotes, e.g. 3 or \"1/3\"");
+            if (!x)
+                r.fail(key, Reader::line_of(e), "not a judgement",
+                       "write a number or a fraction in quotes, e.g. 3 or \"1/3\"");
             a.back().push_back(*x);
             lines.back().push_back(Reader::line_of(e));
         }
     }
     if (a.size() != order.size()) {
-        r.fail("weights.matrix", Reader::line_of(*rows), "the matrix has " + std::to_string(a.size()) + " rows for " + std::to_string(order.size()) + " factors",
+        r.fail("weights.matrix", Reader::line_of(*rows),
+               "the matrix has " + std::to_string(a.size()) + " rows for " + std::to_string(order.size()) + " factors",
                "one row and one column per name in weights.factors, in that order");
     }
     if (const auto bad = check_pairwise(a)) {
@@ -211,18 +226,20 @@ void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
     }
     try {
         p.ahp = ahp_weights(a);
-    } catch (const Error& e) {
-        r.fail("weights.factors", Reader::line_of(*names), e.message(), e.hint());
-    }
+    } catch (const Error& e) { r.fail("weights.factors", Reader::line_of(*names), e.message(), e.hint()); }
     for (std::size_t i = 0; i < order.size(); ++i) {
         Factor& f = p.factors[order[i]];
-        if (f.weight_given > 0) p.warnings.push_back("factor '" + f.name + "': weight = " + std::to_string(f.weight_given) + " is ignored; [weights] gives the weights");
+        if (f.weight_given > 0)
+            p.warnings.push_back("factor '" + f.name + "': weight = " + std::to_string(f.weight_given) +
+                                 " is ignored; [weights] gives the weights");
         f.weight = f.weight_given = p.ahp->weights[i];
     }
     if (p.ahp->cr > ahp_cr_limit) {
         char buf[160];
-        std::snprintf(buf, sizeof buf, "[weights] (line %d): AHP consistency ratio CR = %.3f is above %.1f", Reader::line_of(node), p.ahp->cr, ahp_cr_limit);
-        p.warnings.push_back(std::string(buf) + "; the judgements contradict each other, revisit the matrix (docs/weights.md)");
+        std::snprintf(buf, sizeof buf, "[weights] (line %d): AHP consistency ratio CR = %.3f is above %.1f",
+                      Reader::line_of(node), p.ahp->cr, ahp_cr_limit);
+        p.warnings.push_back(std::string(buf) +
+                             "; the judgements contradict each other, revisit the matrix (docs/weights.md)");
     }
 }
 
@@ -315,8 +332,9 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         const std::string agg = r.string(t, "profile", "aggregation", false).value_or("weighted_sum");
         if (agg == "weighted_sum") p.aggregation = Aggregation::weighted_sum;
         else if (agg == "minimum") p.aggregation = Aggregation::minimum;
-        else r.fail("profile.aggregation", Reader::line_of(*t.get("aggregation")),
-                    "unknown aggregation '" + agg + "'", "use weighted_sum or minimum");
+        else
+            r.fail("profile.aggregation", Reader::line_of(*t.get("aggregation")), "unknown aggregation '" + agg + "'",
+                   "use weighted_sum or minimum");
     } else {
         p.name = fs::path(path).stem().string();
     }
@@ -339,8 +357,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             r.fail(where, l.line, "a layer name must not contain a dot");
         }
         const auto override = overrides.find(l.name);
-        const std::string source =
-            override != overrides.end() ? override->second : *r.string(t, where, "source", true);
+        const std::string source = override != overrides.end() ? override->second : *r.string(t, where, "source", true);
         try {
             l.source = override != overrides.end() ? parse_source(source) : parse_source(source, base_dir);
         } catch (const Error& e) {
@@ -352,13 +369,15 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         if (type == "classes") {
             l.kind = LayerKind::classes;
             l.field = *r.string(t, where, "class_field", true);
-            if (t.get("name_field")) r.fail(where + ".name_field", Reader::line_of(*t.get("name_field")),
-                                            "name_field belongs to presence layers", "use class_field");
+            if (t.get("name_field"))
+                r.fail(where + ".name_field", Reader::line_of(*t.get("name_field")),
+                       "name_field belongs to presence layers", "use class_field");
         } else if (type == "presence") {
             l.kind = LayerKind::presence;
             l.field = r.string(t, where, "name_field", false).value_or("naam");
-            if (t.get("class_field")) r.fail(where + ".class_field", Reader::line_of(*t.get("class_field")),
-                                             "class_field belongs to class layers", "use name_field");
+            if (t.get("class_field"))
+                r.fail(where + ".class_field", Reader::line_of(*t.get("class_field")),
+                       "class_field belongs to class layers", "use name_field");
         } else {
             r.fail(where + ".type", Reader::line_of(*t.get("type")), "unknown layer type '" + type + "'",
                    "use classes or presence");
@@ -369,7 +388,8 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             for (const toml::node& e : *c->as_array()) {
                 if (!e.is_string()) r.fail(where + ".classes", Reader::line_of(e), "must be an array of strings");
                 const std::string s(*e.as_string());
-                if (!seen.insert(s).second) r.fail(where + ".classes", Reader::line_of(e), "class '" + s + "' listed twice");
+                if (!seen.insert(s).second)
+                    r.fail(where + ".classes", Reader::line_of(e), "class '" + s + "' listed twice");
                 l.classes.push_back(s);
             }
         }
@@ -377,12 +397,17 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             const layers::LayerKindInfo* kind = layers::find_kind(*cat);
             std::string kinds, codes;
             for (const auto& known : layers::catalogue()) kinds += (kinds.empty() ? "" : ", ") + known.kind;
-            if (!kind) r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "no layer kind '" + *cat + "' in the catalogue", "use one of: " + kinds);
-            if (l.kind != LayerKind::classes) r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "catalogue belongs to class layers");
+            if (!kind)
+                r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")),
+                       "no layer kind '" + *cat + "' in the catalogue", "use one of: " + kinds);
+            if (l.kind != LayerKind::classes)
+                r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "catalogue belongs to class layers");
             for (const auto& c : kind->classes) codes += (codes.empty() ? "" : ", ") + c.code;
             for (const auto& c : l.classes) {
-                if (std::none_of(kind->classes.begin(), kind->classes.end(), [&](const layers::ClassInfo& ci) { return ci.code == c; })) {
-                    r.fail(where + ".classes", Reader::line_of(*t.get("classes")), "'" + c + "' is not a " + *cat + " class", "use the catalogue's codes: " + codes);
+                if (std::none_of(kind->classes.begin(), kind->classes.end(),
+                                 [&](const layers::ClassInfo& ci) { return ci.code == c; })) {
+                    r.fail(where + ".classes", Reader::line_of(*t.get("classes")),
+                           "'" + c + "' is not a " + *cat + " class", "use the catalogue's codes: " + codes);
                 }
             }
             if (l.classes.empty()) {
@@ -402,11 +427,13 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         }
     }
     // toml++ keeps tables sorted by key; the profile's own order is the order people wrote.
-    std::stable_sort(p.layers.begin(), p.layers.end(), [](const LayerSpec& a, const LayerSpec& b) { return a.line < b.line; });
+    std::stable_sort(p.layers.begin(), p.layers.end(),
+                     [](const LayerSpec& a, const LayerSpec& b) { return a.line < b.line; });
 
     // [[exclusions]]
     if (const toml::node* ex = root.get("exclusions")) {
-        if (!ex->is_array_of_tables()) r.fail("exclusions", Reader::line_of(*ex), "must be an array of tables ([[exclusions]])");
+        if (!ex->is_array_of_tables())
+            r.fail("exclusions", Reader::line_of(*ex), "must be an array of tables ([[exclusions]])");
         std::size_t i = 0;
         for (const toml::node& v : *ex->as_array()) {
             const std::string where = "exclusions[" + std::to_string(++i) + "]";
@@ -427,7 +454,8 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     // [[factors]]
     const toml::node* fs_node = root.get("factors");
     if (!fs_node) r.fail("factors", 0, "the profile declares no factors", "add at least one [[factors]] table");
-    if (!fs_node->is_array_of_tables()) r.fail("factors", Reader::line_of(*fs_node), "must be an array of tables ([[factors]])");
+    if (!fs_node->is_array_of_tables())
+        r.fail("factors", Reader::line_of(*fs_node), "must be an array of tables ([[factors]])");
     std::set<std::string> names;
     std::size_t i = 0;
     for (const toml::node& v : *fs_node->as_array()) {
@@ -447,13 +475,15 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             r.fail(where + ".weight", Reader::line_of(*w), "weight is NaN", "give a number >= 0");
         }
         f.weight_given = r.number(t, where, "weight", false).value_or(0.0);
-        if (f.weight_given < 0) r.fail(where + ".weight", Reader::line_of(*w), "weight is negative", "give a number >= 0");
+        if (f.weight_given < 0)
+            r.fail(where + ".weight", Reader::line_of(*w), "weight is negative", "give a number >= 0");
         const std::string kind = *r.string(t, where, "kind", true);
         auto layer_ref = [&](LayerKind expected) {
             f.layer = *r.string(t, where, "layer", true);
             const LayerSpec* l = p.layer(f.layer);
-            if (!l) r.fail(where + ".layer", Reader::line_of(*t.get("layer")), "no layer '" + f.layer + "' in [layers]",
-                           "declare [layers." + f.layer + "] or fix the name");
+            if (!l)
+                r.fail(where + ".layer", Reader::line_of(*t.get("layer")), "no layer '" + f.layer + "' in [layers]",
+                       "declare [layers." + f.layer + "] or fix the name");
             if (l->kind != expected) {
                 r.fail(where + ".layer", Reader::line_of(*t.get("layer")),
                        "layer '" + f.layer + "' is a " + (l->kind == LayerKind::classes ? "classes" : "presence") +
@@ -463,15 +493,17 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             return l;
         };
         auto unit = [&](const char* key, double x, int line) {
-            if (x < 0 || x > 1) r.fail(where + "." + key, line, "value " + std::to_string(x) + " is outside 0..1",
-                                       "standardised values lie in 0..1");
+            if (x < 0 || x > 1)
+                r.fail(where + "." + key, line, "value " + std::to_string(x) + " is outside 0..1",
+                       "standardised values lie in 0..1");
         };
         if (kind == "classes") {
             f.kind = FactorKind::classes;
             r.check_keys(t, where, {"name", "weight", "kind", "layer", "values", "uncovered"});
             const LayerSpec* l = layer_ref(LayerKind::classes);
             const toml::node* vals = t.get("values");
-            if (!vals || !vals->is_table()) r.fail(where + ".values", f.line, "missing table 'values' (class = value in 0..1)");
+            if (!vals || !vals->is_table())
+                r.fail(where + ".values", f.line, "missing table 'values' (class = value in 0..1)");
             for (auto&& [ck, cv] : *vals->as_table()) {
                 const std::string cls(ck.str());
                 double x = 0;
@@ -480,13 +512,15 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                 else r.fail(where + ".values." + cls, Reader::line_of(cv), "must be a number in 0..1");
                 unit(("values." + cls).c_str(), x, Reader::line_of(cv));
                 if (!l->classes.empty() && std::find(l->classes.begin(), l->classes.end(), cls) == l->classes.end()) {
-                    r.fail(where + ".values." + cls, Reader::line_of(cv), "layer '" + l->name + "' has no class '" + cls + "'");
+                    r.fail(where + ".values." + cls, Reader::line_of(cv),
+                           "layer '" + l->name + "' has no class '" + cls + "'");
                 }
                 f.values[cls] = x;
             }
             for (const auto& c : l->classes) {
-                if (!f.values.count(c)) r.fail(where + ".values", Reader::line_of(*vals), "no value for class '" + c + "'",
-                                               "give every class of layer '" + l->name + "' a value");
+                if (!f.values.count(c))
+                    r.fail(where + ".values", Reader::line_of(*vals), "no value for class '" + c + "'",
+                           "give every class of layer '" + l->name + "' a value");
             }
             f.uncovered = r.number(t, where, "uncovered", false).value_or(0.0);
             unit("uncovered", f.uncovered, f.line);
@@ -524,7 +558,8 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     }
     double total = 0;
     for (const auto& f : p.factors) total += f.weight_given;
-    if (!(total > 0)) r.fail("factors", Reader::line_of(*fs_node), "all weights are zero", "give at least one factor a weight > 0");
+    if (!(total > 0))
+        r.fail("factors", Reader::line_of(*fs_node), "all weights are zero", "give at least one factor a weight > 0");
     if (!std::isfinite(total)) {
         // Two weights of 1e308 overflowed to inf, and every normalised weight became 0.
         r.fail("factors", Reader::line_of(*fs_node), "the weights are too large: their sum is not a finite number",

@@ -15,10 +15,10 @@
 namespace ruimte {
 
 struct LayerSpec {
-    std::string name;            // the key in [layers.NAME]
-    SourceSpec source;           // resolved against the profile's folder
+    std::string name;   // the key in [layers.NAME]
+    SourceSpec source;  // resolved against the profile's folder
     LayerKind kind = LayerKind::classes;
-    std::string field;           // class attribute (classes) or name attribute (presence)
+    std::string field;                 // class attribute (classes) or name attribute (presence)
     std::vector<std::string> classes;  // declared classes in order; empty: taken from the data
     // "wbs" or "netcongestie": source values are read through the layer catalogue's spellings
     // ("Ja, mits", "JA MITS", 3 ...) before the class check; classes default to the catalogue's.
@@ -60,7 +60,7 @@ struct Factor {
     std::string metric;                    // linear
     double lower = 0, upper = 1;           // linear
     Direction direction = Direction::rising;
-    double distance_m = 1000;              // distance_decay
+    double distance_m = 1000;  // distance_decay
     DecayShape shape = DecayShape::linear;
     int line = 0;
 };
@@ -105,7 +105,6 @@ struct MetricName {
     std::string attribute;  // attribute
 };
 // Parses and checks a metric name against the profile's layers; throws Error(profile).
-MetricName parse_metric(const std::string& metric, const Profile& profile, int line,
-                        const std::string& key);
+MetricName parse_metric(const std::string& metric, const Profile& profile, int line, const std::string& key);
 
 }  // namespace ruimte

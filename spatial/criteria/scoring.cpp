@@ -16,7 +16,9 @@ std::string to_string(const CandidateId& id) {
     return std::get<std::string>(id);
 }
 
-bool id_less(const CandidateId& a, const CandidateId& b) { return a < b; }
+bool id_less(const CandidateId& a, const CandidateId& b) {
+    return a < b;
+}
 
 std::string column_part(const std::string& s) {
     std::string out;
@@ -28,7 +30,9 @@ std::string column_part(const std::string& s) {
     return out.empty() ? "x" : out;
 }
 
-double rank_key(double score) { return std::round(score * 1e12); }
+double rank_key(double score) {
+    return std::round(score * 1e12);
+}
 
 namespace {
 std::size_t layer_position(const Profile& profile, const std::string& name) {
@@ -102,7 +106,8 @@ ResolvedFactors resolve_factors(const Profile& profile, const std::vector<const 
     r.factor_metrics.resize(nf);
     for (std::size_t f = 0; f < nf; ++f) {
         if (profile.factors[f].kind == FactorKind::linear) {
-            r.factor_metrics[f] = parse_metric(profile.factors[f].metric, profile, profile.factors[f].line, "factors.metric");
+            r.factor_metrics[f] =
+                parse_metric(profile.factors[f].metric, profile, profile.factors[f].line, "factors.metric");
         }
     }
     r.factor_layer.assign(nf, 0);
@@ -126,8 +131,8 @@ std::vector<std::string> exclusion_reasons(std::size_t c, const Profile& profile
         const Exclusion& ex = profile.exclusions[e];
         const double v = metric_value(r.exclusion_metrics[e], c, profile, layers, overlay, table);
         if (compare(v, ex.op, ex.value)) {
-            const std::string rule = ex.metric + " = " + format_number(v) + " " + to_string(ex.op) + " " +
-                                     format_number(ex.value);
+            const std::string rule =
+                ex.metric + " = " + format_number(v) + " " + to_string(ex.op) + " " + format_number(ex.value);
             reasons.push_back(ex.reason.empty() ? rule : ex.reason + " (" + rule + ")");
         }
     }
@@ -160,18 +165,25 @@ double factor_value(std::size_t f, std::size_t c, const Profile& profile, const 
     double v = 0;
     switch (fac.kind) {
         case FactorKind::classes:
-            v = classes_value(fac, overlay.layers[r.factor_layer[f]], overlay.candidate_area_m2[c], r.class_values[f], c);
+            v = classes_value(fac, overlay.layers[r.factor_layer[f]], overlay.candidate_area_m2[c], r.class_values[f],
+                              c);
             break;
         case FactorKind::linear: {
             const double x = metric_value(r.factor_metrics[f], c, profile, layers, overlay, table);
-            if (std::isnan(x)) { v = 0; break; }
+            if (std::isnan(x)) {
+                v = 0;
+                break;
+            }
             const double t = std::clamp((x - fac.lower) / (fac.upper - fac.lower), 0.0, 1.0);
             v = fac.direction == Direction::rising ? t : 1.0 - t;
             break;
         }
         case FactorKind::distance_decay: {
             const double d = overlay.layers[r.factor_layer[f]].distance_m[c];
-            if (std::isnan(d)) { v = 0; break; }
+            if (std::isnan(d)) {
+                v = 0;
+                break;
+            }
             v = fac.shape == DecayShape::linear ? std::max(0.0, 1.0 - d / fac.distance_m)
                                                 : std::pow(0.5, d / fac.distance_m);
             break;

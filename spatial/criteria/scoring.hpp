@@ -6,8 +6,8 @@
 #include <variant>
 #include <vector>
 
-#include "spatial/geometry/overlay.hpp"
 #include "spatial/criteria/profile.hpp"
+#include "spatial/geometry/overlay.hpp"
 
 namespace ruimte {
 
@@ -26,12 +26,12 @@ struct CandidateTable {
 
 struct Scores {
     std::size_t factor_count = 0;
-    std::vector<double> value;         // [c * factors + f] standardised value in 0..1
-    std::vector<double> contribution;  // [c * factors + f] weighted contribution
-    std::vector<double> score;         // per candidate
-    std::vector<char> excluded;        // per candidate
+    std::vector<double> value;                      // [c * factors + f] standardised value in 0..1
+    std::vector<double> contribution;               // [c * factors + f] weighted contribution
+    std::vector<double> score;                      // per candidate
+    std::vector<char> excluded;                     // per candidate
     std::vector<std::vector<std::string>> reasons;  // per candidate: every exclusion that holds
-    std::vector<std::int64_t> rank;    // 1 = best; 0 for excluded candidates
+    std::vector<std::int64_t> rank;                 // 1 = best; 0 for excluded candidates
 };
 
 // Evaluates a metric for candidate c. `layer_index` maps profile layer order to overlay order

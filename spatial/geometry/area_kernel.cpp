@@ -3,9 +3,9 @@
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include <algorithm>
-#include <cstdint>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace ruimte::area {
@@ -56,7 +56,8 @@ inline void two_sum(double x, double y, double& sum, double& err) {
 int orient_exact(double ax, double ay, double bx, double by, double cx, double cy) {
     // NaN or infinite coordinates have no orientation (0: undecided); the readers refuse such
     // features before this, and rational arithmetic would throw (found by fuzzing).
-    if (!(std::isfinite(ax) && std::isfinite(ay) && std::isfinite(bx) && std::isfinite(by) && std::isfinite(cx) && std::isfinite(cy))) {
+    if (!(std::isfinite(ax) && std::isfinite(ay) && std::isfinite(bx) && std::isfinite(by) && std::isfinite(cx) &&
+          std::isfinite(cy))) {
         return 0;
     }
     const double f[6][2] = {{bx, cy}, {-bx, ay}, {-ax, cy}, {-by, cx}, {by, ax}, {ay, cx}};
@@ -132,7 +133,8 @@ int ring_turn(const std::vector<double>& xy, double area) {
         if (xy[2 * i + 1] < xy[2 * lo + 1] || (xy[2 * i + 1] == xy[2 * lo + 1] && xy[2 * i] < xy[2 * lo])) lo = i;
     }
     const std::size_t prev = lo == 0 ? m - 1 : lo - 1, next = lo + 1 == m ? 0 : lo + 1;
-    const int o = exact_orient(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
+    const int o =
+        exact_orient(xy[2 * prev], xy[2 * prev + 1], xy[2 * lo], xy[2 * lo + 1], xy[2 * next], xy[2 * next + 1]);
     if (o != 0) return o;
     return area < 0 ? -1 : 1;
 }
@@ -235,8 +237,12 @@ void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& 
             if (!ring.chunks[c].intersects(clip)) continue;  // none of its edges can be inside
             const std::size_t last = std::min(c * Ring::kChunk + Ring::kChunk, n - 1);
             for (auto i = static_cast<std::uint32_t>(c * Ring::kChunk); i < last; ++i) {
-                EdgeRef e{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
-                          std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
+                EdgeRef e{ri,
+                          i,
+                          std::min(xy[2 * i], xy[2 * i + 2]),
+                          std::min(xy[2 * i + 1], xy[2 * i + 3]),
+                          std::max(xy[2 * i], xy[2 * i + 2]),
+                          std::max(xy[2 * i + 1], xy[2 * i + 3])};
                 if (e.xmax < clip.xmin || e.xmin > clip.xmax || e.ymax < clip.ymin || e.ymin > clip.ymax) continue;
                 out.push_back(e);
             }
@@ -247,8 +253,8 @@ void collect_edges(const Rings& r, const geos::Box& clip, std::vector<EdgeRef>& 
 // Walks every ring of `a`, adding the cross products of the parts inside `b`. `events` holds
 // the crossings per edge, indexed by the edge's position in `first_edge[ring] + edge`; `shift`
 // is a's shift against b (see orient_shifted).
-void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge,
-          const std::vector<Event>& events, double ox, double oy, int shift, double& sum) {
+void walk(const Rings& a, const Rings& b, const std::vector<std::size_t>& first_edge, const std::vector<Event>& events,
+          double ox, double oy, int shift, double& sum) {
     std::size_t next = 0;  // events are in order of edge, then t
     for (std::size_t ri = 0; ri < a.rings.size(); ++ri) {
         const Ring& ring = a.rings[ri];
@@ -438,10 +444,11 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
             nearest_box2 = std::nextafter(nearest_box2, std::numeric_limits<double>::infinity());
         }
     }
-    for_near_chunk_pairs(a, b, nearest_box2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
-        first = {d2, &ra, ca, &rb, cb};
-        nearest_box2 = d2;
-    });
+    for_near_chunk_pairs(a, b, nearest_box2,
+                         [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
+                             first = {d2, &ra, ca, &rb, cb};
+                             nearest_box2 = d2;
+                         });
     if (first.ra == nullptr) return std::sqrt(best2);  // nothing nearer than stop_above
     if (chunk_pair_distance(first, best2) || best2 == 0) return 0.0;
     // Then the other pairs still in reach, nearest boxes first, until the boxes are further
@@ -449,7 +456,8 @@ double boundary_distance(const Rings& a, const Rings& b, double stop_above) {
     thread_local std::vector<ChunkPair> pairs;  // reused: this runs once per candidate and piece
     pairs.clear();
     for_near_chunk_pairs(a, b, best2, [&](const Ring& ra, std::size_t ca, const Ring& rb, std::size_t cb, double d2) {
-        if (&ra != first.ra || ca != first.ca || &rb != first.rb || cb != first.cb) pairs.push_back({d2, &ra, ca, &rb, cb});
+        if (&ra != first.ra || ca != first.ca || &rb != first.rb || cb != first.cb)
+            pairs.push_back({d2, &ra, ca, &rb, cb});
     });
     std::sort(pairs.begin(), pairs.end(), [](const ChunkPair& p, const ChunkPair& q) { return p.d2 < q.d2; });
     for (const ChunkPair& cp : pairs) {
@@ -529,8 +537,10 @@ bool certainly_simple(const Ring& ring) {
     // edges). Going straight on is fine.
     for (std::size_t i = 0; i < edges; ++i) {
         const std::size_t j = i + 1 < edges ? i + 1 : 0;
-        const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * j], by = xy[2 * j + 1], cx = xy[2 * j + 2], cy = xy[2 * j + 3];
-        if (exact_orient(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0) return false;
+        const double ax = xy[2 * i], ay = xy[2 * i + 1], bx = xy[2 * j], by = xy[2 * j + 1], cx = xy[2 * j + 2],
+                     cy = xy[2 * j + 3];
+        if (exact_orient(ax, ay, bx, by, cx, cy) == 0 && (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
+            return false;
     }
     struct E {
         double xmin, xmax, ymin, ymax;
@@ -549,7 +559,7 @@ bool certainly_simple(const Ring& ring) {
             const E& f = es[v];
             if (f.ymax < e.ymin || f.ymin > e.ymax) continue;
             const std::size_t d = e.i > f.i ? e.i - f.i : f.i - e.i;
-            if (d == 1 || d == edges - 1) continue;  // adjacent: checked above
+            if (d == 1 || d == edges - 1) continue;                       // adjacent: checked above
             if (segments_meet(xy + 2 * e.i, xy + 2 * f.i)) return false;  // they cross or touch
         }
     }
@@ -648,8 +658,12 @@ double intersection_area(const Rings& a, const Rings& b) {
                     if (!ring.chunks[c].intersects(qbox)) continue;
                     const std::size_t last = std::min(c * Ring::kChunk + Ring::kChunk, n - 1);
                     for (auto i = static_cast<std::uint32_t>(c * Ring::kChunk); i < last; ++i) {
-                        const EdgeRef ra{ri, i, std::min(xy[2 * i], xy[2 * i + 2]), std::min(xy[2 * i + 1], xy[2 * i + 3]),
-                                         std::max(xy[2 * i], xy[2 * i + 2]), std::max(xy[2 * i + 1], xy[2 * i + 3])};
+                        const EdgeRef ra{ri,
+                                         i,
+                                         std::min(xy[2 * i], xy[2 * i + 2]),
+                                         std::min(xy[2 * i + 1], xy[2 * i + 3]),
+                                         std::max(xy[2 * i], xy[2 * i + 2]),
+                                         std::max(xy[2 * i + 1], xy[2 * i + 3])};
                         if (rb.xmax < ra.xmin || rb.xmin > ra.xmax || rb.ymax < ra.ymin || rb.ymin > ra.ymax) continue;
                         cross(ra, xy + 2 * i, rb, pb);
                     }
@@ -697,9 +711,13 @@ std::size_t XYHash::operator()(const XY& p) const noexcept {
     return std::hash<std::uint64_t>{}(a ^ (b * 0x9e3779b97f4a7c15ULL));
 }
 
-double ring_area(const std::vector<double>& closed_xy) { return signed_ring_area(closed_xy); }
+double ring_area(const std::vector<double>& closed_xy) {
+    return signed_ring_area(closed_xy);
+}
 
-int ring_orientation(const std::vector<double>& closed_xy) { return ring_turn(closed_xy, signed_ring_area(closed_xy)); }
+int ring_orientation(const std::vector<double>& closed_xy) {
+    return ring_turn(closed_xy, signed_ring_area(closed_xy));
+}
 
 int locate(double px, double py, const std::vector<double>& closed_xy) {
     bool inside = false;
@@ -731,8 +749,10 @@ bool segments_meet(const double* p, const double* q) {
     // Each straddles the other's line, or one end lies on it: they meet, unless all four
     // points are on one line and the segments lie apart on it.
     if (o1 == 0 && o2 == 0 && o3 == 0 && o4 == 0) {
-        return std::max(std::min(p[0], p[2]), std::min(q[0], q[2])) <= std::min(std::max(p[0], p[2]), std::max(q[0], q[2])) &&
-               std::max(std::min(p[1], p[3]), std::min(q[1], q[3])) <= std::min(std::max(p[1], p[3]), std::max(q[1], q[3]));
+        return std::max(std::min(p[0], p[2]), std::min(q[0], q[2])) <=
+                   std::min(std::max(p[0], p[2]), std::max(q[0], q[2])) &&
+               std::max(std::min(p[1], p[3]), std::min(q[1], q[3])) <=
+                   std::min(std::max(p[1], p[3]), std::max(q[1], q[3]));
     }
     return true;
 }

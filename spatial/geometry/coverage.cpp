@@ -117,7 +117,8 @@ geos::Geom dissolve_coverage(const geos::Context& ctx, const std::vector<const G
     for (std::size_t i = 0; i < as_rings.size(); ++i) {
         for (std::size_t j = i + 1; j < as_rings.size(); ++j) {
             if (!as_rings[i].box.intersects(as_rings[j].box)) continue;
-            if (area::intersection_area(as_rings[i], as_rings[j]) > 1e-9 * std::min(as_rings[i].area, as_rings[j].area)) return nullptr;
+            if (area::intersection_area(as_rings[i], as_rings[j]) > 1e-9 * std::min(as_rings[i].area, as_rings[j].area))
+                return nullptr;
         }
     }
     return multi;

@@ -14,7 +14,9 @@ Context::Context() : handle_(GEOS_init_r()) {
     GEOSContext_setErrorMessageHandler_r(handle_, &Context::on_error, this);
 }
 
-Context::~Context() { GEOS_finish_r(handle_); }
+Context::~Context() {
+    GEOS_finish_r(handle_);
+}
 
 void Context::on_error(const char* message, void* self) {
     static_cast<Context*>(self)->last_error_ = message ? message : "";
@@ -36,10 +38,7 @@ void PreparedDeleter::operator()(const GEOSPreparedGeometry* g) const noexcept {
 }
 
 Geom own(const Context& ctx, GEOSGeometry* g, std::string_view what) {
-    if (!g) {
-        throw Error(ErrorKind::internal,
-                    "GEOS " + std::string(what) + " failed: " + ctx.last_error());
-    }
+    if (!g) { throw Error(ErrorKind::internal, "GEOS " + std::string(what) + " failed: " + ctx.last_error()); }
     return Geom(g);
 }
 
@@ -64,9 +63,7 @@ Box envelope(const Context& ctx, const GEOSGeometry* g) {
 
 double area(const Context& ctx, const GEOSGeometry* g) {
     double a = 0;
-    if (!GEOSArea_r(ctx.handle(), g, &a)) {
-        throw Error(ErrorKind::internal, "GEOS area failed: " + ctx.last_error());
-    }
+    if (!GEOSArea_r(ctx.handle(), g, &a)) { throw Error(ErrorKind::internal, "GEOS area failed: " + ctx.last_error()); }
     return a;
 }
 
@@ -83,16 +80,14 @@ Geom union_all(const Context& ctx, const std::vector<const GEOSGeometry*>& parts
     clones.reserve(parts.size());
     for (const GEOSGeometry* p : parts) clones.push_back(clone(ctx, p).release());
     Geom collection = own(ctx,
-                          GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION,
-                                                      clones.data(),
+                          GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, clones.data(),
                                                       static_cast<unsigned>(clones.size())),
                           "collection");
     return own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
 }
 
 namespace {
-void collect_polygons(const Context& ctx, const GEOSGeometry* g,
-                      std::vector<GEOSGeometry*>& out) {
+void collect_polygons(const Context& ctx, const GEOSGeometry* g, std::vector<GEOSGeometry*>& out) {
     const int type = GEOSGeomTypeId_r(ctx.handle(), g);
     if (type == GEOS_POLYGON) {
         if (!GEOSisEmpty_r(ctx.handle(), g)) out.push_back(clone(ctx, g).release());
@@ -106,10 +101,10 @@ void collect_polygons(const Context& ctx, const GEOSGeometry* g,
 Geom polygonal_part(const Context& ctx, const GEOSGeometry* g) {
     std::vector<GEOSGeometry*> polys;
     collect_polygons(ctx, g, polys);
-    return own(ctx,
-               GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, polys.data(),
-                                           static_cast<unsigned>(polys.size())),
-               "multipolygon");
+    return own(
+        ctx,
+        GEOSGeom_createCollection_r(ctx.handle(), GEOS_MULTIPOLYGON, polys.data(), static_cast<unsigned>(polys.size())),
+        "multipolygon");
 }
 
 const char* to_string(MakeValidMethod m) {
@@ -119,8 +114,8 @@ const char* to_string(MakeValidMethod m) {
 Geom make_valid_polygonal(const Context& ctx, const GEOSGeometry* g, MakeValidMethod method) {
     GEOSContextHandle_t h = ctx.handle();
     GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(h);
-    GEOSMakeValidParams_setMethod_r(h, params,
-                                    method == MakeValidMethod::linework ? GEOS_MAKE_VALID_LINEWORK : GEOS_MAKE_VALID_STRUCTURE);
+    GEOSMakeValidParams_setMethod_r(
+        h, params, method == MakeValidMethod::linework ? GEOS_MAKE_VALID_LINEWORK : GEOS_MAKE_VALID_STRUCTURE);
     GEOSMakeValidParams_setKeepCollapsed_r(h, params, 0);
     GEOSGeometry* fixed = GEOSMakeValidWithParams_r(h, g, params);
     GEOSMakeValidParams_destroy_r(h, params);

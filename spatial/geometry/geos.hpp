@@ -16,7 +16,7 @@
 namespace ruimte::geos {
 
 class Context {
-public:
+  public:
     Context();
     ~Context();
     Context(const Context&) = delete;
@@ -26,7 +26,7 @@ public:
     // The last error GEOS reported in this context (empty when none).
     const std::string& last_error() const noexcept { return last_error_; }
 
-private:
+  private:
     static void on_error(const char* message, void* self);
     GEOSContextHandle_t handle_;
     std::string last_error_;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <limits>
 
-#include "spatial/geometry/area_kernel.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/area_kernel.hpp"
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -20,7 +20,9 @@ using BBox = bg::model::box<BPoint>;
 using Entry = std::pair<BBox, std::uint32_t>;
 using RTree = bgi::rtree<Entry, bgi::rstar<16>>;
 
-BBox to_bbox(const geos::Box& b) { return BBox(BPoint(b.xmin, b.ymin), BPoint(b.xmax, b.ymax)); }
+BBox to_bbox(const geos::Box& b) {
+    return BBox(BPoint(b.xmin, b.ymin), BPoint(b.xmax, b.ymax));
+}
 
 struct Piece {
     geos::Geom geom;
@@ -68,7 +70,8 @@ void subdivide(const geos::Context& ctx, geos::Geom poly, std::size_t max_vertic
     bool fast = GEOSGetNumInteriorRings_r(ctx.handle(), poly.get()) == 0;
     double clipped_area = 0;
     for (int h = 0; h < 2 && fast; ++h) {
-        GEOSGeometry* clipped = GEOSClipByRect_r(ctx.handle(), poly.get(), halves[h].xmin, halves[h].ymin, halves[h].xmax, halves[h].ymax);
+        GEOSGeometry* clipped =
+            GEOSClipByRect_r(ctx.handle(), poly.get(), halves[h].xmin, halves[h].ymin, halves[h].xmax, halves[h].ymax);
         if (!clipped) {
             fast = false;
             break;
@@ -79,11 +82,14 @@ void subdivide(const geos::Context& ctx, geos::Geom poly, std::size_t max_vertic
     if (!fast || !(std::fabs(clipped_area - whole) <= 1e-9 * whole)) {
         for (int h = 0; h < 2; ++h) {
             parts[h].clear();
-            geos::Geom rect = geos::own(
-                ctx, GEOSGeom_createRectangle_r(ctx.handle(), halves[h].xmin, halves[h].ymin, halves[h].xmax, halves[h].ymax), "rectangle");
+            geos::Geom rect = geos::own(ctx,
+                                        GEOSGeom_createRectangle_r(ctx.handle(), halves[h].xmin, halves[h].ymin,
+                                                                   halves[h].xmax, halves[h].ymax),
+                                        "rectangle");
             geos::Geom polys = geos::polygonal_part(ctx, geos::intersection(ctx, poly.get(), rect.get()).get());
             const int n = GEOSGetNumGeometries_r(ctx.handle(), polys.get());
-            for (int i = 0; i < n; ++i) parts[h].push_back(geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), polys.get(), i)));
+            for (int i = 0; i < n; ++i)
+                parts[h].push_back(geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), polys.get(), i)));
         }
     }
     for (auto& half : parts) {
@@ -104,21 +110,22 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const std::vector<const
                        const IndexOptions& options, const RunControl& control)
     : name_(std::move(name)), kind_(kind), classes_(std::move(classes)), impl_(std::make_unique<Impl>()) {
     const std::size_t nf = geometries.size();
-    if (feature_class.size() != nf) {
-        throw Error(ErrorKind::internal, "LayerIndex: one class per feature expected");
-    }
+    if (feature_class.size() != nf) { throw Error(ErrorKind::internal, "LayerIndex: one class per feature expected"); }
     // 1. Pieces, per feature in parallel, then concatenated in feature order (deterministic).
     std::vector<std::vector<geos::Geom>> per_feature(nf);
     RunControl quiet = control;
     quiet.progress = nullptr;
-    parallel_for(nf, quiet, [&](const geos::Context& ctx, std::size_t i) {
-        const GEOSGeometry* g = geometries[i];
-        const int parts = GEOSGetNumGeometries_r(ctx.handle(), g);
-        for (int p = 0; p < parts; ++p) {
-            subdivide(ctx, geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), g, p)),
-                      options.max_piece_vertices, 0, per_feature[i]);
-        }
-    }, 1);
+    parallel_for(
+        nf, quiet,
+        [&](const geos::Context& ctx, std::size_t i) {
+            const GEOSGeometry* g = geometries[i];
+            const int parts = GEOSGetNumGeometries_r(ctx.handle(), g);
+            for (int p = 0; p < parts; ++p) {
+                subdivide(ctx, geos::clone(ctx, GEOSGetGeometryN_r(ctx.handle(), g, p)), options.max_piece_vertices, 0,
+                          per_feature[i]);
+            }
+        },
+        1);
     geos::Context ctx;
     std::vector<Entry> entries;
     for (std::size_t i = 0; i < nf; ++i) {
@@ -142,24 +149,27 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const std::vector<const
     //    of pieces of different features whose boxes meet.
     const auto& pieces = impl_->pieces;
     std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> found(pieces.size());
-    parallel_for(pieces.size(), quiet, [&](const geos::Context&, std::size_t i) {
-        const Piece& a = pieces[i];
-        std::vector<Entry> near;
-        impl_->tree.query(bgi::intersects(to_bbox(a.box)), std::back_inserter(near));
-        for (const Entry& e : near) {
-            const Piece& b = pieces[e.second];
-            if (e.second <= i || b.feature == a.feature) continue;
-            // Boxes that only touch cannot hold overlapping interiors.
-            if (std::min(a.box.xmax, b.box.xmax) <= std::max(a.box.xmin, b.box.xmin) ||
-                std::min(a.box.ymax, b.box.ymax) <= std::max(a.box.ymin, b.box.ymin)) {
-                continue;
+    parallel_for(
+        pieces.size(), quiet,
+        [&](const geos::Context&, std::size_t i) {
+            const Piece& a = pieces[i];
+            std::vector<Entry> near;
+            impl_->tree.query(bgi::intersects(to_bbox(a.box)), std::back_inserter(near));
+            for (const Entry& e : near) {
+                const Piece& b = pieces[e.second];
+                if (e.second <= i || b.feature == a.feature) continue;
+                // Boxes that only touch cannot hold overlapping interiors.
+                if (std::min(a.box.xmax, b.box.xmax) <= std::max(a.box.xmin, b.box.xmin) ||
+                    std::min(a.box.ymax, b.box.ymax) <= std::max(a.box.ymin, b.box.ymin)) {
+                    continue;
+                }
+                // The exact area kernel (pieces of a coverage share edges: area 0).
+                if (area::intersection_area(a.rings, b.rings) > options.overlap_tolerance_m2) {
+                    found[i].emplace_back(std::min(a.feature, b.feature), std::max(a.feature, b.feature));
+                }
             }
-            // The exact area kernel (pieces of a coverage share edges: area 0).
-            if (area::intersection_area(a.rings, b.rings) > options.overlap_tolerance_m2) {
-                found[i].emplace_back(std::min(a.feature, b.feature), std::max(a.feature, b.feature));
-            }
-        }
-    }, 16);
+        },
+        16);
     for (auto& f : found) impl_->overlaps.insert(impl_->overlaps.end(), f.begin(), f.end());
     std::sort(impl_->overlaps.begin(), impl_->overlaps.end());
     impl_->overlaps.erase(std::unique(impl_->overlaps.begin(), impl_->overlaps.end()), impl_->overlaps.end());
@@ -169,7 +179,9 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const std::vector<const
 
 LayerIndex::~LayerIndex() = default;
 
-std::size_t LayerIndex::piece_count() const noexcept { return impl_->pieces.size(); }
+std::size_t LayerIndex::piece_count() const noexcept {
+    return impl_->pieces.size();
+}
 
 const std::vector<std::pair<std::uint32_t, std::uint32_t>>& LayerIndex::overlapping_features() const noexcept {
     return impl_->overlaps;
@@ -207,8 +219,8 @@ struct CandidateView {
 // Features under this candidate do not overlap each other, so areas add up: the area kernel
 // gives each piece's share without building geometry. Returns whether any piece overlaps the
 // candidate.
-bool additive_areas(const CandidateView& cand, const LayerIndex::Impl& impl,
-                    const std::vector<Entry>& hits, double* area, double& covered) {
+bool additive_areas(const CandidateView& cand, const LayerIndex::Impl& impl, const std::vector<Entry>& hits,
+                    double* area, double& covered) {
     bool any = false;
     covered = 0;
     for (const Entry& e : hits) {
@@ -269,10 +281,12 @@ double nearest_distance(const CandidateView& cand, const LayerIndex::Impl& impl)
     near.clear();
     impl.tree.query(bgi::nearest(qb, 1), std::back_inserter(near));
     const std::uint32_t first = near.front().second;
-    double best = area::boundary_distance(cand.rings, impl.pieces[first].rings, std::numeric_limits<double>::infinity());
+    double best =
+        area::boundary_distance(cand.rings, impl.pieces[first].rings, std::numeric_limits<double>::infinity());
     if (!(best > 0) || !std::isfinite(best)) return best;
     near.clear();
-    const BBox reach(BPoint(cand.box.xmin - best, cand.box.ymin - best), BPoint(cand.box.xmax + best, cand.box.ymax + best));
+    const BBox reach(BPoint(cand.box.xmin - best, cand.box.ymin - best),
+                     BPoint(cand.box.xmax + best, cand.box.ymax + best));
     impl.tree.query(bgi::intersects(reach), std::back_inserter(near));
     thread_local std::vector<std::pair<double, std::uint32_t>> order;  // (squared box distance, piece)
     order.clear();
@@ -301,18 +315,17 @@ void overlay_one(const geos::Context& ctx, const CandidateView& cand, const Laye
 
     double* area = out.area_m2.data() + c * out.class_count;
     double covered = 0;
-    const bool touches = overlapping ? unioned_areas(ctx, cand, impl, hits, out.class_count, cache, layer, area, covered)
-                                     : additive_areas(cand, impl, hits, area, covered);
+    const bool touches = overlapping
+                             ? unioned_areas(ctx, cand, impl, hits, out.class_count, cache, layer, area, covered)
+                             : additive_areas(cand, impl, hits, area, covered);
     out.covered_m2[c] = std::min(covered, cand.area_m2);
-    if (index.kind() == LayerKind::presence) {
-        out.distance_m[c] = touches ? 0.0 : nearest_distance(cand, impl);
-    }
+    if (index.kind() == LayerKind::presence) { out.distance_m[c] = touches ? 0.0 : nearest_distance(cand, impl); }
 }
 
 }  // namespace
 
-OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
-                      const std::vector<const LayerIndex*>& layers, const RunControl& control) {
+OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates, const std::vector<const LayerIndex*>& layers,
+                      const RunControl& control) {
     const std::size_t n = candidates.size();
     OverlayResult result;
     result.candidate_area_m2.assign(n, 0.0);
@@ -322,9 +335,7 @@ OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
         lo.class_count = layers[l]->classes().size();
         lo.area_m2.assign(n * lo.class_count, 0.0);
         lo.covered_m2.assign(n, 0.0);
-        if (layers[l]->kind() == LayerKind::presence) {
-            lo.distance_m.assign(n, 0.0);
-        }
+        if (layers[l]->kind() == LayerKind::presence) { lo.distance_m.assign(n, 0.0); }
     }
     {
         geos::Context ctx;

@@ -19,7 +19,6 @@
 
 namespace ruimte {
 
-
 enum class LayerKind {
     classes,   // every feature has one class; the area per class matters
     presence,  // features are named places; overlap and distance matter
@@ -34,12 +33,12 @@ struct IndexOptions {
 };
 
 class LayerIndex {
-public:
+  public:
     // feature_class[i] is the class index (0..classes.size()-1) of geometries[i], the
     // layer's features in order (FeatureLayer::geometries()).
     LayerIndex(std::string name, LayerKind kind, const std::vector<const GEOSGeometry*>& geometries,
-               std::vector<std::uint32_t> feature_class, std::vector<std::string> classes,
-               const IndexOptions& options, const RunControl& control);
+               std::vector<std::uint32_t> feature_class, std::vector<std::string> classes, const IndexOptions& options,
+               const RunControl& control);
     ~LayerIndex();
     LayerIndex(const LayerIndex&) = delete;
     LayerIndex& operator=(const LayerIndex&) = delete;
@@ -54,7 +53,7 @@ public:
     struct Impl;
     const Impl& impl() const noexcept { return *impl_; }
 
-private:
+  private:
     std::string name_;
     LayerKind kind_;
     std::vector<std::string> classes_;
@@ -79,7 +78,7 @@ struct OverlayResult {
 // Candidates must be valid polygonal geometries in the layers' CRS; they are read by several
 // threads, so run geos::warm_envelopes on each first (read_polygon_layer's output is not
 // warmed: overlay() does it).
-OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates,
-                      const std::vector<const LayerIndex*>& layers, const RunControl& control);
+OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates, const std::vector<const LayerIndex*>& layers,
+                      const RunControl& control);
 
 }  // namespace ruimte

@@ -27,9 +27,9 @@ std::size_t worker_count(std::size_t n, const RunControl& control, std::size_t c
 }
 
 void parallel_for(std::size_t n, const RunControl& control,
-                  const std::function<void(const geos::Context&, std::size_t)>& work,
-                  std::size_t chunk) {
-    parallel_for_workers(n, control, [&](const geos::Context& ctx, std::size_t, std::size_t i) { work(ctx, i); }, chunk);
+                  const std::function<void(const geos::Context&, std::size_t)>& work, std::size_t chunk) {
+    parallel_for_workers(
+        n, control, [&](const geos::Context& ctx, std::size_t, std::size_t i) { work(ctx, i); }, chunk);
 }
 
 void parallel_for_workers(std::size_t n, const RunControl& control,
@@ -89,7 +89,9 @@ void parallel_for_workers(std::size_t n, const RunControl& control,
     if (control.progress) control.progress(n, n);
 }
 
-std::size_t produce_workers(const RunControl& control) { return resolve_threads(control.threads); }
+std::size_t produce_workers(const RunControl& control) {
+    return resolve_threads(control.threads);
+}
 
 void parallel_produce(const RunControl& control, const std::function<void*()>& produce,
                       const std::function<void(const geos::Context&, std::size_t, void*)>& work) {
@@ -122,9 +124,7 @@ void parallel_produce(const RunControl& control, const std::function<void*()>& p
                 if (cancelled()) throw Error(ErrorKind::cancelled, "interrupted");
                 work(ctx, id, batch);
             }
-        } catch (...) {
-            fail(std::current_exception());
-        }
+        } catch (...) { fail(std::current_exception()); }
     };
 
     std::vector<std::thread> helpers;
@@ -145,9 +145,7 @@ void parallel_produce(const RunControl& control, const std::function<void*()>& p
             queue.push_back(batch);
             ready.notify_one();
         }
-    } catch (...) {
-        fail(std::current_exception());
-    }
+    } catch (...) { fail(std::current_exception()); }
     {
         const std::lock_guard<std::mutex> lock(mutex);
         producing = false;

@@ -12,8 +12,8 @@
 namespace ruimte {
 
 struct RunControl {
-    unsigned threads = 0;                               // 0: all hardware threads
-    const std::atomic<bool>* cancel = nullptr;          // set by a signal handler
+    unsigned threads = 0;                                               // 0: all hardware threads
+    const std::atomic<bool>* cancel = nullptr;                          // set by a signal handler
     std::function<void(std::size_t done, std::size_t total)> progress;  // main thread only
 };
 
@@ -27,8 +27,7 @@ std::launch side_work_policy(const RunControl& control);
 // Calls work(ctx, i) for every i in [0, n). work must be safe to run concurrently for
 // different i. Throws Error(cancelled) if control.cancel becomes true.
 void parallel_for(std::size_t n, const RunControl& control,
-                  const std::function<void(const geos::Context&, std::size_t)>& work,
-                  std::size_t chunk = 8);
+                  const std::function<void(const geos::Context&, std::size_t)>& work, std::size_t chunk = 8);
 
 // The same, telling work which worker (0..workers-1) runs it, for per-worker caches.
 // worker_count() gives the number of workers parallel_for_workers will start for n items.
@@ -54,7 +53,9 @@ template <class Batch, class Produce, class Work>
 void parallel_produce_batches(const RunControl& control, Produce&& produce, Work&& work) {
     parallel_produce(
         control, [&]() -> void* { return static_cast<Batch*>(produce()); },
-        [&](const geos::Context& ctx, std::size_t worker, void* batch) { work(ctx, worker, *static_cast<Batch*>(batch)); });
+        [&](const geos::Context& ctx, std::size_t worker, void* batch) {
+            work(ctx, worker, *static_cast<Batch*>(batch));
+        });
 }
 
 }  // namespace ruimte

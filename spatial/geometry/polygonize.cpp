@@ -161,7 +161,8 @@ std::optional<std::vector<std::size_t>> assign_holes(const RingSet& rings, bool 
     std::vector<double> shell_area(shells.size());
     for (std::size_t s = 0; s < shells.size(); ++s) {
         BBox box(BPoint(shells[s][0], shells[s][1]), BPoint(shells[s][0], shells[s][1]));
-        for (std::size_t i = 0; i + 1 < shells[s].size(); i += 2) bg::expand(box, BPoint(shells[s][i], shells[s][i + 1]));
+        for (std::size_t i = 0; i + 1 < shells[s].size(); i += 2)
+            bg::expand(box, BPoint(shells[s][i], shells[s][i + 1]));
         entries.emplace_back(box, s);
         shell_area[s] = std::fabs(area::ring_area(shells[s]));
     }
@@ -175,7 +176,8 @@ std::optional<std::vector<std::size_t>> assign_holes(const RingSet& rings, bool 
         for (const Entry& hit : hits) {
             const int where = area::locate(px, py, shells[hit.second]);
             if (where == 0 && strict) return std::nullopt;
-            if (where > 0 && (owner[k] == kNoShell || shell_area[hit.second] < shell_area[owner[k]])) owner[k] = hit.second;
+            if (where > 0 && (owner[k] == kNoShell || shell_area[hit.second] < shell_area[owner[k]]))
+                owner[k] = hit.second;
         }
     }
     return owner;
@@ -199,7 +201,8 @@ std::optional<std::vector<geos::Geom>> build_polygons(const geos::Context& ctx, 
         }
         std::vector<GEOSGeometry*> raw;
         for (auto& r : owned) raw.push_back(r.release());
-        GEOSGeometry* poly = GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), raw.data(), static_cast<unsigned>(raw.size()));
+        GEOSGeometry* poly =
+            GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), raw.data(), static_cast<unsigned>(raw.size()));
         if (!poly) return std::nullopt;
         polygons.emplace_back(poly);
     }

@@ -45,7 +45,8 @@ std::unique_ptr<OGRGeometry> through_wkb(const geos::Context& ctx, const GEOSGeo
 
 }  // namespace
 
-std::unique_ptr<OGRGeometry> to_ogr_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, const ErrorPlace& where) {
+std::unique_ptr<OGRGeometry> to_ogr_multipolygon(const geos::Context& ctx, const GEOSGeometry* g,
+                                                 const ErrorPlace& where) {
     GEOSContextHandle_t h = ctx.handle();
     std::unique_ptr<OGRGeometry> out;
     const int type = GEOSGeomTypeId_r(h, g);

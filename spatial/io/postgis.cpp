@@ -28,12 +28,15 @@ namespace {
 bool starts_with_nocase(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) return false;
     for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) return false;
+        if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+            return false;
     }
     return true;
 }
 
-bool is_uri(std::string_view s) { return starts_with_nocase(s, "postgresql://") || starts_with_nocase(s, "postgres://"); }
+bool is_uri(std::string_view s) {
+    return starts_with_nocase(s, "postgresql://") || starts_with_nocase(s, "postgres://");
+}
 
 constexpr std::size_t kMaxNameBytes = 63;
 
@@ -78,7 +81,8 @@ std::string conninfo_value(const std::string& v) {
 
 // Removes `schema=` (and GDAL's `active_schema=`) from a keyword=value conninfo; libpq does
 // not know the keyword. Values may be single-quoted with backslash escapes, as libpq allows.
-std::string strip_schema_keyword(const std::string& conninfo, std::string& schema, const std::string& spec, ErrorKind kind) {
+std::string strip_schema_keyword(const std::string& conninfo, std::string& schema, const std::string& spec,
+                                 ErrorKind kind) {
     std::string rest;
     std::size_t i = 0;
     const std::size_t n = conninfo.size();
@@ -93,8 +97,10 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
             // The word may be the rest of a password with a space in it: named only when the
             // string holds no password.
             const bool secret = redact_secrets(spec) != spec;
-            throw Error(kind, (secret ? std::string("a word") : "'" + key + "'") + " in the connection string has no value",
-                        ErrorPlace::at(unparsed_place(spec)), kSyntaxHint + std::string(secret ? "; a password with spaces goes in single quotes" : ""));
+            throw Error(kind,
+                        (secret ? std::string("a word") : "'" + key + "'") + " in the connection string has no value",
+                        ErrorPlace::at(unparsed_place(spec)),
+                        kSyntaxHint + std::string(secret ? "; a password with spaces goes in single quotes" : ""));
         }
         ++i;
         while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) ++i;
@@ -114,7 +120,9 @@ std::string strip_schema_keyword(const std::string& conninfo, std::string& schem
                     value += conninfo[i++];
                 }
             }
-            if (!closed) throw Error(kind, "unterminated quote in the connection string", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
+            if (!closed)
+                throw Error(kind, "unterminated quote in the connection string", ErrorPlace::at(unparsed_place(spec)),
+                            kSyntaxHint);
         } else {
             while (i < n && !std::isspace(static_cast<unsigned char>(conninfo[i]))) value += conninfo[i++];
         }
@@ -156,7 +164,9 @@ std::string trim(std::string s) {
 
 }  // namespace
 
-bool is_postgres(std::string_view spec) { return starts_with_nocase(spec, "PG:") || is_uri(spec); }
+bool is_postgres(std::string_view spec) {
+    return starts_with_nocase(spec, "PG:") || is_uri(spec);
+}
 
 std::string Target::display() const {
     std::string out;
@@ -206,7 +216,8 @@ Target parse_target(std::string_view spec_in, ErrorKind kind) {
         body = spec.substr(3);
         if (!body.empty() && body.front() == '"') {
             if (body.size() < 2 || body.back() != '"') {
-                throw Error(kind, "the connection string's closing '\"' is missing", ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
+                throw Error(kind, "the connection string's closing '\"' is missing",
+                            ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
             }
             body = body.substr(1, body.size() - 2);
         }
@@ -268,7 +279,8 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
             const std::string rest = spec.substr(close + 1);
             if (rest.empty()) return {conn, ""};
             if (rest.front() != ':' || rest.size() == 1) {
-                throw Error(ErrorKind::input, "after the quoted connection string comes ':TABLE' or ':SELECT ...', not '" + rest + "'",
+                throw Error(ErrorKind::input,
+                            "after the quoted connection string comes ':TABLE' or ':SELECT ...', not '" + rest + "'",
                             ErrorPlace::at(unparsed_place(spec)), kSyntaxHint);
             }
             return {conn, trim(rest.substr(1))};
@@ -282,7 +294,8 @@ std::pair<std::string, std::string> split_source(std::string_view spec_in) {
         const auto colon = spec.find(':', path);
         if (colon == std::string::npos) return {spec, ""};
         if (colon + 1 == spec.size()) {
-            throw Error(ErrorKind::input, "nothing after ':'", ErrorPlace::at(spec), "write :TABLE or :SELECT ... after the URI");
+            throw Error(ErrorKind::input, "nothing after ':'", ErrorPlace::at(spec),
+                        "write :TABLE or :SELECT ... after the URI");
         }
         return {spec.substr(0, colon), trim(spec.substr(colon + 1))};
     }
@@ -294,7 +307,8 @@ bool is_query(std::string_view relation) {
     while (i < relation.size() && (std::isspace(static_cast<unsigned char>(relation[i])) || relation[i] == '(')) ++i;
     const std::string_view r = relation.substr(i);
     for (std::string_view word : {std::string_view("select"), std::string_view("with")}) {
-        if (starts_with_nocase(r, word) && (r.size() == word.size() || std::isspace(static_cast<unsigned char>(r[word.size()])))) {
+        if (starts_with_nocase(r, word) &&
+            (r.size() == word.size() || std::isspace(static_cast<unsigned char>(r[word.size()])))) {
             return true;
         }
     }
@@ -316,7 +330,9 @@ OpenedLayer::OpenedLayer() = default;
 OpenedLayer::~OpenedLayer() = default;
 OpenedLayer::OpenedLayer(OpenedLayer&&) noexcept = default;
 OpenedLayer& OpenedLayer::operator=(OpenedLayer&&) noexcept = default;
-OGRLayer* OpenedLayer::layer() const noexcept { return impl_ ? impl_->layer : nullptr; }
+OGRLayer* OpenedLayer::layer() const noexcept {
+    return impl_ ? impl_->layer : nullptr;
+}
 
 void check_source_query(const Target& target, const std::string& query, const ErrorPlace& place) {
     // One statement (PQexecParams takes no second one: "...; DROP TABLE t" is refused), as a
@@ -347,34 +363,38 @@ OpenedLayer open_layer(const SourceSpec& spec) {
     out.impl_ = std::make_unique<OpenedLayer::Impl>();
     auto& impl = *out.impl_;
     CPLErrorReset();
-    impl.ds.reset(GDALDataset::Open(target.gdal_name().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
+    impl.ds.reset(
+        GDALDataset::Open(target.gdal_name().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
     if (!impl.ds) {
         throw Error(ErrorKind::input, "cannot connect to PostgreSQL: " + trim(gdal_last_error()), place,
                     "check host, port, dbname and user, that the server runs, and that PostGIS is installed");
     }
     auto names = [&] {
         std::string s;
-        for (int i = 0; i < impl.ds->GetLayerCount() && i < 30; ++i) s += (i ? ", " : "") + std::string(impl.ds->GetLayer(i)->GetName());
+        for (int i = 0; i < impl.ds->GetLayerCount() && i < 30; ++i)
+            s += (i ? ", " : "") + std::string(impl.ds->GetLayer(i)->GetName());
         if (impl.ds->GetLayerCount() > 30) s += ", ...";
         return s.empty() ? std::string("(no spatial tables)") : s;
     };
     if (spec.layer.empty()) {
         if (impl.ds->GetLayerCount() != 1) {
-            throw Error(ErrorKind::input,
-                        "the database has " + std::to_string(impl.ds->GetLayerCount()) + " spatial tables (" + names() + ")", place,
-                        "name one: PG:\"...\":TABLE or postgresql://.../DB:TABLE");
+            throw Error(
+                ErrorKind::input,
+                "the database has " + std::to_string(impl.ds->GetLayerCount()) + " spatial tables (" + names() + ")",
+                place, "name one: PG:\"...\":TABLE or postgresql://.../DB:TABLE");
         }
         impl.layer = impl.ds->GetLayer(0);
     } else if (is_query(spec.layer)) {
         CPLErrorReset();
         impl.layer = impl.ds->ExecuteSQL(spec.layer.c_str(), nullptr, nullptr);
         if (!impl.layer) {
-            throw Error(ErrorKind::input, "the query failed: " + trim(gdal_last_error("it returned no result set")), place,
-                        "fix the SQL; it must return one geometry column (test it in psql)");
+            throw Error(ErrorKind::input, "the query failed: " + trim(gdal_last_error("it returned no result set")),
+                        place, "fix the SQL; it must return one geometry column (test it in psql)");
         }
         impl.result_set = true;
         if (impl.layer->GetLayerDefn()->GetGeomFieldCount() == 0) {
-            throw Error(ErrorKind::input, "the query returns no geometry column", place, "select the geometry column too");
+            throw Error(ErrorKind::input, "the query returns no geometry column", place,
+                        "select the geometry column too");
         }
     } else {
         CPLErrorReset();
@@ -392,17 +412,31 @@ OpenedLayer open_layer(const SourceSpec& spec) {
 Result::~Result() {
     if (r_) PQclear(r_);
 }
-int Result::rows() const noexcept { return PQntuples(r_); }
-int Result::columns() const noexcept { return PQnfields(r_); }
-bool Result::is_null(int row, int col) const noexcept { return PQgetisnull(r_, row, col) != 0; }
-std::string Result::text(int row, int col) const { return PQgetvalue(r_, row, col); }
+int Result::rows() const noexcept {
+    return PQntuples(r_);
+}
+int Result::columns() const noexcept {
+    return PQnfields(r_);
+}
+bool Result::is_null(int row, int col) const noexcept {
+    return PQgetisnull(r_, row, col) != 0;
+}
+std::string Result::text(int row, int col) const {
+    return PQgetvalue(r_, row, col);
+}
 double Result::number(int row, int col) const {
     if (is_null(row, col)) return std::nan("");
     return std::strtod(PQgetvalue(r_, row, col), nullptr);  // "NaN", "Infinity" parse too
 }
-long long Result::integer(int row, int col) const { return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10); }
-std::string Result::column_name(int col) const { return PQfname(r_, col); }
-unsigned Result::column_type(int col) const noexcept { return PQftype(r_, col); }
+long long Result::integer(int row, int col) const {
+    return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10);
+}
+std::string Result::column_name(int col) const {
+    return PQfname(r_, col);
+}
+unsigned Result::column_type(int col) const noexcept {
+    return PQftype(r_, col);
+}
 
 Connection::Connection(const Target& target, ErrorKind kind) : target_(target), kind_(kind) {
     const std::string conninfo = target.conninfo + " fallback_application_name=ruimte";
@@ -412,7 +446,8 @@ Connection::Connection(const Target& target, ErrorKind kind) : target_(target), 
         if (conn_) PQfinish(conn_);
         conn_ = nullptr;
         throw Error(kind, "cannot connect to PostgreSQL: " + why, ErrorPlace::at(target.display()),
-                    "check host, port, dbname and user, and that the server runs (a password belongs in ~/.pgpass or PGPASSWORD)");
+                    "check host, port, dbname and user, and that the server runs (a password belongs in ~/.pgpass or "
+                    "PGPASSWORD)");
     }
     PQsetClientEncoding(conn_, "UTF8");
     exec("SET client_min_messages = warning");
@@ -425,8 +460,9 @@ Connection::~Connection() {
 void Connection::fail(const std::string& what, pg_result* r, const std::string& hint) {
     std::string msg = trim(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
     if (r) PQclear(r);
-    throw Error(kind_, what + ": " + msg, ErrorPlace::at(target_.display()),
-                hint.empty() ? "see the PostgreSQL message; check the connection and your rights in the database" : hint);
+    throw Error(
+        kind_, what + ": " + msg, ErrorPlace::at(target_.display()),
+        hint.empty() ? "see the PostgreSQL message; check the connection and your rights in the database" : hint);
 }
 
 // PQexecParams, not PQexec: the extended protocol takes exactly one statement, so a name or a
@@ -434,13 +470,15 @@ void Connection::fail(const std::string& what, pg_result* r, const std::string& 
 void Connection::exec(const std::string& sql) {
     PGresult* r = PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
     const auto st = PQresultStatus(r);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
     PQclear(r);
 }
 
 Result Connection::query(const std::string& sql) {
     PGresult* r = PQexecParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail("SQL failed (" + sql.substr(0, 80) + (sql.size() > 80 ? "..." : "") + ")", r);
     return Result(r);
 }
 
@@ -508,7 +546,8 @@ std::vector<std::string> table_name_parts(std::string_view table) {
     // part is quoted again by Connection::ident: nothing written here reaches SQL unquoted.
     auto refuse = [&](const std::string& why) {
         return Error(ErrorKind::input, "'" + std::string(table) + "' is not a table name: " + why, ErrorPlace{},
-                     "write TABLE, SCHEMA.TABLE or \"Schema\".\"Table\" (a \" inside quotes doubled), or a query starting with SELECT");
+                     "write TABLE, SCHEMA.TABLE or \"Schema\".\"Table\" (a \" inside quotes doubled), or a query "
+                     "starting with SELECT");
     };
     std::vector<std::string> parts;
     std::size_t i = 0;
@@ -561,7 +600,8 @@ Target output_target(const std::string& output) {
     Target t = parse_target(output, ErrorKind::usage);
     if (t.schema.empty()) {
         throw Error(ErrorKind::usage, "a PostgreSQL output needs a schema for the result", ErrorPlace::at(t.display()),
-                    "add ?schema=NAME to the URI (postgresql://USER@HOST:PORT/DB?schema=NAME) or schema=NAME inside PG:\"...\"");
+                    "add ?schema=NAME to the URI (postgresql://USER@HOST:PORT/DB?schema=NAME) or schema=NAME inside "
+                    "PG:\"...\"");
     }
     return t;
 }
@@ -574,12 +614,14 @@ void require_postgis(Connection& c) {
     }
 }
 
-std::vector<std::string> existing_tables(Connection& c, const std::string& schema, const std::vector<std::string>& tables) {
+std::vector<std::string> existing_tables(Connection& c, const std::string& schema,
+                                         const std::vector<std::string>& tables) {
     std::string list;
     for (const auto& t : tables) list += (list.empty() ? "" : ", ") + c.literal(t);
     if (list.empty()) return {};
-    const Result r = c.query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
-                             c.literal(schema) + " AND c.relname IN (" + list + ") ORDER BY c.relname");
+    const Result r =
+        c.query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = " +
+                c.literal(schema) + " AND c.relname IN (" + list + ") ORDER BY c.relname");
     std::vector<std::string> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.text(i, 0));
     return out;
@@ -625,7 +667,8 @@ std::string ewkb_of(const OGRGeometry& g, int srid) {
 
 std::string sql_type(const OGRFieldDefn& f) {
     switch (f.GetType()) {
-        case OFTInteger: return f.GetSubType() == OFSTBoolean ? "boolean" : (f.GetSubType() == OFSTInt16 ? "smallint" : "integer");
+        case OFTInteger:
+            return f.GetSubType() == OFSTBoolean ? "boolean" : (f.GetSubType() == OFSTInt16 ? "smallint" : "integer");
         case OFTInteger64: return "bigint";
         case OFTReal: return f.GetSubType() == OFSTFloat32 ? "real" : "double precision";
         case OFTDate: return "date";
@@ -703,7 +746,9 @@ std::string manifest_text(GDALDataset& ds) {
     for (const auto& [k, v] : items) {
         if (k != "PROFILE") out += k + ": " + v + "\n";
     }
-    if (items.count("PROFILE")) out += "PROFILE:\n" + items["PROFILE"] + (items["PROFILE"].empty() || items["PROFILE"].back() == '\n' ? "" : "\n");
+    if (items.count("PROFILE"))
+        out +=
+            "PROFILE:\n" + items["PROFILE"] + (items["PROFILE"].empty() || items["PROFILE"].back() == '\n' ? "" : "\n");
     return out;
 }
 
@@ -748,7 +793,8 @@ void write_table(Connection& c, OGRLayer& layer, const std::string& schema, cons
     }
     c.copy_in("COPY " + table + " (" + names + ") FROM STDIN", data);
     if (spatial) {
-        c.exec("CREATE INDEX " + c.ident(name + "_" + geom_col + "_gist") + " ON " + table + " USING gist (" + c.ident(geom_col) + ")");
+        c.exec("CREATE INDEX " + c.ident(name + "_" + geom_col + "_gist") + " ON " + table + " USING gist (" +
+               c.ident(geom_col) + ")");
     }
     const char* description = layer.GetMetadataItem("DESCRIPTION");
     std::string comment = description && *description ? std::string(description) + "\n\n" : std::string();
@@ -784,7 +830,8 @@ std::vector<StyleRow> styles_for(GDALDataset& ds, const std::vector<OGRLayer*>& 
     for (OGRLayer* l : layers) {
         if (styled.count(l->GetName())) continue;
         std::vector<std::string> fields;
-        for (int i = 0; i < l->GetLayerDefn()->GetFieldCount(); ++i) fields.emplace_back(l->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
+        for (int i = 0; i < l->GetLayerDefn()->GetFieldCount(); ++i)
+            fields.emplace_back(l->GetLayerDefn()->GetFieldDefn(i)->GetNameRef());
         const std::string qml = default_qml(l->GetName(), fields);
         if (qml.empty()) continue;
         StyleRow r;
@@ -799,7 +846,8 @@ std::vector<StyleRow> styles_for(GDALDataset& ds, const std::vector<OGRLayer*>& 
     return rows;
 }
 
-void write_styles(Connection& c, const std::string& schema, const std::vector<StyleRow>& rows, const std::vector<std::string>& tables) {
+void write_styles(Connection& c, const std::string& schema, const std::vector<StyleRow>& rows,
+                  const std::vector<std::string>& tables) {
     if (rows.empty()) return;
     // QGIS reads default styles from `layer_styles` on the search path: public.layer_styles.
     // When this role may not write there, the styles go into the result's own schema.
@@ -808,32 +856,39 @@ void write_styles(Connection& c, const std::string& schema, const std::vector<St
         "has_schema_privilege('public', 'CREATE'), "
         "CASE WHEN to_regclass('public.layer_styles') IS NULL THEN false "
         "ELSE has_table_privilege('public.layer_styles', 'INSERT, DELETE') END");
-    const bool exists = where.text(0, 0) == "t", can_create = where.text(0, 1) == "t", can_write = where.text(0, 2) == "t";
+    const bool exists = where.text(0, 0) == "t", can_create = where.text(0, 1) == "t",
+               can_write = where.text(0, 2) == "t";
     std::string styles_schema = "public";
     if ((exists && !can_write) || (!exists && !can_create)) styles_schema = schema;
     const std::string table = c.ident(styles_schema) + ".layer_styles";
     // Two runs creating the table at once would collide: serialise the creation (the lock
     // lasts until commit, so only runs that find no table wait for each other).
     if (!exists || styles_schema != "public") {
-        c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ruimte layer_styles ' || " + c.literal(styles_schema) + ", 0))");
+        c.exec("SELECT pg_advisory_xact_lock(hashtextextended('ruimte layer_styles ' || " + c.literal(styles_schema) +
+               ", 0))");
     }
     c.exec("CREATE TABLE IF NOT EXISTS " + table +
            " (id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, "
-           "f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean, description text, "
-           "owner varchar(63) DEFAULT CURRENT_USER, ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)");
-    const Result has_type = c.query("SELECT 1 FROM pg_attribute WHERE attrelid = '" + table + "'::regclass AND attname = 'type' AND NOT attisdropped");
+           "f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean, description "
+           "text, "
+           "owner varchar(63) DEFAULT CURRENT_USER, ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type "
+           "varchar)");
+    const Result has_type = c.query("SELECT 1 FROM pg_attribute WHERE attrelid = '" + table +
+                                    "'::regclass AND attname = 'type' AND NOT attisdropped");
     std::string list;
     for (const auto& t : tables) list += (list.empty() ? "" : ", ") + c.literal(t);
-    c.exec("DELETE FROM " + table + " WHERE f_table_catalog = current_database() AND f_table_schema = " + c.literal(schema) +
-           " AND f_table_name IN (" + list + ")");
+    c.exec("DELETE FROM " + table + " WHERE f_table_catalog = current_database() AND f_table_schema = " +
+           c.literal(schema) + " AND f_table_name IN (" + list + ")");
     for (const StyleRow& r : rows) {
-        std::string sql = "INSERT INTO " + table +
-                          " (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, stylesld, "
-                          "useasdefault, description" + std::string(has_type.rows() ? ", type" : "") + ") VALUES (current_database(), " +
-                          c.literal(schema) + ", " + c.literal(r.table) + ", " + c.literal(r.geom_col) + ", " + c.literal(r.name) + ", " +
-                          "XMLPARSE(DOCUMENT " + c.literal(r.qml) + "), " +
-                          (r.sld.empty() ? std::string("NULL") : "XMLPARSE(DOCUMENT " + c.literal(r.sld) + ")") + ", true, " +
-                          c.literal(r.description);
+        std::string sql =
+            "INSERT INTO " + table +
+            " (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, stylesld, "
+            "useasdefault, description" +
+            std::string(has_type.rows() ? ", type" : "") + ") VALUES (current_database(), " + c.literal(schema) + ", " +
+            c.literal(r.table) + ", " + c.literal(r.geom_col) + ", " + c.literal(r.name) + ", " + "XMLPARSE(DOCUMENT " +
+            c.literal(r.qml) + "), " +
+            (r.sld.empty() ? std::string("NULL") : "XMLPARSE(DOCUMENT " + c.literal(r.sld) + ")") + ", true, " +
+            c.literal(r.description);
         if (has_type.rows()) sql += ", " + std::string(r.spatial ? "'Polygon'" : "NULL");
         c.exec(sql + ")");
     }
@@ -852,7 +907,9 @@ void check_output(const std::string& output, bool overwrite, const std::vector<s
 void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool overwrite) {
     ensure_gdal();
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(gpkg_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-    if (!ds) throw Error(ErrorKind::internal, "cannot reopen the staged GeoPackage: " + gdal_last_error(), ErrorPlace::at(gpkg_path));
+    if (!ds)
+        throw Error(ErrorKind::internal, "cannot reopen the staged GeoPackage: " + gdal_last_error(),
+                    ErrorPlace::at(gpkg_path));
     std::vector<OGRLayer*> layers;
     std::vector<std::string> names;
     for (int i = 0; i < ds->GetLayerCount(); ++i) {
@@ -868,11 +925,13 @@ void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool 
     c.exec("BEGIN");
     // One writer per result schema; the lock goes with the transaction (commit, rollback or a
     // killed client).
-    const Result lock = c.query("SELECT pg_try_advisory_xact_lock(hashtextextended('ruimte result ' || current_database() || '.' || " +
-                                c.literal(t.schema) + ", 0))");
+    const Result lock =
+        c.query("SELECT pg_try_advisory_xact_lock(hashtextextended('ruimte result ' || current_database() || '.' || " +
+                c.literal(t.schema) + ", 0))");
     if (lock.text(0, 0) != "t") {
-        throw Error(ErrorKind::output, "another run is writing this result right now", ErrorPlace::at(t.display()),
-                    "wait until it has finished (then use --overwrite to replace its result), or write to another schema");
+        throw Error(
+            ErrorKind::output, "another run is writing this result right now", ErrorPlace::at(t.display()),
+            "wait until it has finished (then use --overwrite to replace its result), or write to another schema");
     }
     require_postgis(c);
     c.exec("CREATE SCHEMA IF NOT EXISTS " + c.ident(t.schema));
@@ -891,7 +950,8 @@ void publish_gpkg(const std::string& gpkg_path, const std::string& output, bool 
 StagedResult::StagedResult(std::string output, bool overwrite) : output_(std::move(output)), overwrite_(overwrite) {
     std::string tmpl = (fs::temp_directory_path() / "ruimte-pg-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) {
-        throw Error(ErrorKind::output, "cannot create a temporary folder", ErrorPlace::at(fs::temp_directory_path().string()),
+        throw Error(ErrorKind::output, "cannot create a temporary folder",
+                    ErrorPlace::at(fs::temp_directory_path().string()),
                     "check free space and write permission in TMPDIR");
     }
     dir_ = tmpl;
@@ -903,7 +963,9 @@ StagedResult::~StagedResult() {
     fs::remove_all(dir_, ec);
 }
 
-void StagedResult::publish() const { publish_gpkg(gpkg_, output_, overwrite_); }
+void StagedResult::publish() const {
+    publish_gpkg(gpkg_, output_, overwrite_);
+}
 
 // --- styles -----------------------------------------------------------------------------
 
@@ -922,14 +984,18 @@ std::string default_qml(const std::string& table, const std::vector<std::string>
     std::string ranges, symbols;
     for (int i = 0; i < 5; ++i) {
         char buf[256];
-        std::snprintf(buf, sizeof buf, "      <range lower=\"%.6f\" upper=\"%.6f\" symbol=\"%d\" label=\"%.1f - %.1f\" render=\"true\"/>\n",
-                      bands[i].lower, bands[i].upper, i, bands[i].lower, bands[i].upper);
+        std::snprintf(
+            buf, sizeof buf,
+            "      <range lower=\"%.6f\" upper=\"%.6f\" symbol=\"%d\" label=\"%.1f - %.1f\" render=\"true\"/>\n",
+            bands[i].lower, bands[i].upper, i, bands[i].lower, bands[i].upper);
         ranges += buf;
         symbols += "      <symbol type=\"fill\" name=\"" + std::to_string(i) +
                    "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
                    "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
                    "          <Option type=\"Map\">\n"
-                   "            <Option name=\"color\" type=\"QString\" value=\"" + bands[i].color + "\"/>\n"
+                   "            <Option name=\"color\" type=\"QString\" value=\"" +
+                   bands[i].color +
+                   "\"/>\n"
                    "            <Option name=\"outline_color\" type=\"QString\" value=\"35,35,35,255\"/>\n"
                    "            <Option name=\"outline_style\" type=\"QString\" value=\"solid\"/>\n"
                    "            <Option name=\"outline_width\" type=\"QString\" value=\"0.26\"/>\n"
@@ -940,10 +1006,15 @@ std::string default_qml(const std::string& table, const std::vector<std::string>
     }
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
            "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
-           "  <renderer-v2 type=\"graduatedSymbol\" attr=\"score\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" "
+           "  <renderer-v2 type=\"graduatedSymbol\" attr=\"score\" graduatedMethod=\"GraduatedColor\" "
+           "symbollevels=\"0\" "
            "enableorderby=\"0\" forceraster=\"0\">\n"
-           "    <ranges>\n" + ranges + "    </ranges>\n"
-           "    <symbols>\n" + symbols + "    </symbols>\n"
+           "    <ranges>\n" +
+           ranges +
+           "    </ranges>\n"
+           "    <symbols>\n" +
+           symbols +
+           "    </symbols>\n"
            "    <mode name=\"equal\"/>\n"
            "  </renderer-v2>\n"
            "</qgis>\n";

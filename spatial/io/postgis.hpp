@@ -62,7 +62,7 @@ bool is_query(std::string_view relation);
 
 // A PostgreSQL table or query opened through GDAL (for read_polygon_layer).
 class OpenedLayer {
-public:
+  public:
     OpenedLayer();
     ~OpenedLayer();
     OpenedLayer(OpenedLayer&&) noexcept;
@@ -71,7 +71,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
     friend OpenedLayer open_layer(const SourceSpec& spec);
 };
@@ -84,7 +84,7 @@ void check_source_query(const Target& target, const std::string& query, const Er
 
 // A query result (libpq). Values in text form.
 class Result {
-public:
+  public:
     explicit Result(pg_result* r) noexcept : r_(r) {}
     ~Result();
     Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
@@ -98,13 +98,13 @@ public:
     std::string column_name(int col) const;
     unsigned column_type(int col) const noexcept;  // type OID
 
-private:
+  private:
     pg_result* r_;
 };
 
 // One libpq connection. Every failure throws Error(kind) placed at the target.
 class Connection {
-public:
+  public:
     Connection(const Target& target, ErrorKind kind);
     ~Connection();  // an open transaction is rolled back by the server
     Connection(const Connection&) = delete;
@@ -119,7 +119,7 @@ public:
     const Target& target() const noexcept { return target_; }
     ErrorKind kind() const noexcept { return kind_; }
 
-private:
+  private:
     [[noreturn]] void fail(const std::string& what, pg_result* r, const std::string& hint = {});
     Target target_;
     ErrorKind kind_;
@@ -150,7 +150,7 @@ std::string default_qml(const std::string& table, const std::vector<std::string>
 // gpkg_path() (a private temporary folder), then publish() copies every layer into the schema
 // in one transaction. The folder is removed when the object goes.
 class StagedResult {
-public:
+  public:
     StagedResult(std::string output, bool overwrite);
     ~StagedResult();
     StagedResult(const StagedResult&) = delete;
@@ -158,7 +158,7 @@ public:
     const std::string& gpkg_path() const noexcept { return gpkg_; }
     void publish() const;
 
-private:
+  private:
     std::string output_;
     bool overwrite_;
     std::string dir_;

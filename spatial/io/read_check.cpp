@@ -70,7 +70,8 @@ ShapefileCounts shapefile_counts(GDALDataset& ds, const std::string& layer, bool
         c.dbf_header = le32(&h[4]);
         const std::size_t header_length = h[8] | h[9] << 8, record_length = h[10] | h[11] << 8;
         if (record_length > 0 && static_cast<std::uint64_t>(st.st_size) >= header_length) {
-            c.dbf_size = static_cast<std::int64_t>((static_cast<std::uint64_t>(st.st_size) - header_length) / record_length);
+            c.dbf_size =
+                static_cast<std::int64_t>((static_cast<std::uint64_t>(st.st_size) - header_length) / record_length);
             if (count_deleted) {
                 // Only when the counts disagree: one byte per record, read in blocks.
                 std::int64_t deleted = 0;
@@ -97,8 +98,8 @@ LayerReadCheck::LayerReadCheck(OGRLayer& layer, GDALDataset* dataset, std::int64
     if (is_driver(dataset_, "GPKG")) {
         // A table (not a view) is read in rowid order: a fid that repeats or goes back is a
         // damaged page read as rows (seen: six rows of fid 0 in place of a page's six).
-        const std::string sql = "SELECT type FROM sqlite_master WHERE name = '" +
-                                CPLString(layer_.GetName()).replaceAll("'", "''") + "'";
+        const std::string sql =
+            "SELECT type FROM sqlite_master WHERE name = '" + CPLString(layer_.GetName()).replaceAll("'", "''") + "'";
         if (OGRLayer* r = dataset_->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
             if (OGRFeatureUniquePtr f{r->GetNextFeature()}) in_fid_order_ = EQUAL(f->GetFieldAsString(0), "table");
             dataset_->ReleaseResultSet(r);
@@ -109,7 +110,9 @@ LayerReadCheck::LayerReadCheck(OGRLayer& layer, GDALDataset* dataset, std::int64
     watching_ = true;
 }
 
-LayerReadCheck::~LayerReadCheck() { stop_watching(); }
+LayerReadCheck::~LayerReadCheck() {
+    stop_watching();
+}
 
 void LayerReadCheck::stop_watching() noexcept {
     if (watching_) CPLPopErrorHandler();
@@ -133,9 +136,11 @@ const char* LayerReadCheck::fix() const noexcept {
 
 std::string LayerReadCheck::read_so_far(bool with_declared) const {
     const bool of = with_declared && declared_ >= 0;
-    if (read_ == 0) return "before the first feature" + (of ? " (it declares " + std::to_string(declared_) + ")" : std::string());
-    return "after " + (of ? std::to_string(read_) + " of the " + std::to_string(declared_) + " features it declares"
-                          : plural(read_, "feature", "features")) +
+    if (read_ == 0)
+        return "before the first feature" + (of ? " (it declares " + std::to_string(declared_) + ")" : std::string());
+    return "after " +
+           (of ? std::to_string(read_) + " of the " + std::to_string(declared_) + " features it declares"
+               : plural(read_, "feature", "features")) +
            " (the last one read was feature " + std::to_string(*last_fid_) + ")";
 }
 
@@ -151,8 +156,8 @@ void LayerReadCheck::refuse_order(std::int64_t fid) {
     ErrorPlace at = place_;
     at.feature_id = fid;
     throw Error(ErrorKind::input,
-                "the layer is damaged: feature " + std::to_string(fid) + " follows feature " + std::to_string(*last_fid_) +
-                    " (" + plural(read_, "feature", "features") +
+                "the layer is damaged: feature " + std::to_string(fid) + " follows feature " +
+                    std::to_string(*last_fid_) + " (" + plural(read_, "feature", "features") +
                     " read), but a GeoPackage table is read in fid order, so a fid never repeats or goes back",
                 at, kDamagedLayerFix);
 }
@@ -164,9 +169,10 @@ void LayerReadCheck::end() {
 std::optional<Error> LayerReadCheck::finding() {
     stop_watching();
     if (failure_) {
-        return Error(ErrorKind::input,
-                     "the layer is damaged: reading stopped with an error " + read_so_far(true) + ": " + failure_message_,
-                     place_, fix());
+        return Error(
+            ErrorKind::input,
+            "the layer is damaged: reading stopped with an error " + read_so_far(true) + ": " + failure_message_,
+            place_, fix());
     }
     const auto read = static_cast<std::int64_t>(read_);
     if (is_driver(dataset_, "GPKG")) {
@@ -174,8 +180,8 @@ std::optional<Error> LayerReadCheck::finding() {
         // gpkg_ogr_contents can be stale (a table changed by a tool that did not update it):
         // the table's own COUNT(*) decides.
         std::optional<std::int64_t> rows;
-        const std::string sql = std::string("SELECT COUNT(*) FROM \"") +
-                                CPLString(layer_.GetName()).replaceAll("\"", "\"\"") + "\"";
+        const std::string sql =
+            std::string("SELECT COUNT(*) FROM \"") + CPLString(layer_.GetName()).replaceAll("\"", "\"\"") + "\"";
         CPLErrorReset();
         if (OGRLayer* r = dataset_->ExecuteSQL(sql.c_str(), nullptr, nullptr)) {
             if (OGRFeatureUniquePtr f{r->GetNextFeature()}) rows = f->GetFieldAsInteger64(0);
@@ -200,8 +206,11 @@ std::optional<Error> LayerReadCheck::finding() {
         if (agree(c)) return std::nullopt;
         std::string parts;
         if (c.shx) parts += "the .shx indexes " + std::to_string(*c.shx) + " shapes";
-        if (c.dbf_header) parts += (parts.empty() ? "" : ", ") + std::string("the .dbf header counts ") + std::to_string(*c.dbf_header) + " records";
-        if (c.dbf_size) parts += (parts.empty() ? "" : ", ") + std::string("the .dbf's size holds ") + std::to_string(*c.dbf_size);
+        if (c.dbf_header)
+            parts += (parts.empty() ? "" : ", ") + std::string("the .dbf header counts ") +
+                     std::to_string(*c.dbf_header) + " records";
+        if (c.dbf_size)
+            parts += (parts.empty() ? "" : ", ") + std::string("the .dbf's size holds ") + std::to_string(*c.dbf_size);
         if (c.dbf_deleted && *c.dbf_deleted) parts += " (" + std::to_string(*c.dbf_deleted) + " marked deleted)";
         return Error(ErrorKind::input,
                      "the shapefile is damaged, its parts disagree: " + parts + "; reading ended " + read_so_far(false),

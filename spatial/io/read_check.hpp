@@ -20,7 +20,7 @@ class OGRLayer;
 namespace ruimte {
 
 class LayerReadCheck {
-public:
+  public:
     // Starts watching: to be made on the thread that reads, just before the first
     // GetNextFeature. `dataset` is the layer's (null for a PostgreSQL layer: errors only);
     // `declared` is layer.GetFeatureCount(FALSE) taken before reading, or -1.
@@ -49,7 +49,7 @@ public:
     // Called by the error handler on a GDAL failure during the read.
     void record_failure(const char* message);
 
-private:
+  private:
     [[noreturn]] void refuse_failure(std::int64_t fid);
     [[noreturn]] void refuse_order(std::int64_t fid);
     void stop_watching() noexcept;

@@ -13,13 +13,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "spatial/geometry/area_kernel.hpp"
 #include "spatial/core/error.hpp"
-#include "spatial/io/gdal_init.hpp"
+#include "spatial/core/text_format.hpp"
+#include "spatial/geometry/area_kernel.hpp"
 #include "spatial/geometry/parallel.hpp"
+#include "spatial/io/gdal_init.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/io/read_check.hpp"
-#include "spatial/core/text_format.hpp"
 
 namespace fs = std::filesystem;
 
@@ -62,8 +62,7 @@ std::vector<std::string> list_layers(const std::string& path) {
     ensure_gdal();
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds) {
-        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(),
-                    ErrorPlace::at(path),
+        throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), ErrorPlace::at(path),
                     "check that it is a Shapefile, GeoPackage, GeoJSON or FlatGeobuf");
     }
     std::vector<std::string> names;
@@ -88,7 +87,8 @@ std::vector<const GEOSGeometry*> FeatureLayer::geometries() const {
 
 std::string FeatureLayer::field_names() const {
     std::string out;
-    for (int i = 0; defn && i < defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    for (int i = 0; defn && i < defn->GetFieldCount(); ++i)
+        out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
     return out.empty() ? "(none)" : out;
 }
 
@@ -108,9 +108,7 @@ std::string FeatureLayer::field_as_string(const Feature& f, int field) const {
 std::optional<double> FeatureLayer::field_as_double(const Feature& f, int field) const {
     if (field_is_null(f, field)) return std::nullopt;
     const OGRFieldType t = defn->GetFieldDefn(field)->GetType();
-    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) {
-        return f.attributes->GetFieldAsDouble(field);
-    }
+    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal) { return f.attributes->GetFieldAsDouble(field); }
     const std::string s = f.attributes->GetFieldAsString(field);
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
@@ -181,7 +179,7 @@ using Pj = std::unique_ptr<PJ, PjDeleter>;
 // Transforms source-CRS coordinates to EPSG:28992 with PROJ, and remembers which operation
 // PROJ used and its accuracy (with no RDNAPTRANS grid installed it is a Helmert fallback).
 class Reprojector {
-public:
+  public:
     Reprojector(const OGRSpatialReference& src, const ErrorPlace& place) {
         char* wkt = nullptr;
         const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
@@ -230,12 +228,11 @@ public:
             report.accuracy_m = proj_coordoperation_get_accuracy(proj_.ctx, used);
         } else if (report.operation.find(desc) == std::string::npos) {
             report.operation += " | " + desc;  // several operations over the layer's extent
-            report.accuracy_m = std::max(report.accuracy_m,
-                                         proj_coordoperation_get_accuracy(proj_.ctx, used));
+            report.accuracy_m = std::max(report.accuracy_m, proj_coordoperation_get_accuracy(proj_.ctx, used));
         }
     }
 
-private:
+  private:
     ProjCtx proj_;
     Pj op_;
 };
@@ -252,8 +249,8 @@ bool is_rd_new(const OGRSpatialReference& srs, const ErrorPlace& place) {
     OGRSpatialReference rd;
     CPLErrorReset();
     if (rd.importFromEPSG(28992) != OGRERR_NONE) throw_proj_database_error(gdal_last_error(""), place);
-    const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES",
-                          "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS", nullptr};
+    const char* opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", "CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS",
+                          nullptr};
     return srs.IsSame(&rd, opts);
 }
 
@@ -327,15 +324,16 @@ bool close_rings(OGRGeometry* g) {
 
 }  // namespace
 
-FeatureLayer read_polygon_layer(const SourceSpec& spec,
-                                const ReadOptions& options) {
+FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options) {
     ensure_gdal();
     ErrorPlace place{spec.path, spec.layer, {}, "", {}};
     CPLErrorReset();
     pg::OpenedLayer pg_layer;  // a PostgreSQL table or query, opened through GDAL
     if (pg::is_postgres(spec.path)) pg_layer = pg::open_layer(spec);
-    std::unique_ptr<GDALDataset> ds(pg_layer.layer() ? nullptr : GDALDataset::Open(
-        spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
+    std::unique_ptr<GDALDataset> ds(
+        pg_layer.layer()
+            ? nullptr
+            : GDALDataset::Open(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
     if (!ds && !pg_layer.layer()) {
         throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), place,
                     "check that the file is complete and is a Shapefile (with .shx and .dbf), "
@@ -351,9 +349,8 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
             }
             throw Error(ErrorKind::input,
-                        "the source has " + std::to_string(ds->GetLayerCount()) + " layers (" +
-                            names + ")",
-                        place, "pick one with FILE:LAYER");
+                        "the source has " + std::to_string(ds->GetLayerCount()) + " layers (" + names + ")", place,
+                        "pick one with FILE:LAYER");
         }
         layer = ds->GetLayer(0);
     } else {
@@ -384,12 +381,13 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             throw Error(ErrorKind::input,
                         "the layer has no coordinate reference system (a shapefile without "
                         "its .prj file?)",
-                        place, "add the .prj file, or pass --assume-crs EPSG:28992 if the "
-                               "coordinates are RD New");
+                        place,
+                        "add the .prj file, or pass --assume-crs EPSG:28992 if the "
+                        "coordinates are RD New");
         }
         if (assumed.SetFromUserInput(options.assume_crs.c_str()) != OGRERR_NONE) {
-            throw Error(ErrorKind::usage, "--assume-crs '" + options.assume_crs + "' is not a CRS",
-                        place, "write it as EPSG:28992 or another authority:code");
+            throw Error(ErrorKind::usage, "--assume-crs '" + options.assume_crs + "' is not a CRS", place,
+                        "write it as EPSG:28992 or another authority:code");
         }
         layer_srs = &assumed;
         out.crs.assumed = true;
@@ -414,8 +412,8 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         std::int64_t fid = 0;
         std::size_t wkb_at = 0, wkb_size = 0;  // in the batch's wkb; no size: a problem found in pass 1
         std::vector<std::string> repairs;
-        bool tiny = false;                  // has coordinates closer to 0 than geos::kTinyCoordinate
-        std::string problem, fix;           // pass 1 found the feature unusable
+        bool tiny = false;         // has coordinates closer to 0 than geos::kTinyCoordinate
+        std::string problem, fix;  // pass 1 found the feature unusable
         std::unique_ptr<OGRFeature> attributes;
     };
     struct Cooked {
@@ -481,7 +479,8 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             CPLErrorReset();
             if (options.keep_attributes) {
                 for (const int field : string_fields) {
-                    if (ogr_feature->IsFieldSetAndNotNull(field) && !CPLIsUTF8(ogr_feature->GetFieldAsString(field), -1)) {
+                    if (ogr_feature->IsFieldSetAndNotNull(field) &&
+                        !CPLIsUTF8(ogr_feature->GetFieldAsString(field), -1)) {
                         throw Error(ErrorKind::input,
                                     std::string("attribute '") + defn->GetFieldDefn(field)->GetNameRef() +
                                         "' is not valid UTF-8 (text in another encoding, such as Latin-1)",
@@ -518,7 +517,8 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                 if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
             }
             if (!is_polygonal_type(g->getGeometryType())) {
-                raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
+                raw.problem =
+                    std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
             } else {
                 bool finite = true;
                 const std::size_t vertices = polygon_vertices(g.get(), finite, raw.tiny);
@@ -526,16 +526,18 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                     throw Error(ErrorKind::input,
                                 "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
                                     std::to_string(max_feature_vertices) + " per feature",
-                                at, "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
-                                    "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
+                                at,
+                                "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
+                                "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
                 }
                 layer_vertices += vertices;
                 if (layer_vertices > max_layer_vertices) {
                     throw Error(ErrorKind::input,
                                 "the layer has more than " + std::to_string(max_layer_vertices) +
                                     " vertices (the limit per layer; reached at this feature)",
-                                at, "clip the layer to the study area or simplify it, or raise the limit with the "
-                                    "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
+                                at,
+                                "clip the layer to the study area or simplify it, or raise the limit with the "
+                                "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
                 }
                 if (!finite) {
                     raw.problem = "has a NaN or infinite coordinate";
@@ -580,7 +582,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         if (out.crs.reprojected) {
             if (!reprojectors[worker]) reprojectors[worker] = std::make_unique<Reprojector>(*layer_srs, place);
             GEOSGeometry* moved = GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy,
-                                                          reprojectors[worker].get());
+                                                         reprojectors[worker].get());
             if (!moved) {
                 c.problem = "coordinates cannot be transformed to EPSG:28992";
                 c.fix = "check the coordinates and the layer's CRS";
@@ -590,8 +592,10 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                     b.ymax <= kRdMaxY) {
                     c.problem += " (x " + fixed(b.xmin, 0) + ", y " + fixed(b.ymin, 0) +
                                  " are metres in RD New's range, but the layer says it holds degrees)";
-                    c.fix = "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
-                            "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " + spec.path + "), or correct its .prj";
+                    c.fix =
+                        "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
+                        "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " +
+                        spec.path + "), or correct its .prj";
                 }
                 return;
             }
@@ -608,8 +612,8 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
             return false;
         });
         if (repeats || static_cast<int>(rings.rings.size()) != total_rings(tctx, geom.get())) {
-            geos::Geom deduped = geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0),
-                                           "remove repeated points");
+            geos::Geom deduped =
+                geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0), "remove repeated points");
             if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
                 raw.repairs.emplace_back("repeated points removed");
                 geom = std::move(deduped);
@@ -621,7 +625,9 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         if (!std::isfinite(rings.area)) {
             c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
                         scientific_magnitude(tctx, geom.get()) + ")";
-            c.fix = "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
+            c.fix =
+                "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x "
+                "289,000..629,000 m)";
             return;
         }
         // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
@@ -662,15 +668,19 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
         if (!std::isfinite(geos::area(tctx, geom.get()))) {
             c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
                         scientific_magnitude(tctx, geom.get()) + ")";
-            c.fix = "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
+            c.fix =
+                "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x "
+                "289,000..629,000 m)";
             return;
         }
         keep(std::move(geom));
     };
-    parallel_produce_batches<Batch>(options.control, read_batch, [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
-        for (std::size_t i = 0; i < batch.raws.size(); ++i) cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
-        std::vector<unsigned char>().swap(batch.wkb);
-    });
+    parallel_produce_batches<Batch>(options.control, read_batch,
+                                    [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
+                                        for (std::size_t i = 0; i < batch.raws.size(); ++i)
+                                            cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
+                                        std::vector<unsigned char>().swap(batch.wkb);
+                                    });
 
     // Pass 3, sequential: assemble in source order; the first unusable feature is the error.
     auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
@@ -725,8 +735,7 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec,
                               " geometries had Z or M values; they were dropped (2D overlay)");
     }
     if (out.hygiene.curves_linearised) {
-        out.notices.push_back(std::to_string(out.hygiene.curves_linearised) +
-                              " curved geometries were linearised");
+        out.notices.push_back(std::to_string(out.hygiene.curves_linearised) + " curved geometries were linearised");
     }
     return out;
 }

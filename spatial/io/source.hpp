@@ -49,7 +49,7 @@ struct CrsReport {
 
 struct Feature {
     std::int64_t fid = 0;
-    geos::Geom geom;                        // valid, polygonal, EPSG:28992
+    geos::Geom geom;                         // valid, polygonal, EPSG:28992
     std::unique_ptr<OGRFeature> attributes;  // the source's attributes; no geometry
     Feature();
     Feature(Feature&&) noexcept;
@@ -85,11 +85,11 @@ struct FeatureLayer {
 };
 
 struct ReadOptions {
-    std::string assume_crs;      // CRS for sources that have none, e.g. "EPSG:28992"
-    bool skip_invalid = false;   // skip non-polygon / unrepairable features instead of failing
+    std::string assume_crs;     // CRS for sources that have none, e.g. "EPSG:28992"
+    bool skip_invalid = false;  // skip non-polygon / unrepairable features instead of failing
     bool keep_attributes = true;
     geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;  // how invalid polygons are repaired
-    RunControl control;          // threads for the GEOS work (validation, repair, reprojection)
+    RunControl control;  // threads for the GEOS work (validation, repair, reprojection)
     // Called every few thousand features with (done, total); total may be 0 if unknown.
     std::function<void(std::size_t, std::size_t)> progress;
 };

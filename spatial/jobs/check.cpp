@@ -10,17 +10,17 @@
 #include <map>
 #include <set>
 
-#include "spatial/output/atomic_output.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/io/source.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
-#include "spatial/io/ogr_geometry.hpp"
 #include "spatial/output/run_output.hpp"
 #include "spatial/output/styles.hpp"
-#include "spatial/geometry/overlay.hpp"
-#include "ruimte/version.hpp"
-#include "spatial/io/source.hpp"
 
 namespace ruimte {
 
@@ -42,7 +42,8 @@ std::string verdict_code(const std::optional<std::size_t>& verdict) {
 }
 
 std::string verdict_label(const std::optional<std::size_t>& verdict, const std::string& lang) {
-    if (!verdict) return lang == "en" ? "unknown (not covered by the WBS map)" : "onbekend (niet gedekt door de WBS-kaart)";
+    if (!verdict)
+        return lang == "en" ? "unknown (not covered by the WBS map)" : "onbekend (niet gedekt door de WBS-kaart)";
     const auto& c = layers::kind_or_throw("wbs").classes.at(*verdict);
     return lang == "en" ? c.label_en : c.label_nl;
 }
@@ -64,7 +65,9 @@ struct ThemeField {
     std::vector<geos::Box> boxes;  // per feature (shared by all fields of the layer)
 };
 
-std::string group_outside(const std::string& lang) { return lang == "en" ? "(outside every group)" : "(buiten de indeling)"; }
+std::string group_outside(const std::string& lang) {
+    return lang == "en" ? "(outside every group)" : "(buiten de indeling)";
+}
 
 OGRGeometry* to_ogr(const geos::Context& ctx, const GEOSGeometry* g, const FeatureLayer& l, std::int64_t fid) {
     return to_ogr_multipolygon(ctx, g, l.place(fid)).release();
@@ -116,9 +119,12 @@ CheckPlan plan_check(const CheckRequest& req) {
         const std::string ext = std::filesystem::path(req.report).extension().string();
         if (ext == ".html" || ext == ".htm") plan.format = ReportFormat::html;
         else if (ext == ".md") plan.format = ReportFormat::markdown;
-        else throw Error(ErrorKind::usage, "--report '" + req.report + "' must end in .html or .md", {}, "name the report OUT.html or OUT.md");
+        else
+            throw Error(ErrorKind::usage, "--report '" + req.report + "' must end in .html or .md", {},
+                        "name the report OUT.html or OUT.md");
         check_output_path(req.report, req.overwrite, plan.inputs);
-        check_distinct_outputs({req.output, req.report}, "--report and -o name the same file", "give the report its own name");
+        check_distinct_outputs({req.output, req.report}, "--report and -o name the same file",
+                               "give the report its own name");
     }
     return plan;
 }
@@ -137,8 +143,12 @@ CheckSources read_check_sources(const CheckRequest& req, const CheckPlan& plan, 
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + role, d, t); };
         FeatureLayer l = read_polygon_layer(spec, read);
         if (req.notice) {
-            if (!l.hygiene.repaired.empty()) req.notice(role + " (" + spec.display() + "): repaired " + std::to_string(l.hygiene.repaired.size()) + " features");
-            if (!l.hygiene.skipped.empty()) req.notice(role + " (" + spec.display() + "): skipped " + std::to_string(l.hygiene.skipped.size()) + " features");
+            if (!l.hygiene.repaired.empty())
+                req.notice(role + " (" + spec.display() + "): repaired " + std::to_string(l.hygiene.repaired.size()) +
+                           " features");
+            if (!l.hygiene.skipped.empty())
+                req.notice(role + " (" + spec.display() + "): skipped " + std::to_string(l.hygiene.skipped.size()) +
+                           " features");
             for (const auto& n : l.notices) req.notice(role + " (" + spec.display() + "): " + n);
         }
         return l;
@@ -167,16 +177,16 @@ LocationFields location_fields(const CheckRequest& req, const FeatureLayer& locs
     if (!req.id_field.empty()) {
         lf.id = locs.field_index(req.id_field);
         if (lf.id < 0) {
-            throw Error(ErrorKind::input, "no id field '" + req.id_field + "'; the fields are: " + locs.field_names(), locs.place(),
-                        "name an existing field with --id-field");
+            throw Error(ErrorKind::input, "no id field '" + req.id_field + "'; the fields are: " + locs.field_names(),
+                        locs.place(), "name an existing field with --id-field");
         }
     } else {
         lf.id = locs.field_index("id");
     }
     lf.name = req.name_field.empty() ? locs.field_index("naam") : locs.field_index(req.name_field);
     if (!req.name_field.empty() && lf.name < 0) {
-        throw Error(ErrorKind::input, "no name field '" + req.name_field + "'; the fields are: " + locs.field_names(), locs.place(),
-                    "name an existing field with --name-field");
+        throw Error(ErrorKind::input, "no name field '" + req.name_field + "'; the fields are: " + locs.field_names(),
+                    locs.place(), "name an existing field with --name-field");
     }
     lf.homes = req.homes_field.empty() ? -1 : locs.field_index(req.homes_field);
     if (lf.homes >= 0 && !numeric(locs, lf.homes)) {
@@ -190,7 +200,8 @@ LocationFields location_fields(const CheckRequest& req, const FeatureLayer& locs
 
 // The locations (id, name, homes) sorted by id into result.locations; returns their
 // geometries in that order. Duplicate ids are refused.
-std::vector<const GEOSGeometry*> collect_locations(const FeatureLayer& locs, const LocationFields& lf, CheckResult& result) {
+std::vector<const GEOSGeometry*> collect_locations(const FeatureLayer& locs, const LocationFields& lf,
+                                                   CheckResult& result) {
     std::vector<CheckLocation> unsorted;
     for (const Feature& f : locs.features) {
         CheckLocation l;
@@ -198,7 +209,8 @@ std::vector<const GEOSGeometry*> collect_locations(const FeatureLayer& locs, con
         if (lf.id < 0) {
             l.int_id = f.fid;
         } else if (locs.field_is_null(f, lf.id)) {
-            throw Error(ErrorKind::input, "the location has no id", locs.place(f.fid), "give every location an id, or choose another --id-field");
+            throw Error(ErrorKind::input, "the location has no id", locs.place(f.fid),
+                        "give every location an id, or choose another --id-field");
         } else if (lf.int_ids) {
             l.int_id = f.attributes->GetFieldAsInteger64(lf.id);
         }
@@ -215,8 +227,9 @@ std::vector<const GEOSGeometry*> collect_locations(const FeatureLayer& locs, con
     });
     for (std::size_t i = 1; i < order.size(); ++i) {
         if (unsorted[order[i]].id == unsorted[order[i - 1]].id) {
-            throw Error(ErrorKind::input, "duplicate location id '" + unsorted[order[i]].id + "' (also on feature " +
-                                              std::to_string(unsorted[order[i - 1]].fid) + ")",
+            throw Error(ErrorKind::input,
+                        "duplicate location id '" + unsorted[order[i]].id + "' (also on feature " +
+                            std::to_string(unsorted[order[i - 1]].fid) + ")",
                         locs.place(unsorted[order[i]].fid), "make the ids unique or choose another --id-field");
         }
     }
@@ -234,19 +247,20 @@ std::unique_ptr<LayerIndex> index_wbs(const CheckRequest& req, const layers::Ali
     std::vector<std::int64_t> fids;
     for (const Feature& f : wbs.features) {
         if (wbs.field_is_null(f, class_field)) {
-            throw Error(ErrorKind::input, "the feature has no value in class field '" + req.class_field + "'", wbs.place(f.fid),
-                        "give every WBS feature a class, or remove it");
+            throw Error(ErrorKind::input, "the feature has no value in class field '" + req.class_field + "'",
+                        wbs.place(f.fid), "give every WBS feature a class, or remove it");
         }
         values.push_back(wbs.field_as_string(f, class_field));
         fids.push_back(f.fid);
     }
-    std::vector<std::uint32_t> feature_class = layers::map_values(wbs_kind, values, fids, aliases, wbs.place(), req.class_field);
+    std::vector<std::uint32_t> feature_class =
+        layers::map_values(wbs_kind, values, fids, aliases, wbs.place(), req.class_field);
     std::vector<std::string> codes;
     for (const auto& c : wbs_kind.classes) codes.push_back(c.code);
     stage("index wbs", 0, 1);
     IndexOptions index_options;
-    auto index = std::make_unique<LayerIndex>("wbs", LayerKind::classes, wbs.geometries(), std::move(feature_class), codes,
-                                              index_options, req.control);
+    auto index = std::make_unique<LayerIndex>("wbs", LayerKind::classes, wbs.geometries(), std::move(feature_class),
+                                              codes, index_options, req.control);
     if (!index->overlapping_features().empty() && req.notice) {
         req.notice("wbs: " + std::to_string(index->overlapping_features().size()) +
                    " pairs of features overlap each other; overlapping area is counted once per class");
@@ -266,8 +280,9 @@ std::vector<std::pair<std::string, geos::Geom>> dissolve_groups(const geos::Cont
                                                                 const std::string& by_field) {
     const int gf = by.field_index(by_field);
     if (gf < 0) {
-        throw Error(ErrorKind::input, "the --by layer has no field '" + by_field + "'; its fields are: " + by.field_names(),
-                    by.place(), "write --by FILE[:LAYER]:FIELD with one of these fields");
+        throw Error(ErrorKind::input,
+                    "the --by layer has no field '" + by_field + "'; its fields are: " + by.field_names(), by.place(),
+                    "write --by FILE[:LAYER]:FIELD with one of these fields");
     }
     std::map<std::string, std::vector<const GEOSGeometry*>> members;
     for (const Feature& f : by.features) {
@@ -302,7 +317,8 @@ std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest
         double largest_m2 = 0;
         for (std::size_t g = 0; g < groups.size(); ++g) {
             if (!box.intersects(group_box[g])) continue;
-            geos::Geom cut = geos::polygonal_part(ctx, geos::intersection(ctx, loc_geom[l], groups[g].second.get()).get());
+            geos::Geom cut =
+                geos::polygonal_part(ctx, geos::intersection(ctx, loc_geom[l], groups[g].second.get()).get());
             const double a = geos::is_empty(ctx, cut.get()) ? 0.0 : geos::area(ctx, cut.get());
             if (above_sliver(a, loc_area, req.sliver) || (a > 0 && a >= loc_area * (1 - 1e-9))) {
                 kept_m2 += a;
@@ -319,7 +335,8 @@ std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest
                 for (const auto& g : groups) gs.push_back(g.second.get());
                 all_groups = gs.empty() ? geos::from_wkt(ctx, "POLYGON EMPTY") : geos::union_all(ctx, gs);
             }
-            rest = geos::polygonal_part(ctx, own(ctx, GEOSDifference_r(ctx.handle(), loc_geom[l], all_groups.get()), "difference").get());
+            rest = geos::polygonal_part(
+                ctx, own(ctx, GEOSDifference_r(ctx.handle(), loc_geom[l], all_groups.get()), "difference").get());
             const double rest_m2 = geos::is_empty(ctx, rest.get()) ? 0.0 : geos::area(ctx, rest.get());
             if (!(above_sliver(rest_m2, loc_area, req.sliver) || (kept.empty() && rest_m2 > largest_m2))) rest.reset();
         }
@@ -382,7 +399,8 @@ ThemeStat theme_stat(const ThemeField& t, const std::vector<std::pair<std::size_
 // Per unit, the statistics of every theme field (in parallel over the units).
 std::vector<std::vector<ThemeStat>> theme_statistics(const geos::Context& ctx, const CheckRequest& req,
                                                      const std::vector<ThemeField>& theme_fields,
-                                                     const std::vector<const GEOSGeometry*>& unit_geoms, const Stage& stage) {
+                                                     const std::vector<const GEOSGeometry*>& unit_geoms,
+                                                     const Stage& stage) {
     const std::size_t n_units = unit_geoms.size();
     std::vector<std::vector<ThemeStat>> stats(n_units);
     std::vector<geos::Box> unit_box(n_units);
@@ -443,12 +461,15 @@ std::vector<const GEOSGeometry*> decide_parts(const OverlayResult& ov, std::vect
                                               const std::vector<PartGeom>& part_geoms, std::size_t n_locations,
                                               std::size_t n_classes, const SliverRule& sliver, CheckResult& result) {
     std::vector<double> grouped_m2(n_locations, 0.0);
-    for (std::size_t p = 0; p < part_geoms.size(); ++p) grouped_m2[part_geoms[p].location] += ov.candidate_area_m2[n_locations + p];
+    for (std::size_t p = 0; p < part_geoms.size(); ++p)
+        grouped_m2[part_geoms[p].location] += ov.candidate_area_m2[n_locations + p];
     std::vector<CheckUnit> parts;
     for (std::size_t p = 0; p < part_geoms.size(); ++p) {
-        CheckUnit unit = make_unit(ov, stats, n_locations + p, part_geoms[p].location, part_geoms[p].group, n_classes, sliver);
+        CheckUnit unit =
+            make_unit(ov, stats, n_locations + p, part_geoms[p].location, part_geoms[p].group, n_classes, sliver);
         unit.part_share = unit.area_m2 / result.whole[unit.location].area_m2;
-        if (const auto& h = result.locations[unit.location].homes) unit.homes = *h * unit.area_m2 / grouped_m2[unit.location];
+        if (const auto& h = result.locations[unit.location].homes)
+            unit.homes = *h * unit.area_m2 / grouped_m2[unit.location];
         parts.push_back(std::move(unit));
     }
     std::vector<std::size_t> part_order(parts.size());
@@ -496,41 +517,64 @@ void summarise_groups(CheckResult& result, bool by_groups) {
 
 // The check's GeoPackage: its layers and fields, and the rows of every unit and group.
 class CheckWriter {
-public:
+  public:
     CheckWriter(GDALDataset& ds, const std::string& path, const CheckRequest& req, const CheckResult& result,
                 const std::string& by_field, bool int_ids, const FeatureLayer& locs, const geos::Context& ctx)
-        : ds_(ds), path_(path), req_(req), result_(result), int_ids_(int_ids), locs_(locs), ctx_(ctx),
+        : ds_(ds),
+          path_(path),
+          req_(req),
+          result_(result),
+          int_ids_(int_ids),
+          locs_(locs),
+          ctx_(ctx),
           wbs_kind_(layers::kind_or_throw("wbs")) {
-        lay_loc_ = unit_layer("check_locations", "Water board check per location (WBS classes, verdict, mits) by ruimte " +
-                                                     std::string(version), false);
+        lay_loc_ = unit_layer(
+            "check_locations",
+            "Water board check per location (WBS classes, verdict, mits) by ruimte " + std::string(version), false);
         lay_parts_ = result.has_groups
-                         ? unit_layer("check_parts", "Water board check per location part in each group (--by " + by_field + ")", true)
+                         ? unit_layer("check_parts",
+                                      "Water board check per location part in each group (--by " + by_field + ")", true)
                          : nullptr;
         lay_themes_ = create_layer(ds, path, "check_themes", wkbNone,
                                    "Theme values per location (and part): area where > 0, max, area-weighted mean");
-        for (const auto& [n, t] : std::vector<std::pair<const char*, OGRFieldType>>{
-                 {"location_id", int_ids ? OFTInteger64 : OFTString}, {"groep", OFTString}, {"theme", OFTString},
-                 {"field", OFTString}, {"source", OFTString}, {"present_m2", OFTReal}, {"present_share", OFTReal},
-                 {"valued_m2", OFTReal}, {"max", OFTReal}, {"mean", OFTReal}}) {
+        for (const auto& [n, t] :
+             std::vector<std::pair<const char*, OGRFieldType>>{{"location_id", int_ids ? OFTInteger64 : OFTString},
+                                                               {"groep", OFTString},
+                                                               {"theme", OFTString},
+                                                               {"field", OFTString},
+                                                               {"source", OFTString},
+                                                               {"present_m2", OFTReal},
+                                                               {"present_share", OFTReal},
+                                                               {"valued_m2", OFTReal},
+                                                               {"max", OFTReal},
+                                                               {"mean", OFTReal}}) {
             add_field(*lay_themes_, path, n, t);
         }
-        lay_groups_ = create_layer(ds, path, "check_groups", wkbNone, "Locations, area and homes per group and verdict");
-        for (const auto& [n, t] : std::vector<std::pair<const char*, OGRFieldType>>{
-                 {"groep", OFTString}, {"verdict", OFTString}, {"verdict_label", OFTString}, {"locations", OFTInteger64},
-                 {"area_ha", OFTReal}, {"woningen", OFTReal}, {"without_homes", OFTInteger64}}) {
+        lay_groups_ =
+            create_layer(ds, path, "check_groups", wkbNone, "Locations, area and homes per group and verdict");
+        for (const auto& [n, t] : std::vector<std::pair<const char*, OGRFieldType>>{{"groep", OFTString},
+                                                                                    {"verdict", OFTString},
+                                                                                    {"verdict_label", OFTString},
+                                                                                    {"locations", OFTInteger64},
+                                                                                    {"area_ha", OFTReal},
+                                                                                    {"woningen", OFTReal},
+                                                                                    {"without_homes", OFTInteger64}}) {
             add_field(*lay_groups_, path, n, t);
         }
     }
 
-    void write_rows(const std::vector<const GEOSGeometry*>& loc_geom, const std::vector<const GEOSGeometry*>& part_geoms) {
+    void write_rows(const std::vector<const GEOSGeometry*>& loc_geom,
+                    const std::vector<const GEOSGeometry*>& part_geoms) {
         begin_transaction(ds_, path_);
-        for (std::size_t l = 0; l < result_.whole.size(); ++l) write_unit(lay_loc_, result_.whole[l], loc_geom[l], false);
-        for (std::size_t p = 0; p < result_.parts.size(); ++p) write_unit(lay_parts_, result_.parts[p], part_geoms[p], true);
+        for (std::size_t l = 0; l < result_.whole.size(); ++l)
+            write_unit(lay_loc_, result_.whole[l], loc_geom[l], false);
+        for (std::size_t p = 0; p < result_.parts.size(); ++p)
+            write_unit(lay_parts_, result_.parts[p], part_geoms[p], true);
         for (const GroupVerdict& g : result_.summary) write_group(g);
         commit_transaction(ds_, path_);
     }
 
-private:
+  private:
     OGRLayer* unit_layer(const std::string& name, const std::string& what, bool is_part) {
         OGRLayer* l = create_layer(ds_, path_, name, wkbMultiPolygon, what);
         add_field(*l, path_, "location_id", int_ids_ ? OFTInteger64 : OFTString);
@@ -553,7 +597,8 @@ private:
     }
     static std::string mits_codes(const CheckUnit& u) {
         std::string s;
-        for (std::size_t d : u.drivers) s += (s.empty() ? "" : "; ") + (u.themes[d].theme.empty() ? u.themes[d].field : u.themes[d].theme);
+        for (std::size_t d : u.drivers)
+            s += (s.empty() ? "" : "; ") + (u.themes[d].theme.empty() ? u.themes[d].field : u.themes[d].theme);
         return s;
     }
     void write_unit(OGRLayer* l, const CheckUnit& u, const GEOSGeometry* g, bool part) {
@@ -631,15 +676,16 @@ private:
 
 // Writes the GeoPackage, then the report (each to a temporary name), and commits both at the
 // end, the GeoPackage last.
-void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResult& result, const std::string& timestamp,
-                 bool int_ids, const FeatureLayer& locs, const geos::Context& ctx,
+void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResult& result,
+                 const std::string& timestamp, bool int_ids, const FeatureLayer& locs, const geos::Context& ctx,
                  const std::vector<const GEOSGeometry*>& loc_geom, const std::vector<const GEOSGeometry*>& part_geoms) {
     RunOutput out(req.output, req.overwrite, plan.inputs, timestamp);
     CheckWriter writer(out.dataset(), out.path(), req, result, plan.by_field, int_ids, locs, ctx);
     writer.write_rows(loc_geom, part_geoms);
     out.start_writeback();
     out.stamp(req.command_line);
-    out.metadata("RUIMTE_SLIVER", "share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2));
+    out.metadata("RUIMTE_SLIVER",
+                 "share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2));
     out.close(timestamp, basic_manifest("check", req.command_line, timestamp, plan.inputs));
     if (!req.report.empty()) {
         std::ofstream r(out.secondary(req.report), std::ios::binary);
@@ -680,8 +726,10 @@ CheckResult run_check(const CheckRequest& req) {
 
     const int class_field = src.wbs.field_index(req.class_field);
     if (class_field < 0) {
-        throw Error(ErrorKind::input, "the WBS layer has no class field '" + req.class_field + "'; its fields are: " + src.wbs.field_names(),
-                    src.wbs.place(), "name the class attribute with --class-field");
+        throw Error(
+            ErrorKind::input,
+            "the WBS layer has no class field '" + req.class_field + "'; its fields are: " + src.wbs.field_names(),
+            src.wbs.place(), "name the class attribute with --class-field");
     }
     const std::unique_ptr<LayerIndex> wbs_index = index_wbs(req, plan.aliases, src.wbs, class_field, wbs_kind, stage);
     std::vector<PartGeom> part_geoms;

@@ -32,15 +32,15 @@ bool above_sliver(double class_m2, double area_m2, const SliverRule& rule);
 std::optional<std::size_t> verdict_of(const std::vector<double>& class_m2, double area_m2, const SliverRule& rule);
 
 struct CheckRequest {
-    std::string locations;                 // FILE[:LAYER]
-    std::string wbs;                       // FILE[:LAYER]
+    std::string locations;  // FILE[:LAYER]
+    std::string wbs;        // FILE[:LAYER]
     std::string class_field = "klasse";
-    layers::AliasMap aliases;              // extra spellings: source value -> WBS class
-    std::vector<std::string> themes;       // FILE[:LAYER] of theme layers (numeric fields)
-    std::string by;                        // FILE[:LAYER]:FIELD, or empty
-    std::string output;                    // OUT.gpkg
-    std::string report;                    // OUT.html or OUT.md, or empty
-    std::string lang = "nl";               // "nl" or "en"
+    layers::AliasMap aliases;         // extra spellings: source value -> WBS class
+    std::vector<std::string> themes;  // FILE[:LAYER] of theme layers (numeric fields)
+    std::string by;                   // FILE[:LAYER]:FIELD, or empty
+    std::string output;               // OUT.gpkg
+    std::string report;               // OUT.html or OUT.md, or empty
+    std::string lang = "nl";          // "nl" or "en"
     SliverRule sliver;
     std::string homes_field = "woningen";  // used when the locations have it
     std::string id_field;                  // empty: "id" when present, else the FID
@@ -56,9 +56,9 @@ struct CheckRequest {
 };
 
 struct ThemeStat {
-    std::string field;   // source field
-    std::string source;  // "wbs" or the theme layer's FILE[:LAYER]
-    std::string theme;   // catalogue theme code, or empty when the field matches none
+    std::string field;      // source field
+    std::string source;     // "wbs" or the theme layer's FILE[:LAYER]
+    std::string theme;      // catalogue theme code, or empty when the field matches none
     double present_m2 = 0;  // area where the value is > 0
     double valued_m2 = 0;   // area covered by features with a value (0 included)
     double max = 0;         // over the features that overlap; meaningful when valued_m2 > 0
@@ -70,7 +70,7 @@ struct CheckUnit {
     std::size_t location = 0;  // index into CheckResult::locations
     std::string group;         // empty for a whole location
     double area_m2 = 0;
-    double part_share = 1;     // part area / location area
+    double part_share = 1;         // part area / location area
     std::vector<double> class_m2;  // per WBS class, catalogue order
     double uncovered_m2 = 0;
     std::optional<std::size_t> verdict;  // nullopt: onbekend
@@ -105,8 +105,8 @@ struct CheckResult {
     bool has_homes = false;
     bool has_groups = false;
     std::string by_field;
-    std::vector<std::string> inputs;       // FILE[:LAYER] as given, for the report
-    std::string outside_group;             // the name used for parts outside every group
+    std::vector<std::string> inputs;  // FILE[:LAYER] as given, for the report
+    std::string outside_group;        // the name used for parts outside every group
 };
 
 // Runs the check; writes the GeoPackage and the report. Throws ruimte::Error.

@@ -7,9 +7,9 @@
 #include <map>
 #include <sstream>
 
-#include "spatial/jobs/check.hpp"
 #include "spatial/core/escape.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/jobs/check.hpp"
 
 namespace ruimte {
 
@@ -26,7 +26,7 @@ struct Block {
 };
 
 class Words {
-public:
+  public:
     explicit Words(std::string lang) : en_(lang == "en") {}
     const char* operator()(const char* nl, const char* en) const { return en_ ? en : nl; }
     bool en() const { return en_; }
@@ -51,21 +51,27 @@ public:
     std::string pct(double share) const { return num(share * 100, 1) + " %"; }
     std::string ha(double m2) const { return num(m2 / 1e4, 2); }
 
-private:
+  private:
     bool en_;
 };
 
 // HTML text: apostrophes stay as they are (Dutch names like 's-Hertogenbosch read as typed).
-std::string escape_html(const std::string& s) { return xml_escape(s, true); }
+std::string escape_html(const std::string& s) {
+    return xml_escape(s, true);
+}
 
 // Markdown: escape.hpp's markdown_text, the one escaping for Markdown.
-std::string escape_md(const std::string& s) { return markdown_text(s); }
+std::string escape_md(const std::string& s) {
+    return markdown_text(s);
+}
 
 std::string render_markdown(const std::vector<Block>& blocks) {
     std::ostringstream out;
     for (const Block& b : blocks) {
         switch (b.kind) {
-            case Block::Kind::heading: out << std::string(static_cast<std::size_t>(b.level), '#') << ' ' << escape_md(b.text) << "\n\n"; break;
+            case Block::Kind::heading:
+                out << std::string(static_cast<std::size_t>(b.level), '#') << ' ' << escape_md(b.text) << "\n\n";
+                break;
             case Block::Kind::paragraph: out << escape_md(b.text) << "\n\n"; break;
             case Block::Kind::list:
                 for (const auto& i : b.items) out << "- " << escape_md(i) << "\n";
@@ -92,11 +98,14 @@ std::string render_markdown(const std::vector<Block>& blocks) {
 
 std::string render_html(const std::vector<Block>& blocks, const std::string& lang, const std::string& title) {
     std::ostringstream out;
-    out << "<!DOCTYPE html>\n<html lang=\"" << lang << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << escape_html(title)
-        << "</title>\n<style>\nbody{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}\n"
+    out << "<!DOCTYPE html>\n<html lang=\"" << lang << "\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+        << escape_html(title)
+        << "</title>\n<style>\nbody{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 "
+           "1em;line-height:1.4}\n"
            "table{border-collapse:collapse;margin:0.5em 0 1em}th,td{border:1px solid #ccc;padding:0.2em 0.6em}\n"
            "td:not(:first-child),th:not(:first-child){text-align:right}\n"
-           ".swatch{display:inline-block;width:0.9em;height:0.9em;border:1px solid #555;margin-right:0.4em;vertical-align:middle}\n"
+           ".swatch{display:inline-block;width:0.9em;height:0.9em;border:1px solid "
+           "#555;margin-right:0.4em;vertical-align:middle}\n"
            "</style>\n</head>\n<body>\n";
     for (const Block& b : blocks) {
         switch (b.kind) {
@@ -156,7 +165,9 @@ Block table(std::vector<std::string> header, std::vector<std::vector<std::string
     return b;
 }
 
-int severity_rank(const std::optional<std::size_t>& v) { return v ? static_cast<int>(*v) : -1; }
+int severity_rank(const std::optional<std::size_t>& v) {
+    return v ? static_cast<int>(*v) : -1;
+}
 
 const layers::ThemeInfo* theme_info(const layers::LayerKindInfo& wbs, const std::string& code) {
     const layers::ThemeInfo* info = nullptr;
@@ -170,22 +181,26 @@ const layers::ThemeInfo* theme_info(const layers::LayerKindInfo& wbs, const std:
 void report_header(std::vector<Block>& doc, const std::string& title, const CheckResult& r, const CheckRequest& req,
                    const Words& w) {
     doc.push_back(heading(1, title));
-    doc.push_back(paragraph(w("Eerste informatieproduct voor de nota van uitgangspunten (Woontop, Afspraak 10.2 Water en Bodem): "
-                              "per geplande locatie de klassen van de kaart 'water en bodem sturend' (WBS), het oordeel, de thema's en "
-                              "wat geregeld moet worden. Gemaakt met ruimte; controleer de bronnen voor een besluit.",
-                              "First information product for the 'nota van uitgangspunten' (Woontop, Agreement 10.2 Water and Soil): "
-                              "per planned location the classes of the 'water and soil as guiding principle' (WBS) map, the verdict, "
-                              "the themes and what must be addressed. Made with ruimte; check the sources before any decision.")));
+    doc.push_back(paragraph(
+        w("Eerste informatieproduct voor de nota van uitgangspunten (Woontop, Afspraak 10.2 Water en Bodem): "
+          "per geplande locatie de klassen van de kaart 'water en bodem sturend' (WBS), het oordeel, de thema's en "
+          "wat geregeld moet worden. Gemaakt met ruimte; controleer de bronnen voor een besluit.",
+          "First information product for the 'nota van uitgangspunten' (Woontop, Agreement 10.2 Water and Soil): "
+          "per planned location the classes of the 'water and soil as guiding principle' (WBS) map, the verdict, "
+          "the themes and what must be addressed. Made with ruimte; check the sources before any decision.")));
     std::vector<std::string> sources = {
         std::string(w("locaties: ", "locations: ")) + r.inputs.at(0),
-        std::string(w("WBS-kaart: ", "WBS map: ")) + r.inputs.at(1) + " (" + w("veld ", "field ") + req.class_field + ")",
+        std::string(w("WBS-kaart: ", "WBS map: ")) + r.inputs.at(1) + " (" + w("veld ", "field ") + req.class_field +
+            ")",
     };
     for (std::size_t i = 2; i < r.inputs.size(); ++i) {
         const bool by = r.has_groups && i + 1 == r.inputs.size();
         sources.push_back(std::string(by ? w("indeling: ", "grouped by: ") : w("thema's: ", "themes: ")) + r.inputs[i]);
     }
-    sources.push_back(std::string(w("oordeel: de zwaarste klasse die meer dan ", "verdict: the most severe class covering more than ")) +
-                      w.num(req.sliver.share * 100, 1) + " % " + w("én meer dan ", "and more than ") + w.num(req.sliver.m2, 0) +
+    sources.push_back(std::string(w("oordeel: de zwaarste klasse die meer dan ",
+                                    "verdict: the most severe class covering more than ")) +
+                      w.num(req.sliver.share * 100, 1) + " % " + w("én meer dan ", "and more than ") +
+                      w.num(req.sliver.m2, 0) +
                       w(" m² van de locatie beslaat; zonder zo'n klasse: onbekend (nooit 'ja').",
                         " m² of the location; without such a class: unknown (never 'yes')."));
     for (auto& source : sources) source = redact_secrets(source);  // a PostgreSQL source's password stays out
@@ -197,7 +212,8 @@ void report_overview(std::vector<Block>& doc, const CheckResult& r, const CheckR
                      const std::vector<CheckUnit>& units, const std::vector<std::string>& groups) {
     const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
     std::vector<std::string> header = {r.has_groups ? w("groep", "group") : w("alle locaties", "all locations")};
-    for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= 0; --v) header.push_back(verdict_label(static_cast<std::size_t>(v), req.lang));
+    for (int v = static_cast<int>(wbs.classes.size()) - 1; v >= 0; --v)
+        header.push_back(verdict_label(static_cast<std::size_t>(v), req.lang));
     header.push_back(w("onbekend", "unknown"));
     if (r.has_homes) header.push_back(w("woningen", "homes"));
     std::vector<std::vector<std::string>> rows;
@@ -218,10 +234,11 @@ void report_overview(std::vector<Block>& doc, const CheckResult& r, const CheckR
         rows.push_back(std::move(row));
     }
     doc.push_back(heading(2, w("Overzicht", "Overview")));
-    doc.push_back(paragraph(w("Aantal locaties per oordeel. Een locatie die over een grens van de indeling ligt, telt in elke groep mee "
-                              "met haar deel; woningen zijn naar oppervlakte over de delen verdeeld.",
-                              "Number of locations per verdict. A location that crosses a group boundary counts in each group with "
-                              "its part; homes are split over the parts by area.")));
+    doc.push_back(paragraph(
+        w("Aantal locaties per oordeel. Een locatie die over een grens van de indeling ligt, telt in elke groep mee "
+          "met haar deel; woningen zijn naar oppervlakte over de delen verdeeld.",
+          "Number of locations per verdict. A location that crosses a group boundary counts in each group with "
+          "its part; homes are split over the parts by area.")));
     doc.push_back(table(header, rows));
 }
 
@@ -232,10 +249,14 @@ void report_group_summary(std::vector<Block>& doc, const CheckResult& r, const C
     for (const GroupVerdict& s : r.summary) {
         if (s.group != g) continue;
         std::vector<std::string> row = {verdict_label(s.verdict, req.lang), std::to_string(s.count), w.ha(s.area_m2)};
-        if (r.has_homes) row.push_back(w.num(s.homes, 0) + (s.without_homes ? " (" + std::to_string(s.without_homes) + w(" zonder aantal)", " without a count)") : std::string()));
+        if (r.has_homes)
+            row.push_back(w.num(s.homes, 0) + (s.without_homes ? " (" + std::to_string(s.without_homes) +
+                                                                     w(" zonder aantal)", " without a count)")
+                                                               : std::string()));
         rows.push_back(std::move(row));
     }
-    std::vector<std::string> header = {w("oordeel", "verdict"), w("locaties", "locations"), w("oppervlakte (ha)", "area (ha)")};
+    std::vector<std::string> header = {w("oordeel", "verdict"), w("locaties", "locations"),
+                                       w("oppervlakte (ha)", "area (ha)")};
     if (r.has_homes) header.push_back(w("woningen", "homes"));
     doc.push_back(table(header, rows));
 }
@@ -254,18 +275,22 @@ void report_unit_tables(std::vector<Block>& doc, const CheckUnit& u, const Check
         shares.push_back({w("niet gedekt door de WBS-kaart", "not covered by the WBS map"), w.ha(u.uncovered_m2),
                           w.pct(u.uncovered_m2 / u.area_m2), "-"});
     }
-    doc.push_back(table({w("klasse", "class"), w("oppervlakte (ha)", "area (ha)"), w("aandeel", "share"), w("telt mee", "counts")}, shares));
+    doc.push_back(table(
+        {w("klasse", "class"), w("oppervlakte (ha)", "area (ha)"), w("aandeel", "share"), w("telt mee", "counts")},
+        shares));
 
     std::vector<std::vector<std::string>> themes;
     for (const ThemeStat& t : u.themes) {
         if (!(t.valued_m2 > 0)) continue;
         const layers::ThemeInfo* info = theme_info(wbs, t.theme);
-        const std::string label = info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
-        themes.push_back({label, w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
+        const std::string label =
+            info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
+        themes.push_back(
+            {label, w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
     }
     if (!themes.empty()) {
-        doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"), w("aandeel", "share"),
-                             w("max", "max"), w("gemiddeld", "mean")},
+        doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"),
+                             w("aandeel", "share"), w("max", "max"), w("gemiddeld", "mean")},
                             themes));
     }
 }
@@ -276,23 +301,30 @@ std::vector<std::string> unit_todo(const CheckUnit& u, const CheckRequest& req, 
     const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
     std::vector<std::string> todo;
     if (!u.verdict) {
-        todo.push_back(w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een oordeel "
-                         "wordt gegeven.",
-                         "The location lies (almost) outside the WBS map: ask the water board for local information before a "
-                         "verdict is given."));
+        todo.push_back(
+            w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een "
+              "oordeel "
+              "wordt gegeven.",
+              "The location lies (almost) outside the WBS map: ask the water board for local information before a "
+              "verdict is given."));
     } else if (*u.verdict == wbs.classes.size() - 1) {
-        todo.push_back(w("'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
-                         "'No': no building in the floodplains and outside the IJsselmeer dikes; move or shrink the location."));
+        todo.push_back(w(
+            "'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
+            "'No': no building in the floodplains and outside the IJsselmeer dikes; move or shrink the location."));
     } else if (*u.verdict == 3) {
-        todo.push_back(w("'Nee, tenzij': bouwen alleen met een zwaarwegende onderbouwing; betrek het waterschap vóór de planvorming.",
-                         "'No, unless': building only with a strong justification; involve the water board before planning."));
+        todo.push_back(
+            w("'Nee, tenzij': bouwen alleen met een zwaarwegende onderbouwing; betrek het waterschap vóór de "
+              "planvorming.",
+              "'No, unless': building only with a strong justification; involve the water board before planning."));
     }
     for (std::size_t d : u.drivers) {
         const ThemeStat& t = u.themes[d];
         const layers::ThemeInfo* info = theme_info(wbs, t.theme);
-        std::string line = info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
-        line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u.area_m2) + w(" van de locatie (max ", " of the location (max ") +
-                w.num(t.max, 2) + w(", gemiddeld ", ", mean ") + w.num(t.mean, 2) + ")";
+        std::string line =
+            info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
+        line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u.area_m2) +
+                w(" van de locatie (max ", " of the location (max ") + w.num(t.max, 2) + w(", gemiddeld ", ", mean ") +
+                w.num(t.mean, 2) + ")";
         if (info) line += ": " + std::string(w.en() ? info->measure_en : info->measure_nl);
         todo.push_back(line);
     }
@@ -308,26 +340,31 @@ std::vector<std::string> unit_todo(const CheckUnit& u, const CheckRequest& req, 
 }
 
 // One location (or part): heading in its verdict's colour, facts, tables and the 'mits'.
-void report_unit(std::vector<Block>& doc, const CheckUnit& u, const CheckResult& r, const CheckRequest& req, const Words& w) {
+void report_unit(std::vector<Block>& doc, const CheckUnit& u, const CheckResult& r, const CheckRequest& req,
+                 const Words& w) {
     const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
     const CheckLocation& loc = r.locations[u.location];
     const std::string name = loc.name.empty() ? loc.id : loc.id + " " + loc.name;
-    doc.push_back(heading(3, name + ": " + verdict_label(u.verdict, req.lang), u.verdict ? wbs.classes[*u.verdict].colour : "#bbbbbb"));
+    doc.push_back(heading(3, name + ": " + verdict_label(u.verdict, req.lang),
+                          u.verdict ? wbs.classes[*u.verdict].colour : "#bbbbbb"));
     std::string facts = std::string(w("Oppervlakte ", "Area ")) + w.ha(u.area_m2) + " ha";
     if (r.has_groups && u.part_share < 0.9999995) {
-        facts += std::string(w(" (", " (")) + w.pct(u.part_share) + w(" van de locatie ligt in deze groep)", " of the location lies in this group)");
+        facts += std::string(w(" (", " (")) + w.pct(u.part_share) +
+                 w(" van de locatie ligt in deze groep)", " of the location lies in this group)");
     }
     if (r.has_homes) {
-        facts += std::string(w("; woningen: ", "; homes: ")) + (u.homes ? w.num(*u.homes, 0) : std::string(w("onbekend", "unknown")));
+        facts += std::string(w("; woningen: ", "; homes: ")) +
+                 (u.homes ? w.num(*u.homes, 0) : std::string(w("onbekend", "unknown")));
     }
     facts += ".";
     doc.push_back(paragraph(facts));
     report_unit_tables(doc, u, req, w);
     const std::vector<std::string> todo = unit_todo(u, req, w);
     if (!todo.empty()) {
-        doc.push_back(paragraph(u.verdict && *u.verdict == 0 && todo.size() == 1 ? w("Aandachtspunt:", "Note:")
-                                                                                  : w("Wat geregeld moet worden (de 'mits'):",
-                                                                                      "What must be addressed (the 'provided'):")));
+        doc.push_back(
+            paragraph(u.verdict && *u.verdict == 0 && todo.size() == 1
+                          ? w("Aandachtspunt:", "Note:")
+                          : w("Wat geregeld moet worden (de 'mits'):", "What must be addressed (the 'provided'):")));
         doc.push_back(list(todo));
     } else if (u.verdict && *u.verdict == 0) {
         doc.push_back(paragraph(w("Geen extra opgave voor water en bodem.", "No extra effort for water and soil.")));

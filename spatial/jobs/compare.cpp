@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <map>
 
-#include "spatial/output/atomic_output.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/run_output.hpp"
-#include "ruimte/version.hpp"
 
 namespace ruimte {
 
@@ -82,13 +82,16 @@ RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t t
         c.rows.push_back(r);
     }
     const bool numeric = a.integer_ids && b.integer_ids;
-    std::sort(c.rows.begin(), c.rows.end(), [&](const RankChangeRow& x, const RankChangeRow& y) { return id_before(x.id, y.id, numeric); });
+    std::sort(c.rows.begin(), c.rows.end(),
+              [&](const RankChangeRow& x, const RankChangeRow& y) { return id_before(x.id, y.id, numeric); });
     // Spearman's rho on the ranks re-numbered within the common set (Pearson of the ranks).
     if (both.size() >= 2) {
         auto rerank = [&](bool first) {
             std::vector<std::size_t> idx(both.size());
             for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-            std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return first ? both[x].first < both[y].first : both[x].second < both[y].second; });
+            std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) {
+                return first ? both[x].first < both[y].first : both[x].second < both[y].second;
+            });
             std::vector<double> r(both.size());
             for (std::size_t i = 0; i < idx.size(); ++i) r[idx[i]] = static_cast<double>(i + 1);
             return r;
@@ -104,15 +107,16 @@ RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t t
     return c;
 }
 
-void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRun& b, const std::string& output, bool overwrite,
-                      const std::string& command_line) {
+void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRun& b, const std::string& output,
+                      bool overwrite, const std::string& command_line) {
     // Not pinned: compare's output records when it was made (no --timestamp).
     RunOutput out(output, overwrite, {a.path, b.path}, "");
     {
         GDALDataset* ds = &out.dataset();
         const std::string k = std::to_string(c.top_k);
-        OGRLayer* rc = create_layer(*ds, output, "rank_change", wkbMultiPolygon,
-                                    "Rank in A ('" + c.profile_a + "') and B ('" + c.profile_b + "'); rank_change > 0: better in B");
+        OGRLayer* rc = create_layer(
+            *ds, output, "rank_change", wkbMultiPolygon,
+            "Rank in A ('" + c.profile_a + "') and B ('" + c.profile_b + "'); rank_change > 0: better in B");
         OGRLayer* tc = create_layer(*ds, output, "top_changes", wkbNone, "Entries into and exits from the top " + k);
         const bool int_ids = a.integer_ids && b.integer_ids;
         for (OGRLayer* l : {rc, tc}) {
@@ -181,39 +185,54 @@ std::string render_run_comparison(const RunComparison& c, const std::string& lan
     char buf[256];
     std::string out;
     const std::string k = std::to_string(c.top_k);
-    out += (nl ? "A: profiel " : "A: profile ") + c.profile_a + "\n" + (nl ? "B: profiel " : "B: profile ") + c.profile_b + "\n\n";
+    out += (nl ? "A: profiel " : "A: profile ") + c.profile_a + "\n" + (nl ? "B: profiel " : "B: profile ") +
+           c.profile_b + "\n\n";
     out += (nl ? "Top " + k + " van B:\n" : "Top " + k + " of B:\n");
-    std::snprintf(buf, sizeof buf, "  %-6s %-16s %-8s %-8s %s\n", nl ? "rang B" : "rank B", "id", nl ? "rang A" : "rank A", nl ? "verschil" : "change", nl ? "status" : "status");
+    std::snprintf(buf, sizeof buf, "  %-6s %-16s %-8s %-8s %s\n", nl ? "rang B" : "rank B", "id",
+                  nl ? "rang A" : "rank A", nl ? "verschil" : "change", nl ? "status" : "status");
     out += buf;
     std::vector<const RankChangeRow*> top_b, exits;
     for (const auto& r : c.rows) {
         if (r.rank_b > 0 && r.rank_b <= static_cast<std::int64_t>(c.top_k)) top_b.push_back(&r);
         if (r.change == TopChange::exit) exits.push_back(&r);
     }
-    std::sort(top_b.begin(), top_b.end(), [](const RankChangeRow* x, const RankChangeRow* y) { return x->rank_b < y->rank_b; });
-    std::sort(exits.begin(), exits.end(), [](const RankChangeRow* x, const RankChangeRow* y) { return x->rank_a < y->rank_a; });
+    std::sort(top_b.begin(), top_b.end(),
+              [](const RankChangeRow* x, const RankChangeRow* y) { return x->rank_b < y->rank_b; });
+    std::sort(exits.begin(), exits.end(),
+              [](const RankChangeRow* x, const RankChangeRow* y) { return x->rank_a < y->rank_a; });
     auto status = [&](TopChange t) -> std::string {
-        if (!nl) return t == TopChange::entry ? "new in top " + k : t == TopChange::exit ? "left top " + k : t == TopChange::stays ? "stays" : to_string(t);
-        return t == TopChange::entry ? "nieuw in top " + k : t == TopChange::exit ? "uit top " + k : t == TopChange::stays ? "blijft" : to_string(t);
+        if (!nl)
+            return t == TopChange::entry   ? "new in top " + k
+                   : t == TopChange::exit  ? "left top " + k
+                   : t == TopChange::stays ? "stays"
+                                           : to_string(t);
+        return t == TopChange::entry   ? "nieuw in top " + k
+               : t == TopChange::exit  ? "uit top " + k
+               : t == TopChange::stays ? "blijft"
+                                       : to_string(t);
     };
     auto rank_or_dash = [](std::int64_t r) { return r > 0 ? std::to_string(r) : std::string("-"); };
     for (const auto* r : top_b) {
-        const std::string change = r->rank_a > 0 ? (r->rank_a - r->rank_b > 0 ? "+" : "") + std::to_string(r->rank_a - r->rank_b) : "-";
-        std::snprintf(buf, sizeof buf, "  %-6lld %-16s %-8s %-8s %s\n", static_cast<long long>(r->rank_b), r->id.c_str(), rank_or_dash(r->rank_a).c_str(),
-                      change.c_str(), status(r->change).c_str());
+        const std::string change =
+            r->rank_a > 0 ? (r->rank_a - r->rank_b > 0 ? "+" : "") + std::to_string(r->rank_a - r->rank_b) : "-";
+        std::snprintf(buf, sizeof buf, "  %-6lld %-16s %-8s %-8s %s\n", static_cast<long long>(r->rank_b),
+                      r->id.c_str(), rank_or_dash(r->rank_a).c_str(), change.c_str(), status(r->change).c_str());
         out += buf;
     }
     if (!exits.empty()) {
         out += nl ? "\nUit de top " + k + " van A:\n" : "\nLeft the top " + k + " of A:\n";
         for (const auto* r : exits) {
-            std::snprintf(buf, sizeof buf, "  %-16s %s %-6s %s %s\n", r->id.c_str(), nl ? "rang A" : "rank A", rank_or_dash(r->rank_a).c_str(),
-                          nl ? "-> rang B" : "-> rank B", rank_or_dash(r->rank_b).c_str());
+            std::snprintf(buf, sizeof buf, "  %-16s %s %-6s %s %s\n", r->id.c_str(), nl ? "rang A" : "rank A",
+                          rank_or_dash(r->rank_a).c_str(), nl ? "-> rang B" : "-> rank B",
+                          rank_or_dash(r->rank_b).c_str());
             out += buf;
         }
     }
-    std::snprintf(buf, sizeof buf, nl ? "\n%zu nieuw in en %zu uit de top %zu; %zu kandidaten van rang veranderd; Spearman rho %.3f\n"
-                                      : "\n%zu entries into and %zu exits from the top %zu; %zu candidates changed rank; Spearman rho %.3f\n",
-                  c.entries, c.exits, c.top_k, c.moved, c.spearman);
+    std::snprintf(
+        buf, sizeof buf,
+        nl ? "\n%zu nieuw in en %zu uit de top %zu; %zu kandidaten van rang veranderd; Spearman rho %.3f\n"
+           : "\n%zu entries into and %zu exits from the top %zu; %zu candidates changed rank; Spearman rho %.3f\n",
+        c.entries, c.exits, c.top_k, c.moved, c.spearman);
     out += buf;
     return out;
 }

@@ -10,18 +10,18 @@
 namespace ruimte {
 
 enum class TopChange {
-    entry,        // in the top K of B, not of A
-    exit,         // in the top K of A, not of B
-    stays,        // in the top K of both
-    outside,      // ranked in both, in neither top K
-    excluded,     // excluded (not ranked) in A or B or both
-    unmatched,    // the candidate id is in only one of the two files
+    entry,      // in the top K of B, not of A
+    exit,       // in the top K of A, not of B
+    stays,      // in the top K of both
+    outside,    // ranked in both, in neither top K
+    excluded,   // excluded (not ranked) in A or B or both
+    unmatched,  // the candidate id is in only one of the two files
 };
 std::string to_string(TopChange c);
 
 struct RankChangeRow {
     std::string id;
-    bool in_a = false, in_b = false;  // present in the file
+    bool in_a = false, in_b = false;      // present in the file
     std::int64_t rank_a = 0, rank_b = 0;  // 0 = not ranked
     double score_a = 0, score_b = 0;
     TopChange change = TopChange::outside;
@@ -31,9 +31,9 @@ struct RankChangeRow {
 struct RunComparison {
     std::string profile_a, profile_b;
     std::size_t top_k = 10;
-    std::vector<RankChangeRow> rows;  // candidate id order (numeric ids numerically)
+    std::vector<RankChangeRow> rows;                // candidate id order (numeric ids numerically)
     std::size_t entries = 0, exits = 0, moved = 0;  // moved: ranked in both with another rank
-    double spearman = 0;  // rank correlation over the candidates ranked in both
+    double spearman = 0;                            // rank correlation over the candidates ranked in both
 };
 
 RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t top_k);

@@ -10,28 +10,28 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <limits>
-#include <optional>
 #include <future>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
-#include "spatial/output/atomic_output.hpp"
+#include "layers/catalogue.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
-#include "spatial/core/text_format.hpp"
 #include "spatial/core/stopwatch.hpp"
-#include "spatial/output/gpkg_rows.hpp"
-#include "spatial/output/gpkg_writer.hpp"
-#include "layers/catalogue.hpp"
-#include "spatial/output/manifest.hpp"
-#include "spatial/geometry/overlay.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/criteria/profile.hpp"
+#include "spatial/criteria/scoring.hpp"
+#include "spatial/geometry/overlay.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/jobs/score_pushdown.hpp"
-#include "ruimte/version.hpp"
-#include "spatial/criteria/scoring.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/output/gpkg_rows.hpp"
+#include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace ruimte {
@@ -43,9 +43,11 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
                                        std::vector<std::string>& classes) {
     const int field = layer.field_index(spec.field);
     if (field < 0) {
-        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + layer.field_names(),
-                    layer.place(), "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
-                                   " of [layers." + spec.name + "] in the profile to one of these fields");
+        throw Error(ErrorKind::input,
+                    "the layer has no field '" + spec.field + "'; its fields are: " + layer.field_names(),
+                    layer.place(),
+                    "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
+                        " of [layers." + spec.name + "] in the profile to one of these fields");
     }
     std::vector<std::string> values(layer.features.size());
     for (std::size_t i = 0; i < layer.features.size(); ++i) {
@@ -84,8 +86,9 @@ std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer
             for (const auto& v : found) found_list += (found_list.empty() ? "'" : ", '") + v + "'";
             for (const auto& c : classes) allowed += (allowed.empty() ? "'" : ", '") + c + "'";
             throw Error(ErrorKind::input,
-                        "class value '" + values[i] + "' in field '" + spec.field + "' is not one of the classes the profile allows (" +
-                            allowed + "); values found in the layer: " + found_list,
+                        "class value '" + values[i] + "' in field '" + spec.field +
+                            "' is not one of the classes the profile allows (" + allowed +
+                            "); values found in the layer: " + found_list,
                         layer.place(layer.features[i].fid),
                         "add the value to classes of [layers." + spec.name + "] or fix the data");
         }
@@ -99,8 +102,8 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
     if (!requested.empty()) {
         field = cands.field_index(requested);
         if (field < 0) {
-            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + cands.field_names(), cands.place(),
-                        "name an existing field with --id-field or id_field in the profile");
+            throw Error(ErrorKind::input, "no id field '" + requested + "'; the fields are: " + cands.field_names(),
+                        cands.place(), "name an existing field with --id-field or id_field in the profile");
         }
     } else {
         field = cands.field_index("id");
@@ -126,7 +129,8 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
         const auto [it, fresh] = seen.emplace(ids[i], cands.features[i].fid);
         if (!fresh) {
             throw Error(ErrorKind::input,
-                        "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " + std::to_string(it->second) + ")",
+                        "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " +
+                            std::to_string(it->second) + ")",
                         cands.place(cands.features[i].fid), "make the ids unique or choose another --id-field");
         }
     }
@@ -137,17 +141,23 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
     if (!req.notice) return;
     auto ids = [](const std::vector<GeometryIssue>& v) {
         std::string s;
-        for (std::size_t i = 0; i < v.size() && i < 10; ++i) s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
+        for (std::size_t i = 0; i < v.size() && i < 10; ++i)
+            s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
         if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more, see table geometry_issues)";
         return s;
     };
     const std::string where = role + " (" + l.source.display() + ")";
-    if (!l.hygiene.repaired.empty()) req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) + " features: " + ids(l.hygiene.repaired));
-    if (!l.hygiene.skipped.empty()) req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) + " features: " + ids(l.hygiene.skipped));
+    if (!l.hygiene.repaired.empty())
+        req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) +
+                   " features: " + ids(l.hygiene.repaired));
+    if (!l.hygiene.skipped.empty())
+        req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) +
+                   " features: " + ids(l.hygiene.skipped));
     for (const auto& n : l.notices) req.notice(where + ": " + n);
     if (l.crs.reprojected) {
         req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation +
-                   "' (accuracy " + (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
+                   "' (accuracy " +
+                   (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
     }
 }
 
@@ -163,7 +173,8 @@ struct LayerWork {
 
 using StageFn = std::function<void(const std::string&, std::size_t, std::size_t)>;
 
-LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read, const StageFn& stage) {
+LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read,
+                                const StageFn& stage) {
     LayerWork work;
     ScoreRequest collecting = req;
     if (req.notice) collecting.notice = [&work](const std::string& n) { work.notices.push_back(n); };
@@ -181,9 +192,9 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
         stage("index " + profile.layers[l].name, l, profile.layers.size());
         std::vector<std::string> classes;
         std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
-        work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind, layer_data[l].geometries(),
-                                                            std::move(feature_class), std::move(classes), index_options,
-                                                            req.control));
+        work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind,
+                                                            layer_data[l].geometries(), std::move(feature_class),
+                                                            std::move(classes), index_options, req.control));
         const auto& pairs = work.indexes.back()->overlapping_features();
         if (!pairs.empty() && collecting.notice && profile.layers[l].kind == LayerKind::classes) {
             collecting.notice("layer " + profile.layers[l].name + ": " + std::to_string(pairs.size()) +
@@ -207,11 +218,13 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
 // SQLite refuses a table of more than 2000 columns (SQLITE_MAX_COLUMN), which surfaced as 'no
 // such table ... check free disk space' after all the work. `classes` gives each class layer's
 // class count (nullptr: the profile's declared classes, at least one, before any data is read).
-static std::size_t output_columns(const Profile& profile, std::size_t input_fields, const std::vector<const LayerIndex*>* classes) {
+static std::size_t output_columns(const Profile& profile, std::size_t input_fields,
+                                  const std::vector<const LayerIndex*>* classes) {
     std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size();
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         if (profile.layers[l].kind == LayerKind::classes) {
-            const std::size_t k = classes ? (*classes)[l]->classes().size() : std::max<std::size_t>(1, profile.layers[l].classes.size());
+            const std::size_t k =
+                classes ? (*classes)[l]->classes().size() : std::max<std::size_t>(1, profile.layers[l].classes.size());
             n += k + 1;
         } else {
             n += 3;
@@ -222,13 +235,14 @@ static std::size_t output_columns(const Profile& profile, std::size_t input_fiel
 
 static void check_output_columns(const Profile& profile, std::size_t columns, ErrorKind kind, const ErrorPlace& place) {
     if (columns <= kMaxOutputColumns) return;
-    throw Error(kind,
-                "the output layer candidates_scored would have " + std::to_string(columns) + " columns (" +
-                    std::to_string(profile.layers.size()) + " layers, " + std::to_string(profile.factors.size()) +
-                    " factors), more than the limit of " + std::to_string(kMaxOutputColumns) + " (SQLite's)",
-                place,
-                "use fewer layers, classes or factors (a presence layer adds 3 columns, a class layer one per class and "
-                "one more, a factor 2), or drop input fields");
+    throw Error(
+        kind,
+        "the output layer candidates_scored would have " + std::to_string(columns) + " columns (" +
+            std::to_string(profile.layers.size()) + " layers, " + std::to_string(profile.factors.size()) +
+            " factors), more than the limit of " + std::to_string(kMaxOutputColumns) + " (SQLite's)",
+        place,
+        "use fewer layers, classes or factors (a presence layer adds 3 columns, a class layer one per class and "
+        "one more, a factor 2), or drop input fields");
 }
 
 // Degrees labelled as RD New (ogr2ogr -a_srs EPSG:28992 on WGS 84 data) were scored silently at
@@ -240,22 +254,25 @@ static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
     constexpr double kMinX = -7000, kMaxX = 300000, kMinY = 289000, kMaxY = 629000;  // as in source.cpp
     std::size_t outside = 0;
     std::optional<std::int64_t> first;
-    geos::Box all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), -std::numeric_limits<double>::max(),
-                  -std::numeric_limits<double>::max()};
+    geos::Box all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
+                  -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
     for (const Feature& f : in.candidates.features) {
         const geos::Box b = geos::envelope(ctx, f.geom.get());
-        all = {std::min(all.xmin, b.xmin), std::min(all.ymin, b.ymin), std::max(all.xmax, b.xmax), std::max(all.ymax, b.ymax)};
+        all = {std::min(all.xmin, b.xmin), std::min(all.ymin, b.ymin), std::max(all.xmax, b.xmax),
+               std::max(all.ymax, b.ymax)};
         if (b.xmax < kMinX || b.xmin > kMaxX || b.ymax < kMinY || b.ymin > kMaxY) {
             ++outside;
             if (!first) first = f.fid;
         }
     }
     if (outside > 0) {
-        req.notice("warning: " + std::to_string(outside) + " of " + std::to_string(in.candidates.features.size()) +
-                   " candidates lie outside the Netherlands (first: feature " + std::to_string(*first) + "; the candidates span x " +
-                   fixed(all.xmin, 1) + "..." + fixed(all.xmax, 1) + ", y " + fixed(all.ymin, 1) + "..." + fixed(all.ymax, 1) +
-                   " m in EPSG:28992, RD New covers x -7000...300000, y 289000...629000); if these are degrees, the CRS "
-                   "label is wrong: assign EPSG:4326 (ogr2ogr -a_srs EPSG:4326) or correct the .prj");
+        req.notice(
+            "warning: " + std::to_string(outside) + " of " + std::to_string(in.candidates.features.size()) +
+            " candidates lie outside the Netherlands (first: feature " + std::to_string(*first) +
+            "; the candidates span x " + fixed(all.xmin, 1) + "..." + fixed(all.xmax, 1) + ", y " + fixed(all.ymin, 1) +
+            "..." + fixed(all.ymax, 1) +
+            " m in EPSG:28992, RD New covers x -7000...300000, y 289000...629000); if these are degrees, the CRS "
+            "label is wrong: assign EPSG:4326 (ogr2ogr -a_srs EPSG:4326) or correct the .prj");
     }
     const OverlayResult& ov = in.overlay;
     if (ov.layers.empty()) return;
@@ -264,15 +281,17 @@ static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
             if (lo.covered_m2[c] > 0) return;
         }
     }
-    req.notice("warning: none of the " + std::to_string(ov.candidate_area_m2.size()) +
-               " candidates overlaps any feature of any layer: check that the candidates and the layers are in the CRS their "
-               "files say (scores computed from no overlap at all are rarely meant)");
+    req.notice(
+        "warning: none of the " + std::to_string(ov.candidate_area_m2.size()) +
+        " candidates overlaps any feature of any layer: check that the candidates and the layers are in the CRS their "
+        "files say (scores computed from no overlap at all are rarely meant)");
 }
 
 static void check_finite_overlay(const ScoreInputs& in) {
     const OverlayResult& ov = in.overlay;
-    const std::string fix = "check the coordinates and the CRS of the candidates and the layer; RD New coordinates lie within "
-                            "0..300,000 x 289,000..629,000 m";
+    const std::string fix =
+        "check the coordinates and the CRS of the candidates and the layer; RD New coordinates lie within "
+        "0..300,000 x 289,000..629,000 m";
     for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
         if (!std::isfinite(ov.candidate_area_m2[c])) {
             throw Error(ErrorKind::input, "its area is not a finite number (coordinates too large)",
@@ -287,7 +306,8 @@ static void check_finite_overlay(const ScoreInputs& in) {
                 if (std::isfinite(values[i]) || (what == std::string("distance") && values[i] > 0)) continue;
                 const std::size_t c = i / std::max<std::size_t>(per_candidate, 1);
                 throw Error(ErrorKind::input,
-                            std::string("its ") + what + " in layer '" + layer + "' is not a finite number (coordinates too large)",
+                            std::string("its ") + what + " in layer '" + layer +
+                                "' is not a finite number (coordinates too large)",
                             in.candidates.place(in.candidates.features[c].fid), fix);
             }
         };
@@ -319,7 +339,9 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     check_output_columns(profile, output_columns(profile, 0, nullptr), ErrorKind::profile,
                          ErrorPlace::at(profile.path));
     for (const auto& w : profile.warnings) {
-        if (req.strict) throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}}, "revise the profile, or run without --strict");
+        if (req.strict)
+            throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}},
+                        "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
     }
     const SourceSpec cand_spec = parse_source(req.candidates);
@@ -337,7 +359,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         check_output_path(req.output, req.overwrite, inputs);
     }
     if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
-    if (!req.csv.empty()) check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
+    if (!req.csv.empty())
+        check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
     in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
@@ -380,15 +403,17 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         for (const auto& a : attrs) {
             const int field = cands.field_index(a);
             if (field < 0) {
-                throw Error(ErrorKind::input, "the profile uses attr." + a + " but the candidates have no field '" + a +
-                                                  "'; their fields are: " + cands.field_names(),
+                throw Error(ErrorKind::input,
+                            "the profile uses attr." + a + " but the candidates have no field '" + a +
+                                "'; their fields are: " + cands.field_names(),
                             cands.place(), "fix the metric name in the profile");
             }
             std::vector<double> values;
             for (const Feature& f : cands.features) {
                 const auto v = cands.field_as_double(f, field);
                 if (!v && !cands.field_is_null(f, field)) {
-                    throw Error(ErrorKind::input, "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
+                    throw Error(ErrorKind::input,
+                                "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
                                 cands.place(f.fid), "attr." + a + " needs a numeric field");
                 }
                 values.push_back(v.value_or(std::nan("")));
@@ -414,7 +439,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         in.indexes = std::move(pushed.indexes);
         for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
         in.overlay = std::move(pushed.overlay);
-        for (std::size_t l = 0; l < in.layers.size(); ++l) report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
+        for (std::size_t l = 0; l < in.layers.size(); ++l)
+            report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
         in.seconds.emplace_back("overlay", clock.lap());
         check_finite_overlay(in);
         warn_outside(req, in);
@@ -433,7 +459,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     // for what the layers' thread still needed after that.
     const Clock::time_point read_end = std::max(cands_done, work.read_done);
     in.seconds.emplace_back("read", std::chrono::duration<double>(read_end - read_start).count());
-    in.seconds.emplace_back("index", std::chrono::duration<double>(std::max(work.index_done, read_end) - read_end).count());
+    in.seconds.emplace_back("index",
+                            std::chrono::duration<double>(std::max(work.index_done, read_end) - read_end).count());
     clock.lap();
 
     // 4. Overlay.
@@ -453,10 +480,12 @@ ScoreSummary run_score(const ScoreRequest& req) {
     const std::string timestamp = run_timestamp(req.timestamp);
     if (!req.qgis_project.empty()) {
         if (pg::is_postgres(req.output)) {
-            throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {}, "write -o OUT.gpkg, or leave out --qgis-project");
+            throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {},
+                        "write -o OUT.gpkg, or leave out --qgis-project");
         }
         check_output_path(req.qgis_project, req.overwrite, {req.output});
-        check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file", "give the project its own name");
+        check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file",
+                               "give the project its own name");
     }
     const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
     const ScoreInputs& in = *data;
@@ -514,14 +543,16 @@ ScoreSummary run_score(const ScoreRequest& req) {
     manifest.make_valid = geos::to_string(req.make_valid);
     manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-        manifest.inputs.push_back(manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
+        manifest.inputs.push_back(
+            manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
     }
     manifest.files = files_of_source(req.candidates);
     manifest.files.push_back(profile.path);
     for (const auto& l : layer_data) {
         for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
     }
-    std::future<std::string> manifest_text = std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
+    std::future<std::string> manifest_text =
+        std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
 
     // The long-table CSV (--csv) is made on a thread of its own while the GeoPackage is written
     // (after it, on this thread, with --threads 1).
@@ -579,7 +610,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         const PinnedGpkgDate pinned(timestamp);
         const std::string& path = out.temp_path();
         DatasetPtr ds = create_gpkg(path);
-        const std::string what = "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";
+        const std::string what =
+            "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";
         OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
         OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
                                        "Area (m2) and share of each candidate per class of each layer");
@@ -591,36 +623,43 @@ ScoreSummary run_score(const ScoreRequest& req) {
 
         // candidates_scored: the input attributes, then what ruimte computed.
         std::set<std::string> taken;
-        auto upper = [](std::string s) { for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch))); return s; };
+        auto upper = [](std::string s) {
+            for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            return s;
+        };
         for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
             OGRFieldDefn def(cands.defn->GetFieldDefn(i));
             if (scored->CreateField(&def) != OGRERR_NONE) {
-                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'", ErrorPlace::at(req.output, "candidates_scored"));
+                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
+                            ErrorPlace::at(req.output, "candidates_scored"));
             }
             taken.insert(upper(def.GetNameRef()));
         }
         auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
             if (!taken.insert(upper(name)).second) {
-                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself", cands.place(),
-                            "rename that field in the input");
+                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself",
+                            cands.place(), "rename that field in the input");
             }
             add_field(*scored, req.output, name, type, sub);
             return scored->GetLayerDefn()->GetFieldCount() - 1;
         };
-        check_output_columns(profile, output_columns(profile, static_cast<std::size_t>(cands.defn->GetFieldCount()), &index_ptrs),
-                             ErrorKind::input, cands.place());
+        check_output_columns(
+            profile, output_columns(profile, static_cast<std::size_t>(cands.defn->GetFieldCount()), &index_ptrs),
+            ErrorKind::input, cands.place());
         const bool int_ids = std::holds_alternative<std::int64_t>(ids.front());
         const int f_id = computed("candidate_id", int_ids ? OFTInteger64 : OFTString);
         const int f_area = computed("area_ha", OFTReal);
         std::vector<std::vector<int>> f_share(profile.layers.size());
-        std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1), f_dist(profile.layers.size(), -1);
+        std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1),
+            f_dist(profile.layers.size(), -1);
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             const std::string lname = column_part(profile.layers[l].name);
             if (profile.layers[l].kind == LayerKind::classes) {
                 std::set<std::string> used;
                 for (const auto& cls : index_ptrs[l]->classes()) {
                     std::string col = lname + "_" + column_part(cls) + "_share";
-                    for (int suffix = 2; !used.insert(col).second; ++suffix) col = lname + "_" + column_part(cls) + "_" + std::to_string(suffix) + "_share";
+                    for (int suffix = 2; !used.insert(col).second; ++suffix)
+                        col = lname + "_" + column_part(cls) + "_" + std::to_string(suffix) + "_share";
                     f_share[l].push_back(computed(col, OFTReal));
                 }
                 f_cover[l] = computed(lname + "_uncovered_share", OFTReal);
@@ -690,7 +729,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         };
 
         begin_transaction(*ds, req.output);
-        write_copied_rows(*ds, *scored, req.output, cands, n, [](std::size_t c) { return c; }, computed_values);
+        write_copied_rows(
+            *ds, *scored, req.output, cands, n, [](std::size_t c) { return c; }, computed_values);
         out.start_writeback();  // these rows go to disk while overlay_areas is written
         {
             GpkgRowWriter rows(*ds, *areas, req.output);
@@ -706,7 +746,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
             rows.finish();
         }
         auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
-            for (const auto& [list, action] : {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
+            for (const auto& [list, action] :
+                 {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
                 for (const auto& issue : *list) {
                     OGRFeature feat(issues->GetLayerDefn());
                     feat.SetField(0, role.c_str());
@@ -728,8 +769,9 @@ ScoreSummary run_score(const ScoreRequest& req) {
         ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
-        ds->SetMetadataItem("RUIMTE_MAKE_VALID", (std::string("GEOS MakeValid, method=") + geos::to_string(req.make_valid) +
-                                                  " keepcollapsed=false").c_str());
+        ds->SetMetadataItem("RUIMTE_MAKE_VALID", (std::string("GEOS MakeValid, method=") +
+                                                  geos::to_string(req.make_valid) + " keepcollapsed=false")
+                                                     .c_str());
         auto crs_line = [&](const FeatureLayer& l) {
             return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
                    " | operation " + l.crs.operation + " | accuracy_m " +
@@ -737,7 +779,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         };
         ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", redact_secrets(crs_line(cands)).c_str());
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(), redact_secrets(crs_line(layer_data[l])).c_str());
+            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(),
+                                redact_secrets(crs_line(layer_data[l])).c_str());
         }
         // The scores are at hand: the style need not read 10,000s of rows back.
         styles::KnownColumns known;
@@ -770,8 +813,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
     summary.csv = req.csv;
     for (std::size_t c = 0; c < n; ++c) summary.excluded += scores.excluded[c] ? 1 : 0;
     std::vector<std::size_t> ranked;
-    for (std::size_t c = 0; c < n; ++c) if (scores.rank[c] > 0) ranked.push_back(c);
-    std::sort(ranked.begin(), ranked.end(), [&](std::size_t a, std::size_t b) { return scores.rank[a] < scores.rank[b]; });
+    for (std::size_t c = 0; c < n; ++c)
+        if (scores.rank[c] > 0) ranked.push_back(c);
+    std::sort(ranked.begin(), ranked.end(),
+              [&](std::size_t a, std::size_t b) { return scores.rank[a] < scores.rank[b]; });
     for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
         summary.top.emplace_back(scores.rank[ranked[i]], to_string(ids[ranked[i]]), scores.score[ranked[i]]);
     }

@@ -1,15 +1,15 @@
 #pragma once
 // The `score` job: read candidates and layers, overlay, score, write the GeoPackage (and CSV).
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "spatial/geometry/parallel.hpp"
-#include "spatial/geometry/overlay.hpp"
 #include "spatial/criteria/profile.hpp"
 #include "spatial/criteria/scoring.hpp"
+#include "spatial/geometry/overlay.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/source.hpp"
 
 namespace ruimte {
@@ -25,27 +25,27 @@ enum class Engine {
 inline constexpr std::size_t kMaxOutputColumns = 2000;
 
 struct ScoreRequest {
-    std::string candidates;    // FILE[:LAYER]
+    std::string candidates;  // FILE[:LAYER]
     std::string profile_path;
     std::map<std::string, std::string> layer_sources;  // NAME -> FILE[:LAYER] overrides
-    std::string output;        // OUT.gpkg, or postgresql://...?schema=NAME (spatial/postgis.hpp)
-    std::string csv;           // optional long table as CSV
+    std::string output;  // OUT.gpkg, or postgresql://...?schema=NAME (spatial/postgis.hpp)
+    std::string csv;     // optional long table as CSV
     bool overwrite = false;
-    std::string id_field;      // overrides the profile's id_field
-    std::string assume_crs;    // for sources without a CRS
+    std::string id_field;    // overrides the profile's id_field
+    std::string assume_crs;  // for sources without a CRS
     bool skip_invalid = false;
     // GEOS MakeValid's method for invalid polygons (--make-valid); named in the manifest and
     // the output's metadata (RUIMTE_MAKE_VALID).
     geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;
-    bool strict = false;       // the profile's warnings (an AHP CR above 0.1) are errors
+    bool strict = false;  // the profile's warnings (an AHP CR above 0.1) are errors
     std::size_t max_piece_vertices = 128;
     Engine engine = Engine::embedded;
-    std::string command_line;  // recorded in the output's metadata
-    std::string timestamp;     // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
-    std::string qgis_project;  // optional OUT.qgz referencing the output GeoPackage
+    std::string command_line;               // recorded in the output's metadata
+    std::string timestamp;                  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
+    std::string qgis_project;               // optional OUT.qgz referencing the output GeoPackage
     std::vector<std::string> qgis_context;  // FILE[:LAYER] context layers for the project
-    bool english = false;      // the project's layout texts in English (default Dutch)
-    RunControl control;        // threads and cancellation
+    bool english = false;                   // the project's layout texts in English (default Dutch)
+    RunControl control;                     // threads and cancellation
     // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     // Things the user should know (repairs, skipped features, reprojection); may be empty.
@@ -87,8 +87,8 @@ struct ScoreSummary {
 struct ScoreInputs {
     Profile profile;
     FeatureLayer candidates;
-    CandidateTable table;                 // ids and attribute metrics
-    std::vector<FeatureLayer> layers;     // in profile order
+    CandidateTable table;              // ids and attribute metrics
+    std::vector<FeatureLayer> layers;  // in profile order
     std::vector<std::unique_ptr<LayerIndex>> indexes;
     std::vector<const LayerIndex*> index_ptrs;
     OverlayResult overlay;

@@ -58,7 +58,8 @@ END
 $fn$)SQL";
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-    for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) s.replace(pos, from.size(), to);
+    for (std::size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+        s.replace(pos, from.size(), to);
     return s;
 }
 
@@ -69,11 +70,11 @@ std::string lower(std::string s) {
 
 // Where one profile layer comes from, in SQL.
 struct LayerSql {
-    std::string from;       // a quoted table or a parenthesised query, aliased s
-    std::string fid;        // SQL expression for the feature id
-    std::string geom;       // quoted geometry column
-    std::string value;      // quoted class or name column
-    std::string fields;     // for messages
+    std::string from;    // a quoted table or a parenthesised query, aliased s
+    std::string fid;     // SQL expression for the feature id
+    std::string geom;    // quoted geometry column
+    std::string value;   // quoted class or name column
+    std::string fields;  // for messages
 };
 
 void check_cancel(const PushdownOptions& o) {
@@ -93,11 +94,10 @@ LayerSql describe_layer(pg::Connection& c, const LayerSpec& spec, const pg::Targ
     if (!query) {
         try {
             pg::table_name_parts(spec.source.layer);
-        } catch (const Error& e) {
-            throw Error(ErrorKind::input, e.message(), place, e.hint());
-        }
+        } catch (const Error& e) { throw Error(ErrorKind::input, e.message(), place, e.hint()); }
     }
-    out.from = query ? "(" + spec.source.layer + ") AS s" : pg::quoted_table(c, spec.source.layer, target.schema) + " AS s";
+    out.from =
+        query ? "(" + spec.source.layer + ") AS s" : pg::quoted_table(c, spec.source.layer, target.schema) + " AS s";
     const pg::Result cols = c.query("SELECT * FROM " + out.from + " LIMIT 0");
     const pg::Result geom_oid = c.query("SELECT 'geometry'::regtype::oid");
     const unsigned geometry_type = static_cast<unsigned>(geom_oid.integer(0, 0));
@@ -105,10 +105,12 @@ LayerSql describe_layer(pg::Connection& c, const LayerSpec& spec, const pg::Targ
     if (!query) {
         // GDAL takes a one-column integer primary key as the FID; so do we.
         const pg::Result pk = c.query(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = " + c.literal(pg::quoted_table(c, spec.source.layer, target.schema)) +
-            "::regclass AND i.indisprimary");
-        if (pk.rows() == 1 && (pk.text(0, 1) == "integer" || pk.text(0, 1) == "bigint" || pk.text(0, 1) == "smallint")) fid_col = pk.text(0, 0);
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_index i JOIN pg_attribute a ON a.attrelid "
+            "= i.indrelid "
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = " +
+            c.literal(pg::quoted_table(c, spec.source.layer, target.schema)) + "::regclass AND i.indisprimary");
+        if (pk.rows() == 1 && (pk.text(0, 1) == "integer" || pk.text(0, 1) == "bigint" || pk.text(0, 1) == "smallint"))
+            fid_col = pk.text(0, 0);
     }
     for (int i = 0; i < cols.columns(); ++i) {
         const std::string name = cols.column_name(i);
@@ -122,12 +124,16 @@ LayerSql describe_layer(pg::Connection& c, const LayerSpec& spec, const pg::Targ
         if (lower(name) == lower(spec.field) && out.value.empty()) out.value = c.ident(name);
     }
     if (out.geom.empty()) {
-        throw Error(ErrorKind::input, "no geometry column", place, "select the geometry column (a PostGIS geometry) too");
+        throw Error(ErrorKind::input, "no geometry column", place,
+                    "select the geometry column (a PostGIS geometry) too");
     }
     if (out.value.empty()) {
-        throw Error(ErrorKind::input, "the layer has no field '" + spec.field + "'; its fields are: " + (out.fields.empty() ? "(none)" : out.fields),
-                    place, "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") + " of [layers." + spec.name +
-                               "] in the profile to one of these fields");
+        throw Error(ErrorKind::input,
+                    "the layer has no field '" + spec.field +
+                        "'; its fields are: " + (out.fields.empty() ? "(none)" : out.fields),
+                    place,
+                    "set " + std::string(spec.kind == LayerKind::classes ? "class_field" : "name_field") +
+                        " of [layers." + spec.name + "] in the profile to one of these fields");
     }
     out.fid = fid_col.empty() ? std::string("(row_number() OVER () - 1)") : "s." + c.ident(fid_col);
     return out;
@@ -139,8 +145,7 @@ int assume_srid(const std::string& assume_crs) {
     if (up.rfind("epsg:", 0) == 0) {
         try {
             return std::stoi(assume_crs.substr(5));
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     throw Error(ErrorKind::usage, "--assume-crs '" + assume_crs + "' is not EPSG:NNNN", {},
                 "with --engine postgis write the CRS as EPSG:NNNN (a code in spatial_ref_sys)");
@@ -148,7 +153,8 @@ int assume_srid(const std::string& assume_crs) {
 
 }  // namespace
 
-PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& candidates, const PushdownOptions& options) {
+PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& candidates,
+                                const PushdownOptions& options) {
     auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
         if (options.progress) options.progress(name, done, total);
     };
@@ -157,14 +163,17 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
     for (const auto& spec : profile.layers) {
         ErrorPlace place{spec.source.path, spec.source.layer, {}, "layers." + spec.name + ".source", spec.line};
         if (!pg::is_postgres(spec.source.path)) {
-            throw Error(ErrorKind::usage, "--engine postgis runs the overlay inside PostGIS, but layer '" + spec.name + "' is a file", place,
-                        "load it into the database (ogr2ogr -f PostgreSQL PG:\"...\" FILE) and give it as --layer " + spec.name +
-                            "=PG:\"...\":TABLE, or use --engine embedded");
+            throw Error(ErrorKind::usage,
+                        "--engine postgis runs the overlay inside PostGIS, but layer '" + spec.name + "' is a file",
+                        place,
+                        "load it into the database (ogr2ogr -f PostgreSQL PG:\"...\" FILE) and give it as --layer " +
+                            spec.name + "=PG:\"...\":TABLE, or use --engine embedded");
         }
         const pg::Target t = pg::parse_target(spec.source.path, ErrorKind::input);
         if (target && target->conninfo != t.conninfo) {
-            throw Error(ErrorKind::usage, "--engine postgis needs every layer in one database; layer '" + spec.name + "' is in " + t.display() +
-                                              ", the first in " + target->display(),
+            throw Error(ErrorKind::usage,
+                        "--engine postgis needs every layer in one database; layer '" + spec.name + "' is in " +
+                            t.display() + ", the first in " + target->display(),
                         place, "put the layers in one database, or use --engine embedded");
         }
         if (!target) target = t;
@@ -195,7 +204,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
 
     // 2. The candidates, as read_polygon_layer repaired them, with their area.
     stage("upload candidates", 0, n);
-    c.exec("CREATE TABLE " + w + ".cand (c integer PRIMARY KEY, area double precision, geom geometry(Geometry, 28992))");
+    c.exec("CREATE TABLE " + w +
+           ".cand (c integer PRIMARY KEY, area double precision, geom geometry(Geometry, 28992))");
     {
         geos::Context ctx;
         std::string data;
@@ -227,14 +237,16 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         meta.layer_name = pg::is_query(spec.source.layer) ? std::string("query") : spec.source.layer;
 
         // CRS: the SRIDs the layer's geometries carry.
-        const pg::Result srids = c.query("SELECT DISTINCT ST_SRID(s." + src.geom + ") FROM " + src.from + " WHERE s." + src.geom +
-                                         " IS NOT NULL ORDER BY 1");
+        const pg::Result srids = c.query("SELECT DISTINCT ST_SRID(s." + src.geom + ") FROM " + src.from + " WHERE s." +
+                                         src.geom + " IS NOT NULL ORDER BY 1");
         std::string crs;
         for (int i = 0; i < srids.rows(); ++i) {
             const long long srid = srids.integer(i, 0);
             if (srid == 0 && srid_assumed == 0) {
-                throw Error(ErrorKind::input, "the layer's geometries have no coordinate reference system (SRID 0)", place,
-                            "set the SRID (UPDATE ... SET geom = ST_SetSRID(geom, 28992)), or pass --assume-crs EPSG:28992 if the "
+                throw Error(ErrorKind::input, "the layer's geometries have no coordinate reference system (SRID 0)",
+                            place,
+                            "set the SRID (UPDATE ... SET geom = ST_SetSRID(geom, 28992)), or pass --assume-crs "
+                            "EPSG:28992 if the "
                             "coordinates are RD New");
             }
             const long long effective = srid == 0 ? srid_assumed : srid;
@@ -243,23 +255,27 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
             meta.crs.reprojected = meta.crs.reprojected || effective != 28992;
         }
         meta.crs.source_crs = crs.empty() ? "none (no geometries)" : "SRID " + crs;
-        meta.crs.operation = meta.crs.reprojected ? "PostGIS ST_Transform to EPSG:28992 (PROJ)" : "none (source is EPSG:28992)";
+        meta.crs.operation =
+            meta.crs.reprojected ? "PostGIS ST_Transform to EPSG:28992 (PROJ)" : "none (source is EPSG:28992)";
         meta.crs.accuracy_m = meta.crs.reprojected ? -1 : 0;
 
-        c.exec("CREATE TABLE " + w + ".l" + L + " AS SELECT f.fid, f.value, (x).geom, (x).skip, (x).problem, (x).repairs FROM (SELECT " +
-               src.fid + "::bigint AS fid, s." + src.value + "::text AS value, " + w + ".clean(s." + src.geom + ", " +
+        c.exec("CREATE TABLE " + w + ".l" + L +
+               " AS SELECT f.fid, f.value, (x).geom, (x).skip, (x).problem, (x).repairs FROM (SELECT " + src.fid +
+               "::bigint AS fid, s." + src.value + "::text AS value, " + w + ".clean(s." + src.geom + ", " +
                std::to_string(srid_assumed) + ") AS x FROM " + src.from + ") f");
 
         // Hygiene, as read_polygon_layer reports it; the first unusable feature is the error.
-        const pg::Result issues = c.query("SELECT fid, skip, problem, repairs FROM " + w + ".l" + L +
-                                          " WHERE skip IS NOT NULL OR problem IS NOT NULL OR repairs IS NOT NULL ORDER BY fid");
+        const pg::Result issues =
+            c.query("SELECT fid, skip, problem, repairs FROM " + w + ".l" + L +
+                    " WHERE skip IS NOT NULL OR problem IS NOT NULL OR repairs IS NOT NULL ORDER BY fid");
         for (int i = 0; i < issues.rows(); ++i) {
             const std::int64_t fid = issues.integer(i, 0);
             if (!issues.is_null(i, 2)) {
                 if (!options.skip_invalid) {
                     ErrorPlace p = place;
                     p.feature_id = fid;
-                    throw Error(ErrorKind::input, issues.text(i, 2), p, "remove or convert the feature, or pass --skip-invalid to skip such features");
+                    throw Error(ErrorKind::input, issues.text(i, 2), p,
+                                "remove or convert the feature, or pass --skip-invalid to skip such features");
                 }
                 meta.hygiene.skipped.push_back({fid, issues.text(i, 2)});
             } else if (!issues.is_null(i, 1)) {
@@ -270,8 +286,9 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         }
 
         // Classes: the profile's, or the values found (sorted); every value must be one of them.
-        const pg::Result values = c.query("SELECT value, min(fid), count(*) FROM " + w + ".l" + L +
-                                          " WHERE geom IS NOT NULL GROUP BY value ORDER BY value COLLATE \"C\" NULLS FIRST");
+        const pg::Result values =
+            c.query("SELECT value, min(fid), count(*) FROM " + w + ".l" + L +
+                    " WHERE geom IS NOT NULL GROUP BY value ORDER BY value COLLATE \"C\" NULLS FIRST");
         std::vector<std::string> classes = spec.classes;
         std::vector<std::string> found;
         bool has_null = false;
@@ -291,7 +308,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         // A presence feature without a name is named after its fid, as the embedded engine does.
         const std::string value_expr = has_null ? "coalesce(value, 'fid ' || fid)" : "value";
         if (has_null) {
-            const pg::Result unnamed = c.query("SELECT DISTINCT 'fid ' || fid FROM " + w + ".l" + L + " WHERE geom IS NOT NULL AND value IS NULL");
+            const pg::Result unnamed = c.query("SELECT DISTINCT 'fid ' || fid FROM " + w + ".l" + L +
+                                               " WHERE geom IS NOT NULL AND value IS NULL");
             for (int i = 0; i < unnamed.rows(); ++i) found.push_back(unnamed.text(i, 0));
         }
         if (classes.empty()) {
@@ -302,14 +320,17 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         for (std::size_t k = 0; k < classes.size(); ++k) position[classes[k]] = k;
         for (const auto& v : found) {
             if (position.count(v)) continue;
-            const pg::Result where = c.query("SELECT min(fid) FROM " + w + ".l" + L + " WHERE " + value_expr + " = " + c.literal(v));
+            const pg::Result where =
+                c.query("SELECT min(fid) FROM " + w + ".l" + L + " WHERE " + value_expr + " = " + c.literal(v));
             std::string allowed, found_list;
             for (const auto& cl : classes) allowed += (allowed.empty() ? "'" : ", '") + cl + "'";
-            for (const auto& f : std::set<std::string>(found.begin(), found.end())) found_list += (found_list.empty() ? "'" : ", '") + f + "'";
+            for (const auto& f : std::set<std::string>(found.begin(), found.end()))
+                found_list += (found_list.empty() ? "'" : ", '") + f + "'";
             ErrorPlace p = place;
             p.feature_id = where.integer(0, 0);
             throw Error(ErrorKind::input,
-                        "class value '" + v + "' in field '" + spec.field + "' is not one of the classes the profile allows (" + allowed +
+                        "class value '" + v + "' in field '" + spec.field +
+                            "' is not one of the classes the profile allows (" + allowed +
                             "); values found in the layer: " + found_list,
                         p, "add the value to classes of [layers." + spec.name + "] or fix the data");
         }
@@ -320,7 +341,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         const std::string P = w + ".p" + L;
         c.exec("CREATE TABLE " + P + " AS SELECT row_number() OVER () AS piece, fid, " + value_expr +
                " AS value, geom, ST_Area(geom) AS area FROM (SELECT fid, value, ST_Subdivide(geom, " +
-               std::to_string(options.max_piece_vertices) + ") AS geom FROM " + w + ".l" + L + " WHERE geom IS NOT NULL) d");
+               std::to_string(options.max_piece_vertices) + ") AS geom FROM " + w + ".l" + L +
+               " WHERE geom IS NOT NULL) d");
         c.exec("DELETE FROM " + P + " WHERE area <= 0");
         c.exec("CREATE INDEX ON " + P + " USING gist (geom)");
         c.exec("ANALYZE " + P);
@@ -329,7 +351,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         // Features that overlap another feature of the layer (interiors, more than 1e-3 m2):
         // under such features areas are unioned, not added, so nothing counts twice.
         const std::string O = w + ".o" + L;
-        c.exec("CREATE TABLE " + O + " AS SELECT DISTINCT unnest(ARRAY[a.fid, b.fid]) AS fid FROM " + P + " a JOIN " + P +
+        c.exec("CREATE TABLE " + O + " AS SELECT DISTINCT unnest(ARRAY[a.fid, b.fid]) AS fid FROM " + P + " a JOIN " +
+               P +
                " b ON a.geom && b.geom AND a.piece < b.piece AND a.fid <> b.fid "
                "WHERE ST_Relate(a.geom, b.geom, '2********') AND ST_Area(ST_Intersection(a.geom, b.geom)) > 1e-3");
         const long long overlapping = c.query("SELECT count(*) FROM " + O).integer(0, 0);
@@ -342,19 +365,21 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         check_cancel(options);
         stage("overlay " + spec.name + " (postgis)", l, profile.layers.size());
         const std::string H = w + ".h" + L;
-        c.exec("CREATE TABLE " + H + " AS SELECT c.c, p.fid, p.value, p.piece, "
+        c.exec("CREATE TABLE " + H +
+               " AS SELECT c.c, p.fid, p.value, p.piece, "
                "CASE WHEN ST_Covers(c.geom, p.geom) THEN p.area "
                "WHEN ST_Covers(p.geom, c.geom) THEN c.area "
                "ELSE ST_Area(ST_Intersection(c.geom, p.geom)) END AS area "
-               "FROM " + w + ".cand c JOIN " + P + " p ON c.geom && p.geom WHERE ST_Intersects(c.geom, p.geom)");
+               "FROM " +
+               w + ".cand c JOIN " + P + " p ON c.geom && p.geom WHERE ST_Intersects(c.geom, p.geom)");
 
         LayerOverlay& lo = ov.layers.emplace_back();
         lo.class_count = classes.size();
         lo.area_m2.assign(n * lo.class_count, 0.0);
         lo.covered_m2.assign(n, 0.0);
         // Candidates under no overlapping feature: areas add up.
-        const pg::Result sums = c.query("SELECT c, value, sum(area) FROM " + H + " h WHERE NOT EXISTS (SELECT 1 FROM " + H + " x JOIN " + O +
-                                        " o USING (fid) WHERE x.c = h.c) GROUP BY c, value");
+        const pg::Result sums = c.query("SELECT c, value, sum(area) FROM " + H + " h WHERE NOT EXISTS (SELECT 1 FROM " +
+                                        H + " x JOIN " + O + " o USING (fid) WHERE x.c = h.c) GROUP BY c, value");
         for (int i = 0; i < sums.rows(); ++i) {
             const auto cand = static_cast<std::size_t>(sums.integer(i, 0));
             const double a = sums.number(i, 2);
@@ -362,10 +387,13 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
             lo.covered_m2[cand] += a;
         }
         // Candidates under overlapping features: union of the parts per class and in all.
-        const pg::Result unions = c.query(
-            "WITH parts AS (SELECT h.c, h.value, ST_Intersection(c.geom, p.geom) AS g FROM " + H + " h JOIN " + w + ".cand c USING (c) JOIN " + P +
-            " p USING (piece) WHERE h.area > 0 AND h.c IN (SELECT x.c FROM " + H + " x JOIN " + O + " o USING (fid))) "
-            "SELECT c, value, GROUPING(value), ST_Area(ST_Union(g)) FROM parts GROUP BY GROUPING SETS ((c, value), (c))");
+        const pg::Result unions =
+            c.query("WITH parts AS (SELECT h.c, h.value, ST_Intersection(c.geom, p.geom) AS g FROM " + H + " h JOIN " +
+                    w + ".cand c USING (c) JOIN " + P +
+                    " p USING (piece) WHERE h.area > 0 AND h.c IN (SELECT x.c FROM " + H + " x JOIN " + O +
+                    " o USING (fid))) "
+                    "SELECT c, value, GROUPING(value), ST_Area(ST_Union(g)) FROM parts GROUP BY GROUPING SETS ((c, "
+                    "value), (c))");
         for (int i = 0; i < unions.rows(); ++i) {
             const auto cand = static_cast<std::size_t>(unions.integer(i, 0));
             const double a = unions.number(i, 3);
@@ -382,16 +410,18 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
             lo.distance_m.assign(n, 0.0);
             // <-> on geometries is the exact 2D distance (ST_Distance), and its KNN index scan
             // rechecks the boxes, so the first piece it yields is the nearest.
-            const pg::Result dist = c.query("SELECT c.c, n.d FROM " + w + ".cand c LEFT JOIN LATERAL (SELECT p.geom <-> c.geom AS d FROM " + P +
-                                            " p ORDER BY p.geom <-> c.geom LIMIT 1) n ON true WHERE NOT EXISTS (SELECT 1 FROM " + H +
-                                            " h WHERE h.c = c.c AND h.area > 0)");
-            for (int i = 0; i < dist.rows(); ++i) lo.distance_m[static_cast<std::size_t>(dist.integer(i, 0))] = dist.number(i, 1);
+            const pg::Result dist =
+                c.query("SELECT c.c, n.d FROM " + w + ".cand c LEFT JOIN LATERAL (SELECT p.geom <-> c.geom AS d FROM " +
+                        P + " p ORDER BY p.geom <-> c.geom LIMIT 1) n ON true WHERE NOT EXISTS (SELECT 1 FROM " + H +
+                        " h WHERE h.c = c.c AND h.area > 0)");
+            for (int i = 0; i < dist.rows(); ++i)
+                lo.distance_m[static_cast<std::size_t>(dist.integer(i, 0))] = dist.number(i, 1);
         }
 
         // The class list for scoring and writing: an index with no pieces.
         result.indexes.push_back(std::make_unique<LayerIndex>(spec.name, spec.kind, std::vector<const GEOSGeometry*>{},
-                                                              std::vector<std::uint32_t>{}, classes,
-                                                              IndexOptions{}, options.control));
+                                                              std::vector<std::uint32_t>{}, classes, IndexOptions{},
+                                                              options.control));
         result.layers.push_back(std::move(meta));
     }
     stage("overlay (postgis)", profile.layers.size(), profile.layers.size());

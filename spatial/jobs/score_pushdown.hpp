@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "spatial/criteria/profile.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/geometry/parallel.hpp"
-#include "spatial/criteria/profile.hpp"
 #include "spatial/io/source.hpp"
 
 namespace ruimte {
@@ -23,7 +23,7 @@ namespace ruimte {
 struct PushdownOptions {
     std::string assume_crs;  // EPSG:NNNN for layers whose geometries have SRID 0
     bool skip_invalid = false;
-    std::size_t max_piece_vertices = 128;  // ST_Subdivide's max_vertices
+    std::size_t max_piece_vertices = 128;                                 // ST_Subdivide's max_vertices
     geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;  // ST_MakeValid's method
     RunControl control;  // threads: at most threads-1 parallel workers per query; cancellation
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
@@ -42,7 +42,6 @@ struct PushdownResult {
 
 // Every layer of the profile must be a PostgreSQL source, all in one database. Throws
 // Error(usage) otherwise, Error(input) for the data problems read_polygon_layer reports.
-PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& candidates,
-                                const PushdownOptions& options);
+PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& candidates, const PushdownOptions& options);
 
 }  // namespace ruimte

@@ -15,19 +15,19 @@
 #include <set>
 #include <sstream>
 
-#include "spatial/geometry/area_kernel.hpp"
-#include "spatial/output/atomic_output.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
-#include "spatial/criteria/scoring.hpp"
 #include "spatial/core/stopwatch.hpp"
+#include "spatial/criteria/scoring.hpp"
+#include "spatial/geometry/area_kernel.hpp"
+#include "spatial/io/source.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
 #include "spatial/output/styles.hpp"
-#include "ruimte/version.hpp"
-#include "spatial/io/source.hpp"
 
 namespace ruimte {
 
@@ -106,7 +106,9 @@ void check_cancel(const std::atomic<bool>* cancel) {
 
 // A rule's number beyond what the solver handles (kMaxSolverMagnitude): CBC aborted on a
 // target of 1e308.
-bool beyond_solver(double v) { return std::fabs(v) > kMaxSolverMagnitude; }
+bool beyond_solver(double v) {
+    return std::fabs(v) > kMaxSolverMagnitude;
+}
 std::string solver_limit_text() {
     return "the solver handles numbers up to " + number(kMaxSolverMagnitude) + " in magnitude";
 }
@@ -116,7 +118,9 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
     std::ifstream in(path);
     ErrorPlace place;
     place.file = path;
-    if (!in) throw Error(ErrorKind::input, "cannot open the group limits file", place, "check the path given to --group-limits");
+    if (!in)
+        throw Error(ErrorKind::input, "cannot open the group limits file", place,
+                    "check the path given to --group-limits");
     auto cells = [](const std::string& line) {
         std::vector<std::string> out;
         std::stringstream ss(line);
@@ -149,7 +153,10 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
             }
             continue;
         }
-        auto cell = [&](int col) { return col >= 0 && static_cast<std::size_t>(col) < c.size() ? c[static_cast<std::size_t>(col)] : std::string(); };
+        auto cell = [&](int col) {
+            return col >= 0 && static_cast<std::size_t>(col) < c.size() ? c[static_cast<std::size_t>(col)]
+                                                                        : std::string();
+        };
         GroupLimit limit;
         for (const auto& [col, slot] : {std::pair{col_min, &limit.min}, std::pair{col_max, &limit.max}}) {
             const std::string v = cell(col);
@@ -157,13 +164,14 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
             *slot = parse_number(v);
             if (!*slot) {
                 place.line = line_no;
-                throw Error(ErrorKind::input, "'" + v + "' is not a number", place, "write a number or leave the cell empty");
+                throw Error(ErrorKind::input, "'" + v + "' is not a number", place,
+                            "write a number or leave the cell empty");
             }
             if (beyond_solver(**slot)) {
                 place.line = line_no;
                 throw Error(ErrorKind::input, "group limit '" + v + "' is too large: " + solver_limit_text(), place,
-                            "write a limit between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude) +
-                                ", or leave the cell empty for no limit");
+                            "write a limit between -" + number(kMaxSolverMagnitude) + " and " +
+                                number(kMaxSolverMagnitude) + ", or leave the cell empty for no limit");
             }
         }
         const std::string name = cell(col_group);
@@ -176,11 +184,13 @@ std::map<std::string, GroupLimit> read_group_limits(const std::string& path) {
 }
 
 // Per candidate the value of a group-by layer's field at its point on surface ("" outside).
-std::vector<std::string> groups_from_layer(const geos::Context& ctx, const FeatureLayer& cands, const std::string& spec_text,
-                                           const std::string& assume_crs, std::string& display, const std::atomic<bool>* cancel) {
+std::vector<std::string> groups_from_layer(const geos::Context& ctx, const FeatureLayer& cands,
+                                           const std::string& spec_text, const std::string& assume_crs,
+                                           std::string& display, const std::atomic<bool>* cancel) {
     const auto colon = spec_text.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == spec_text.size()) {
-        throw usage("--group-by", spec_text, "FILE[:LAYER]:FIELD, e.g. data-samples/netcongestie.gpkg:netcongestie:short_code");
+        throw usage("--group-by", spec_text,
+                    "FILE[:LAYER]:FIELD, e.g. data-samples/netcongestie.gpkg:netcongestie:short_code");
     }
     const std::string field_name = spec_text.substr(colon + 1);
     const SourceSpec spec = parse_source(spec_text.substr(0, colon));
@@ -191,7 +201,8 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     const FeatureLayer layer = read_polygon_layer(spec, read);
     const int field = layer.field_index(field_name);
     if (field < 0) {
-        throw Error(ErrorKind::input, "the group layer has no field '" + field_name + "'; its fields are: " + layer.field_names(),
+        throw Error(ErrorKind::input,
+                    "the group layer has no field '" + field_name + "'; its fields are: " + layer.field_names(),
                     layer.place(), "name one of these fields after the last ':' of --group-by");
     }
     RTree tree;
@@ -202,7 +213,8 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
     std::vector<std::string> out(cands.features.size());
     for (std::size_t c = 0; c < cands.features.size(); ++c) {
         if (c % 256 == 0) check_cancel(cancel);
-        const geos::Geom pt = geos::own(ctx, GEOSPointOnSurface_r(ctx.handle(), cands.features[c].geom.get()), "point on surface");
+        const geos::Geom pt =
+            geos::own(ctx, GEOSPointOnSurface_r(ctx.handle(), cands.features[c].geom.get()), "point on surface");
         double x = 0, y = 0;
         GEOSGeomGetX_r(ctx.handle(), pt.get(), &x);
         GEOSGeomGetY_r(ctx.handle(), pt.get(), &y);
@@ -210,7 +222,8 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
         tree.query(bgi::intersects(BPoint(x, y)), std::back_inserter(hits));
         std::uint32_t best = UINT32_MAX;  // the first feature in layer order wins
         for (const auto& h : hits) {
-            if (h.second < best && GEOSIntersects_r(ctx.handle(), layer.features[h.second].geom.get(), pt.get()) == 1) best = h.second;
+            if (h.second < best && GEOSIntersects_r(ctx.handle(), layer.features[h.second].geom.get(), pt.get()) == 1)
+                best = h.second;
         }
         if (best != UINT32_MAX) out[c] = layer.field_as_string(layer.features[best], field);
     }
@@ -218,8 +231,9 @@ std::vector<std::string> groups_from_layer(const geos::Context& ctx, const Featu
 }
 
 // Pairs of candidates whose intersection exceeds max_share of the smaller one's area.
-std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(const geos::Context& ctx, const FeatureLayer& cands,
-                                                                            double max_share, const std::atomic<bool>* cancel) {
+std::vector<std::tuple<std::uint32_t, std::uint32_t, double>> find_overlaps(const geos::Context& ctx,
+                                                                            const FeatureLayer& cands, double max_share,
+                                                                            const std::atomic<bool>* cancel) {
     const std::size_t n = cands.features.size();
     std::vector<BBox> boxes(n);
     std::vector<double> area_m2(n);
@@ -274,17 +288,21 @@ void check_select_options(const SelectRequest& req) {
         throw Error(ErrorKind::usage, "nothing to select for", {}, "give at least one --target FIELD=N");
     }
     if (!req.group_field.empty() && !req.group_by.empty()) {
-        throw Error(ErrorKind::usage, "--group and --group-by both given", {}, "group by an attribute or by a layer, not both");
+        throw Error(ErrorKind::usage, "--group and --group-by both given", {},
+                    "group by an attribute or by a layer, not both");
     }
     const bool grouped = !req.group_field.empty() || !req.group_by.empty();
     if (!grouped && (req.max_per_group || req.min_per_group || !req.group_limits.empty() || !req.group_sum.empty())) {
-        throw Error(ErrorKind::usage, "group limits given but no groups", {}, "add --group FIELD or --group-by FILE[:LAYER]:FIELD");
+        throw Error(ErrorKind::usage, "group limits given but no groups", {},
+                    "add --group FIELD or --group-by FILE[:LAYER]:FIELD");
     }
     if (grouped && !req.max_per_group && !req.min_per_group && req.group_limits.empty()) {
-        throw Error(ErrorKind::usage, "groups given but no limits", {}, "add --max-per-group N, --min-per-group N or --group-limits FILE.csv");
+        throw Error(ErrorKind::usage, "groups given but no limits", {},
+                    "add --max-per-group N, --min-per-group N or --group-limits FILE.csv");
     }
     if (!(req.max_overlap >= 0 && req.max_overlap < 1)) {
-        throw Error(ErrorKind::usage, "--max-overlap must lie in [0, 1)", {}, "for example --max-overlap 0.05 (5 % of the smaller area)");
+        throw Error(ErrorKind::usage, "--max-overlap must lie in [0, 1)", {},
+                    "for example --max-overlap 0.05 (5 % of the smaller area)");
     }
 }
 
@@ -301,14 +319,19 @@ SelectPlan plan_select(const SelectRequest& req) {
     check_select_options(req);
     SelectPlan plan;
     plan.grouped = !req.group_field.empty() || !req.group_by.empty();
-    for (const auto& t : req.targets) plan.targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
-    for (const auto& b : req.budgets) plan.budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
-    for (std::size_t i = 0; i < plan.targets.size(); ++i) within_solver("--target", req.targets[i], plan.targets[i].second);
-    for (std::size_t i = 0; i < plan.budgets.size(); ++i) within_solver("--budget", req.budgets[i], plan.budgets[i].second);
+    for (const auto& t : req.targets)
+        plan.targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
+    for (const auto& b : req.budgets)
+        plan.budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
+    for (std::size_t i = 0; i < plan.targets.size(); ++i)
+        within_solver("--target", req.targets[i], plan.targets[i].second);
+    for (std::size_t i = 0; i < plan.budgets.size(); ++i)
+        within_solver("--budget", req.budgets[i], plan.budgets[i].second);
     if (req.max_per_group) within_solver("--max-per-group", number(*req.max_per_group), *req.max_per_group);
     if (req.min_per_group) within_solver("--min-per-group", number(*req.min_per_group), *req.min_per_group);
     for (const auto& s : req.shares) {
-        const auto [fields, ratio] = split_rule("--share", s, {">="}, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
+        const auto [fields, ratio] =
+            split_rule("--share", s, {">="}, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
         const auto slash = fields.find('/');
         if (slash == std::string::npos || slash == 0 || slash + 1 == fields.size()) {
             throw usage("--share", s, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
@@ -321,11 +344,13 @@ SelectPlan plan_select(const SelectRequest& req) {
     plan.spec = parse_source(req.scored);
     if (plan.spec.layer.empty()) {
         const auto layers = list_layers(plan.spec.path);
-        if (std::find(layers.begin(), layers.end(), "candidates_scored") != layers.end()) plan.spec.layer = "candidates_scored";
+        if (std::find(layers.begin(), layers.end(), "candidates_scored") != layers.end())
+            plan.spec.layer = "candidates_scored";
     }
     plan.inputs = {plan.spec.path};
     if (!req.group_limits.empty()) plan.inputs.push_back(req.group_limits);
-    if (!req.group_by.empty()) plan.inputs.push_back(parse_source(req.group_by.substr(0, req.group_by.rfind(':'))).path);
+    if (!req.group_by.empty())
+        plan.inputs.push_back(parse_source(req.group_by.substr(0, req.group_by.rfind(':'))).path);
     check_output_path(req.output, req.overwrite, plan.inputs);
     return plan;
 }
@@ -343,8 +368,10 @@ struct Candidates {
     int need_field(const std::string& name, const std::string& why) const {
         const int f = layer.field_index(name);
         if (f < 0) {
-            throw Error(ErrorKind::input, "the candidates have no field '" + name + "' (" + why + "); their fields are: " + layer.field_names(),
-                        layer.place(), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
+            throw Error(
+                ErrorKind::input,
+                "the candidates have no field '" + name + "' (" + why + "); their fields are: " + layer.field_names(),
+                layer.place(), "pass the output of `ruimte score` (layer candidates_scored) or fix the field name");
         }
         return f;
     }
@@ -356,11 +383,13 @@ struct Candidates {
             const Feature& feat = layer.features[order[k]];
             const auto x = layer.field_as_double(feat, f);
             if (!x && !layer.field_is_null(feat, f)) {
-                throw Error(ErrorKind::input, "field '" + name + "' holds '" + layer.field_as_string(feat, f) + "', not a number",
+                throw Error(ErrorKind::input,
+                            "field '" + name + "' holds '" + layer.field_as_string(feat, f) + "', not a number",
                             layer.place(feat.fid), option + " needs a numeric field");
             }
             if (!x && p.available[k]) {
-                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k], layer.place(feat.fid),
+                throw Error(ErrorKind::input, "field '" + name + "' is empty for candidate " + p.ids[k],
+                            layer.place(feat.fid),
                             "fill in the field, or leave the candidate out with --lock-out " + p.ids[k]);
             }
             v[k] = x.value_or(0);
@@ -378,7 +407,8 @@ Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, con
     c.layer = read_polygon_layer(spec, read);
     c.id_field = req.id_field;
     if (c.layer.features.empty()) {
-        throw Error(ErrorKind::input, "the candidate layer has no usable features", c.layer.place(), "run `ruimte score` first and pass its output");
+        throw Error(ErrorKind::input, "the candidate layer has no usable features", c.layer.place(),
+                    "run `ruimte score` first and pass its output");
     }
     c.n = c.layer.features.size();
     const int f_id = c.need_field(req.id_field, "the candidate id");
@@ -387,9 +417,12 @@ Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, con
     c.ids.resize(c.n);
     for (std::size_t i = 0; i < c.n; ++i) {
         c.ids[i] = c.layer.field_as_string(c.layer.features[i], f_id);
-        if (c.ids[i].empty()) throw Error(ErrorKind::input, "the candidate has no id", c.layer.place(c.layer.features[i].fid), "give every candidate an id");
+        if (c.ids[i].empty())
+            throw Error(ErrorKind::input, "the candidate has no id", c.layer.place(c.layer.features[i].fid),
+                        "give every candidate an id");
         if (!c.by_id.emplace(c.ids[i], i).second) {
-            throw Error(ErrorKind::input, "duplicate candidate id '" + c.ids[i] + "'", c.layer.place(c.layer.features[i].fid), "make the ids unique");
+            throw Error(ErrorKind::input, "duplicate candidate id '" + c.ids[i] + "'",
+                        c.layer.place(c.layer.features[i].fid), "make the ids unique");
         }
     }
     const bool numeric_ids = c.layer.defn->GetFieldDefn(f_id)->GetType() == OFTInteger ||
@@ -405,8 +438,8 @@ Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, con
 
 // The problem's candidates: ids, availability (excluded by score), score, and the reason a
 // candidate cannot be chosen.
-void set_candidates(const Candidates& c, SelectionProblem& p, std::vector<double>& score, std::vector<std::string>& reason,
-                    SelectSummary& summary) {
+void set_candidates(const Candidates& c, SelectionProblem& p, std::vector<double>& score,
+                    std::vector<std::string>& reason, SelectSummary& summary) {
     const int f_score = c.need_field("score", "written by ruimte score");
     const int f_excluded = c.need_field("excluded", "written by ruimte score");
     p.ids.resize(c.n);
@@ -433,13 +466,15 @@ void lock(const Candidates& c, const std::string& list, const std::string& optio
     for (const auto& id : split_ids(list)) {
         const auto it = c.by_id.find(id);
         if (it == c.by_id.end()) {
-            throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer", c.layer.place(),
-                        "use the ids of field '" + c.id_field + "'");
+            throw Error(ErrorKind::usage, option + " names candidate '" + id + "', which is not in the layer",
+                        c.layer.place(), "use the ids of field '" + c.id_field + "'");
         }
-        const std::size_t k = static_cast<std::size_t>(std::find(c.order.begin(), c.order.end(), it->second) - c.order.begin());
+        const std::size_t k =
+            static_cast<std::size_t>(std::find(c.order.begin(), c.order.end(), it->second) - c.order.begin());
         if (in) {
             if (!p.available[k]) {
-                throw Error(ErrorKind::usage, "candidate " + id + " is locked in but " + (reason[k].empty() ? "locked out" : reason[k]),
+                throw Error(ErrorKind::usage,
+                            "candidate " + id + " is locked in but " + (reason[k].empty() ? "locked out" : reason[k]),
                             c.layer.place(c.layer.features[it->second].fid),
                             "an excluded candidate cannot be chosen: remove it from --lock-in (or change the profile)");
             }
@@ -447,7 +482,8 @@ void lock(const Candidates& c, const std::string& list, const std::string& optio
             ++summary.locked_in;
         } else {
             if (p.locked_in[k]) {
-                throw Error(ErrorKind::usage, "candidate " + id + " is both locked in and locked out", {}, "name it in one of the two");
+                throw Error(ErrorKind::usage, "candidate " + id + " is both locked in and locked out", {},
+                            "name it in one of the two");
             }
             if (p.available[k]) ++summary.locked_out;
             p.available[k] = 0;
@@ -467,7 +503,8 @@ Terms dense(const std::vector<double>& v) {
 // The objective and the target, budget and share rules; returns the fields whose running
 // totals the output shows.
 std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const SelectPlan& plan, const Candidates& c,
-                                                 const std::vector<double>& score, SelectionProblem& p, SelectSummary& summary) {
+                                                 const std::vector<double>& score, SelectionProblem& p,
+                                                 SelectSummary& summary) {
     if (!req.minimise.empty()) {
         p.maximise = false;
         p.objective = c.values_of(req.minimise, "--minimise", p);
@@ -482,21 +519,33 @@ std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const
         if (std::find(total_fields.begin(), total_fields.end(), f) == total_fields.end()) total_fields.push_back(f);
     };
     for (const auto& [field, bound] : plan.targets) {
-        p.constraints.push_back({ConstraintKind::target, field + " >= " + number(bound), Sense::at_least,
-                                 dense(c.values_of(field, "--target", p)), bound, {}, {}, 0});
+        p.constraints.push_back({ConstraintKind::target,
+                                 field + " >= " + number(bound),
+                                 Sense::at_least,
+                                 dense(c.values_of(field, "--target", p)),
+                                 bound,
+                                 {},
+                                 {},
+                                 0});
         remember(field);
     }
     for (const auto& [field, bound] : plan.budgets) {
-        p.constraints.push_back({ConstraintKind::budget, field + " <= " + number(bound), Sense::at_most,
-                                 dense(c.values_of(field, "--budget", p)), bound, {}, {}, 0});
+        p.constraints.push_back({ConstraintKind::budget,
+                                 field + " <= " + number(bound),
+                                 Sense::at_most,
+                                 dense(c.values_of(field, "--budget", p)),
+                                 bound,
+                                 {},
+                                 {},
+                                 0});
         remember(field);
     }
     for (const auto& s : plan.shares) {
         const auto a = c.values_of(s.num, "--share", p), b = c.values_of(s.den, "--share", p);
         std::vector<double> lin(c.n);
         for (std::size_t k = 0; k < c.n; ++k) lin[k] = a[k] - s.ratio * b[k];
-        p.constraints.push_back({ConstraintKind::share, s.num + "/" + s.den + " >= " + number(s.ratio), Sense::at_least, dense(lin), 0.0,
-                                 dense(a), dense(b), s.ratio});
+        p.constraints.push_back({ConstraintKind::share, s.num + "/" + s.den + " >= " + number(s.ratio), Sense::at_least,
+                                 dense(lin), 0.0, dense(a), dense(b), s.ratio});
         remember(s.num);
         remember(s.den);
     }
@@ -506,7 +555,8 @@ std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const
 }
 
 // The group of every candidate (problem order; empty: none), from a field or from a layer.
-std::vector<std::string> candidate_groups(const geos::Context& ctx, const SelectRequest& req, const Candidates& c, const Stage& stage) {
+std::vector<std::string> candidate_groups(const geos::Context& ctx, const SelectRequest& req, const Candidates& c,
+                                          const Stage& stage) {
     std::vector<std::string> group(c.n);
     if (!req.group_field.empty()) {
         const int f = c.need_field(req.group_field, "named by --group");
@@ -515,20 +565,23 @@ std::vector<std::string> candidate_groups(const geos::Context& ctx, const Select
     }
     stage("groups", 0, 1);
     std::string display;
-    const std::vector<std::string> by_layer_order = groups_from_layer(ctx, c.layer, req.group_by, req.assume_crs, display, req.cancel);
+    const std::vector<std::string> by_layer_order =
+        groups_from_layer(ctx, c.layer, req.group_by, req.assume_crs, display, req.cancel);
     for (std::size_t k = 0; k < c.n; ++k) group[k] = by_layer_order[c.order[k]];
     std::size_t outside = 0;
     for (const auto& g : group) outside += g.empty() ? 1 : 0;
     if (outside && req.notice) {
-        req.notice(std::to_string(outside) + " candidate(s) lie in no polygon of " + display + ": they belong to no group and no group limit applies to them");
+        req.notice(std::to_string(outside) + " candidate(s) lie in no polygon of " + display +
+                   ": they belong to no group and no group limit applies to them");
     }
     return group;
 }
 
 // The group rules: per group, at least and at most (candidates, or --group-sum).
-void add_group_rules(const SelectRequest& req, const SelectPlan& plan, const Candidates& c, const std::vector<std::string>& group,
-                     SelectionProblem& p) {
-    const std::vector<double> measure = req.group_sum.empty() ? std::vector<double>(c.n, 1.0) : c.values_of(req.group_sum, "--group-sum", p);
+void add_group_rules(const SelectRequest& req, const SelectPlan& plan, const Candidates& c,
+                     const std::vector<std::string>& group, SelectionProblem& p) {
+    const std::vector<double> measure =
+        req.group_sum.empty() ? std::vector<double>(c.n, 1.0) : c.values_of(req.group_sum, "--group-sum", p);
     const std::string unit = req.group_sum.empty() ? std::string("candidates") : req.group_sum;
     std::map<std::string, Terms> members;
     for (std::size_t k = 0; k < c.n; ++k) {
@@ -547,12 +600,24 @@ void add_group_rules(const SelectRequest& req, const SelectPlan& plan, const Can
             if (it->second.max) limit.max = it->second.max;
         }
         if (limit.min) {
-            p.constraints.push_back({ConstraintKind::group_min, "group " + name + ": at least " + number(*limit.min) + " " + unit,
-                                     Sense::at_least, terms, *limit.min, {}, {}, 0});
+            p.constraints.push_back({ConstraintKind::group_min,
+                                     "group " + name + ": at least " + number(*limit.min) + " " + unit,
+                                     Sense::at_least,
+                                     terms,
+                                     *limit.min,
+                                     {},
+                                     {},
+                                     0});
         }
         if (limit.max) {
-            p.constraints.push_back({ConstraintKind::group_max, "group " + name + ": at most " + number(*limit.max) + " " + unit,
-                                     Sense::at_most, terms, *limit.max, {}, {}, 0});
+            p.constraints.push_back({ConstraintKind::group_max,
+                                     "group " + name + ": at most " + number(*limit.max) + " " + unit,
+                                     Sense::at_most,
+                                     terms,
+                                     *limit.max,
+                                     {},
+                                     {},
+                                     0});
         }
     }
 }
@@ -584,7 +649,8 @@ SelectionResult solve_within_limit(const SelectRequest& req, const SelectionProb
     solve.cancel = req.cancel;
     solve.started = started;
     const double limit = req.solve.time_limit_s;
-    solve.time_limit_s = std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
+    solve.time_limit_s =
+        std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
     return solve_selection(p, solve);
 }
 
@@ -592,8 +658,8 @@ SelectionResult solve_within_limit(const SelectRequest& req, const SelectionProb
 // every candidate not chosen the reason.
 struct SelectionOrder {
     std::vector<std::size_t> chosen;
-    std::vector<std::int64_t> rank;                 // 1-based selection order, 0: not chosen
-    std::vector<std::vector<double>> totals;        // per total field, per candidate
+    std::vector<std::int64_t> rank;           // 1-based selection order, 0: not chosen
+    std::vector<std::vector<double>> totals;  // per total field, per candidate
 };
 
 SelectionOrder order_selection(const Candidates& c, const SelectionProblem& p, const SelectionResult& r,
@@ -603,7 +669,8 @@ SelectionOrder order_selection(const Candidates& c, const SelectionProblem& p, c
     for (std::size_t k = 0; k < c.n; ++k) {
         if (!r.selected.empty() && r.selected[k]) o.chosen.push_back(k);
     }
-    std::stable_sort(o.chosen.begin(), o.chosen.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+    std::stable_sort(o.chosen.begin(), o.chosen.end(),
+                     [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
     o.rank.assign(c.n, 0);
     for (std::size_t i = 0; i < o.chosen.size(); ++i) {
         o.rank[o.chosen[i]] = static_cast<std::int64_t>(i + 1);
@@ -661,8 +728,9 @@ SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, co
     }
     auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
         if (!taken.insert(upper(name)).second) {
-            throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte select writes itself", c.layer.place(),
-                        "rename that field in the input");
+            throw Error(ErrorKind::input,
+                        "the candidates have a field '" + name + "', which ruimte select writes itself",
+                        c.layer.place(), "rename that field in the input");
         }
         add_field(layer, req.output, name, type, sub);
         return layer.GetLayerDefn()->GetFieldCount() - 1;
@@ -678,10 +746,11 @@ SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, co
 
 // The table selection_summary: status, objective, gap, counts, every rule's value, bound and
 // slack, and what the diagnosis of an infeasible problem found.
-void write_selection_summary(OGRLayer& table, const SelectRequest& req, const SelectionProblem& p, const SelectionResult& r,
-                             const SelectSummary& summary, std::size_t chosen, std::size_t n) {
-    auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value, std::optional<double> bound,
-                   std::optional<double> slack, const std::string& note) {
+void write_selection_summary(OGRLayer& table, const SelectRequest& req, const SelectionProblem& p,
+                             const SelectionResult& r, const SelectSummary& summary, std::size_t chosen,
+                             std::size_t n) {
+    auto row = [&](const std::string& item, const std::string& kind, std::optional<double> value,
+                   std::optional<double> bound, std::optional<double> slack, const std::string& note) {
         OGRFeature feat(table.GetLayerDefn());
         feat.SetField(0, item.c_str());
         feat.SetField(1, kind.c_str());
@@ -693,13 +762,15 @@ void write_selection_summary(OGRLayer& table, const SelectRequest& req, const Se
     };
     const bool solved = !r.selected.empty();
     row("status", "result", std::nullopt, std::nullopt, std::nullopt, to_string(r.status));
-    row("objective", "result", solved ? std::optional(r.objective) : std::nullopt, std::nullopt, std::nullopt, summary.objective_text);
+    row("objective", "result", solved ? std::optional(r.objective) : std::nullopt, std::nullopt, std::nullopt,
+        summary.objective_text);
     row("gap", "result", solved ? std::optional(r.gap) : std::nullopt, std::nullopt, std::nullopt,
         "relative distance between the objective and the solver's bound");
     row("best_bound", "result", solved ? std::optional(r.best_bound) : std::nullopt, std::nullopt, std::nullopt, "");
     row("parts", "result", static_cast<double>(r.parts), std::nullopt, std::nullopt,
         r.parts ? "solved as independent parts (joined by group limits and overlaps)" : "solved as one model");
-    row("greedy_objective", "result", r.greedy_feasible ? std::optional(r.greedy_objective) : std::nullopt, std::nullopt, std::nullopt,
+    row("greedy_objective", "result", r.greedy_feasible ? std::optional(r.greedy_objective) : std::nullopt,
+        std::nullopt, std::nullopt,
         r.greedy_feasible ? "greedy start solution (feasible)" : "the greedy heuristic found no feasible selection");
     row("selected", "count", static_cast<double>(chosen), std::nullopt, std::nullopt, "");
     row("available", "count", static_cast<double>(summary.available), static_cast<double>(n), std::nullopt,
@@ -711,7 +782,8 @@ void write_selection_summary(OGRLayer& table, const SelectRequest& req, const Se
         if (solved) {
             row(con.name, to_string(con.kind), r.values[c].value, r.values[c].bound, r.values[c].slack, "");
         } else {
-            row(con.name, to_string(con.kind), std::nullopt, con.kind == ConstraintKind::share ? con.ratio : con.bound, std::nullopt, "");
+            row(con.name, to_string(con.kind), std::nullopt, con.kind == ConstraintKind::share ? con.ratio : con.bound,
+                std::nullopt, "");
         }
     }
     for (const auto& s : r.diagnosis) {
@@ -774,15 +846,16 @@ SelectSummary run_select(const SelectRequest& req) {
         GDALDataset* ds = &out.dataset();
         cancelled();
         OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
-                                       "Candidate areas with the selection made by ruimte " + std::string(version) + " (" +
-                                           summary.objective_text + ")");
+                                       "Candidate areas with the selection made by ruimte " + std::string(version) +
+                                           " (" + summary.objective_text + ")");
         cancelled();
         OGRLayer* table = create_layer(*ds, req.output, "selection_summary", wkbNone,
                                        "Objective, status, gap and every rule's value, bound and slack");
         cancelled();
         const SelectedFields f = add_selected_fields(*layer, req, c, total_fields);
-        for (const auto& [name, type] : {std::pair{"item", OFTString}, std::pair{"kind", OFTString}, std::pair{"value", OFTReal},
-                                         std::pair{"bound", OFTReal}, std::pair{"slack", OFTReal}, std::pair{"note", OFTString}}) {
+        for (const auto& [name, type] :
+             {std::pair{"item", OFTString}, std::pair{"kind", OFTString}, std::pair{"value", OFTReal},
+              std::pair{"bound", OFTReal}, std::pair{"slack", OFTReal}, std::pair{"note", OFTString}}) {
             add_field(*table, req.output, name, type);
         }
         begin_transaction(*ds, req.output);
@@ -799,7 +872,8 @@ SelectSummary run_select(const SelectRequest& req) {
                 sink.text(f.reason, reason[k]);
             }
         };
-        write_copied_rows(*ds, *layer, req.output, c.layer, n, [&](std::size_t k) { return c.order[k]; }, selection_values);
+        write_copied_rows(
+            *ds, *layer, req.output, c.layer, n, [&](std::size_t k) { return c.order[k]; }, selection_values);
         write_selection_summary(*table, req, p, r, summary, sel.chosen.size(), n);
         commit_transaction(*ds, req.output);
         out.start_writeback();

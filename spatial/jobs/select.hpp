@@ -15,35 +15,35 @@
 namespace ruimte {
 
 struct SelectRequest {
-    std::string scored;                 // FILE[:LAYER]; the layer defaults to candidates_scored
-    std::string output;                 // OUT.gpkg
+    std::string scored;  // FILE[:LAYER]; the layer defaults to candidates_scored
+    std::string output;  // OUT.gpkg
     bool overwrite = false;
     std::string id_field = "candidate_id";
-    std::vector<std::string> targets;   // "FIELD=N" or "FIELD>=N"
-    std::vector<std::string> budgets;   // "FIELD<=N"
-    std::string group_field;            // --group FIELD
-    std::string group_by;               // --group-by FILE[:LAYER]:FIELD
+    std::vector<std::string> targets;  // "FIELD=N" or "FIELD>=N"
+    std::vector<std::string> budgets;  // "FIELD<=N"
+    std::string group_field;           // --group FIELD
+    std::string group_by;              // --group-by FILE[:LAYER]:FIELD
     std::optional<double> max_per_group, min_per_group;
-    std::string group_limits;           // CSV: group,min,max
-    std::string group_sum;              // limits count this field's total instead of candidates
-    std::vector<std::string> shares;    // "A/B>=R"
-    double max_overlap = 0.05;          // share of the smaller candidate's area
-    std::string lock_in, lock_out;      // comma-separated candidate ids
+    std::string group_limits;               // CSV: group,min,max
+    std::string group_sum;                  // limits count this field's total instead of candidates
+    std::vector<std::string> shares;        // "A/B>=R"
+    double max_overlap = 0.05;              // share of the smaller candidate's area
+    std::string lock_in, lock_out;          // comma-separated candidate ids
     std::string weight_field = "woningen";  // maximise sum(score * weight)
-    std::string minimise;               // minimise sum(FIELD) instead
-    SolveOptions solve;                 // solve.time_limit_s: seconds for the whole run (from `started`)
+    std::string minimise;                   // minimise sum(FIELD) instead
+    SolveOptions solve;                     // solve.time_limit_s: seconds for the whole run (from `started`)
     std::optional<std::chrono::steady_clock::time_point> started;  // the process start; unset: the call
-    std::string assume_crs;             // for a --group-by source without a CRS
-    std::string command_line;           // recorded in the output's metadata
-    std::string timestamp;              // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
+    std::string assume_crs;                                        // for a --group-by source without a CRS
+    std::string command_line;                                      // recorded in the output's metadata
+    std::string timestamp;  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     const std::atomic<bool>* cancel = nullptr;
     std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
     std::function<void(const std::string&)> notice;
 };
 
 struct OverlapPair {
-    std::string a, b;    // candidate ids
-    double share = 0;    // intersection / the smaller area
+    std::string a, b;  // candidate ids
+    double share = 0;  // intersection / the smaller area
 };
 
 struct SelectSummary {
@@ -53,7 +53,7 @@ struct SelectSummary {
     std::vector<OverlapPair> overlaps;  // pairs above the threshold, by id
     SelectionProblem problem;
     SelectionResult result;
-    std::vector<std::string> selected_ids;  // in selection order
+    std::vector<std::string> selected_ids;                // in selection order
     std::vector<std::pair<std::string, double>> seconds;  // per stage
 };
 

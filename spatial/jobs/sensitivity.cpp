@@ -13,13 +13,13 @@
 #include <random>
 #include <set>
 
-#include "spatial/output/atomic_output.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
-#include "spatial/io/ogr_geometry.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/io/ogr_geometry.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include "ruimte/version.hpp"
 
 namespace ruimte {
 
@@ -73,14 +73,16 @@ void Rescorer::order(const std::vector<double>& w, std::vector<double>& score, s
     });
 }
 
-void Rescorer::top(const std::vector<double>& w, std::size_t k, std::vector<double>& score, std::vector<std::uint32_t>& out) const {
+void Rescorer::top(const std::vector<double>& w, std::size_t k, std::vector<double>& score,
+                   std::vector<std::uint32_t>& out) const {
     scores(w, score);
     out = ranked_;
     k = std::min(k, out.size());
-    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(k), out.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
-        return id_pos_[a] < id_pos_[b];
-    });
+    std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(k), out.end(),
+                      [&](std::uint32_t a, std::uint32_t b) {
+                          if (rank_key(score[a]) != rank_key(score[b])) return rank_key(score[a]) > rank_key(score[b]);
+                          return id_pos_[a] < id_pos_[b];
+                      });
     out.resize(k);
 }
 
@@ -170,8 +172,10 @@ WeightSweep sweep(const Rescorer& rs, const std::string& name, std::size_t f, st
             }
             change = changed;
             const std::vector<std::uint32_t> other = as_set(top_at(changed));
-            std::set_difference(other.begin(), other.end(), base_set.begin(), base_set.end(), std::back_inserter(enter));
-            std::set_difference(base_set.begin(), base_set.end(), other.begin(), other.end(), std::back_inserter(leave));
+            std::set_difference(other.begin(), other.end(), base_set.begin(), base_set.end(),
+                                std::back_inserter(enter));
+            std::set_difference(base_set.begin(), base_set.end(), other.begin(), other.end(),
+                                std::back_inserter(leave));
             return;
         }
         stable = below ? 0.0 : 1.0;
@@ -194,8 +198,9 @@ void check_sensitivity_limits(const SensitivityOptions& o) {
         throw Error(ErrorKind::usage,
                     "--sweep-steps " + std::to_string(o.sweep_steps) + " is more than the limit of " +
                         std::to_string(SensitivityLimits::max_sweep_steps),
-                    {}, "use at most " + std::to_string(SensitivityLimits::max_sweep_steps) +
-                            " steps (each boundary is refined by bisection to 1e-5 anyway)");
+                    {},
+                    "use at most " + std::to_string(SensitivityLimits::max_sweep_steps) +
+                        " steps (each boundary is refined by bisection to 1e-5 anyway)");
     }
 }
 
@@ -206,20 +211,24 @@ void check_sensitivity_size(const SensitivityOptions& o, std::size_t ranked, std
     const double cells = static_cast<double>(o.draws) * per_draw;
     if (cells > static_cast<double>(SensitivityLimits::max_draw_cells)) {
         throw Error(ErrorKind::usage,
-                    "--draws " + std::to_string(o.draws) + " for " + std::to_string(ranked) + " ranked candidates and " +
-                        std::to_string(factors) + " factors keeps " + count_text(cells) + " values, more than the limit of " +
+                    "--draws " + std::to_string(o.draws) + " for " + std::to_string(ranked) +
+                        " ranked candidates and " + std::to_string(factors) + " factors keeps " + count_text(cells) +
+                        " values, more than the limit of " +
                         count_text(static_cast<double>(SensitivityLimits::max_draw_cells)),
-                    {}, "use at most " + std::to_string(static_cast<std::size_t>(
-                                             static_cast<double>(SensitivityLimits::max_draw_cells) / std::max(per_draw, 1.0))) +
-                            " draws for this input");
+                    {},
+                    "use at most " +
+                        std::to_string(static_cast<std::size_t>(static_cast<double>(SensitivityLimits::max_draw_cells) /
+                                                                std::max(per_draw, 1.0))) +
+                        " draws for this input");
     }
     const double sweep_cells = static_cast<double>(factors) * static_cast<double>(o.sweep_steps + 1) *
                                static_cast<double>(std::min(o.top_k, std::max<std::size_t>(ranked, 1)));
     if (factors >= 2 && o.sweep_steps > 0 && sweep_cells > static_cast<double>(SensitivityLimits::max_draw_cells)) {
         throw Error(ErrorKind::usage,
-                    "--sweep-steps " + std::to_string(o.sweep_steps) + " with --top " + std::to_string(o.top_k) + " and " +
-                        std::to_string(factors) + " factors keeps " + count_text(sweep_cells) +
-                        " values, more than the limit of " + count_text(static_cast<double>(SensitivityLimits::max_draw_cells)),
+                    "--sweep-steps " + std::to_string(o.sweep_steps) + " with --top " + std::to_string(o.top_k) +
+                        " and " + std::to_string(factors) + " factors keeps " + count_text(sweep_cells) +
+                        " values, more than the limit of " +
+                        count_text(static_cast<double>(SensitivityLimits::max_draw_cells)),
                     {}, "use fewer --sweep-steps or a smaller --top");
     }
 }
@@ -228,7 +237,8 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
                                       const SensitivityOptions& o) {
     if (o.draws == 0) throw Error(ErrorKind::usage, "--draws must be at least 1");
     if (o.method == WeightDraw::dirichlet && !(o.concentration > 0 && std::isfinite(o.concentration))) {
-        throw Error(ErrorKind::usage, "--concentration must be a positive number", {}, "for example --concentration 100");
+        throw Error(ErrorKind::usage, "--concentration must be a positive number", {},
+                    "for example --concentration 100");
     }
     if (o.method == WeightDraw::uniform && !(o.spread >= 0 && o.spread < 1)) {
         throw Error(ErrorKind::usage, "--spread must lie in [0, 1)", {}, "0.1 means each weight varies by +-10 %");
@@ -237,7 +247,8 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
     check_sensitivity_limits(o);
     const Rescorer rs(profile, base, ids);
     const std::size_t n = rs.candidates(), nf = rs.factors(), draws = o.draws;
-    check_sensitivity_size(o, static_cast<std::size_t>(std::count(base.excluded.begin(), base.excluded.end(), false)), nf);
+    check_sensitivity_size(o, static_cast<std::size_t>(std::count(base.excluded.begin(), base.excluded.end(), false)),
+                           nf);
     SensitivityResult r;
     r.draws = draws;
     r.top_k = o.top_k;
@@ -259,14 +270,17 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
     const std::size_t workers = worker_count(draws, o.control, 4);
     std::vector<std::vector<double>> score_buf(workers);
     std::vector<std::vector<std::uint32_t>> order_buf(workers);
-    parallel_for_workers(draws, o.control, [&](const geos::Context&, std::size_t worker, std::size_t d) {
-        const std::vector<double> w = draw_weights(r.weight, o, d);
-        std::copy(w.begin(), w.end(), drawn.begin() + static_cast<std::ptrdiff_t>(d * nf));
-        rs.order(w, score_buf[worker], order_buf[worker]);
-        std::uint32_t* out = ranks.data() + d * m;
-        const auto& ord = order_buf[worker];
-        for (std::size_t i = 0; i < ord.size(); ++i) out[pos[ord[i]]] = static_cast<std::uint32_t>(i + 1);
-    }, 4);
+    parallel_for_workers(
+        draws, o.control,
+        [&](const geos::Context&, std::size_t worker, std::size_t d) {
+            const std::vector<double> w = draw_weights(r.weight, o, d);
+            std::copy(w.begin(), w.end(), drawn.begin() + static_cast<std::ptrdiff_t>(d * nf));
+            rs.order(w, score_buf[worker], order_buf[worker]);
+            std::uint32_t* out = ranks.data() + d * m;
+            const auto& ord = order_buf[worker];
+            for (std::size_t i = 0; i < ord.size(); ++i) out[pos[ord[i]]] = static_cast<std::uint32_t>(i + 1);
+        },
+        4);
 
     const double nan = std::numeric_limits<double>::quiet_NaN();
     r.median_rank.assign(n, nan);
@@ -277,19 +291,22 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
     quiet.progress = nullptr;
     const std::size_t stat_workers = worker_count(m, quiet, 64);
     std::vector<std::vector<std::uint32_t>> column(stat_workers, std::vector<std::uint32_t>(draws));
-    parallel_for_workers(m, quiet, [&](const geos::Context&, std::size_t worker, std::size_t j) {
-        std::vector<std::uint32_t>& col = column[worker];
-        std::size_t in_top = 0;
-        for (std::size_t d = 0; d < draws; ++d) {
-            col[d] = ranks[d * m + j];
-            in_top += col[d] <= o.top_k ? 1 : 0;
-        }
-        const std::size_t c = ranked[j];
-        r.rank_p05[c] = percentile(col.begin(), col.end(), 0.05);
-        r.median_rank[c] = percentile(col.begin(), col.end(), 0.5);
-        r.rank_p95[c] = percentile(col.begin(), col.end(), 0.95);
-        r.p_top[c] = static_cast<double>(in_top) / static_cast<double>(draws);
-    }, 64);
+    parallel_for_workers(
+        m, quiet,
+        [&](const geos::Context&, std::size_t worker, std::size_t j) {
+            std::vector<std::uint32_t>& col = column[worker];
+            std::size_t in_top = 0;
+            for (std::size_t d = 0; d < draws; ++d) {
+                col[d] = ranks[d * m + j];
+                in_top += col[d] <= o.top_k ? 1 : 0;
+            }
+            const std::size_t c = ranked[j];
+            r.rank_p05[c] = percentile(col.begin(), col.end(), 0.05);
+            r.median_rank[c] = percentile(col.begin(), col.end(), 0.5);
+            r.rank_p95[c] = percentile(col.begin(), col.end(), 0.95);
+            r.p_top[c] = static_cast<double>(in_top) / static_cast<double>(draws);
+        },
+        64);
 
     std::vector<double> wcol(draws);
     for (std::size_t f = 0; f < nf; ++f) {
@@ -299,7 +316,8 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
         r.weight_p95.push_back(percentile(wcol.begin(), wcol.end(), 0.95));
     }
     if (nf >= 2 && o.sweep_steps > 0) {
-        for (std::size_t f = 0; f < nf; ++f) r.sweeps.push_back(sweep(rs, profile.factors[f].name, f, o.top_k, o.sweep_steps));
+        for (std::size_t f = 0; f < nf; ++f)
+            r.sweeps.push_back(sweep(rs, profile.factors[f].name, f, o.top_k, o.sweep_steps));
     }
     return r;
 }
@@ -319,12 +337,15 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         if (ext != ".svg" && ext != ".png") {
             throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg or .png");
         }
-        check_distinct_outputs({req.score.output, req.chart}, "--chart and -o name the same file", "give the chart its own name");
+        check_distinct_outputs({req.score.output, req.chart}, "--chart and -o name the same file",
+                               "give the chart its own name");
     }
     if (req.lang != "nl" && req.lang != "en") throw Error(ErrorKind::usage, "--lang must be nl or en");
     // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
     // output costs no work; the full list of inputs is checked again when writing.
-    if (!req.chart.empty()) check_output_path(req.chart, req.score.overwrite, {parse_source(req.score.candidates).path, req.score.profile_path});
+    if (!req.chart.empty())
+        check_output_path(req.chart, req.score.overwrite,
+                          {parse_source(req.score.candidates).path, req.score.profile_path});
     check_sensitivity_limits(req.options);  // before the overlay: a refused option costs no work
     ScoreInputs in = prepare_score(req.score);
     SensitivitySummary summary;
@@ -353,7 +374,8 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     const std::vector<std::string>& ids = summary.ids;
     std::vector<std::size_t> by_id(n);
     std::iota(by_id.begin(), by_id.end(), std::size_t{0});
-    std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) { return id_less(in.table.ids[a], in.table.ids[b]); });
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::size_t a, std::size_t b) { return id_less(in.table.ids[a], in.table.ids[b]); });
 
     const std::string& path = req.score.output;
     AtomicOutput out(path, req.score.overwrite, in.input_paths);
@@ -361,10 +383,14 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         DatasetPtr ds = create_gpkg(out.temp_path());
         const std::string k = std::to_string(r.top_k);
         OGRLayer* ri = create_layer(*ds, path, "rank_intervals", wkbMultiPolygon,
-                                    "Rank per candidate over " + std::to_string(r.draws) + " weight draws: median, 5-95 % interval, P(top " + k + ")");
-        OGRLayer* sw = create_layer(*ds, path, "oat_sweep", wkbNone, "One-at-a-time: per factor, the weights where the top " + k + " changes");
-        OGRLayer* st = create_layer(*ds, path, "oat_steps", wkbNone, "One-at-a-time: the top " + k + " per factor and weight");
-        OGRLayer* wd = create_layer(*ds, path, "weight_draws", wkbNone, "Per factor: the profile's weight and the spread of the drawn weights");
+                                    "Rank per candidate over " + std::to_string(r.draws) +
+                                        " weight draws: median, 5-95 % interval, P(top " + k + ")");
+        OGRLayer* sw = create_layer(*ds, path, "oat_sweep", wkbNone,
+                                    "One-at-a-time: per factor, the weights where the top " + k + " changes");
+        OGRLayer* st =
+            create_layer(*ds, path, "oat_steps", wkbNone, "One-at-a-time: the top " + k + " per factor and weight");
+        OGRLayer* wd = create_layer(*ds, path, "weight_draws", wkbNone,
+                                    "Per factor: the profile's weight and the spread of the drawn weights");
         const bool int_ids = std::holds_alternative<std::int64_t>(in.table.ids.front());
         add_field(*ri, path, "candidate_id", int_ids ? OFTInteger64 : OFTString);
         add_field(*ri, path, "excluded", OFTInteger, OFSTBoolean);
@@ -377,14 +403,16 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         add_field(*ri, path, "p_top", OFTReal);
         for (const char* name : {"factor", "weight", "stable_from", "stable_to", "change_below", "change_above",
                                  "enter_below", "leave_below", "enter_above", "leave_above"}) {
-            const bool text = name == std::string("factor") || std::string(name).find("enter") == 0 || std::string(name).find("leave") == 0;
+            const bool text = name == std::string("factor") || std::string(name).find("enter") == 0 ||
+                              std::string(name).find("leave") == 0;
             add_field(*sw, path, name, text ? OFTString : OFTReal);
         }
         add_field(*st, path, "factor", OFTString);
         add_field(*st, path, "weight", OFTReal);
         add_field(*st, path, "same_as_profile", OFTInteger, OFSTBoolean);
         add_field(*st, path, "top", OFTString);
-        for (const char* name : {"factor", "weight", "draw_p05", "draw_median", "draw_p95"}) add_field(*wd, path, name, name == std::string("factor") ? OFTString : OFTReal);
+        for (const char* name : {"factor", "weight", "draw_p05", "draw_median", "draw_p95"})
+            add_field(*wd, path, name, name == std::string("factor") ? OFTString : OFTReal);
 
         geos::Context ctx;
         begin_transaction(*ds, path);
@@ -402,8 +430,9 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
                 feat.SetField(7, r.rank_p95[c] - r.rank_p05[c]);
                 feat.SetField(8, r.p_top[c]);
             }
-            feat.SetGeometryDirectly(
-                to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(), in.candidates.place(in.candidates.features[c].fid)).release());
+            feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(),
+                                                         in.candidates.place(in.candidates.features[c].fid))
+                                         .release());
             write_feature(*ri, path, feat);
         }
         for (const WeightSweep& s : r.sweeps) {
@@ -421,7 +450,8 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
             write_feature(*sw, path, feat);
             std::vector<std::uint32_t> base_set;
             for (std::size_t c = 0; c < n; ++c) {
-                if (base.rank[c] > 0 && static_cast<std::size_t>(base.rank[c]) <= r.top_k) base_set.push_back(static_cast<std::uint32_t>(c));
+                if (base.rank[c] > 0 && static_cast<std::size_t>(base.rank[c]) <= r.top_k)
+                    base_set.push_back(static_cast<std::uint32_t>(c));
             }
             for (const auto& [t, top] : s.steps) {
                 OGRFeature step(st->GetLayerDefn());
@@ -445,10 +475,11 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         }
         commit_transaction(*ds, path);
         const SensitivityOptions& o = req.options;
-        const std::string how = "draws=" + std::to_string(o.draws) + " seed=" + std::to_string(o.seed) +
-                                (o.method == WeightDraw::dirichlet ? " method=dirichlet concentration=" + fixed(o.concentration, 6)
-                                                                    : " method=uniform spread=" + fixed(o.spread, 6)) +
-                                " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
+        const std::string how =
+            "draws=" + std::to_string(o.draws) + " seed=" + std::to_string(o.seed) +
+            (o.method == WeightDraw::dirichlet ? " method=dirichlet concentration=" + fixed(o.concentration, 6)
+                                               : " method=uniform spread=" + fixed(o.spread, 6)) +
+            " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
         ds->SetMetadataItem("RUIMTE_VERSION", version);
         ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.score.command_line).c_str());
         ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
@@ -463,29 +494,36 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         const bool nl = req.lang == "nl";
         RankChart chart;
         const std::string k = std::to_string(r.top_k);
-        chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")" : "Rank intervals of the top " + k + " (" + profile.name + ")";
+        chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")"
+                         : "Rank intervals of the top " + k + " (" + profile.name + ")";
         const SensitivityOptions& o = req.options;
-        const std::string how = o.method == WeightDraw::dirichlet ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
-                                                                  : "uniform ±" + fixed(100 * o.spread, 0) + " %";
-        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how + ", seed " + std::to_string(o.seed);
+        const std::string how =
+            o.method == WeightDraw::dirichlet
+                ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
+                : "uniform ±" + fixed(100 * o.spread, 0) + " %";
+        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how +
+                         ", seed " + std::to_string(o.seed);
         chart.axis = nl ? "rang (1 = beste)" : "rank (1 = best)";
         chart.legend_interval = nl ? "5-95 % van de trekkingen" : "5-95 % of the draws";
         chart.legend_median = nl ? "mediaan" : "median";
         chart.legend_base = nl ? "rang met de gewichten van het profiel" : "rank with the profile's weights";
         // The K candidates with the best median rank (ties: profile rank).
         std::vector<std::size_t> shown;
-        for (std::size_t c = 0; c < n; ++c) if (base.rank[c] > 0) shown.push_back(c);
+        for (std::size_t c = 0; c < n; ++c)
+            if (base.rank[c] > 0) shown.push_back(c);
         std::sort(shown.begin(), shown.end(), [&](std::size_t a, std::size_t b) {
             if (r.median_rank[a] != r.median_rank[b]) return r.median_rank[a] < r.median_rank[b];
             return base.rank[a] < base.rank[b];
         });
         if (shown.size() > r.top_k) shown.resize(r.top_k);
         for (std::size_t c : shown) {
-            chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)", static_cast<double>(base.rank[c]),
-                                  r.median_rank[c], r.rank_p05[c], r.rank_p95[c], r.p_top[c]});
+            chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)",
+                                  static_cast<double>(base.rank[c]), r.median_rank[c], r.rank_p05[c], r.rank_p95[c],
+                                  r.p_top[c]});
         }
         chart_out = std::make_unique<AtomicOutput>(req.chart, req.score.overwrite, in.input_paths);
-        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg", req.chart);
+        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg",
+                         req.chart);
     }
     commit_together({chart_out.get(), &out});  // all or nothing, the GeoPackage last
     summary.seconds.emplace_back("write", std::chrono::duration<double>(clock::now() - t0).count());

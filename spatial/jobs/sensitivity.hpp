@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "spatial/geometry/parallel.hpp"
-#include "spatial/render/chart.hpp"
 #include "spatial/criteria/profile.hpp"
-#include "spatial/jobs/score.hpp"
 #include "spatial/criteria/scoring.hpp"
+#include "spatial/geometry/parallel.hpp"
+#include "spatial/jobs/score.hpp"
+#include "spatial/render/chart.hpp"
 
 namespace ruimte {
 
@@ -28,13 +28,13 @@ enum class WeightDraw {
 
 struct SensitivityOptions {
     std::size_t draws = 1000;
-    std::uint64_t seed = 1;        // draw i uses std::mt19937_64(seed + i): thread-count independent
+    std::uint64_t seed = 1;  // draw i uses std::mt19937_64(seed + i): thread-count independent
     WeightDraw method = WeightDraw::dirichlet;
-    double concentration = 100;    // dirichlet: larger = closer to the profile's weights
-    double spread = 0.1;           // uniform: 0.1 = +-10 %; 0 reproduces the profile's weights
+    double concentration = 100;  // dirichlet: larger = closer to the profile's weights
+    double spread = 0.1;         // uniform: 0.1 = +-10 %; 0 reproduces the profile's weights
     std::size_t top_k = 10;
-    std::size_t sweep_steps = 100; // one-at-a-time: weight 0, 1/steps, ..., 1 (then refined)
-    RunControl control;            // threads, cancellation; progress per draw
+    std::size_t sweep_steps = 100;  // one-at-a-time: weight 0, 1/steps, ..., 1 (then refined)
+    RunControl control;             // threads, cancellation; progress per draw
 };
 
 // Limits, refused as usage errors (exit 2) before memory is spent; docs/reliability.md.
@@ -49,7 +49,7 @@ void check_sensitivity_size(const SensitivityOptions& options, std::size_t ranke
 
 // Re-ranks candidates for other weights, from the weight-independent part of one scoring.
 class Rescorer {
-public:
+  public:
     Rescorer(const Profile& profile, const Scores& base, const std::vector<CandidateId>& ids);
 
     std::size_t candidates() const { return n_; }
@@ -64,12 +64,12 @@ public:
     void top(const std::vector<double>& weights, std::size_t k, std::vector<double>& score,
              std::vector<std::uint32_t>& top) const;
 
-private:
+  private:
     std::size_t n_ = 0, nf_ = 0;
     Aggregation aggregation_;
-    std::vector<double> value_;             // [c * nf + f]
-    std::vector<std::uint32_t> ranked_;     // candidates not excluded
-    std::vector<std::uint32_t> id_pos_;     // position of each candidate in id order
+    std::vector<double> value_;          // [c * nf + f]
+    std::vector<std::uint32_t> ranked_;  // candidates not excluded
+    std::vector<std::uint32_t> id_pos_;  // position of each candidate in id order
     std::vector<double> base_weights_;
 };
 
@@ -109,7 +109,7 @@ SensitivityResult analyse_sensitivity(const Profile& profile, const Scores& base
 // The `sensitivity` job: prepare_score once, score once, analyse, write the GeoPackage
 // (layers rank_intervals, oat_sweep, oat_steps, weight_draws) and the optional chart.
 struct SensitivityRequest {
-    ScoreRequest score;       // candidates, profile, layer overrides, output, threads, notices
+    ScoreRequest score;  // candidates, profile, layer overrides, output, threads, notices
     SensitivityOptions options;
     std::string chart;        // optional .svg or .png
     std::string lang = "nl";  // chart texts

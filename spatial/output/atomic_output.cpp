@@ -35,8 +35,9 @@ const char* const kDiskFix = "check the disk (its kernel log) and free space, th
 
 // The files of a shapefile besides the one named (GDAL reads the .dbf, .shx, .prj, .cpg and the
 // spatial indexes .qix/.sbn/.sbx with it; the rest belong to it in other programs).
-const char* const kShapefileFiles[] = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".fbn", ".fbx",
-                                       ".ain", ".aih", ".atx", ".ixs", ".mxs", ".qpj", ".qmd", ".qml", ".shp.xml"};
+const char* const kShapefileFiles[] = {".shp", ".shx", ".dbf", ".prj", ".cpg",    ".qix", ".sbn",
+                                       ".sbx", ".fbn", ".fbx", ".ain", ".aih",    ".atx", ".ixs",
+                                       ".mxs", ".qpj", ".qmd", ".qml", ".shp.xml"};
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -74,14 +75,16 @@ std::string what_is(const struct stat& st) {
 }
 
 Error not_regular(const std::string& path, const struct stat& st) {
-    if (S_ISDIR(st.st_mode)) return Error(ErrorKind::output, "the output path is a folder", at(path), "give a file name");
+    if (S_ISDIR(st.st_mode))
+        return Error(ErrorKind::output, "the output path is a folder", at(path), "give a file name");
     return Error(ErrorKind::output, "the output path is " + what_is(st) + ", not a regular file", at(path),
                  "remove it or choose another name; only a regular file is ever replaced, also with --overwrite");
 }
 
 Error cannot_rename(const std::string& path, int error) {
-    return Error(ErrorKind::output, std::string("cannot rename the finished output into place: ") + std::strerror(error),
-                 at(path), "check the folder's permissions and free space");
+    return Error(ErrorKind::output,
+                 std::string("cannot rename the finished output into place: ") + std::strerror(error), at(path),
+                 "check the folder's permissions and free space");
 }
 
 Error appeared(const std::string& path) {
@@ -90,7 +93,9 @@ Error appeared(const std::string& path) {
 }
 
 #ifdef RENAME_EXCHANGE
-int exchange_names(const std::string& a, const std::string& b) { return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE); }
+int exchange_names(const std::string& a, const std::string& b) {
+    return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);
+}
 #else
 int exchange_names(const std::string&, const std::string&) {
     errno = ENOSYS;
@@ -98,7 +103,9 @@ int exchange_names(const std::string&, const std::string&) {
 }
 #endif
 
-bool unsupported(int error) { return error == EINVAL || error == ENOSYS || error == ENOTSUP || error == EOPNOTSUPP; }
+bool unsupported(int error) {
+    return error == EINVAL || error == ENOSYS || error == ENOTSUP || error == EOPNOTSUPP;
+}
 
 // Renames `from` to `to` unless `to` exists (then -1 with EEXIST): renameat2(RENAME_NOREPLACE),
 // or link() and unlink() where the file system has no such rename.
@@ -126,14 +133,16 @@ void fsync_folder(const std::string& dir, const std::string& output) {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == EACCES) return;  // a folder one may write but not read cannot be opened to sync
-        throw Error(ErrorKind::output, std::string("cannot open the output folder to write it to disk: ") + std::strerror(errno),
+        throw Error(ErrorKind::output,
+                    std::string("cannot open the output folder to write it to disk: ") + std::strerror(errno),
                     at(output), kDiskFix);
     }
     if (::fsync(fd) != 0 && errno != EINVAL) {
         const int error = errno;
         ::close(fd);
-        throw Error(ErrorKind::output, std::string("the disk did not confirm the output folder (fsync: ") + std::strerror(error) +
-                                           "); no output was put in place",
+        throw Error(ErrorKind::output,
+                    std::string("the disk did not confirm the output folder (fsync: ") + std::strerror(error) +
+                        "); no output was put in place",
                     at(output), kDiskFix);
     }
     ::close(fd);
@@ -187,18 +196,21 @@ int create_locked(const std::string& path) {
 }  // namespace
 
 bool same_file(const std::string& a, const std::string& b) {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     const bool ea = ::stat(a.c_str(), &sa) == 0, eb = ::stat(b.c_str(), &sb) == 0;
     if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     if (ea != eb) return false;
     const fs::path pa = fs::absolute(a).lexically_normal(), pb = fs::absolute(b).lexically_normal();
     if (pa.filename() != pb.filename()) return false;
     std::error_code ea_ec, eb_ec;
-    const fs::path da = fs::weakly_canonical(pa.parent_path(), ea_ec), db = fs::weakly_canonical(pb.parent_path(), eb_ec);
+    const fs::path da = fs::weakly_canonical(pa.parent_path(), ea_ec),
+                   db = fs::weakly_canonical(pb.parent_path(), eb_ec);
     return !ea_ec && !eb_ec ? da == db : pa == pb;
 }
 
-void check_distinct_outputs(const std::vector<std::string>& paths, const std::string& message, const std::string& hint) {
+void check_distinct_outputs(const std::vector<std::string>& paths, const std::string& message,
+                            const std::string& hint) {
     for (std::size_t i = 0; i < paths.size(); ++i) {
         for (std::size_t j = i + 1; j < paths.size(); ++j) {
             if (!paths[i].empty() && !paths[j].empty() && same_file(paths[i], paths[j])) {
@@ -230,9 +242,10 @@ void check_output_path(const std::string& path, bool overwrite, const std::vecto
                 throw Error(ErrorKind::output, "the output path is also an input (" + in + ")", at(path),
                             "write the result to another file; inputs are never modified");
             }
-            throw Error(ErrorKind::output, "the output path is a file of the input " + in + " (" +
-                                               fs::path(files[i]).filename().string() + ")",
-                        at(path), "write the result to another file; inputs are never modified");
+            throw Error(
+                ErrorKind::output,
+                "the output path is a file of the input " + in + " (" + fs::path(files[i]).filename().string() + ")",
+                at(path), "write the result to another file; inputs are never modified");
         }
     }
     struct stat st {};
@@ -261,7 +274,8 @@ AtomicOutput::AtomicOutput(std::string final_path, bool overwrite, const std::ve
         lock_fd_ = create_locked(lock_path_);
         if (lock_fd_ >= 0) break;
         if (errno != EEXIST || attempt == 8) {
-            throw Error(ErrorKind::output, std::string("cannot create a temporary file in the output folder: ") + std::strerror(errno),
+            throw Error(ErrorKind::output,
+                        std::string("cannot create a temporary file in the output folder: ") + std::strerror(errno),
                         at(final_), "check the folder's permissions and free space");
         }
     }
@@ -286,14 +300,20 @@ void AtomicOutput::remove_leftovers(const fs::path& dir, const std::string& pref
         if (digits == 0 || digits > 9) continue;
         std::size_t end_of_tag = digits;
         if (rest.size() >= digits + 9 && rest[digits] == '-' &&
-            std::all_of(rest.begin() + static_cast<std::ptrdiff_t>(digits) + 1, rest.begin() + static_cast<std::ptrdiff_t>(digits) + 9,
-                        [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) && !std::isupper(static_cast<unsigned char>(c)); }) &&
+            std::all_of(rest.begin() + static_cast<std::ptrdiff_t>(digits) + 1,
+                        rest.begin() + static_cast<std::ptrdiff_t>(digits) + 9,
+                        [](char c) {
+                            return std::isxdigit(static_cast<unsigned char>(c)) &&
+                                   !std::isupper(static_cast<unsigned char>(c));
+                        }) &&
             (rest.size() == digits + 9 || rest[digits + 9] == '-')) {
             end_of_tag = digits + 9;
         }
         const std::string tag = rest.substr(0, end_of_tag), side = rest.substr(end_of_tag);
         const bool locked_kind = end_of_tag > digits;
-        if (!side.empty() && side != "-journal" && side != "-wal" && side != "-shm" && !(locked_kind && side == "-lock")) continue;
+        if (!side.empty() && side != "-journal" && side != "-wal" && side != "-shm" &&
+            !(locked_kind && side == "-lock"))
+            continue;
         if (tag == own_tag) continue;
         by_tag[tag].push_back(it->path());
     }
@@ -318,7 +338,8 @@ void AtomicOutput::remove_leftovers(const fs::path& dir, const std::string& pref
         }
         std::error_code rm;
         for (const auto& path : paths) {
-            if (path.filename().string().size() < 5 || path.string().compare(path.string().size() - 5, 5, "-lock") != 0) fs::remove(path, rm);
+            if (path.filename().string().size() < 5 || path.string().compare(path.string().size() - 5, 5, "-lock") != 0)
+                fs::remove(path, rm);
         }
         if (lock >= 0) {
             fs::remove(dir / (prefix + tag + "-lock"), rm);  // last, while holding its lock
@@ -369,14 +390,16 @@ int open_regular_file(const std::string& path, int flags) {
 void AtomicOutput::fsync_temp() const {
     const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        throw Error(ErrorKind::output, std::string("cannot open the finished output to write it to disk: ") + std::strerror(errno),
+        throw Error(ErrorKind::output,
+                    std::string("cannot open the finished output to write it to disk: ") + std::strerror(errno),
                     at(final_), kDiskFix);
     }
     if (::fsync(fd) != 0) {
         const int error = errno;
         ::close(fd);
-        throw Error(ErrorKind::output, std::string("the disk did not confirm the output (fsync: ") + std::strerror(error) +
-                                           "); no output was put in place",
+        throw Error(ErrorKind::output,
+                    std::string("the disk did not confirm the output (fsync: ") + std::strerror(error) +
+                        "); no output was put in place",
                     at(final_), kDiskFix);
     }
     ::close(fd);
@@ -452,7 +475,9 @@ void AtomicOutput::finish() {
     }
 }
 
-void AtomicOutput::commit() { commit_together({this}); }
+void AtomicOutput::commit() {
+    commit_together({this});
+}
 
 void commit_together(const std::vector<AtomicOutput*>& outputs) {
     std::vector<AtomicOutput*> todo;
@@ -465,7 +490,8 @@ void commit_together(const std::vector<AtomicOutput*>& outputs) {
     std::vector<std::pair<std::string, std::string>> folders;  // folder, an output in it
     for (AtomicOutput* o : todo) {
         const std::string dir = fs::absolute(o->final_).parent_path().string();
-        if (std::none_of(folders.begin(), folders.end(), [&](const auto& f) { return f.first == dir; })) folders.emplace_back(dir, o->final_);
+        if (std::none_of(folders.begin(), folders.end(), [&](const auto& f) { return f.first == dir; }))
+            folders.emplace_back(dir, o->final_);
     }
     try {
         for (AtomicOutput* o : todo) o->place();

@@ -32,7 +32,7 @@ void check_output_path(const std::string& path, bool overwrite, const std::vecto
 void check_distinct_outputs(const std::vector<std::string>& paths, const std::string& message, const std::string& hint);
 
 class AtomicOutput {
-public:
+  public:
     AtomicOutput(std::string final_path, bool overwrite, const std::vector<std::string>& inputs);
     ~AtomicOutput();  // removes the temporary file (and SQLite side files) unless committed
     AtomicOutput(const AtomicOutput&) = delete;
@@ -47,11 +47,12 @@ public:
     // commit_together({this}).
     void commit();
 
-private:
+  private:
     friend void commit_together(const std::vector<AtomicOutput*>& outputs);
     // Removes the temporary files that runs killed before they could clean up left for this
     // output: those whose lock file (`-lock`) no process holds locked.
-    static void remove_leftovers(const std::filesystem::path& dir, const std::string& prefix, const std::string& own_tag);
+    static void remove_leftovers(const std::filesystem::path& dir, const std::string& prefix,
+                                 const std::string& own_tag);
     void fsync_temp() const;
     void place();     // renames the temporary file into place (see commit_together)
     void put_back();  // undoes place()

@@ -3,16 +3,20 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include "ruimte/version.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
-#include "ruimte/version.hpp"
 
 namespace ruimte {
 
 namespace {
 
-bool synthetic(const std::string& d) { return d.find("SYNTHETIC") != std::string::npos; }
-bool cbs(const std::string& d) { return d.find("CBS") != std::string::npos || d.find("Kadaster") != std::string::npos; }
+bool synthetic(const std::string& d) {
+    return d.find("SYNTHETIC") != std::string::npos;
+}
+bool cbs(const std::string& d) {
+    return d.find("CBS") != std::string::npos || d.find("Kadaster") != std::string::npos;
+}
 
 // Any input GeoPackage named in the manifest with a layer described as SYNTHETIC.
 bool manifest_synthetic(const std::string& gpkg) {
@@ -47,7 +51,8 @@ std::string attribution_line(const std::string& main_gpkg, const std::vector<std
     if (is_cbs) a += english ? "Boundaries: CBS, Kadaster (CC-BY 4.0)" : "Grenzen: CBS, Kadaster (CC-BY 4.0)";
     if (is_synthetic) {
         a += a.empty() ? "" : "  |  ";
-        a += english ? "Data: synthetic sample data, not for decisions" : "Gegevens: synthetisch (voorbeelddata, niet voor besluiten)";
+        a += english ? "Data: synthetic sample data, not for decisions"
+                     : "Gegevens: synthetisch (voorbeelddata, niet voor besluiten)";
     }
     a += a.empty() ? "" : "  |  ";
     a += (english ? "Map: ruimte " : "Kaart: ruimte ") + std::string(version) + ", EPSG:28992";

@@ -34,7 +34,8 @@ struct Cursor {
 
 }  // namespace
 
-GpkgGeometry gpkg_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, std::int32_t srs_id, const ErrorPlace& where) {
+GpkgGeometry gpkg_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, std::int32_t srs_id,
+                               const ErrorPlace& where) {
     GEOSContextHandle_t h = ctx.handle();
     const int type = GEOSGeomTypeId_r(h, g);
     if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g) != 0) {
@@ -79,11 +80,13 @@ GpkgGeometry gpkg_multipolygon(const geos::Context& ctx, const GEOSGeometry* g, 
             const GEOSCoordSequence* seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
             unsigned int n = 0;
             if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n)) {
-                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(), where);
+                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(),
+                            where);
             }
             xy.resize(2 * static_cast<std::size_t>(n));
             if (n > 0 && !GEOSCoordSeq_copyToBuffer_r(h, seq, xy.data(), 0, 0)) {
-                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(), where);
+                throw Error(ErrorKind::internal, "cannot read an output geometry's coordinates: " + ctx.last_error(),
+                            where);
             }
             at.u32(n);
             at.doubles(xy.data(), xy.size());
@@ -108,7 +111,9 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
         throw Error(ErrorKind::internal, "GpkgRowWriter needs a GeoPackage", ErrorPlace::at(path, table_));
     }
     db_ = static_cast<sqlite3*>(ds.GetInternalHandle("SQLITE_HANDLE"));
-    if (!db_) throw Error(ErrorKind::internal, "GDAL gives no SQLite handle for the GeoPackage", ErrorPlace::at(path, table_));
+    if (!db_)
+        throw Error(ErrorKind::internal, "GDAL gives no SQLite handle for the GeoPackage",
+                    ErrorPlace::at(path, table_));
     // GDAL may hold rows of its own for this layer (a deferred table creation, cached
     // statements): let it write them before rows go in beside it.
     layer.SyncToDisk();
@@ -117,7 +122,8 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
     // does around its own bulk inserts, the trigger is dropped here and finish() puts it back
     // with the count.
     {
-        sqlite::Statement trigger(db_, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?");
+        sqlite::Statement trigger(
+            db_, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?");
         if (!trigger) fail("reading the triggers");
         sqlite3_bind_text(trigger.get(), 1, table_.c_str(), -1, SQLITE_TRANSIENT);
         const std::string name = "trigger_insert_feature_count_" + table_;
@@ -125,7 +131,8 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
         if (sqlite3_step(trigger.get()) == SQLITE_ROW) {
             count_trigger_sql_ = reinterpret_cast<const char*>(sqlite3_column_text(trigger.get(), 1));
             const std::string drop = "DROP TRIGGER " + sqlite::quote_id(name);
-            if (sqlite3_exec(db_, drop.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("suspending the feature count trigger");
+            if (sqlite3_exec(db_, drop.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+                fail("suspending the feature count trigger");
         }
     }
     {
@@ -155,8 +162,9 @@ GpkgRowWriter::GpkgRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string
     params_ = fields_ + (geometry_param_ ? 1 : 0);
     const auto max_params = static_cast<std::size_t>(std::max(1, sqlite3_limit(db_, SQLITE_LIMIT_VARIABLE_NUMBER, -1)));
     const std::size_t rows_per_insert = std::clamp<std::size_t>(max_params / std::max<std::size_t>(params_, 1), 1, 64);
-    insert_ = std::make_unique<sqlite::BatchInsert>(db_, "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES ",
-                                                    "(" + params + ")", rows_per_insert);
+    insert_ = std::make_unique<sqlite::BatchInsert>(
+        db_, "INSERT INTO " + sqlite::quote_id(table_) + " (" + columns + ") VALUES ", "(" + params + ")",
+        rows_per_insert);
     if (!insert_->statement(rows_per_insert)) fail("preparing the insert");
     held_.resize(rows_per_insert * std::max<std::size_t>(params_, 1));
     held_geometry_.resize(rows_per_insert);
@@ -168,13 +176,14 @@ GpkgRowWriter::~GpkgRowWriter() {
 }
 
 void GpkgRowWriter::fail(const std::string& what) const {
-    throw Error(ErrorKind::output, "cannot write rows (" + what + "): " + sqlite3_errmsg(db_), ErrorPlace::at(path_, table_),
-                "check free disk space and write permission in the output folder");
+    throw Error(ErrorKind::output, "cannot write rows (" + what + "): " + sqlite3_errmsg(db_),
+                ErrorPlace::at(path_, table_), "check free disk space and write permission in the output folder");
 }
 
 GpkgRowWriter::Value& GpkgRowWriter::value(int field) {
     if (field < 0 || static_cast<std::size_t>(field) >= fields_) {
-        throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table", ErrorPlace::at(path_, table_));
+        throw Error(ErrorKind::internal, "no field " + std::to_string(field) + " in the table",
+                    ErrorPlace::at(path_, table_));
     }
     return held_[rows_held_ * params_ + static_cast<std::size_t>(field)];
 }
@@ -198,9 +207,15 @@ void GpkgRowWriter::text(int field, std::string_view v) {
     x.text.assign(v.data() ? v.data() : "", v.size());
 }
 
-void OgrFieldSink::real(int field, double v) { feature.SetField(field, v); }
-void OgrFieldSink::integer(int field, std::int64_t v) { feature.SetField(field, static_cast<GIntBig>(v)); }
-void OgrFieldSink::text(int field, std::string_view v) { feature.SetField(field, std::string(v).c_str()); }
+void OgrFieldSink::real(int field, double v) {
+    feature.SetField(field, v);
+}
+void OgrFieldSink::integer(int field, std::int64_t v) {
+    feature.SetField(field, static_cast<GIntBig>(v));
+}
+void OgrFieldSink::text(int field, std::string_view v) {
+    feature.SetField(field, std::string(v).c_str());
+}
 
 bool plain_fields(const OGRFeatureDefn& defn) {
     for (int i = 0; i < defn.GetFieldCount(); ++i) {
@@ -219,13 +234,16 @@ void GpkgRowWriter::fields_from(const OGRFeature& f) {
             case OFTInteger64: integer(i, f.GetFieldAsInteger64(i)); break;
             case OFTReal: real(i, f.GetFieldAsDouble(i)); break;
             case OFTString: text(i, f.GetFieldAsString(i)); break;
-            default: throw Error(ErrorKind::internal, "fields_from() takes integers, reals and text only", ErrorPlace::at(path_, table_));
+            default:
+                throw Error(ErrorKind::internal, "fields_from() takes integers, reals and text only",
+                            ErrorPlace::at(path_, table_));
         }
     }
 }
 
 void GpkgRowWriter::geometry(GpkgGeometry g) {
-    if (!geometry_param_) throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace::at(path_, table_));
+    if (!geometry_param_)
+        throw Error(ErrorKind::internal, "the table has no geometry column", ErrorPlace::at(path_, table_));
     boxes_.push_back({0, g.box.xmin, g.box.ymin, g.box.xmax, g.box.ymax});  // the id once inserted
     if (!has_extent_) {
         extent_ = g.box;
@@ -257,12 +275,15 @@ void GpkgRowWriter::flush() {
                 case Value::Kind::null: break;  // cleared after the last step
                 case Value::Kind::integer: sqlite3_bind_int64(st, p, x.i); break;
                 case Value::Kind::real: sqlite3_bind_double(st, p, x.d); break;
-                case Value::Kind::text: sqlite3_bind_text(st, p, x.text.data(), static_cast<int>(x.text.size()), SQLITE_STATIC); break;
+                case Value::Kind::text:
+                    sqlite3_bind_text(st, p, x.text.data(), static_cast<int>(x.text.size()), SQLITE_STATIC);
+                    break;
             }
         }
         const std::vector<unsigned char>& blob = held_geometry_[r].blob;
         if (geometry_param_ && !blob.empty()) {
-            sqlite3_bind_blob(st, static_cast<int>((r + 1) * params_), blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+            sqlite3_bind_blob(st, static_cast<int>((r + 1) * params_), blob.data(), static_cast<int>(blob.size()),
+                              SQLITE_STATIC);
             ++with_geometry;
         }
     }
@@ -293,7 +314,8 @@ void GpkgRowWriter::finish() {
         if (sqlite3_step(count.get()) != SQLITE_DONE) fail("updating gpkg_ogr_contents");
     }
     if (!count_trigger_sql_.empty()) {
-        if (sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("restoring the feature count trigger");
+        if (sqlite3_exec(db_, count_trigger_sql_.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+            fail("restoring the feature count trigger");
         count_trigger_sql_.clear();
     }
     if (geometry_param_) {
@@ -301,11 +323,13 @@ void GpkgRowWriter::finish() {
         const std::string rtree = "rtree_" + table_ + "_" + geometry_column_;
         if (!exists) fail("reading sqlite_master");
         sqlite3_bind_text(exists.get(), 1, rtree.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(exists.get()) != SQLITE_ROW) build_spatial_index(db_, path_, table_, geometry_column_, fid_column_, std::move(boxes_));
+        if (sqlite3_step(exists.get()) != SQLITE_ROW)
+            build_spatial_index(db_, path_, table_, geometry_column_, fid_column_, std::move(boxes_));
         boxes_.clear();
     }
     if (!has_extent_) return;
-    sqlite::Statement extent(db_, "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)");
+    sqlite::Statement extent(
+        db_, "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE lower(table_name) = lower(?)");
     if (!extent) fail("updating gpkg_contents");
     sqlite3_bind_double(extent.get(), 1, extent_.xmin);
     sqlite3_bind_double(extent.get(), 2, extent_.ymin);

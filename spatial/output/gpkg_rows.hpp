@@ -22,10 +22,10 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/geometry/geos.hpp"
-#include "spatial/output/gpkg_rtree.hpp"
-#include "spatial/output/gpkg_writer.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
+#include "spatial/output/gpkg_rtree.hpp"
+#include "spatial/output/gpkg_writer.hpp"
 
 struct sqlite3;
 
@@ -60,7 +60,7 @@ struct OgrFieldSink {
 bool plain_fields(const OGRFeatureDefn& defn);
 
 class GpkgRowWriter {
-public:
+  public:
     // All the layer's fields, in its order, and its geometry column if it has one. The
     // dataset must be a GeoPackage opened by GDAL for writing; rows go into its current
     // transaction (begin_transaction) if there is one.
@@ -91,7 +91,7 @@ public:
     // after the last insert and before the dataset is closed.
     void finish();
 
-private:
+  private:
     struct Value {
         enum class Kind : unsigned char { null, integer, real, text } kind = Kind::null;
         std::int64_t i = 0;
@@ -103,18 +103,18 @@ private:
     void flush();  // writes the rows held
     sqlite3* db_ = nullptr;
     std::string path_, table_;
-    std::size_t fields_ = 0;                    // the layer's fields
-    std::size_t params_ = 0;                    // per row: the fields, then the geometry if any
+    std::size_t fields_ = 0;                       // the layer's fields
+    std::size_t params_ = 0;                       // per row: the fields, then the geometry if any
     std::unique_ptr<sqlite::BatchInsert> insert_;  // up to insert_->rows() rows per INSERT
-    std::vector<Value> held_;                   // insert_->rows() * params_ values of the rows held
-    std::vector<GpkgGeometry> held_geometry_;   // per row held; an empty blob: none
+    std::vector<Value> held_;                      // insert_->rows() * params_ values of the rows held
+    std::vector<GpkgGeometry> held_geometry_;      // per row held; an empty blob: none
     std::size_t rows_held_ = 0;
     int geometry_param_ = 0;  // 0: no geometry column
     std::int32_t srs_id_ = 0;
-    std::string count_trigger_sql_;             // the feature count trigger, suspended
+    std::string count_trigger_sql_;  // the feature count trigger, suspended
     std::string fid_column_, geometry_column_;
     std::int64_t rows_before_ = 0, inserted_ = 0;  // for the feature count
-    std::vector<RTreeEntry> boxes_;   // of the rows with a geometry, for the spatial index
+    std::vector<RTreeEntry> boxes_;                // of the rows with a geometry, for the spatial index
     bool has_extent_ = false;
     geos::Box extent_;
 };
@@ -124,8 +124,8 @@ private:
 // (a sink with real(), integer() and text() by field index) and its geometry. Straight into
 // SQLite when the features' fields are plain_fields(); otherwise through GDAL.
 template <class Order, class Add>
-void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const FeatureLayer& features, std::size_t n,
-                       Order&& order, Add&& add) {
+void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const FeatureLayer& features,
+                       std::size_t n, Order&& order, Add&& add) {
     const geos::Context ctx;  // the geometries are made on this thread
     if (plain_fields(*features.defn)) {
         GpkgRowWriter rows(ds, layer, path);

@@ -50,8 +50,8 @@ DatasetPtr create_gpkg(const std::string& path) {
     return DatasetPtr(ds);
 }
 
-OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::string& name,
-                       OGRwkbGeometryType type, const std::string& description, const char* fid_column) {
+OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::string& name, OGRwkbGeometryType type,
+                       const std::string& description, const char* fid_column) {
     CPLStringList options;
     options.SetNameValue("DESCRIPTION", description.c_str());
     if (fid_column) options.SetNameValue("FID", fid_column);
@@ -80,8 +80,8 @@ void add_field(OGRLayer& layer, const std::string& path, const std::string& name
 
 void write_feature(OGRLayer& layer, const std::string& path, OGRFeature& feature) {
     if (layer.CreateFeature(&feature) != OGRERR_NONE) {
-        throw Error(ErrorKind::output, "cannot write a feature: " + gdal_last_error(),
-                    at(path, layer.GetName()), kDiskHint);
+        throw Error(ErrorKind::output, "cannot write a feature: " + gdal_last_error(), at(path, layer.GetName()),
+                    kDiskHint);
     }
 }
 

@@ -24,8 +24,8 @@ DatasetPtr create_gpkg(const std::string& path);
 // A spatial layer (geometry type other than wkbNone) in EPSG:28992, or an attribute table.
 // The description goes into gpkg_contents. `fid_column` names the primary key (GDAL's default
 // is "fid"; a table with a column of its own called fid needs another name).
-OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::string& name,
-                       OGRwkbGeometryType type, const std::string& description, const char* fid_column = nullptr);
+OGRLayer* create_layer(GDALDataset& ds, const std::string& path, const std::string& name, OGRwkbGeometryType type,
+                       const std::string& description, const char* fid_column = nullptr);
 void add_field(OGRLayer& layer, const std::string& path, const std::string& name, OGRFieldType type,
                OGRFieldSubType subtype = OFSTNone);
 void write_feature(OGRLayer& layer, const std::string& path, OGRFeature& feature);

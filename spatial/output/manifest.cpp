@@ -18,11 +18,11 @@
 #include <set>
 #include <system_error>
 
-#include "spatial/output/atomic_output.hpp"
+#include <openssl/evp.h>
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include <openssl/evp.h>
 
 #include "ruimte/version.hpp"
 #include "spatial/core/escape.hpp"
@@ -34,7 +34,7 @@ namespace {
 
 // SHA-256 through OpenSSL's EVP interface (hardware-accelerated where the CPU can).
 class Sha256 {
-public:
+  public:
     Sha256() : ctx_(EVP_MD_CTX_new()) {
         if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
             throw Error(ErrorKind::internal, "OpenSSL SHA-256 is not available");
@@ -57,7 +57,7 @@ public:
         return out;
     }
 
-private:
+  private:
     EVP_MD_CTX* ctx_;
 };
 
@@ -114,7 +114,8 @@ std::string run_timestamp(const std::string& given) {
         int y, mo, d, h, mi, s;
         char z = 0;
         char tail = 0;
-        if (given.size() != 20 || std::sscanf(given.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &s, &z, &tail) != 7 ||
+        if (given.size() != 20 ||
+            std::sscanf(given.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &y, &mo, &d, &h, &mi, &s, &z, &tail) != 7 ||
             z != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
             throw Error(ErrorKind::usage, "--timestamp '" + given + "' is not a UTC time YYYY-MM-DDTHH:MM:SSZ", {},
                         "for example --timestamp 2026-01-01T00:00:00Z");
@@ -122,7 +123,8 @@ std::string run_timestamp(const std::string& given) {
         return given;
     }
     std::time_t t = std::time(nullptr);
-    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch) t = static_cast<std::time_t>(std::atoll(epoch));
+    if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch && *epoch)
+        t = static_cast<std::time_t>(std::atoll(epoch));
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[32];
@@ -131,7 +133,8 @@ std::string run_timestamp(const std::string& given) {
 }
 
 std::vector<std::string> files_of_source(const std::string& source) {
-    if (source.rfind("PG:", 0) == 0 || source.rfind("postgresql://", 0) == 0 || source.rfind("postgres://", 0) == 0) return {};
+    if (source.rfind("PG:", 0) == 0 || source.rfind("postgresql://", 0) == 0 || source.rfind("postgres://", 0) == 0)
+        return {};
     const std::string path = parse_source(source).path;
     std::vector<std::string> out{path};
     namespace fs = std::filesystem;
@@ -224,12 +227,17 @@ std::string manifest_json(const Manifest& m) {
     j["command_line"] = redact_secrets(m.command_line);
     j["timestamp"] = m.timestamp;
     const PJ_INFO proj = proj_info();
-    j["versions"] = ojson{{"ruimte", version}, {"gdal", GDALVersionInfo("RELEASE_NAME")}, {"geos", GEOSversion()}, {"proj", proj.release}};
+    j["versions"] = ojson{{"ruimte", version},
+                          {"gdal", GDALVersionInfo("RELEASE_NAME")},
+                          {"geos", GEOSversion()},
+                          {"proj", proj.release}};
     if (!m.make_valid.empty()) {
         j["make_valid"] = ojson{{"library", "GEOS MakeValid"}, {"method", m.make_valid}, {"keep_collapsed", false}};
     }
     if (!m.profile_path.empty()) {
-        j["profile"] = ojson{{"path", redact_secrets(m.profile_path)}, {"sha256", sha256_hex(m.profile_text)}, {"text", redact_secrets(m.profile_text)}};
+        j["profile"] = ojson{{"path", redact_secrets(m.profile_path)},
+                             {"sha256", sha256_hex(m.profile_text)},
+                             {"text", redact_secrets(m.profile_text)}};
     }
     ojson inputs = ojson::array();
     for (const ManifestInput& in : m.inputs) {
@@ -270,34 +278,44 @@ void write_manifest_json(GDALDataset& open_ds, const std::string& display_path, 
     // The GeoPackage metadata extension (GeoPackage 1.2, F.8), with its registration.
     exec(*ds, display_path,
          "CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC NOT NULL, "
-         "md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, mime_type TEXT NOT NULL DEFAULT 'text/xml', "
+         "md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, mime_type TEXT NOT NULL DEFAULT "
+         "'text/xml', "
          "metadata TEXT NOT NULL DEFAULT '')");
-    exec(*ds, display_path,
-         "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, table_name TEXT, "
-         "column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
-         "md_file_id INTEGER NOT NULL, md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES "
-         "gpkg_metadata(id), CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))");
+    exec(
+        *ds, display_path,
+        "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, table_name TEXT, "
+        "column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL DEFAULT "
+        "(strftime('%Y-%m-%dT%H:%M:%fZ','now')), "
+        "md_file_id INTEGER NOT NULL, md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES "
+        "gpkg_metadata(id), CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES gpkg_metadata(id))");
     exec(*ds, display_path,
          "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, "
-         "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))");
+         "definition TEXT NOT NULL, scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, "
+         "extension_name))");
     for (const char* t : {"gpkg_metadata", "gpkg_metadata_reference"}) {
         exec(*ds, display_path,
-             std::string("INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) SELECT '") + t +
+             std::string(
+                 "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) SELECT '") +
+                 t +
                  "', NULL, 'gpkg_metadata', 'http://www.geopackage.org/spec120/#extension_metadata', 'read-write' "
-                 "WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = '" + t + "' AND extension_name = 'gpkg_metadata')");
+                 "WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = '" +
+                 t + "' AND extension_name = 'gpkg_metadata')");
     }
-    exec(*ds, display_path, "DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri = " +
-                                sql_text(kManifestUri) + ")");
+    exec(*ds, display_path,
+         "DELETE FROM gpkg_metadata_reference WHERE md_file_id IN (SELECT id FROM gpkg_metadata WHERE md_standard_uri "
+         "= " +
+             sql_text(kManifestUri) + ")");
     exec(*ds, display_path, "DELETE FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri));
     exec(*ds, display_path,
-         "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', " + sql_text(kManifestUri) +
-             ", 'application/json', " + sql_text(json) + ")");
+         "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES ('dataset', " +
+             sql_text(kManifestUri) + ", 'application/json', " + sql_text(json) + ")");
     // "2026-01-01T00:00:00Z" -> "2026-01-01T00:00:00.000Z" (the extension's timestamp format).
     const std::string ts = timestamp.substr(0, 19) + ".000Z";
     exec(*ds, display_path,
-         "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id, "
-         "md_parent_id) SELECT 'geopackage', NULL, NULL, NULL, " + sql_text(ts) + ", id, NULL FROM gpkg_metadata WHERE md_standard_uri = " +
-             sql_text(kManifestUri));
+         "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, "
+         "md_file_id, "
+         "md_parent_id) SELECT 'geopackage', NULL, NULL, NULL, " +
+             sql_text(ts) + ", id, NULL FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri));
 }
 
 std::optional<std::string> read_manifest(const std::string& path) {
@@ -312,7 +330,8 @@ std::optional<std::string> read_manifest(const std::string& path) {
         ds->ReleaseResultSet(has);
     }
     if (!present) return std::nullopt;
-    const std::string sql = "SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri) + " ORDER BY id DESC LIMIT 1";
+    const std::string sql = "SELECT metadata FROM gpkg_metadata WHERE md_standard_uri = " + sql_text(kManifestUri) +
+                            " ORDER BY id DESC LIMIT 1";
     OGRLayer* r = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
     std::optional<std::string> out;
     if (r) {
@@ -354,11 +373,13 @@ std::string manifest_text(const std::string& json) {
     if (j.contains("files")) {
         out += "  files:\n";
         for (const auto& f : j["files"]) {
-            out += "    " + str(f.value("sha256", ojson(""))) + "  " + str(f.value("size", ojson(0))) + " B  " + str(f.value("path", ojson(""))) + "\n";
+            out += "    " + str(f.value("sha256", ojson(""))) + "  " + str(f.value("size", ojson(0))) + " B  " +
+                   str(f.value("path", ojson(""))) + "\n";
         }
     }
     if (j.contains("profile")) {
-        out += "  profile " + str(j["profile"].value("path", ojson(""))) + " (sha256 " + str(j["profile"].value("sha256", ojson(""))) + "):\n";
+        out += "  profile " + str(j["profile"].value("path", ojson(""))) + " (sha256 " +
+               str(j["profile"].value("sha256", ojson(""))) + "):\n";
         const std::string text = str(j["profile"].value("text", ojson("")));
         std::size_t start = 0;
         while (start < text.size()) {

@@ -19,9 +19,9 @@ struct CrsReport;
 inline constexpr const char* kManifestUri = "urn:ruimte:run-manifest:1";
 
 struct ManifestInput {
-    std::string role;        // "candidates", "profile", a profile layer's name, ...
-    std::string source;      // as given: FILE[:LAYER] or a PostgreSQL source
-    std::string crs;         // the source CRS; empty for non-spatial inputs
+    std::string role;    // "candidates", "profile", a profile layer's name, ...
+    std::string source;  // as given: FILE[:LAYER] or a PostgreSQL source
+    std::string crs;     // the source CRS; empty for non-spatial inputs
     bool crs_assumed = false;
     std::string operation;   // the operation to EPSG:28992; empty when none was needed
     double accuracy_m = -1;  // -1: unknown or not applicable
@@ -59,13 +59,13 @@ std::vector<std::string> files_of_source(const std::string& source);
 // inputs are not in memory then reads them at the disk's pace from the start instead of page
 // by page as SQLite asks for them. Only a hint; files that cannot be opened are passed over.
 class FilePrefetch {
-public:
+  public:
     explicit FilePrefetch(std::vector<std::string> files);
     ~FilePrefetch();
     FilePrefetch(const FilePrefetch&) = delete;
     FilePrefetch& operator=(const FilePrefetch&) = delete;
 
-private:
+  private:
     std::thread thread_;
 };
 // The manifest as JSON (keys in a fixed order, files hashed now), with the versions of
@@ -88,13 +88,13 @@ std::string manifest_text(const std::string& json);
 // While alive, GDAL writes `timestamp` as the GeoPackage's dates (gpkg_contents.last_change,
 // its own metadata): with the same --timestamp two runs give the same bytes. Thread-local.
 class PinnedGpkgDate {
-public:
+  public:
     explicit PinnedGpkgDate(const std::string& timestamp);
     ~PinnedGpkgDate();
     PinnedGpkgDate(const PinnedGpkgDate&) = delete;
     PinnedGpkgDate& operator=(const PinnedGpkgDate&) = delete;
 
-private:
+  private:
     std::string previous_;
     bool had_previous_ = false;
 };

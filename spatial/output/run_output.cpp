@@ -10,7 +10,10 @@ namespace ruimte {
 
 RunOutput::RunOutput(std::string output, bool overwrite, std::vector<std::string> inputs,
                      const std::string& pinned_timestamp)
-    : output_(std::move(output)), overwrite_(overwrite), inputs_(std::move(inputs)), gpkg_(output_, overwrite_, inputs_) {
+    : output_(std::move(output)),
+      overwrite_(overwrite),
+      inputs_(std::move(inputs)),
+      gpkg_(output_, overwrite_, inputs_) {
     if (!pinned_timestamp.empty()) pinned_.emplace(pinned_timestamp);
     ds_ = create_gpkg(gpkg_.temp_path());
 }

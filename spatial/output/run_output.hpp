@@ -25,7 +25,7 @@
 namespace ruimte {
 
 class RunOutput {
-public:
+  public:
     // Creates the GeoPackage at a temporary name beside `output` (the caller has checked the
     // paths with check_output_path before any work). A non-empty `pinned_timestamp` pins the
     // GeoPackage's dates (gpkg_contents, layer_styles) to it, for byte-identical reruns.
@@ -57,7 +57,7 @@ public:
     // last (commit_together).
     void commit();
 
-private:
+  private:
     std::string output_;
     bool overwrite_;
     std::vector<std::string> inputs_;

@@ -32,7 +32,7 @@ inline std::string insert_rows_sql(const std::string& head, const std::string& r
 }
 
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, const std::string& sql) {
         if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
     }
@@ -42,16 +42,19 @@ public:
     explicit operator bool() const { return stmt_ != nullptr; }
     sqlite3_stmt* get() const { return stmt_; }
 
-private:
+  private:
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 // The statements of a many-row INSERT (head and row as for insert_rows_sql): one for `rows`
 // rows, prepared at once, and one for a last, shorter batch, prepared when it is asked for.
 class BatchInsert {
-public:
+  public:
     BatchInsert(sqlite3* db, std::string head, std::string row, std::size_t rows)
-        : db_(db), head_(std::move(head)), row_(std::move(row)), rows_(rows),
+        : db_(db),
+          head_(std::move(head)),
+          row_(std::move(row)),
+          rows_(rows),
           full_(std::make_unique<Statement>(db, insert_rows_sql(head_, row_, rows))) {}
     std::size_t rows() const { return rows_; }
     // The statement for n rows (1 <= n <= rows()); null when SQLite refuses to prepare it.
@@ -64,7 +67,7 @@ public:
         return rest_->get();
     }
 
-private:
+  private:
     sqlite3* db_;
     std::string head_, row_;
     std::size_t rows_;

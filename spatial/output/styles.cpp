@@ -11,14 +11,14 @@
 #include <map>
 #include <set>
 
-#include "spatial/output/attribution.hpp"
+#include "layers/catalogue.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
-#include "spatial/io/gdal_init.hpp"
-#include "spatial/output/gpkg_writer.hpp"
-#include "layers/catalogue.hpp"
-#include "spatial/io/source.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/io/gdal_init.hpp"
+#include "spatial/io/source.hpp"
+#include "spatial/output/attribution.hpp"
+#include "spatial/output/gpkg_writer.hpp"
 
 namespace ruimte::styles {
 
@@ -47,39 +47,60 @@ std::string option(const std::string& name, const std::string& value) {
     return "<Option name=\"" + name + "\" type=\"QString\" value=\"" + xml_escape(value) + "\"/>";
 }
 
-std::string fill_symbol(const StyleSpec& spec, const StyleClass& c, std::size_t index, const std::string& marked_field) {
+std::string fill_symbol(const StyleSpec& spec, const StyleClass& c, std::size_t index,
+                        const std::string& marked_field) {
     const bool filled = !c.fill.empty();
     std::string s = "      <symbol type=\"fill\" name=\"" + std::to_string(index) +
                     "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
                     "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
                     "          <Option type=\"Map\">\n"
-                    "            " + option("color", filled ? qgis_colour(c.fill) : "0,0,0,0") + "\n"
-                    "            " + option("outline_color", qgis_colour(spec.outline)) + "\n"
-                    "            " + option("outline_style", "solid") + "\n"
-                    "            " + option("outline_width", num(spec.outline_mm, 2)) + "\n"
-                    "            " + option("outline_width_unit", "MM") + "\n"
-                    "            " + option("style", filled ? "solid" : "no") + "\n"
+                    "            " +
+                    option("color", filled ? qgis_colour(c.fill) : "0,0,0,0") +
+                    "\n"
+                    "            " +
+                    option("outline_color", qgis_colour(spec.outline)) +
+                    "\n"
+                    "            " +
+                    option("outline_style", "solid") +
+                    "\n"
+                    "            " +
+                    option("outline_width", num(spec.outline_mm, 2)) +
+                    "\n"
+                    "            " +
+                    option("outline_width_unit", "MM") +
+                    "\n"
+                    "            " +
+                    option("style", filled ? "solid" : "no") +
+                    "\n"
                     "          </Option>\n";
     if (!marked_field.empty()) {
         // Features with a value in marked_field (claim conflicts) get a thick red outline.
         const std::string when = "\"" + marked_field + "\" IS NOT NULL AND \"" + marked_field + "\" <> ''";
         s += "          <data_defined_properties>\n"
              "            <Option type=\"Map\">\n"
-             "              " + option("name", "") + "\n"
+             "              " +
+             option("name", "") +
+             "\n"
              "              <Option name=\"properties\" type=\"Map\">\n"
              "                <Option name=\"outlineColor\" type=\"Map\">\n"
              "                  <Option name=\"active\" type=\"bool\" value=\"true\"/>\n"
-             "                  " + option("expression", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
-                                               qgis_colour(spec.outline) + "' END") + "\n"
+             "                  " +
+             option("expression", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
+                                      qgis_colour(spec.outline) + "' END") +
+             "\n"
              "                  <Option name=\"type\" type=\"int\" value=\"3\"/>\n"
              "                </Option>\n"
              "                <Option name=\"outlineWidth\" type=\"Map\">\n"
              "                  <Option name=\"active\" type=\"bool\" value=\"true\"/>\n"
-             "                  " + option("expression", "CASE WHEN " + when + " THEN 0.8 ELSE " + num(spec.outline_mm, 2) + " END") + "\n"
+             "                  " +
+             option("expression", "CASE WHEN " + when + " THEN 0.8 ELSE " + num(spec.outline_mm, 2) + " END") +
+             "\n"
              "                  <Option name=\"type\" type=\"int\" value=\"3\"/>\n"
              "                </Option>\n"
              "              </Option>\n"
-             "              " + option("type", "collection") + "\n"
+             "              " +
+             option("type", "collection") +
+             "\n"
              "            </Option>\n"
              "          </data_defined_properties>\n";
     }
@@ -87,20 +108,25 @@ std::string fill_symbol(const StyleSpec& spec, const StyleClass& c, std::size_t 
     return s;
 }
 
-std::string marked_field_of(const StyleSpec& spec) { return spec.table == "claim_faces" ? "conflicts" : ""; }
+std::string marked_field_of(const StyleSpec& spec) {
+    return spec.table == "claim_faces" ? "conflicts" : "";
+}
 
 std::string labeling(const StyleSpec& spec) {
     if (spec.label_field.empty()) return {};
     return "  <labeling type=\"simple\">\n"
            "    <settings calloutType=\"simple\">\n"
-           "      <text-style fieldName=\"" + xml_escape(spec.label_field) +
+           "      <text-style fieldName=\"" +
+           xml_escape(spec.label_field) +
            "\" isExpression=\"0\" fontFamily=\"DejaVu Sans\" fontSize=\"8\" fontSizeUnit=\"Point\" "
            "textColor=\"35,35,35,255\" textOpacity=\"1\" namedStyle=\"Book\" fontWeight=\"50\" fontItalic=\"0\" "
            "multilineHeight=\"1\" capitalization=\"0\">\n"
-           "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferSizeUnits=\"MM\" bufferColor=\"255,255,255,255\" "
+           "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferSizeUnits=\"MM\" "
+           "bufferColor=\"255,255,255,255\" "
            "bufferOpacity=\"0.85\" bufferJoinStyle=\"128\"/>\n"
            "      </text-style>\n"
-           "      <text-format wrapChar=\"\" autoWrapLength=\"18\" multilineAlign=\"3\" plussign=\"0\" formatNumbers=\"0\"/>\n"
+           "      <text-format wrapChar=\"\" autoWrapLength=\"18\" multilineAlign=\"3\" plussign=\"0\" "
+           "formatNumbers=\"0\"/>\n"
            "      <placement placement=\"1\" offsetType=\"0\" dist=\"0\" priority=\"5\" centroidInside=\"1\" "
            "centroidWhole=\"0\" fitInPolygonOnly=\"0\"/>\n"
            "      <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\" limitNumLabels=\"0\" "
@@ -117,31 +143,42 @@ std::string qml_for(const StyleSpec& spec) {
     for (std::size_t i = 0; i < spec.classes.size(); ++i) symbols += fill_symbol(spec, spec.classes[i], i, marked);
     std::string renderer;
     if (spec.renderer == Renderer::single) {
-        renderer = "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                   "    <symbols>\n" + symbols + "    </symbols>\n"
-                   "  </renderer-v2>\n";
+        renderer =
+            "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+            "    <symbols>\n" +
+            symbols +
+            "    </symbols>\n"
+            "  </renderer-v2>\n";
     } else if (spec.renderer == Renderer::categorized) {
         std::string cats;
         for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-            cats += "      <category render=\"true\" symbol=\"" + std::to_string(i) + "\" value=\"" + xml_escape(spec.classes[i].value) +
-                    "\" label=\"" + xml_escape(spec.classes[i].label_nl) + "\"/>\n";
+            cats += "      <category render=\"true\" symbol=\"" + std::to_string(i) + "\" value=\"" +
+                    xml_escape(spec.classes[i].value) + "\" label=\"" + xml_escape(spec.classes[i].label_nl) + "\"/>\n";
         }
         renderer = "  <renderer-v2 type=\"categorizedSymbol\" attr=\"" + xml_escape(spec.field) +
                    "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                   "    <categories>\n" + cats + "    </categories>\n"
-                   "    <symbols>\n" + symbols + "    </symbols>\n"
+                   "    <categories>\n" +
+                   cats +
+                   "    </categories>\n"
+                   "    <symbols>\n" +
+                   symbols +
+                   "    </symbols>\n"
                    "  </renderer-v2>\n";
     } else {
         std::string ranges;
         for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-            ranges += "      <range lower=\"" + num(spec.classes[i].lower, 6) + "\" upper=\"" + num(spec.classes[i].upper, 6) +
-                      "\" symbol=\"" + std::to_string(i) + "\" label=\"" + xml_escape(spec.classes[i].label_nl) +
-                      "\" render=\"true\"/>\n";
+            ranges += "      <range lower=\"" + num(spec.classes[i].lower, 6) + "\" upper=\"" +
+                      num(spec.classes[i].upper, 6) + "\" symbol=\"" + std::to_string(i) + "\" label=\"" +
+                      xml_escape(spec.classes[i].label_nl) + "\" render=\"true\"/>\n";
         }
         renderer = "  <renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(spec.field) +
                    "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                   "    <ranges>\n" + ranges + "    </ranges>\n"
-                   "    <symbols>\n" + symbols + "    </symbols>\n"
+                   "    <ranges>\n" +
+                   ranges +
+                   "    </ranges>\n"
+                   "    <symbols>\n" +
+                   symbols +
+                   "    </symbols>\n"
                    "    <mode name=\"quantile\"/>\n"
                    "    <classificationMethod id=\"Quantile\">\n"
                    "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
@@ -177,8 +214,9 @@ std::string sld_for(const StyleSpec& spec) {
             filter = "<ogc:Filter><ogc:PropertyIsEqualTo>" + prop(spec.field) + "<ogc:Literal>" + xml_escape(c.value) +
                      "</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>";
         } else if (spec.renderer == Renderer::graduated) {
-            filter = "<ogc:Filter><ogc:And><" + std::string(i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") +
-                     ">" + prop(spec.field) + "<ogc:Literal>" + num(c.lower, 6) + "</ogc:Literal></" +
+            filter = "<ogc:Filter><ogc:And><" +
+                     std::string(i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") + ">" +
+                     prop(spec.field) + "<ogc:Literal>" + num(c.lower, 6) + "</ogc:Literal></" +
                      (i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") +
                      "><ogc:PropertyIsLessThanOrEqualTo>" + prop(spec.field) + "<ogc:Literal>" + num(c.upper, 6) +
                      "</ogc:Literal></ogc:PropertyIsLessThanOrEqualTo></ogc:And></ogc:Filter>";
@@ -191,16 +229,19 @@ std::string sld_for(const StyleSpec& spec) {
         rules += "        <se:Rule>\n          <se:TextSymbolizer>\n            <se:Label>" + prop(spec.label_field) +
                  "</se:Label>\n            <se:Font><se:SvgParameter name=\"font-family\">DejaVu Sans</se:SvgParameter>"
                  "<se:SvgParameter name=\"font-size\">11</se:SvgParameter></se:Font>\n"
-                 "            <se:Halo><se:Radius>1.5</se:Radius><se:Fill><se:SvgParameter name=\"fill\">#ffffff</se:SvgParameter></se:Fill></se:Halo>\n"
+                 "            <se:Halo><se:Radius>1.5</se:Radius><se:Fill><se:SvgParameter "
+                 "name=\"fill\">#ffffff</se:SvgParameter></se:Fill></se:Halo>\n"
                  "          </se:TextSymbolizer>\n        </se:Rule>\n";
     }
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<StyledLayerDescriptor xmlns=\"http://www.opengis.net/sld\" xmlns:ogc=\"http://www.opengis.net/ogc\" "
            "xmlns:se=\"http://www.opengis.net/se\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
            "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" version=\"1.1.0\" "
-           "xsi:schemaLocation=\"http://www.opengis.net/sld http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd\">\n"
-           "  <NamedLayer>\n    <se:Name>" + xml_escape(spec.table) + "</se:Name>\n    <UserStyle>\n      <se:Name>" +
-           xml_escape(spec.table) + "</se:Name>\n      <se:FeatureTypeStyle>\n" + rules +
+           "xsi:schemaLocation=\"http://www.opengis.net/sld "
+           "http://schemas.opengis.net/sld/1.1.0/StyledLayerDescriptor.xsd\">\n"
+           "  <NamedLayer>\n    <se:Name>" +
+           xml_escape(spec.table) + "</se:Name>\n    <UserStyle>\n      <se:Name>" + xml_escape(spec.table) +
+           "</se:Name>\n      <se:FeatureTypeStyle>\n" + rules +
            "      </se:FeatureTypeStyle>\n    </UserStyle>\n  </NamedLayer>\n</StyledLayerDescriptor>\n";
 }
 
@@ -214,7 +255,9 @@ std::vector<StyleClass> quantile_classes(std::vector<double> values, int count) 
     std::vector<double> bounds{lo};
     for (int i = 1; i < count; ++i) {
         // The value below which i/count of the values lie (nearest rank), rounded to 3 decimals.
-        const std::size_t k = static_cast<std::size_t>(std::ceil(static_cast<double>(i) * static_cast<double>(values.size()) / count)) - 1;
+        const std::size_t k =
+            static_cast<std::size_t>(std::ceil(static_cast<double>(i) * static_cast<double>(values.size()) / count)) -
+            1;
         const double b = std::round(values[std::min(k, values.size() - 1)] * 1000.0) / 1000.0;
         if (b > bounds.back() && b < hi) bounds.push_back(b);
     }
@@ -244,7 +287,9 @@ std::vector<StyleClass> catalogue_classes(const std::string& kind) {
 
 namespace {
 
-bool has_field(OGRLayer& layer, const std::string& name) { return layer.GetLayerDefn()->GetFieldIndex(name.c_str()) >= 0; }
+bool has_field(OGRLayer& layer, const std::string& name) {
+    return layer.GetLayerDefn()->GetFieldIndex(name.c_str()) >= 0;
+}
 
 std::string first_field(OGRLayer& layer, std::initializer_list<const char*> names) {
     for (const char* n : names) {
@@ -256,7 +301,7 @@ std::string first_field(OGRLayer& layer, std::initializer_list<const char*> name
 // While alive, the layer reads only `field`: no geometry and no other field (a fraction of
 // the bytes when the classes of a large layer are computed).
 class OnlyField {
-public:
+  public:
     OnlyField(OGRLayer& layer, const std::string& field) : layer_(layer) {
         CPLStringList ignored;
         const OGRFeatureDefn* defn = layer.GetLayerDefn();
@@ -271,7 +316,7 @@ public:
     OnlyField(const OnlyField&) = delete;
     OnlyField& operator=(const OnlyField&) = delete;
 
-private:
+  private:
     OGRLayer& layer_;
 };
 
@@ -389,7 +434,8 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
         s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil");
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
-    } else if (has_field(layer, "afname") && !catalogue_style(layer, "afname", "netcongestie", "", "").classes.empty()) {
+    } else if (has_field(layer, "afname") &&
+               !catalogue_style(layer, "afname", "netcongestie", "", "").classes.empty()) {
         s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)");
         s->outline = "#ffffff";
         s->outline_mm = 0.1;
@@ -418,11 +464,19 @@ void write_layer_styles(GDALDataset& ds, const std::string& path, const std::vec
         CPLErrorReset();
         table = ds.CreateLayer("layer_styles", nullptr, wkbNone, options.List());
         if (!table) throw fail("cannot create the table layer_styles");
-        for (const auto& [n, t, w] : std::vector<std::tuple<const char*, OGRFieldType, int>>{
-                 {"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256}, {"f_table_name", OFTString, 256},
-                 {"f_geometry_column", OFTString, 256}, {"styleName", OFTString, 30}, {"styleQML", OFTString, 0},
-                 {"styleSLD", OFTString, 0}, {"useAsDefault", OFTInteger, 0}, {"description", OFTString, 0},
-                 {"owner", OFTString, 30}, {"ui", OFTString, 30}, {"update_time", OFTDateTime, 0}}) {
+        for (const auto& [n, t, w] :
+             std::vector<std::tuple<const char*, OGRFieldType, int>>{{"f_table_catalog", OFTString, 256},
+                                                                     {"f_table_schema", OFTString, 256},
+                                                                     {"f_table_name", OFTString, 256},
+                                                                     {"f_geometry_column", OFTString, 256},
+                                                                     {"styleName", OFTString, 30},
+                                                                     {"styleQML", OFTString, 0},
+                                                                     {"styleSLD", OFTString, 0},
+                                                                     {"useAsDefault", OFTInteger, 0},
+                                                                     {"description", OFTString, 0},
+                                                                     {"owner", OFTString, 30},
+                                                                     {"ui", OFTString, 30},
+                                                                     {"update_time", OFTDateTime, 0}}) {
             OGRFieldDefn def(n, t);
             def.SetWidth(w);
             if (t == OFTInteger) def.SetSubType(OFSTBoolean);
@@ -479,18 +533,21 @@ std::uint32_t crc32_of(const std::string& bytes) {
 
 // A zip archive with one stored (uncompressed) entry: all QGIS needs from a .qgz.
 std::string stored_zip(const std::string& name, const std::string& data) {
-    auto le16 = [](std::uint32_t v) { return std::string{static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff)}; };
+    auto le16 = [](std::uint32_t v) {
+        return std::string{static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff)};
+    };
     auto le32 = [&](std::uint32_t v) { return le16(v & 0xffff) + le16(v >> 16); };
     const std::uint32_t crc = crc32_of(data), size = static_cast<std::uint32_t>(data.size());
     const std::uint32_t name_len = static_cast<std::uint32_t>(name.size());
     const std::uint32_t dos_time = 0, dos_date = (46u << 9) | (1u << 5) | 1u;  // 2026-01-01
-    std::string local = le32(0x04034b50) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) + le32(size) +
-                        le32(size) + le16(name_len) + le16(0) + name;
-    std::string central = le32(0x02014b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) +
-                          le32(size) + le32(size) + le16(name_len) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + name;
+    std::string local = le32(0x04034b50) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) +
+                        le32(size) + le32(size) + le16(name_len) + le16(0) + name;
+    std::string central = le32(0x02014b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) +
+                          le32(crc) + le32(size) + le32(size) + le16(name_len) + le16(0) + le16(0) + le16(0) + le16(0) +
+                          le32(0) + le32(0) + name;
     const std::uint32_t central_at = static_cast<std::uint32_t>(local.size() + data.size());
-    std::string end = le32(0x06054b50) + le16(0) + le16(0) + le16(1) + le16(1) + le32(static_cast<std::uint32_t>(central.size())) +
-                      le32(central_at) + le16(0);
+    std::string end = le32(0x06054b50) + le16(0) + le16(0) + le16(1) + le16(1) +
+                      le32(static_cast<std::uint32_t>(central.size())) + le32(central_at) + le16(0);
     return local + data + central + end;
 }
 
@@ -505,18 +562,21 @@ std::string qml_body(const StyleSpec& spec) {
 const char* kSrs =
     "<spatialrefsys><wkt></wkt><proj4>+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 "
     "+x_0=155000 +y_0=463000 +ellps=bessel +units=m +no_defs</proj4><srsid>2517</srsid><srid>28992</srid>"
-    "<authid>EPSG:28992</authid><description>Amersfoort / RD New</description><projectionacronym>sterea</projectionacronym>"
+    "<authid>EPSG:28992</authid><description>Amersfoort / RD "
+    "New</description><projectionacronym>sterea</projectionacronym>"
     "<ellipsoidacronym>EPSG:7004</ellipsoidacronym><geographicflag>false</geographicflag></spatialrefsys>";
 
-std::string item(const std::string& type, const std::string& uuid, const std::string& id, double x, double y, double w, double h,
-                 const std::string& extra_attrs, const std::string& children, int z) {
+std::string item(const std::string& type, const std::string& uuid, const std::string& id, double x, double y, double w,
+                 double h, const std::string& extra_attrs, const std::string& children, int z) {
     char pos[128], size[128];
     std::snprintf(pos, sizeof pos, "%.1f,%.1f,mm", x, y);
     std::snprintf(size, sizeof size, "%.1f,%.1f,mm", w, h);
-    return "    <LayoutItem type=\"" + type + "\" uuid=\"" + uuid + "\" id=\"" + xml_escape(id) + "\" position=\"" + pos +
-           "\" positionOnPage=\"" + pos + "\" size=\"" + size + "\" zValue=\"" + std::to_string(z) +
-           "\" visibility=\"1\" frame=\"false\" background=\"false\" referencePoint=\"0\" itemRotation=\"0\" opacity=\"1\" "
-           "positionLock=\"false\" excludeFromExports=\"0\" blendMode=\"0\" " + extra_attrs + ">\n" + children + "    </LayoutItem>\n";
+    return "    <LayoutItem type=\"" + type + "\" uuid=\"" + uuid + "\" id=\"" + xml_escape(id) + "\" position=\"" +
+           pos + "\" positionOnPage=\"" + pos + "\" size=\"" + size + "\" zValue=\"" + std::to_string(z) +
+           "\" visibility=\"1\" frame=\"false\" background=\"false\" referencePoint=\"0\" itemRotation=\"0\" "
+           "opacity=\"1\" "
+           "positionLock=\"false\" excludeFromExports=\"0\" blendMode=\"0\" " +
+           extra_attrs + ">\n" + children + "    </LayoutItem>\n";
 }
 
 // A layer of the project: its id, name, OGR data source and style.
@@ -534,8 +594,8 @@ struct ProjectLayers {
     OGREnvelope extent;
 };
 
-ProjectLayers project_layers(const std::string& display_path, const std::string& gpkg_path, const std::string& gpkg_file,
-                             const std::vector<std::string>& context) {
+ProjectLayers project_layers(const std::string& display_path, const std::string& gpkg_path,
+                             const std::string& gpkg_file, const std::vector<std::string>& context) {
     namespace fs = std::filesystem;
     // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
     // moved or shared; absolute only where no relative path exists.
@@ -548,12 +608,14 @@ ProjectLayers project_layers(const std::string& display_path, const std::string&
         return r.rfind("..", 0) == 0 ? r : "./" + r;
     };
     ProjectLayers out;
-    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context, const std::string& read_path) {
+    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context,
+                   const std::string& read_path) {
         ensure_gdal();
-        DatasetPtr ds(GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        DatasetPtr ds(
+            GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
         if (!ds) {
-            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(), ErrorPlace::at(path, layer_name),
-                        "check the path");
+            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(),
+                        ErrorPlace::at(path, layer_name), "check the path");
         }
         for (int i = 0; i < ds->GetLayerCount(); ++i) {
             OGRLayer* l = ds->GetLayer(i);
@@ -588,24 +650,35 @@ ProjectLayers project_layers(const std::string& display_path, const std::string&
 std::string layers_xml(const std::vector<ProjectLayer>& entries) {
     std::string tree, layers, order, layerorder;
     for (const ProjectLayer& e : entries) {
-        tree += "    <layer-tree-layer id=\"" + xml_escape(e.id) + "\" name=\"" + xml_escape(e.name) + "\" source=\"" + xml_escape(e.source) +
-                "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
+        tree +=
+            "    <layer-tree-layer id=\"" + xml_escape(e.id) + "\" name=\"" + xml_escape(e.name) + "\" source=\"" +
+            xml_escape(e.source) +
+            "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
         order += "      <item>" + xml_escape(e.id) + "</item>\n";
         layers += "    <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" labelsEnabled=\"" +
-                  std::string(e.style.label_field.empty() ? "0" : "1") + "\" styleCategories=\"AllStyleCategories\">\n"
-                  "      <id>" + xml_escape(e.id) + "</id>\n      <datasource>" + xml_escape(e.source) + "</datasource>\n"
-                  "      <layername>" + xml_escape(e.name) + "</layername>\n      <srs>" + kSrs + "</srs>\n"
-                  "      <provider encoding=\"UTF-8\">ogr</provider>\n" + qml_body(e.style) + "    </maplayer>\n";
+                  std::string(e.style.label_field.empty() ? "0" : "1") +
+                  "\" styleCategories=\"AllStyleCategories\">\n"
+                  "      <id>" +
+                  xml_escape(e.id) + "</id>\n      <datasource>" + xml_escape(e.source) +
+                  "</datasource>\n"
+                  "      <layername>" +
+                  xml_escape(e.name) + "</layername>\n      <srs>" + kSrs +
+                  "</srs>\n"
+                  "      <provider encoding=\"UTF-8\">ogr</provider>\n" +
+                  qml_body(e.style) + "    </maplayer>\n";
         layerorder += "    <layer id=\"" + xml_escape(e.id) + "\"/>\n";
     }
     return "  <layer-tree-group>\n    <customproperties/>\n" + tree + "    <custom-order enabled=\"0\">\n" + order +
-           "    </custom-order>\n  </layer-tree-group>\n  <projectlayers>\n" + layers + "  </projectlayers>\n"
-           "  <layerorder>\n" + layerorder + "  </layerorder>\n";
+           "    </custom-order>\n  </layer-tree-group>\n  <projectlayers>\n" + layers +
+           "  </projectlayers>\n"
+           "  <layerorder>\n" +
+           layerorder + "  </layerorder>\n";
 }
 
 // The A3 print layout: the map (the extent with the map item's aspect ratio, since QGIS
 // resizes the item to the extent's), legend, scale bar, north arrow, title and attribution.
-std::string layout_xml(const OGREnvelope& extent, const std::string& title, const std::string& attribution, bool english) {
+std::string layout_xml(const OGREnvelope& extent, const std::string& title, const std::string& attribution,
+                       bool english) {
     const double map_w = 300, map_h = 258;
     const double pad = 0.04 * std::max(extent.MaxX - extent.MinX, extent.MaxY - extent.MinY);
     double ew = extent.MaxX - extent.MinX + 2 * pad, eh = extent.MaxY - extent.MinY + 2 * pad;
@@ -613,8 +686,8 @@ std::string layout_xml(const OGREnvelope& extent, const std::string& title, cons
     else ew = eh * map_w / map_h;
     const double cx = (extent.MinX + extent.MaxX) / 2, cy = (extent.MinY + extent.MaxY) / 2;
     char ext[256];
-    std::snprintf(ext, sizeof ext, "<Extent xmin=\"%.3f\" ymin=\"%.3f\" xmax=\"%.3f\" ymax=\"%.3f\"/>", cx - ew / 2, cy - eh / 2,
-                  cx + ew / 2, cy + eh / 2);
+    std::snprintf(ext, sizeof ext, "<Extent xmin=\"%.3f\" ymin=\"%.3f\" xmax=\"%.3f\" ymax=\"%.3f\"/>", cx - ew / 2,
+                  cy - eh / 2, cx + ew / 2, cy + eh / 2);
     // Scale bar: four segments of a round number of km, about 15 mm each.
     const double km_per_mm = ew / map_w / 1000;
     const double raw = 15 * km_per_mm, decade = std::pow(10.0, std::floor(std::log10(raw)));
@@ -631,37 +704,50 @@ std::string layout_xml(const OGREnvelope& extent, const std::string& title, cons
                ",0,0,0,0,0\" style=\"\"/>";
     };
     std::string layout;
-    layout += "  <Layouts>\n  <Layout name=\"ruimte A3\" units=\"mm\" worldFileMap=\"\" printResolution=\"300\">\n"
-              "    <PageCollection>\n"
-              "      <symbol type=\"fill\" name=\"\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\"><layer class=\"SimpleFill\" enabled=\"1\" "
-              "locked=\"0\" pass=\"0\"><Option type=\"Map\"><Option name=\"color\" type=\"QString\" value=\"255,255,255,255\"/>"
-              "<Option name=\"style\" type=\"QString\" value=\"solid\"/><Option name=\"outline_style\" type=\"QString\" value=\"no\"/>"
-              "</Option></layer></symbol>\n" +
-              item("65638", "{6f1b8a52-0000-4000-8000-000000000000}", "", 0, 0, 420, 297, "", "", 0) +
-              "      <GuideCollection visible=\"1\"/>\n    </PageCollection>\n";
+    layout +=
+        "  <Layouts>\n  <Layout name=\"ruimte A3\" units=\"mm\" worldFileMap=\"\" printResolution=\"300\">\n"
+        "    <PageCollection>\n"
+        "      <symbol type=\"fill\" name=\"\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\"><layer "
+        "class=\"SimpleFill\" enabled=\"1\" "
+        "locked=\"0\" pass=\"0\"><Option type=\"Map\"><Option name=\"color\" type=\"QString\" "
+        "value=\"255,255,255,255\"/>"
+        "<Option name=\"style\" type=\"QString\" value=\"solid\"/><Option name=\"outline_style\" type=\"QString\" "
+        "value=\"no\"/>"
+        "</Option></layer></symbol>\n" +
+        item("65638", "{6f1b8a52-0000-4000-8000-000000000000}", "", 0, 0, 420, 297, "", "", 0) +
+        "      <GuideCollection visible=\"1\"/>\n    </PageCollection>\n";
     layout += item("65639", map_uuid, "Kaart", 10, 24, map_w, map_h,
-                   "keepLayerSet=\"false\" followPreset=\"false\" drawCanvasItems=\"true\" mapRotation=\"0\" labelMargin=\"0,mm\" mapFlags=\"1\"",
+                   "keepLayerSet=\"false\" followPreset=\"false\" drawCanvasItems=\"true\" mapRotation=\"0\" "
+                   "labelMargin=\"0,mm\" mapFlags=\"1\"",
                    std::string("      ") + ext + "\n      <LayerSet/>\n      <crs>" + kSrs + "</crs>\n", 1);
     const char* legend = english ? "Legend" : "Legenda";
     layout += item("65642", "{6f1b8a52-0000-4000-8000-000000000002}", legend, 318, 24, 92, 160,
-                   "map_uuid=\"" + map_uuid + "\" title=\"" + std::string(legend) + "\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
-                   "symbolWidth=\"8\" symbolHeight=\"5\" wrapChar=\"\" titleAlignment=\"1\"",
+                   "map_uuid=\"" + map_uuid + "\" title=\"" + std::string(legend) +
+                       "\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
+                       "symbolWidth=\"8\" symbolHeight=\"5\" wrapChar=\"\" titleAlignment=\"1\"",
                    "", 2);
     layout += item("65646", "{6f1b8a52-0000-4000-8000-000000000003}", "Schaalstok", 318, 262, 80, 14,
-                   "mapUuid=\"" + map_uuid + "\" style=\"Single Box\" unitType=\"km\" unitLabel=\"km\" numSegments=\"4\" "
-                   "numSegmentsLeft=\"0\" numUnitsPerSegment=\"" + num(segment_km, 3) + "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"0\" "
-                   "minBarWidth=\"40\" maxBarWidth=\"70\" height=\"3\" labelBarSpace=\"2\" boxContentSpace=\"1\" alignment=\"0\"",
+                   "mapUuid=\"" + map_uuid +
+                       "\" style=\"Single Box\" unitType=\"km\" unitLabel=\"km\" numSegments=\"4\" "
+                       "numSegmentsLeft=\"0\" numUnitsPerSegment=\"" +
+                       num(segment_km, 3) +
+                       "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"0\" "
+                       "minBarWidth=\"40\" maxBarWidth=\"70\" height=\"3\" labelBarSpace=\"2\" boxContentSpace=\"1\" "
+                       "alignment=\"0\"",
                    "", 3);
-    layout += item("65640", "{6f1b8a52-0000-4000-8000-000000000004}", "Noordpijl", 390, 232, 14, 22,
-                   "file=\":/images/north_arrows/layout_default_north_arrow.svg\" pictureRotation=\"0\" mapUuid=\"" + map_uuid +
-                       "\" northMode=\"0\" northOffset=\"0\" resizeMode=\"0\" anchorPoint=\"0\" svgFillColor=\"0,0,0,255\" "
-                       "svgBorderColor=\"255,255,255,255\" svgBorderWidth=\"0.2\" mode=\"1\"",
-                   "", 4);
+    layout += item(
+        "65640", "{6f1b8a52-0000-4000-8000-000000000004}", "Noordpijl", 390, 232, 14, 22,
+        "file=\":/images/north_arrows/layout_default_north_arrow.svg\" pictureRotation=\"0\" mapUuid=\"" + map_uuid +
+            "\" northMode=\"0\" northOffset=\"0\" resizeMode=\"0\" anchorPoint=\"0\" svgFillColor=\"0,0,0,255\" "
+            "svgBorderColor=\"255,255,255,255\" svgBorderWidth=\"0.2\" mode=\"1\"",
+        "", 4);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000005}", "Titel", 10, 8, 400, 12,
-                   "labelText=\"" + xml_escape(title) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
+                   "labelText=\"" + xml_escape(title) +
+                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(20, true) + "\n", 5);
     layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape(attribution) + "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
+                   "labelText=\"" + xml_escape(attribution) +
+                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
                    "      " + label_font(8, false) + "\n", 6);
     layout += "  </Layout>\n  </Layouts>\n";
     return layout;
@@ -675,14 +761,20 @@ void write_qgis_project(const std::string& qgz_path, const std::string& display_
     namespace fs = std::filesystem;
     const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
     const ProjectLayers layers = project_layers(display_path, gpkg_path, gpkg_file, context);
-    const std::string attribution = attribution_line(fs::absolute(gpkg_file).string(), layers.descriptions, english) + "  |  " +
-                                    fs::path(gpkg_path).filename().string();
-    const std::string qgs = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                            "<qgis projectname=\"" + xml_escape(title) + "\" version=\"3.22.0-Białowieża\">\n"
-                            "  <title>" + xml_escape(title) + "</title>\n"
-                            "  <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n"
-                            "  <projectCrs>" + kSrs + "</projectCrs>\n" +
-                            layers_xml(layers.entries) + layout_xml(layers.extent, title, attribution, english) + "</qgis>\n";
+    const std::string attribution = attribution_line(fs::absolute(gpkg_file).string(), layers.descriptions, english) +
+                                    "  |  " + fs::path(gpkg_path).filename().string();
+    const std::string qgs =
+        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        "<qgis projectname=\"" +
+        xml_escape(title) +
+        "\" version=\"3.22.0-Białowieża\">\n"
+        "  <title>" +
+        xml_escape(title) +
+        "</title>\n"
+        "  <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n"
+        "  <projectCrs>" +
+        kSrs + "</projectCrs>\n" + layers_xml(layers.entries) + layout_xml(layers.extent, title, attribution, english) +
+        "</qgis>\n";
     const std::string stem = fs::path(display_path).stem().string();
     std::ofstream out(qgz_path, std::ios::binary | std::ios::trunc);
     out << stored_zip(stem + ".qgs", qgs);

@@ -23,20 +23,20 @@ struct StyleClass {
     std::string value;            // categorized: the attribute value (as text)
     double lower = 0, upper = 0;  // graduated: the range, lower < v <= upper (the first includes lower)
     std::string label_nl, label_en;
-    std::string fill;             // "#rrggbb"; empty: no fill (outline only)
+    std::string fill;  // "#rrggbb"; empty: no fill (outline only)
 };
 
 struct StyleSpec {
-    std::string table;                     // the layer the style belongs to
+    std::string table;  // the layer the style belongs to
     std::string geometry_column = "geom";
     Renderer renderer = Renderer::single;
-    std::string field;                     // attribute classified (categorized, graduated)
-    std::vector<StyleClass> classes;       // single: exactly one class
-    std::string outline = "#232323";       // "#rrggbb"
+    std::string field;                // attribute classified (categorized, graduated)
+    std::vector<StyleClass> classes;  // single: exactly one class
+    std::string outline = "#232323";  // "#rrggbb"
     double outline_mm = 0.26;
-    std::string label_field;               // names as labels; empty: no labels
-    std::string title_nl, title_en;        // legend title
-    bool synthetic = false;                // data made up for the samples (attribution says so)
+    std::string label_field;         // names as labels; empty: no labels
+    std::string title_nl, title_en;  // legend title
+    bool synthetic = false;          // data made up for the samples (attribution says so)
 
     const std::string& title(bool english) const { return english ? title_en : title_nl; }
 };

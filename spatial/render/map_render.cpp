@@ -14,14 +14,14 @@
 #include <memory>
 #include <optional>
 
-#include "spatial/output/atomic_output.hpp"
-#include "spatial/output/attribution.hpp"
+#include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
-#include "spatial/output/gpkg_writer.hpp"
 #include "spatial/io/read_check.hpp"
-#include "ruimte/version.hpp"
 #include "spatial/io/source.hpp"
+#include "spatial/output/atomic_output.hpp"
+#include "spatial/output/attribution.hpp"
+#include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/styles.hpp"
 #include "spatial/render/cairo_ptr.hpp"
 
@@ -37,7 +37,9 @@ Rgb rgb(const std::string& hex) {
     if (hex.size() == 7) std::sscanf(hex.c_str(), "#%02x%02x%02x", &r, &g, &b);
     return {r / 255.0, g / 255.0, b / 255.0};
 }
-void set(cairo_t* cr, const Rgb& c, double alpha = 1) { cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha); }
+void set(cairo_t* cr, const Rgb& c, double alpha = 1) {
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+}
 
 struct Box {
     double x0, y0, x1, y1;
@@ -49,11 +51,11 @@ struct MapFeature {
     std::unique_ptr<OGRGeometry> geom;  // EPSG:28992
     int klass = -1;                     // index into the style's classes; -1: none
     std::string label;
-    std::int64_t rank = 0;              // 0: unranked
+    std::int64_t rank = 0;  // 0: unranked
     bool excluded = false;
-    bool marked = false;                // claim conflict
+    bool marked = false;  // claim conflict
     double area = 0;
-    double ax = 0, ay = 0;              // label anchor (a point on the surface)
+    double ax = 0, ay = 0;  // label anchor (a point on the surface)
 };
 
 struct Layer {
@@ -84,7 +86,8 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
         out.layer = out.ds->GetLayerByName(spec.layer.c_str());
     } else {
         // The first spatial layer in ruimte's order of interest, else the first spatial one.
-        for (const char* n : {"candidates_scored", "candidates_selected", "check_locations", "claim_faces", "region_balance"}) {
+        for (const char* n :
+             {"candidates_scored", "candidates_selected", "check_locations", "claim_faces", "region_balance"}) {
             if (pick_styled && !out.layer) out.layer = out.ds->GetLayerByName(n);
         }
         for (int i = 0; i < out.ds->GetLayerCount() && !out.layer; ++i) {
@@ -94,10 +97,13 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
     if (!out.layer || out.layer->GetGeomType() == wkbNone) {
         std::string names;
         for (int i = 0; i < out.ds->GetLayerCount(); ++i) {
-            if (out.ds->GetLayer(i)->GetGeomType() != wkbNone) names += (names.empty() ? "" : ", ") + std::string(out.ds->GetLayer(i)->GetName());
+            if (out.ds->GetLayer(i)->GetGeomType() != wkbNone)
+                names += (names.empty() ? "" : ", ") + std::string(out.ds->GetLayer(i)->GetName());
         }
-        throw Error(ErrorKind::input, "no spatial layer '" + spec.layer + "'; the spatial layers are: " + (names.empty() ? "(none)" : names),
-                    ErrorPlace::at(spec.path, spec.layer), "name one of them as FILE:LAYER");
+        throw Error(
+            ErrorKind::input,
+            "no spatial layer '" + spec.layer + "'; the spatial layers are: " + (names.empty() ? "(none)" : names),
+            ErrorPlace::at(spec.path, spec.layer), "name one of them as FILE:LAYER");
     }
     return out;
 }
@@ -148,8 +154,8 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
         MapFeature m;
         m.geom.reset(g->clone());
         if (ct && m.geom->transform(ct.get()) != OGRERR_NONE) {
-            throw Error(ErrorKind::input, "cannot reproject the feature to EPSG:28992", ErrorPlace::at(path, out.name, f->GetFID()),
-                        "check the layer's CRS");
+            throw Error(ErrorKind::input, "cannot reproject the feature to EPSG:28992",
+                        ErrorPlace::at(path, out.name, f->GetFID()), "check the layer's CRS");
         }
         if (spec) m.klass = class_of(*spec, *f, f_class);
         if (f_label >= 0 && f->IsFieldSetAndNotNull(f_label)) m.label = f->GetFieldAsString(f_label);
@@ -182,7 +188,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
 }
 
 struct View {
-    Box frame;  // mm on the page
+    Box frame;                         // mm on the page
     double minx = 0, miny = 0, s = 1;  // mm per metre
     double ox = 0, oy = 0;             // page position of (minx, miny)
     double x(double wx) const { return ox + (wx - minx) * s; }
@@ -213,7 +219,8 @@ void geom_path(cairo_t* cr, const View& v, const OGRGeometry& g) {
 }
 
 void font(cairo_t* cr, double size_mm, bool bold = false) {
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size_mm);
 }
 
@@ -336,7 +343,8 @@ View fit_view(const Box& frame, OGREnvelope e, const std::vector<double>& extent
 // The output's extension, lower case; throws for a bad --extent or an unknown extension.
 std::string check_map_request(const MapRequest& req) {
     namespace fs = std::filesystem;
-    if (!req.extent.empty() && (req.extent.size() != 4 || !(req.extent[0] < req.extent[2]) || !(req.extent[1] < req.extent[3]))) {
+    if (!req.extent.empty() &&
+        (req.extent.size() != 4 || !(req.extent[0] < req.extent[2]) || !(req.extent[1] < req.extent[3]))) {
         throw Error(ErrorKind::usage, "--extent must be XMIN,YMIN,XMAX,YMAX with XMIN < XMAX and YMIN < YMAX", {},
                     "give the corners in EPSG:28992 metres, for example --extent 120000,480000,140000,495000");
     }
@@ -373,8 +381,10 @@ Canvas open_canvas(const std::string& ext, const AtomicOutput& out, const Page& 
         c.surface.reset(cairo_image_surface_create(CAIRO_FORMAT_RGB24, summary.width_px, summary.height_px));
     }
     if (cairo_surface_status(c.surface.get()) != CAIRO_STATUS_SUCCESS) {
-        throw Error(ErrorKind::output, std::string("cannot create the map: ") + cairo_status_to_string(cairo_surface_status(c.surface.get())),
-                    ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
+        throw Error(
+            ErrorKind::output,
+            std::string("cannot create the map: ") + cairo_status_to_string(cairo_surface_status(c.surface.get())),
+            ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
     }
     c.owner.reset(cairo_create(c.surface.get()));
     c.cr = c.owner.get();
@@ -489,7 +499,8 @@ Drawn draw_map(cairo_t* cr, const View& v, const Box& frame, const Layer& data, 
 bool draw_labels(cairo_t* cr, const View& v, const Box& frame, const Layer& data, int top, double k,
                  MapSummary& summary) {
     std::vector<const MapFeature*> order;
-    const bool ranked = std::any_of(data.features.begin(), data.features.end(), [](const MapFeature& f) { return f.rank > 0; });
+    const bool ranked =
+        std::any_of(data.features.begin(), data.features.end(), [](const MapFeature& f) { return f.rank > 0; });
     for (const auto& f : data.features) {
         const Box anchor{v.x(f.ax), v.y(f.ay), v.x(f.ax), v.y(f.ay)};
         if (!anchor.inside(frame)) continue;  // outside the shown part (--extent)
@@ -521,11 +532,12 @@ bool draw_labels(cairo_t* cr, const View& v, const Box& frame, const Layer& data
         const double d = ranked ? 1.6 * k : 0;
         // Candidate positions: centred (named areas), then right, left, above, below, diagonals.
         const std::vector<std::pair<double, double>> spots =
-            ranked ? std::vector<std::pair<double, double>>{{ax + d, ay + h / 2 - 0.4},        {ax - d - w, ay + h / 2 - 0.4},
-                                                            {ax - w / 2, ay - d},              {ax - w / 2, ay + d + h},
-                                                            {ax + d, ay - d},                  {ax - d - w, ay - d},
-                                                            {ax + d, ay + d + h},              {ax - d - w, ay + d + h}}
-                   : std::vector<std::pair<double, double>>{{ax - w / 2, ay + h / 2 - 0.4}, {ax - w / 2, ay - h / 2}, {ax - w / 2, ay + h * 1.3}};
+            ranked ? std::vector<std::pair<double, double>>{{ax + d, ay + h / 2 - 0.4}, {ax - d - w, ay + h / 2 - 0.4},
+                                                            {ax - w / 2, ay - d},       {ax - w / 2, ay + d + h},
+                                                            {ax + d, ay - d},           {ax - d - w, ay - d},
+                                                            {ax + d, ay + d + h},       {ax - d - w, ay + d + h}}
+                   : std::vector<std::pair<double, double>>{
+                         {ax - w / 2, ay + h / 2 - 0.4}, {ax - w / 2, ay - h / 2}, {ax - w / 2, ay + h * 1.3}};
         bool done = false;
         for (const auto& [x, y] : spots) {
             const Box b{x - 0.6, y - h - 0.2, x + w + 0.6, y + 0.9};
@@ -560,14 +572,16 @@ void draw_frame_and_title(cairo_t* cr, const Page& page, const MapRequest& req, 
     text(cr, page.margin, page.margin + 7 * k, title);
     font(cr, 3.2 * k);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    text(cr, page.margin, page.margin + 12.5 * k, (en ? "Layer " : "Laag ") + data.name + " - " + fs::path(main_path).filename().string() +
-                                            (ranked ? (en ? " - labels: top " : " - labels: beste ") + std::to_string(req.top) : std::string()));
+    text(cr, page.margin, page.margin + 12.5 * k,
+         (en ? "Layer " : "Laag ") + data.name + " - " + fs::path(main_path).filename().string() +
+             (ranked ? (en ? " - labels: top " : " - labels: beste ") + std::to_string(req.top) : std::string()));
 }
 
 // The legend: a swatch and a label per row, from the top of the panel down.
 class Legend {
-public:
-    Legend(cairo_t* cr, double x, double y, double k, MapSummary& summary) : cr_(cr), x_(x), y_(y), k_(k), summary_(summary) {}
+  public:
+    Legend(cairo_t* cr, double x, double y, double k, MapSummary& summary)
+        : cr_(cr), x_(x), y_(y), k_(k), summary_(summary) {}
 
     // A bold line of `size` mm with its baseline `baseline` mm below the current row; the
     // next row starts `advance` mm lower.
@@ -598,7 +612,7 @@ public:
         cairo_stroke(cr_);
     }
 
-private:
+  private:
     cairo_t* cr_;
     double x_, y_, k_;
     MapSummary& summary_;
@@ -655,15 +669,16 @@ void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const sty
         });
     }
     if (ranked && summary.labels_placed > 0) {
-        legend.row(en ? "rank (best " + std::to_string(req.top) + ")" : "rang (beste " + std::to_string(req.top) + ")", [&](const Box& b) {
-            cairo_new_path(cr);
-            cairo_arc(cr, (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, 0.8 * k, 0, 2 * M_PI);
-            cairo_set_source_rgb(cr, 1, 1, 1);
-            cairo_fill_preserve(cr);
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-            cairo_set_line_width(cr, 0.3 * k);
-            cairo_stroke(cr);
-        });
+        legend.row(en ? "rank (best " + std::to_string(req.top) + ")" : "rang (beste " + std::to_string(req.top) + ")",
+                   [&](const Box& b) {
+                       cairo_new_path(cr);
+                       cairo_arc(cr, (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, 0.8 * k, 0, 2 * M_PI);
+                       cairo_set_source_rgb(cr, 1, 1, 1);
+                       cairo_fill_preserve(cr);
+                       cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+                       cairo_set_line_width(cr, 0.3 * k);
+                       cairo_stroke(cr);
+                   });
     }
     for (const Layer& c : context) {
         const std::string label = c.name == "gemeenten" ? (en ? "municipal boundary" : "gemeentegrens") : c.name;
@@ -709,8 +724,9 @@ void draw_scale_and_north(cairo_t* cr, const Page& page, const View& v, const Ma
     text(cr, sx + len / 2, sy + 5 * k, distance_text(nice / 2), 0.5);
     text(cr, sx + len, sy + 5 * k, distance_text(nice), 0.5);
     const long long ratio = std::llround(scale / 1000.0) * 1000;
-    text(cr, sx, sy - 2 * k, (en ? "Scale 1 : " + thousands(ratio, ',') : "Schaal 1 : " + thousands(ratio, '.')) +
-                                 (en ? " (at print size)" : " (op ware grootte)"));
+    text(cr, sx, sy - 2 * k,
+         (en ? "Scale 1 : " + thousands(ratio, ',') : "Schaal 1 : " + thousands(ratio, '.')) +
+             (en ? " (at print size)" : " (op ware grootte)"));
 
     // North arrow (RD New grid north; within 2 degrees of true north in the Netherlands).
     const double nx = req.landscape ? lx + page.panel_w - 14 * k : frame.x1 - 8 * k;
@@ -792,7 +808,8 @@ MapSummary render_map(const MapRequest& req) {
     std::vector<DatasetOpen> context_open;
     for (const auto& c : req.context) {
         context_open.push_back(open_layer(c, false));
-        context.push_back(read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, nullptr));
+        context.push_back(
+            read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, nullptr));
     }
 
     const Page page = page_layout(req);

@@ -16,10 +16,10 @@ struct MapRequest {
     std::vector<std::string> context;  // FILE[:LAYER] drawn as grey boundaries under the layer
     Paper paper = Paper::a4;
     bool landscape = true;
-    bool english = false;              // labels, legend and attribution in English (default Dutch)
-    std::string title;                 // empty: from the style ("Score (kwantielen)") and the file
-    int top = 10;                      // label the N best-ranked candidates (rank field); else every named area
-    int dpi = 300;                     // PNG only
+    bool english = false;  // labels, legend and attribution in English (default Dutch)
+    std::string title;     // empty: from the style ("Score (kwantielen)") and the file
+    int top = 10;          // label the N best-ranked candidates (rank field); else every named area
+    int dpi = 300;         // PNG only
     bool overwrite = false;
     // The part of the map to show: xmin, ymin, xmax, ymax in EPSG:28992 metres (fitted to the
     // frame, aspect kept). Empty: the layer's extent with a small margin.
@@ -28,12 +28,12 @@ struct MapRequest {
 
 struct MapSummary {
     std::string layer;
-    std::vector<std::string> legend;   // the legend entries, in order (the style's classes first)
-    int width_px = 0, height_px = 0;   // PNG only
+    std::vector<std::string> legend;  // the legend entries, in order (the style's classes first)
+    int width_px = 0, height_px = 0;  // PNG only
     std::size_t features = 0;
     std::size_t labels_placed = 0;
-    std::size_t labels_dropped = 0;    // left out because they would overlap
-    double scale = 0;                  // 1 : scale
+    std::size_t labels_dropped = 0;  // left out because they would overlap
+    double scale = 0;                // 1 : scale
     std::string attribution;
 };
 

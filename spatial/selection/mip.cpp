@@ -23,7 +23,9 @@ std::string module_path() {
     if (const char* own = std::getenv("RUIMTE_MODULE_DIR"); own && *own) return std::string(own) + "/" + kModule;
     std::error_code ec;
     const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ((ec ? std::filesystem::path(".") : exe.parent_path()) / ".." / "lib" / "ruimte" / kModule).lexically_normal().string();
+    return ((ec ? std::filesystem::path(".") : exe.parent_path()) / ".." / "lib" / "ruimte" / kModule)
+        .lexically_normal()
+        .string();
 }
 
 SolveFn load_solver() {
@@ -40,7 +42,8 @@ SolveFn load_solver() {
         const char* err = ::dlerror();
         why = err ? err : "cannot be loaded";
     }
-    throw Error(ErrorKind::internal, std::string("the CBC solver module ") + kModule + " cannot be loaded: " + path + ": " + why, {},
+    throw Error(ErrorKind::internal,
+                std::string("the CBC solver module ") + kModule + " cannot be loaded: " + path + ": " + why, {},
                 "keep the module in lib/ruimte beside the program's folder (cmake --build puts it in "
                 "build/lib/ruimte, cmake --install in PREFIX/lib/ruimte), or set RUIMTE_MODULE_DIR to the "
                 "folder that holds it; COIN-OR CBC comes from scripts/setup.sh");
@@ -60,8 +63,7 @@ MipResult solve_mip(const Mip& mip, const MipControl& control) {
         case 1:
             throw Error(ErrorKind::internal, "the CBC solver gave up (numerical difficulties)", {},
                         "report the command line; a different --time-limit or fewer rules may work around it");
-        default:
-            throw Error(ErrorKind::internal, "the CBC solver failed: " + error, {}, "report the command line");
+        default: throw Error(ErrorKind::internal, "the CBC solver failed: " + error, {}, "report the command line");
     }
 }
 

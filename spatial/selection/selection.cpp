@@ -47,7 +47,9 @@ double lhs(const Terms& terms, const std::vector<char>& chosen) {
 }
 
 // A relative tolerance for "the rule holds": the solver works to about 1e-7 absolute.
-double tolerance(const SelectionConstraint& c) { return 1e-9 * std::max(1.0, std::fabs(c.bound)) + 1e-7; }
+double tolerance(const SelectionConstraint& c) {
+    return 1e-9 * std::max(1.0, std::fabs(c.bound)) + 1e-7;
+}
 
 bool holds(const SelectionConstraint& c, double value) {
     return c.sense == Sense::at_least ? value >= c.bound - tolerance(c) : value <= c.bound + tolerance(c);
@@ -67,9 +69,13 @@ void check_cancel(const SolveOptions& o) {
 }
 
 // Seconds left until `deadline` (may be negative).
-double left_until(Clock::time_point deadline) { return std::chrono::duration<double>(deadline - Clock::now()).count(); }
+double left_until(Clock::time_point deadline) {
+    return std::chrono::duration<double>(deadline - Clock::now()).count();
+}
 
-std::string magnitude_limit() { return "the largest magnitude the solver handles is " + number(kMaxSolverMagnitude); }
+std::string magnitude_limit() {
+    return "the largest magnitude the solver handles is " + number(kMaxSolverMagnitude);
+}
 
 void validate(const SelectionProblem& p) {
     const std::size_t n = p.size();
@@ -78,32 +84,38 @@ void validate(const SelectionProblem& p) {
     }
     for (std::size_t i = 0; i < n; ++i) {
         if (p.locked_in[i] && !p.available[i]) {
-            throw Error(ErrorKind::usage, "candidate " + p.ids[i] + " is locked in but is excluded or locked out",
-                        {}, "remove it from --lock-in, or from --lock-out; an excluded candidate cannot be chosen");
+            throw Error(ErrorKind::usage, "candidate " + p.ids[i] + " is locked in but is excluded or locked out", {},
+                        "remove it from --lock-in, or from --lock-out; an excluded candidate cannot be chosen");
         }
         if (!std::isfinite(p.objective[i])) {
             throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has no finite objective value", {},
                         "give the candidate a score and a value in the weight field");
         }
         if (std::fabs(p.objective[i]) > kMaxSolverMagnitude) {
-            throw Error(ErrorKind::input, "candidate " + p.ids[i] + " has objective value " + number(p.objective[i]) + "; " +
-                            magnitude_limit(), {}, "express the field in larger units (e.g. thousands)");
+            throw Error(
+                ErrorKind::input,
+                "candidate " + p.ids[i] + " has objective value " + number(p.objective[i]) + "; " + magnitude_limit(),
+                {}, "express the field in larger units (e.g. thousands)");
         }
     }
     for (const auto& c : p.constraints) {
         for (const auto& [i, a] : c.terms) {
-            if (i >= n) throw Error(ErrorKind::internal, "selection problem: constraint '" + c.name + "' names no candidate");
+            if (i >= n)
+                throw Error(ErrorKind::internal, "selection problem: constraint '" + c.name + "' names no candidate");
             if (!std::isfinite(a)) {
-                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has no finite value", {},
-                            "fill in the field for every candidate that can be chosen");
+                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has no finite value",
+                            {}, "fill in the field for every candidate that can be chosen");
             }
             if (std::fabs(a) > kMaxSolverMagnitude) {
-                throw Error(ErrorKind::input, "rule '" + c.name + "': candidate " + p.ids[i] + " has value " + number(a) + "; " +
-                                magnitude_limit(), {}, "express the field in larger units (e.g. thousands)");
+                throw Error(ErrorKind::input,
+                            "rule '" + c.name + "': candidate " + p.ids[i] + " has value " + number(a) + "; " +
+                                magnitude_limit(),
+                            {}, "express the field in larger units (e.g. thousands)");
             }
         }
         if (!std::isfinite(c.bound) || std::fabs(c.bound) > kMaxSolverMagnitude) {
-            throw Error(ErrorKind::usage, "rule '" + c.name + "' asks for " + number(c.bound) + "; " + magnitude_limit(), {},
+            throw Error(ErrorKind::usage,
+                        "rule '" + c.name + "' asks for " + number(c.bound) + "; " + magnitude_limit(), {},
                         "give a bound between -" + number(kMaxSolverMagnitude) + " and " + number(kMaxSolverMagnitude));
         }
     }
@@ -117,8 +129,8 @@ void validate(const SelectionProblem& p) {
 // Which rules the MIP leaves out or relaxes, and what it optimises.
 struct Variant {
     std::size_t skip = static_cast<std::size_t>(-1);  // constraint left out
-    bool relax_overlaps = false;  // overlaps become counted violations (minimised)
-    bool relax_lock_in = false;   // locked-in candidates become wishes (maximised)
+    bool relax_overlaps = false;                      // overlaps become counted violations (minimised)
+    bool relax_lock_in = false;                       // locked-in candidates become wishes (maximised)
 };
 
 // Builds the model; the objective is set by the caller. Columns 0..n-1 are the candidates;
@@ -214,7 +226,8 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
         } else {
             const double by = std::fabs(c.bound - s.best);
             s.text = "rule '" + c.name + "' cannot be met while the other rules hold: at best " + number(s.best) +
-                     " against " + number(c.bound) + " (" + number(by) + (c.sense == Sense::at_least ? " short)" : " over)");
+                     " against " + number(c.bound) + " (" + number(by) +
+                     (c.sense == Sense::at_least ? " short)" : " over)");
         }
         if (!r.proven_optimal) s.text += " (bound from the solver; the search was not finished in time)";
         out.push_back(std::move(s));
@@ -243,8 +256,9 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
                 s.bound = 0;
                 s.best = static_cast<double>(pairs);
                 s.others_feasible = true;
-                s.text = "the overlap rule cannot be met while the other rules hold: at least " + std::to_string(pairs) +
-                         " overlapping pair(s) would have to be chosen (for example " + first + ")";
+                s.text = "the overlap rule cannot be met while the other rules hold: at least " +
+                         std::to_string(pairs) + " overlapping pair(s) would have to be chosen (for example " + first +
+                         ")";
                 out.push_back(std::move(s));
             }
         }
@@ -273,8 +287,9 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
                 s.best = static_cast<double>(kept);
                 s.alone = static_cast<double>(locked);
                 s.others_feasible = true;
-                s.text = "the lock-in cannot be met while the other rules hold: at most " + std::to_string(kept) + " of the " +
-                         std::to_string(locked) + " locked-in candidates fit (left out for example: " + dropped + ")";
+                s.text = "the lock-in cannot be met while the other rules hold: at most " + std::to_string(kept) +
+                         " of the " + std::to_string(locked) +
+                         " locked-in candidates fit (left out for example: " + dropped + ")";
                 out.push_back(std::move(s));
             }
         }
@@ -326,7 +341,7 @@ double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>
 struct Part {
     std::vector<std::uint32_t> members;  // available candidates, ascending
     std::vector<std::size_t> constraints;
-    std::vector<std::size_t> overlaps;   // indices into p.overlaps
+    std::vector<std::size_t> overlaps;  // indices into p.overlaps
 };
 
 std::vector<Part> independent_parts(const SelectionProblem& p) {
@@ -392,14 +407,14 @@ std::vector<Part> independent_parts(const SelectionProblem& p) {
 }
 
 struct Decomposed {
-    bool solved = false;        // every part has a solution (or a part is proven infeasible)
-    bool infeasible = false;    // a part is proven infeasible: so is the whole problem
-    bool all_optimal = false;   // every part proven optimal (within the gap)
+    bool solved = false;       // every part has a solution (or a part is proven infeasible)
+    bool infeasible = false;   // a part is proven infeasible: so is the whole problem
+    bool all_optimal = false;  // every part proven optimal (within the gap)
     std::vector<char> selected;
-    double bound = 0;           // on the relaxation's optimum, in the problem's own sense
+    double bound = 0;  // on the relaxation's optimum, in the problem's own sense
     std::size_t parts = 0;
     std::int64_t nodes = 0;
-    double cbc_seconds = 0;     // in CBC's search (the rest is building the models)
+    double cbc_seconds = 0;  // in CBC's search (the rest is building the models)
 };
 
 // Solves the relaxation part by part until `deadline`; parts with one candidate and no rule
@@ -427,7 +442,8 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
         }
         Mip mip;
         for (std::uint32_t i : part.members) {
-            column[i] = static_cast<std::uint32_t>(mip.add_col(p.locked_in[i] ? 1.0 : 0.0, 1.0, sign * p.objective[i], true));
+            column[i] =
+                static_cast<std::uint32_t>(mip.add_col(p.locked_in[i] ? 1.0 : 0.0, 1.0, sign * p.objective[i], true));
         }
         for (std::size_t k : part.constraints) {
             const auto& c = p.constraints[k];
@@ -444,7 +460,8 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
         if (!start.empty()) {
             for (std::uint32_t i : part.members) mip.start.push_back(start[i] ? 1.0 : 0.0);
         }
-        const MipResult r = solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
+        const MipResult r =
+            solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
         d.nodes += r.nodes;
         d.cbc_seconds += r.seconds - r.build_seconds;
         if (r.proven_infeasible) {
@@ -557,7 +574,8 @@ std::vector<char> greedy_selection(const SelectionProblem& p) {
             const double after = value[k] + a;
             if (c.sense == Sense::at_most && !holds(c, after) && a > 0) return;
             if (c.kind == ConstraintKind::share && !holds(c, after) && a < 0) return;
-            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k]) && a > 0) helps = true;
+            if (c.sense == Sense::at_least && c.kind != ConstraintKind::share && !holds(c, value[k]) && a > 0)
+                helps = true;
         }
         if (need && !helps) return;
         chosen[i] = 1;
@@ -588,7 +606,8 @@ void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> s
             const SolveOptions& o) {
     res.selected = std::move(selected);
     res.objective = objective_of(p, res.selected);
-    if (res.greedy_feasible && (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
+    if (res.greedy_feasible &&
+        (p.maximise ? res.greedy_objective > res.objective : res.greedy_objective < res.objective)) {
         res.selected = res.greedy_selected;
         res.objective = res.greedy_objective;
     }
@@ -605,8 +624,8 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     // The time limit covers everything from here (or from o.started): the greedy start, the
     // parts, building the models and CBC's search.
     const Clock::time_point t0 = Clock::now();
-    const Clock::time_point deadline =
-        o.started.value_or(t0) + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.time_limit_s));
+    const Clock::time_point deadline = o.started.value_or(t0) + std::chrono::duration_cast<Clock::duration>(
+                                                                    std::chrono::duration<double>(o.time_limit_s));
     validate(p);
     check_cancel(o);
     const std::size_t n = p.size();
@@ -627,8 +646,8 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     const std::vector<Part> parts = independent_parts(p);
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {
-        const Decomposed d = solve_parts(p, parts, res.greedy_feasible ? res.greedy_selected : std::vector<char>{},
-                                         deadline, o);
+        const Decomposed d =
+            solve_parts(p, parts, res.greedy_feasible ? res.greedy_selected : std::vector<char>{}, deadline, o);
         res.nodes = d.nodes;
         cbc_seconds += d.cbc_seconds;
         if (d.infeasible) {
@@ -650,10 +669,9 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     check_cancel(o);
     Mip mip = build(p, Variant{});
     for (std::size_t i = 0; i < n; ++i) mip.obj[i] = sign * p.objective[i];
-    if (res.greedy_feasible) {
-        mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end());
-    }
-    const MipResult r = solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
+    if (res.greedy_feasible) { mip.start.assign(res.greedy_selected.begin(), res.greedy_selected.end()); }
+    const MipResult r =
+        solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
     cbc_seconds += r.seconds - r.build_seconds;
     finish();
     res.nodes += r.nodes;

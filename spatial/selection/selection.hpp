@@ -50,8 +50,8 @@ struct SelectionProblem {
     std::vector<std::string> ids;   // per candidate, for messages
     std::vector<double> objective;  // per candidate: score * weight, or the cost to minimise
     bool maximise = true;
-    std::vector<char> available;    // 0: excluded or locked out (never chosen)
-    std::vector<char> locked_in;    // 1: always chosen
+    std::vector<char> available;  // 0: excluded or locked out (never chosen)
+    std::vector<char> locked_in;  // 1: always chosen
     std::vector<SelectionConstraint> constraints;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> overlaps;  // (i, j), i < j, sorted
     std::size_t size() const noexcept { return objective.size(); }
@@ -61,9 +61,9 @@ struct SolveOptions {
     // Wall-clock seconds for everything solve_selection does (greedy start, building the models,
     // CBC, the diagnosis of an infeasible problem), counted from `started` when it is set.
     double time_limit_s = 60;
-    double relative_gap = 0;          // stop when (bound - objective) / objective <= this
-    int seed = 20260101;              // CBC's and Clp's random seeds
-    bool diagnose = true;             // on infeasibility, find which rule cannot be met
+    double relative_gap = 0;                                       // stop when (bound - objective) / objective <= this
+    int seed = 20260101;                                           // CBC's and Clp's random seeds
+    bool diagnose = true;                                          // on infeasibility, find which rule cannot be met
     std::optional<std::chrono::steady_clock::time_point> started;  // unset: the call of solve_selection
     const std::atomic<bool>* cancel = nullptr;  // set: Error(cancelled) from any phase, CBC's search included
 };
@@ -90,21 +90,21 @@ struct ConstraintValue {
 // Why a problem is infeasible: one entry per rule that cannot be met while all the others are.
 struct Shortfall {
     ConstraintKind kind = ConstraintKind::target;
-    std::size_t constraint = 0;  // index into problem.constraints (target..share kinds)
-    std::string rule;            // the rule's name
-    double bound = 0;            // what the rule asks (overlap: 0 pairs; lock_in: all locked)
-    double best = 0;             // the best value reachable while every other rule holds
-    double alone = 0;            // the best value reachable with no other rule at all
+    std::size_t constraint = 0;    // index into problem.constraints (target..share kinds)
+    std::string rule;              // the rule's name
+    double bound = 0;              // what the rule asks (overlap: 0 pairs; lock_in: all locked)
+    double best = 0;               // the best value reachable while every other rule holds
+    double alone = 0;              // the best value reachable with no other rule at all
     bool others_feasible = false;  // false: the other rules conflict among themselves too
-    std::string text;            // plain language
+    std::string text;              // plain language
 };
 
 struct SelectionResult {
     SelectionStatus status = SelectionStatus::time_out;
     std::vector<char> selected;  // per candidate (empty when no solution)
     double objective = 0;
-    double best_bound = 0;       // the solver's bound on the optimum
-    double gap = 0;              // |bound - objective| / max(|objective|, 1e-9)
+    double best_bound = 0;                // the solver's bound on the optimum
+    double gap = 0;                       // |bound - objective| / max(|objective|, 1e-9)
     std::vector<ConstraintValue> values;  // per problem.constraints (when a solution exists)
     bool greedy_feasible = false;
     std::vector<char> greedy_selected;

@@ -8,9 +8,9 @@
 #include <map>
 #include <random>
 
+#include "io/support_io.hpp"
 #include "spatial/claims/claims.hpp"
 #include "spatial/core/error.hpp"
-#include "io/support_io.hpp"
 
 using namespace ruimte;
 
@@ -52,25 +52,21 @@ double total_area(const Partition& p) {
 }
 
 // The three invariants of the issue.
-void check_invariants(const geos::Context& ctx, const Partition& p,
-                      const std::vector<ClaimLayer>& claims) {
+void check_invariants(const geos::Context& ctx, const Partition& p, const std::vector<ClaimLayer>& claims) {
     // 1. Faces do not overlap (pairwise intersection area <= 1e-6 m2).
     std::vector<geos::Box> boxes;
     for (const auto& f : p.faces) boxes.push_back(geos::envelope(ctx, f.geom.get()));
     std::vector<std::size_t> order(p.faces.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return boxes[a].xmin < boxes[b].xmin; });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return boxes[a].xmin < boxes[b].xmin; });
     double worst_overlap = 0;
     std::size_t tested = 0;
     for (std::size_t i = 0; i < order.size(); ++i) {
-        for (std::size_t j = i + 1; j < order.size() && boxes[order[j]].xmin < boxes[order[i]].xmax;
-             ++j) {
+        for (std::size_t j = i + 1; j < order.size() && boxes[order[j]].xmin < boxes[order[i]].xmax; ++j) {
             if (!boxes[order[i]].intersects(boxes[order[j]])) continue;
             ++tested;
-            worst_overlap =
-                std::max(worst_overlap, geos::intersection_area(ctx, p.faces[order[i]].geom.get(),
-                                                                p.faces[order[j]].geom.get()));
+            worst_overlap = std::max(worst_overlap, geos::intersection_area(ctx, p.faces[order[i]].geom.get(),
+                                                                            p.faces[order[j]].geom.get()));
         }
     }
     INFO("pairs of faces tested: " << tested);
@@ -100,8 +96,7 @@ void check_invariants(const geos::Context& ctx, const Partition& p,
 }
 
 CompatMatrix two_kinds(const std::string& status) {
-    return parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"" + status + "\"\n",
-                               "test.toml");
+    return parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"" + status + "\"\n", "test.toml");
 }
 
 }  // namespace
@@ -286,11 +281,9 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
         for (int i = 0; i < 25; ++i) {
             const double cx = pos(rng), cy = pos(rng), w = size(rng), h = size(rng), a = angle(rng);
             std::string wkt = "POLYGON((";
-            const double xs[] = {-w / 2, w / 2, w / 2, -w / 2, -w / 2},
-                         ys[] = {-h / 2, -h / 2, h / 2, h / 2, -h / 2};
+            const double xs[] = {-w / 2, w / 2, w / 2, -w / 2, -w / 2}, ys[] = {-h / 2, -h / 2, h / 2, h / 2, -h / 2};
             for (int k = 0; k < 5; ++k) {
-                wkt += (k ? "," : "") +
-                       std::to_string(cx + xs[k] * std::cos(a) - ys[k] * std::sin(a)) + " " +
+                wkt += (k ? "," : "") + std::to_string(cx + xs[k] * std::cos(a) - ys[k] * std::sin(a)) + " " +
                        std::to_string(cy + xs[k] * std::sin(a) + ys[k] * std::cos(a));
             }
             wkts.push_back(wkt + "))");
@@ -302,8 +295,8 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
     CHECK(whole.tiles == 1);
     CHECK(tiled.tiles > 50);
     CHECK(tiled.merged_faces > 0);
-    INFO("slivers whole " << whole.slivers << " (" << whole.sliver_m2 << " m2), tiled "
-                          << tiled.slivers << " (" << tiled.sliver_m2 << " m2)");
+    INFO("slivers whole " << whole.slivers << " (" << whole.sliver_m2 << " m2), tiled " << tiled.slivers << " ("
+                          << tiled.sliver_m2 << " m2)");
     CHECK(tiled.slivers == whole.slivers);
     check_invariants(c.ctx, whole, c.claims);
     check_invariants(c.ctx, tiled, c.claims);
@@ -320,12 +313,11 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
         const double x0 = -200 + 500.0 * (i % 3), y0 = -200 + 500.0 * (i / 3);
         Feature f;
         f.fid = i + 1;
-        f.geom = geos::from_wkt(
-            c.ctx, "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," +
-                       std::to_string(x0 + 500) + " " + std::to_string(y0) + "," +
-                       std::to_string(x0 + 500) + " " + std::to_string(y0 + 500) + "," +
-                       std::to_string(x0) + " " + std::to_string(y0 + 500) + "," +
-                       std::to_string(x0) + " " + std::to_string(y0) + "))");
+        f.geom = geos::from_wkt(c.ctx, "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," +
+                                           std::to_string(x0 + 500) + " " + std::to_string(y0) + "," +
+                                           std::to_string(x0 + 500) + " " + std::to_string(y0 + 500) + "," +
+                                           std::to_string(x0) + " " + std::to_string(y0 + 500) + "," +
+                                           std::to_string(x0) + " " + std::to_string(y0) + "))");
         regions.features.push_back(std::move(f));
     }
     const CompatMatrix m = default_compat_matrix();
@@ -362,8 +354,7 @@ TEST_CASE("invariants on a generated case, with a region coverage that adds up",
     CHECK(close_rel(sum.multi_m2, t.multi_m2));
     CHECK(close_rel(sum.conflict_m2, t.conflict_m2));
     CHECK(close_rel(sum.voorwaardelijk_m2, t.voorwaardelijk_m2));
-    for (std::size_t k = 0; k < c.claims.size(); ++k)
-        CHECK(close_rel(sum.claim_m2[k], t.claim_area_m2[k]));
+    for (std::size_t k = 0; k < c.claims.size(); ++k) CHECK(close_rel(sum.claim_m2[k], t.claim_area_m2[k]));
     CHECK(t.conflict_m2 > 0);  // wonen/natuur conflict in the default matrix
 }
 
@@ -372,10 +363,9 @@ TEST_CASE("invariants on the synthetic claim samples", "[claims][samples]") {
     const std::string gpkg = test::source_dir() + "/data-samples/claims/claims.gpkg";
     std::vector<std::unique_ptr<FeatureLayer>> layers;
     std::vector<ClaimLayer> claims;
-    for (const char* kind : {"defensie", "energie", "infrastructuur", "landbouw", "natuur", "water",
-                             "werken", "wonen"}) {
-        layers.push_back(
-            std::make_unique<FeatureLayer>(read_polygon_layer({gpkg, kind}, ReadOptions{})));
+    for (const char* kind :
+         {"defensie", "energie", "infrastructuur", "landbouw", "natuur", "water", "werken", "wonen"}) {
+        layers.push_back(std::make_unique<FeatureLayer>(read_polygon_layer({gpkg, kind}, ReadOptions{})));
         claims.push_back({kind, layers.back().get()});
     }
     RunControl rc;
@@ -415,8 +405,7 @@ TEST_CASE("the default compatibility matrix", "[claims][compat]") {
         for (std::size_t b = a + 1; b < 8; ++b) ++counts[static_cast<int>(m.get(a, b))];
     }
     CHECK(counts[0] + counts[1] + counts[2] == 28);
-    CHECK(counts[0] ==
-          4);  // werken/energie, werken/infrastructuur, natuur/water, energie/infrastructuur
+    CHECK(counts[0] == 4);  // werken/energie, werken/infrastructuur, natuur/water, energie/infrastructuur
     CHECK(counts[2] == 11);
 }
 
@@ -424,9 +413,7 @@ TEST_CASE("compatibility matrix errors name the file, key and line", "[claims][c
     auto error_of = [](const std::string& text) -> Error {
         try {
             parse_compat_matrix(text, "m.toml");
-        } catch (const Error& e) {
-            return e;
-        }
+        } catch (const Error& e) { return e; }
         FAIL("no error for:\n" << text);
         return Error(ErrorKind::internal, "");
     };
@@ -466,8 +453,8 @@ TEST_CASE("compatibility matrix errors name the file, key and line", "[claims][c
         CHECK(e.place().key == "natuur.wonen");
     }
     SECTION("the same pair twice with the same status is fine") {
-        const CompatMatrix m = parse_compat_matrix(
-            "kinds = [\"a\", \"b\"]\n[a]\nb = \"conflict\"\n[b]\na = \"conflict\"\n", "m.toml");
+        const CompatMatrix m =
+            parse_compat_matrix("kinds = [\"a\", \"b\"]\n[a]\nb = \"conflict\"\n[b]\na = \"conflict\"\n", "m.toml");
         CHECK(m.get(1, 0) == Compat::conflict);
     }
     SECTION("unknown status") {
@@ -476,8 +463,7 @@ TEST_CASE("compatibility matrix errors name the file, key and line", "[claims][c
         CHECK(e.place().line == 3);
     }
     SECTION("a kind paired with itself") {
-        const Error e =
-            error_of("kinds = [\"a\", \"b\"]\n[a]\na = \"conflict\"\nb = \"conflict\"\n");
+        const Error e = error_of("kinds = [\"a\", \"b\"]\n[a]\na = \"conflict\"\nb = \"conflict\"\n");
         CHECK(e.message() == "kind 'a' is paired with itself");
     }
     SECTION("no kinds, duplicate kinds, bad TOML") {

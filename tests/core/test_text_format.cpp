@@ -23,9 +23,22 @@ std::string stream_fixed(double v, int decimals) {
 }  // namespace
 
 TEST_CASE("fixed and append_fixed write the digits printf's %.*f writes, however long", "[text_format]") {
-    std::vector<double> values = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-7, 2.5e-10, 0.1234565, 0.1234575, 1e300, -1e300,
-                                  std::numeric_limits<double>::max(), std::numeric_limits<double>::denorm_min(),
-                                  123456789.123456789, std::nextafter(0.5, 1.0), std::nextafter(0.5, 0.0)};
+    std::vector<double> values = {0.0,
+                                  -0.0,
+                                  1.0,
+                                  -1.0,
+                                  0.5,
+                                  1e-7,
+                                  2.5e-10,
+                                  0.1234565,
+                                  0.1234575,
+                                  1e300,
+                                  -1e300,
+                                  std::numeric_limits<double>::max(),
+                                  std::numeric_limits<double>::denorm_min(),
+                                  123456789.123456789,
+                                  std::nextafter(0.5, 1.0),
+                                  std::nextafter(0.5, 0.0)};
     std::mt19937_64 rng(20261122);
     std::uniform_real_distribution<double> share(0.0, 1.0), area(0.0, 5e6);
     std::uniform_int_distribution<int> exponent(-30, 30);

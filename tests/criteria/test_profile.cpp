@@ -16,9 +16,14 @@ std::string valid(const std::string& extra_factor_keys = "", const std::string& 
            "classes = [\"ja\", \"nee\"]\n\n"
            "[layers.novex]\nsource = \"p.toml\"\ntype = \"presence\"\n\n"
            "[[exclusions]]\nmetric = \"wbs.share.nee\"\nop = \">\"\nvalue = 0\n\n"
-           "[[factors]]\nname = \"water\"\nkind = \"classes\"\nlayer = \"wbs\"\nweight = " + weight + "\n"
-           "values = { ja = 1.0, nee = 0.0 }\n" + extra_factor_keys + "\n"
-           "[[factors]]\nname = \"novex\"\nkind = \"distance_decay\"\nlayer = \"novex\"\nweight = 1\ndistance_m = 500\n";
+           "[[factors]]\nname = \"water\"\nkind = \"classes\"\nlayer = \"wbs\"\nweight = " +
+           weight +
+           "\n"
+           "values = { ja = 1.0, nee = 0.0 }\n" +
+           extra_factor_keys +
+           "\n"
+           "[[factors]]\nname = \"novex\"\nkind = \"distance_decay\"\nlayer = \"novex\"\nweight = 1\ndistance_m = "
+           "500\n";
 }
 
 struct ProfileFile {
@@ -35,9 +40,7 @@ Error error_of(const std::string& text) {
     ProfileFile f;
     try {
         f.load(text);
-    } catch (const Error& e) {
-        return e;
-    }
+    } catch (const Error& e) { return e; }
     FAIL("the profile loaded, but an error was expected");
     throw;
 }

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         all_mapped = all_mapped && ruimte::layers::class_of(kind, v).has_value();
     }
     try {
-        const auto mapped = ruimte::layers::map_values(kind, values, fids, {}, ruimte::ErrorPlace::at("fuzz", "fuzz"), "klasse");
+        const auto mapped =
+            ruimte::layers::map_values(kind, values, fids, {}, ruimte::ErrorPlace::at("fuzz", "fuzz"), "klasse");
         if (!all_mapped || mapped.size() != values.size()) std::abort();
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (mapped[i] != *ruimte::layers::class_of(kind, values[i])) std::abort();

@@ -17,13 +17,13 @@
 #include <cstdlib>
 #include <vector>
 
+#include "spatial/core/error.hpp"
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/geometry/coverage.hpp"
-#include "spatial/core/error.hpp"
 #include "spatial/geometry/geos.hpp"
 #include "spatial/geometry/overlay.hpp"
-#include "spatial/io/source.hpp"
 #include "spatial/geometry/polygonize.hpp"
+#include "spatial/io/source.hpp"
 
 namespace {
 bool sane_coordinates(const ruimte::area::Rings& r) {
@@ -48,8 +48,7 @@ bool geos_comparable(const ruimte::area::Rings& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const ruimte::geos::Context ctx;
-    static const ruimte::geos::Geom square =
-        ruimte::geos::from_wkt(ctx, "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))");
+    static const ruimte::geos::Geom square = ruimte::geos::from_wkt(ctx, "POLYGON ((0 0, 100 0, 100 100, 0 100, 0 0))");
     static const ruimte::area::Rings square_rings = ruimte::area::rings_of(ctx, square.get());
     try {
         ruimte::geos::Geom geom = ruimte::geos::from_wkb(ctx, data, size);
@@ -96,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         double exact = 0;
         const int parts = GEOSGetNumGeometries_r(ctx.handle(), geom.get());
         for (int i = 0; i < parts; ++i) {
-            exact += ruimte::geos::intersection_area(ctx, GEOSGetGeometryN_r(ctx.handle(), geom.get(), i), square.get());
+            exact +=
+                ruimte::geos::intersection_area(ctx, GEOSGetGeometryN_r(ctx.handle(), geom.get(), i), square.get());
         }
         const double scale = std::max({1.0, rings.area, 10000.0});
         if (std::fabs(fast - exact) > 1e-6 * scale) {
@@ -122,7 +122,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             small.max_piece_vertices = 8;
             ruimte::RunControl one;
             one.threads = 1;
-            const ruimte::LayerIndex index("fuzz", ruimte::LayerKind::classes, layer.geometries(), {0}, {"a"}, small, one);
+            const ruimte::LayerIndex index("fuzz", ruimte::LayerKind::classes, layer.geometries(), {0}, {"a"}, small,
+                                           one);
             const ruimte::geos::Box b = ruimte::geos::envelope(ctx, geom.get());
             const ruimte::geos::Geom all = ruimte::geos::own(
                 ctx, GEOSGeom_createRectangle_r(ctx.handle(), b.xmin - 1, b.ymin - 1, b.xmax + 1, b.ymax + 1), "all");
@@ -130,7 +131,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const double want = ruimte::geos::area(ctx, geom.get());
             const double tol = 1e-6 * std::max({1.0, want, 10000.0});
             if (std::fabs(held.layers[0].area(0, 0) - want) > tol) {
-                std::fprintf(stderr, "layer pieces %.17g (%zu pieces), polygon %.17g\n", held.layers[0].area(0, 0), index.piece_count(), want);
+                std::fprintf(stderr, "layer pieces %.17g (%zu pieces), polygon %.17g\n", held.layers[0].area(0, 0),
+                             index.piece_count(), want);
                 std::abort();
             }
         }
@@ -140,16 +142,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         {
             std::vector<ruimte::geos::Geom> pieces;
             for (int t = 0; t < 4; ++t) {
-                const double x0 = t % 2 == 0 ? -1e9 : 50, x1 = t % 2 == 0 ? 50 : 1e9, y0 = t < 2 ? -1e9 : 50, y1 = t < 2 ? 50 : 1e9;
+                const double x0 = t % 2 == 0 ? -1e9 : 50, x1 = t % 2 == 0 ? 50 : 1e9, y0 = t < 2 ? -1e9 : 50,
+                             y1 = t < 2 ? 50 : 1e9;
                 GEOSGeometry* rect = GEOSGeom_createRectangle_r(ctx.handle(), x0, y0, x1, y1);
                 if (!rect) return 0;
                 const ruimte::geos::Geom r = ruimte::geos::own(ctx, rect, "tile");
                 GEOSGeometry* cut = GEOSIntersection_r(ctx.handle(), geom.get(), r.get());
                 if (!cut) return 0;
-                const ruimte::geos::Geom part = ruimte::geos::polygonal_part(ctx, ruimte::geos::own(ctx, cut, "cut").get());
+                const ruimte::geos::Geom part =
+                    ruimte::geos::polygonal_part(ctx, ruimte::geos::own(ctx, cut, "cut").get());
                 for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), part.get()); ++i) {
                     const GEOSGeometry* p = GEOSGetGeometryN_r(ctx.handle(), part.get(), i);
-                    if (!ruimte::geos::is_empty(ctx, p) && ruimte::geos::area(ctx, p) > 0) pieces.push_back(ruimte::geos::clone(ctx, p));
+                    if (!ruimte::geos::is_empty(ctx, p) && ruimte::geos::area(ctx, p) > 0)
+                        pieces.push_back(ruimte::geos::clone(ctx, p));
                 }
             }
             std::vector<const GEOSGeometry*> ptrs;
@@ -160,17 +165,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             }
             if (ptrs.size() > 1) {
                 const ruimte::geos::Geom u = ruimte::dissolve_coverage(ctx, ptrs);
-                if (u && (GEOSisValid_r(ctx.handle(), u.get()) != 1 ||
-                          std::fabs(ruimte::geos::area(ctx, u.get()) - pieces_area) > 1e-9 * std::max(1.0, pieces_area))) {
-                    std::fprintf(stderr, "dissolve_coverage: valid %d, area %.17g, pieces %.17g\n", GEOSisValid_r(ctx.handle(), u.get()),
-                                 ruimte::geos::area(ctx, u.get()), pieces_area);
+                if (u &&
+                    (GEOSisValid_r(ctx.handle(), u.get()) != 1 ||
+                     std::fabs(ruimte::geos::area(ctx, u.get()) - pieces_area) > 1e-9 * std::max(1.0, pieces_area))) {
+                    std::fprintf(stderr, "dissolve_coverage: valid %d, area %.17g, pieces %.17g\n",
+                                 GEOSisValid_r(ctx.handle(), u.get()), ruimte::geos::area(ctx, u.get()), pieces_area);
                     std::abort();
                 }
             }
         }
 
         // The face walk against GEOSPolygonize on the noded boundaries of both.
-        GEOSGeometry* parts_of[] = {GEOSBoundary_r(ctx.handle(), geom.get()), GEOSBoundary_r(ctx.handle(), square.get())};
+        GEOSGeometry* parts_of[] = {GEOSBoundary_r(ctx.handle(), geom.get()),
+                                    GEOSBoundary_r(ctx.handle(), square.get())};
         if (!parts_of[0] || !parts_of[1]) return 0;
         const ruimte::geos::Geom both = ruimte::geos::own(
             ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, parts_of, 2), "boundaries");
@@ -208,20 +215,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 std::vector<GEOSGeometry*> shells{GEOSGeom_clone_r(ctx.handle(), square.get())};
                 const int parts_n = GEOSGetNumGeometries_r(ctx.handle(), geom.get());
                 for (int i = 0; i < parts_n; ++i) {
-                    const GEOSGeometry* shell = GEOSGetExteriorRing_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), geom.get(), i));
-                    shells.push_back(GEOSGeom_createPolygon_r(ctx.handle(), GEOSGeom_clone_r(ctx.handle(), shell), nullptr, 0));
+                    const GEOSGeometry* shell =
+                        GEOSGetExteriorRing_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), geom.get(), i));
+                    shells.push_back(
+                        GEOSGeom_createPolygon_r(ctx.handle(), GEOSGeom_clone_r(ctx.handle(), shell), nullptr, 0));
                 }
-                const ruimte::geos::Geom all = ruimte::geos::own(
-                    ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, shells.data(), static_cast<unsigned>(shells.size())),
-                    "shells");
+                const ruimte::geos::Geom all =
+                    ruimte::geos::own(ctx,
+                                      GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, shells.data(),
+                                                                  static_cast<unsigned>(shells.size())),
+                                      "shells");
                 GEOSGeometry* u = GEOSUnaryUnion_r(ctx.handle(), all.get());
                 if (!u) return 0;
                 area_filled = ruimte::geos::area(ctx, ruimte::geos::own(ctx, u, "union").get());
                 ok = area_geos < area_walk && std::fabs(area_walk - area_filled) <= 1e-9 * std::max(1.0, area_filled);
             }
             if (!ok) {
-                std::fprintf(stderr, "face walk %d faces %.17g m2, GEOSPolygonize %d faces %.17g m2, filled union %.17g m2\n", n_walk,
-                             area_walk, n_geos, area_geos, area_filled);
+                std::fprintf(stderr,
+                             "face walk %d faces %.17g m2, GEOSPolygonize %d faces %.17g m2, filled union %.17g m2\n",
+                             n_walk, area_walk, n_geos, area_geos, area_filled);
                 std::abort();
             }
         }

@@ -44,7 +44,8 @@ TEST_CASE("kernel equals GEOS on 2000 random star polygons with holes, at RD coo
     for (int i = 0; i < 2000; ++i) {
         const double ox = 155000, oy = 463000;  // Amersfoort, in RD metres
         // a: a star with a small star-shaped hole; b: a star, some clockwise (orientation is normalised)
-        const std::string wa = "POLYGON(" + star(rng, ox, oy, 400, 40, true) + "," + star(rng, ox, oy, 60, 12, false) + ")";
+        const std::string wa =
+            "POLYGON(" + star(rng, ox, oy, 400, 40, true) + "," + star(rng, ox, oy, 60, 12, false) + ")";
         const std::string wb = "POLYGON(" + star(rng, ox + pos(rng), oy + pos(rng), 250, 5 + i % 60, i % 3 != 0) + ")";
         geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
         if (!GEOSisValid_r(ctx.handle(), a.get()) || !GEOSisValid_r(ctx.handle(), b.get())) continue;
@@ -73,8 +74,8 @@ TEST_CASE("kernel equals GEOS for small polygons across the edge of a large one,
         const std::string wl = "POLYGON(" + star(rng, ox, oy, 3000, 400, i % 2 == 0) + ")";
         const double a = angle(rng);
         const double cx = ox + 2400 * std::cos(a) + off(rng), cy = oy + 2400 * std::sin(a) + off(rng);
-        const std::string ws = "POLYGON(" + star(rng, cx, cy, 150, 20 + i % 80, i % 3 != 0) + "," +
-                               star(rng, cx, cy, 30, 6, false) + ")";
+        const std::string ws =
+            "POLYGON(" + star(rng, cx, cy, 150, 20 + i % 80, i % 3 != 0) + "," + star(rng, cx, cy, 30, 6, false) + ")";
         geos::Geom large = geos::from_wkt(ctx, wl), small = geos::from_wkt(ctx, ws);
         if (!GEOSisValid_r(ctx.handle(), large.get()) || !GEOSisValid_r(ctx.handle(), small.get())) continue;
         const auto rl = area::rings_of(ctx, large.get()), rs = area::rings_of(ctx, small.get());
@@ -137,21 +138,23 @@ TEST_CASE("kernel: containment both ways, disjoint, multipolygons", "[area_kerne
     // b lies inside a's hole: nothing shared
     CHECK(area_of("POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,8 2,8 8,2 8,2 2))", "POLYGON((3 3,7 3,7 7,3 7,3 3))") == 0.0);
     // a multipolygon crossing two parts of another
-    CHECK(area_of("MULTIPOLYGON(((0.5 0.5,4.5 0.5,4.5 4.5,0.5 4.5,0.5 0.5)),((10.5 0.5,14.5 0.5,14.5 4.5,10.5 4.5,10.5 0.5)))",
+    CHECK(area_of("MULTIPOLYGON(((0.5 0.5,4.5 0.5,4.5 4.5,0.5 4.5,0.5 0.5)),((10.5 0.5,14.5 0.5,14.5 4.5,10.5 4.5,10.5 "
+                  "0.5)))",
                   "POLYGON((2.5 -1,12.5 -1,12.5 2.5,2.5 2.5,2.5 -1))") == Approx(2.0 * 2.0 + 2.0 * 2.0));
 }
 
-TEST_CASE("kernel: no edge of one polygon in the other's box (the walk of one ring only) equals GEOS", "[area_kernel]") {
+TEST_CASE("kernel: no edge of one polygon in the other's box (the walk of one ring only) equals GEOS",
+          "[area_kernel]") {
     geos::Context ctx;
     const char* big = "POLYGON((0 0,100 0,100 100,0 100,0 0),(80 80,90 80,90 90,80 90,80 80))";  // a hole far off
     const std::vector<std::pair<const char*, const char*>> cases = {
         {"MULTIPOLYGON(((10 10,20 10,20 20,10 20,10 10)),((30 30,40 30,35 45,30 30)))", big},  // all parts inside
-        {"POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))", big},      // a with a hole
-        {"POLYGON((82 82,88 82,88 88,82 88,82 82))", big},                                      // inside b's hole
-        {big, "POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))"},      // b inside a
-        {big, "POLYGON((82 82,88 82,88 88,82 88,82 82))"},                                      // b in a's hole
-        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"},                   // boxes share an edge
-        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 1,2 1,2 2,1 2,1 1))"},                   // and a corner
+        {"POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))", big},     // a with a hole
+        {"POLYGON((82 82,88 82,88 88,82 88,82 82))", big},                                     // inside b's hole
+        {big, "POLYGON((10 10,20 10,20 20,10 20,10 10),(12 12,18 12,18 18,12 18,12 12))"},     // b inside a
+        {big, "POLYGON((82 82,88 82,88 88,82 88,82 82))"},                                     // b in a's hole
+        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 0,2 0,2 1,1 1,1 0))"},                  // boxes share an edge
+        {"POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((1 1,2 1,2 2,1 2,1 1))"},                  // and a corner
     };
     for (const auto& [a, b] : cases) {
         const auto ga = geos::from_wkt(ctx, a), gb = geos::from_wkt(ctx, b);
@@ -168,24 +171,27 @@ TEST_CASE("kernel: shared edges, touching vertices and identical polygons", "[ar
         return area::intersection_area(area::rings_of(ctx, ga.get()), area::rings_of(ctx, gb.get()));
     };
     const char* square = "POLYGON((0 0,10 0,10 10,0 10,0 0))";
-    CHECK(area_of(square, "POLYGON((0 0,5 0,5 10,0 10,0 0))") == Approx(50.0));   // half of it, three shared edges
-    CHECK(area_of(square, "POLYGON((10 0,20 0,20 10,10 10,10 0))") == 0.0);       // neighbours sharing one edge
-    CHECK(area_of(square, "POLYGON((10 10,20 10,20 20,10 20,10 10))") == 0.0);    // touching at a corner
-    CHECK(area_of(square, "POLYGON((5 0,15 -5,15 5,5 0))") == Approx(6.25));      // a vertex on a's edge
-    CHECK(area_of(square, "POLYGON((5 0,15 0,15 -5,5 0))") == 0.0);               // edge along a's edge, outside
+    CHECK(area_of(square, "POLYGON((0 0,5 0,5 10,0 10,0 0))") == Approx(50.0));     // half of it, three shared edges
+    CHECK(area_of(square, "POLYGON((10 0,20 0,20 10,10 10,10 0))") == 0.0);         // neighbours sharing one edge
+    CHECK(area_of(square, "POLYGON((10 10,20 10,20 20,10 20,10 10))") == 0.0);      // touching at a corner
+    CHECK(area_of(square, "POLYGON((5 0,15 -5,15 5,5 0))") == Approx(6.25));        // a vertex on a's edge
+    CHECK(area_of(square, "POLYGON((5 0,15 0,15 -5,5 0))") == 0.0);                 // edge along a's edge, outside
     CHECK(area_of(square, square) == Approx(100.0));                                // identical
-    CHECK(area_of(square, "POLYGON((0 0,0 10,10 10,10 0,0 0))") == Approx(100.0)); // identical, other orientation
-    CHECK(area_of(square, "POLYGON((0 0,10 0,5 5,0 0))") == Approx(25.0));        // triangle on a's edge, inside
-    CHECK(area_of(square, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,8 2,8 8,2 8,2 2))") == Approx(64.0));  // a ring with a hole
-    CHECK(area_of("POLYGON((0 0,10 0,10 10,0 10,0 0),(0 5,5 7,5 3,0 5))", square) == Approx(90.0));   // hole touching the shell
+    CHECK(area_of(square, "POLYGON((0 0,0 10,10 10,10 0,0 0))") == Approx(100.0));  // identical, other orientation
+    CHECK(area_of(square, "POLYGON((0 0,10 0,5 5,0 0))") == Approx(25.0));          // triangle on a's edge, inside
+    CHECK(area_of(square, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,8 2,8 8,2 8,2 2))") ==
+          Approx(64.0));  // a ring with a hole
+    CHECK(area_of("POLYGON((0 0,10 0,10 10,0 10,0 0),(0 5,5 7,5 3,0 5))", square) ==
+          Approx(90.0));  // hole touching the shell
 }
 
 TEST_CASE("kernel: subnormal coordinates (found by fuzz_geometry) are exact too", "[area_kernel]") {
     // A thin triangle whose x coordinates are subnormal: products of them underflow, so the
     // exact orientation cannot split them into two doubles and falls back to rationals.
     geos::Context ctx;
-    const auto a = geos::from_wkt(ctx, "POLYGON((4 0,100 0,5.4323092259432196e-312 100.00000000001455,"
-                                       "5.2220990168285998e-315 100,84 3,0 100,4 0))");
+    const auto a = geos::from_wkt(ctx,
+                                  "POLYGON((4 0,100 0,5.4323092259432196e-312 100.00000000001455,"
+                                  "5.2220990168285998e-315 100,84 3,0 100,4 0))");
     const auto b = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
     REQUIRE(GEOSisValid_r(ctx.handle(), a.get()) == 1);
     const double k = area::intersection_area(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()));
@@ -204,7 +210,8 @@ TEST_CASE("kernel: a ring of almost no area is oriented exactly (found by fuzz_g
         "000100000006000000BA2A3200000006C09BF80004333333330000000000000000EAC734DB163333330A52AECF64FCFFA691D79855"
         "20FD584000448EEDDE78813291D7985520FD58403333320000003333FFFFFF05FF000000BA2A3200000006C09BF8000433333333";
     std::vector<unsigned char> wkb;
-    for (std::size_t i = 0; i < hex.size(); i += 2) wkb.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (std::size_t i = 0; i < hex.size(); i += 2)
+        wkb.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     const auto a = geos::from_wkb(ctx, wkb.data(), wkb.size());
     const auto b = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
     REQUIRE(GEOSisValid_r(ctx.handle(), a.get()) == 1);
@@ -237,7 +244,8 @@ std::string snapped_star(std::mt19937_64& rng, double cx, double cy, double r, i
     std::string first;
     for (int i = 0; i < n; ++i) {
         const double a = 2 * M_PI * i / n, rr = r * u(rng);
-        const double x = std::round((cx + rr * std::cos(a)) / grid) * grid, y = std::round((cy + rr * std::sin(a)) / grid) * grid;
+        const double x = std::round((cx + rr * std::cos(a)) / grid) * grid,
+                     y = std::round((cy + rr * std::sin(a)) / grid) * grid;
         const std::string p = std::to_string(x) + " " + std::to_string(y);
         if (i == 0) first = p;
         s += p + ",";
@@ -257,8 +265,9 @@ TEST_CASE("kernel equals GEOS on 3000 degenerate cases: snapped polygons and cov
             const std::string whole = snapped_star(rng, 155000, 463000, 100, 6 + i % 30, 10);
             const double x0 = 155000 + 10 * step(rng), y0 = 463000 + 10 * step(rng);
             const double x1 = x0 + 10 * step(rng) + 5, y1 = y0 + 300;
-            const std::string left = "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0 - 300) + "," + std::to_string(x1) + " " +
-                                     std::to_string(y1) + ",154000 464000,154000 462000," + std::to_string(x0) + " " + std::to_string(y0 - 300) + "))";
+            const std::string left = "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0 - 300) + "," +
+                                     std::to_string(x1) + " " + std::to_string(y1) + ",154000 464000,154000 462000," +
+                                     std::to_string(x0) + " " + std::to_string(y0 - 300) + "))";
             geos::Geom w = geos::from_wkt(ctx, whole), l = geos::from_wkt(ctx, left);
             if (!GEOSisValid_r(ctx.handle(), w.get())) continue;
             geos::Geom ga(GEOSIntersection_r(ctx.handle(), w.get(), l.get()));
@@ -277,9 +286,12 @@ TEST_CASE("kernel equals GEOS on 3000 degenerate cases: snapped polygons and cov
         if (GEOSisEmpty_r(ctx.handle(), a.get()) || GEOSisEmpty_r(ctx.handle(), b.get())) continue;
         if (!GEOSisValid_r(ctx.handle(), a.get()) || !GEOSisValid_r(ctx.handle(), b.get())) continue;
         const int ta = GEOSGeomTypeId_r(ctx.handle(), a.get()), tb = GEOSGeomTypeId_r(ctx.handle(), b.get());
-        if ((ta != GEOS_POLYGON && ta != GEOS_MULTIPOLYGON) || (tb != GEOS_POLYGON && tb != GEOS_MULTIPOLYGON)) continue;
+        if ((ta != GEOS_POLYGON && ta != GEOS_MULTIPOLYGON) || (tb != GEOS_POLYGON && tb != GEOS_MULTIPOLYGON))
+            continue;
         geos::Geom ba(GEOSBoundary_r(ctx.handle(), a.get())), bb(GEOSBoundary_r(ctx.handle(), b.get()));
-        if (GEOSTouches_r(ctx.handle(), a.get(), b.get()) == 1 || GEOSIntersects_r(ctx.handle(), ba.get(), bb.get()) == 1) ++touching;
+        if (GEOSTouches_r(ctx.handle(), a.get(), b.get()) == 1 ||
+            GEOSIntersects_r(ctx.handle(), ba.get(), bb.get()) == 1)
+            ++touching;
         const double k = area::intersection_area(area::rings_of(ctx, a.get()), area::rings_of(ctx, b.get()));
         const double g = geos_area(ctx, a.get(), b.get());
         INFO("case " << i << ": kernel " << k << " GEOS " << g << "\nA " << wa << "\nB " << wb);
@@ -297,7 +309,8 @@ TEST_CASE("boundary distance equals GEOS's distance for disjoint polygons", "[ar
     int compared = 0;
     for (int i = 0; i < 500; ++i) {
         const std::string wa = "POLYGON(" + star(rng, 155000, 463000, 400, 30, true) + ")";
-        const std::string wb = "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
+        const std::string wb =
+            "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
         geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
         if (GEOSIntersects_r(ctx.handle(), a.get(), b.get())) continue;
         double expected = 0;
@@ -334,7 +347,8 @@ TEST_CASE("boundary distance equals GEOS's with holes, several parts, repeated v
                                star(rng, 156500, 463000, 200, 9 + i % 30, true) + "))";
         const std::string wb = "POLYGON(" + doubled(155500 + pos(rng), 463000 + pos(rng), 300, 5 + i % 37) + ")";
         geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
-        if (GEOSisValid_r(ctx.handle(), a.get()) != 1 || GEOSIntersects_r(ctx.handle(), a.get(), b.get()) != 0) continue;
+        if (GEOSisValid_r(ctx.handle(), a.get()) != 1 || GEOSIntersects_r(ctx.handle(), a.get(), b.get()) != 0)
+            continue;
         double expected = 0;
         REQUIRE(GEOSDistance_r(ctx.handle(), a.get(), b.get(), &expected) == 1);
         const auto ra = area::rings_of(ctx, a.get()), rb = area::rings_of(ctx, b.get());
@@ -363,7 +377,8 @@ TEST_CASE("boundary distance is 0 when the boundaries cross or touch", "[area_ke
     int crossing = 0;
     for (int i = 0; i < 500; ++i) {
         const std::string wa = "POLYGON(" + star(rng, 155000, 463000, 400, 30, true) + ")";
-        const std::string wb = "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
+        const std::string wb =
+            "POLYGON(" + star(rng, 155000 + pos(rng), 463000 + pos(rng), 300, 4 + i % 40, true) + ")";
         geos::Geom a = geos::from_wkt(ctx, wa), b = geos::from_wkt(ctx, wb);
         geos::Geom ba(GEOSBoundary_r(ctx.handle(), a.get())), bb(GEOSBoundary_r(ctx.handle(), b.get()));
         if (GEOSIntersects_r(ctx.handle(), ba.get(), bb.get()) != 1) continue;
@@ -383,10 +398,10 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
         return area::certainly_simple(r.rings.at(0));
     };
     CHECK(simple("POLYGON((0 0,10 0,10 10,0 10,0 0))"));
-    CHECK_FALSE(simple("POLYGON((0 0,10 10,10 0,0 10,0 0))"));              // bow-tie
-    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,5 0,0 10,0 0))"));          // touches itself at (5,0)
-    CHECK_FALSE(simple("POLYGON((0 0,10 0,20 0,10 0,10 10,0 10,0 0))"));    // spike folding back
-    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,0 10,0 0,5 -5,0 0))"));     // ring passes a vertex twice
+    CHECK_FALSE(simple("POLYGON((0 0,10 10,10 0,0 10,0 0))"));            // bow-tie
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,5 0,0 10,0 0))"));        // touches itself at (5,0)
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,20 0,10 0,10 10,0 10,0 0))"));  // spike folding back
+    CHECK_FALSE(simple("POLYGON((0 0,10 0,10 10,0 10,0 0,5 -5,0 0))"));   // ring passes a vertex twice
     // Star-shaped around the mean of the vertices (the O(n) proof), either orientation.
     CHECK(simple("POLYGON((0 0,10 -1,20 0,21 10,20 20,10 21,0 20,-1 10,0 0))"));
     CHECK(simple("POLYGON((0 0,-1 10,0 20,10 21,20 20,21 10,20 0,10 -1,0 0))"));
@@ -426,7 +441,8 @@ TEST_CASE("certainly_simple never calls an invalid ring simple, and proves most 
             blob.xy.push_back(blob.xy[1]);
             // The polygon from exactly these coordinates (WKT text would round them).
             geos::Geom shell = geos::linear_ring(ctx, blob.xy, false);
-            const geos::Geom g = geos::own(ctx, GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), nullptr, 0), "polygon");
+            const geos::Geom g =
+                geos::own(ctx, GEOSGeom_createPolygon_r(ctx.handle(), shell.release(), nullptr, 0), "polygon");
             const bool valid = GEOSisValid_r(ctx.handle(), g.get()) == 1;
             const bool kernel = area::certainly_simple(blob);
             INFO("blob " << i);

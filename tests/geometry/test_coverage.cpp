@@ -19,8 +19,9 @@ std::vector<geos::Geom> cut(const geos::Context& ctx, const GEOSGeometry* g, dou
     std::vector<geos::Geom> pieces;
     for (int i = 0; i < n; ++i) {
         for (int j = 0; j < n; ++j) {
-            geos::Geom rect = geos::own(ctx, GEOSGeom_createRectangle_r(ctx.handle(), x0 + i * step, y0 + j * step,
-                                                                         x0 + (i + 1) * step, y0 + (j + 1) * step),
+            geos::Geom rect = geos::own(ctx,
+                                        GEOSGeom_createRectangle_r(ctx.handle(), x0 + i * step, y0 + j * step,
+                                                                   x0 + (i + 1) * step, y0 + (j + 1) * step),
                                         "rect");
             geos::Geom part = geos::polygonal_part(ctx, geos::intersection(ctx, g, rect.get()).get());
             const int k = GEOSGetNumGeometries_r(ctx.handle(), part.get());
@@ -56,8 +57,9 @@ TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes i
         if (GEOSGeomTypeId_r(ctx.handle(), shape.get()) != GEOS_POLYGON) continue;
 
         const double step = r * (0.3 + unit(rng));
-        const std::vector<geos::Geom> pieces = cut(ctx, shape.get(), cx - 4 * r - unit(rng) * step, cy - 4 * r - unit(rng) * step, step,
-                                                   static_cast<int>(8 * r / step) + 2);
+        const std::vector<geos::Geom> pieces =
+            cut(ctx, shape.get(), cx - 4 * r - unit(rng) * step, cy - 4 * r - unit(rng) * step, step,
+                static_cast<int>(8 * r / step) + 2);
         REQUIRE(pieces.size() > 1);
         geos::Geom u = dissolve_coverage(ctx, test::borrowed(pieces));
         if (!u) {
@@ -74,7 +76,8 @@ TEST_CASE("dissolve_coverage gives back the polygon that tile edges cut, holes i
         CHECK(geos::area(ctx, u.get()) == Approx(geos::area(ctx, shape.get())).epsilon(1e-12));
         // GEOS's orientation: shell clockwise.
         char ccw = 0;
-        GEOSCoordSeq_isCCW_r(ctx.handle(), GEOSGeom_getCoordSeq_r(ctx.handle(), GEOSGetExteriorRing_r(ctx.handle(), u.get())), &ccw);
+        GEOSCoordSeq_isCCW_r(ctx.handle(),
+                             GEOSGeom_getCoordSeq_r(ctx.handle(), GEOSGetExteriorRing_r(ctx.handle(), u.get())), &ccw);
         CHECK(ccw == 0);
     }
     CHECK(dissolved > 150);  // the fast path is the usual one
@@ -93,8 +96,9 @@ TEST_CASE("dissolve_coverage on grid-snapped polygons cut by tiles through their
         for (int k = 0; k < 4; ++k) {
             int x0 = coord(rng), y0 = coord(rng), x1 = coord(rng), y1 = coord(rng);
             if (x0 == x1 || y0 == y1) continue;
-            rects.push_back(geos::own(ctx, GEOSGeom_createRectangle_r(ctx.handle(), std::min(x0, x1), std::min(y0, y1), std::max(x0, x1),
-                                                                       std::max(y0, y1)),
+            rects.push_back(geos::own(ctx,
+                                      GEOSGeom_createRectangle_r(ctx.handle(), std::min(x0, x1), std::min(y0, y1),
+                                                                 std::max(x0, x1), std::max(y0, y1)),
                                       "rect"));
         }
         if (rects.empty()) continue;
@@ -115,7 +119,8 @@ TEST_CASE("dissolve_coverage on grid-snapped polygons cut by tiles through their
     CHECK(dissolved > rounds / 2);
 }
 
-TEST_CASE("dissolve_coverage: several polygons when the parts make several, null for what is not edge-matched", "[coverage]") {
+TEST_CASE("dissolve_coverage: several polygons when the parts make several, null for what is not edge-matched",
+          "[coverage]") {
     geos::Context ctx;
     auto dissolve = [&](std::initializer_list<const char*> wkts) {
         std::vector<geos::Geom> parts;
@@ -126,8 +131,9 @@ TEST_CASE("dissolve_coverage: several polygons when the parts make several, null
     geos::Geom two = dissolve({"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 0,20 0,20 10,10 10,10 0))"});
     REQUIRE(two);
     CHECK(geos::area(ctx, two.get()) == 200.0);
-    geos::Geom ring = dissolve({"POLYGON((0 0,30 0,30 10,20 10,10 10,0 10,0 0))", "POLYGON((0 20,10 20,20 20,30 20,30 30,0 30,0 20))",
-                                "POLYGON((0 10,10 10,10 20,0 20,0 10))", "POLYGON((20 10,30 10,30 20,20 20,20 10))"});
+    geos::Geom ring =
+        dissolve({"POLYGON((0 0,30 0,30 10,20 10,10 10,0 10,0 0))", "POLYGON((0 20,10 20,20 20,30 20,30 30,0 30,0 20))",
+                  "POLYGON((0 10,10 10,10 20,0 20,0 10))", "POLYGON((20 10,30 10,30 20,20 20,20 10))"});
     REQUIRE(ring);
     CHECK(GEOSGetNumInteriorRings_r(ctx.handle(), ring.get()) == 1);
     CHECK(geos::area(ctx, ring.get()) == 800.0);
@@ -135,14 +141,17 @@ TEST_CASE("dissolve_coverage: several polygons when the parts make several, null
 
     // Parts that do not meet stay apart: a MultiPolygon, here with the hole of the ring of four
     // squares kept by the ring and not by the square that sits inside that hole.
-    geos::Geom apart = dissolve({"POLYGON((0 0,30 0,30 10,20 10,10 10,0 10,0 0))", "POLYGON((0 20,10 20,20 20,30 20,30 30,0 30,0 20))",
-                                 "POLYGON((0 10,10 10,10 20,0 20,0 10))", "POLYGON((20 10,30 10,30 20,20 20,20 10))",
-                                 "POLYGON((12 12,18 12,18 18,12 18,12 12))"});
+    geos::Geom apart =
+        dissolve({"POLYGON((0 0,30 0,30 10,20 10,10 10,0 10,0 0))", "POLYGON((0 20,10 20,20 20,30 20,30 30,0 30,0 20))",
+                  "POLYGON((0 10,10 10,10 20,0 20,0 10))", "POLYGON((20 10,30 10,30 20,20 20,20 10))",
+                  "POLYGON((12 12,18 12,18 18,12 18,12 12))"});
     REQUIRE(apart);
     CHECK(GEOSGeomTypeId_r(ctx.handle(), apart.get()) == GEOS_MULTIPOLYGON);
     CHECK(GEOSisValid_r(ctx.handle(), apart.get()) == 1);
     CHECK(geos::area(ctx, apart.get()) == 836.0);
-    geos::Geom expected = geos::from_wkt(ctx, "MULTIPOLYGON(((0 0,30 0,30 30,0 30,0 0),(10 10,10 20,20 20,20 10,10 10)),((12 12,18 12,18 18,12 18,12 12)))");
+    geos::Geom expected = geos::from_wkt(
+        ctx,
+        "MULTIPOLYGON(((0 0,30 0,30 30,0 30,0 0),(10 10,10 20,20 20,20 10,10 10)),((12 12,18 12,18 18,12 18,12 12)))");
     CHECK(GEOSEquals_r(ctx.handle(), apart.get(), expected.get()) == 1);
 
     // A vertex on one side of the shared edge only: the edges do not cancel.

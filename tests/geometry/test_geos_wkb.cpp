@@ -32,9 +32,7 @@ std::string by_from_wkb(const geos::Context& ctx, const std::vector<unsigned cha
         const geos::Geom g = geos::from_wkb(ctx, wkb.data(), wkb.size());
         const auto out = geos::to_wkb(ctx, g.get());
         return std::string(out.begin(), out.end()) + "|" + std::to_string(GEOSGeomTypeId_r(ctx.handle(), g.get()));
-    } catch (const Error&) {
-        return "refused";
-    }
+    } catch (const Error&) { return "refused"; }
 }
 
 std::vector<unsigned char> wkb_of(const geos::Context& ctx, const std::string& wkt) {
@@ -50,7 +48,8 @@ TEST_CASE("from_wkb reads polygons and multipolygons exactly as GEOS's reader do
         "POLYGON((0 0,10 0,10 10,0 10,0 0))",
         "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 4,4 4,4 2,2 2),(6 6,6 8,8 8,6 6))",
         "MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5),(5.2 5.1,5.8 5.1,5.8 5.7,5.2 5.1)))",
-        "POLYGON((155000.123456789 463000.987654321,155010.5 463000.25,155003.75 463020.125,155000.123456789 463000.987654321))",
+        "POLYGON((155000.123456789 463000.987654321,155010.5 463000.25,155003.75 463020.125,155000.123456789 "
+        "463000.987654321))",
         "POLYGON((0 0,1e-300 0,1 1e300,0 0))",
         "POLYGON((0 0,1 0,1 0,1 1,0 0))",  // a repeated point stays
     };
@@ -70,7 +69,8 @@ TEST_CASE("from_wkb on damaged or other WKB does what GEOS's reader does", "[geo
     const auto square = wkb_of(ctx, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 4,4 4,4 2,2 2))");
     const auto multi = wkb_of(ctx, "MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5)))");
     for (const auto& base : {square, multi}) {
-        for (std::size_t cut = 0; cut < base.size(); ++cut) cases.emplace_back(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
+        for (std::size_t cut = 0; cut < base.size(); ++cut)
+            cases.emplace_back(base.begin(), base.begin() + static_cast<std::ptrdiff_t>(cut));
         auto longer = base;
         longer.push_back(0);
         cases.push_back(longer);  // a byte left over
@@ -127,7 +127,9 @@ TEST_CASE("from_wkb on damaged or other WKB does what GEOS's reader does", "[geo
         // The fast path takes only what it reads exactly as GEOS does.
         if (const geos::Geom fast = geos::polygonal_from_ndr_wkb(ctx, cases[i].data(), cases[i].size())) {
             const auto out = geos::to_wkb(ctx, fast.get());
-            CHECK(std::string(out.begin(), out.end()) + "|" + std::to_string(GEOSGeomTypeId_r(ctx.handle(), fast.get())) == expected);
+            CHECK(std::string(out.begin(), out.end()) + "|" +
+                      std::to_string(GEOSGeomTypeId_r(ctx.handle(), fast.get())) ==
+                  expected);
             ++fast_taken;
         }
     }

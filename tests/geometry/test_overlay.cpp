@@ -26,8 +26,9 @@ struct Fixture {
         for (const auto& w : wkts) layers.back().push_back(geos::from_wkt(ctx, w));
         IndexOptions o;
         o.max_piece_vertices = piece_vertices;
-        indexes.push_back(std::make_unique<LayerIndex>("l" + std::to_string(indexes.size()), kind, test::borrowed(layers.back()),
-                                                       std::move(cls), std::move(classes), o, RunControl{}));
+        indexes.push_back(std::make_unique<LayerIndex>("l" + std::to_string(indexes.size()), kind,
+                                                       test::borrowed(layers.back()), std::move(cls),
+                                                       std::move(classes), o, RunControl{}));
         return *indexes.back();
     }
     void candidate(const std::string& wkt) { candidates.push_back(geos::from_wkt(ctx, wkt)); }
@@ -63,9 +64,10 @@ TEST_CASE("a 10 x 10 square against a 5 x 10 half is exactly 50 m2", "[overlay]"
 TEST_CASE("an L-shaped candidate straddling three classes", "[overlay]") {
     Fixture f;
     // three vertical strips x in [0,4), [4,8), [8,12)
-    f.add(LayerKind::classes,
-          {"POLYGON((0 0,4 0,4 12,0 12,0 0))", "POLYGON((4 0,8 0,8 12,4 12,4 0))", "POLYGON((8 0,12 0,12 12,8 12,8 0))"},
-          {0, 1, 2}, {"ja", "ja_mits_klein", "nee"});
+    f.add(
+        LayerKind::classes,
+        {"POLYGON((0 0,4 0,4 12,0 12,0 0))", "POLYGON((4 0,8 0,8 12,4 12,4 0))", "POLYGON((8 0,12 0,12 12,8 12,8 0))"},
+        {0, 1, 2}, {"ja", "ja_mits_klein", "nee"});
     // L: the 12 x 2 bottom bar plus a 2 x 10 column at x in [0,2]
     f.candidate("POLYGON((0 0,12 0,12 2,2 2,2 12,0 12,0 0))");
     const auto r = f.run();
@@ -79,8 +81,8 @@ TEST_CASE("a candidate with a hole, and a class polygon with a hole", "[overlay]
     Fixture f;
     // class a: 20 x 20 square with a 10 x 10 hole in the middle; class b fills the hole
     f.add(LayerKind::classes,
-          {"POLYGON((0 0,20 0,20 20,0 20,0 0),(5 5,15 5,15 15,5 15,5 5))", "POLYGON((5 5,15 5,15 15,5 15,5 5))"}, {0, 1},
-          {"a", "b"});
+          {"POLYGON((0 0,20 0,20 20,0 20,0 0),(5 5,15 5,15 15,5 15,5 5))", "POLYGON((5 5,15 5,15 15,5 15,5 5))"},
+          {0, 1}, {"a", "b"});
     // candidate: 16 x 16 square (2..18) with a 4 x 4 hole (8..12)
     f.candidate("POLYGON((2 2,18 2,18 18,2 18,2 2),(8 8,12 8,12 12,8 12,8 8))");
     const auto r = f.run();
@@ -104,7 +106,7 @@ TEST_CASE("contains and within shortcuts give the same answer as intersection", 
     // a big class polygon holding the whole candidate, and a candidate holding a whole piece
     f.add(LayerKind::classes, {"POLYGON((0 0,100 0,100 100,0 100,0 0))", "POLYGON((200 0,210 0,210 10,200 10,200 0))"},
           {0, 1}, {"a", "b"});
-    f.candidate("POLYGON((10 10,20 10,20 20,10 20,10 10))");         // inside a
+    f.candidate("POLYGON((10 10,20 10,20 20,10 20,10 10))");          // inside a
     f.candidate("POLYGON((190 -10,220 -10,220 20,190 20,190 -10))");  // holds b
     const auto r = f.run();
     CHECK(close_rel(r.layers[0].area(0, 0), 100.0));
@@ -172,7 +174,7 @@ TEST_CASE("pieces tile the polygon whether cut by the rectangle clip or by GEOS"
         CHECK(idx.piece_count() > 1);
         for (Fixture* fx : {&coarse, &fine}) {
             fx->candidate("POLYGON((-10 -10,110 -10,110 110,-10 110,-10 -10))");  // holds every piece
-            fx->candidate("POLYGON((12 3,97 31,61 97,3 77,12 3))");                 // cuts through many
+            fx->candidate("POLYGON((12 3,97 31,61 97,3 77,12 3))");               // cuts through many
         }
         const OverlayResult rc = coarse.run(), rf = fine.run();
         const double whole = geos::area(coarse.ctx, coarse.layers[0][0].get());
@@ -208,9 +210,9 @@ TEST_CASE("presence layers: overlap per name and distance to the nearest feature
     Fixture f;
     f.add(LayerKind::presence, {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((100 0,110 0,110 10,100 10,100 0))"},
           {0, 1}, {"Noord", "Zuid"});
-    f.candidate("POLYGON((5 0,15 0,15 10,5 10,5 0))");      // half over Noord
-    f.candidate("POLYGON((40 0,50 0,50 10,40 10,40 0))");    // 30 m from Noord, 50 m from Zuid
-    f.candidate("POLYGON((60 20,70 20,70 30,60 30,60 20))"); // nearest: Zuid at (100,10): sqrt(30^2+10^2)
+    f.candidate("POLYGON((5 0,15 0,15 10,5 10,5 0))");        // half over Noord
+    f.candidate("POLYGON((40 0,50 0,50 10,40 10,40 0))");     // 30 m from Noord, 50 m from Zuid
+    f.candidate("POLYGON((60 20,70 20,70 30,60 30,60 20))");  // nearest: Zuid at (100,10): sqrt(30^2+10^2)
     const auto r = f.run();
     CHECK(close_rel(r.layers[0].area(0, 0), 50.0));
     CHECK(r.layers[0].distance_m[0] == 0.0);
@@ -256,7 +258,8 @@ TEST_CASE("distance to the nearest of many cut features equals GEOS's", "[overla
             CHECK(r.layers[0].distance_m[c] == 0.0);
             continue;
         }
-        CHECK(std::fabs(r.layers[0].distance_m[c] - expected) <= 1e-12 * expected + 1e-9);  // rounding at RD coordinates
+        CHECK(std::fabs(r.layers[0].distance_m[c] - expected) <=
+              1e-12 * expected + 1e-9);  // rounding at RD coordinates
         ++compared;
     }
     CHECK(compared > 250);
@@ -269,9 +272,10 @@ TEST_CASE("results do not depend on the number of threads", "[overlay]") {
     for (int i = 0; i < 10; ++i) {
         for (int j = 0; j < 10; ++j) {
             cells.push_back("POLYGON((" + std::to_string(i * 10) + " " + std::to_string(j * 10) + "," +
-                            std::to_string(i * 10 + 10) + " " + std::to_string(j * 10) + "," + std::to_string(i * 10 + 10) +
-                            " " + std::to_string(j * 10 + 10) + "," + std::to_string(i * 10) + " " +
-                            std::to_string(j * 10 + 10) + "," + std::to_string(i * 10) + " " + std::to_string(j * 10) + "))");
+                            std::to_string(i * 10 + 10) + " " + std::to_string(j * 10) + "," +
+                            std::to_string(i * 10 + 10) + " " + std::to_string(j * 10 + 10) + "," +
+                            std::to_string(i * 10) + " " + std::to_string(j * 10 + 10) + "," + std::to_string(i * 10) +
+                            " " + std::to_string(j * 10) + "))");
             cls.push_back(static_cast<std::uint32_t>((i * 7 + j * 3) % 4));
         }
     }

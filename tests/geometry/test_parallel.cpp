@@ -69,8 +69,9 @@ TEST_CASE("parallel_produce rethrows the first failure of produce or work, and s
             batches.push_back(std::make_unique<Batch>());
             return batches.back().get();
         };
-        CHECK_THROWS_WITH(parallel_produce_batches<Batch>(control, produce, [](const geos::Context&, std::size_t, Batch&) {}),
-                          "produce failed at 20");
+        CHECK_THROWS_WITH(
+            parallel_produce_batches<Batch>(control, produce, [](const geos::Context&, std::size_t, Batch&) {}),
+            "produce failed at 20");
 
         batches.clear();
         std::atomic<int> worked{0};
@@ -83,7 +84,8 @@ TEST_CASE("parallel_produce rethrows the first failure of produce or work, and s
         CHECK_THROWS_WITH(parallel_produce_batches<Batch>(control, endless,
                                                           [&](const geos::Context&, std::size_t, Batch& b) {
                                                               ++worked;
-                                                              if (b.number == 3) throw std::runtime_error("work failed");
+                                                              if (b.number == 3)
+                                                                  throw std::runtime_error("work failed");
                                                           }),
                           "work failed");
         CHECK(worked < 1000);  // the others stopped taking batches
@@ -106,8 +108,6 @@ TEST_CASE("parallel_produce ends with Error(cancelled) when asked to stop", "[pa
             },
             [](const geos::Context&, std::size_t, Batch&) {});
         FAIL("expected Error(cancelled)");
-    } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::cancelled);
-    }
+    } catch (const Error& e) { CHECK(e.kind() == ErrorKind::cancelled); }
     CHECK(batches.size() == 6);
 }

@@ -17,8 +17,9 @@ namespace {
 geos::Geom noded_boundaries(const geos::Context& ctx, const std::vector<geos::Geom>& polys) {
     std::vector<GEOSGeometry*> rings;
     for (const auto& p : polys) rings.push_back(GEOSBoundary_r(ctx.handle(), p.get()));
-    geos::Geom lines = geos::own(ctx, GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, rings.data(),
-                                                                 static_cast<unsigned>(rings.size())),
+    geos::Geom lines = geos::own(ctx,
+                                 GEOSGeom_createCollection_r(ctx.handle(), GEOS_GEOMETRYCOLLECTION, rings.data(),
+                                                             static_cast<unsigned>(rings.size())),
                                  "lines");
     return geos::own(ctx, GEOSNode_r(ctx.handle(), lines.get()), "node");
 }
@@ -34,9 +35,8 @@ std::vector<Face> faces_of(const geos::Context& ctx, const std::vector<const GEO
         const geos::Box b = geos::envelope(ctx, g);
         out.push_back({geos::area(ctx, g), b.xmin, b.ymin, g});
     }
-    std::sort(out.begin(), out.end(), [](const Face& a, const Face& b) {
-        return std::tie(a.area, a.x, a.y) < std::tie(b.area, b.x, b.y);
-    });
+    std::sort(out.begin(), out.end(),
+              [](const Face& a, const Face& b) { return std::tie(a.area, a.x, a.y) < std::tie(b.area, b.x, b.y); });
     return out;
 }
 
@@ -48,7 +48,8 @@ bool same_as_geos(const geos::Context& ctx, const GEOSGeometry* noded) {
     if (!ours) return false;
     const std::vector<const GEOSGeometry*> a = test::borrowed(*ours);
     std::vector<const GEOSGeometry*> b;
-    for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), theirs.get()); ++i) b.push_back(GEOSGetGeometryN_r(ctx.handle(), theirs.get(), i));
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), theirs.get()); ++i)
+        b.push_back(GEOSGetGeometryN_r(ctx.handle(), theirs.get(), i));
     REQUIRE(a.size() == b.size());
     const auto fa = faces_of(ctx, a), fb = faces_of(ctx, b);
     for (std::size_t i = 0; i < fa.size(); ++i) {
@@ -63,7 +64,8 @@ bool same_as_geos(const geos::Context& ctx, const GEOSGeometry* noded) {
 
 }  // namespace
 
-TEST_CASE("polygonize_noded finds GEOSPolygonize's faces in overlapping blobs, grids and nested rings", "[polygonize]") {
+TEST_CASE("polygonize_noded finds GEOSPolygonize's faces in overlapping blobs, grids and nested rings",
+          "[polygonize]") {
     geos::Context ctx;
     std::mt19937_64 rng(20261122);
     std::uniform_real_distribution<double> pos(0.0, 5000.0), radius(100.0, 1500.0), unit(0.0, 1.0);
@@ -76,7 +78,8 @@ TEST_CASE("polygonize_noded finds GEOSPolygonize's faces in overlapping blobs, g
             geos::Geom pt = geos::from_wkt(ctx, "POINT(" + std::to_string(cx) + " " + std::to_string(cy) + ")");
             geos::Geom disc = geos::own(ctx, GEOSBuffer_r(ctx.handle(), pt.get(), r, 6), "disc");
             if (k % 2 == 0) {
-                geos::Geom inner = geos::own(ctx, GEOSBuffer_r(ctx.handle(), pt.get(), r * unit(rng) * 0.6 + 1, 5), "inner");
+                geos::Geom inner =
+                    geos::own(ctx, GEOSBuffer_r(ctx.handle(), pt.get(), r * unit(rng) * 0.6 + 1, 5), "inner");
                 disc = geos::own(ctx, GEOSDifference_r(ctx.handle(), disc.get(), inner.get()), "ring");
             }
             polys.push_back(std::move(disc));
@@ -85,8 +88,9 @@ TEST_CASE("polygonize_noded finds GEOSPolygonize's faces in overlapping blobs, g
         const double step = 300 + 700 * unit(rng);
         for (int i = 0; i < 3; ++i) {
             for (int j = 0; j < 3; ++j) {
-                polys.push_back(geos::own(ctx, GEOSGeom_createRectangle_r(ctx.handle(), 1000 + i * step, 1000 + j * step, 1000 + (i + 1) * step,
-                                                                           1000 + (j + 1) * step),
+                polys.push_back(geos::own(ctx,
+                                          GEOSGeom_createRectangle_r(ctx.handle(), 1000 + i * step, 1000 + j * step,
+                                                                     1000 + (i + 1) * step, 1000 + (j + 1) * step),
                                           "cell"));
             }
         }
@@ -104,7 +108,8 @@ TEST_CASE("polygonize_noded finds GEOSPolygonize's faces in overlapping blobs, g
     CHECK(polygonize_noded(ctx, n.get())->size() == 4);
 }
 
-TEST_CASE("polygonize_noded on grid-snapped polygons: shared edges, touching corners, collinear overlaps", "[polygonize]") {
+TEST_CASE("polygonize_noded on grid-snapped polygons: shared edges, touching corners, collinear overlaps",
+          "[polygonize]") {
     // Small integer coordinates make the degenerate cases common: rectangles and triangles
     // that share edges or parts of edges, meet at corners, or lie on each other's lines.
     geos::Context ctx;
@@ -118,17 +123,27 @@ TEST_CASE("polygonize_noded on grid-snapped polygons: shared edges, touching cor
             if (x0 == x1 || y0 == y1) continue;
             if (x0 > x1) std::swap(x0, x1);
             if (y0 > y1) std::swap(y0, y1);
-            const std::string a = std::to_string(x0) + " " + std::to_string(y0), b = std::to_string(x1) + " " + std::to_string(y0),
-                              c = std::to_string(x1) + " " + std::to_string(y1), d = std::to_string(x0) + " " + std::to_string(y1);
+            const std::string a = std::to_string(x0) + " " + std::to_string(y0),
+                              b = std::to_string(x1) + " " + std::to_string(y0),
+                              c = std::to_string(x1) + " " + std::to_string(y1),
+                              d = std::to_string(x0) + " " + std::to_string(y1);
             switch (kind(rng)) {
-                case 0: polys.push_back(geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + d + "," + a + "))")); break;
-                case 1: polys.push_back(geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + a + "))")); break;
+                case 0:
+                    polys.push_back(
+                        geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + d + "," + a + "))"));
+                    break;
+                case 1:
+                    polys.push_back(geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + a + "))"));
+                    break;
                 default:  // a rectangle with a rectangular hole when there is room
                     if (x1 - x0 >= 3 && y1 - y0 >= 3) {
-                        const std::string h = std::to_string(x0 + 1) + " " + std::to_string(y0 + 1), i = std::to_string(x1 - 1) + " " + std::to_string(y0 + 1),
-                                          j = std::to_string(x1 - 1) + " " + std::to_string(y1 - 1), l = std::to_string(x0 + 1) + " " + std::to_string(y1 - 1);
-                        polys.push_back(geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + d + "," + a + "),(" + h + "," + l + "," + j +
-                                                                "," + i + "," + h + "))"));
+                        const std::string h = std::to_string(x0 + 1) + " " + std::to_string(y0 + 1),
+                                          i = std::to_string(x1 - 1) + " " + std::to_string(y0 + 1),
+                                          j = std::to_string(x1 - 1) + " " + std::to_string(y1 - 1),
+                                          l = std::to_string(x0 + 1) + " " + std::to_string(y1 - 1);
+                        polys.push_back(geos::from_wkt(ctx, "POLYGON((" + a + "," + b + "," + c + "," + d + "," + a +
+                                                                "),(" + h + "," + l + "," + j + "," + i + "," + h +
+                                                                "))"));
                     }
             }
         }
@@ -144,7 +159,8 @@ TEST_CASE("polygonize_noded on grid-snapped polygons: shared edges, touching cor
 TEST_CASE("polygonize_noded gives no answer for linework it cannot prove, and no faces for none", "[polygonize]") {
     geos::Context ctx;
     // A dangling line.
-    CHECK_FALSE(polygonize_noded(ctx, geos::from_wkt(ctx, "MULTILINESTRING((0 0,10 0,10 10,0 10,0 0),(10 10,20 20))").get()));
+    CHECK_FALSE(
+        polygonize_noded(ctx, geos::from_wkt(ctx, "MULTILINESTRING((0 0,10 0,10 10,0 10,0 0),(10 10,20 20))").get()));
     // Two squares meeting at one corner: the outside's boundary passes that corner twice.
     std::vector<geos::Geom> corner;
     corner.push_back(geos::from_wkt(ctx, "POLYGON((0 0,10 0,10 10,0 10,0 0))"));

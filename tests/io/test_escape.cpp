@@ -7,8 +7,8 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
-#include "spatial/io/postgis.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/io/postgis.hpp"
 
 using namespace ruimte;
 
@@ -22,7 +22,8 @@ TEST_CASE("markdown_text: no HTML, no link, no broken row or heading", "[escape]
     CHECK(markdown_text("regel 1\nregel 2\r\nregel 3\rx") == "regel 1 regel 2 regel 3 x");
     CHECK(markdown_text("[klik](https://example.com)") == "[klik]\\(https://example.com)");
     CHECK(markdown_text("![x](https://example.com/a.png)") == "![x]\\(https://example.com/a.png)");
-    CHECK(markdown_text("[overstroming_m] op 100 %") == "[overstroming\\_m] op 100 %");  // the report's own brackets stay
+    CHECK(markdown_text("[overstroming_m] op 100 %") ==
+          "[overstroming\\_m] op 100 %");  // the report's own brackets stay
     CHECK(markdown_text("esc\x1b[31m") == "esc [31m");
 }
 
@@ -48,7 +49,10 @@ TEST_CASE("xml_escape: HTML report text and QGIS attributes", "[escape]") {
     CHECK(xml_escape("'s-Hertogenbosch", true) == "'s-Hertogenbosch");
     CHECK(xml_escape("'s-Hertogenbosch") == "&apos;s-Hertogenbosch");
     CHECK(xml_escape("a\nb\tc\rd") == "a&#10;b&#9;c&#13;d");
-    CHECK(xml_escape(std::string("a\x01" "b")) == "a\xEF\xBF\xBD" "b");
+    CHECK(xml_escape(std::string("a\x01"
+                                 "b")) ==
+          "a\xEF\xBF\xBD"
+          "b");
 }
 
 TEST_CASE("terminal_text: no escape sequence reaches the terminal", "[escape]") {
@@ -60,8 +64,10 @@ TEST_CASE("terminal_text: no escape sequence reaches the terminal", "[escape]") 
     CHECK(terminal_text("a\tb", true) == "a\tb");
     CHECK(terminal_text("a\tb") == "a\\x09b");
     CHECK(terminal_text("a\x1b[2Jb", true) == "a\\x1b[2Jb");
-    CHECK(terminal_text("\xc2\x9b" "31m") == "\\u{009B}31m");  // C1 CSI
-    CHECK(terminal_text("abc\xe2\x80\xae" "fdp.exe") == "abc\\u{202E}fdp.exe");
+    CHECK(terminal_text("\xc2\x9b"
+                        "31m") == "\\u{009B}31m");  // C1 CSI
+    CHECK(terminal_text("abc\xe2\x80\xae"
+                        "fdp.exe") == "abc\\u{202E}fdp.exe");
     CHECK(terminal_text("café – ’s") == "café – ’s");
     CHECK(terminal_text("del\x7f") == "del\\x7f");
 }
@@ -73,19 +79,22 @@ TEST_CASE("redact_secrets: passwords of PostgreSQL connections", "[escape]") {
     CHECK(redact_secrets("postgresql://anna@host/db") == "postgresql://anna@host/db");
     CHECK(redact_secrets("postgresql://host/db?user=a&password=geheim&sslmode=require") ==
           "postgresql://host/db?user=a&password=***&sslmode=require");
-    CHECK(redact_secrets("PG:\"dbname=r host=h password=geheim user=a\":tabel") == "PG:\"dbname=r host=h password=*** user=a\":tabel");
+    CHECK(redact_secrets("PG:\"dbname=r host=h password=geheim user=a\":tabel") ==
+          "PG:\"dbname=r host=h password=*** user=a\":tabel");
     CHECK(redact_secrets("PG:dbname=r password = 'ge heim\\'s' user=a") == "PG:dbname=r password = '***' user=a");
     CHECK(redact_secrets("ruimte score --candidates 'PG:\"password=x1 dbname=r\":SELECT 1'") ==
           "ruimte score --candidates 'PG:\"password=*** dbname=r\":SELECT 1'");
-    CHECK(redact_secrets("source = \"PG:\\\"dbname=r password=abc\\\":t\"") == "source = \"PG:\\\"dbname=r password=***\\\":t\"");
+    CHECK(redact_secrets("source = \"PG:\\\"dbname=r password=abc\\\":t\"") ==
+          "source = \"PG:\\\"dbname=r password=***\\\":t\"");
     CHECK(redact_secrets("sslpassword=abc") == "sslpassword=***");
-    CHECK(redact_secrets("password authentication failed for user \"a\"") == "password authentication failed for user \"a\"");
+    CHECK(redact_secrets("password authentication failed for user \"a\"") ==
+          "password authentication failed for user \"a\"");
     CHECK(redact_secrets("data-samples/kandidaten.shp") == "data-samples/kandidaten.shp");
 }
 
 TEST_CASE("Error keeps no password", "[escape]") {
-    const Error e(ErrorKind::input, "cannot connect to postgresql://a:geheim@h/db", ErrorPlace::at("PG:\"password=geheim dbname=r\""),
-                  "check password=geheim");
+    const Error e(ErrorKind::input, "cannot connect to postgresql://a:geheim@h/db",
+                  ErrorPlace::at("PG:\"password=geheim dbname=r\""), "check password=geheim");
     const std::string what = e.what();
     CHECK(what.find("geheim") == std::string::npos);
     CHECK(e.message().find("geheim") == std::string::npos);

@@ -8,8 +8,8 @@
 
 #include <cmath>
 
-#include "spatial/geometry/area_kernel.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/area_kernel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/source.hpp"
 #include "support.hpp"
@@ -21,7 +21,8 @@ std::string feature(int id, const std::string& geometry) {
     return R"({"type":"Feature","properties":{"id":)" + std::to_string(id) + R"(},"geometry":)" + geometry + "}";
 }
 std::string collection(const std::vector<std::string>& features) {
-    std::string s = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
+    std::string s =
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
     for (std::size_t i = 0; i < features.size(); ++i) s += (i ? "," : "") + features[i];
     return s + "]}";
 }
@@ -36,15 +37,22 @@ bool has_fid(const std::vector<GeometryIssue>& v, std::int64_t fid, const std::s
 TEST_CASE("bow-tie, self-touching ring, repeated points, unclosed ring: repaired and reported", "[source]") {
     test::TempDir dir("hygiene");
     const std::string path = dir.file("bad.geojson");
-    test::write_text(path, collection({
-        feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]})"),            // bow-tie
-        feature(2, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[5,0],[0,10],[0,0]]]})"),      // ring touches itself at (5,0)
-        feature(3, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,0],[10,10],[0,10],[0,0]]]})"),   // repeated point
-        feature(4, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10]]]})"),                 // unclosed
-        feature(5, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),          // fine
-        feature(6, "null"),
-        feature(7, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]})"),                   // zero area
-    }));
+    test::write_text(
+        path,
+        collection({
+            feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]})"),  // bow-tie
+            feature(
+                2,
+                R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[5,0],[0,10],[0,0]]]})"),  // ring touches
+                                                                                                     // itself at (5,0)
+            feature(
+                3,
+                R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,0],[10,10],[0,10],[0,0]]]})"),  // repeated point
+            feature(4, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10]]]})"),        // unclosed
+            feature(5, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),  // fine
+            feature(6, "null"),
+            feature(7, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[20,0],[0,0]]]})"),  // zero area
+        }));
     geos::Context ctx;
     const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     // GDAL's GeoJSON driver takes the integer property "id" as the FID.
@@ -63,15 +71,20 @@ TEST_CASE("bow-tie, self-touching ring, repeated points, unclosed ring: repaired
     for (const auto& f : l.features) CHECK(GEOSisValid_r(ctx.handle(), f.geom.get()) == 1);
 }
 
-TEST_CASE("coordinates closer to 0 than 1e-100 are set to 0 and reported (the fuzzer's subnormal triangle)", "[source]") {
+TEST_CASE("coordinates closer to 0 than 1e-100 are set to 0 and reported (the fuzzer's subnormal triangle)",
+          "[source]") {
     // The fuzz finding tests/fuzz/crashes/geometry/subnormal-corner-area-zero.wkb: a triangle
     // on the corner of a square with extra vertices at subnormal coordinates next to (0, 0).
     test::TempDir dir("tiny");
     const std::string path = dir.file("tiny.geojson");
-    test::write_text(path, collection({
-        feature(1, R"({"type":"Polygon","coordinates":[[[0,0],[-1e-152,1e-307],[0,2],[1e-309,100],[100,1e-310],[1e-311,1e-313],[0,0]]]})"),
-        feature(2, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),
-    }));
+    test::write_text(
+        path,
+        collection({
+            feature(
+                1,
+                R"({"type":"Polygon","coordinates":[[[0,0],[-1e-152,1e-307],[0,2],[1e-309,100],[100,1e-310],[1e-311,1e-313],[0,0]]]})"),
+            feature(2, R"({"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]})"),
+        }));
     geos::Context ctx;
     const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     CHECK(has_fid(l.hygiene.repaired, 1, "coordinates within 1e-100 of 0 set to 0"));
@@ -84,7 +97,8 @@ TEST_CASE("coordinates closer to 0 than 1e-100 are set to 0 and reported (the fu
     }
     // and the area kernel agrees with GEOS on its overlap with a square
     geos::Geom square = geos::from_wkt(ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))");
-    CHECK(area::intersection_area(rings, area::rings_of(ctx, square.get())) == Approx(geos::intersection_area(ctx, l.features[0].geom.get(), square.get())));
+    CHECK(area::intersection_area(rings, area::rings_of(ctx, square.get())) ==
+          Approx(geos::intersection_area(ctx, l.features[0].geom.get(), square.get())));
 }
 
 TEST_CASE("a line in a polygon layer is an error naming it, or skipped on request", "[source]") {
@@ -143,9 +157,13 @@ TEST_CASE("WGS84 input is reprojected with PROJ and the operation recorded", "[s
     test::TempDir dir("wgs84");
     const std::string path = dir.file("wgs.geojson");
     // about 100 m x 100 m near Amersfoort
-    test::write_text(path, R"({"type":"FeatureCollection","features":[)" +
-                               feature(1, R"({"type":"Polygon","coordinates":[[[5.387,52.155],[5.388466,52.155],[5.388466,52.1559],[5.387,52.1559],[5.387,52.155]]]})") +
-                               "]}");
+    test::write_text(
+        path,
+        R"({"type":"FeatureCollection","features":[)" +
+            feature(
+                1,
+                R"({"type":"Polygon","coordinates":[[[5.387,52.155],[5.388466,52.155],[5.388466,52.1559],[5.387,52.1559],[5.387,52.155]]]})") +
+            "]}");
     geos::Context ctx;
     const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
     CHECK(l.crs.reprojected);
@@ -171,9 +189,7 @@ TEST_CASE("FILE:LAYER picks a layer, a wrong layer lists the ones there are", "[
     try {
         read_polygon_layer(parse_source(novex), ReadOptions{});
         FAIL("expected an error");
-    } catch (const Error& e) {
-        CHECK_THAT(e.what(), Catch::Contains("has 2 layers") && Catch::Contains("FILE:LAYER"));
-    }
+    } catch (const Error& e) { CHECK_THAT(e.what(), Catch::Contains("has 2 layers") && Catch::Contains("FILE:LAYER")); }
 }
 
 TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UTF-8", "[source]") {
@@ -183,7 +199,10 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
         read_polygon_layer(parse_source(test::source_dir() + "/data-samples/kandidaten.shp"), ReadOptions{});
     const int naam = samples.field_index("gemeente");
     bool found = false;
-    for (const auto& f : samples.features) found = found || samples.field_as_string(f, naam) == "S\xc3\xba" "dwest-Frysl\xc3\xa2n";
+    for (const auto& f : samples.features)
+        found = found || samples.field_as_string(f, naam) ==
+                             "S\xc3\xba"
+                             "dwest-Frysl\xc3\xa2n";
     CHECK(found);
 
     // A Latin-1 shapefile written by GDAL (its .cpg says ISO-8859-1): read back as UTF-8.
@@ -200,7 +219,9 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
         OGRFieldDefn def("naam", OFTString);
         layer->CreateField(&def);
         OGRFeature f(layer->GetLayerDefn());
-        f.SetField("naam", "Sn\xc3\xa9" "ek");  // UTF-8 in; GDAL writes Latin-1 bytes
+        f.SetField("naam",
+                   "Sn\xc3\xa9"
+                   "ek");  // UTF-8 in; GDAL writes Latin-1 bytes
         OGRGeometry* g = nullptr;
         OGRGeometryFactory::createFromWkt("POLYGON((0 0,10 0,10 10,0 10,0 0))", nullptr, &g);
         f.SetGeometryDirectly(g);
@@ -208,12 +229,17 @@ TEST_CASE("shapefile .cpg is honoured: UTF-8 and Latin-1 attributes arrive as UT
     }
     REQUIRE(test::read_text(dir.file("latin1.cpg")).find("8859") != std::string::npos);
     const std::string dbf = test::read_text(dir.file("latin1.dbf"));
-    CHECK(dbf.find("Sn\xe9" "ek") != std::string::npos);  // really Latin-1 on disk
+    CHECK(dbf.find("Sn\xe9"
+                   "ek") != std::string::npos);  // really Latin-1 on disk
     const FeatureLayer l = read_polygon_layer(parse_source(path), ReadOptions{});
-    CHECK(l.field_as_string(l.features.at(0), l.field_index("naam")) == "Sn\xc3\xa9" "ek");
+    CHECK(l.field_as_string(l.features.at(0), l.field_index("naam")) ==
+          "Sn\xc3\xa9"
+          "ek");
 }
 
-TEST_CASE("a layer of many batches reads the same with 1 and 2 threads, the first bad feature in source order is the error", "[source]") {
+TEST_CASE(
+    "a layer of many batches reads the same with 1 and 2 threads, the first bad feature in source order is the error",
+    "[source]") {
     // 1,000 features: several of the batches in which pass 1 hands features to pass 2. Among
     // them repairs, skips and two unusable features far apart (the first must be reported).
     test::TempDir dir("batches");
@@ -221,14 +247,16 @@ TEST_CASE("a layer of many batches reads the same with 1 and 2 threads, the firs
     for (int id = 1; id <= 1000; ++id) {
         const double x = id * 20.0;
         auto sq = [&](double size) {
-            return "[[" + std::to_string(x) + ",0],[" + std::to_string(x + size) + ",0],[" + std::to_string(x + size) + "," +
-                   std::to_string(size) + "],[" + std::to_string(x) + "," + std::to_string(size) + "],[" + std::to_string(x) + ",0]]";
+            return "[[" + std::to_string(x) + ",0],[" + std::to_string(x + size) + ",0],[" + std::to_string(x + size) +
+                   "," + std::to_string(size) + "],[" + std::to_string(x) + "," + std::to_string(size) + "],[" +
+                   std::to_string(x) + ",0]]";
         };
         if (id % 97 == 0) {
             features.push_back(feature(id, "null"));
         } else if (id % 89 == 0) {  // bow-tie
-            features.push_back(feature(id, "{\"type\":\"Polygon\",\"coordinates\":[[[" + std::to_string(x) + ",0],[" + std::to_string(x + 10) +
-                                               ",10],[" + std::to_string(x + 10) + ",0],[" + std::to_string(x) + ",10],[" + std::to_string(x) + ",0]]]}"));
+            features.push_back(feature(id, "{\"type\":\"Polygon\",\"coordinates\":[[[" + std::to_string(x) + ",0],[" +
+                                               std::to_string(x + 10) + ",10],[" + std::to_string(x + 10) + ",0],[" +
+                                               std::to_string(x) + ",10],[" + std::to_string(x) + ",0]]]}"));
         } else {
             features.push_back(feature(id, "{\"type\":\"Polygon\",\"coordinates\":[" + sq(5.0 + id % 7) + "]}"));
         }

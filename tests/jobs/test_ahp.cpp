@@ -2,8 +2,8 @@
 // [weights] table in profiles.
 #include <catch2/catch.hpp>
 
-#include "spatial/criteria/ahp.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/criteria/ahp.hpp"
 #include "spatial/criteria/profile.hpp"
 #include "spatial/jobs/score.hpp"
 #include "support.hpp"
@@ -30,10 +30,8 @@ TEST_CASE("Saaty's house example: published weights, lambda_max, CI and CR", "[a
     // C.I. = 0.238, C.R. = 0.169 (Saaty keeps it as an illustration of an inconsistent matrix).
     const double t = 1.0 / 3, q = 1.0 / 4, f = 1.0 / 5, s = 1.0 / 6, h = 1.0 / 7, e = 1.0 / 8;
     const std::vector<std::vector<double>> a = {
-        {1, 5, 3, 7, 6, 6, t, q},         {f, 1, t, 5, 3, 3, f, h},
-        {t, 3, 1, 6, 3, 4, 6, f},         {h, f, s, 1, t, q, h, e},
-        {s, t, t, 3, 1, 0.5, f, s},       {s, t, q, 4, 2, 1, f, s},
-        {3, 5, s, 7, 5, 5, 1, 0.5},       {4, 7, 5, 8, 6, 6, 2, 1},
+        {1, 5, 3, 7, 6, 6, t, q},   {f, 1, t, 5, 3, 3, f, h}, {t, 3, 1, 6, 3, 4, 6, f},   {h, f, s, 1, t, q, h, e},
+        {s, t, t, 3, 1, 0.5, f, s}, {s, t, q, 4, 2, 1, f, s}, {3, 5, s, 7, 5, 5, 1, 0.5}, {4, 7, 5, 8, 6, 6, 2, 1},
     };
     REQUIRE_FALSE(check_pairwise(a));
     const AhpResult r = ahp_weights(a);
@@ -94,10 +92,12 @@ TEST_CASE("judgements: numbers and fractions, matrix checks name the entry", "[a
 namespace {
 std::string ahp_profile(const std::string& weights_table, const std::string& extra_weight = "") {
     return "[profile]\nname = \"t\"\n\n"
-           "[layers.wbs]\nsource = \"p.toml\"\ntype = \"classes\"\nclass_field = \"klasse\"\nclasses = [\"ja\", \"nee\"]\n\n"
+           "[layers.wbs]\nsource = \"p.toml\"\ntype = \"classes\"\nclass_field = \"klasse\"\nclasses = [\"ja\", "
+           "\"nee\"]\n\n"
            "[layers.novex]\nsource = \"p.toml\"\ntype = \"presence\"\n\n" +
            weights_table +
-           "\n[[factors]]\nname = \"water\"\nkind = \"classes\"\nlayer = \"wbs\"\nvalues = { ja = 1.0, nee = 0.0 }\n" + extra_weight +
+           "\n[[factors]]\nname = \"water\"\nkind = \"classes\"\nlayer = \"wbs\"\nvalues = { ja = 1.0, nee = 0.0 }\n" +
+           extra_weight +
            "\n[[factors]]\nname = \"novex\"\nkind = \"distance_decay\"\nlayer = \"novex\"\ndistance_m = 500\n"
            "\n[[factors]]\nname = \"area\"\nkind = \"linear\"\nmetric = \"area_ha\"\nlower = 0\nupper = 10\n";
 }
@@ -111,9 +111,7 @@ Error error_of(const std::string& text) {
     test::TempDir dir("ahp");
     try {
         load(dir, text);
-    } catch (const Error& e) {
-        return e;
-    }
+    } catch (const Error& e) { return e; }
     FAIL("the profile loaded, but an error was expected");
     throw;
 }
@@ -136,8 +134,9 @@ TEST_CASE("a profile with [weights] method = \"ahp\" takes the eigenvector as we
 TEST_CASE("AHP with CR > 0.1 is a warning, and an error with --strict", "[ahp][profile]") {
     test::TempDir dir("ahp");
     // A cycle: water > novex > area > water, each 'very strong'.
-    const std::string text = ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
-                                         "matrix = [[1, 7, \"1/7\"], [\"1/7\", 1, 7], [7, \"1/7\", 1]]\n");
+    const std::string text = ahp_profile(
+        "[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
+        "matrix = [[1, 7, \"1/7\"], [\"1/7\", 1, 7], [7, \"1/7\", 1]]\n");
     const Profile p = load(dir, text);
     REQUIRE(p.ahp);
     // Circulant matrix: lambda_max = 1 + 7 + 1/7 = 57/7, CI = (57/7 - 3) / 2, CR = CI / 0.58.
@@ -163,18 +162,21 @@ TEST_CASE("AHP with CR > 0.1 is a warning, and an error with --strict", "[ahp][p
 }
 
 TEST_CASE("[weights] errors name the key and the line", "[ahp][profile]") {
-    Error e = error_of(ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
-                                   "matrix = [[1, 3, 5],\n [\"1/3\", 1, 3],\n [\"1/5\", 3, 1]]\n"));
+    Error e =
+        error_of(ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
+                             "matrix = [[1, 3, 5],\n [\"1/3\", 1, 3],\n [\"1/5\", 3, 1]]\n"));
     CHECK(e.kind() == ErrorKind::profile);
     CHECK(e.place().key == "weights.matrix[2][3]");
     CHECK(e.place().line == 18);
     CHECK_THAT(e.what(), Catch::Contains("reciprocal"));
 
-    e = error_of(ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\"]\nmatrix = [[1, 3], [\"1/3\", 1]]\n"));
+    e = error_of(ahp_profile(
+        "[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\"]\nmatrix = [[1, 3], [\"1/3\", 1]]\n"));
     CHECK(e.place().key == "weights.factors");
     CHECK_THAT(e.what(), Catch::Contains("factor 'area' is missing"));
 
-    e = error_of(ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
+    e =
+        error_of(ahp_profile("[weights]\nmethod = \"ahp\"\nfactors = [\"water\", \"novex\", \"area\"]\n"
                              "matrix = [[1, 3, 5], [\"1/3\", 1, \"x\"], [\"1/5\", 3, 1]]\n"));
     CHECK(e.place().key == "weights.matrix[2][3]");
     CHECK_THAT(e.what(), Catch::Contains("not a judgement"));

@@ -135,10 +135,12 @@ TEST_CASE("NOVEX and NPLV lists: 16 gebieden, 17 locations with homes, 20 focus 
 namespace {
 // A GeoJSON polygon layer in EPSG:28992 with one string attribute per feature.
 std::string geojson(const std::string& field, const std::vector<std::pair<std::string, std::string>>& value_and_ring) {
-    std::string s = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
+    std::string s =
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)";
     for (std::size_t i = 0; i < value_and_ring.size(); ++i) {
-        s += std::string(i ? "," : "") + R"({"type":"Feature","properties":{")" + field + R"(":")" + value_and_ring[i].first +
-             R"("},"geometry":{"type":"Polygon","coordinates":[)" + value_and_ring[i].second + "]}}";
+        s += std::string(i ? "," : "") + R"({"type":"Feature","properties":{")" + field + R"(":")" +
+             value_and_ring[i].first + R"("},"geometry":{"type":"Polygon","coordinates":[)" + value_and_ring[i].second +
+             "]}}";
     }
     return s + "]}";
 }
@@ -172,12 +174,16 @@ TEST_CASE("a profile layer with catalogue = wbs reads source spellings as catalo
     const std::string csv = test::read_text(req.csv);
     // a (GeoJSON FID 0): 50 % ja, 50 % ja_mits_groot ("Ja, mits"); b (FID 1): 50 %
     // ja_mits_groot, 50 % nee (code 5).
-    CHECK(csv == "candidate_id,layer,class,area_m2,share\n"
-                 "0,wbs,ja,5000.000000,0.500000000\n0,wbs,ja_mits_groot,5000.000000,0.500000000\n"
-                 "1,wbs,ja_mits_groot,5000.000000,0.500000000\n1,wbs,nee,5000.000000,0.500000000\n");
+    CHECK(csv ==
+          "candidate_id,layer,class,area_m2,share\n"
+          "0,wbs,ja,5000.000000,0.500000000\n0,wbs,ja_mits_groot,5000.000000,0.500000000\n"
+          "1,wbs,ja_mits_groot,5000.000000,0.500000000\n1,wbs,nee,5000.000000,0.500000000\n");
 
     // Without the catalogue the same data is refused: 'Ja, mits' is no declared class.
-    test::write_text(dir.file("q.toml"), profile_head + "classes = [\"ja\", \"ja_mits_klein\", \"ja_mits_groot\", \"nee_tenzij\", \"nee\"]\n" + profile_factor);
+    test::write_text(dir.file("q.toml"),
+                     profile_head +
+                         "classes = [\"ja\", \"ja_mits_klein\", \"ja_mits_groot\", \"nee_tenzij\", \"nee\"]\n" +
+                         profile_factor);
     req.profile_path = dir.file("q.toml");
     req.overwrite = true;
     CHECK_THROWS_WITH(run_score(req), Catch::Contains("class value 'Ja'"));
@@ -195,11 +201,13 @@ TEST_CASE("the catalogue key is checked when the profile is read", "[catalogue][
         }
         return "";
     };
-    CHECK_THAT(error(profile_head + "catalogue = \"geluid\"\n" + profile_factor),
-               Catch::Contains("no layer kind 'geluid' in the catalogue") && Catch::Contains("use one of: wbs, netcongestie"));
+    CHECK_THAT(
+        error(profile_head + "catalogue = \"geluid\"\n" + profile_factor),
+        Catch::Contains("no layer kind 'geluid' in the catalogue") && Catch::Contains("use one of: wbs, netcongestie"));
     CHECK_THAT(error(profile_head + "catalogue = \"wbs\"\nclasses = [\"ja\", \"ja_mits\"]\n" + profile_factor),
                Catch::Contains("'ja_mits' is not a wbs class") && Catch::Contains("line 5"));
-    CHECK_THAT(error("[layers.wbs]\nsource = \"wbs.geojson\"\ntype = \"presence\"\ncatalogue = \"wbs\"\n[[factors]]\nname = \"x\"\nkind = \"distance_decay\"\nlayer = \"wbs\"\nweight = 1\n"),
+    CHECK_THAT(error("[layers.wbs]\nsource = \"wbs.geojson\"\ntype = \"presence\"\ncatalogue = "
+                     "\"wbs\"\n[[factors]]\nname = \"x\"\nkind = \"distance_decay\"\nlayer = \"wbs\"\nweight = 1\n"),
                Catch::Contains("catalogue belongs to class layers"));
 }
 

@@ -7,9 +7,9 @@
 #include <map>
 #include <variant>
 
-#include "spatial/jobs/check.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/jobs/check.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -23,8 +23,8 @@ struct Row {
 };
 
 // Writes a one-layer GeoPackage in EPSG:28992 with the given fields (name, type) and rows.
-void write_gpkg(const std::string& path, const std::string& layer, const std::vector<std::pair<std::string, OGRFieldType>>& fields,
-                const std::vector<Row>& rows) {
+void write_gpkg(const std::string& path, const std::string& layer,
+                const std::vector<std::pair<std::string, OGRFieldType>>& fields, const std::vector<Row>& rows) {
     ensure_gdal();
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
     std::unique_ptr<GDALDataset> ds(drv->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
@@ -53,9 +53,9 @@ void write_gpkg(const std::string& path, const std::string& layer, const std::ve
 }
 
 std::string rect(double x0, double y0, double x1, double y1) {
-    return "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," + std::to_string(x1) + " " + std::to_string(y0) + "," +
-           std::to_string(x1) + " " + std::to_string(y1) + "," + std::to_string(x0) + " " + std::to_string(y1) + "," +
-           std::to_string(x0) + " " + std::to_string(y0) + "))";
+    return "POLYGON((" + std::to_string(x0) + " " + std::to_string(y0) + "," + std::to_string(x1) + " " +
+           std::to_string(y0) + "," + std::to_string(x1) + " " + std::to_string(y1) + "," + std::to_string(x0) + " " +
+           std::to_string(y1) + "," + std::to_string(x0) + " " + std::to_string(y0) + "))";
 }
 
 // The hand-made world (all in metres, y 0..100 unless said):
@@ -74,7 +74,8 @@ struct World {
     CheckRequest req;
     World() {
         write_gpkg(dir.file("wbs.gpkg"), "wbs", {{"klasse", OFTString}, {"overstroming_m", OFTReal}},
-                   {{rect(0, 0, 100, 100), {std::string("Ja"), 0.0}}, {rect(100, 0, 200, 100), {std::string("JA MITS"), 1.5}}});
+                   {{rect(0, 0, 100, 100), {std::string("Ja"), 0.0}},
+                    {rect(100, 0, 200, 100), {std::string("JA MITS"), 1.5}}});
         write_gpkg(dir.file("thema.gpkg"), "bodem", {{"bodemdaling_cm", OFTReal}}, {{rect(0, 0, 100, 100), {40.0}}});
         write_gpkg(dir.file("ws.gpkg"), "ws", {{"naam", OFTString}},
                    {{rect(0, 0, 150, 200), {std::string("A")}}, {rect(150, 0, 300, 200), {std::string("B")}}});
@@ -210,7 +211,8 @@ TEST_CASE("verdicts, shares, themes and groups on hand-made locations", "[check]
     CHECK_THAT(md, Catch::Contains("50,0 % van de locatie ligt in deze groep"));
     // Location 5's part in A: 50 m2 of ja in 5050 m2 is 0.99 %, shown rounded, not counted.
     CHECK_THAT(md, Catch::Contains("| ja | 0,01 | 1,0 % | nee (snipper) |"));
-    CHECK_THAT(md, Catch::Contains("waterveiligheid (overstroming) op 50,0 % van de locatie (max 1,50, gemiddeld 0,75)"));
+    CHECK_THAT(md,
+               Catch::Contains("waterveiligheid (overstroming) op 50,0 % van de locatie (max 1,50, gemiddeld 0,75)"));
 }
 
 TEST_CASE("the report in English, as HTML, and the GeoPackage layers", "[check]") {
@@ -234,7 +236,9 @@ TEST_CASE("the report in English, as HTML, and the GeoPackage layers", "[check]"
     CHECK(ds->GetLayerByName("check_parts") == nullptr);
     std::map<std::int64_t, std::string> verdicts;
     for (auto& f : *locs) verdicts[f->GetFieldAsInteger64("location_id")] = f->GetFieldAsString("verdict");
-    CHECK(verdicts == std::map<std::int64_t, std::string>{{1, "ja"}, {2, "ja_mits_groot"}, {3, "ja_mits_groot"}, {4, "onbekend"}, {5, "ja_mits_groot"}});
+    CHECK(verdicts ==
+          std::map<std::int64_t, std::string>{
+              {1, "ja"}, {2, "ja_mits_groot"}, {3, "ja_mits_groot"}, {4, "onbekend"}, {5, "ja_mits_groot"}});
     OGRLayer* themes = ds->GetLayerByName("check_themes");
     REQUIRE(themes);
     // overstroming_m (the WBS layer, x 0..200) for 1, 2, 3, 5; bodemdaling_cm (x 0..100) for

@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "spatial/jobs/compare.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/criteria/explain.hpp"
+#include "spatial/jobs/compare.hpp"
 #include "spatial/jobs/score.hpp"
 #include "support.hpp"
 
@@ -101,7 +101,8 @@ TEST_CASE("compare two sample profiles: water weighing more swaps 41 and 98 arou
 
     const RunComparison c = compare_runs(a, b, 10);
     auto row = [&](const std::string& id) {
-        for (const auto& r : c.rows) if (r.id == id) return r;
+        for (const auto& r : c.rows)
+            if (r.id == id) return r;
         FAIL("no row " + id);
         throw;
     };

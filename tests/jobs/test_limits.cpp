@@ -7,8 +7,8 @@
 
 #include "spatial/claims/claims.hpp"
 #include "spatial/core/error.hpp"
-#include "spatial/criteria/profile.hpp"
 #include "spatial/core/toml_limits.hpp"
+#include "spatial/criteria/profile.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -84,17 +84,23 @@ TEST_CASE("the TOML limits accept every sample profile and the built-in matrix",
     // brackets and braces must not count as keys or nesting.
     const std::string tricky =
         "# a.b.c.d.e [x] {y}\n"
-        "[profile]\nname = \"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g\"\n"
-        "description = \"\"\"\n[[a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f]]\n{{{{\"\"\"\n"
+        "[profile]\nname = "
+        "\"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b."
+        "c.d.e.f.g\"\n"
+        "description = "
+        "\"\"\"\n[[a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x."
+        "y.z.a.b.c.d.e.f]]\n{{{{\"\"\"\n"
         "x = { } \ny = {a = 1, b = { c = [ {d = 1}, {e = 2} ] } }\n'lit.key' = 'it''s'\n";
     for (int i = 0; i < 200; ++i) {
-        REQUIRE_NOTHROW(check_toml_limits(tricky + "z" + std::to_string(i) + " = {}\n", "t.toml", ErrorKind::profile, "t"));
+        REQUIRE_NOTHROW(
+            check_toml_limits(tricky + "z" + std::to_string(i) + " = {}\n", "t.toml", ErrorKind::profile, "t"));
     }
     std::string many;
     for (int i = 0; i < 200; ++i) many += "[t" + std::to_string(i) + ".a.b]\nv = {x = {y = 1}}\n";
     REQUIRE_NOTHROW(check_toml_limits(many, "m.toml", ErrorKind::profile, "m"));
     REQUIRE_NOTHROW(default_compat_matrix());
-    for (const char* p : {"data-samples/woningbouw.toml", "data-samples/profiles/woningbouw.toml", "data-samples/profiles/water_zwaar.toml"}) {
+    for (const char* p : {"data-samples/woningbouw.toml", "data-samples/profiles/woningbouw.toml",
+                          "data-samples/profiles/water_zwaar.toml"}) {
         REQUIRE_NOTHROW(load_profile(std::string(RUIMTE_SOURCE_DIR) + "/" + p));
     }
 }

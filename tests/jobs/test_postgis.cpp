@@ -9,12 +9,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "spatial/core/error.hpp"
-#include "spatial/io/postgis.hpp"
-#include "spatial/criteria/profile.hpp"
-#include "spatial/jobs/score_pushdown.hpp"
-#include "spatial/io/source.hpp"
 #include "io/support_io.hpp"
+#include "spatial/core/error.hpp"
+#include "spatial/criteria/profile.hpp"
+#include "spatial/io/postgis.hpp"
+#include "spatial/io/source.hpp"
+#include "spatial/jobs/score_pushdown.hpp"
 
 using namespace ruimte;
 
@@ -22,12 +22,13 @@ namespace {
 
 // One throw-away cluster per test process, stopped when the process ends.
 class Cluster {
-public:
+  public:
     Cluster() {
         std::string tmpl = (std::filesystem::temp_directory_path() / "ruimte-pgtest-XXXXXX").string();
         if (!mkdtemp(tmpl.data())) return;
         dir_ = tmpl;
-        const std::string cmd = "bash '" + test::source_dir() + "/scripts/pg-temp.sh' start '" + dir_ + "' > '" + dir_ + ".log' 2>&1";
+        const std::string cmd =
+            "bash '" + test::source_dir() + "/scripts/pg-temp.sh' start '" + dir_ + "' > '" + dir_ + ".log' 2>&1";
         if (std::system(cmd.c_str()) != 0) {
             std::ifstream log(dir_ + ".log");
             std::getline(log, why_, '\0');
@@ -38,7 +39,8 @@ public:
     }
     ~Cluster() {
         if (dir_.empty()) return;
-        const std::string cmd = "bash '" + test::source_dir() + "/scripts/pg-temp.sh' stop '" + dir_ + "' > /dev/null 2>&1";
+        const std::string cmd =
+            "bash '" + test::source_dir() + "/scripts/pg-temp.sh' stop '" + dir_ + "' > /dev/null 2>&1";
         (void)std::system(cmd.c_str());
         std::error_code ec;
         std::filesystem::remove(dir_ + ".log", ec);
@@ -49,7 +51,7 @@ public:
     const std::string& why() const { return why_; }
     std::string source(const std::string& relation) const { return "PG:\"" + conninfo_ + "\":" + relation; }
 
-private:
+  private:
     std::string dir_, conninfo_, why_;
 };
 
@@ -156,7 +158,8 @@ TEST_CASE("PostgreSQL sources and outputs: the syntax", "[postgis]") {
 
 TEST_CASE("PostgreSQL: reading a table and a query, and push-down on hand-made squares", "[postgis]") {
     if (!cluster().running()) {
-        WARN("SKIPPED: scripts/pg-temp.sh could not start PostgreSQL 15 + PostGIS (run scripts/setup.sh): " + cluster().why());
+        WARN("SKIPPED: scripts/pg-temp.sh could not start PostgreSQL 15 + PostGIS (run scripts/setup.sh): " +
+             cluster().why());
         return;
     }
     sql("DROP TABLE IF EXISTS vlakken, wgs, klassen, plekken;"  // each SECTION runs the test case again
@@ -168,7 +171,8 @@ TEST_CASE("PostgreSQL: reading a table and a query, and push-down on hand-made s
         "(4, 'nee', 'POLYGON((20 0,50 0,50 5,20 5,20 0))');"
         // a 100 m x 100 m square near Amersfoort, stored in WGS84
         "CREATE TABLE wgs (id integer PRIMARY KEY, naam text, geom geometry(Polygon, 4326));"
-        "INSERT INTO wgs VALUES (1, 'Amersfoort', ST_Transform('SRID=28992;POLYGON((155000 463000,155100 463000,155100 463100,"
+        "INSERT INTO wgs VALUES (1, 'Amersfoort', ST_Transform('SRID=28992;POLYGON((155000 463000,155100 463000,155100 "
+        "463100,"
         "155000 463100,155000 463000))'::geometry, 4326));");
     geos::Context ctx;
 
@@ -187,7 +191,9 @@ TEST_CASE("PostgreSQL: reading a table and a query, and push-down on hand-made s
         CHECK(l.crs.operation == "none (source is EPSG:28992)");
     }
     SECTION("a query: ogc_fid becomes the fid") {
-        const FeatureLayer l = read_polygon_layer(parse_source(cluster().source("SELECT id AS ogc_fid, klasse, geom FROM vlakken WHERE klasse = 'nee' ORDER BY id")),
+        const FeatureLayer l = read_polygon_layer(
+            parse_source(
+                cluster().source("SELECT id AS ogc_fid, klasse, geom FROM vlakken WHERE klasse = 'nee' ORDER BY id")),
             ReadOptions{});
         REQUIRE(l.features.size() == 2);
         CHECK(l.features[0].fid == 2);
@@ -210,7 +216,8 @@ TEST_CASE("PostgreSQL: reading a table and a query, and push-down on hand-made s
             CHECK(e.message().find("vlakken") != std::string::npos);  // the tables it does have
             CHECK(e.place().layer == "bestaat_niet");
         }
-        CHECK_THROWS_AS(read_polygon_layer(parse_source(cluster().source("SELECT nonsense FROM nowhere")), ReadOptions{}), Error);
+        CHECK_THROWS_AS(
+            read_polygon_layer(parse_source(cluster().source("SELECT nonsense FROM nowhere")), ReadOptions{}), Error);
     }
     SECTION("push-down: class areas with overlapping features unioned, distance to a presence layer") {
         // Class 'a' is 0..10, class 'b' is 10..20 plus an overlapping strip 8..12 (also over 'a').
@@ -219,19 +226,25 @@ TEST_CASE("PostgreSQL: reading a table and a query, and push-down on hand-made s
             "(2, 'b', 'POLYGON((10 0,20 0,20 10,10 10,10 0))'), (3, 'b', 'POLYGON((8 0,12 0,12 10,8 10,8 0))');"
             "CREATE TABLE plekken (id integer PRIMARY KEY, naam text, geom geometry(Polygon, 28992));"
             "INSERT INTO plekken VALUES (1, 'P', 'POLYGON((30 0,40 0,40 10,30 10,30 0))');");
-        const std::string toml = "[profile]\nname = \"t\"\n"
-                                 "[layers.k]\nsource = '" + cluster().source("klassen") + "'\ntype = \"classes\"\nclass_field = \"klasse\"\n"
-                                 "[layers.p]\nsource = '" + cluster().source("plekken") + "'\ntype = \"presence\"\nname_field = \"naam\"\n"
-                                 "[[factors]]\nname = \"k\"\nkind = \"classes\"\nlayer = \"k\"\nweight = 1\nvalues = { a = 1.0, b = 0.0 }\n";
+        const std::string toml =
+            "[profile]\nname = \"t\"\n"
+            "[layers.k]\nsource = '" +
+            cluster().source("klassen") +
+            "'\ntype = \"classes\"\nclass_field = \"klasse\"\n"
+            "[layers.p]\nsource = '" +
+            cluster().source("plekken") +
+            "'\ntype = \"presence\"\nname_field = \"naam\"\n"
+            "[[factors]]\nname = \"k\"\nkind = \"classes\"\nlayer = \"k\"\nweight = 1\nvalues = { a = 1.0, b = 0.0 }\n";
         const Profile profile = parse_profile(toml, "/tmp/t.toml");
-        const FeatureLayer cands = test::layer_from_wkt(ctx, {"POLYGON((5 0,15 0,15 10,5 10,5 0))", "POLYGON((100 0,110 0,110 10,100 10,100 0))"});
+        const FeatureLayer cands = test::layer_from_wkt(
+            ctx, {"POLYGON((5 0,15 0,15 10,5 10,5 0))", "POLYGON((100 0,110 0,110 10,100 10,100 0))"});
         const PushdownResult r = pushdown_overlay(profile, cands, PushdownOptions{});
         REQUIRE(r.overlay.layers.size() == 2);
         REQUIRE(r.indexes[0]->classes() == std::vector<std::string>{"a", "b"});
         const LayerOverlay& k = r.overlay.layers[0];
         CHECK(r.overlay.candidate_area_m2[0] == Approx(100.0));
-        CHECK(k.area(0, 0) == Approx(50.0));   // 5..10
-        CHECK(k.area(0, 1) == Approx(70.0));   // 8..15: the strip 8..10 counts for 'b' too, once
+        CHECK(k.area(0, 0) == Approx(50.0));  // 5..10
+        CHECK(k.area(0, 1) == Approx(70.0));  // 8..15: the strip 8..10 counts for 'b' too, once
         CHECK(k.covered_m2[0] == Approx(100.0));
         CHECK(k.area(1, 0) == 0.0);
         CHECK(k.covered_m2[1] == 0.0);

@@ -180,7 +180,10 @@ TEST_CASE("an unmapped class value names the value, the feature and the classes 
     }
 }
 
-TEST_CASE("candidates with date fields (written by GDAL) and without (written straight into SQLite) give the same rows, scored and selected", "[score]") {
+TEST_CASE(
+    "candidates with date fields (written by GDAL) and without (written straight into SQLite) give the same rows, "
+    "scored and selected",
+    "[score]") {
     test::TempDir dir("paths");
     ScoreRequest plain = sample_request(dir, "plain");
     run_score(plain);
@@ -197,7 +200,8 @@ TEST_CASE("candidates with date fields (written by GDAL) and without (written st
         REQUIRE(dst);
         OGRLayer* out = dst->CreateLayer("kandidaten", in->GetSpatialRef(), wkbMultiPolygon, nullptr);
         REQUIRE(out);
-        for (int i = 0; i < in->GetLayerDefn()->GetFieldCount(); ++i) REQUIRE(out->CreateField(in->GetLayerDefn()->GetFieldDefn(i)) == OGRERR_NONE);
+        for (int i = 0; i < in->GetLayerDefn()->GetFieldCount(); ++i)
+            REQUIRE(out->CreateField(in->GetLayerDefn()->GetFieldDefn(i)) == OGRERR_NONE);
         OGRFieldDefn date("datum", OFTDate), when("gewijzigd", OFTDateTime);
         REQUIRE(out->CreateField(&date) == OGRERR_NONE);
         REQUIRE(out->CreateField(&when) == OGRERR_NONE);
@@ -223,7 +227,8 @@ TEST_CASE("candidates with date fields (written by GDAL) and without (written st
     REQUIRE(b);
     auto rows = [](GDALDataset& ds) {
         std::map<std::int64_t, std::unique_ptr<OGRFeature>> out;
-        for (auto& f : *ds.GetLayerByName("candidates_scored")) out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
+        for (auto& f : *ds.GetLayerByName("candidates_scored"))
+            out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
         return out;
     };
     const auto ra = rows(*a), rb = rows(*b);
@@ -272,7 +277,8 @@ TEST_CASE("candidates with date fields (written by GDAL) and without (written st
         std::unique_ptr<GDALDataset> ds(GDALDataset::Open(r.output.c_str(), GDAL_OF_VECTOR));
         REQUIRE(ds);
         std::map<std::int64_t, std::unique_ptr<OGRFeature>> out;
-        for (auto& f : *ds->GetLayerByName("candidates_selected")) out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
+        for (auto& f : *ds->GetLayerByName("candidates_selected"))
+            out[f->GetFieldAsInteger64("candidate_id")].reset(f.release());
         return std::pair{std::move(ds), std::move(out)};
     };
     const auto [sa_ds, sa] = select_from(plain.output, "plain");

@@ -65,30 +65,56 @@ SelectionProblem problem_of(const Instance& in) {
     }
     p.maximise = in.maximise;
     if (in.target > 0) {
-        p.constraints.push_back({ConstraintKind::target, "homes >= " + std::to_string(in.target), Sense::at_least,
-                                 terms_of(in.homes), in.target, {}, {}, 0});
+        p.constraints.push_back({ConstraintKind::target,
+                                 "homes >= " + std::to_string(in.target),
+                                 Sense::at_least,
+                                 terms_of(in.homes),
+                                 in.target,
+                                 {},
+                                 {},
+                                 0});
     }
     if (in.budget >= 0) {
-        p.constraints.push_back({ConstraintKind::budget, "cost <= " + std::to_string(in.budget), Sense::at_most,
-                                 terms_of(in.cost), in.budget, {}, {}, 0});
+        p.constraints.push_back({ConstraintKind::budget,
+                                 "cost <= " + std::to_string(in.budget),
+                                 Sense::at_most,
+                                 terms_of(in.cost),
+                                 in.budget,
+                                 {},
+                                 {},
+                                 0});
     }
     for (int g = 0; g < in.groups; ++g) {
         Terms members;
         for (std::size_t i = 0; i < n; ++i) {
-            if (in.group[i] == g) members.emplace_back(static_cast<std::uint32_t>(i), in.group_homes ? in.homes[i] : 1.0);
+            if (in.group[i] == g)
+                members.emplace_back(static_cast<std::uint32_t>(i), in.group_homes ? in.homes[i] : 1.0);
         }
         if (in.max_per_group >= 0) {
-            p.constraints.push_back({ConstraintKind::group_max, "group " + std::to_string(g) + " max", Sense::at_most, members,
-                                     static_cast<double>(in.max_per_group), {}, {}, 0});
+            p.constraints.push_back({ConstraintKind::group_max,
+                                     "group " + std::to_string(g) + " max",
+                                     Sense::at_most,
+                                     members,
+                                     static_cast<double>(in.max_per_group),
+                                     {},
+                                     {},
+                                     0});
         }
         if (in.min_per_group >= 0) {
-            p.constraints.push_back({ConstraintKind::group_min, "group " + std::to_string(g) + " min", Sense::at_least, members,
-                                     static_cast<double>(in.min_per_group), {}, {}, 0});
+            p.constraints.push_back({ConstraintKind::group_min,
+                                     "group " + std::to_string(g) + " min",
+                                     Sense::at_least,
+                                     members,
+                                     static_cast<double>(in.min_per_group),
+                                     {},
+                                     {},
+                                     0});
         }
     }
     if (in.share >= 0) {
         Terms t;
-        for (std::size_t i = 0; i < n; ++i) t.emplace_back(static_cast<std::uint32_t>(i), in.affordable[i] - in.share * in.homes[i]);
+        for (std::size_t i = 0; i < n; ++i)
+            t.emplace_back(static_cast<std::uint32_t>(i), in.affordable[i] - in.share * in.homes[i]);
         p.constraints.push_back({ConstraintKind::share, "affordable/homes >= share", Sense::at_least, t, 0.0,
                                  terms_of(in.affordable), terms_of(in.homes), in.share});
     }
@@ -112,7 +138,8 @@ void random_candidates(Rng& r, Instance& in, int locked_out, int overlap, int lo
     }
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t j = i + 1; j < n; ++j) {
-            if (r.chance(overlap)) in.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+            if (r.chance(overlap))
+                in.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
         }
     }
     if (r.chance(lock_in)) {
@@ -265,11 +292,12 @@ TEST_CASE("CBC finds the brute-force optimum on 200 seeded random instances", "[
     CHECK(feasible >= 100);
     CHECK(infeasible >= 10);
     CHECK(greedy_found >= 20);
-    WARN("brute force: " << feasible << " feasible, " << infeasible << " infeasible, greedy feasible in " << greedy_found
-                         << "; slowest CBC solve " << slowest << " s");
+    WARN("brute force: " << feasible << " feasible, " << infeasible << " infeasible, greedy feasible in "
+                         << greedy_found << "; slowest CBC solve " << slowest << " s");
 }
 
-TEST_CASE("split into independent parts, the optimum equals brute force, when a linking rule binds, one model", "[select]") {
+TEST_CASE("split into independent parts, the optimum equals brute force, when a linking rule binds, one model",
+          "[select]") {
     SolveOptions o;
     o.time_limit_s = 20;
     o.diagnose = false;
@@ -299,7 +327,8 @@ TEST_CASE("split into independent parts, the optimum equals brute force, when a 
     // Both ways must be exercised for the test to mean anything.
     CHECK(parts >= 50);
     CHECK(whole >= 10);
-    WARN("regional instances: " << parts << " solved in parts, " << whole << " as one model, " << infeasible << " infeasible");
+    WARN("regional instances: " << parts << " solved in parts, " << whole << " as one model, " << infeasible
+                                << " infeasible");
 }
 
 TEST_CASE("a small selection by hand: values, slack and the greedy start", "[select]") {

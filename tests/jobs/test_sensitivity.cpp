@@ -19,7 +19,8 @@ struct Toy {
     std::vector<CandidateId> ids;
 };
 
-Toy toy(const std::vector<std::vector<double>>& values, const std::vector<double>& weights, const std::vector<char>& excluded = {}) {
+Toy toy(const std::vector<std::vector<double>>& values, const std::vector<double>& weights,
+        const std::vector<char>& excluded = {}) {
     Toy t;
     for (std::size_t f = 0; f < weights.size(); ++f) {
         Factor fac;
@@ -75,7 +76,8 @@ TEST_CASE("the rescorer reproduces score_candidates' scores and ranks bit for bi
 
 TEST_CASE("all weight on one criterion: the ranking is that criterion's order, in every draw", "[sensitivity]") {
     // f1 values: candidate 4 > 2 > 5 > 1 > 3; f2 and f3 would order them otherwise.
-    Toy t = toy({{0.3, 0.9, 0.9}, {0.8, 0.1, 0.2}, {0.1, 1.0, 1.0}, {0.95, 0.0, 0.0}, {0.5, 0.7, 0.3}}, {1.0, 0.0, 0.0});
+    Toy t =
+        toy({{0.3, 0.9, 0.9}, {0.8, 0.1, 0.2}, {0.1, 1.0, 1.0}, {0.95, 0.0, 0.0}, {0.5, 0.7, 0.3}}, {1.0, 0.0, 0.0});
     CHECK(t.scores.rank == std::vector<std::int64_t>{4, 2, 5, 1, 3});
     SensitivityOptions o;
     o.draws = 200;
@@ -139,7 +141,8 @@ TEST_CASE("same seed, same results with 1 and 2 threads, another seed differs", 
     CHECK(same(one.weight_median, two.weight_median));
     // With concentration 20 the ranks do move: some interval is wider than 0.
     double widest = 0;
-    for (std::size_t c = 0; c < s.rank.size(); ++c) if (s.rank[c] > 0) widest = std::max(widest, one.rank_p95[c] - one.rank_p05[c]);
+    for (std::size_t c = 0; c < s.rank.size(); ++c)
+        if (s.rank[c] > 0) widest = std::max(widest, one.rank_p95[c] - one.rank_p05[c]);
     CHECK(widest > 0);
     o.seed = 43;
     const SensitivityResult other = analyse_sensitivity(in.profile, s, in.table.ids, o);

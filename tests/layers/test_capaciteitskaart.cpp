@@ -126,8 +126,12 @@ TEST_CASE("PC6 polygons dissolve per voedingsgebied and constraint pair", "[capa
     const geos::Geom ab1 = geos::from_wkt(ctx, "POLYGON((10 0,20 0,20 5,10 5,10 0))");
     const geos::Geom ab2 = geos::from_wkt(ctx, "POLYGON((10 5,20 5,20 10,10 10,10 5))");
     const geos::Geom ac = geos::from_wkt(ctx, "POLYGON((20 0,30 0,30 10,20 10,20 0))");
-    const Voedingsgebieden v = dissolve_voedingsgebieden(
-        ctx, k, {{"1000 AA", aa.get()}, {"1000AB", ab1.get()}, {"1000AB", ab2.get()}, {"1000AC", ac.get()}, {"9999XX", ac.get()}});
+    const Voedingsgebieden v = dissolve_voedingsgebieden(ctx, k,
+                                                         {{"1000 AA", aa.get()},
+                                                          {"1000AB", ab1.get()},
+                                                          {"1000AB", ab2.get()},
+                                                          {"1000AC", ac.get()},
+                                                          {"9999XX", ac.get()}});
     REQUIRE(v.parts.size() == 2);
     // Sorted by short_code, afname, invoeding: yellow (1) before red (3).
     CHECK(v.parts[0].short_code == "VG-B");
@@ -148,7 +152,8 @@ TEST_CASE("PC6 polygons dissolve per voedingsgebied and constraint pair", "[capa
 TEST_CASE("the DSO example dissolved with the synthetic PC6 sample", "[capaciteitskaart]") {
     geos::Context ctx;
     const Capaciteitskaart k = load_capaciteitskaart(example("im_capaciteitskaart_dso-20250110.json"));
-    const FeatureLayer pc6 = read_polygon_layer(parse_source(test::source_dir() + "/data-samples/pc6/pc6.gpkg:pc6"), {});
+    const FeatureLayer pc6 =
+        read_polygon_layer(parse_source(test::source_dir() + "/data-samples/pc6/pc6.gpkg:pc6"), {});
     const Voedingsgebieden v = dissolve_voedingsgebieden(ctx, k, pc6, "postcode");
     REQUIRE(v.parts.size() == 3);  // three postcodes, three different constraint pairs
     for (const auto& p : v.parts) {
@@ -160,5 +165,6 @@ TEST_CASE("the DSO example dissolved with the synthetic PC6 sample", "[capacitei
     CHECK(v.parts[1].afname == RAGKind::amber);
     CHECK(v.parts[2].afname == RAGKind::red);
     CHECK(v.missing_postcodes.empty());
-    CHECK_THROWS_WITH(dissolve_voedingsgebieden(ctx, k, pc6, "pc6"), Catch::Contains("no postcode field 'pc6'") && Catch::Contains("postcode"));
+    CHECK_THROWS_WITH(dissolve_voedingsgebieden(ctx, k, pc6, "pc6"),
+                      Catch::Contains("no postcode field 'pc6'") && Catch::Contains("postcode"));
 }

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <string>
 
-#include "spatial/output/atomic_output.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/output/atomic_output.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -85,7 +85,8 @@ TEST_CASE("a replaced output is unlinked at the commit, and a reader of it keeps
     ::close(reader);
 }
 
-TEST_CASE("a FIFO, a folder or a symbolic link in the output's place is refused, also with overwrite", "[atomic_output]") {
+TEST_CASE("a FIFO, a folder or a symbolic link in the output's place is refused, also with overwrite",
+          "[atomic_output]") {
     test::TempDir dir("atomic_output_fifo");
     const std::string fifo = dir.file("out.txt"), folder = dir.file("folder.txt"), dangling = dir.file("dangling.txt");
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -107,7 +108,8 @@ TEST_CASE("a FIFO, a folder or a symbolic link in the output's place is refused,
         CHECK_THROWS_AS(out.commit(), Error);
     }
     CHECK(fs::is_fifo(late));
-    for (const auto& e : fs::directory_iterator(dir.file(""))) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(dir.file("")))
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
 
 TEST_CASE("outputs are the same file by identity, not by spelling", "[atomic_output]") {
@@ -170,8 +172,10 @@ TEST_CASE("outputs committed together: all, or when one cannot be placed, none",
 TEST_CASE("a leftover is removed only when no process holds its lock", "[atomic_output]") {
     test::TempDir dir("atomic_output_leftovers");
     const std::string out = dir.file("o.gpkg");
-    const std::string dead = dir.file(".o.gpkg.tmp-999999999-0badcafe"), live = dir.file(".o.gpkg.tmp-999999999-1badcafe");
-    for (const std::string& f : {dead, dead + "-journal", dead + "-lock", live, live + "-lock"}) test::write_text(f, "");
+    const std::string dead = dir.file(".o.gpkg.tmp-999999999-0badcafe"),
+                      live = dir.file(".o.gpkg.tmp-999999999-1badcafe");
+    for (const std::string& f : {dead, dead + "-journal", dead + "-lock", live, live + "-lock"})
+        test::write_text(f, "");
     const int held = ::open((live + "-lock").c_str(), O_RDONLY);
     REQUIRE(held >= 0);
     REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);

@@ -10,12 +10,12 @@
 #include <cmath>
 #include <limits>
 
+#include "io/support_io.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/geometry/geos.hpp"
+#include "spatial/io/ogr_geometry.hpp"
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include "spatial/io/ogr_geometry.hpp"
-#include "io/support_io.hpp"
 
 using namespace ruimte;
 
@@ -70,7 +70,10 @@ TEST_CASE("gpkg_multipolygon writes the blob GDAL writes for the same geometry",
         // other table's by reading its geometries back (the two must agree, checked below).
         sqlite3_stmt* st = nullptr;
         auto* handle = static_cast<sqlite3*>(ds->GetInternalHandle("SQLITE_HANDLE"));
-        REQUIRE(sqlite3_prepare_v2(handle, "SELECT coalesce(group_concat(name), '') FROM sqlite_master WHERE name IN ('rtree_direct_geom', 'rtree_by_gdal_geom')", -1, &st, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_prepare_v2(handle,
+                                   "SELECT coalesce(group_concat(name), '') FROM sqlite_master WHERE name IN "
+                                   "('rtree_direct_geom', 'rtree_by_gdal_geom')",
+                                   -1, &st, nullptr) == SQLITE_OK);
         REQUIRE(sqlite3_step(st) == SQLITE_ROW);
         CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "rtree_direct_geom");
         sqlite3_finalize(st);
@@ -78,7 +81,8 @@ TEST_CASE("gpkg_multipolygon writes the blob GDAL writes for the same geometry",
         close_dataset(std::move(ds), path);
     }
     test::SqliteReader db(path);
-    CHECK(db.column("SELECT data FROM rtree_direct_geom_node ORDER BY nodeno") == db.column("SELECT data FROM rtree_by_gdal_geom_node ORDER BY nodeno"));
+    CHECK(db.column("SELECT data FROM rtree_direct_geom_node ORDER BY nodeno") ==
+          db.column("SELECT data FROM rtree_by_gdal_geom_node ORDER BY nodeno"));
     const auto expected = db.column("SELECT geom FROM by_gdal ORDER BY fid");
     const auto got = db.column("SELECT geom FROM direct ORDER BY fid");
     REQUIRE(expected.size() == kRows);
@@ -88,16 +92,19 @@ TEST_CASE("gpkg_multipolygon writes the blob GDAL writes for the same geometry",
         CHECK(got[i] == expected[i]);
     }
     // The extents GDAL keeps per feature and finish() writes are the same.
-    CHECK(db.text("SELECT min_x || ' ' || min_y || ' ' || max_x || ' ' || max_y FROM gpkg_contents WHERE table_name = 'direct'") ==
-          db.text("SELECT min_x || ' ' || min_y || ' ' || max_x || ' ' || max_y FROM gpkg_contents WHERE table_name = 'by_gdal'"));
+    CHECK(db.text("SELECT min_x || ' ' || min_y || ' ' || max_x || ' ' || max_y FROM gpkg_contents WHERE table_name = "
+                  "'direct'") == db.text("SELECT min_x || ' ' || min_y || ' ' || max_x || ' ' || max_y FROM "
+                                         "gpkg_contents WHERE table_name = 'by_gdal'"));
     CHECK(db.text("SELECT rtreecheck('rtree_direct_geom')") == "ok");
     CHECK(db.text("SELECT count(*) FROM rtree_direct_geom") == std::to_string(kRows - kRows / 7));
-    CHECK(db.column("SELECT id FROM rtree_direct_geom ORDER BY id") == db.column("SELECT id FROM rtree_by_gdal_geom ORDER BY id"));
+    CHECK(db.column("SELECT id FROM rtree_direct_geom ORDER BY id") ==
+          db.column("SELECT id FROM rtree_by_gdal_geom ORDER BY id"));
 }
 
 TEST_CASE("gpkg_multipolygon refuses empty and non-polygonal geometries", "[gpkg_rows]") {
     geos::Context ctx;
-    for (const char* wkt : {"POLYGON EMPTY", "LINESTRING(0 0,1 1)", "POINT(1 2)", "GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)))"}) {
+    for (const char* wkt :
+         {"POLYGON EMPTY", "LINESTRING(0 0,1 1)", "POINT(1 2)", "GEOMETRYCOLLECTION(POLYGON((0 0,1 0,1 1,0 0)))"}) {
         INFO(wkt);
         const geos::Geom g = geos::from_wkt(ctx, wkt);
         CHECK_THROWS_AS(gpkg_multipolygon(ctx, g.get(), 28992), Error);
@@ -122,7 +129,7 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
         {
             GpkgRowWriter rows(*ds, *plain, path);
             CHECK_THROWS_AS(rows.geometry(GpkgGeometry{}), Error);  // an attribute table has no geometry
-            CHECK_THROWS_AS(rows.integer(4, 1), Error);              // nor a fifth field
+            CHECK_THROWS_AS(rows.integer(4, 1), Error);             // nor a fifth field
             CHECK_THROWS_AS(rows.real(-1, 1.0), Error);
             for (std::size_t r = 0; r < n; ++r) {
                 if (r % 5 != 1) rows.integer(0, static_cast<std::int64_t>(r) * 1000000007LL - 3);
@@ -150,8 +157,10 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
     {
         test::SqliteReader db(path);
         CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == std::to_string(n));
-        CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'shapes'") == std::to_string(kShapes.size()));
-        CHECK(db.text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'trigger_%_feature_count_plain'") == "2");
+        CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'shapes'") ==
+              std::to_string(kShapes.size()));
+        CHECK(db.text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                      "'trigger_%_feature_count_plain'") == "2");
         CHECK(db.text("SELECT typeof(x) FROM plain WHERE fid = 4") == "null");  // NaN
         CHECK(db.text("SELECT typeof(i) FROM plain WHERE fid = 2") == "null");  // not given
     }
@@ -171,7 +180,9 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
         else CHECK(f->GetFieldAsDouble(1) == 0.1 * static_cast<double>(r));
         if (r == 5) CHECK((f->IsFieldSetAndNotNull(2) && std::string(f->GetFieldAsString(2)).empty()));
         else if (r % 4 == 2) CHECK(f->IsFieldNull(2));
-        else CHECK(std::string(f->GetFieldAsString(2)) == (r % 3 == 0 ? std::string("it's \"quoted\"; ë ∆") : std::to_string(r)));
+        else
+            CHECK(std::string(f->GetFieldAsString(2)) ==
+                  (r % 3 == 0 ? std::string("it's \"quoted\"; ë ∆") : std::to_string(r)));
         CHECK(f->GetFieldAsInteger(3) == static_cast<int>(r % 2));
         ++r;
     }
@@ -191,7 +202,8 @@ TEST_CASE("GpkgRowWriter: values and NULLs as written, the count kept, the trigg
     // Another program's insert, with nothing but SQLite: the trigger counts it.
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    CHECK(sqlite3_exec(raw, "INSERT INTO plain (s) VALUES ('added by sqlite3')", nullptr, nullptr, nullptr) == SQLITE_OK);
+    CHECK(sqlite3_exec(raw, "INSERT INTO plain (s) VALUES ('added by sqlite3')", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
     sqlite3_close(raw);
     test::SqliteReader db(path);
     CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == std::to_string(n + 2));

@@ -12,9 +12,9 @@
 #include <random>
 #include <set>
 
+#include "io/support_io.hpp"
 #include "spatial/output/gpkg_rtree.hpp"
 #include "spatial/output/gpkg_writer.hpp"
-#include "io/support_io.hpp"
 
 using namespace ruimte;
 
@@ -94,7 +94,8 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
     test::TempDir dir("gpkg_rtree");
     // 0: an empty root; 1 and 51: a root leaf (51 cells fill a node); 52: two levels;
     // 2602 = 51 * 51 + 1: three levels; 9000: three levels with partly filled slices.
-    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{51}, std::size_t{52}, std::size_t{2602}, std::size_t{9000}}) {
+    for (const std::size_t n :
+         {std::size_t{0}, std::size_t{1}, std::size_t{51}, std::size_t{52}, std::size_t{2602}, std::size_t{9000}}) {
         CAPTURE(n);
         const std::string path = dir.file("boxes" + std::to_string(n) + ".gpkg");
         const Written w = write_boxes(path, n, 20261122U + n);
@@ -102,7 +103,8 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
         CHECK(db.text("SELECT rtreecheck('rtree_boxes_geom')") == "ok");
         CHECK(db.text("SELECT count(*) FROM gpkg_extensions WHERE table_name = 'boxes' AND column_name = 'geom' "
                       "AND extension_name = 'gpkg_rtree_index' AND scope = 'write-only'") == "1");
-        CHECK(db.text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_boxes_geom_%'") == "6");
+        CHECK(db.text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_boxes_geom_%'") ==
+              "6");
 
         // Every feature with a non-empty geometry is in the tree once, its stored (32-bit) box
         // holds the exact envelope and is at most a float's rounding step larger.
@@ -134,12 +136,14 @@ TEST_CASE("bulk-loaded R*Tree: rtreecheck ok, every box held, window queries mat
             const double x0 = x(rng), y0 = y(rng), x1 = x0 + size(rng), y1 = y0 + size(rng);
             std::set<std::int64_t> expected;
             for (const auto& r : all) {
-                if (r[1] <= x1 && r[2] >= x0 && r[3] <= y1 && r[4] >= y0) expected.insert(static_cast<std::int64_t>(r[0]));
+                if (r[1] <= x1 && r[2] >= x0 && r[3] <= y1 && r[4] >= y0)
+                    expected.insert(static_cast<std::int64_t>(r[0]));
             }
             std::set<std::int64_t> got;
-            for (const auto& r : box_rows(db, "SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom WHERE minx <= " + std::to_string(x1) +
-                                         " AND maxx >= " + std::to_string(x0) + " AND miny <= " + std::to_string(y1) +
-                                         " AND maxy >= " + std::to_string(y0))) {
+            for (const auto& r : box_rows(
+                     db, "SELECT id, minx, maxx, miny, maxy FROM rtree_boxes_geom WHERE minx <= " + std::to_string(x1) +
+                             " AND maxx >= " + std::to_string(x0) + " AND miny <= " + std::to_string(y1) +
+                             " AND maxy >= " + std::to_string(y0))) {
                 got.insert(static_cast<std::int64_t>(r[0]));
             }
             CHECK(got == expected);
@@ -173,7 +177,8 @@ TEST_CASE("bulk-loaded R*Tree: GDAL filters through it, and edits through the tr
         OGRFeature added(layer->GetLayerDefn());
         OGRPolygon square;
         OGRLinearRing ring;
-        for (auto [px, py] : {std::pair{1.0, 1.0}, {2.0, 1.0}, {2.0, 2.0}, {1.0, 2.0}, {1.0, 1.0}}) ring.addPoint(px, py);
+        for (auto [px, py] : {std::pair{1.0, 1.0}, {2.0, 1.0}, {2.0, 2.0}, {1.0, 2.0}, {1.0, 1.0}})
+            ring.addPoint(px, py);
         square.addRing(&ring);
         OGRMultiPolygon multi;
         multi.addGeometry(&square);
@@ -194,7 +199,9 @@ TEST_CASE("bulk-loaded R*Tree: GDAL filters through it, and edits through the tr
     CHECK(db.text("SELECT count(*) FROM rtree_boxes_geom WHERE id = 5") == "0");
 }
 
-TEST_CASE("GeoPackages are written with 16 KiB pages, a user's OGR_SQLITE_PRAGMA wins, and the R*Tree follows its node size") {
+TEST_CASE(
+    "GeoPackages are written with 16 KiB pages, a user's OGR_SQLITE_PRAGMA wins, and the R*Tree follows its node "
+    "size") {
     test::TempDir dir("gpkg_rtree");
     write_boxes(dir.file("default.gpkg"), 10, 3U);
     CHECK(test::SqliteReader(dir.file("default.gpkg")).text("PRAGMA page_size") == "16384");
@@ -211,7 +218,8 @@ TEST_CASE("GeoPackages are written with 16 KiB pages, a user's OGR_SQLITE_PRAGMA
 
 TEST_CASE("pack_rtree: full nodes, one parent each, the root numbered 1 with the depth") {
     std::vector<RTreeEntry> entries;
-    for (int i = 0; i < 2602; ++i) entries.push_back({i + 1, double(i % 50), double(i / 50), double(i % 50) + 0.5, double(i / 50) + 0.5});
+    for (int i = 0; i < 2602; ++i)
+        entries.push_back({i + 1, double(i % 50), double(i / 50), double(i % 50) + 0.5, double(i / 50) + 0.5});
     const PackedRTree t = pack_rtree(entries, 1228);
     REQUIRE_FALSE(t.nodes.empty());
     CHECK(t.nodes.front().number == 1);
@@ -253,6 +261,7 @@ TEST_CASE("pack_rtree: boxes with equal centres keep the order they had, so runs
     for (auto& e : entries) e = {e.id, 0.0, 0.0, 1.0, 1.0};
     const PackedRTree same = pack_rtree(entries, 1228);
     for (std::size_t k = 1; k < same.leaf_of.size(); ++k) {
-        if (same.leaf_of[k].second == same.leaf_of[k - 1].second) CHECK(same.leaf_of[k].first == same.leaf_of[k - 1].first + 1);
+        if (same.leaf_of[k].second == same.leaf_of[k - 1].second)
+            CHECK(same.leaf_of[k].first == same.leaf_of[k - 1].first + 1);
     }
 }

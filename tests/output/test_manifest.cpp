@@ -54,8 +54,10 @@ TEST_CASE("the manifest is written to gpkg_metadata, read back whole, and the sa
         if (run == 0) first = *json;
         else CHECK(*json == first);
         DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
-        OGRLayer* r = ds->ExecuteSQL("SELECT reference_scope, substr(timestamp, 1) AS ts FROM gpkg_metadata_reference r JOIN gpkg_metadata m "
-                                     "ON m.id = r.md_file_id WHERE m.md_standard_uri = 'urn:ruimte:run-manifest:1'", nullptr, nullptr);
+        OGRLayer* r = ds->ExecuteSQL(
+            "SELECT reference_scope, substr(timestamp, 1) AS ts FROM gpkg_metadata_reference r JOIN gpkg_metadata m "
+            "ON m.id = r.md_file_id WHERE m.md_standard_uri = 'urn:ruimte:run-manifest:1'",
+            nullptr, nullptr);
         REQUIRE(r);
         std::unique_ptr<OGRFeature> f(r->GetNextFeature());
         REQUIRE(f);
@@ -68,7 +70,8 @@ TEST_CASE("the manifest is written to gpkg_metadata, read back whole, and the sa
     CHECK(first.find("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") != std::string::npos);
     CHECK(first.find("ba7816bf", first.find("ba7816bf") + 1) == std::string::npos);
     CHECK(first.find("\"text\": \"[profile]\\nname = \\\"x\\\"\\n\"") != std::string::npos);
-    for (const char* key : {"\"ruimte\"", "\"gdal\"", "\"geos\"", "\"proj\"", "\"command_line\"", "\"timestamp\": \"2026-01-02T03:04:05Z\""}) {
+    for (const char* key : {"\"ruimte\"", "\"gdal\"", "\"geos\"", "\"proj\"", "\"command_line\"",
+                            "\"timestamp\": \"2026-01-02T03:04:05Z\""}) {
         CHECK(first.find(key) != std::string::npos);
     }
     const std::string text = manifest_text(first);

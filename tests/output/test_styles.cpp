@@ -94,7 +94,9 @@ TEST_CASE("write_default_styles: layer_styles with one default row per spatial l
     }
     DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR));
     REQUIRE(ds);
-    OGRLayer* r = ds->ExecuteSQL("SELECT f_table_name, f_geometry_column, useAsDefault, update_time, styleQML FROM layer_styles", nullptr, nullptr);
+    OGRLayer* r =
+        ds->ExecuteSQL("SELECT f_table_name, f_geometry_column, useAsDefault, update_time, styleQML FROM layer_styles",
+                       nullptr, nullptr);
     REQUIRE(r);
     REQUIRE(r->GetFeatureCount() == 1);  // overlay_areas has no geometry, so no style
     std::unique_ptr<OGRFeature> f(r->GetNextFeature());

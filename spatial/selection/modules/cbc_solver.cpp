@@ -29,14 +29,14 @@ using Clock = std::chrono::steady_clock;
 // Ctrl-C (control.cancel) and the wall-clock deadline, asked by CBC at every node and event of
 // its search; CBC ends the search and keeps its best solution.
 class StopHandler : public CbcEventHandler {
-public:
+  public:
     StopHandler(const std::atomic<bool>* cancel, Clock::time_point deadline, bool* timed_out)
         : cancel_(cancel), deadline_(deadline), timed_out_(timed_out) {}
     CbcAction event(CbcEvent) override { return verdict(); }
     CbcAction event(CbcEvent, void*) override { return verdict(); }
     CbcEventHandler* clone() const override { return new StopHandler(*this); }
 
-private:
+  private:
     CbcAction verdict() const {
         if (cancel_ && cancel_->load(std::memory_order_relaxed)) return stop;
         if (Clock::now() >= deadline_) {
@@ -55,7 +55,7 @@ private:
 // Ctrl-C the result is thrown away; after the deadline the flag `timed_out` makes the caller
 // trust nothing but CBC's best solution (no proof of optimality or infeasibility).
 class LpStopHandler : public ClpEventHandler {
-public:
+  public:
     LpStopHandler(const std::atomic<bool>* cancel, Clock::time_point deadline, bool* timed_out, bool* in_lp)
         : cancel_(cancel), deadline_(deadline), timed_out_(timed_out), in_lp_(in_lp) {}
     int event(Event) override {
@@ -68,7 +68,7 @@ public:
     }
     ClpEventHandler* clone() const override { return new LpStopHandler(*this); }
 
-private:
+  private:
     const std::atomic<bool>* cancel_;
     Clock::time_point deadline_;
     bool* timed_out_;
@@ -76,7 +76,9 @@ private:
     unsigned calls_ = 0;
 };
 
-bool cancelled(const MipControl& control) { return control.cancel && control.cancel->load(std::memory_order_relaxed); }
+bool cancelled(const MipControl& control) {
+    return control.cancel && control.cancel->load(std::memory_order_relaxed);
+}
 
 // Fills r; 1 when CBC gave up, 3 when control.cancel was set, else 0.
 int solve(const Mip& mip, const MipControl& control, MipResult& r) {
@@ -95,7 +97,8 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
             if (a != 0) ++col_start[i + 1];
         }
     }
-    for (int i = 0; i < ncols; ++i) col_start[static_cast<std::size_t>(i) + 1] += col_start[static_cast<std::size_t>(i)];
+    for (int i = 0; i < ncols; ++i)
+        col_start[static_cast<std::size_t>(i) + 1] += col_start[static_cast<std::size_t>(i)];
     std::vector<int> index(static_cast<std::size_t>(col_start.back()));
     std::vector<double> value(index.size());
     {
@@ -114,8 +117,8 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     for (auto& v : rlb) v = std::isinf(v) ? -COIN_DBL_MAX : v;
     for (auto& v : rub) v = std::isinf(v) ? COIN_DBL_MAX : v;
     OsiClpSolverInterface solver;
-    solver.loadProblem(ncols, nrows, col_start.data(), index.data(), value.data(), mip.lb.data(), mip.ub.data(), mip.obj.data(),
-                       rlb.data(), rub.data());
+    solver.loadProblem(ncols, nrows, col_start.data(), index.data(), value.data(), mip.lb.data(), mip.ub.data(),
+                       mip.obj.data(), rlb.data(), rub.data());
     std::vector<int> integers;
     for (int i = 0; i < ncols; ++i) {
         if (mip.integer[static_cast<std::size_t>(i)]) integers.push_back(i);
@@ -131,7 +134,8 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     lp_method.setSpecialOption(1, 5);  // Clp's own choice of method, but no idiot crash
     solver.setSolveOptions(lp_method);
     bool timed_out = false, stopped_in_lp = false;
-    const Clock::time_point deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
+    const Clock::time_point deadline =
+        t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(time_limit_s));
     const LpStopHandler lp_stop(control.cancel, deadline, &timed_out, &stopped_in_lp);
     solver.getModelPtr()->passInEventHandler(&lp_stop);
     if (cancelled(control)) return 3;
@@ -140,12 +144,13 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
     CbcSolverUsefulData data;
-    data.noPrinting_ = true;        // the engine never prints
+    data.noPrinting_ = true;         // the engine never prints
     data.useSignalHandler_ = false;  // Ctrl-C belongs to the CLI
     CbcMain0(model, data);
     if (!mip.start.empty()) {
         std::vector<std::pair<std::string, double>> start;
-        for (int i = 0; i < ncols; ++i) start.emplace_back("x" + std::to_string(i), mip.start[static_cast<std::size_t>(i)]);
+        for (int i = 0; i < ncols; ++i)
+            start.emplace_back("x" + std::to_string(i), mip.start[static_cast<std::size_t>(i)]);
         model.setMIPStart(start);
     }
     const StopHandler stop(control.cancel, deadline, &timed_out);
@@ -161,11 +166,14 @@ int solve(const Mip& mip, const MipControl& control, MipResult& r) {
     // 77 against a feasible 49 when minimising); without it all brute-force checks agree.
     // -timeMode elapsed: the limit is wall-clock time, as --time-limit promises (CPU time
     // runs slower than the clock on a busy machine).
-    const char* argv[] = {"ruimte", "-log", "0", "-slog", "0", "-timeMode", "elapsed", "-sec", sec, "-ratioGap", rgap,
-                          "-randomSeed", rseed, "-randomCbcSeed", rseed, "-threads", "0", "-preprocess", "off", "-solve", "-quit"};
+    const char* argv[] = {"ruimte",  "-log",           "0",    "-slog",     "0",  "-timeMode",
+                          "elapsed", "-sec",           sec,    "-ratioGap", rgap, "-randomSeed",
+                          rseed,     "-randomCbcSeed", rseed,  "-threads",  "0",  "-preprocess",
+                          "off",     "-solve",         "-quit"};
     const int argc = static_cast<int>(sizeof argv / sizeof argv[0]);
     r.build_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    const int rc = CbcMain1(argc, argv, model, [](CbcModel*, int) { return 0; }, data);
+    const int rc = CbcMain1(
+        argc, argv, model, [](CbcModel*, int) { return 0; }, data);
     r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (cancelled(control)) return 3;
     if ((rc != 0 || model.isAbandoned()) && !timed_out) return 1;
@@ -197,9 +205,7 @@ extern "C" int ruimte_cbc_solve_v2(const Mip* mip, const MipControl* control, Mi
         return solve(*mip, *control, *out);
     } catch (const CoinError& e) {
         *error = "CBC: " + e.message() + " (" + e.className() + "::" + e.methodName() + ")";
-    } catch (const std::exception& e) {
-        *error = e.what();
-    } catch (...) {
+    } catch (const std::exception& e) { *error = e.what(); } catch (...) {
         *error = "an unknown exception";
     }
     return 2;
