@@ -5,6 +5,7 @@
 # a defect, not a pass. Run one label with e.g. `ctest --test-dir build -L unit`.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$top/scripts/setup.sh"
 bash "$top/scripts/check-format.sh"  # formatting first: it takes a second
 bash "$top/scripts/build.sh" -DRUIMTE_WERROR=ON -DBUILD_TESTING=ON
 cd "${RUIMTE_BUILD_DIR:-$top/build}"
