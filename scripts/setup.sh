@@ -24,6 +24,7 @@ test_packages=(
   poppler-utils libxml2-utils
   clang libclang-rt-14-dev clang-format
   time hyperfine
+  gdb  # cli.select_limits stops ruimte in each phase to send SIGINT there
 )
 # Usage: scripts/setup.sh [--run]   (--run: only what building and running needs)
 packages=("${run_packages[@]}")
