@@ -131,6 +131,15 @@ std::string scientific_magnitude(const geos::Context& ctx, const GEOSGeometry* g
     return buf;
 }
 
+// A feature whose area is not finite (coordinates near the double range, 1e150 and up): no
+// overlay or score computed from it can be trusted.
+std::string nonfinite_area_problem(const geos::Context& ctx, const GEOSGeometry* g) {
+    return "its area is not a finite number (coordinates too large; the largest is about " +
+           scientific_magnitude(ctx, g) + ")";
+}
+constexpr const char* kNonfiniteAreaFix =
+    "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
+
 // Rings of the non-empty polygons of a Polygon or MultiPolygon (what area::rings_of would
 // copy if none were shorter than a triangle).
 int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
@@ -620,14 +629,9 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& optio
                 rings = area::rings_of(tctx, geom.get());
             }
         }
-        // Coordinates near the double range (1e150 and up) give an infinite or NaN area: refused,
-        // as no overlay or score computed from them can be trusted.
         if (!std::isfinite(rings.area)) {
-            c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
-                        scientific_magnitude(tctx, geom.get()) + ")";
-            c.fix =
-                "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x "
-                "289,000..629,000 m)";
+            c.problem = nonfinite_area_problem(tctx, geom.get());
+            c.fix = kNonfiniteAreaFix;
             return;
         }
         // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
@@ -661,16 +665,14 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& optio
             geom = std::move(fixed);
             raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
         }
-        if (geos::is_empty(tctx, geom.get()) || geos::area(tctx, geom.get()) <= 0.0) {
+        const double area_m2 = geos::is_empty(tctx, geom.get()) ? 0.0 : geos::area(tctx, geom.get());
+        if (area_m2 <= 0.0) {
             c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
             return;
         }
-        if (!std::isfinite(geos::area(tctx, geom.get()))) {
-            c.problem = "its area is not a finite number (coordinates too large; the largest is about " +
-                        scientific_magnitude(tctx, geom.get()) + ")";
-            c.fix =
-                "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x "
-                "289,000..629,000 m)";
+        if (!std::isfinite(area_m2)) {
+            c.problem = nonfinite_area_problem(tctx, geom.get());
+            c.fix = kNonfiniteAreaFix;
             return;
         }
         keep(std::move(geom));
