@@ -871,24 +871,7 @@ namespace {
 
 void report_hygiene(const ClaimsRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
-    auto ids = [](const std::vector<GeometryIssue>& v) {
-        std::string s;
-        for (std::size_t i = 0; i < v.size() && i < 10; ++i)
-            s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
-        if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more)";
-        return s;
-    };
-    const std::string where = role + " (" + l.source.display() + ")";
-    if (!l.hygiene.repaired.empty())
-        req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) +
-                   " features: " + ids(l.hygiene.repaired));
-    if (!l.hygiene.skipped.empty())
-        req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) +
-                   " features: " + ids(l.hygiene.skipped));
-    for (const auto& n : l.notices) req.notice(where + ": " + n);
-    if (l.crs.reprojected) {
-        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation + "'");
-    }
+    for (const std::string& note : l.hygiene_notes(role)) req.notice(note);
 }
 
 // A table as rows of cells, written both to the GeoPackage and to CSV.

@@ -85,6 +85,33 @@ std::vector<const GEOSGeometry*> FeatureLayer::geometries() const {
     return out;
 }
 
+std::vector<std::string> FeatureLayer::hygiene_notes(const std::string& role, const std::string& more_note) const {
+    auto ids = [&](const std::vector<GeometryIssue>& v) {
+        std::string s;
+        for (std::size_t i = 0; i < v.size() && i < 10; ++i)
+            s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
+        if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more" + more_note + ")";
+        return s;
+    };
+    const std::string where = role + " (" + source.display() + ")";
+    std::vector<std::string> out;
+    if (!hygiene.repaired.empty()) {
+        out.push_back(where + ": repaired " + std::to_string(hygiene.repaired.size()) +
+                      " features: " + ids(hygiene.repaired));
+    }
+    if (!hygiene.skipped.empty()) {
+        out.push_back(where + ": skipped " + std::to_string(hygiene.skipped.size()) +
+                      " features: " + ids(hygiene.skipped));
+    }
+    for (const auto& n : notices) out.push_back(where + ": " + n);
+    if (crs.reprojected) {
+        out.push_back(where + ": reprojected from " + crs.source_crs + " to EPSG:28992 with '" + crs.operation +
+                      "' (accuracy " +
+                      (crs.accuracy_m >= 0 ? fixed(crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
+    }
+    return out;
+}
+
 std::string FeatureLayer::field_names() const {
     std::string out;
     for (int i = 0; defn && i < defn->GetFieldCount(); ++i)

@@ -74,6 +74,10 @@ struct FeatureLayer {
     ErrorPlace place(std::optional<std::int64_t> fid = std::nullopt) const;
     // The attribute names, comma-separated (for messages), or "(none)".
     std::string field_names() const;
+    // What a user should know about this layer's reading, one line each, prefixed with
+    // "ROLE (SOURCE): ": repaired and skipped features (the first 10 fids, then `more_note`
+    // after the count of the rest), the reader's notes, and the reprojection with its accuracy.
+    std::vector<std::string> hygiene_notes(const std::string& role, const std::string& more_note = "") const;
     // The features' geometries, in feature order (what LayerIndex indexes).
     std::vector<const GEOSGeometry*> geometries() const;
 

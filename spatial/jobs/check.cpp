@@ -143,13 +143,7 @@ CheckSources read_check_sources(const CheckRequest& req, const CheckPlan& plan, 
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + role, d, t); };
         FeatureLayer l = read_polygon_layer(spec, read);
         if (req.notice) {
-            if (!l.hygiene.repaired.empty())
-                req.notice(role + " (" + spec.display() + "): repaired " + std::to_string(l.hygiene.repaired.size()) +
-                           " features");
-            if (!l.hygiene.skipped.empty())
-                req.notice(role + " (" + spec.display() + "): skipped " + std::to_string(l.hygiene.skipped.size()) +
-                           " features");
-            for (const auto& n : l.notices) req.notice(role + " (" + spec.display() + "): " + n);
+            for (const std::string& note : l.hygiene_notes(role)) req.notice(note);
         }
         return l;
     };

@@ -139,26 +139,7 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
 
 void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
     if (!req.notice) return;
-    auto ids = [](const std::vector<GeometryIssue>& v) {
-        std::string s;
-        for (std::size_t i = 0; i < v.size() && i < 10; ++i)
-            s += (i ? ", " : "") + std::to_string(v[i].fid) + " (" + v[i].what + ")";
-        if (v.size() > 10) s += ", ... (" + std::to_string(v.size() - 10) + " more, see table geometry_issues)";
-        return s;
-    };
-    const std::string where = role + " (" + l.source.display() + ")";
-    if (!l.hygiene.repaired.empty())
-        req.notice(where + ": repaired " + std::to_string(l.hygiene.repaired.size()) +
-                   " features: " + ids(l.hygiene.repaired));
-    if (!l.hygiene.skipped.empty())
-        req.notice(where + ": skipped " + std::to_string(l.hygiene.skipped.size()) +
-                   " features: " + ids(l.hygiene.skipped));
-    for (const auto& n : l.notices) req.notice(where + ": " + n);
-    if (l.crs.reprojected) {
-        req.notice(where + ": reprojected from " + l.crs.source_crs + " to EPSG:28992 with '" + l.crs.operation +
-                   "' (accuracy " +
-                   (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 2) + " m" : std::string("unknown")) + ")");
-    }
+    for (const std::string& note : l.hygiene_notes(role, ", see table geometry_issues")) req.notice(note);
 }
 
 // Steps 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
