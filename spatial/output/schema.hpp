@@ -27,14 +27,26 @@ inline constexpr const char* kRank = "rank";
 inline std::string class_share(const std::string& layer, const std::string& klass) {
     return layer + "_" + klass + "_share";
 }
-inline std::string uncovered_share(const std::string& layer) { return layer + "_uncovered_share"; }
+inline std::string uncovered_share(const std::string& layer) {
+    return layer + "_uncovered_share";
+}
 // Per presence layer: the share covered, the names of the features overlapped, the distance.
-inline std::string overlap_share(const std::string& layer) { return layer + "_overlap_share"; }
-inline std::string feature_names(const std::string& layer) { return layer + "_names"; }
-inline std::string distance_m(const std::string& layer) { return layer + "_distance_m"; }
+inline std::string overlap_share(const std::string& layer) {
+    return layer + "_overlap_share";
+}
+inline std::string feature_names(const std::string& layer) {
+    return layer + "_names";
+}
+inline std::string distance_m(const std::string& layer) {
+    return layer + "_distance_m";
+}
 // Per factor: its value (0..1 after its transform) and its contribution to the score.
-inline std::string factor_value(const std::string& factor) { return "f_" + factor + "_value"; }
-inline std::string factor_contrib(const std::string& factor) { return "f_" + factor + "_contrib"; }
+inline std::string factor_value(const std::string& factor) {
+    return "f_" + factor + "_value";
+}
+inline std::string factor_contrib(const std::string& factor) {
+    return "f_" + factor + "_contrib";
+}
 }  // namespace scored
 
 // overlay_areas: one row per candidate, layer and class with area.
