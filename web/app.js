@@ -187,25 +187,59 @@
   const topLabel = [];
   for (let r = 1; r <= 10; ++r) {
     topLabel.push(new ol.style.Style({
-      text: new ol.style.Text({
+      geometry: (f) => pointOf(f),
+      text: new ol.style.Text({ offsetY: -11,
         text: String(r), font: 'bold 12px "DejaVu Sans", sans-serif', overflow: true,
         fill: new ol.style.Fill({ color: '#000' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
       }),
     }));
   }
 
-  function candidateStyle(feature) {
+  // A candidate smaller than a few pixels on screen is drawn as a marker in its colour (as the
+  // cairo map does), so small areas stay visible on a national map.
+  const points = new Array(n);
+  function pointOf(feature) {
     const c = feature.get('c');
+    if (!points[c]) {
+      const g = feature.getGeometry();
+      const inner = g.getInteriorPoints().getCoordinates();
+      points[c] = new ol.geom.Point(inner.length ? inner[0].slice(0, 2) : ol.extent.getCenter(g.getExtent()));
+    }
+    return points[c];
+  }
+  function markerStyle(fill, stroke, radius) {
+    return new ol.style.Style({
+      geometry: pointOf,
+      image: new ol.style.Circle({ radius: radius, fill: fill ? new ol.style.Fill({ color: fill }) : undefined,
+        stroke: new ol.style.Stroke({ color: stroke, width: fill ? 0.8 : 2.5 }) }),
+    });
+  }
+  const classMarkers = VIRIDIS.map((col) => markerStyle(col, '#333333', 4));
+  const excludedMarker = markerStyle(EXCLUDED_FILL, '#666666', 3);
+  const noClassMarker = markerStyle('#eeeeee', '#666666', 3);
+  const chosenMarker = markerStyle(null, '#e31a1c', 8);
+  const SMALL_PX = 6;
+  const sizes = new Float64Array(n);
+  for (let c = 0; c < n; ++c) {
+    const e = candidateFeatures[c].getGeometry().getExtent();
+    sizes[c] = Math.max(e[2] - e[0], e[3] - e[1]);
+  }
+
+  function candidateStyle(feature, resolution) {
+    const c = feature.get('c');
+    const small = sizes[c] / resolution < SMALL_PX;
     let base;
-    if (excluded[c]) base = excludedStyle;
+    if (excluded[c]) base = small ? excludedMarker : excludedStyle;
     else {
       const k = state.classOf[c];
-      base = k < 0 ? noClassStyle : classStyles[VIRIDIS.indexOf(state.classes[k].fill)];
+      const i = k < 0 ? -1 : VIRIDIS.indexOf(state.classes[k].fill);
+      base = small ? (i < 0 ? noClassMarker : classMarkers[i]) : (i < 0 ? noClassStyle : classStyles[i]);
     }
     const r = state.rank[c];
-    if (c === state.chosen) return r >= 1 && r <= 10 ? [base, chosenStyle, topLabel[r - 1]] : [base, chosenStyle];
-    if (r >= 1 && r <= 10) return [base, topLabel[r - 1]];
-    return base;
+    const out = [base];
+    if (c === state.chosen) out.push(small ? chosenMarker : chosenStyle);
+    if (r >= 1 && r <= 10) out.push(topLabel[r - 1]);
+    return out.length === 1 ? base : out;
   }
 
   const candidateLayer = new ol.layer.Vector({

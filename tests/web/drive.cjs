@@ -51,6 +51,13 @@ async function main() {
     result.stored_ranks = await page.evaluate('window.ruimte.storedRanks()');
     result.profile_ranks = await page.evaluate('window.ruimte.profileRanks()');
     result.initial = await page.evaluate('window.ruimte.ranking()');
+    result.texts = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      weights: document.getElementById('t-weights').textContent,
+      synthetic: document.getElementById('synthetic').textContent,
+      layers: document.getElementById('layers').textContent,
+      manifest: document.getElementById('manifest-body').textContent,
+    }));
     const click = opt('--click');
     if (click) {
       await page.evaluate((id) => window.ruimte.choose(id), click);
