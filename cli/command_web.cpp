@@ -25,8 +25,9 @@ Runner add_web_command(CLI::App& app, const Invocation&) {
         "Write one self-contained HTML page for a workshop: weights on sliders, the map and ranking follow, offline");
     cmd->add_option("scored", opts->request.scored, "Output GeoPackage of `ruimte score`")->required();
     cmd->add_option("-o,--output", opts->request.output, "OUT.html")->required();
-    cmd->add_option("--context", opts->request.context,
-                    "Boundaries drawn under the candidates: FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
+    cmd->add_option(
+        "--context", opts->request.context,
+        "Boundaries drawn under the candidates: FILE[:LAYER] (repeatable), e.g. data-samples/gemeenten.gpkg");
     cmd->add_option("--selection", opts->request.selection,
                     "Output GeoPackage of `ruimte select`: the chosen set (and selection frequency) as a layer");
     cmd->add_option("--lang", opts->request.lang, "Language of the page: nl (default) or en")
@@ -54,8 +55,8 @@ Runner add_web_command(CLI::App& app, const Invocation&) {
             std::printf("Page: %s (%.1f MB)\n", shown(req.output).c_str(), static_cast<double>(s.bytes) / 1e6);
             std::printf("Candidates: %zu (%zu excluded), %zu factors; %zu context features; %zu selected\n",
                         s.candidates, s.excluded, s.factors, s.context_features, s.selected);
-            std::printf("Geometry: %zu vertices simplified to %zu (tolerance %.1f m)\n", s.vertices_in,
-                        s.vertices_out, s.tolerance_m);
+            std::printf("Geometry: %zu vertices simplified to %zu (tolerance %.1f m)\n", s.vertices_in, s.vertices_out,
+                        s.tolerance_m);
             if (s.synthetic) std::printf("Data: synthetic (marked on the page)\n");
         });
     };

@@ -275,16 +275,21 @@
       feats.push(feat);
     }
     const selStroke = new ol.style.Stroke({ color: '#08306b', width: 2.5 });
+    const selMarker = new ol.style.Style({ geometry: pointOf, image: new ol.style.Circle({ radius: 6.5, stroke: selStroke }) });
+    const selOutline = new ol.style.Style({ stroke: selStroke });
     selectionLayer = new ol.layer.Vector({
       source: new ol.source.Vector({ features: feats }),
-      style: (feature) => {
+      style: (feature, resolution) => {
         const c = feature.get('c');
+        const small = sizes[c] / resolution < SMALL_PX;
         const f = S.frequency ? S.frequency[c] : null;
         if (f !== null && f !== undefined) {
-          return new ol.style.Style({ fill: new ol.style.Fill({ color: 'rgba(44,127,184,' + (0.15 + 0.6 * f) + ')' }),
-            stroke: S.selected[c] ? selStroke : new ol.style.Stroke({ color: '#2c7fb8', width: 1 }) });
+          const fill = new ol.style.Fill({ color: 'rgba(44,127,184,' + (0.15 + 0.6 * f) + ')' });
+          const stroke = S.selected[c] ? selStroke : new ol.style.Stroke({ color: '#2c7fb8', width: 1 });
+          return small ? new ol.style.Style({ geometry: pointOf, image: new ol.style.Circle({ radius: 6.5, fill: fill, stroke: stroke }) })
+            : new ol.style.Style({ fill: fill, stroke: stroke });
         }
-        return new ol.style.Style({ stroke: selStroke });
+        return small ? selMarker : selOutline;
       },
     });
     layers.push(selectionLayer);

@@ -144,8 +144,7 @@ std::string description_of(OGRLayer& l) {
 }
 
 // A context layer: its features in EPSG:28992, simplified, with the name in `naam` if any.
-json read_context(const std::string& source, Encoder& enc, std::vector<std::string>& descriptions,
-                  std::size_t& count) {
+json read_context(const std::string& source, Encoder& enc, std::vector<std::string>& descriptions, std::size_t& count) {
     OpenLayer l = open_vector(source, nullptr);
     descriptions.push_back(description_of(*l.layer));
     std::unique_ptr<OGRCoordinateTransformation> ct;
@@ -231,7 +230,7 @@ std::vector<std::size_t> id_positions(const ScoredRun& run) {
 json profile_json(const Profile& p) {
     json factors = json::array();
     for (const auto& f : p.factors) {
-        const char* kind = f.kind == FactorKind::classes ? "classes"
+        const char* kind = f.kind == FactorKind::classes  ? "classes"
                            : f.kind == FactorKind::linear ? "linear"
                                                           : "distance_decay";
         factors.push_back({{"name", f.name}, {"kind", kind}, {"weight_given", f.weight_given}, {"weight", f.weight}});
