@@ -11,7 +11,9 @@
 // the same doubles as `score`'s. window.ruimte is the interface the tests drive.
 (function () {
   'use strict';
+  const marks = { start: performance.now() };
   const D = JSON.parse(document.getElementById('ruimte-data').textContent);
+  marks.parsed = performance.now();
   const EN = D.lang === 'en';
   const T = EN ? {
     weights: 'Weights', export: 'Export', ranking: 'Ranking', legend: 'Legend', candidate: 'Candidate',
@@ -166,87 +168,181 @@
   const rd = new ol.proj.Projection({ code: 'EPSG:28992', units: 'm', extent: [-7000, 289000, 300000, 629000] });
   ol.proj.addProjection(rd);
 
-  const candidateFeatures = new Array(n);
-  for (let c = 0; c < n; ++c) {
-    const feat = new ol.Feature(geometry(C.geom[c]));
-    feat.set('c', c);
-    candidateFeatures[c] = feat;
-  }
+  marks.values = performance.now();
+  const candidateGeoms = new Array(n);  // no ol.Feature: the canvas layer below draws them
+  for (let c = 0; c < n; ++c) candidateGeoms[c] = geometry(C.geom[c]);
 
-  // Styles, made once: one per class, excluded, chosen outline.
-  function fillStyle(fill, stroke, width) {
-    return new ol.style.Style({
-      fill: new ol.style.Fill({ color: fill }),
-      stroke: new ol.style.Stroke({ color: stroke, width: width }),
-    });
-  }
-  const classStyles = VIRIDIS.map((col) => fillStyle(col, '#ffffff', 0.6));
-  const excludedStyle = fillStyle(EXCLUDED_FILL, '#888888', 0.6);
-  const noClassStyle = fillStyle('#eeeeee', '#888888', 0.6);
-  const chosenStyle = new ol.style.Style({ stroke: new ol.style.Stroke({ color: '#e31a1c', width: 3 }) });
-  const topLabel = [];
-  for (let r = 1; r <= 10; ++r) {
-    topLabel.push(new ol.style.Style({
-      geometry: (f) => pointOf(f),
-      text: new ol.style.Text({ offsetY: -11,
-        text: String(r), font: 'bold 12px "DejaVu Sans", sans-serif', overflow: true,
-        fill: new ol.style.Fill({ color: '#000' }), stroke: new ol.style.Stroke({ color: '#fff', width: 3 }),
-      }),
-    }));
-  }
-
-  // A candidate smaller than a few pixels on screen is drawn as a marker in its colour (as the
-  // cairo map does), so small areas stay visible on a national map.
-  const points = new Array(n);
-  function pointOf(feature) {
+  // The candidates are drawn by a canvas layer of their own rather than OpenLayers' vector
+  // layer: after a weight change only colours change, so each candidate keeps one Path2D (made
+  // once, in metres from the origin below) and a redraw is a fill per candidate, grouped by
+  // colour; OpenLayers would rebuild its drawing instructions for every feature.
+  marks.features = performance.now();
+  const pointOf = (feature) => {
     const c = feature.get('c');
-    if (!points[c]) {
-      const g = feature.getGeometry();
-      const inner = g.getInteriorPoints().getCoordinates();
-      points[c] = new ol.geom.Point(inner.length ? inner[0].slice(0, 2) : ol.extent.getCenter(g.getExtent()));
-    }
-    return points[c];
+    return new ol.geom.Point(anchors[c]);
+  };
+  const SMALL_PX = 6;  // smaller on screen: a marker in the candidate's colour, as `ruimte map` does
+  const origin = [Infinity, Infinity];
+  for (let c = 0; c < n; ++c) {
+    const e = candidateGeoms[c].getExtent();
+    origin[0] = Math.min(origin[0], e[0]);
+    origin[1] = Math.min(origin[1], e[1]);
   }
-  function markerStyle(fill, stroke, radius) {
-    return new ol.style.Style({
-      geometry: pointOf,
-      image: new ol.style.Circle({ radius: radius, fill: fill ? new ol.style.Fill({ color: fill }) : undefined,
-        stroke: new ol.style.Stroke({ color: stroke, width: fill ? 0.8 : 2.5 }) }),
-    });
-  }
-  const classMarkers = VIRIDIS.map((col) => markerStyle(col, '#333333', 4));
-  const excludedMarker = markerStyle(EXCLUDED_FILL, '#666666', 3);
-  const noClassMarker = markerStyle('#eeeeee', '#666666', 3);
-  const chosenMarker = markerStyle(null, '#e31a1c', 8);
-  const SMALL_PX = 6;
   const sizes = new Float64Array(n);
+  const boxes = new Float64Array(4 * n);
+  const anchors = C.anchor;  // a point on each candidate's surface (GEOS), from `ruimte web`
+  const paths = new Array(n);
   for (let c = 0; c < n; ++c) {
-    const e = candidateFeatures[c].getGeometry().getExtent();
+    const g = candidateGeoms[c];
+    const e = g.getExtent();
     sizes[c] = Math.max(e[2] - e[0], e[3] - e[1]);
-  }
-
-  function candidateStyle(feature, resolution) {
-    const c = feature.get('c');
-    const small = sizes[c] / resolution < SMALL_PX;
-    let base;
-    if (excluded[c]) base = small ? excludedMarker : excludedStyle;
-    else {
-      const k = state.classOf[c];
-      const i = k < 0 ? -1 : VIRIDIS.indexOf(state.classes[k].fill);
-      base = small ? (i < 0 ? noClassMarker : classMarkers[i]) : (i < 0 ? noClassStyle : classStyles[i]);
+    boxes.set(e, 4 * c);
+    const path = new Path2D();
+    const flat = g.getFlatCoordinates();
+    let start = 0;
+    for (const ends of g.getEndss()) {
+      for (const end of ends) {
+        for (let i = start; i < end; i += 2) {
+          const x = flat[i] - origin[0], y = flat[i + 1] - origin[1];
+          if (i === start) path.moveTo(x, y);
+          else path.lineTo(x, y);
+        }
+        path.closePath();
+        start = end;
+      }
     }
-    const r = state.rank[c];
-    const out = [base];
-    if (c === state.chosen) out.push(small ? chosenMarker : chosenStyle);
-    if (r >= 1 && r <= 10) out.push(topLabel[r - 1]);
-    return out.length === 1 ? base : out;
+    paths[c] = path;
   }
 
-  const candidateLayer = new ol.layer.Vector({
-    source: new ol.source.Vector({ features: candidateFeatures }),
-    style: candidateStyle,
-    updateWhileInteracting: false,
-  });
+  marks.paths = performance.now();
+  const canvas = document.createElement('canvas');
+  canvas.style.position = 'absolute';
+  canvas.style.left = '0';
+  canvas.style.top = '0';
+  canvas.style.width = '100%';
+  canvas.style.height = '100%';
+  const ctx2d = canvas.getContext('2d');
+  const drawn = { resolution: 0, transform: null };
+
+  function fillOf(c) {
+    if (excluded[c]) return EXCLUDED_FILL;
+    const k = state.classOf[c];
+    return k < 0 ? '#eeeeee' : state.classes[k].fill;
+  }
+
+  function drawCandidates(frameState) {
+    const pr = frameState.pixelRatio;
+    const w = Math.round(frameState.size[0] * pr), h = Math.round(frameState.size[1] * pr);
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const t = frameState.coordinateToPixelTransform;  // CSS pixel = [t0 x + t2 y + t4, t1 x + t3 y + t5]
+    const res = frameState.viewState.resolution;
+    const view = frameState.extent;
+    const g = ctx2d;
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, w, h);
+    const toPx = (x, y) => [(t[0] * x + t[2] * y + t[4]) * pr, (t[1] * x + t[3] * y + t[5]) * pr];
+    // Candidates in view, by colour; small ones as markers. Excluded first, then the classes in
+    // rising order, so the best lie on top.
+    const groups = new Map();
+    const small = [];
+    for (let c = 0; c < n; ++c) {
+      const b = 4 * c;
+      if (boxes[b] > view[2] || boxes[b + 2] < view[0] || boxes[b + 1] > view[3] || boxes[b + 3] < view[1]) continue;
+      const fill = fillOf(c);
+      if (!groups.has(fill)) groups.set(fill, { big: [], small: [] });
+      (sizes[c] / res < SMALL_PX ? groups.get(fill).small : groups.get(fill).big).push(c);
+    }
+    const order = [EXCLUDED_FILL, '#eeeeee', ...VIRIDIS].filter((f) => groups.has(f));
+    g.setTransform(t[0] * pr, t[1] * pr, t[2] * pr, t[3] * pr,
+      (t[4] + t[0] * origin[0] + t[2] * origin[1]) * pr, (t[5] + t[1] * origin[0] + t[3] * origin[1]) * pr);
+    const px = 1 / Math.abs(t[0]);  // one CSS pixel in metres
+    g.lineWidth = 0.6 * px;
+    for (const fill of order) {
+      const big = groups.get(fill).big;
+      if (!big.length) continue;
+      g.fillStyle = fill;
+      g.strokeStyle = fill === EXCLUDED_FILL ? '#888888' : '#ffffff';
+      for (const c of big) {
+        g.fill(paths[c], 'evenodd');
+        g.stroke(paths[c]);
+      }
+    }
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.lineWidth = 0.8 * pr;
+    for (const fill of order) {
+      const sm = groups.get(fill).small;
+      if (!sm.length) continue;
+      const r = (fill === EXCLUDED_FILL ? 3 : 4) * pr;
+      g.beginPath();
+      for (const c of sm) {
+        const p = toPx(anchors[c][0], anchors[c][1]);
+        g.moveTo(p[0] + r, p[1]);
+        g.arc(p[0], p[1], r, 0, 2 * Math.PI);
+      }
+      g.fillStyle = fill;
+      g.fill();
+      g.strokeStyle = '#333333';
+      g.stroke();
+    }
+    // The chosen candidate: a red outline or ring.
+    const c = state.chosen;
+    if (c >= 0) {
+      g.strokeStyle = '#e31a1c';
+      if (sizes[c] / res < SMALL_PX) {
+        const p = toPx(anchors[c][0], anchors[c][1]);
+        g.lineWidth = 2.5 * pr;
+        g.beginPath();
+        g.arc(p[0], p[1], 8 * pr, 0, 2 * Math.PI);
+        g.stroke();
+      } else {
+        g.setTransform(t[0] * pr, t[1] * pr, t[2] * pr, t[3] * pr,
+          (t[4] + t[0] * origin[0] + t[2] * origin[1]) * pr, (t[5] + t[1] * origin[0] + t[3] * origin[1]) * pr);
+        g.lineWidth = 3 * px;
+        g.stroke(paths[c]);
+        g.setTransform(1, 0, 0, 1, 0, 0);
+      }
+    }
+    // The 10 best: their rank.
+    g.font = 'bold ' + 12 * pr + 'px "DejaVu Sans", sans-serif';
+    g.textAlign = 'center';
+    g.lineWidth = 3 * pr;
+    g.strokeStyle = '#ffffff';
+    g.fillStyle = '#000000';
+    for (let r = Math.min(10, state.order.length) - 1; r >= 0; --r) {
+      const k = state.order[r];
+      const p = toPx(anchors[k][0], anchors[k][1]);
+      g.strokeText(String(r + 1), p[0], p[1] - 8 * pr);
+      g.fillText(String(r + 1), p[0], p[1] - 8 * pr);
+    }
+    drawn.resolution = res;
+    drawn.transform = t.slice();
+    return canvas;
+  }
+
+  const candidateLayer = new ol.layer.Layer({ render: drawCandidates });
+
+  // The candidate under a pixel: a marker within 6 px, else a polygon holding the point; the
+  // one drawn last (best class) wins.
+  function candidateAt(pixel) {
+    const coord = map.getCoordinateFromPixel(pixel);
+    const res = map.getView().getResolution();
+    let hit = -1, hitClass = -2;
+    for (let c = 0; c < n; ++c) {
+      const klass = excluded[c] ? -1 : state.classOf[c];
+      if (sizes[c] / res < SMALL_PX) {
+        const dx = (anchors[c][0] - coord[0]) / res, dy = (anchors[c][1] - coord[1]) / res;
+        if (dx * dx + dy * dy <= 36 && klass >= hitClass) { hit = c; hitClass = klass; }
+        continue;
+      }
+      const b = 4 * c;
+      if (coord[0] < boxes[b] || coord[0] > boxes[b + 2] || coord[1] < boxes[b + 1] || coord[1] > boxes[b + 3]) continue;
+      if (candidateGeoms[c].intersectsCoordinate(coord) && klass >= hitClass) { hit = c; hitClass = klass; }
+    }
+    return hit;
+  }
 
   const layers = [];
   const contextLayers = [];
@@ -270,7 +366,7 @@
     for (let c = 0; c < n; ++c) {
       const f = S.frequency ? S.frequency[c] : null;
       if (!S.selected[c] && !(f > 0)) continue;
-      const feat = new ol.Feature(candidateFeatures[c].getGeometry());
+      const feat = new ol.Feature(candidateGeoms[c]);
       feat.set('c', c);
       feats.push(feat);
     }
@@ -296,7 +392,8 @@
   }
 
   // Extent of the candidates, with a margin.
-  const extent = candidateLayer.getSource().getExtent();
+  const extent = ol.extent.createEmpty();
+  for (let c = 0; c < n; ++c) ol.extent.extend(extent, candidateGeoms[c].getExtent());
   const map = new ol.Map({
     target: 'map',
     layers: layers,
@@ -504,15 +601,12 @@
     candidateLayer.changed();
     if (zoom && c >= 0) {
       const view = map.getView();
-      view.fit(candidateFeatures[c].getGeometry().getExtent(), { padding: [80, 80, 80, 80], maxZoom: view.getZoom() + 3, duration: 0 });
+      view.fit(candidateGeoms[c].getExtent(), { padding: [80, 80, 80, 80], maxZoom: view.getZoom() + 3, duration: 0 });
     }
   }
 
   map.on('singleclick', (e) => {
-    let hit = -1;
-    map.forEachFeatureAtPixel(e.pixel, (feat) => { hit = feat.get('c'); return true; },
-      { layerFilter: (l) => l === candidateLayer });
-    choose(hit === undefined ? -1 : hit, false);
+    choose(candidateAt(e.pixel), false);
   });
 
   function drawManifest() {
@@ -627,12 +721,16 @@
     scoreAll(state.given, state.aggregation, state.score);
     state.order = rankAll(state.score, state.rank);
     classify();
+    const t1 = performance.now();
     drawLegend();
     drawList();
     drawCandidate();
+    const t2 = performance.now();
     candidateLayer.changed();
     map.renderSync();
-    state.lastUpdateMs = performance.now() - t0;
+    const t3 = performance.now();
+    state.lastUpdateMs = t3 - t0;
+    state.breakdown = { score_rank_ms: t1 - t0, panels_ms: t2 - t1, map_ms: t3 - t2 };
     state.updateTimes.push(state.lastUpdateMs);
     $('timing').textContent = T.update + ': ' + state.lastUpdateMs.toFixed(1) + ' ms';
   }
@@ -669,18 +767,26 @@
     choose(id) { const c = C.id.findIndex((x) => String(x) === String(id)); choose(c, false); return c; },
     candidateText() { return $('candidate').textContent; },
     lastUpdateMs() { return state.lastUpdateMs; },
+    breakdown() { return state.breakdown; },
     updateTimes() { return state.updateTimes.slice(); },
     ready: false,
     readyMs: 0,
   };
   window.ruimte = api;
 
+  marks.map = performance.now();
   setupText();
   setupControls();
   drawManifest();
+  marks.panels = performance.now();
   update();
-  map.once('rendercomplete', () => {
+  marks.updated = performance.now();
+  // Interactive: the map drawn (update() renders synchronously), the handlers attached, and the
+  // frame painted.
+  requestAnimationFrame(() => {
     api.readyMs = performance.now();
+    marks.ready = api.readyMs;
+    api.marks = marks;
     api.ready = true;
     document.body.setAttribute('data-ready', '1');
   });

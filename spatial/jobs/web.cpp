@@ -89,10 +89,24 @@ struct Encoder {
     }
 
     // Polygons and multipolygons as a list of polygons; lines and points are left out (empty).
-    json encode(const unsigned char* wkb, std::size_t size) {
+    // `anchor`, when given, gets a point on the surface (GEOS PointOnSurface, whole metres),
+    // where the page draws a small candidate's marker and its rank.
+    json encode(const unsigned char* wkb, std::size_t size, json* anchor = nullptr) {
         json out = json::array();
-        if (size == 0) return out;
+        if (size == 0) {
+            if (anchor) *anchor = json::array({0, 0});
+            return out;
+        }
         const geos::Geom g = geos::from_wkb(ctx, wkb, size);
+        if (anchor) {
+            const geos::Geom p = geos::own(ctx, GEOSPointOnSurface_r(ctx.handle(), g.get()), "point on surface");
+            double x = 0, y = 0;
+            if (!geos::is_empty(ctx, p.get())) {
+                GEOSGeomGetX_r(ctx.handle(), p.get(), &x);
+                GEOSGeomGetY_r(ctx.handle(), p.get(), &y);
+            }
+            *anchor = json::array({std::llround(x), std::llround(y)});
+        }
         vertices_in += geos::num_points(ctx, g.get());
         const geos::Geom s =
             geos::own(ctx, GEOSTopologyPreserveSimplify_r(ctx.handle(), g.get(), tolerance), "simplify for the screen");
@@ -309,9 +323,14 @@ json candidates_json(const ScoredRun& run, Encoder& enc, WebSummary& summary) {
         summary.excluded += run.excluded[r] ? 1 : 0;
     }
     c["values"] = std::move(values);
-    json geom = json::array();
-    for (const auto& w : run.wkb) geom.push_back(enc.encode(w.data(), w.size()));
+    json geom = json::array(), anchors = json::array();
+    for (const auto& w : run.wkb) {
+        json anchor;
+        geom.push_back(enc.encode(w.data(), w.size(), &anchor));
+        anchors.push_back(std::move(anchor));
+    }
     c["geom"] = std::move(geom);
+    c["anchor"] = std::move(anchors);
     summary.candidates = n;
     summary.factors = run.profile.factors.size();
     return c;

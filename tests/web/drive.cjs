@@ -47,6 +47,7 @@ async function main() {
     await page.waitForFunction('window.ruimte && window.ruimte.ready', { timeout: 60000 });
     result.wall_ready_ms = Date.now() - t0;
     result.ready_ms = await page.evaluate('window.ruimte.readyMs');
+    result.marks = await page.evaluate('window.ruimte.marks');
     result.factors = await page.evaluate('window.ruimte.factors');
     result.stored_ranks = await page.evaluate('window.ruimte.storedRanks()');
     result.profile_ranks = await page.evaluate('window.ruimte.profileRanks()');
@@ -82,6 +83,7 @@ async function main() {
     const bench = opt('--bench');
     if (bench) {
       const times = [];
+      const parts = [];
       const nf = result.factors.length;
       let seed = 12345;
       const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -89,7 +91,11 @@ async function main() {
         const w = [];
         for (let f = 0; f < nf; ++f) w.push(Math.round(rnd() * 100) / 100 + 0.01);
         times.push(await page.evaluate((ww) => window.ruimte.setWeights(ww, 'weighted_sum'), w));
+        parts.push(await page.evaluate('window.ruimte.breakdown()'));
       }
+      const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      result.bench_parts = { score_rank_ms: median(parts.map((p) => p.score_rank_ms)),
+                             panels_ms: median(parts.map((p) => p.panels_ms)), map_ms: median(parts.map((p) => p.map_ms)) };
       times.sort((a, b) => a - b);
       result.bench = { changes: times.length, median_ms: times[Math.floor(times.length / 2)], max_ms: times[times.length - 1],
                        min_ms: times[0] };
