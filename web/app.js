@@ -357,7 +357,6 @@
     contextLayers.push({ name: ctx.name, layer: layer });
     layers.push(layer);
   }
-  layers.push(candidateLayer);
 
   let selectionLayer = null;
   if (D.selection) {
@@ -390,6 +389,7 @@
     });
     layers.push(selectionLayer);
   }
+  layers.push(candidateLayer);  // on top: the selection rings and outlines show around the candidates
 
   // Extent of the candidates, with a margin.
   const extent = ol.extent.createEmpty();
