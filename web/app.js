@@ -576,15 +576,17 @@
     for (const [h, cls] of [[T.factor, ''], [T.value, 'n'], [T.weight, 'n'], [T.contribution, 'n']]) head.appendChild(el('th', cls ? { class: cls } : null, h));
     t.appendChild(head);
     let sum = 0;
-    for (const row of contributions(c, state.given, state.aggregation)) {
+    contributions(c, state.given, state.aggregation).forEach((row, f) => {
       const tr = el('tr');
-      tr.appendChild(el('td', null, row.name));
+      const name = el('td', null, row.name);
+      name.appendChild(el('div', { class: 'muted' }, C.metric[c][f]));
+      tr.appendChild(name);
       tr.appendChild(el('td', { class: 'n' }, fmt(row.value, 3)));
       tr.appendChild(el('td', { class: 'n' }, fmt(row.weight, 3)));
       tr.appendChild(el('td', { class: 'n' }, fmt(row.contribution, 3)));
       sum += row.contribution;
       t.appendChild(tr);
-    }
+    });
     const tr = el('tr');
     tr.appendChild(el('th', null, T.sumCheck));
     tr.appendChild(el('td'));

@@ -291,7 +291,7 @@ double default_tolerance(const ScoredRun& run, Encoder& enc) {
 }
 
 // The candidates: ids, labels, exclusion, the stored score and rank, factor values, geometry.
-json candidates_json(const ScoredRun& run, Encoder& enc, WebSummary& summary) {
+json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc, WebSummary& summary) {
     const std::size_t n = run.ids.size();
     json c;
     c["integer_ids"] = run.integer_ids;
@@ -307,6 +307,13 @@ json candidates_json(const ScoredRun& run, Encoder& enc, WebSummary& summary) {
     c["reasons"] = run.reasons;
     c["score"] = run.score;
     c["rank"] = run.rank;
+    json metrics = json::array();  // [candidate][factor]: what was measured, as `ruimte explain` says
+    for (std::size_t r = 0; r < n; ++r) {
+        json m = json::array();
+        for (const auto& f : explain_candidate_row(run, r, lang).factors) m.push_back(f.metric);
+        metrics.push_back(std::move(m));
+    }
+    c["metric"] = std::move(metrics);
     json values = json::array();  // [candidate][factor], as `score` wrote them (f_<name>_value)
     for (std::size_t r = 0; r < n; ++r) {
         json v = json::array();
@@ -448,7 +455,7 @@ WebSummary run_web(const WebRequest& req) {
     data["source"] = req.scored;
     data["tolerance_m"] = enc.tolerance;
     data["profile"] = profile_json(run.profile);
-    json candidates = candidates_json(run, enc, summary);
+    json candidates = candidates_json(run, req.lang, enc, summary);
     read_labels(req.scored, run.ids.size(), candidates["name"], candidates["gemeente"]);
     data["candidates"] = std::move(candidates);
     check_cancel(req);

@@ -49,10 +49,11 @@ EOF
 node tests/web/drive.cjs "$tmp/page.html" "$tmp/out.json" --settings "$tmp/settings.json" \
   --screenshot "$tmp/page.png" --click 145 || { echo "FAIL: the browser run"; exit 1; }
 
-/usr/bin/python3 - "$tmp" "$ruimte" << 'PY' || fail=1
+compare_with_score() {  # $1: the driver's JSON, $2: the profile the settings change, $3: page checks (1/0)
+/usr/bin/python3 - "$tmp" "$ruimte" "$1" "$2" "$3" << 'PY' || fail=1
 import json, re, sqlite3, subprocess, sys
-tmp, ruimte = sys.argv[1], sys.argv[2]
-r = json.load(open(f"{tmp}/out.json"))
+tmp, ruimte, out_json, base_profile, page_checks = sys.argv[1:6]
+r = json.load(open(out_json))
 failed = False
 def check(cond, what):
     global failed
@@ -62,13 +63,14 @@ def check(cond, what):
 check(not r["console_errors"] and not r["page_errors"], f"no console errors ({r['console_errors'] + r['page_errors']})")
 check(not r["requests"], f"no network request ({r['requests'][:5]})")
 check(r["stored_ranks"] == r["profile_ranks"], "with the profile's weights the page ranks as the rank column")
-check(r["texts"]["lang"] == "nl" and r["texts"]["weights"] == "Gewichten", "Dutch by default")
-check("synthetisch" in r["texts"]["synthetic"], "the page says 'synthetisch'")
-check(re.search(r"[0-9a-f]{64}", r["texts"]["manifest"]) and
-      "wbs.gpkg" in r["texts"]["manifest"], "the manifest is shown: inputs with their SHA-256")
-check("Selectie" in r["texts"]["layers"], "the selection is a layer")
-check("Rang nu: 1 van 145" in r.get("candidate_text", "") and "water_bodem" in r.get("candidate_text", ""),
-      "clicking candidate 145: rank now, contributions per factor")
+if page_checks == "1":
+  check(r["texts"]["lang"] == "nl" and r["texts"]["weights"] == "Gewichten", "Dutch by default")
+  check("synthetisch" in r["texts"]["synthetic"], "the page says 'synthetisch'")
+  check(re.search(r"[0-9a-f]{64}", r["texts"]["manifest"]) and
+        "wbs.gpkg" in r["texts"]["manifest"], "the manifest is shown: inputs with their SHA-256")
+  check("Selectie" in r["texts"]["layers"], "the selection is a layer")
+  check("Rang nu: 1 van 145" in r.get("candidate_text", "") and "water_bodem" in r.get("candidate_text", ""),
+        "clicking candidate 145: rank now, contributions per factor")
 
 def scored(path):
     con = sqlite3.connect(path)
@@ -88,26 +90,49 @@ def same(page, path, what):
           f"{what}: {len(p_ranked)} ranked in the same order, {len(p_excl)} excluded never ranked, "
           f"largest score difference {worst:.1e}")
 
-base = open(f"{tmp}/ds/woningbouw.toml").read()
+base = open(base_profile).read()
 for i, s in enumerate(r["settings"]):
     # An independent profile: the sample's text with the weights and the aggregation set here.
     text, k = base, iter(s["weights"])
     text = re.sub(r"(?m)^weight = .*$", lambda m: f"weight = {repr(float(next(k)))}", text)
     text = text.replace('aggregation = "weighted_sum"', f'aggregation = "{s["aggregation"]}"')
-    for name, t in ((f"p{i}", text), (f"x{i}", s["toml"])):
+    tag = re.sub(r"\W", "", base_profile)[-12:]
+    for name, t in ((f"p{i}{tag}", text), (f"x{i}{tag}", s["toml"])):
         open(f"{tmp}/ds/{name}.toml", "w").write(t)
         subprocess.run([ruimte, "score", "--candidates", f"{tmp}/ds/kandidaten.shp", "--profile", f"{tmp}/ds/{name}.toml",
                         "-o", f"{tmp}/{name}.gpkg", "-q"], check=True, stdout=subprocess.DEVNULL)
     label = f"weights {s['weights']} {s['aggregation']}"
-    same(s["ranking"], f"{tmp}/p{i}.gpkg", label + " vs score")
-    same(s["ranking"], f"{tmp}/x{i}.gpkg", label + " vs score with the exported profile")
+    same(s["ranking"], f"{tmp}/p{i}{tag}.gpkg", label + " vs score")
+    same(s["ranking"], f"{tmp}/x{i}{tag}.gpkg", label + " vs score with the exported profile")
     csv_ids = [line.split(",")[1] for line in s["csv"].strip().split("\n")[1:] if line.split(",")[0]]
     check(csv_ids == [str(x["id"]) for x in s["ranking"] if x["rank"] > 0], label + ": the CSV holds the ranking")
 # The settings must change the order, or the comparison proves little.
 orders = {tuple(x["id"] for x in s["ranking"]) for s in r["settings"]}
-check(len(orders) >= 5, f"the settings give {len(orders)} different orders")
+check(len(orders) >= len(r["settings"]) - 2, f"the settings give {len(orders)} different orders")
 sys.exit(1 if failed else 0)
 PY
+}
+compare_with_score "$tmp/out.json" "$tmp/ds/woningbouw.toml" 1
+# The click panel says what was measured, in the words of `ruimte explain`.
+"$ruimte" explain "$tmp/score.gpkg" --id 145 > "$tmp/explain.txt" || bad "explain"
+/usr/bin/python3 - "$tmp/out.json" "$tmp/explain.txt" << 'PY' && ok "the panel of 145 names each factor's measurement as explain does" || fail=1
+import json, sys
+text = json.load(open(sys.argv[1]))["candidate_text"]
+explain = open(sys.argv[2]).read()
+want = ["wbs: ja 100 %", "net_afname: yellow 100 %", "novex.covered_share = 0.000 (0.00..0.50, stijgend)",
+        "nplv.distance_m = 1119 m (lineair tot 3000 m)"]
+missing = [w for w in want if w not in text or w not in explain]
+print("missing:", missing)
+sys.exit(1 if missing else 0)
+PY
+
+# Text ids (naam): ties (several candidates score 0.650) go by id byte by byte, as in score.
+sed 's/^id_field = "id"/id_field = "naam"/' "$tmp/ds/woningbouw.toml" > "$tmp/ds/naam.toml"
+"$ruimte" score --candidates "$tmp/ds/kandidaten.shp" --profile "$tmp/ds/naam.toml" -o "$tmp/naam.gpkg" -q > /dev/null ||
+  bad "score with text ids"
+"$ruimte" web "$tmp/naam.gpkg" -o "$tmp/naam.html" -q || bad "web with text ids"
+node tests/web/drive.cjs "$tmp/naam.html" "$tmp/naam.json" --settings "$tmp/settings.json" || bad "the text-id page in the browser"
+compare_with_score "$tmp/naam.json" "$tmp/ds/naam.toml" 0
 
 # The candidates are drawn: pixels of the score colours (viridis) and of the excluded grey on
 # the map, none of them in the page around it.
@@ -121,7 +146,7 @@ grey = (0xbd, 0xbd, 0xbd)
 counts = [0] * 6
 px = im.load()
 for y in range(40, h - 30):
-    for x in range(345, w - 320):  # the map, between the controls and the side panel
+    for x in range(335, w - 380):  # the map, between the controls and the side panel
         p = px[x, y]
         for i, c in enumerate(viridis + [grey]):
             if sum(abs(a - b) for a, b in zip(p, c)) < 12:
