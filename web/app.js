@@ -197,6 +197,12 @@
     const e = g.getExtent();
     sizes[c] = Math.max(e[2] - e[0], e[3] - e[1]);
     boxes.set(e, 4 * c);
+  }
+  // A candidate's Path2D, made when it is first drawn larger than a marker (on a national view
+  // most candidates are markers and never need one).
+  function pathOf(c) {
+    if (paths[c]) return paths[c];
+    const g = candidateGeoms[c];
     const path = new Path2D();
     const flat = g.getFlatCoordinates();
     let start = 0;
@@ -212,8 +218,8 @@
       }
     }
     paths[c] = path;
+    return path;
   }
-
   marks.paths = performance.now();
   const canvas = document.createElement('canvas');
   canvas.style.position = 'absolute';
@@ -266,8 +272,8 @@
       g.fillStyle = fill;
       g.strokeStyle = fill === EXCLUDED_FILL ? '#888888' : '#ffffff';
       for (const c of big) {
-        g.fill(paths[c], 'evenodd');
-        g.stroke(paths[c]);
+        g.fill(pathOf(c), 'evenodd');
+        g.stroke(pathOf(c));
       }
     }
     g.setTransform(1, 0, 0, 1, 0, 0);
@@ -301,7 +307,7 @@
         g.setTransform(t[0] * pr, t[1] * pr, t[2] * pr, t[3] * pr,
           (t[4] + t[0] * origin[0] + t[2] * origin[1]) * pr, (t[5] + t[1] * origin[0] + t[3] * origin[1]) * pr);
         g.lineWidth = 3 * px;
-        g.stroke(paths[c]);
+        g.stroke(pathOf(c));
         g.setTransform(1, 0, 0, 1, 0, 0);
       }
     }
