@@ -49,7 +49,7 @@ Runner add_web_command(CLI::App& app, const Invocation&) {
     return [opts]() -> int {
         return guarded("web", [&] {
             WebRequest& req = opts->request;
-            req.cancel = &cancel_flag();
+            req.control.cancel = &cancel_flag();
             const WebSummary s = run_web(req);
             if (opts->quiet) return;
             std::printf("Page: %s (%.1f MB)\n", shown(req.output).c_str(), static_cast<double>(s.bytes) / 1e6);

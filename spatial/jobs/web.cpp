@@ -24,6 +24,7 @@
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/attribution.hpp"
 #include "spatial/output/manifest.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte::web_assets {
 // web/page.html, web/app.js and OpenLayers, embedded at build time (web/embed.cmake).
@@ -259,7 +260,7 @@ json profile_json(const Profile& p) {
 
 // The text columns of candidates_scored the page shows (name and municipality, when there).
 void read_labels(const std::string& path, std::size_t n, json& names, json& municipalities) {
-    OpenLayer l = open_vector(path, "candidates_scored");
+    OpenLayer l = open_vector(path, schema::kCandidatesScored);
     OGRFeatureDefn* defn = l.layer->GetLayerDefn();
     const int f_name = defn->GetFieldIndex("naam"), f_gem = defn->GetFieldIndex("gemeente");
     names = json::array();
@@ -318,9 +319,9 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
     for (std::size_t r = 0; r < n; ++r) {
         json v = json::array();
         for (const auto& f : run.profile.factors) {
-            const double x = run.value("f_" + f.name + "_value", r);
+            const double x = run.value(schema::scored::factor_value(f.name), r);
             if (std::isnan(x)) {
-                throw Error(ErrorKind::input, "no value in column f_" + f.name + "_value",
+                throw Error(ErrorKind::input, "no value in column " + schema::scored::factor_value(f.name),
                             ErrorPlace::at(run.path, "candidates_scored"),
                             "give the GeoPackage written by `ruimte score` with this profile");
             }
@@ -423,12 +424,14 @@ void write_page(const WebRequest& req, const std::string& page, const std::vecto
         throw Error(ErrorKind::output, "cannot write the page", ErrorPlace::at(req.output),
                     "check free disk space and write permission in the output folder");
     }
-    if (req.cancel && req.cancel->load()) throw Error(ErrorKind::cancelled, "interrupted; no page was written");
+    if (req.control.cancel && req.control.cancel->load())
+        throw Error(ErrorKind::cancelled, "interrupted; no page was written");
     out.commit();
 }
 
 void check_cancel(const WebRequest& req) {
-    if (req.cancel && req.cancel->load()) throw Error(ErrorKind::cancelled, "interrupted; no page was written");
+    if (req.control.cancel && req.control.cancel->load())
+        throw Error(ErrorKind::cancelled, "interrupted; no page was written");
 }
 
 }  // namespace
@@ -462,7 +465,7 @@ WebSummary run_web(const WebRequest& req) {
 
     std::vector<std::string> descriptions;
     {
-        OpenLayer main = open_vector(req.scored, "candidates_scored");
+        OpenLayer main = open_vector(req.scored, schema::kCandidatesScored);
         descriptions.push_back(description_of(*main.layer));
     }
     json context = json::array();

@@ -5,25 +5,24 @@
 // layers and a selection; in the browser the weights are sliders, and every change rescores
 // and re-ranks the candidates exactly as `score` would (docs/web.md). Works offline: the page
 // makes no network request.
-#include <atomic>
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "spatial/output/job_request.hpp"
+
 namespace ruimte {
 
-struct WebRequest {
+// output: the .html file; control.cancel (Ctrl-C) stops the run before the page is written.
+struct WebRequest : JobRequest {
     std::string scored;                // a `ruimte score` GeoPackage (layer candidates_scored)
-    std::string output;                // the .html file
     std::vector<std::string> context;  // FILE[:LAYER], drawn as grey outlines
     std::string selection;             // a `ruimte select` GeoPackage (candidates_selected), or empty
     std::string lang = "nl";           // "nl" or "en": the page's words
     std::string title;                 // empty: "ruimte - PROFILE"
-    bool overwrite = false;
     // Simplification tolerance in metres; <= 0: 1/2000 of the candidates' extent (about a
     // pixel on a large screen), at least 1 m.
     double tolerance_m = 0;
-    const std::atomic<bool>* cancel = nullptr;  // set by Ctrl-C: stop before writing
 };
 
 struct WebSummary {
