@@ -156,17 +156,19 @@ sys.exit(0 if all(c >= 5 for c in counts[:5]) and sum(counts[:5]) >= 500 and cou
 PY
 
 # English.
-"$ruimte" web "$tmp/score.gpkg" -o "$tmp/en.html" --lang en --title "Workshop <test>" -q || bad "web --lang en"
+"$ruimte" web "$tmp/score.gpkg" -o "$tmp/en.html" --lang en --title 'Workshop <test> </script><b>"x"' -q || bad "web --lang en"
 node tests/web/drive.cjs "$tmp/en.html" "$tmp/en.json" || bad "the English page in the browser"
-/usr/bin/python3 - "$tmp/en.json" << 'PY' && ok "--lang en: English words, no errors" || fail=1
+/usr/bin/python3 - "$tmp/en.json" << 'PY' && ok "--lang en: English words, the title as given, no errors" || fail=1
 import json, sys
 r = json.load(open(sys.argv[1]))
 t = r["texts"]
-print(t["lang"], t["weights"], t["synthetic"])
+print(t["lang"], t["weights"], t["synthetic"], t["title"])
 sys.exit(0 if t["lang"] == "en" and t["weights"] == "Weights" and "synthetic" in t["synthetic"]
+         and t["title"] == 'Workshop <test> </script><b>"x"'
          and not r["console_errors"] and not r["page_errors"] and not r["requests"] else 1)
 PY
-grep -q "<title>Workshop &lt;test&gt;</title>" "$tmp/en.html" && ok "--title escaped in the page" || bad "title"
+grep -q "<title>Workshop &lt;test&gt; &lt;/script&gt;&lt;b&gt;&quot;x&quot;</title>" "$tmp/en.html" &&
+  ok "--title escaped in the page (and shown as given)" || bad "title"
 
 # Exit codes.
 "$ruimte" web "$tmp/score.gpkg" -o "$tmp/page.html" -q 2> /dev/null

@@ -54,6 +54,7 @@ async function main() {
     result.initial = await page.evaluate('window.ruimte.ranking()');
     result.texts = await page.evaluate(() => ({
       lang: document.documentElement.lang,
+      title: document.getElementById('title').textContent,
       weights: document.getElementById('t-weights').textContent,
       synthetic: document.getElementById('synthetic').textContent,
       layers: document.getElementById('layers').textContent,
