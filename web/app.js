@@ -773,6 +773,16 @@
     profileToml: profileToml,
     rankingCsv: rankingCsv,
     choose(id) { const c = C.id.findIndex((x) => String(x) === String(id)); choose(c, false); return c; },
+    // For the tests: zoom to a candidate and say where its anchor is on the page (CSS pixels).
+    zoomTo(id) {
+      const c = C.id.findIndex((x) => String(x) === String(id));
+      map.getView().fit(candidateGeoms[c].getExtent(), { padding: [120, 120, 120, 120], duration: 0 });
+      map.renderSync();
+      const p = map.getPixelFromCoordinate(anchors[c]);
+      const r = map.getTargetElement().getBoundingClientRect();
+      return [r.left + p[0], r.top + p[1]];
+    },
+    weights() { return state.given.slice(); },
     candidateText() { return $('candidate').textContent; },
     lastUpdateMs() { return state.lastUpdateMs; },
     breakdown() { return state.breakdown; },

@@ -47,7 +47,7 @@ cat > "$tmp/settings.json" << 'EOF'
  {"weights": [0.5, 0.3, 0, 0.2], "aggregation": "minimum"}]
 EOF
 node tests/web/drive.cjs "$tmp/page.html" "$tmp/out.json" --settings "$tmp/settings.json" \
-  --screenshot "$tmp/page.png" --click 145 || { echo "FAIL: the browser run"; exit 1; }
+  --screenshot "$tmp/page.png" --click 145 --interact || { echo "FAIL: the browser run"; exit 1; }
 
 compare_with_score() {  # $1: the driver's JSON, $2: the profile the settings change, $3: page checks (1/0)
 /usr/bin/python3 - "$tmp" "$ruimte" "$1" "$2" "$3" << 'PY' || fail=1
@@ -64,6 +64,10 @@ check(not r["console_errors"] and not r["page_errors"], f"no console errors ({r[
 check(not r["requests"], f"no network request ({r['requests'][:5]})")
 check(r["stored_ranks"] == r["profile_ranks"], "with the profile's weights the page ranks as the rank column")
 if page_checks == "1":
+  sl = r["slider"]
+  check(sl["before"] == [0.4, 0.25, 0.2, 0.15] and abs(sl["after"][0] - 0.45) < 1e-9 and sl["after"][1:] == sl["before"][1:]
+        and sl["same_as_api"], f"five steps of the first slider by keyboard: weights {sl['after']}, ranked as by setWeights")
+  check(r["map_click"]["text"].startswith("id 145 "), "a click on the map on candidate 145 opens its panel")
   check(r["texts"]["lang"] == "nl" and r["texts"]["weights"] == "Gewichten", "Dutch by default")
   check("synthetisch" in r["texts"]["synthetic"], "the page says 'synthetisch'")
   check(re.search(r"[0-9a-f]{64}", r["texts"]["manifest"]) and

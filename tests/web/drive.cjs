@@ -3,7 +3,7 @@
 // scripts/bench-web.sh.
 //
 //   node drive.cjs PAGE.html OUT.json [--settings SETTINGS.json] [--screenshot OUT.png]
-//                  [--bench N] [--click ID]
+//                  [--bench N] [--click ID] [--interact]
 //
 // OUT.json: console errors and page errors, every request that left the file (anything but
 // the page itself, data: and blob:), the time the page took to be ready, the stored ranks and
@@ -67,6 +67,28 @@ async function main() {
     }
     const shot = opt('--screenshot');
     if (shot) await page.screenshot({ path: shot });
+    if (args.includes('--interact')) {
+      // As a person would: the first slider moved with the keyboard (5 steps right), then a
+      // click on the map on a candidate (zoomed to it first), after OpenLayers' double-click
+      // wait.
+      const before = await page.evaluate('window.ruimte.weights()');
+      await page.focus('#factors input[type=range]');
+      for (let i = 0; i < 5; ++i) await page.keyboard.press('ArrowRight');
+      const after = await page.evaluate('window.ruimte.weights()');
+      const ranking = await page.evaluate('window.ruimte.ranking()');
+      await page.evaluate((w) => window.ruimte.setWeights(w), after);
+      const again = await page.evaluate('window.ruimte.ranking()');
+      result.slider = { before: before, after: after, same_as_api: JSON.stringify(ranking) === JSON.stringify(again),
+                        counts: await page.evaluate(() => document.getElementById('counts').textContent) };
+      await page.evaluate((w) => window.ruimte.setWeights(w), before);
+      const id = opt('--click') || String(result.initial[0].id);
+      await page.evaluate(() => window.ruimte.choose(null));
+      const xy = await page.evaluate((i) => window.ruimte.zoomTo(i), id);
+      await page.mouse.click(xy[0], xy[1]);
+      await new Promise((r) => setTimeout(r, 800));
+      result.map_click = { id: id, text: await page.evaluate('window.ruimte.candidateText()') };
+      await page.evaluate(() => window.ruimte.setWeights(window.ruimte.weights()));
+    }
     const settings = opt('--settings');
     if (settings) {
       for (const s of JSON.parse(fs.readFileSync(settings, 'utf8'))) {
