@@ -49,10 +49,11 @@ EOF
 node tests/web/drive.cjs "$tmp/page.html" "$tmp/out.json" --settings "$tmp/settings.json" \
   --screenshot "$tmp/page.png" --click 145 --interact || { echo "FAIL: the browser run"; exit 1; }
 
-compare_with_score() {  # $1: the driver's JSON, $2: the profile the settings change, $3: page checks (1/0)
-/usr/bin/python3 - "$tmp" "$ruimte" "$1" "$2" "$3" << 'PY' || fail=1
-import json, re, sqlite3, subprocess, sys
-tmp, ruimte, out_json, base_profile, page_checks = sys.argv[1:6]
+compare_with_score() {  # $1: the driver's JSON, $2: the profile the settings change, $3: page checks (1/0),
+                        # $4: also against a profile made here with those weights (1/0: not for AHP)
+/usr/bin/python3 - "$tmp" "$ruimte" "$1" "$2" "$3" "${4:-1}" << 'PY' || fail=1
+import json, os, re, sqlite3, subprocess, sys
+tmp, ruimte, out_json, base_profile, page_checks, independent = sys.argv[1:7]
 r = json.load(open(out_json))
 failed = False
 def check(cond, what):
@@ -62,7 +63,8 @@ def check(cond, what):
 
 check(not r["console_errors"] and not r["page_errors"], f"no console errors ({r['console_errors'] + r['page_errors']})")
 check(not r["requests"], f"no network request ({r['requests'][:5]})")
-check(r["stored_ranks"] == r["profile_ranks"], "with the profile's weights the page ranks as the rank column")
+check(r["stored_ranks"] == r["profile_ranks"],
+      f"{os.path.basename(base_profile)}: with the profile's weights the page ranks as the rank column")
 if page_checks == "1":
   sl = r["slider"]
   check(sl["before"] == [0.4, 0.25, 0.2, 0.15] and abs(sl["after"][0] - 0.45) < 1e-9 and sl["after"][1:] == sl["before"][1:]
@@ -101,12 +103,16 @@ for i, s in enumerate(r["settings"]):
     text = re.sub(r"(?m)^weight = .*$", lambda m: f"weight = {repr(float(next(k)))}", text)
     text = text.replace('aggregation = "weighted_sum"', f'aggregation = "{s["aggregation"]}"')
     tag = re.sub(r"\W", "", base_profile)[-12:]
+    here = os.path.dirname(base_profile)
     for name, t in ((f"p{i}{tag}", text), (f"x{i}{tag}", s["toml"])):
-        open(f"{tmp}/ds/{name}.toml", "w").write(t)
-        subprocess.run([ruimte, "score", "--candidates", f"{tmp}/ds/kandidaten.shp", "--profile", f"{tmp}/ds/{name}.toml",
+        if name.startswith("p") and independent != "1":
+            continue
+        open(f"{here}/{name}.toml", "w").write(t)
+        subprocess.run([ruimte, "score", "--candidates", f"{tmp}/ds/kandidaten.shp", "--profile", f"{here}/{name}.toml",
                         "-o", f"{tmp}/{name}.gpkg", "-q"], check=True, stdout=subprocess.DEVNULL)
-    label = f"weights {s['weights']} {s['aggregation']}"
-    same(s["ranking"], f"{tmp}/p{i}{tag}.gpkg", label + " vs score")
+    label = f"{os.path.basename(base_profile)}, weights {s['weights']} {s['aggregation']}"
+    if independent == "1":
+        same(s["ranking"], f"{tmp}/p{i}{tag}.gpkg", label + " vs score")
     same(s["ranking"], f"{tmp}/x{i}{tag}.gpkg", label + " vs score with the exported profile")
     csv_ids = [line.split(",")[1] for line in s["csv"].strip().split("\n")[1:] if line.split(",")[0]]
     check(csv_ids == [str(x["id"]) for x in s["ranking"] if x["rank"] > 0], label + ": the CSV holds the ranking")
@@ -137,6 +143,14 @@ sed 's/^id_field = "id"/id_field = "naam"/' "$tmp/ds/woningbouw.toml" > "$tmp/ds
 "$ruimte" web "$tmp/naam.gpkg" -o "$tmp/naam.html" -q || bad "web with text ids"
 node tests/web/drive.cjs "$tmp/naam.html" "$tmp/naam.json" --settings "$tmp/settings.json" || bad "the text-id page in the browser"
 compare_with_score "$tmp/naam.json" "$tmp/ds/naam.toml" 0
+
+# An AHP profile: the page starts from its eigenvector weights; the exported profile leaves
+# the [weights] table out and gives each factor the page's weight.
+"$ruimte" score --candidates "$tmp/ds/kandidaten.shp" --profile "$tmp/ds/profiles/water_zwaar.toml" -o "$tmp/ahp.gpkg" \
+  -q > /dev/null || bad "score with the AHP profile"
+"$ruimte" web "$tmp/ahp.gpkg" -o "$tmp/ahp.html" -q || bad "web with the AHP profile"
+node tests/web/drive.cjs "$tmp/ahp.html" "$tmp/ahp.json" --settings "$tmp/settings.json" || bad "the AHP page in the browser"
+compare_with_score "$tmp/ahp.json" "$tmp/ds/profiles/water_zwaar.toml" 0 0
 
 # The candidates are drawn: pixels of the score colours (viridis) and of the excluded grey on
 # the map, none of them in the page around it.
