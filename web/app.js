@@ -42,7 +42,7 @@
   };
   const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
   const EXCLUDED_FILL = '#bdbdbd';
-  const LIST_ROWS = 25;
+  let listRows = 25;  // rows of the ranked list; 'more' adds 25
 
   const C = D.candidates;
   const n = C.id.length;
@@ -438,7 +438,9 @@
   const sliders = [];
   const shares = [];
   function setupControls() {
-    const max = Math.max(1, ...profileGiven);
+    // Sliders from 0 to the sum of the profile's weights (1 for weights that sum to 1; 100 for
+    // weights given as percentages), in 100 steps.
+    const max = Math.max(1, profileGiven.reduce((a, b) => a + b, 0));
     F.forEach((f, i) => {
       const box = el('div', { class: 'factor' });
       const label = el('label');
@@ -519,7 +521,7 @@
     head.appendChild(el('th', null, T.name));
     head.appendChild(el('th', { class: 'n' }, T.score));
     t.appendChild(head);
-    const rows = Math.min(LIST_ROWS, state.order.length);
+    const rows = Math.min(listRows, state.order.length);
     for (let r = 0; r < rows; ++r) {
       const c = state.order[r];
       const tr = el('tr', c === state.chosen ? { class: 'sel' } : null);
@@ -533,6 +535,15 @@
     const nExcl = n - state.order.length;
     $('counts').textContent = state.order.length + ' ' + T.ranked + ', ' + nExcl + ' ' + T.excluded +
       (state.order.length > rows ? ' (top ' + rows + ')' : '');
+    if (state.order.length > rows) {
+      const tr = el('tr');
+      const td = el('td', { colspan: '4' });
+      const more = el('button', { id: 'more' }, '+ 25 ' + T.more);
+      more.addEventListener('click', () => { listRows += 25; drawList(); });
+      td.appendChild(more);
+      tr.appendChild(td);
+      t.appendChild(tr);
+    }
   }
 
   // Contributions per factor as `ruimte explain`: weighted sum: weight x value; weakest link:

@@ -70,6 +70,7 @@ if page_checks == "1":
   check(sl["before"] == [0.4, 0.25, 0.2, 0.15] and abs(sl["after"][0] - 0.45) < 1e-9 and sl["after"][1:] == sl["before"][1:]
         and sl["same_as_api"], f"five steps of the first slider by keyboard: weights {sl['after']}, ranked as by setWeights")
   check(r["map_click"]["text"].startswith("id 145 "), "a click on the map on candidate 145 opens its panel")
+  check(r["list_rows"] == [25, 50], f"the ranked list shows 25 rows, 50 after '+ 25 meer' ({r['list_rows']})")
   check(r["texts"]["lang"] == "nl" and r["texts"]["weights"] == "Gewichten", "Dutch by default")
   check("synthetisch" in r["texts"]["synthetic"], "the page says 'synthetisch'")
   check(re.search(r"[0-9a-f]{64}", r["texts"]["manifest"]) and

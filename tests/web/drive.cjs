@@ -87,6 +87,10 @@ async function main() {
       await page.mouse.click(xy[0], xy[1]);
       await new Promise((r) => setTimeout(r, 800));
       result.map_click = { id: id, text: await page.evaluate('window.ruimte.candidateText()') };
+      const rows = () => page.evaluate(() => document.querySelectorAll('#ranking tr td.n:first-child').length);
+      const before_more = await rows();
+      await page.click('#more');
+      result.list_rows = [before_more, await rows()];
       await page.evaluate(() => window.ruimte.setWeights(window.ruimte.weights()));
     }
     const settings = opt('--settings');
