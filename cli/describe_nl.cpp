@@ -103,6 +103,17 @@ constexpr DutchRow dutch_rows[] = {
     {"map", "overwrite", "Een bestaande kaart overschrijven"},
     {"map", "quiet", "Niets tonen als het lukt"},
 
+    {"web", "", "Eén zelfstandige HTML-pagina voor een werksessie: gewichten op schuifjes, kaart en rangorde volgen, offline"},
+    {"web", "scored", "Uitvoer-GeoPackage van `ruimte score`"},
+    {"web", "output", "Paginabestand: OUT.html"},
+    {"web", "context", "Grenzen die onder de kandidaten worden getekend: FILE[:LAYER] (herhaalbaar), bijvoorbeeld data-samples/gemeenten.gpkg"},
+    {"web", "selection", "Uitvoer-GeoPackage van `ruimte select`: de gekozen set (en selectiefrequentie) als laag"},
+    {"web", "lang", "Taal van de pagina: nl (standaard) of en"},
+    {"web", "title", "Titel van de pagina (standaard 'ruimte - PROFIEL')"},
+    {"web", "simplify", "Vereenvoudigingstolerantie in meters (standaard 1/2000 van de omvang van de kandidaten, minstens 1)"},
+    {"web", "overwrite", "Een bestaande pagina overschrijven"},
+    {"web", "quiet", "Niets tonen als het lukt"},
+
     {"score", "", "Kandidaatgebieden overlappen met de lagen van het profiel, dan scoren en rangschikken"},
     {"score", "candidates", "Kandidaatgebieden: FILE[:LAYER] (Shapefile, GeoPackage, GeoJSON, FlatGeobuf) of PG:\"CONNINFO\":TABLE"},
     {"score", "profile", "Criteriaprofiel (TOML), zie docs/criteria.md"},

@@ -235,6 +235,10 @@ CandidateExplanation explain_candidate(const ScoredRun& run, const std::string& 
     return explain_row(run, run.row(id), lang != "en");
 }
 
+CandidateExplanation explain_candidate_row(const ScoredRun& run, std::size_t row, const std::string& lang) {
+    return explain_row(run, row, lang != "en");
+}
+
 CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b,
                                        const std::string& lang) {
     CandidateComparison c;
