@@ -18,8 +18,9 @@ bool cbs(const std::string& d) {
     return d.find("CBS") != std::string::npos || d.find("Kadaster") != std::string::npos;
 }
 
-// Any input GeoPackage named in the manifest with a layer described as SYNTHETIC.
-bool manifest_synthetic(const std::string& gpkg) {
+// Any input GeoPackage named in the manifest with a layer described as SYNTHETIC, or (an
+// earlier ruimte output, e.g. a score output read by select) whose own manifest names one.
+bool manifest_synthetic(const std::string& gpkg, int depth = 0) {
     const auto json = read_manifest(gpkg);
     if (!json) return false;
     std::size_t pos = 0;
@@ -33,6 +34,7 @@ bool manifest_synthetic(const std::string& gpkg) {
                 const char* d = ds->GetLayer(i)->GetMetadataItem("DESCRIPTION");
                 if (d && synthetic(d)) return true;
             }
+            if (ds && depth < 4 && manifest_synthetic(f, depth + 1)) return true;
         }
     }
     return false;

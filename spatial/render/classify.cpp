@@ -41,16 +41,17 @@ std::vector<double> equal_bounds(const std::vector<double>& v, int count) {
 }
 
 // Decimals that tell the bounds apart: about three significant digits of the largest magnitude,
-// more when two rounded bounds would read the same.
-int label_decimals(const std::vector<double>& bounds) {
+// more (at most 4 more) when two upper bounds would read the same.
+int label_decimals(const std::vector<double>& uppers) {
     double mag = 0;
-    for (double b : bounds) mag = std::max(mag, std::fabs(b));
-    int d = mag > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(mag))), 0, 6) : 0;
-    for (; d < 8; ++d) {
+    for (double b : uppers) mag = std::max(mag, std::fabs(b));
+    const int first = mag > 0 ? std::clamp(2 - static_cast<int>(std::floor(std::log10(mag))), 0, 6) : 0;
+    int d = first;
+    for (; d < first + 4; ++d) {
         bool distinct = true;
-        for (std::size_t i = 1; i < bounds.size(); ++i) {
-            if (bounds[i] != bounds[i - 1] &&
-                people_number(bounds[i], d, true) == people_number(bounds[i - 1], d, true))
+        for (std::size_t i = 1; i < uppers.size(); ++i) {
+            if (uppers[i] != uppers[i - 1] &&
+                people_number(uppers[i], d, true) == people_number(uppers[i - 1], d, true))
                 distinct = false;
         }
         if (distinct) break;
@@ -189,7 +190,7 @@ std::vector<styles::StyleClass> classify(std::vector<double> values, const Class
         std::vector<double> bounds{std::min(values.front(), how.breaks.front())};
         for (double b : how.breaks) bounds.push_back(b);
         if (values.back() > bounds.back()) bounds.push_back(values.back());
-        const int d = label_decimals(bounds);
+        const int d = label_decimals(std::vector<double>(bounds.begin() + 1, bounds.end()));
         const std::size_t n = bounds.size() - 1;
         for (std::size_t i = 0; i < n; ++i) {
             out.push_back(make_class(bounds[i], bounds[i + 1], kRamp[n == 1 ? 4 : i * 4 / (n - 1)], d));
@@ -211,9 +212,9 @@ std::vector<styles::StyleClass> classify(std::vector<double> values, const Class
     std::vector<double> bounds{rest.front()};
     for (double b : inner) bounds.push_back(b);
     bounds.push_back(rest.back());
-    std::vector<double> all_bounds = bounds;
-    if (zero_class) all_bounds.insert(all_bounds.begin(), 0.0);
-    const int d = label_decimals(all_bounds);
+    std::vector<double> uppers(bounds.begin() + 1, bounds.end());
+    if (zero_class) uppers.insert(uppers.begin(), 0.0);
+    const int d = label_decimals(uppers);
     if (zero_class) out.push_back(make_class(0, 0, kZeroFill, d));
     const std::size_t n = bounds.size() - 1;
     for (std::size_t i = 0; i < n; ++i) {
