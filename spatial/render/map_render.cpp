@@ -217,11 +217,14 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
 constexpr const char* kQualitative[] = {"#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f",
                                         "#e5c494", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"};
 
-std::string field_list(OGRLayer& layer) {
+std::string field_list(OGRLayer& layer, bool numeric_only = false) {
     std::string names;
     OGRFeatureDefn* defn = layer.GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-        names += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const OGRFieldType t = defn->GetFieldDefn(i)->GetType();
+        if (numeric_only && t != OFTInteger && t != OFTInteger64 && t != OFTReal) continue;
+        names += (names.empty() ? "" : ", ") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    }
     return names.empty() ? "(none)" : names;
 }
 
@@ -234,7 +237,8 @@ std::optional<styles::StyleSpec> map_style(OGRLayer& layer, const std::string& p
             throw Error(ErrorKind::usage,
                         "--classes needs a numeric field; the default style of layer '" + std::string(layer.GetName()) +
                             "' is not numeric" + (style && !style->field.empty() ? " (" + style->field + ")" : ""),
-                        ErrorPlace::at(path, layer.GetName()), "name a numeric field with --field, e.g. --field score");
+                        ErrorPlace::at(path, layer.GetName()),
+                        "name a numeric field with --field; the layer's are: " + field_list(layer, true));
         }
         return style;
     }
@@ -330,8 +334,9 @@ void assign_classes(Layer& data, styles::StyleSpec& spec, const MapRequest& req,
             if (const auto p = base_en.find(" ("); p != std::string::npos) base_en.erase(p);
             spec.title_nl = base + " (" + method_name(how.method, false) + ")";
             spec.title_en = base_en + " (" + method_name(how.method, true) + ")";
-            summary.classification = std::string(method_name(how.method, en)) +
-                                     (how.method == ClassMethod::breaks ? "" : (en ? ", zero apart" : ", nul apart"));
+            const bool zero = !spec.classes.empty() && spec.classes[0].lower == 0 && spec.classes[0].upper == 0;
+            summary.classification =
+                std::string(method_name(how.method, en)) + (zero ? (en ? ", zero apart" : ", nul apart") : "");
             if (req.classes.empty() && req.field.empty()) {
                 summary.classification += en ? " (the style's classes put " : " (de klassen van de stijl zetten ";
                 summary.classification += std::to_string(largest) + (en ? " of " : " van ") + std::to_string(classed) +
@@ -890,7 +895,7 @@ class Legend {
         y_ += row;
     }
     void box(const Box& b) const { cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0); }
-    void skip(double mm) { y_ += mm * k_; }
+    double y() const { return y_; }
     // A line of text without a swatch (the totals box).
     void line(const std::string& s) {
         cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
@@ -964,10 +969,10 @@ void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const sty
         const std::string label = c.name == "gemeenten" ? (en ? "municipal boundary" : "gemeentegrens") : c.name;
         legend.row(label, [&](const Box& b) { legend.filled_box(b, 0.96, 0.96, 0.95, 0.55); });
     }
-    if (!summary.totals.empty()) {
-        legend.skip(3);
-        legend.heading(en ? "Chosen" : "Gekozen", 3.2, 2.5, 5.5);
-        for (const auto& line : summary.totals) legend.line(line);
+    if (!summary.totals.empty()) {  // under the legend (landscape), in a column beside it (portrait)
+        Legend totals(cr, req.landscape ? lx : page.W * 0.42, req.landscape ? legend.y() + 3 * k : ly, k, summary);
+        totals.heading(en ? "Chosen" : "Gekozen", 3.2, 2.5, 5.5);
+        for (const auto& line : summary.totals) totals.line(line);
     }
 }
 
@@ -1016,8 +1021,8 @@ void draw_scale_and_north(cairo_t* cr, const Page& page, const View& v, const Ma
          req.landscape ? 0 : 1);
 
     // North arrow (RD New grid north; within 2 degrees of true north in the Netherlands).
-    const double nx = req.landscape ? lx + page.panel_w - 14 * k : frame.x1 - 8 * k;
-    const double ny = req.landscape ? frame.y1 - 24 * k : frame.y0 + 6 * k;
+    const double nx = req.landscape ? lx + page.panel_w - 14 * k : page.W - page.margin - 6 * k;
+    const double ny = req.landscape ? frame.y1 - 24 * k : frame.y1 + 36 * k;
     cairo_move_to(cr, nx, ny - 7 * k);
     cairo_line_to(cr, nx + 3 * k, ny + 3 * k);
     cairo_line_to(cr, nx, ny + 1 * k);
