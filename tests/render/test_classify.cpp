@@ -81,7 +81,7 @@ TEST_CASE("user breaks: zero first gives a zero class", "[classify]") {
     CHECK(graduated_class(c, 1.9) == 3);
 }
 
-TEST_CASE("--classes errors name the option and the item", "[classify]") {
+TEST_CASE("bad --classes values are usage errors naming the option", "[classify]") {
     CHECK(parse_classing("jenks").method == ClassMethod::jenks);
     CHECK(parse_classing("quantile").method == ClassMethod::quantile);
     CHECK(parse_classing("equal").method == ClassMethod::equal);
