@@ -165,13 +165,17 @@ std::vector<double> jenks_breaks(const std::vector<double>& sorted, int k) {
         lower[l][1] = 1;
         var[l][1] = v;
     }
-    std::vector<double> bounds(K - 1);
+    // Walk back from the last class. With tied values (many equal values give equal variances)
+    // a split may leave fewer values than classes below it: stop there.
+    std::vector<double> bounds;
     std::size_t end = n;
-    for (std::size_t j = K; j >= 2; --j) {
+    for (std::size_t j = K; j >= 2 && end >= 2; --j) {
         const std::size_t first = lower[end][j];  // 1-based first index of class j
-        bounds[j - 2] = sorted[first - 2];        // the largest value of the class below
+        if (first < 2 || first > end) break;
+        bounds.push_back(sorted[first - 2]);  // the largest value of the class below
         end = first - 1;
     }
+    std::reverse(bounds.begin(), bounds.end());
     std::vector<double> out;
     for (double b : bounds) {
         if (b < sorted.back() && (out.empty() || b > out.back())) out.push_back(b);

@@ -334,7 +334,7 @@ void assign_classes(Layer& data, styles::StyleSpec& spec, const MapRequest& req,
             if (const auto p = base_en.find(" ("); p != std::string::npos) base_en.erase(p);
             spec.title_nl = base + " (" + method_name(how.method, false) + ")";
             spec.title_en = base_en + " (" + method_name(how.method, true) + ")";
-            const bool zero = !spec.classes.empty() && spec.classes[0].lower == 0 && spec.classes[0].upper == 0;
+            const bool zero = spec.classes.size() > 1 && spec.classes[0].lower == 0 && spec.classes[0].upper == 0;
             summary.classification =
                 std::string(method_name(how.method, en)) + (zero ? (en ? ", zero apart" : ", nul apart") : "");
             if (req.classes.empty() && req.field.empty()) {

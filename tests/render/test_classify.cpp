@@ -21,6 +21,30 @@ TEST_CASE("jenks finds three obvious groups", "[classify]") {
     CHECK(b[1] == 5.2);
 }
 
+TEST_CASE("jenks on many tied values stays inside the data", "[classify]") {
+    // Regression: 145 shares, most of them 1 or tiny, crashed the walk back through the splits.
+    std::vector<double> v(100, 1.0);
+    for (int i = 0; i < 40; ++i) v.push_back(1e-6 * (i % 3 + 1));
+    for (int i = 0; i < 5; ++i) v.push_back(0.5);
+    std::sort(v.begin(), v.end());
+    for (int k = 2; k <= 7; ++k) {
+        const auto b = jenks_breaks(v, k);
+        CHECK(b.size() <= static_cast<std::size_t>(k - 1));
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            CHECK(b[i] < v.back());
+            if (i) CHECK(b[i] > b[i - 1]);
+        }
+    }
+    const auto c = classify(v, Classing{});
+    REQUIRE(c.size() >= 2);
+    for (double x : v) CHECK(graduated_class(c, x) >= 0);
+    // All values equal (a share that is 0 everywhere): one class.
+    CHECK(jenks_breaks(std::vector<double>(145, 0.0), 5).empty());
+    const auto one = classify(std::vector<double>(145, 0.0), Classing{});
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].label_nl == "0");
+}
+
 TEST_CASE("skewed data: zero is a class of its own, the rest is still split", "[classify]") {
     // 308 zeros and 36 non-zero values, as region_balance on the samples.
     std::vector<double> v(308, 0.0);
