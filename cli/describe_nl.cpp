@@ -166,7 +166,7 @@ constexpr DutchRow dutch_rows[] = {
     {"sensitivity", "spread", "Spreiding bij uniform: elk gewicht maal 1 +- spread, daarna opnieuw genormaliseerd (standaard 0.1)"},
     {"sensitivity", "top", "K van de top K (standaard 10)"},
     {"sensitivity", "sweep-steps", "Stappen van de een-voor-een-variatie: gewichten 0, 1/steps, ..., 1 (standaard 100; 0: geen variatie)"},
-    {"sensitivity", "chart", "Ook de rangintervallen van de top K tekenen: OUT.svg of OUT.png"},
+    {"sensitivity", "chart", "Ook de rangintervallen van de top K tekenen: OUT.svg, OUT.pdf (vector) of OUT.png (300 dpi)"},
     {"sensitivity", "lang", "Taal van de grafiek en de samenvatting: nl (standaard) of en"},
     {"sensitivity", "overwrite", "Bestaande uitvoerbestanden overschrijven"},
     {"sensitivity", "strict", "Waarschuwingen over het profiel als fout behandelen (een AHP-consistentieratio boven 0.1)"},

@@ -132,5 +132,20 @@ PY
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/score.png" > /dev/null 2>&1; [ $? = 5 ] && ok "exit 5 for an existing map" || bad "exit for existing"
 "$ruimte" map "$tmp/score.gpkg:nope" -o "$tmp/y.png" 2> "$tmp/err.txt" > /dev/null; c=$?
 [ $c = 4 ] && grep -q "candidates_scored" "$tmp/err.txt" && ok "exit 4 naming the spatial layers for a missing layer" || { bad "missing layer exit $c"; cat "$tmp/err.txt"; }
+# The sensitivity chart at print quality: PNG at 300 dpi (it was 900 px wide), PDF as vectors.
+"$ruimte" sensitivity --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/s1.gpkg" \
+  --draws 50 --seed 7 --top 10 --chart "$tmp/chart.png" -q > /dev/null || bad "sensitivity --chart png"
+/usr/bin/python3 - "$tmp/chart.png" <<'PY' && ok "chart PNG: 2813 px wide at 300 dpi" || bad "chart PNG size or dpi"
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1])
+print("chart", im.size, im.info.get("dpi"))
+sys.exit(0 if im.size[0] == 2813 and abs(im.info["dpi"][0] - 300) < 0.5 else 1)
+PY
+"$ruimte" sensitivity --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/s2.gpkg" \
+  --draws 50 --seed 7 --top 10 --chart "$tmp/chart.pdf" -q > /dev/null || bad "sensitivity --chart pdf"
+pdfinfo "$tmp/chart.pdf" | grep -q "Page size: *675 x" && [ "$(pdfimages -list "$tmp/chart.pdf" | tail -n +3 | wc -l)" = 0 ] &&
+  ok "chart PDF: 675 pt wide, no raster images" || bad "chart PDF"
+
 [ "$fail" = 0 ] && echo "map_outputs: manifest, PNG, PDF, SVG and legends as specified"
 exit $fail
