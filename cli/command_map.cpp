@@ -63,9 +63,12 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
     cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
     cmd->footer(
         "Example (after `ruimte score ... -o out/score.gpkg`):\n"
-        "  ruimte map out/score.gpkg -o out/score.pdf --paper a3 --context data-samples/gemeenten.gpkg\n\n"
+        "  ruimte map out/score.gpkg -o out/score.pdf --paper a3 --context data-samples/gemeenten.gpkg\n"
+        "  ruimte map out/claims.gpkg:region_balance -o out/druk.png --classes 0,0.25,0.5,1\n\n"
         "The layer is drawn in its default style (the one written to layer_styles for QGIS), so the\n"
-        "legend matches QGIS. Labels that would overlap are left out (counted on stdout).\n\n" +
+        "legend matches QGIS, unless those classes put most features in one class: then zero is a\n"
+        "class of its own and the rest is split by natural breaks (--classes chooses). Labels sit\n"
+        "beside their markers; labels that would overlap are left out (counted on stdout).\n\n" +
         std::string(exit_code_help()));
     return [opts]() -> int {
         return guarded("map", [&] {
