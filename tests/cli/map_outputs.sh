@@ -132,6 +132,15 @@ PY
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/score.png" > /dev/null 2>&1; [ $? = 5 ] && ok "exit 5 for an existing map" || bad "exit for existing"
 "$ruimte" map "$tmp/score.gpkg:nope" -o "$tmp/y.png" 2> "$tmp/err.txt" > /dev/null; c=$?
 [ $c = 4 ] && grep -q "candidates_scored" "$tmp/err.txt" && ok "exit 4 naming the spatial layers for a missing layer" || { bad "missing layer exit $c"; cat "$tmp/err.txt"; }
+# The attribution finds the manifest's relative input paths from another working folder too
+# (from the GeoPackage's folder and above), through a selection made from a score output.
+mkdir -p "$tmp/proj/out" && cp -r data-samples "$tmp/proj/"
+(cd "$tmp/proj" && "$ruimte" score --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o out/s.gpkg -q > /dev/null &&
+  "$ruimte" select --scored out/s.gpkg --target woningen=20000 -o out/sel.gpkg -q > /dev/null) || bad "score/select in proj"
+(cd / && "$ruimte" map "$tmp/proj/out/sel.gpkg" -o "$tmp/proj/out/sel.png" --dpi 50) > "$tmp/attr.txt" || bad "map from /"
+grep -q "^Attribution: Gegevens: synthetisch" "$tmp/attr.txt" && ok "attribution: synthetic through select <- score, from another folder" ||
+  bad "attribution from another folder: $(grep Attribution "$tmp/attr.txt")"
+
 # The sensitivity chart at print quality: PNG at 300 dpi (it was 900 px wide), PDF as vectors.
 "$ruimte" sensitivity --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/s1.gpkg" \
   --draws 50 --seed 7 --top 10 --chart "$tmp/chart.png" -q > /dev/null || bad "sensitivity --chart png"
