@@ -478,16 +478,17 @@ void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g, std::vect
 
 }  // namespace
 
-Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
-                          const PartitionOptions& options, const RunControl& control) {
-    if (claims.size() > 64) {
-        throw Error(ErrorKind::usage, "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()),
-                    {}, "group claims of one kind into one layer");
-    }
-    Partition result;
+namespace {
+
+// Every claim polygon as an item with its box; the extent and vertex count of them all.
+struct Items {
     std::vector<Item> items;
     std::size_t vertices = 0;
     geos::Box extent{1e300, 1e300, -1e300, -1e300};
+};
+
+Items collect_items(const geos::Context& ctx, const std::vector<ClaimLayer>& claims) {
+    Items all;
     for (std::size_t c = 0; c < claims.size(); ++c) {
         const auto& features = claims[c].layer->features;
         for (std::size_t i = 0; i < features.size(); ++i) {
@@ -495,51 +496,70 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             if (!g || geos::is_empty(ctx, g)) continue;
             geos::warm_envelopes(ctx, g);
             Item it{g, geos::envelope(ctx, g), {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(i)}};
-            extent.xmin = std::min(extent.xmin, it.box.xmin);
-            extent.ymin = std::min(extent.ymin, it.box.ymin);
-            extent.xmax = std::max(extent.xmax, it.box.xmax);
-            extent.ymax = std::max(extent.ymax, it.box.ymax);
-            vertices += geos::num_points(ctx, g);
-            items.push_back(it);
+            all.extent.xmin = std::min(all.extent.xmin, it.box.xmin);
+            all.extent.ymin = std::min(all.extent.ymin, it.box.ymin);
+            all.extent.xmax = std::max(all.extent.xmax, it.box.xmax);
+            all.extent.ymax = std::max(all.extent.ymax, it.box.ymax);
+            all.vertices += geos::num_points(ctx, g);
+            all.items.push_back(it);
         }
     }
-    if (items.empty()) return result;
+    return all;
+}
 
-    // The tile grid: edges computed once, so neighbours share exactly the same coordinates.
+// The tile grid: edges computed once, so neighbours share exactly the same coordinates.
+struct TileGrid {
+    std::size_t nx = 1, ny = 1;
+    std::vector<double> xs, ys;  // nx + 1 and ny + 1 edges
+};
+
+// A tile size given by hand is refused when it cuts the extent into more tiles than the limit
+// (--tile-size 1 ran 25-57 s and took 1.9 GB on the samples).
+void check_tile_size(double cell, double w, double hgt) {
+    auto tiles_of = [&](double c) { return std::max(1.0, std::ceil(w / c)) * std::max(1.0, std::ceil(hgt / c)); };
+    const double tiles = tiles_of(cell);
+    if (tiles <= static_cast<double>(PartitionOptions::max_tiles)) return;
+    double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
+    while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
+    char buf[160];
+    std::snprintf(
+        buf, sizeof buf,
+        "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu", cell, w,
+        hgt, tiles, PartitionOptions::max_tiles);
+    throw Error(ErrorKind::usage, buf, {},
+                "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
+                    " or more, or leave it out (then it is chosen from the vertex count)");
+}
+
+TileGrid tile_grid(const Items& all, const PartitionOptions& options) {
+    const geos::Box& extent = all.extent;
     const double w = extent.xmax - extent.xmin, hgt = extent.ymax - extent.ymin;
     double cell = options.tile_size_m;
     if (!(cell > 0)) {
-        const double tiles_wanted = std::max(
-            1.0, static_cast<double>(vertices) / static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
+        const double tiles_wanted =
+            std::max(1.0, static_cast<double>(all.vertices) /
+                              static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
         cell = std::sqrt(std::max(w * hgt, 1.0) / tiles_wanted);
     } else {
-        // A tile size given by hand: refused when it cuts the extent into more tiles than the
-        // limit (--tile-size 1 ran 25-57 s and took 1.9 GB on the samples).
-        auto tiles_of = [&](double c) { return std::max(1.0, std::ceil(w / c)) * std::max(1.0, std::ceil(hgt / c)); };
-        const double tiles = tiles_of(cell);
-        if (tiles > static_cast<double>(PartitionOptions::max_tiles)) {
-            double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
-            while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
-            char buf[160];
-            std::snprintf(
-                buf, sizeof buf,
-                "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu",
-                cell, w, hgt, tiles, PartitionOptions::max_tiles);
-            throw Error(ErrorKind::usage, buf, {},
-                        "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
-                            " or more, or leave it out (then it is chosen from the vertex count)");
-        }
+        check_tile_size(cell, w, hgt);
     }
-    const auto nx = static_cast<std::size_t>(std::clamp(std::ceil(w / cell), 1.0, 4096.0));
-    const auto ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));
-    std::vector<double> xs(nx + 1), ys(ny + 1);
-    for (std::size_t i = 0; i <= nx; ++i)
-        xs[i] = i == nx ? extent.xmax : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(nx));
-    for (std::size_t i = 0; i <= ny; ++i)
-        ys[i] = i == ny ? extent.ymax : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(ny));
+    TileGrid grid;
+    grid.nx = static_cast<std::size_t>(std::clamp(std::ceil(w / cell), 1.0, 4096.0));
+    grid.ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));
+    grid.xs.resize(grid.nx + 1);
+    grid.ys.resize(grid.ny + 1);
+    for (std::size_t i = 0; i <= grid.nx; ++i)
+        grid.xs[i] =
+            i == grid.nx ? extent.xmax : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(grid.nx));
+    for (std::size_t i = 0; i <= grid.ny; ++i)
+        grid.ys[i] =
+            i == grid.ny ? extent.ymax : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(grid.ny));
+    return grid;
+}
 
-    std::vector<std::vector<std::uint32_t>> tile_items(nx * ny);
-    // Tiles [ix0, ix1] x [iy0, iy1] whose open boxes meet the item's box.
+// Per tile, the items whose box meets the tile's open box.
+std::vector<std::vector<std::uint32_t>> assign_to_tiles(const TileGrid& grid, const std::vector<Item>& items) {
+    std::vector<std::vector<std::uint32_t>> tile_items(grid.nx * grid.ny);
     auto first_tile = [](const std::vector<double>& edges, double lo) {
         return static_cast<std::size_t>(std::upper_bound(edges.begin() + 1, edges.end() - 1, lo) - (edges.begin() + 1));
     };
@@ -549,57 +569,33 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     };
     for (std::uint32_t id = 0; id < items.size(); ++id) {
         const geos::Box& b = items[id].box;
-        const std::size_t ix0 = first_tile(xs, b.xmin), ix1 = last_tile(xs, b.xmax);
-        const std::size_t iy0 = first_tile(ys, b.ymin), iy1 = last_tile(ys, b.ymax);
-        for (std::size_t iy = iy0; iy <= iy1 && iy < ny; ++iy) {
-            for (std::size_t ix = ix0; ix <= ix1 && ix < nx; ++ix) tile_items[iy * nx + ix].push_back(id);
+        const std::size_t ix0 = first_tile(grid.xs, b.xmin), ix1 = last_tile(grid.xs, b.xmax);
+        const std::size_t iy0 = first_tile(grid.ys, b.ymin), iy1 = last_tile(grid.ys, b.ymax);
+        for (std::size_t iy = iy0; iy <= iy1 && iy < grid.ny; ++iy) {
+            for (std::size_t ix = ix0; ix <= ix1 && ix < grid.nx; ++ix) tile_items[iy * grid.nx + ix].push_back(id);
         }
     }
-    std::vector<std::size_t> busy;
-    for (std::size_t t = 0; t < tile_items.size(); ++t) {
-        if (!tile_items[t].empty()) busy.push_back(t);
-    }
-    result.tiles = busy.size();
+    return tile_items;
+}
 
-    std::vector<TileResult> per_tile(busy.size());
-    RunControl tiles_control = control;
-    parallel_for(
-        busy.size(), tiles_control,
-        [&](const geos::Context& tctx, std::size_t k) {
-            const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
-            TileBox tb{{xs[ix], ys[iy], xs[ix + 1], ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
-            partition_tile(tctx, tb, items, tile_items[t], options.min_face_m2, per_tile[k]);
-            for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
-        },
-        1);
+ClaimFace to_face(TileFace& f) {
+    ClaimFace cf;
+    cf.geom = std::move(f.geom);
+    cf.area_m2 = f.area_m2;
+    cf.members = std::move(f.members);
+    return cf;
+}
 
-    // Merge the faces that cross tile edges. Two tile faces are one face when they have the
-    // same members and share a stretch of the tile edge between them (faces that meet only at
-    // a point stay apart, as in a union). Candidates: same members, open towards each other
-    // across one edge, their extents along that edge overlapping; each connected group is
-    // unioned on its own (a union of faces that do not touch gives them back unchanged).
-    std::vector<ClaimFace> faces;
-    struct OpenFace {
-        TileFace* face;
-        std::size_t ix, iy;
-    };
-    std::vector<OpenFace> open_faces;
-    for (std::size_t k = 0; k < per_tile.size(); ++k) {
-        auto& tile = per_tile[k];
-        result.slivers += tile.slivers;
-        result.sliver_m2 += tile.sliver_m2;
-        for (auto& f : tile.faces) {
-            if (f.open) {
-                open_faces.push_back({&f, busy[k] % nx, busy[k] / nx});
-            } else {
-                ClaimFace cf;
-                cf.geom = std::move(f.geom);
-                cf.area_m2 = f.area_m2;
-                cf.members = std::move(f.members);
-                faces.push_back(std::move(cf));
-            }
-        }
-    }
+struct OpenFace {
+    TileFace* face;
+    std::size_t ix, iy;
+};
+
+// Groups of open tile faces that are one face: the same members, open towards each other
+// across one tile edge, their extents along that edge overlapping (union-find; groups keyed by
+// their root, so the order is deterministic).
+std::map<std::uint32_t, std::vector<TileFace*>> connected_open_faces(const std::vector<OpenFace>& open_faces,
+                                                                     std::size_t nx) {
     // Per tile edge (the east edge of tile t: 2t, its north edge: 2t + 1), the faces on its
     // two sides.
     std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>> edges;
@@ -631,21 +627,17 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             }
         }
     }
-    std::map<std::uint32_t, std::vector<TileFace*>> components;  // keyed by root: deterministic
+    std::map<std::uint32_t, std::vector<TileFace*>> components;
     for (std::uint32_t i = 0; i < open_faces.size(); ++i) components[root(i)].push_back(open_faces[i].face);
-    std::vector<std::vector<TileFace*>*> groups;
-    for (auto& [r, list] : components) {
-        if (list.size() == 1) {
-            ClaimFace cf;
-            cf.geom = std::move(list[0]->geom);
-            cf.area_m2 = list[0]->area_m2;
-            cf.members = std::move(list[0]->members);
-            faces.push_back(std::move(cf));
-        } else {
-            groups.push_back(&list);
-            result.merged_faces += list.size();
-        }
-    }
+    return components;
+}
+
+// Each group of tile faces merged into one face (or more, if they do not all touch). Tile
+// faces are cut at the same points on both sides of a tile edge, so they usually form a
+// coverage and merge by dropping their shared edges; else (or if the result would not be one
+// simple polygon) GEOS's union.
+void merge_groups(const std::vector<std::vector<TileFace*>*>& groups, const PartitionOptions& options,
+                  const RunControl& control, std::vector<ClaimFace>& faces) {
     std::vector<std::vector<ClaimFace>> merged(groups.size());
     RunControl quiet = control;
     quiet.progress = nullptr;
@@ -655,9 +647,6 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             const auto& list = *groups[g];
             std::vector<const GEOSGeometry*> parts;
             for (const TileFace* f : list) parts.push_back(f->geom.get());
-            // Tile faces are cut at the same points on both sides of a tile edge, so they
-            // usually form a coverage and merge by dropping their shared edges; else (or if
-            // the result would not be one simple polygon) GEOS's union.
             geos::Geom u = dissolve_coverage(tctx, parts);
             if (!u) u = geos::union_all(tctx, parts);
             std::vector<const GEOSGeometry*> polys;
@@ -675,9 +664,41 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     for (auto& list : merged) {
         for (auto& cf : list) faces.push_back(std::move(cf));
     }
-    per_tile.clear();
+}
 
-    // Deterministic order: claim set, then position.
+// The faces that cross tile edges merged: two tile faces are one face when they have the same
+// members and share a stretch of the tile edge between them (faces that meet only at a point
+// stay apart, as in a union); each connected group is unioned on its own.
+std::vector<ClaimFace> merge_tiles(std::vector<TileResult>& per_tile, const std::vector<std::size_t>& busy,
+                                   std::size_t nx, const PartitionOptions& options, const RunControl& control,
+                                   Partition& result) {
+    std::vector<ClaimFace> faces;
+    std::vector<OpenFace> open_faces;
+    for (std::size_t k = 0; k < per_tile.size(); ++k) {
+        auto& tile = per_tile[k];
+        result.slivers += tile.slivers;
+        result.sliver_m2 += tile.sliver_m2;
+        for (auto& f : tile.faces) {
+            if (f.open) open_faces.push_back({&f, busy[k] % nx, busy[k] / nx});
+            else faces.push_back(to_face(f));
+        }
+    }
+    std::map<std::uint32_t, std::vector<TileFace*>> components = connected_open_faces(open_faces, nx);
+    std::vector<std::vector<TileFace*>*> groups;
+    for (auto& [r, list] : components) {
+        if (list.size() == 1) {
+            faces.push_back(to_face(*list[0]));
+        } else {
+            groups.push_back(&list);
+            result.merged_faces += list.size();
+        }
+    }
+    merge_groups(groups, options, control, faces);
+    return faces;
+}
+
+// Deterministic order: claim set, then position.
+void sort_faces(const geos::Context& ctx, std::vector<ClaimFace>& faces, Partition& result) {
     struct Key {
         std::vector<std::uint32_t> claims;
         geos::Box box;
@@ -708,6 +729,42 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     });
     result.faces.reserve(faces.size());
     for (std::size_t i : order) result.faces.push_back(std::move(faces[i]));
+}
+
+}  // namespace
+
+Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
+                          const PartitionOptions& options, const RunControl& control) {
+    if (claims.size() > 64) {
+        throw Error(ErrorKind::usage, "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()),
+                    {}, "group claims of one kind into one layer");
+    }
+    Partition result;
+    const Items all = collect_items(ctx, claims);
+    if (all.items.empty()) return result;
+    const TileGrid grid = tile_grid(all, options);
+    const std::vector<std::vector<std::uint32_t>> tile_items = assign_to_tiles(grid, all.items);
+    std::vector<std::size_t> busy;
+    for (std::size_t t = 0; t < tile_items.size(); ++t) {
+        if (!tile_items[t].empty()) busy.push_back(t);
+    }
+    result.tiles = busy.size();
+
+    std::vector<TileResult> per_tile(busy.size());
+    const std::size_t nx = grid.nx, ny = grid.ny;
+    parallel_for(
+        busy.size(), control,
+        [&](const geos::Context& tctx, std::size_t k) {
+            const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
+            TileBox tb{
+                {grid.xs[ix], grid.ys[iy], grid.xs[ix + 1], grid.ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
+            partition_tile(tctx, tb, all.items, tile_items[t], options.min_face_m2, per_tile[k]);
+            for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
+        },
+        1);
+    std::vector<ClaimFace> faces = merge_tiles(per_tile, busy, nx, options, control, result);
+    per_tile.clear();
+    sort_faces(ctx, faces, result);
     return result;
 }
 
