@@ -22,6 +22,7 @@ test_packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   python3 python3-geopandas python3-gdal python3-qgis qgis-providers qgis xvfb
   poppler-utils libxml2-utils
+  python3-pil python3-shapely  # cli.map_outputs, cli.map_pixels read the maps back as pixels
   clang libclang-rt-14-dev clang-format
   time hyperfine
   gdb  # cli.select_limits stops ruimte in each phase to send SIGINT there
