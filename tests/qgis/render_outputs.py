@@ -191,6 +191,24 @@ def project_mode(project_path, png):
         res["map_scale"] = maps[0].scale()
         res["rules"] = [{"label": label, "colour": colour, "pixels": near(counts, colour) if colour else 0}
                         for label, _, colour in rules_of(layers[0])]
+    atlases = [l for l in layouts if l.atlas().enabled()]
+    if atlases:
+        # The first page of the atlas (a region), beside OUT.png as OUT_atlas.png.
+        atlas = atlases[0].atlas()
+        atlas.beginRender()
+        atlas.first()
+        atlas_png = png[:-4] + "_atlas.png"
+        res["atlas_export"] = QgsLayoutExporter(atlases[0]).exportToImage(atlas_png, settings) == QgsLayoutExporter.Success
+        res["atlas_page"] = atlas.nameForPage(0)
+        img = QImage(atlas_png)
+        maps = [i for i in atlases[0].items() if isinstance(i, QgsLayoutItemMap)]
+        r = maps[0].sceneBoundingRect()
+        box = (int(r.left() * k) + 3, int(r.top() * k) + 3, int(r.right() * k) - 3, int(r.bottom() * k) - 3)
+        counts = colour_counts(pixels(img), box)
+        res["atlas_map_scale"] = maps[0].scale()
+        res["atlas_rules"] = [{"label": label, "colour": colour, "pixels": near(counts, colour) if colour else 0}
+                              for label, _, colour in rules_of(layers[0])]
+        atlas.endRender()
     return res
 
 
