@@ -20,6 +20,8 @@
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
+#include "spatial/output/styles.hpp"
 
 namespace ruimte {
 
@@ -486,6 +488,7 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
         ds->SetMetadataItem("RUIMTE_SENSITIVITY", how.c_str());
         if (profile.ahp) ds->SetMetadataItem("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6).c_str());
+        styles::write_default_styles(*ds, path, run_timestamp(""));  // rank_intervals opens styled in QGIS
         close_dataset(std::move(ds), path);
     }
 

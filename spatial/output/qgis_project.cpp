@@ -362,11 +362,10 @@ std::string atlas_layout_xml(const AtlasSource& a, const OGREnvelope& extent, La
                 "      " + ext + "\n      <LayerSet/>\n      <crs>" + rd_new_srs() +
                     "</crs>\n      <AtlasMap atlasDriven=\"1\" scalingMode=\"2\" margin=\"0.1\"/>\n",
                 1) +
-           furniture_xml(f, map_uuid, 0) + "    <Atlas enabled=\"1\" coverageLayer=\"" +
-           xml_escape(a.regions->id) + "\" coverageLayerName=\"" + xml_escape(a.regions->name) +
-           "\" coverageLayerSource=\"" + xml_escape(a.regions->source) +
-           "\" coverageLayerProvider=\"ogr\" hideCoverage=\"0\" pageNameExpression=\"" + xml_escape(a.name_field) +
-           "\" filenamePattern=\"'" + (f.english ? "region" : "regio") +
+           furniture_xml(f, map_uuid, 0) + "    <Atlas enabled=\"1\" coverageLayer=\"" + xml_escape(a.regions->id) +
+           "\" coverageLayerName=\"" + xml_escape(a.regions->name) + "\" coverageLayerSource=\"" +
+           xml_escape(a.regions->source) + "\" coverageLayerProvider=\"ogr\" hideCoverage=\"0\" pageNameExpression=\"" +
+           xml_escape(a.name_field) + "\" filenamePattern=\"'" + (f.english ? "region" : "regio") +
            "_'||@atlas_featurenumber\" sortFeatures=\"1\" sortKey=\"" + xml_escape(a.name_field) +
            "\" sortAscending=\"1\" filterFeatures=\"1\" featureFilter=\"" + xml_escape(filter) + "\"/>\n  </Layout>\n";
 }

@@ -199,8 +199,9 @@ std::string labeling(const StyleSpec& spec) {
            "centroidWhole=\"0\" fitInPolygonOnly=\"0\"/>\n"
            "      <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\" limitNumLabels=\"0\" "
            "scaleVisibility=\"0\" labelPerPart=\"0\" mergeLines=\"0\" drawLabels=\"1\"/>\n" +
-           (spec.label_filter.empty() ? std::string()
-                                      : data_defined({{"Show", spec.label_filter}}, "dd_properties", 6)) +
+           (spec.label_filter.empty()
+                ? std::string()
+                : data_defined({{"Show", "if(" + spec.label_filter + ", 1, 0)"}}, "dd_properties", 6)) +
            "    </settings>\n"
            "  </labeling>\n";
 }

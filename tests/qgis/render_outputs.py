@@ -102,7 +102,7 @@ def render(layers, extent, png, width=WIDTH):
     settings.setDestinationCrs(layers[0].crs())
     settings.setBackgroundColor(QColor(255, 255, 255))
     e = QgsRectangle(extent)
-    e.scale(1.04)
+    e.scale(1.08)
     height = int(round(width * e.height() / e.width()))
     settings.setOutputSize(QSize(width, height))
     settings.setExtent(e)
