@@ -89,7 +89,7 @@ TEST_CASE("class filters match the stored field type: a boolean is true/false in
     CHECK(styles::class_filter(s, 0) == "\"verdict\" = 'it''s'");
 }
 
-TEST_CASE("excluded features get their own rule first (grey, hatched); the classes keep only the others") {
+TEST_CASE("excluded features get their own rule first (grey, hatched) and the classes keep only the others") {
     styles::StyleSpec s;
     s.table = "candidates_scored";
     s.renderer = styles::Renderer::graduated;
