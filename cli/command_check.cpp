@@ -15,6 +15,8 @@ namespace {
 struct CheckOptions {
     CheckRequest request;
     std::vector<std::string> aliases;
+    std::vector<std::string> thresholds;
+    bool no_maps = false;
     unsigned threads = 0;
     bool quiet = false;
 };
@@ -39,6 +41,13 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
         ->check(CLI::Range(0.0, 0.999));
     cmd->add_option("--sliver-m2", r.sliver.m2, "... and only above this area in m2 (default 100)")
         ->check(CLI::Range(0.0, 1e12));
+    cmd->add_option("--threshold", opts->thresholds,
+                    "A theme counts above this value: 'THEME=VALUE' in the theme's unit (repeatable; defaults: "
+                    "waterveiligheid=0.2 m, bodemdaling=10 cm, ordinal classes above 0)");
+    cmd->add_option("--wbs-name", r.wbs_name, "Name of the WBS map in the report (default: from the source)");
+    cmd->add_option("--wbs-date", r.wbs_date,
+                    "Date of the WBS map in the report (default: the GeoPackage's last change, else the file's date)");
+    cmd->add_flag("--no-maps", opts->no_maps, "No overview maps in the report");
     cmd->add_option("--homes-field", r.homes_field,
                     "Location attribute with planned homes (default woningen; ignored when absent)");
     cmd->add_option("--id-field", r.id_field, "Location id attribute (default 'id', else the FID)");
@@ -76,6 +85,8 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
                 }
                 req.aliases[a.substr(0, eq)] = a.substr(eq + 1);
             }
+            for (const auto& t : opts->thresholds) req.thresholds.insert(parse_threshold(t));
+            req.maps = !opts->no_maps;
             req.control.threads = opts->threads;
             req.control.cancel = &cancel_flag();
             req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {
