@@ -16,6 +16,7 @@
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
@@ -580,7 +581,10 @@ class CheckWriter {
                                                                {"present_share", OFTReal},
                                                                {"valued_m2", OFTReal},
                                                                {"max", OFTReal},
-                                                               {"mean", OFTReal}}) {
+                                                               {"mean", OFTReal},
+                                                               {"unit", OFTString},
+                                                               {"threshold", OFTReal},
+                                                               {"class_shares", OFTString}}) {
             add_field(*lay_themes_, path, n, t);
         }
         lay_groups_ =
@@ -650,7 +654,7 @@ class CheckWriter {
         }
         f.SetField("share_uncovered", u.uncovered_m2 / u.area_m2);
         f.SetField("verdict", verdict_code(u.verdict).c_str());
-        f.SetField("verdict_label", verdict_label(u.verdict, req_.lang).c_str());
+        f.SetField("verdict_label", unit_verdict_label(u, req_.sliver, req_.lang).c_str());
         f.SetField("mits", mits_codes(u).c_str());
         if (!part && result_.has_groups) {
             std::string gs;
@@ -676,7 +680,19 @@ class CheckWriter {
         tf.SetField("present_share", t.present_m2 / u.area_m2);
         tf.SetField("valued_m2", t.valued_m2);
         tf.SetField("max", t.max);
-        tf.SetField("mean", t.mean);
+        tf.SetField("unit", t.unit.c_str());
+        tf.SetField("threshold", t.threshold);
+        if (t.rule.scale == ThemeScale::ordinal) {  // classes, never averaged: "3=0.625;2=0.375"
+            std::string shares;
+            for (std::size_t k = t.class_m2.size(); k-- > 0;) {
+                if (t.class_m2[k] > 0)
+                    shares +=
+                        (shares.empty() ? "" : ";") + std::to_string(k) + "=" + fixed(t.class_m2[k] / u.area_m2, 4);
+            }
+            tf.SetField("class_shares", shares.c_str());
+        } else {
+            tf.SetField("mean", t.mean);
+        }
         write_feature(*lay_themes_, path_, tf);
     }
     void write_group(const GroupVerdict& g) {

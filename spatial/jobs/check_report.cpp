@@ -53,6 +53,15 @@ class Words {
         }
         return (neg ? "-" : "") + grouped + (frac.empty() ? "" : std::string(en_ ? "." : ",") + frac);
     }
+    // Up to `decimals` decimals, trailing zeros dropped: 0,2 and 10 rather than 0,20 and 10,00.
+    std::string short_num(double v, int decimals) const {
+        std::string s = num(v, decimals);
+        const char mark = en_ ? '.' : ',';
+        if (s.find(mark) == std::string::npos) return s;
+        while (!s.empty() && s.back() == '0') s.pop_back();
+        if (!s.empty() && s.back() == mark) s.pop_back();
+        return s;
+    }
     std::string pct(double share) const { return num(share * 100, 1) + " %"; }
     std::string ha(double m2) const { return num(m2 / 1e4, 2); }
 
@@ -224,7 +233,7 @@ std::string theme_threshold(const ThemeStat& t, const Words& w) {
         const long first = static_cast<long>(std::floor(t.threshold)) + 1;
         return ordinal_class_name(t.rule, first, w.en()) + w(" of hoger", " or higher");
     }
-    return "> " + theme_value(t, t.threshold, w);
+    return "> " + w.short_num(t.threshold, 3) + (t.unit.empty() ? "" : " " + t.unit);
 }
 
 // An ordinal theme's classes with their share of the unit, the highest class first.

@@ -167,7 +167,8 @@ std::string magnitude_sentence(const ThemeRule& rule, double max, bool english) 
 std::string ordinal_class_name(const ThemeRule& rule, long cls, bool english) {
     const auto& names = english ? rule.class_en : rule.class_nl;
     std::string s = std::string(english ? "class " : "klasse ") + std::to_string(cls);
-    if (cls >= 0 && static_cast<std::size_t>(cls) < names.size()) s += " (" + names[static_cast<std::size_t>(cls)] + ")";
+    if (cls >= 0 && static_cast<std::size_t>(cls) < names.size())
+        s += " (" + names[static_cast<std::size_t>(cls)] + ")";
     return s;
 }
 

@@ -16,9 +16,9 @@ enum class ThemeScale { quantity, ordinal };
 struct ThemeRule {
     std::string theme;  // catalogue theme code ("waterveiligheid"), or empty for a field of no theme
     ThemeScale scale = ThemeScale::quantity;
-    std::string unit;        // the rule's unit for a quantity: "m", "cm" or "" (none)
-    double threshold = 0;    // in `unit`; a value counts when it is strictly above it
-    std::vector<double> bands;  // quantity: upper edges (in `unit`) of the bands above the threshold
+    std::string unit;                             // the rule's unit for a quantity: "m", "cm" or "" (none)
+    double threshold = 0;                         // in `unit`; a value counts when it is strictly above it
+    std::vector<double> bands;                    // quantity: upper edges (in `unit`) of the bands above the threshold
     std::vector<std::string> class_nl, class_en;  // ordinal: the names of classes 0, 1, ...
 };
 

@@ -16,23 +16,23 @@ using OverviewRings = std::vector<std::vector<double>>;
 
 struct OverviewShape {
     std::vector<OverviewRings> polygons;  // each: its exterior ring, then its holes
-    std::string fill;   // "#rrggbb"
-    std::string label;  // beside its largest polygon (or marker); empty: none
+    std::string fill;                     // "#rrggbb"
+    std::string label;                    // beside its largest polygon (or marker); empty: none
 };
 
 struct OverviewMap {
     std::string title;
-    OverviewRings area;                                     // drawn under the shapes; may be empty
-    std::vector<OverviewShape> shapes;                      // drawn in this order; labelled last first
+    OverviewRings area;                                       // drawn under the shapes; may be empty
+    std::vector<OverviewShape> shapes;                        // drawn in this order; labelled last first
     std::vector<std::pair<std::string, std::string>> legend;  // (colour, text)
     int width_px = 800;
     int height_px = 600;
 };
 
 struct OverviewSummary {
-    std::string png;             // the PNG file's bytes
-    std::size_t markers = 0;     // polygons drawn as markers (too small to see)
-    std::size_t labels = 0;      // labels placed
+    std::string png;          // the PNG file's bytes
+    std::size_t markers = 0;  // polygons drawn as markers (too small to see)
+    std::size_t labels = 0;   // labels placed
     double metres_per_px = 0;
 };
 
