@@ -124,12 +124,13 @@ TEST_CASE("check report: 0.45 m and 4.28 m of flood depth get different sentence
     CHECK_THAT(deep, Catch::Contains("bodemdaling: tot 45,00 cm") && Catch::Contains("Sterke bodemdaling"));
     // The threshold and its unit are in the report's sources and in the theme table.
     CHECK_THAT(md, Catch::Contains("[overstroming\\_m] > 0,2 m; bodemdaling [bodemdaling\\_cm] > 10 cm"));
-    CHECK_THAT(shallow, Catch::Contains("| waterveiligheid (overstroming) [overstroming\\_m] | > 0,2 m | 1,00 | 100,0 % "
-                                        "| 0,45 m | 0,45 m |"));
+    CHECK_THAT(shallow,
+               Catch::Contains("| waterveiligheid (overstroming) [overstroming\\_m] | > 0,2 m | 1,00 | 100,0 % "
+                               "| 0,45 m | 0,45 m |"));
     // The run date and the WBS source's name and date (gpkg_contents.last_change: today).
     CHECK_THAT(md, Catch::Contains("- datum van de toets: 2026-12-07 19:30 UTC"));
-    CHECK_THAT(md, Catch::Contains("; bron: wbs; datum: ") &&
-                       Catch::Contains(" (laatste wijziging volgens de GeoPackage)"));
+    CHECK_THAT(
+        md, Catch::Contains("; bron: wbs; datum: ") && Catch::Contains(" (laatste wijziging volgens de GeoPackage)"));
     CHECK(r.wbs_date.size() == 10);
     CHECK(r.wbs_date_from == "gpkg");
 
@@ -151,7 +152,8 @@ TEST_CASE("check report: 0.45 m and 4.28 m of flood depth get different sentence
         const ThemeStat& flood = theme(t.whole[0], "overstroming_m");
         CHECK(flood.threshold == Approx(0.5));
         CHECK(flood.present_m2 == Approx(0));
-        CHECK_THAT(section(test::read_text(w.req.report), "### 1 ondiep"), !Catch::Contains("waterveiligheid (overstroming):"));
+        CHECK_THAT(section(test::read_text(w.req.report), "### 1 ondiep"),
+                   !Catch::Contains("waterveiligheid (overstroming):"));
         w.req.thresholds = {{"overstroming", 1.0}};
         CHECK_THROWS_AS(run_check(w.req), Error);
     }
@@ -241,7 +243,9 @@ TEST_CASE("check report: the overview map shows the locations, in their verdict'
     // World x 0..1001 fits the frame (380 px wide, 6 % margin): the square's centre and the marker.
     const double scale = 380 / (1001 * 1.12);
     const double ox = 500.5 - 190 / scale, oy = 50 - 116 / scale;  // frame 10..390 x 34..266
-    auto at = [&](double x, double y) { return colour(static_cast<int>(10 + (x - ox) * scale), static_cast<int>(34 + 232 - (y - oy) * scale)); };
+    auto at = [&](double x, double y) {
+        return colour(static_cast<int>(10 + (x - ox) * scale), static_cast<int>(34 + 232 - (y - oy) * scale));
+    };
     CHECK(at(50, 50) == 0xd73027u);
     CHECK(at(1000.5, 0.5) == 0x1a9850u);
     cairo_surface_destroy(img);
