@@ -67,7 +67,9 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
         "\n"
         "Verdict: the most severe WBS class whose area in the location exceeds BOTH --sliver-share of\n"
         "the location and --sliver-m2; 'onbekend' when no class does (never 'ja'). Themes are the\n"
-        "numeric fields of the WBS layer and of --themes layers. See docs/check.md.\n"
+        "numeric fields of the WBS layer and of --themes layers; a theme counts above its threshold\n"
+        "(flood depth 0.2 m, subsidence 10 cm, ordinal classes 1 and up; change with\n"
+        "--threshold 'waterveiligheid=0.3'). The report has an overview map per group. See docs/check.md.\n"
         "Writes the GeoPackage layers check_locations, check_parts (with --by), check_themes and\n"
         "check_groups.\n\n" +
         std::string(exit_code_help()));

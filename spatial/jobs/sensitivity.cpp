@@ -330,6 +330,28 @@ std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<
 }
 }  // namespace
 
+namespace {
+// The candidates' names beside their ids: field naam, else name; "" when there is none.
+std::vector<std::string> candidate_names(const FeatureLayer& candidates) {
+    int f = candidates.field_index("naam");
+    if (f < 0) f = candidates.field_index("name");
+    std::vector<std::string> names;
+    for (const Feature& feat : candidates.features)
+        names.push_back(f >= 0 && !candidates.field_is_null(feat, f) ? candidates.field_as_string(feat, f) : "");
+    return names;
+}
+
+// At most `chars` characters (UTF-8), cut with an ellipsis: a chart label stays in its margin.
+std::string short_name(const std::string& s, std::size_t chars) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+        if (count++ == chars) return s.substr(0, i) + "…";
+    }
+    return s;
+}
+}  // namespace
+
 SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     using clock = std::chrono::steady_clock;
     if (!req.chart.empty()) {
@@ -370,6 +392,7 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     summary.candidates = n;
     for (char e : base.excluded) summary.excluded += e ? 1 : 0;
     for (const auto& id : in.table.ids) summary.ids.push_back(to_string(id));
+    summary.names = candidate_names(in.candidates);
     for (const auto& f : profile.factors) summary.factor_names.push_back(f.name);
     const std::vector<std::string>& ids = summary.ids;
     std::vector<std::size_t> by_id(n);
@@ -517,7 +540,8 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
         });
         if (shown.size() > r.top_k) shown.resize(r.top_k);
         for (std::size_t c : shown) {
-            chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)",
+            const std::string name = summary.names[c].empty() ? "" : " " + short_name(summary.names[c], 16);
+            chart.rows.push_back({ids[c] + name + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)",
                                   static_cast<double>(base.rank[c]), r.median_rank[c], r.rank_p05[c], r.rank_p95[c],
                                   r.p_top[c]});
         }

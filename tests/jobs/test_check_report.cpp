@@ -7,11 +7,13 @@
 #include <ogrsf_frmts.h>
 
 #include <cstring>
+#include <fstream>
 #include <variant>
 
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/jobs/check.hpp"
+#include "spatial/jobs/score.hpp"
 #include "spatial/render/overview_map.hpp"
 #include "support.hpp"
 
@@ -249,4 +251,35 @@ TEST_CASE("check report: the overview map shows the locations, in their verdict'
     CHECK(at(50, 50) == 0xd73027u);
     CHECK(at(1000.5, 0.5) == 0x1a9850u);
     cairo_surface_destroy(img);
+}
+
+TEST_CASE("exclusion reasons: numbers in plain notation, never 1e-05", "[score][check]") {
+    // The sample profile plus an exclusion whose limit is tiny: every candidate meets it.
+    test::TempDir dir("reasons");
+    const std::string samples = test::source_dir() + "/data-samples/";
+    std::string profile = test::read_text(samples + "woningbouw.toml");
+    profile += "\n[[exclusions]]\nmetric = \"area_ha\"\nop = \">\"\nvalue = 0.00001\nreason = \"klein\"\n";
+    std::ofstream(dir.file("p.toml")) << profile;
+    ScoreRequest r;
+    r.candidates = samples + "kandidaten.shp";
+    r.profile_path = dir.file("p.toml");
+    for (const auto& [name, src] : std::map<std::string, std::string>{{"wbs", "wbs.gpkg:wbs"},
+                                                                      {"net_afname", "netcongestie.gpkg:netcongestie"},
+                                                                      {"novex", "novex.gpkg:novex_locaties"},
+                                                                      {"nplv", "nplv.gpkg:nplv"}})
+        r.layer_sources[name] = samples + src;
+    r.output = dir.file("s.gpkg");
+    run_score(r);
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open(r.output.c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds);
+    OGRLayer* l = ds->GetLayerByName("candidates_scored");
+    REQUIRE(l);
+    std::size_t seen = 0;
+    for (auto& f : *l) {
+        const std::string reasons = f->GetFieldAsString("reasons");
+        CHECK_THAT(reasons, Catch::Contains(" > 0.00001)"));
+        CHECK_THAT(reasons, !Catch::Contains("e-0"));
+        ++seen;
+    }
+    CHECK(seen == 200);
 }
