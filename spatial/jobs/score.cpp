@@ -300,19 +300,43 @@ static void check_finite_overlay(const ScoreInputs& in) {
     }
 }
 
-ScoreInputs prepare_score(const ScoreRequest& req) {
-    Stopwatch clock;
-    ScoreInputs in;
-    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
-    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (!req.progress) return;
-        const std::lock_guard<std::mutex> lock(progress_mutex);
-        req.progress(name, done, total);
-    };
+// The candidates' attributes the profile uses (attr.FIELD in exclusions and linear factors),
+// as numbers: a missing field or a value that is not a number is an error naming it.
+static void read_attributes(const Profile& profile, const FeatureLayer& cands, CandidateTable& table) {
+    std::set<std::string> attrs;
+    for (const auto& e : profile.exclusions) {
+        if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
+    }
+    for (const auto& f : profile.factors) {
+        if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
+    }
+    for (const auto& a : attrs) {
+        const int field = cands.field_index(a);
+        if (field < 0) {
+            throw Error(ErrorKind::input,
+                        "the profile uses attr." + a + " but the candidates have no field '" + a +
+                            "'; their fields are: " + cands.field_names(),
+                        cands.place(), "fix the metric name in the profile");
+        }
+        std::vector<double> values;
+        for (const Feature& f : cands.features) {
+            const auto v = cands.field_as_double(f, field);
+            if (!v && !cands.field_is_null(f, field)) {
+                throw Error(ErrorKind::input,
+                            "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
+                            cands.place(f.fid), "attr." + a + " needs a numeric field");
+            }
+            values.push_back(v.value_or(std::nan("")));
+        }
+        table.attribute_names.push_back(a);
+        table.attribute_values.push_back(std::move(values));
+    }
+}
 
-    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
-    in.profile = load_profile(req.profile_path, req.layer_sources);
-    const Profile& profile = in.profile;
+// Step 1: the profile, whole, before any geometry is read (its notices and warnings told, a
+// warning an error with --strict); then the outputs' paths.
+static Profile load_score_profile(const ScoreRequest& req) {
+    Profile profile = load_profile(req.profile_path, req.layer_sources);
     if (profile.ahp && req.notice) {
         std::string w;
         for (const auto& f : profile.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed(f.weight, 3);
@@ -327,6 +351,56 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
                         "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
     }
+    return profile;
+}
+
+static void check_score_outputs(const ScoreRequest& req, const std::vector<std::string>& inputs) {
+    if (pg::is_postgres(req.output)) {
+        pg::check_output(req.output, req.overwrite,
+                         {schema::kCandidatesScored, schema::kOverlayAreas, schema::kGeometryIssues});
+    } else if (!req.output.empty()) {
+        check_output_path(req.output, req.overwrite, inputs);
+    }
+    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
+    if (!req.csv.empty())
+        check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
+}
+
+// Steps 2b-4 with --engine postgis: layers, index and overlay as SQL inside PostGIS
+// (score_pushdown.hpp).
+static void overlay_in_postgis(const ScoreRequest& req, ScoreInputs& in, Stopwatch& clock) {
+    PushdownOptions push;
+    push.assume_crs = req.assume_crs;
+    push.skip_invalid = req.skip_invalid;
+    push.make_valid = req.make_valid;
+    push.max_piece_vertices = req.max_piece_vertices;
+    push.control = req.control;
+    push.progress = req.progress;
+    push.notice = req.notice;
+    in.seconds.emplace_back("read", clock.lap());
+    PushdownResult pushed = pushdown_overlay(in.profile, in.candidates, push);
+    in.layers = std::move(pushed.layers);
+    in.indexes = std::move(pushed.indexes);
+    for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+    in.overlay = std::move(pushed.overlay);
+    for (std::size_t l = 0; l < in.layers.size(); ++l)
+        report_hygiene(req, "layer " + in.profile.layers[l].name, in.layers[l]);
+    in.seconds.emplace_back("overlay", clock.lap());
+}
+
+ScoreInputs prepare_score(const ScoreRequest& req) {
+    Stopwatch clock;
+    ScoreInputs in;
+    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (!req.progress) return;
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        req.progress(name, done, total);
+    };
+
+    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
+    in.profile = load_score_profile(req);
+    const Profile& profile = in.profile;
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
@@ -335,15 +409,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
     }
     const FilePrefetch prefetch(std::move(source_files));  // the disk starts on them meanwhile
-    const std::vector<std::string>& inputs = in.input_paths;
-    if (pg::is_postgres(req.output)) {
-        pg::check_output(req.output, req.overwrite, {"candidates_scored", "overlay_areas", "geometry_issues"});
-    } else if (!req.output.empty()) {
-        check_output_path(req.output, req.overwrite, inputs);
-    }
-    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
-    if (!req.csv.empty())
-        check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
+    check_score_outputs(req, in.input_paths);
     in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
@@ -375,56 +441,10 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     }
     CandidateTable& table = in.table;
     table.ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
-    {
-        std::set<std::string> attrs;
-        for (const auto& e : profile.exclusions) {
-            if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
-        }
-        for (const auto& f : profile.factors) {
-            if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
-        }
-        for (const auto& a : attrs) {
-            const int field = cands.field_index(a);
-            if (field < 0) {
-                throw Error(ErrorKind::input,
-                            "the profile uses attr." + a + " but the candidates have no field '" + a +
-                                "'; their fields are: " + cands.field_names(),
-                            cands.place(), "fix the metric name in the profile");
-            }
-            std::vector<double> values;
-            for (const Feature& f : cands.features) {
-                const auto v = cands.field_as_double(f, field);
-                if (!v && !cands.field_is_null(f, field)) {
-                    throw Error(ErrorKind::input,
-                                "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
-                                cands.place(f.fid), "attr." + a + " needs a numeric field");
-                }
-                values.push_back(v.value_or(std::nan("")));
-            }
-            table.attribute_names.push_back(a);
-            table.attribute_values.push_back(std::move(values));
-        }
-    }
+    read_attributes(profile, cands, table);
 
     if (req.engine == Engine::postgis) {
-        // 2b-4. Layers, index and overlay as SQL inside PostGIS (spatial/pushdown.hpp).
-        PushdownOptions push;
-        push.assume_crs = req.assume_crs;
-        push.skip_invalid = req.skip_invalid;
-        push.make_valid = req.make_valid;
-        push.max_piece_vertices = req.max_piece_vertices;
-        push.control = req.control;
-        push.progress = req.progress;
-        push.notice = req.notice;
-        in.seconds.emplace_back("read", clock.lap());
-        PushdownResult pushed = pushdown_overlay(profile, cands, push);
-        in.layers = std::move(pushed.layers);
-        in.indexes = std::move(pushed.indexes);
-        for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
-        in.overlay = std::move(pushed.overlay);
-        for (std::size_t l = 0; l < in.layers.size(); ++l)
-            report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
-        in.seconds.emplace_back("overlay", clock.lap());
+        overlay_in_postgis(req, in, clock);
         check_finite_overlay(in);
         warn_outside(req, in);
         return in;
