@@ -132,6 +132,12 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
         }
         add_field(*rc, output, "reasons_a", OFTString);
         add_field(*rc, output, "reasons_b", OFTString);
+        // The candidates' names (from B, else A) when the scored files have them.
+        const bool has_names =
+            std::any_of(c.rows.begin(), c.rows.end(), [](const RankChangeRow& r) { return !r.name.empty(); });
+        if (has_names) {
+            for (OGRLayer* l : {rc, tc}) add_field(*l, output, "naam", OFTString);
+        }
         auto fill = [&](OGRFeature& f, const RankChangeRow& r) {
             if (int_ids) f.SetField(0, static_cast<GIntBig>(std::stoll(r.id)));
             else f.SetField(0, r.id.c_str());
@@ -141,6 +147,7 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
             if (r.in_a) f.SetField(4, r.score_a);
             if (r.in_b) f.SetField(5, r.score_b);
             f.SetField(6, to_string(r.change).c_str());
+            if (has_names) f.SetField("naam", r.name.c_str());
         };
         begin_transaction(*ds, output);
         for (const RankChangeRow& r : c.rows) {

@@ -140,6 +140,7 @@ TEST_CASE("compare two sample profiles: water weighing more swaps 41 and 98 arou
     REQUIRE(f);
     CHECK(f->GetFieldAsInteger64("rank_change") == a.rank[a.row("98")] - b.rank[b.row("98")]);
     CHECK(std::string(f->GetFieldAsString("change")) == "entry");
+    CHECK(std::string(f->GetFieldAsString("naam")) == "Bedrijventerrein Krimpen aan den IJssel 1");
     CHECK(f->GetGeometryRef() != nullptr);
     // A comparison is not a score output: explain refuses it with a clear message.
     CHECK_THROWS_WITH(read_scored_run(out), Catch::Contains("not a `ruimte score` output"));
