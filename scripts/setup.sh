@@ -27,6 +27,7 @@ test_packages=(
   clang libclang-rt-14-dev clang-format
   time hyperfine
   gdb  # cli.select_limits stops ruimte in each phase to send SIGINT there
+  chromium python3-numpy  # cli.check_report renders the HTML report in Chromium and checks its pixels
 )
 # Usage: scripts/setup.sh [--run]   (--run: only what building and running needs)
 packages=("${run_packages[@]}")
