@@ -140,6 +140,10 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3);
         const auto dot = metric.find('.');
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
+        if (p.raster(layer)) {  // a raster metric the profile uses has a column of its own
+            const double rv = run.value(column_part(metric), row);
+            return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3);
+        }
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
         const double area_m2 = run.value("area_ha", row) * 1e4;

@@ -28,6 +28,7 @@
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/jobs/score_pushdown.hpp"
+#include "spatial/jobs/score_raster.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
@@ -201,7 +202,7 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
 // class count (nullptr: the profile's declared classes, at least one, before any data is read).
 static std::size_t output_columns(const Profile& profile, std::size_t input_fields,
                                   const std::vector<const LayerIndex*>* classes) {
-    std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size();
+    std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size() + used_raster_metrics(profile).size();
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         if (profile.layers[l].kind == LayerKind::classes) {
             const std::size_t k =
@@ -328,6 +329,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
+    for (const auto& r : profile.rasters) in.input_paths.push_back(r.path);
     std::vector<std::string> source_files = files_of_source(req.candidates);
     for (const auto& l : profile.layers) {
         for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
@@ -423,6 +425,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         for (std::size_t l = 0; l < in.layers.size(); ++l)
             report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
         in.seconds.emplace_back("overlay", clock.lap());
+        in.rasters = score_rasters(profile, cands, in.overlay.candidate_area_m2, in.table, req.assume_crs, req.control,
+                                   req.notice);
         check_finite_overlay(in);
         warn_outside(req, in);
         return in;
@@ -452,6 +456,9 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
     in.overlay = overlay(geoms, index_ptrs, control);
     in.seconds.emplace_back("overlay", clock.lap());
+    in.rasters =
+        score_rasters(profile, cands, in.overlay.candidate_area_m2, in.table, req.assume_crs, req.control, req.notice);
+    if (!in.rasters.empty()) in.seconds.emplace_back("raster", clock.lap());
     check_finite_overlay(in);
     warn_outside(req, in);
     return in;
@@ -531,6 +538,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
     manifest.files.push_back(profile.path);
     for (const auto& l : layer_data) {
         for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
+    }
+    for (const auto& r : in.rasters) {
+        manifest.inputs.push_back(manifest_input(r.name, r.info.path, raster_crs_report(r.info)));
+        manifest.files.push_back(r.info.path);
     }
     std::future<std::string> manifest_text =
         std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
@@ -650,6 +661,9 @@ ScoreSummary run_score(const ScoreRequest& req) {
                 f_dist[l] = computed(lname + "_distance_m", OFTReal);
             }
         }
+        const std::vector<std::string> raster_metrics = used_raster_metrics(profile);
+        std::vector<int> f_raster;
+        for (const auto& m : raster_metrics) f_raster.push_back(computed(raster_column(m), OFTReal));
         std::vector<int> f_value, f_contrib;
         for (const auto& fac : profile.factors) {
             f_value.push_back(computed("f_" + fac.name + "_value", OFTReal));
@@ -697,6 +711,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
                     if (!std::isnan(lo.distance_m[c])) sink.real(f_dist[l], lo.distance_m[c]);
                 }
             }
+            for (std::size_t m = 0; m < raster_metrics.size(); ++m)
+                sink.real(f_raster[m], table.raster_metrics.at(raster_metrics[m])[c]);
             for (std::size_t f = 0; f < profile.factors.size(); ++f) {
                 sink.real(f_value[f], scores.value[c * scores.factor_count + f]);
                 sink.real(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
@@ -724,8 +740,10 @@ ScoreSummary run_score(const ScoreRequest& req) {
                 rows.real(4, a / ov.candidate_area_m2[r.cand]);
                 rows.insert();
             }
+            append_raster_class_rows(rows, in.rasters, ids, by_id);
             rows.finish();
         }
+        write_raster_stats(*ds, req.output, in.rasters, ids, by_id);
         auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
             for (const auto& [list, action] :
                  {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
@@ -762,6 +780,9 @@ ScoreSummary run_score(const ScoreRequest& req) {
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(),
                                 redact_secrets(crs_line(layer_data[l])).c_str());
+        }
+        for (const auto& r : in.rasters) {
+            ds->SetMetadataItem(("RUIMTE_INPUT_" + r.name).c_str(), redact_secrets(raster_input_line(r)).c_str());
         }
         // The scores are at hand: the style need not read 10,000s of rows back.
         styles::KnownColumns known;
