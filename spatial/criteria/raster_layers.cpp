@@ -21,7 +21,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 [[noreturn]] void fail(const std::string& path, const std::string& key, int line, const std::string& message,
                        const std::string& hint = {}) {
-    throw Error(ErrorKind::profile, message, ErrorPlace{path, "", {}, key, line > 0 ? std::optional<int>(line) : std::nullopt},
+    throw Error(ErrorKind::profile, message,
+                ErrorPlace{path, "", {}, key, line > 0 ? std::optional<int>(line) : std::nullopt},
                 hint.empty() ? "correct '" + key + "' (the format is in docs/layers.md)" : hint);
 }
 
@@ -89,7 +90,8 @@ void parse_classes_keys(const toml::table& t, const std::string& where, const st
             const long long value = std::strtoll(key.c_str(), &end, 10);
             if (key.empty() || *end != '\0')
                 fail(path, where + ".class_names." + key, line_of(v), "'" + key + "' is not a whole cell value");
-            if (!v.is_string()) fail(path, where + ".class_names." + key, line_of(v), "must be a class name (a string)");
+            if (!v.is_string())
+                fail(path, where + ".class_names." + key, line_of(v), "must be a class name (a string)");
             const std::string name(*v.as_string());
             if (!l.classes.empty() && std::find(l.classes.begin(), l.classes.end(), name) == l.classes.end())
                 fail(path, where + ".class_names." + key, line_of(v), "'" + name + "' is not one of classes",
@@ -140,14 +142,16 @@ RasterLayerSpec parse_raster_layer(const toml::table& t, const std::string& name
         static const std::set<std::string> allowed = {"source", "type",    "band",        "thresholds",
                                                       "unit",   "classes", "class_names", "catalogue"};
         if (!allowed.count(std::string(k.str())))
-            fail(profile_path, where + "." + std::string(k.str()), line_of(v), "unknown key '" + std::string(k.str()) + "'",
+            fail(profile_path, where + "." + std::string(k.str()), line_of(v),
+                 "unknown key '" + std::string(k.str()) + "'",
                  "allowed in a raster layer: source, type, band, thresholds, unit (raster_values), classes, "
                  "class_names, catalogue (raster_classes)");
     }
     RasterLayerSpec l;
     l.name = name;
     l.line = line;
-    if (name.empty() || name.find('.') != std::string::npos) fail(profile_path, where, line, "a layer name must not contain a dot");
+    if (name.empty() || name.find('.') != std::string::npos)
+        fail(profile_path, where, line, "a layer name must not contain a dot");
     l.kind = std::string(*t.get("type")->as_string()) == "raster_classes" ? RasterKind::classes : RasterKind::values;
     if (override_path) {
         l.path = *override_path;

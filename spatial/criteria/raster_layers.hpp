@@ -23,7 +23,7 @@ RasterLayerSpec parse_raster_layer(const toml::table& t, const std::string& name
 // "share.ja", ...), in the spelling the results use; throws Error(profile) listing the metrics
 // the layer has.
 std::string parse_raster_metric(const RasterLayerSpec& spec, const std::string& rest, const std::string& metric,
-                                 const std::string& profile_path, int line, const std::string& key);
+                                const std::string& profile_path, int line, const std::string& key);
 
 // Every statistic a raster layer gives, in output order (classes: after the data are read).
 std::vector<std::string> raster_stat_names(const RasterLayerSpec& spec, const std::vector<std::string>& classes);
@@ -31,10 +31,10 @@ std::vector<std::string> raster_stat_names(const RasterLayerSpec& spec, const st
 struct RasterLayerResult {
     std::string name;
     raster::RasterInfo info;
-    std::vector<std::string> stats;                // raster_stat_names
-    std::vector<std::vector<double>> values;       // [stat][candidate]; NaN: no cell with data
-    std::vector<std::string> classes;              // raster_classes: the classes in order
-    std::size_t overlapping = 0;                   // candidates that touch the raster
+    std::vector<std::string> stats;           // raster_stat_names
+    std::vector<std::vector<double>> values;  // [stat][candidate]; NaN: no cell with data
+    std::vector<std::string> classes;         // raster_classes: the classes in order
+    std::size_t overlapping = 0;              // candidates that touch the raster
     std::size_t cells_read = 0;
 
     // The values of one statistic; throws Error(internal) for a name not computed.

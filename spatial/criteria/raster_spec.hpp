@@ -19,11 +19,11 @@ struct RasterLayerSpec {
     std::string path;  // resolved against the profile's folder (or --layer NAME=FILE)
     int band = 1;
     RasterKind kind = RasterKind::values;
-    std::string unit;                          // raster_values: for people, e.g. "m"
-    std::vector<double> thresholds;            // raster_values: share/area above and below each
-    std::vector<std::string> classes;          // raster_classes: class order
+    std::string unit;                           // raster_values: for people, e.g. "m"
+    std::vector<double> thresholds;             // raster_values: share/area above and below each
+    std::vector<std::string> classes;           // raster_classes: class order
     std::map<std::int64_t, std::string> names;  // raster_classes: cell value -> class
-    std::string catalogue;                     // raster_classes: "wbs", ... (values through its codes)
+    std::string catalogue;                      // raster_classes: "wbs", ... (values through its codes)
     int line = 0;
 };
 

@@ -37,10 +37,11 @@ GDALDatasetUniquePtr open_dataset(const RasterRequest& req) {
                     "check the path and that the file is a complete raster (gdalinfo " + req.path + ")");
     }
     if (req.band < 1 || req.band > ds->GetRasterCount()) {
-        throw Error(ErrorKind::input,
-                    "the raster has " + std::to_string(ds->GetRasterCount()) + " band(s), no " + band_name(req.band),
-                    place_of(req), "set band in the profile to a number from 1 to " +
-                                       std::to_string(std::max(1, ds->GetRasterCount())));
+        throw Error(
+            ErrorKind::input,
+            "the raster has " + std::to_string(ds->GetRasterCount()) + " band(s), no " + band_name(req.band),
+            place_of(req),
+            "set band in the profile to a number from 1 to " + std::to_string(std::max(1, ds->GetRasterCount())));
     }
     return ds;
 }
@@ -249,10 +250,10 @@ Setup setup_of(const RasterRequest& req) {
 void read_strip(Worker& w, const RasterRequest& req, const Window& strip) {
     w.buf.resize(static_cast<std::size_t>(strip.cells()));
     CPLErrorReset();
-    const CPLErr err = w.band->RasterIO(GF_Read, static_cast<int>(strip.col0), static_cast<int>(strip.row0),
-                                        static_cast<int>(strip.ncols), static_cast<int>(strip.nrows), w.buf.data(),
-                                        static_cast<int>(strip.ncols), static_cast<int>(strip.nrows), GDT_Float64, 0,
-                                        0, nullptr);
+    const CPLErr err =
+        w.band->RasterIO(GF_Read, static_cast<int>(strip.col0), static_cast<int>(strip.row0),
+                         static_cast<int>(strip.ncols), static_cast<int>(strip.nrows), w.buf.data(),
+                         static_cast<int>(strip.ncols), static_cast<int>(strip.nrows), GDT_Float64, 0, 0, nullptr);
     if (err != CE_None) {
         throw Error(ErrorKind::input,
                     "cannot read cells (rows " + std::to_string(strip.row0) + ".." +
@@ -276,7 +277,8 @@ void accumulate(Worker& w, const RasterRequest& req, const Setup& s, const area:
                 ValueStats* values, ClassStats* classes) {
     const Grid& grid = s.info.grid;
     const double cell_area = grid.cell_area();
-    const std::int64_t rows_per_strip = std::max<std::int64_t>(1, kStripCells / std::max<std::int64_t>(1, window.ncols));
+    const std::int64_t rows_per_strip =
+        std::max<std::int64_t>(1, kStripCells / std::max<std::int64_t>(1, window.ncols));
     for (std::int64_t r0 = window.row0; r0 < window.row0 + window.nrows; r0 += rows_per_strip) {
         const Window strip{window.col0, r0, window.ncols, std::min(rows_per_strip, window.row0 + window.nrows - r0)};
         const Coverage cov = coverage_fractions(rings, grid, strip);

@@ -51,8 +51,8 @@ RasterInfo open_raster(const RasterRequest& request);
 
 struct ZonalResult {
     RasterInfo info;
-    std::vector<ValueStats> values;   // per candidate (request.classes == false)
-    std::vector<ClassStats> classes;  // per candidate (request.classes == true)
+    std::vector<ValueStats> values;    // per candidate (request.classes == false)
+    std::vector<ClassStats> classes;   // per candidate (request.classes == true)
     std::vector<double> polygon_area;  // per candidate, its area in the raster's CRS
     std::size_t cells_read = 0;        // cells read over all candidates
     std::size_t overlapping = 0;       // candidates that touch the raster's extent

@@ -47,7 +47,8 @@ std::vector<RasterLayerResult> score_rasters(const Profile& profile, const Featu
     for (const RasterLayerSpec& spec : profile.rasters) {
         out.push_back(compute_raster_layer(spec, geoms, candidate_area_m2, assume_crs, control));
         const RasterLayerResult& r = out.back();
-        for (std::size_t s = 0; s < r.stats.size(); ++s) table.raster_metrics[spec.name + "." + r.stats[s]] = r.values[s];
+        for (std::size_t s = 0; s < r.stats.size(); ++s)
+            table.raster_metrics[spec.name + "." + r.stats[s]] = r.values[s];
         if (!notice) continue;
         if (r.info.reprojected) {
             notice("layer " + spec.name + ": candidates transformed from EPSG:28992 to the raster's CRS " + r.info.crs +
@@ -126,9 +127,8 @@ std::string raster_input_line(const RasterLayerResult& r) {
     const raster::RasterInfo& i = r.info;
     return i.path + " | band " + std::to_string(i.band) + " " + i.data_type + " | cell " + fixed(i.grid.cell_w, 6) +
            " x " + fixed(i.grid.cell_height(), 6) + " | nodata " + (i.nodata ? fixed(*i.nodata, 6) : "none") +
-           " | CRS " + i.crs + (i.crs_assumed ? " (assumed)" : "") + " | operation " +
-           raster_crs_report(i).operation + " | accuracy_m " +
-           (i.accuracy_m >= 0 ? fixed(i.accuracy_m, 3) : std::string("unknown"));
+           " | CRS " + i.crs + (i.crs_assumed ? " (assumed)" : "") + " | operation " + raster_crs_report(i).operation +
+           " | accuracy_m " + (i.accuracy_m >= 0 ? fixed(i.accuracy_m, 3) : std::string("unknown"));
 }
 
 }  // namespace ruimte
