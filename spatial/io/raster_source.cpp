@@ -285,7 +285,9 @@ void accumulate(Worker& w, const RasterRequest& req, const Setup& s, const area:
         read_strip(w, req, strip);
         for (std::size_t i = 0; i < w.buf.size(); ++i) {
             const double f = cov.fraction[i];
-            if (!(f > 0)) continue;
+            // The kernel is exact to about 1e-12 of a cell: a cell the boundary only passes by
+            // can get that much, which must not make it the minimum or the maximum.
+            if (!(f > kMinFraction)) continue;
             const double weight = f * cell_area;
             const double v = w.buf[i];
             const bool nodata = std::isnan(v) || (s.info.nodata && v == s.nodata_cmp);

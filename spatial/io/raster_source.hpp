@@ -23,6 +23,9 @@
 namespace ruimte::raster {
 
 inline constexpr std::int64_t kStripCells = 1 << 20;
+// Cells covered by less than this fraction count as not covered (rounding noise of the
+// coverage kernel; 1e-9 of a 25 m cell is 0.6 mm2).
+inline constexpr double kMinFraction = 1e-9;
 
 struct RasterRequest {
     std::string path;
