@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -15,6 +17,7 @@
 #include "spatial/core/error.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/raster_source.hpp"
+#include "spatial/io/source.hpp"
 #include "support.hpp"
 
 using namespace ruimte;
@@ -285,4 +288,26 @@ TEST_CASE("bad rasters are errors naming the file and the band", "[raster]") {
         CHECK(std::isnan(z.values[0].mean()));
         CHECK(z.values[0].data_weight() == 0);
     }
+}
+
+// The floor of scripts/bench-raster.sh: the time to read just the raster windows the candidates
+// touch (the same strips zonal_stats reads), with no coverage and no statistics. Hidden: run by
+// the script with RUIMTE_BENCH_RASTER=FILE and RUIMTE_BENCH_CANDIDATES=FILE[:LAYER].
+TEST_CASE("raster floor: read only the windows the candidates touch", "[.bench]") {
+    const char* raster_path = std::getenv("RUIMTE_BENCH_RASTER");
+    const char* cands = std::getenv("RUIMTE_BENCH_CANDIDATES");
+    if (!raster_path || !cands) {
+        WARN("set RUIMTE_BENCH_RASTER and RUIMTE_BENCH_CANDIDATES");
+        return;
+    }
+    const FeatureLayer layer = read_polygon_layer(parse_source(cands), ReadOptions{});
+    const std::vector<const GEOSGeometry*> geoms = layer.geometries();
+    raster::RasterRequest req;
+    req.path = raster_path;
+    RunControl control;
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::size_t cells = raster::read_touched_blocks(req, geoms, control);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("floor_seconds=%.3f cells=%zu candidates=%zu\n", s, cells, geoms.size());
+    CHECK(cells > 0);
 }
