@@ -32,8 +32,7 @@ PY=/usr/bin/python3
 cache=$top/build/bench
 mkdir -p "$cache"
 out=$cache/raster
-rm -rf "$out"
-mkdir -p "$out"
+mkdir -p "$out"  # an engine's files are replaced when it runs; the summary uses every CSV there
 wl=$(ls "$cache"/wl-c${candidates}-s40000-seed20261122-*.gpkg 2>/dev/null | head -1 || true)
 if [ -z "$wl" ]; then
   wl=$cache/wl-c${candidates}-s40000-seed20261122-raster.gpkg
@@ -109,8 +108,11 @@ PY
 fi
 if has qgis; then
   t0=$(date +%s.%N)
-  QT_QPA_PLATFORM=offscreen qgis_process run native:zonalstatisticsfb -- INPUT="$wl|layername=candidates" \
-    INPUT_RASTER="$values" RASTER_BAND=1 COLUMN_PREFIX=q_ STATISTICS=2 OUTPUT="$out/qgis.gpkg" >"$out/qgis.txt" 2>&1 \
+  # Debian's qgis_process wrapper passes --noversioncheck, which qgis_process 3.22 refuses.
+  qp=$(command -v qgis_process.bin || command -v qgis_process)
+  rm -f "$out/qgis.gpkg"
+  QT_QPA_PLATFORM=offscreen "$qp" run native:zonalstatisticsfb --INPUT="$wl|layername=candidates" \
+    --INPUT_RASTER="$values" --RASTER_BAND=1 --COLUMN_PREFIX=q_ --STATISTICS=2 --OUTPUT="$out/qgis.gpkg" >"$out/qgis.txt" 2>&1 \
     || die "qgis_process failed: $(tail -5 "$out/qgis.txt")"
   T[qgis]=$(secs "$t0" "$(date +%s.%N)")
   sqlite3 -csv "$out/qgis.gpkg" "SELECT id, q_mean FROM qgis" >"$out/qgis.csv" 2>/dev/null ||

@@ -26,6 +26,8 @@ inline constexpr std::int64_t kStripCells = 1 << 20;
 // Cells covered by less than this fraction count as not covered (rounding noise of the
 // coverage kernel; 1e-9 of a 25 m cell is 0.6 mm2).
 inline constexpr double kMinFraction = 1e-9;
+// GDAL's block cache while reading rasters, unless GDAL_CACHEMAX is set (raster_source.cpp).
+inline constexpr std::int64_t kBlockCacheBytes = std::int64_t{256} << 20;
 
 struct RasterRequest {
     std::string path;
