@@ -68,7 +68,7 @@ if has ruimte; then
   ruimte=$top/build/cli/ruimte
   [ -x "$ruimte" ] || die "build ruimte first ($ruimte)"
   t0=$(date +%s.%N)
-  /usr/bin/time -v "$ruimte" score --candidates "$wl:candidates" --profile "$out/profile.toml" -o "$out/ruimte.gpkg" \
+  /usr/bin/time -v "$ruimte" score --candidates "$wl:candidates" --profile "$out/profile.toml" -o "$out/ruimte.gpkg" --overwrite \
     --timings >"$out/ruimte.txt" 2>"$out/ruimte.time"
   T[ruimte]=$(secs "$t0" "$(date +%s.%N)")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out/ruimte.time")
@@ -125,6 +125,7 @@ if has postgis; then
   chmod 755 "$pgdir"
   trap '"$here/pg-temp.sh" stop "$pgdir" || true' EXIT
   conn=$("$here/pg-temp.sh" start "$pgdir")
+  export PGOPTIONS="-c client_min_messages=warning"  # ST_Clip notes every all-nodata tile
   t0=$(date +%s.%N)
   psql -q "$conn" -c "CREATE EXTENSION IF NOT EXISTS postgis_raster" >/dev/null
   ogr2ogr -f PostgreSQL "PG:$conn" "$wl" candidates -nln candidates -lco GEOMETRY_NAME=geom >/dev/null
