@@ -14,6 +14,7 @@
 #include "spatial/core/toml_limits.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -141,7 +142,7 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         const auto dot = metric.find('.');
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
         if (p.raster(layer)) {  // a raster metric the profile uses has a column of its own
-            const double rv = run.value(column_part(metric), row);
+            const double rv = run.value(schema::scored::raster_metric(column_part(metric)), row);
             return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3);
         }
         const LayerSpec* spec = p.layer(layer);

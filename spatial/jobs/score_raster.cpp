@@ -8,6 +8,7 @@
 #include "spatial/core/error.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -34,7 +35,7 @@ std::vector<std::string> used_raster_metrics(const Profile& profile) {
 }
 
 std::string raster_column(const std::string& metric) {
-    return column_part(metric);
+    return schema::scored::raster_metric(column_part(metric));
 }
 
 std::vector<RasterLayerResult> score_rasters(const Profile& profile, const FeatureLayer& candidates,
@@ -73,12 +74,13 @@ void write_raster_stats(GDALDataset& ds, const std::string& output, const std::v
     if (rasters.empty()) return;
     const bool int_ids = !ids.empty() && std::holds_alternative<std::int64_t>(ids.front());
     OGRLayer* layer =
-        create_layer(ds, output, "raster_stats", wkbNone,
+        create_layer(ds, output, schema::kRasterStats, wkbNone,
                      "Statistics of each candidate on each raster layer, cells weighted by exact coverage fractions");
-    add_field(*layer, output, "candidate_id", int_ids ? OFTInteger64 : OFTString);
-    add_field(*layer, output, "layer", OFTString);
-    add_field(*layer, output, "statistic", OFTString);
-    add_field(*layer, output, "value", OFTReal);
+    namespace col = schema::raster_stats;
+    add_field(*layer, output, col::kCandidateId, int_ids ? OFTInteger64 : OFTString);
+    add_field(*layer, output, col::kLayer, OFTString);
+    add_field(*layer, output, col::kStatistic, OFTString);
+    add_field(*layer, output, col::kValue, OFTReal);
     GpkgRowWriter rows(ds, *layer, output);
     for (std::size_t c : order) {
         for (const RasterLayerResult& r : rasters) {

@@ -1,8 +1,8 @@
 // Raster layers in a profile (issue 21): parsing, metric names, and the class check of a
 // raster_classes layer against real GeoTIFFs.
-#include <catch2/catch.hpp>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -61,7 +61,8 @@ TEST_CASE("raster layers: parsing and metric names", "[raster]") {
     CHECK(m.klass == "share_above_1");  // the canonical spelling of the threshold
     CHECK(raster_stat_names(p.rasters[0], {}).size() == 6 + 2 * 4 + 1);
 
-    const Error e1 = error_of(std::string(kRasterProfile) + "[[exclusions]]\nmetric = \"diepte.share_above_2\"\nvalue = 0\n");
+    const Error e1 =
+        error_of(std::string(kRasterProfile) + "[[exclusions]]\nmetric = \"diepte.share_above_2\"\nvalue = 0\n");
     CHECK(e1.kind() == ErrorKind::profile);
     CHECK_THAT(e1.message(), Catch::Contains("2 is not one of the thresholds of layer 'diepte'"));
     CHECK_THAT(e1.hint(), Catch::Contains("now: 0.5, 1"));
@@ -79,7 +80,8 @@ TEST_CASE("raster_classes: cell values become classes, an unnamed value is an er
     test::TempDir dir("raster_classes");
     const geos::Context ctx;
     std::vector<geos::Geom> owned;
-    owned.push_back(geos::from_wkt(ctx, "POLYGON((150005 460005,150035 460005,150035 460035,150005 460035,150005 460005))"));
+    owned.push_back(
+        geos::from_wkt(ctx, "POLYGON((150005 460005,150035 460005,150035 460035,150005 460035,150005 460005))"));
     const std::vector<const GEOSGeometry*> geoms = test::borrowed(owned);
     RunControl control;
     control.threads = 1;
