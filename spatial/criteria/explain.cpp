@@ -15,6 +15,7 @@
 #include "spatial/core/toml_limits.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -177,6 +178,10 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3, nl);
         const auto dot = metric.find('.');
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
+        if (p.raster(layer)) {  // a raster metric the profile uses has a column of its own
+            const double rv = run.value(schema::scored::raster_metric(column_part(metric)), row);
+            return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3);
+        }
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
         const double area_m2 = run.value("area_ha", row) * 1e4;

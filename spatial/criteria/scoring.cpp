@@ -80,6 +80,12 @@ double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
         }
         throw Error(ErrorKind::internal, "attribute metric not loaded: " + m.attribute);
     }
+    if (m.kind == K::raster) {
+        const auto it = table.raster_metrics.find(m.layer + "." + m.klass);
+        if (it == table.raster_metrics.end())
+            throw Error(ErrorKind::internal, "raster metric not computed: " + m.layer);
+        return it->second[c];
+    }
     const std::size_t l = layer_position(profile, m.layer);
     const LayerOverlay& lo = overlay.layers[l];
     switch (m.kind) {
