@@ -180,7 +180,7 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
         if (p.raster(layer)) {  // a raster metric the profile uses has a column of its own
             const double rv = run.value(schema::scored::raster_metric(column_part(metric)), row);
-            return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3);
+            return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3, nl);
         }
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
