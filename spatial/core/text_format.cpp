@@ -3,9 +3,31 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <string_view>
 
 namespace ruimte {
+
+std::string people_number(double v, int decimals, bool english, bool trim, bool group) {
+    if (std::isnan(v)) return "-";
+    if (std::fabs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0" or "-0,0"
+    std::string s = fixed(v, decimals);
+    if (trim && s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    const bool negative = !s.empty() && s[0] == '-';
+    const std::size_t dot = s.find('.');
+    const std::size_t start = negative ? 1 : 0;
+    const std::string whole = s.substr(start, (dot == std::string::npos ? s.size() : dot) - start);
+    const std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+    std::string grouped;
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+        if (group && i && (whole.size() - i) % 3 == 0) grouped += english ? ',' : '.';
+        grouped += whole[i];
+    }
+    return (negative ? "-" : "") + grouped + (frac.empty() ? "" : (english ? "." : ",") + frac);
+}
 
 std::string fixed(double v, int decimals) {
     std::string out;

@@ -9,6 +9,10 @@ namespace ruimte {
 std::string fixed(double v, int decimals);
 // The same appended to `out`, without a string of its own.
 void append_fixed(std::string& out, double v, int decimals);
+// A number for people (maps, reports, explain): `decimals` decimals, the language's marks
+// (1.234,5 in Dutch, 1,234.5 in English; thousands grouped unless `group` is false), trailing
+// zeros dropped when `trim` (0,2 rather than 0,20), never "-0", and "-" for NaN.
+std::string people_number(double v, int decimals, bool english, bool trim = true, bool group = true);
 // A CSV field, quoted (RFC 4180) only when it holds a comma, a quote, a line feed or a carriage
 // return. A text starting with = + - @, a tab or a carriage return (a formula in a
 // spreadsheet) is written with a leading ' unless it is a plain decimal number (-5, +1.5e3).

@@ -12,6 +12,7 @@
 
 #include "layers/catalogue.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/core/toml_limits.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
@@ -130,14 +131,9 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
 
 namespace {
 
-// Fixed decimals; a decimal comma in Dutch (nl), a point in English.
+// Fixed decimals, not grouped; a decimal comma in Dutch (nl), a point in English.
 std::string num(double v, int decimals, bool nl) {
-    if (std::isnan(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    std::string s = buf;
-    if (nl) std::replace(s.begin(), s.end(), '.', ',');
-    return s;
+    return people_number(v, decimals, !nl, false, false);
 }
 
 std::string percent(double share, bool nl) {

@@ -36,32 +36,10 @@ class Words {
     const char* operator()(const char* nl, const char* en) const { return en_ ? en : nl; }
     bool en() const { return en_; }
 
-    // Fixed decimals with the language's decimal mark; thousands grouped for whole numbers.
-    std::string num(double v, int decimals) const {
-        if (std::fabs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;  // no "-0,0"
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-        std::string s = buf;
-        const auto dot = s.find('.');
-        std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-        std::string grouped;
-        const bool neg = !whole.empty() && whole[0] == '-';
-        if (neg) whole.erase(0, 1);
-        for (std::size_t i = 0; i < whole.size(); ++i) {
-            if (i > 0 && (whole.size() - i) % 3 == 0) grouped += en_ ? ',' : '.';
-            grouped += whole[i];
-        }
-        return (neg ? "-" : "") + grouped + (frac.empty() ? "" : std::string(en_ ? "." : ",") + frac);
-    }
+    // Fixed decimals with the language's marks, thousands grouped (people_number).
+    std::string num(double v, int decimals) const { return people_number(v, decimals, en_, false); }
     // Up to `decimals` decimals, trailing zeros dropped: 0,2 and 10 rather than 0,20 and 10,00.
-    std::string short_num(double v, int decimals) const {
-        std::string s = num(v, decimals);
-        const char mark = en_ ? '.' : ',';
-        if (s.find(mark) == std::string::npos) return s;
-        while (!s.empty() && s.back() == '0') s.pop_back();
-        if (!s.empty() && s.back() == mark) s.pop_back();
-        return s;
-    }
+    std::string short_num(double v, int decimals) const { return people_number(v, decimals, en_, true); }
     std::string pct(double share) const { return num(share * 100, 1) + " %"; }
     std::string ha(double m2) const { return num(m2 / 1e4, 2); }
 

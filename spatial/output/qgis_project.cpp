@@ -84,12 +84,6 @@ std::string rd_new_srs() {
     return xml;
 }
 
-std::string num(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 std::string item(const std::string& type, const std::string& uuid, const std::string& id, double x, double y, double w,
                  double h, const std::string& extra_attrs, const std::string& children, int z) {
     char pos[128], size[128];
@@ -286,7 +280,7 @@ std::string furniture_xml(const LayoutFrame& f, const std::string& map_uuid, dou
               "mapUuid=\"" + map_uuid +
                   "\" style=\"Single Box\" unitType=\"km\" unitLabel=\"km\" numSegments=\"4\" "
                   "numSegmentsLeft=\"0\" numUnitsPerSegment=\"" +
-                  num(segment_km, 3) + "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"" +
+                  fixed(segment_km, 3) + "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"" +
                   (segment_km > 0 ? "0" : "1") +
                   "\" "
                   "minBarWidth=\"40\" maxBarWidth=\"70\" height=\"3\" labelBarSpace=\"2\" boxContentSpace=\"1\" "

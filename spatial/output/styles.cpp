@@ -43,12 +43,6 @@ std::string qgis_colour(const std::string& hex) {
     return std::to_string(r) + "," + std::to_string(g) + "," + std::to_string(b) + ",255";
 }
 
-std::string num(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
 std::string option(const std::string& name, const std::string& value) {
     return "<Option name=\"" + name + "\" type=\"QString\" value=\"" + xml_escape(value) + "\"/>";
 }
@@ -95,7 +89,7 @@ std::string simple_fill(const StyleSpec& spec, const std::string& fill, const st
                     options({{"color", filled ? qgis_colour(fill) : "0,0,0,0"},
                              {"outline_color", qgis_colour(spec.outline)},
                              {"outline_style", "solid"},
-                             {"outline_width", num(spec.outline_mm, 2)},
+                             {"outline_width", fixed(spec.outline_mm, 2)},
                              {"outline_width_unit", "MM"},
                              {"style", filled ? "solid" : "no"}},
                             10);
@@ -103,11 +97,11 @@ std::string simple_fill(const StyleSpec& spec, const std::string& fill, const st
         // Features with a value in marked_field (claim conflicts) get a thick red outline.
         const std::string when =
             quoted_field(marked_field) + " IS NOT NULL AND " + quoted_field(marked_field) + " <> ''";
-        s +=
-            data_defined({{"outlineColor", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
-                                               qgis_colour(spec.outline) + "' END"},
-                          {"outlineWidth", "CASE WHEN " + when + " THEN 0.8 ELSE " + num(spec.outline_mm, 2) + " END"}},
-                         "data_defined_properties", 10);
+        s += data_defined(
+            {{"outlineColor", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
+                                  qgis_colour(spec.outline) + "' END"},
+             {"outlineWidth", "CASE WHEN " + when + " THEN 0.8 ELSE " + fixed(spec.outline_mm, 2) + " END"}},
+            "data_defined_properties", 10);
     }
     return s + "        </layer>\n";
 }
@@ -263,7 +257,7 @@ std::string class_filter(const StyleSpec& spec, std::size_t index) {
     const std::string f = quoted_field(spec.field);
     if (spec.renderer == Renderer::single) return "TRUE";
     if (spec.renderer == Renderer::graduated) {
-        return f + (index == 0 ? " >= " : " > ") + num(c.lower, 6) + " AND " + f + " <= " + num(c.upper, 6);
+        return f + (index == 0 ? " >= " : " > ") + fixed(c.lower, 6) + " AND " + f + " <= " + fixed(c.upper, 6);
     }
     switch (spec.field_kind) {
         case FieldKind::boolean: {
@@ -294,7 +288,7 @@ std::string sld_for(const StyleSpec& spec) {
             s += "            <se:Fill><se:SvgParameter name=\"fill\">" + c.fill + "</se:SvgParameter></se:Fill>\n";
         }
         s += "            <se:Stroke><se:SvgParameter name=\"stroke\">" + spec.outline +
-             "</se:SvgParameter><se:SvgParameter name=\"stroke-width\">" + num(spec.outline_mm * 96.0 / 25.4, 2) +
+             "</se:SvgParameter><se:SvgParameter name=\"stroke-width\">" + fixed(spec.outline_mm * 96.0 / 25.4, 2) +
              "</se:SvgParameter></se:Stroke>\n"
              "          </se:PolygonSymbolizer>\n";
         return s;
@@ -318,9 +312,9 @@ std::string sld_for(const StyleSpec& spec) {
         } else if (spec.renderer == Renderer::graduated) {
             filter = "<ogc:Filter><ogc:And><" +
                      std::string(i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") + ">" +
-                     prop(spec.field) + "<ogc:Literal>" + num(c.lower, 6) + "</ogc:Literal></" +
+                     prop(spec.field) + "<ogc:Literal>" + fixed(c.lower, 6) + "</ogc:Literal></" +
                      (i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") +
-                     "><ogc:PropertyIsLessThanOrEqualTo>" + prop(spec.field) + "<ogc:Literal>" + num(c.upper, 6) +
+                     "><ogc:PropertyIsLessThanOrEqualTo>" + prop(spec.field) + "<ogc:Literal>" + fixed(c.upper, 6) +
                      "</ogc:Literal></ogc:PropertyIsLessThanOrEqualTo></ogc:And></ogc:Filter>";
         }
         if (!excluded.empty() && !filter.empty()) {
@@ -373,7 +367,7 @@ std::vector<StyleClass> quantile_classes(std::vector<double> values, int count) 
         StyleClass c;
         c.lower = bounds[i];
         c.upper = bounds[i + 1];
-        c.label_nl = num(c.lower, 3) + " - " + num(c.upper, 3);
+        c.label_nl = fixed(c.lower, 3) + " - " + fixed(c.upper, 3);
         c.label_en = c.label_nl;
         // Spread fewer classes over the whole ramp, so the top class is always yellow.
         const std::size_t colour = classes == 1 ? 4 : i * 4 / (classes - 1);
@@ -397,7 +391,7 @@ std::vector<StyleClass> zero_and_quantile_classes(std::vector<double> values, in
         // The first class above zero starts at 0 (exclusive), so no value falls between classes.
         if (out.size() == 1) {
             c.lower = 0;
-            c.label_nl = "> 0 - " + num(c.upper, 3);
+            c.label_nl = "> 0 - " + fixed(c.upper, 3);
             c.label_en = c.label_nl;
         }
         out.push_back(std::move(c));

@@ -76,25 +76,6 @@ styles::StyleClass make_class(double lower, double upper, const std::string& fil
 
 }  // namespace
 
-std::string people_number(double v, int decimals, bool english) {
-    std::string s = fixed(v, decimals);
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
-    }
-    if (s == "-0") s = "0";
-    const bool negative = !s.empty() && s[0] == '-';
-    const std::size_t dot = s.find('.');
-    std::string whole = s.substr(negative ? 1 : 0, (dot == std::string::npos ? s.size() : dot) - (negative ? 1 : 0));
-    const std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-    std::string grouped;
-    for (std::size_t i = 0; i < whole.size(); ++i) {
-        if (i && (whole.size() - i) % 3 == 0) grouped += english ? ',' : '.';
-        grouped += whole[i];
-    }
-    return (negative ? "-" : "") + grouped + (frac.empty() ? "" : (english ? "." : ",") + frac);
-}
-
 Classing parse_classing(const std::string& text, const std::string& option) {
     Classing c;
     if (text == "jenks") return c;

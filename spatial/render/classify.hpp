@@ -35,7 +35,6 @@ int graduated_class(const std::vector<styles::StyleClass>& classes, double v);
 
 // A number for people: up to `decimals` decimals (trailing zeros dropped), with a decimal comma
 // in Dutch and a point in English; thousands grouped with '.' (Dutch) or ',' (English).
-std::string people_number(double v, int decimals, bool english);
 
 // The inner bounds of Fisher-Jenks natural breaks of sorted `values` into `k` classes
 // (k - 1 bounds, each the largest value of its class). Used by classify(); exposed for tests.

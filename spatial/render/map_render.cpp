@@ -17,6 +17,7 @@
 
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 #include "spatial/io/source.hpp"

@@ -2,6 +2,8 @@
 // quantiles and equal intervals of the non-zero values, user breaks, and their errors.
 #include <catch2/catch.hpp>
 
+#include "spatial/core/text_format.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
