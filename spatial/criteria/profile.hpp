@@ -23,6 +23,7 @@ struct LayerSpec {
     // "wbs" or "netcongestie": source values are read through the layer catalogue's spellings
     // ("Ja, mits", "JA MITS", 3 ...) before the class check; classes default to the catalogue's.
     std::string catalogue;
+    double within_m = 1000;  // points and lines layers: the distance of count_within, length_within_m
     int line = 0;
 };
 
@@ -98,7 +99,19 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
 
 // A metric name split into its parts; see docs/criteria.md for the list.
 struct MetricName {
-    enum class Kind { area_ha, attribute, share, area_m2, covered_share, uncovered_share, covered_m2, distance_m };
+    enum class Kind {
+        area_ha,
+        attribute,
+        share,
+        area_m2,
+        covered_share,
+        uncovered_share,
+        covered_m2,
+        distance_m,
+        count_within,     // points and lines layers
+        length_m,         // lines layers
+        length_within_m,  // lines layers
+    };
     Kind kind = Kind::area_ha;
     std::string layer;      // layer metrics
     std::string klass;      // share / area_m2

@@ -18,6 +18,7 @@
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/io/point_line_read.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/io/read_check.hpp"
 
@@ -545,6 +546,17 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& optio
                 g.reset(g->getLinearGeometry());
                 ++out.hygiene.curves_linearised;
             }
+            if (options.geometry != ReadGeometry::polygons) {  // points and lines layers
+                raw.problem = point_line_problem(*g, options.geometry, raw.fix);
+                if (raw.problem.empty()) {
+                    raw.wkb_at = batch->wkb.size();
+                    raw.wkb_size = g->WkbSize();
+                    batch->wkb.resize(raw.wkb_at + raw.wkb_size);
+                    g->exportToWkb(wkbNDR, batch->wkb.data() + raw.wkb_at, wkbVariantIso);
+                }
+                raws.push_back(std::move(raw));
+                continue;
+            }
             if (wkbFlatten(g->getGeometryType()) == wkbGeometryCollection) {
                 bool all_polygons = true;
                 for (const OGRGeometry* part : *g->toGeometryCollection()) {
@@ -637,6 +649,11 @@ FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& optio
             }
             geom = geos::own(tctx, moved, "transform");
             reprojectors[worker]->record_last_operation(crs_seen[worker]);
+        }
+        if (options.geometry != ReadGeometry::polygons) {  // points and lines layers
+            check_point_line(tctx, geom.get(), options.geometry, c.problem, c.fix, c.skipped);
+            if (c.problem.empty() && c.skipped.empty()) keep(std::move(geom));
+            return;
         }
         // Repeated points: looked for in a copy of the coordinates (GEOS is asked to remove them
         // only where there are some, which is rare).

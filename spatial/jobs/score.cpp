@@ -23,6 +23,7 @@
 #include "spatial/core/escape.hpp"
 #include "spatial/core/stopwatch.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/criteria/point_line_layer.hpp"
 #include "spatial/criteria/profile.hpp"
 #include "spatial/criteria/scoring.hpp"
 #include "spatial/geometry/overlay.hpp"
@@ -163,6 +164,7 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
     layer_data.reserve(profile.layers.size());
     for (const auto& spec : profile.layers) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
+        read.geometry = read_geometry(spec);
         layer_data.push_back(read_polygon_layer(spec.source, read));
         report_hygiene(collecting, "layer " + spec.name, layer_data.back());
     }
@@ -171,6 +173,10 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
     index_options.max_piece_vertices = req.max_piece_vertices;
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         stage("index " + profile.layers[l].name, l, profile.layers.size());
+        if (is_point_line(profile.layers[l].kind)) {
+            work.indexes.push_back(index_point_line_layer(profile.layers[l], layer_data[l]));
+            continue;
+        }
         std::vector<std::string> classes;
         std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
         work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind,
@@ -207,6 +213,8 @@ static std::size_t output_columns(const Profile& profile, std::size_t input_fiel
             const std::size_t k =
                 classes ? (*classes)[l]->classes().size() : std::max<std::size_t>(1, profile.layers[l].classes.size());
             n += k + 1;
+        } else if (is_point_line(profile.layers[l].kind)) {
+            n += profile.layers[l].kind == LayerKind::lines ? 4 : 2;
         } else {
             n += 3;
         }
@@ -259,7 +267,7 @@ static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
     if (ov.layers.empty()) return;
     for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
         for (const LayerOverlay& lo : ov.layers) {
-            if (lo.covered_m2[c] > 0) return;
+            if (lo.covered_m2[c] > 0 || (!lo.count_within.empty() && lo.count_within[c] > 0)) return;
         }
     }
     req.notice(
@@ -632,7 +640,8 @@ ScoreSummary run_score(const ScoreRequest& req) {
         const int f_area = computed("area_ha", OFTReal);
         std::vector<std::vector<int>> f_share(profile.layers.size());
         std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1),
-            f_dist(profile.layers.size(), -1);
+            f_dist(profile.layers.size(), -1), f_count(profile.layers.size(), -1), f_len(profile.layers.size(), -1),
+            f_len_within(profile.layers.size(), -1);
         for (std::size_t l = 0; l < profile.layers.size(); ++l) {
             const std::string lname = column_part(profile.layers[l].name);
             if (profile.layers[l].kind == LayerKind::classes) {
@@ -644,6 +653,13 @@ ScoreSummary run_score(const ScoreRequest& req) {
                     f_share[l].push_back(computed(col, OFTReal));
                 }
                 f_cover[l] = computed(lname + "_uncovered_share", OFTReal);
+            } else if (is_point_line(profile.layers[l].kind)) {
+                f_dist[l] = computed(lname + "_distance_m", OFTReal);
+                f_count[l] = computed(lname + "_count_within", OFTInteger64);
+                if (profile.layers[l].kind == LayerKind::lines) {
+                    f_len[l] = computed(lname + "_length_m", OFTReal);
+                    f_len_within[l] = computed(lname + "_length_within_m", OFTReal);
+                }
             } else {
                 f_cover[l] = computed(lname + "_overlap_share", OFTReal);
                 f_names[l] = computed(lname + "_names", OFTString);
@@ -686,6 +702,11 @@ ScoreSummary run_score(const ScoreRequest& req) {
                 if (profile.layers[l].kind == LayerKind::classes) {
                     for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f_share[l][k], lo.area(c, k) / area);
                     sink.real(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+                } else if (is_point_line(profile.layers[l].kind)) {
+                    sink.real(f_dist[l], lo.distance_m[c]);
+                    sink.integer(f_count[l], static_cast<std::int64_t>(lo.count_within[c]));
+                    if (f_len[l] >= 0) sink.real(f_len[l], lo.length_m[c]);
+                    if (f_len_within[l] >= 0) sink.real(f_len_within[l], lo.length_within_m[c]);
                 } else {
                     sink.real(f_cover[l], lo.covered_m2[c] / area);
                     // Names of the features overlapped, in the layer's name order.

@@ -162,6 +162,11 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
     std::optional<pg::Target> target;
     for (const auto& spec : profile.layers) {
         ErrorPlace place{spec.source.path, spec.source.layer, {}, "layers." + spec.name + ".source", spec.line};
+        if (is_point_line(spec.kind)) {
+            throw Error(ErrorKind::usage,
+                        "--engine postgis does not compute points and lines layers; layer '" + spec.name + "' is one",
+                        place, "use --engine embedded (the default); it reads PostGIS tables as well");
+        }
         if (!pg::is_postgres(spec.source.path)) {
             throw Error(ErrorKind::usage,
                         "--engine postgis runs the overlay inside PostGIS, but layer '" + spec.name + "' is a file",
