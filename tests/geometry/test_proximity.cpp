@@ -105,7 +105,8 @@ TEST_CASE("points: distance from the boundary, 0 inside, a point in a hole is ou
         const LayerOverlay lo = r.run();
         CHECK(lo.distance_m[0] == Approx(5.0).epsilon(1e-12));
         CHECK(lo.count_within[0] == 2.0);  // the hole point (5 m) and the multipoint (30 m)
-        CHECK(lo.distance_m[1] == Approx(std::hypot(1000.0 - 130.0, 10.0 - 50.0)).epsilon(1e-12));  // to corner (1000, 10)
+        CHECK(lo.distance_m[1] ==
+              Approx(std::hypot(1000.0 - 130.0, 10.0 - 50.0)).epsilon(1e-12));  // to corner (1000, 10)
         CHECK(lo.length_m[0] == 0.0);
     }
     SECTION("a point on the boundary is at 0") {
