@@ -5,11 +5,12 @@
 # through another binding, the within-distance lengths from a 64-segment buffer) on all 200
 # candidates; the 50 m exclusion and explain; the layers in EPSG:4326 give the same answers
 # within the transformation's accuracy; bad input (a polygon layer declared points, mixed
-# geometry types, an empty layer) fails with exit 4 naming file, layer, feature and fix.
+# geometry types, an empty layer) fails with exit 4 naming file, layer, feature and fix; and
+# `ruimte map --context` draws the points and lines (dark marks inside the map frame).
 set -euo pipefail
 ruimte=$1 src=$2
 py=/usr/bin/python3
-"$py" -c "import shapely, fiona" 2> /dev/null || { echo "needs python3-shapely and python3-fiona" >&2; exit 77; }
+"$py" -c "import shapely, fiona, PIL" 2> /dev/null || { echo "needs python3-shapely, -fiona and -pil" >&2; exit 77; }
 command -v ogr2ogr > /dev/null || { echo "needs ogr2ogr (gdal-bin)" >&2; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cands="$src/data-samples/kandidaten.shp"
@@ -115,4 +116,23 @@ expect_input_error "mixed geometry types" "mixed.geojson', layer 'mixed', featur
 printf '{"type":"FeatureCollection",%s,"features":[]}\n' "$crs" > "$tmp/empty.geojson"
 LAYER_ARGS=(--layer "hoogspanning=$tmp/empty.geojson")
 expect_input_error "empty layer" "empty.geojson', layer 'empty'" "has no usable line" "remove the layer"
+
+# 4. ruimte map with the points and lines as context: stations as dots and lines as strokes, in
+#    dark grey (the values map_render.cpp draws them with), seen as many more dark grey pixels
+#    in the map frame than without them (before, points and lines were silently not drawn).
+"$ruimte" map "$tmp/a.gpkg" -o "$tmp/plain.png" -q
+"$ruimte" map "$tmp/a.gpkg" -o "$tmp/context.png" -q --context "$src/data-samples/hoogspanning.gpkg" \
+  --context "$src/data-samples/stations.gpkg"
+"$py" - "$tmp/plain.png" "$tmp/context.png" <<'PY'
+import sys
+from PIL import Image
+def dark_grey(path):
+    im = Image.open(path).convert("RGB")
+    w, h = im.size
+    frame = im.crop((int(0.04 * w), int(0.13 * h), int(0.70 * w), int(0.90 * h)))  # the map, not the legend
+    return sum(1 for r, g, b in frame.getdata() if abs(r - g) <= 3 and abs(g - b) <= 3 and 50 <= r <= 110)
+plain, context = dark_grey(sys.argv[1]), dark_grey(sys.argv[2])
+print(f"map: dark grey pixels in the frame {plain} without, {context} with the points and lines")
+assert context > plain + 20000, (plain, context)
+PY
 echo "points and lines: all checks passed"
