@@ -16,12 +16,12 @@ ReadGeometry read_geometry(const LayerSpec& spec) {
 std::unique_ptr<LayerIndex> index_point_line_layer(const LayerSpec& spec, const FeatureLayer& layer) {
     const bool lines = spec.kind == LayerKind::lines;
     if (layer.features.empty()) {
-        const std::string skipped =
-            layer.hygiene.skipped.empty()
-                ? std::string("it has no features")
-                : std::to_string(layer.hygiene.skipped.size()) + " features were skipped (first: feature " +
-                      std::to_string(layer.hygiene.skipped.front().fid) + ", " + layer.hygiene.skipped.front().what +
-                      ")";
+        const std::string skipped = layer.hygiene.skipped.empty()
+                                        ? std::string("it has no features")
+                                        : std::to_string(layer.hygiene.skipped.size()) +
+                                              " features were skipped (first: feature " +
+                                              std::to_string(layer.hygiene.skipped.front().fid) + ", " +
+                                              layer.hygiene.skipped.front().what + ")";
         throw Error(ErrorKind::input,
                     std::string("the ") + (lines ? "lines" : "points") + " layer '" + spec.name + "' has no usable " +
                         (lines ? "line" : "point") + ": " + skipped + "; every distance to it would be undefined",

@@ -23,9 +23,7 @@ ProximityIndex::ProximityIndex(ProximityKind kind, const std::vector<const GEOSG
     }
     tree_ = GEOSSTRtree_create_r(ctx.handle(), 10);
     if (!tree_) throw Error(ErrorKind::internal, "GEOS STRtree creation failed: " + ctx.last_error());
-    for (const Item& it : items_) {
-        GEOSSTRtree_insert_r(ctx.handle(), tree_, it.geom, const_cast<Item*>(&it));
-    }
+    for (const Item& it : items_) { GEOSSTRtree_insert_r(ctx.handle(), tree_, it.geom, const_cast<Item*>(&it)); }
     // GEOS builds the tree on its first query: done here, on one thread, so that the queries
     // of the workers only read it.
     candidates_near(ctx, geos::Box{0, 0, 0, 0});
@@ -36,10 +34,10 @@ ProximityIndex::~ProximityIndex() {
 }
 
 std::vector<const ProximityIndex::Item*> ProximityIndex::candidates_near(const geos::Context& ctx,
-                                                                        const geos::Box& box) const {
+                                                                         const geos::Box& box) const {
     std::vector<const Item*> found;
-    const geos::Geom rect = geos::own(
-        ctx, GEOSGeom_createRectangle_r(ctx.handle(), box.xmin, box.ymin, box.xmax, box.ymax), "rectangle");
+    const geos::Geom rect =
+        geos::own(ctx, GEOSGeom_createRectangle_r(ctx.handle(), box.xmin, box.ymin, box.xmax, box.ymax), "rectangle");
     GEOSSTRtree_query_r(
         ctx.handle(), tree_, rect.get(),
         [](void* item, void* out) { static_cast<std::vector<const Item*>*>(out)->push_back(static_cast<Item*>(item)); },

@@ -25,10 +25,12 @@ std::string point_line_problem(const OGRGeometry& g, ReadGeometry expect, std::s
     if (ok) return {};
     const OGRwkbGeometryType t = wkbFlatten(g.getGeometryType());
     const bool polygon = t == wkbPolygon || t == wkbMultiPolygon;
-    fix = polygon ? std::string("the layer holds polygons: declare it with type = \"classes\" or \"presence\" in the "
-                                "profile, or give a ") +
+    fix = polygon ? std::string(
+                        "the layer holds polygons: declare it with type = \"classes\" or \"presence\" in the "
+                        "profile, or give a ") +
                         want + " layer"
-                  : std::string("give every feature a ") + want + " geometry (a layer of one geometry type; split "
+                  : std::string("give every feature a ") + want +
+                        " geometry (a layer of one geometry type; split "
                         "a mixed layer with ogr2ogr -where or -nlt)";
     return std::string("not a ") + want + " but a " + g.getGeometryName() + "; this layer is declared type = \"" +
            type + "\" and must hold " + type;

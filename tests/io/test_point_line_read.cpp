@@ -66,10 +66,10 @@ TEST_CASE("a polygon layer read as points or lines: the fix says to declare it a
 TEST_CASE("a lines layer takes lines and multilines, skips a zero-length line, refuses points", "[source][points]") {
     test::TempDir dir("lines");
     const std::string path = dir.file("lines.geojson");
-    test::write_text(path,
-                     collection({feature(1, R"({"type":"LineString","coordinates":[[0,0],[3,4]]})"),
-                                 feature(2, R"({"type":"MultiLineString","coordinates":[[[0,0],[1,0]],[[5,5],[5,6]]]})"),
-                                 feature(3, R"({"type":"LineString","coordinates":[[7,7],[7,7]]})")}));
+    test::write_text(
+        path, collection({feature(1, R"({"type":"LineString","coordinates":[[0,0],[3,4]]})"),
+                          feature(2, R"({"type":"MultiLineString","coordinates":[[[0,0],[1,0]],[[5,5],[5,6]]]})"),
+                          feature(3, R"({"type":"LineString","coordinates":[[7,7],[7,7]]})")}));
     const FeatureLayer l = read_polygon_layer(parse_source(path), as(ReadGeometry::lines));
     REQUIRE(l.features.size() == 2);
     REQUIRE(l.hygiene.skipped.size() == 1);
