@@ -4,13 +4,14 @@
 # (distance to the nearest point and line, points within 1,500 m, line length within the
 # candidate and within 500 m) in PostGIS (KNN <-> ordering, exact since PostGIS 2.2, + ST_Distance, ST_DWithin, ST_Intersection,
 # ST_Buffer 64 segments per quarter; the tables loaded and indexed beforehand, the query timed)
-# and geopandas (sjoin_nearest, sjoin on buffers, intersections of the joined pairs), in the same run.
+# in the same run. geopandas is not a peer here: Debian 12's geopandas 0.12 with shapely 1.8 has
+# no sjoin_nearest ("only PyGEOS >= 0.10.0 or Shapely >= 2.0 supports nearest_all").
 #
 #   scripts/bench-points.sh [--runs R]
 #
 # Prints a Markdown table of median seconds and ratios to stdout (for docs/BENCHMARKS.md) and
-# checks that the peers' answers agree with ruimte's. Needs build/cli/ruimte, Debian's
-# python3-geopandas, PostgreSQL 15 + PostGIS (scripts/pg-temp.sh) and gdal-bin.
+# checks that PostGIS's answers agree with ruimte's. Needs build/cli/ruimte, Debian's
+# python3-geopandas (to make the points and lines), PostgreSQL 15 + PostGIS (scripts/pg-temp.sh) and gdal-bin.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -119,36 +120,6 @@ cat > "$tmp/q.sql" <<'SQL'
 \copy (select c.id, (select ST_Distance(c.geom, p.geom) from points p order by c.geom <-> p.geom limit 1) as pd, (select count(*) from points p where ST_DWithin(c.geom, p.geom, 1500)) as pn, (select ST_Distance(c.geom, l.geom) from lines l order by c.geom <-> l.geom limit 1) as ld, (select count(*) from lines l where ST_DWithin(c.geom, l.geom, 500)) as ln, (select coalesce(sum(ST_Length(ST_Intersection(c.geom, l.geom))), 0) from lines l where ST_Intersects(c.geom, l.geom)) as ll, (select coalesce(sum(ST_Length(ST_Intersection(ST_Buffer(c.geom, 500, 64), l.geom))), 0) from lines l where ST_DWithin(c.geom, l.geom, 500)) as lw from candidates c order by c.id) to 'OUT' with csv header
 SQL
 
-# 4. geopandas.
-cat > "$tmp/gp.py" <<'PY'
-import sys
-import geopandas as gpd
-import pandas as pd
-wl, pl, out = sys.argv[1:4]
-c = gpd.read_file(wl, layer="candidates")[["id", "geometry"]]
-p = gpd.read_file(pl, layer="points")[["geometry"]]
-l = gpd.read_file(pl, layer="lines")[["geometry"]]
-pd_ = gpd.sjoin_nearest(c, p, distance_col="pd").groupby("id")["pd"].min()
-ld = gpd.sjoin_nearest(c, l, distance_col="ld").groupby("id")["ld"].min()
-b15 = c.copy(); b15["geometry"] = c.buffer(1500, 64)
-pn = gpd.sjoin(b15, p, predicate="intersects").groupby("id").size()
-b5 = c.copy(); b5["geometry"] = c.buffer(500, 64)
-ln = gpd.sjoin(b5, l, predicate="intersects").groupby("id").size()
-def lengths(polys, lines, predicate):
-    """Per polygon id: the length of the lines cut by it (pairs from the spatial index)."""
-    pairs = gpd.sjoin(polys, lines, predicate=predicate)
-    cut = gpd.GeoSeries(polys.geometry.loc[pairs.index].values).intersection(
-        gpd.GeoSeries(lines.geometry.loc[pairs["index_right"]].values), align=False)
-    return pd.Series(cut.length.values, index=pairs["id"].values).groupby(level=0).sum()
-ll = lengths(c, l, "intersects")
-lw = lengths(b5, l, "intersects")
-r = pd.DataFrame({"id": c["id"]}).set_index("id")
-for name, s in [("pd", pd_), ("pn", pn), ("ld", ld), ("ln", ln), ("ll", ll), ("lw", lw)]:
-    r[name] = s
-r = r.fillna(0).sort_index()
-r.to_csv(out)
-PY
-
 declare -A t
 for ((r = 1; r <= runs; r++)); do
   note "round $r of $runs"
@@ -156,18 +127,17 @@ for ((r = 1; r <= runs; r++)); do
   t[with]+="$(timed build/cli/ruimte score --candidates "$wl:candidates" --profile "$tmp/with.toml" "${layers[@]}" --layer "stations=$pl:points" --layer "lines=$pl:lines" -o "$tmp/with.gpkg" --overwrite -q) "
   sed "s|OUT|$tmp/pg.csv|" "$tmp/q.sql" > "$tmp/q1.sql"
   t[postgis]+="$(timed psql -q "$conn" -f "$tmp/q1.sql") "
-  t[geopandas]+="$(timed $PY "$tmp/gp.py" "$wl" "$pl" "$tmp/gp.csv") "
 done
 
 # 5. Agreement: the peers' answers against ruimte's.
 sqlite3 -csv -header "$tmp/with.gpkg" "select candidate_id as id, stations_distance_m as pd, stations_count_within as pn,
   lines_distance_m as ld, lines_count_within as ln, lines_length_m as ll, lines_length_within_m as lw
   from candidates_scored order by candidate_id" > "$tmp/ruimte.csv"
-$PY - "$tmp/ruimte.csv" "$tmp/pg.csv" "$tmp/gp.csv" <<'PY' >&2
+$PY - "$tmp/ruimte.csv" "$tmp/pg.csv" <<'PY' >&2
 import sys
 import pandas as pd
 r = pd.read_csv(sys.argv[1]).set_index("id").sort_index()
-for name, path in [("postgis", sys.argv[2]), ("geopandas", sys.argv[3])]:
+for name, path in [("postgis", sys.argv[2])]:
     o = pd.read_csv(path).set_index("id").sort_index()
     d = (r - o[r.columns]).abs().max()
     print(f"{name} vs ruimte, max |difference| per column: " + ", ".join(f"{k} {v:.3g}" for k, v in d.items()))
@@ -176,7 +146,6 @@ PY
 m_without=$(echo "${t[without]}" | tr ' ' '\n' | grep . | median)
 m_with=$(echo "${t[with]}" | tr ' ' '\n' | grep . | median)
 m_pg=$(echo "${t[postgis]}" | tr ' ' '\n' | grep . | median)
-m_gp=$(echo "${t[geopandas]}" | tr ' ' '\n' | grep . | median)
 extra=$(awk -v a="$m_with" -v b="$m_without" 'BEGIN { printf "%.3f", a - b }')
 echo "| what | median s ($runs runs) | ratio |"
 echo "|---|---|---|"
@@ -184,4 +153,3 @@ echo "| ruimte score, workload profile (4 polygon layers) | $m_without | 1 |"
 echo "| ruimte score, + points and lines layers | $m_with | $(awk -v a="$m_with" -v b="$m_without" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| the points and lines layers' share (difference) | $extra | |"
 echo "| PostGIS, the 6 metrics (query only, tables loaded and indexed) | $m_pg | $(awk -v a="$m_pg" -v b="$extra" 'BEGIN { printf "%.1f x the difference", a / b }') |"
-echo "| geopandas, the 6 metrics (reading included) | $m_gp | $(awk -v a="$m_gp" -v b="$extra" 'BEGIN { printf "%.1f x the difference", a / b }') |"
