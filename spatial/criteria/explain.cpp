@@ -191,7 +191,11 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         else if (rest == "uncovered_share") v = 1.0 - covered;
         else if (rest == "covered_m2") v = covered * area_m2;
         else if (rest == "distance_m") v = run.value(lc + "_distance_m", row);
-        return metric + " = " + num(v, rest.find("m2") != std::string::npos || rest == "distance_m" ? 0 : 3, nl);
+        else if (rest == "count_within" || rest == "length_m" || rest == "length_within_m")
+            v = run.value(lc + "_" + rest, row);  // points and lines layers
+        const bool whole = rest.find("m2") != std::string::npos || rest == "distance_m" || rest == "count_within" ||
+                           rest.rfind("length_", 0) == 0;
+        return metric + " = " + num(v, whole ? 0 : 3, nl);
     };
     switch (f.kind) {
         case FactorKind::classes: {

@@ -248,6 +248,31 @@ void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
     }
 }
 
+const char* kind_name(LayerKind k) {
+    switch (k) {
+        case LayerKind::classes: return "classes";
+        case LayerKind::presence: return "presence";
+        case LayerKind::points: return "points";
+        case LayerKind::lines: return "lines";
+    }
+    return "?";
+}
+
+// [layers.NAME] type = "points" or "lines": within_m, and none of the polygon layers' keys.
+void parse_point_line_layer(const Reader& r, const toml::table& t, const std::string& where, const std::string& type,
+                            LayerSpec& l) {
+    l.kind = type == "points" ? LayerKind::points : LayerKind::lines;
+    for (const char* key : {"class_field", "name_field", "classes", "catalogue"}) {
+        if (const toml::node* n = t.get(key))
+            r.fail(where + "." + key, Reader::line_of(*n), std::string(key) + " belongs to polygon layers",
+                   "a " + type + " layer takes source, type and within_m (docs/layers.md)");
+    }
+    l.within_m = r.number(t, where, "within_m", false).value_or(1000.0);
+    if (!(l.within_m > 0))
+        r.fail(where + ".within_m", Reader::line_of(*t.get("within_m")), "within_m must be > 0",
+               "give the distance in metres of count_within and length_within_m, e.g. within_m = 1000");
+}
+
 }  // namespace
 
 MetricName parse_metric(const std::string& metric, const Profile& profile, int line, const std::string& key) {
@@ -257,7 +282,8 @@ MetricName parse_metric(const std::string& metric, const Profile& profile, int l
     };
     const std::string hint_all =
         "metrics are area_ha, attr.FIELD, LAYER.share.CLASS, LAYER.area_m2.CLASS, "
-        "LAYER.covered_share, LAYER.uncovered_share, LAYER.covered_m2, LAYER.distance_m";
+        "LAYER.covered_share, LAYER.uncovered_share, LAYER.covered_m2, LAYER.distance_m; for points and lines "
+        "layers LAYER.distance_m, LAYER.count_within and (lines) LAYER.length_m, LAYER.length_within_m";
     MetricName m;
     if (metric == "area_ha") return m;
     if (metric.rfind("attr.", 0) == 0 && metric.size() > 5) {
@@ -281,6 +307,18 @@ MetricName parse_metric(const std::string& metric, const Profile& profile, int l
         fail("no layer '" + m.layer + "' in [layers]", "declare it or use one of: " + names);
     }
     const std::string rest = metric.substr(dot + 1);
+    if (is_point_line(layer->kind)) {
+        const bool lines = layer->kind == LayerKind::lines;
+        if (rest == "distance_m") m.kind = MetricName::Kind::distance_m;
+        else if (rest == "count_within") m.kind = MetricName::Kind::count_within;
+        else if (rest == "length_m" && lines) m.kind = MetricName::Kind::length_m;
+        else if (rest == "length_within_m" && lines) m.kind = MetricName::Kind::length_within_m;
+        else
+            fail("layer '" + m.layer + "' is a " + (lines ? "lines" : "points") + " layer",
+                 lines ? "its metrics are distance_m, count_within, length_m and length_within_m"
+                       : "its metrics are distance_m and count_within");
+        return m;
+    }
     auto with_class = [&](MetricName::Kind kind, const std::string& prefix) {
         m.kind = kind;
         m.klass = rest.substr(prefix.size());
@@ -363,7 +401,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                                                    override != overrides.end() ? &override->second : nullptr));
             continue;
         }
-        r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue"});
+        r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue", "within_m"});
         LayerSpec l;
         l.name = std::string(k.str());
         l.line = Reader::line_of(v);
@@ -392,10 +430,15 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             if (t.get("class_field"))
                 r.fail(where + ".class_field", Reader::line_of(*t.get("class_field")),
                        "class_field belongs to class layers", "use name_field");
+        } else if (type == "points" || type == "lines") {
+            parse_point_line_layer(r, t, where, type, l);
         } else {
             r.fail(where + ".type", Reader::line_of(*t.get("type")), "unknown layer type '" + type + "'",
-                   "use classes, presence, raster_values or raster_classes");
+                   "use classes, presence, points, lines, raster_values or raster_classes");
         }
+        if (!is_point_line(l.kind) && t.get("within_m"))
+            r.fail(where + ".within_m", Reader::line_of(*t.get("within_m")),
+                   "within_m belongs to points and lines layers");
         if (const toml::node* c = t.get("classes")) {
             if (!c->is_array()) r.fail(where + ".classes", Reader::line_of(*c), "must be an array of strings");
             std::set<std::string> seen;
@@ -500,11 +543,13 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             if (!l)
                 r.fail(where + ".layer", Reader::line_of(*t.get("layer")), "no layer '" + f.layer + "' in [layers]",
                        "declare [layers." + f.layer + "] or fix the name");
-            if (l->kind != expected) {
+            // distance_decay takes any layer with a distance: presence, points, lines.
+            const bool fits = l->kind == expected || (expected == LayerKind::presence && is_point_line(l->kind));
+            if (!fits) {
                 r.fail(where + ".layer", Reader::line_of(*t.get("layer")),
-                       "layer '" + f.layer + "' is a " + (l->kind == LayerKind::classes ? "classes" : "presence") +
-                           " layer; factor kind '" + kind + "' needs a " +
-                           (expected == LayerKind::classes ? "classes" : "presence") + " layer");
+                       "layer '" + f.layer + "' is a " + kind_name(l->kind) + " layer; factor kind '" + kind +
+                           "' needs a " + (expected == LayerKind::classes ? "classes" : "presence, points or lines") +
+                           " layer");
             }
             return l;
         };

@@ -24,6 +24,7 @@ struct LayerSpec {
     // "wbs" or "netcongestie": source values are read through the layer catalogue's spellings
     // ("Ja, mits", "JA MITS", 3 ...) before the class check; classes default to the catalogue's.
     std::string catalogue;
+    double within_m = 1000;  // points and lines layers: the distance of count_within, length_within_m
     int line = 0;
 };
 
@@ -110,6 +111,9 @@ struct MetricName {
         uncovered_share,
         covered_m2,
         distance_m,
+        count_within,     // points and lines layers
+        length_m,         // lines layers
+        length_within_m,  // lines layers
         raster
     };
     Kind kind = Kind::area_ha;

@@ -99,6 +99,9 @@ double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
         case K::uncovered_share: return std::max(0.0, 1.0 - lo.covered_m2[c] / cand_area);
         case K::covered_m2: return lo.covered_m2[c];
         case K::distance_m: return lo.distance_m[c];
+        case K::count_within: return lo.count_within[c];
+        case K::length_m: return lo.length_m[c];
+        case K::length_within_m: return lo.length_within_m[c];
         default: break;
     }
     return std::numeric_limits<double>::quiet_NaN();

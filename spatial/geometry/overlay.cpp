@@ -8,6 +8,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/geometry/area_kernel.hpp"
+#include "spatial/geometry/proximity.hpp"
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -177,6 +178,9 @@ LayerIndex::LayerIndex(std::string name, LayerKind kind, const std::vector<const
     for (const auto& [a, b] : impl_->overlaps) impl_->feature_in_overlap[a] = impl_->feature_in_overlap[b] = 1;
 }
 
+LayerIndex::LayerIndex(std::string name, LayerKind kind, std::shared_ptr<const ProximityIndex> proximity)
+    : name_(std::move(name)), kind_(kind), impl_(std::make_unique<Impl>()), proximity_(std::move(proximity)) {}
+
 LayerIndex::~LayerIndex() = default;
 
 std::size_t LayerIndex::piece_count() const noexcept {
@@ -336,6 +340,12 @@ OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates, const 
         lo.area_m2.assign(n * lo.class_count, 0.0);
         lo.covered_m2.assign(n, 0.0);
         if (layers[l]->kind() == LayerKind::presence) { lo.distance_m.assign(n, 0.0); }
+        if (layers[l]->proximity()) {
+            lo.distance_m.assign(n, 0.0);
+            lo.count_within.assign(n, 0.0);
+            lo.length_m.assign(n, 0.0);
+            lo.length_within_m.assign(n, 0.0);
+        }
     }
     {
         geos::Context ctx;
@@ -355,6 +365,15 @@ OverlayResult overlay(const std::vector<const GEOSGeometry*>& candidates, const 
         const area::Rings rings = area::rings_of(ctx, cand);
         const CandidateView view{cand, rings, cbox, cand_area, prepared.get()};
         for (std::size_t l = 0; l < layers.size(); ++l) {
+            if (const ProximityIndex* prox = layers[l]->proximity()) {
+                const ProximityIndex::Metrics m = prox->measure(ctx, cand, prepared.get());
+                LayerOverlay& lo = result.layers[l];
+                lo.distance_m[c] = m.distance_m;
+                lo.count_within[c] = m.count_within;
+                lo.length_m[c] = m.length_m;
+                lo.length_within_m[c] = m.length_within_m;
+                continue;
+            }
             overlay_one(ctx, view, *layers[l], result.layers[l], c, caches[worker], l);
         }
     });

@@ -22,7 +22,13 @@ namespace ruimte {
 enum class LayerKind {
     classes,   // every feature has one class; the area per class matters
     presence,  // features are named places; overlap and distance matter
+    points,    // point features (stations): distance and counts, spatial/geometry/proximity.hpp
+    lines,     // line features (high-voltage lines): distance, counts and lengths
 };
+inline bool is_point_line(LayerKind k) {
+    return k == LayerKind::points || k == LayerKind::lines;
+}
+class ProximityIndex;
 
 struct IndexOptions {
     std::size_t max_piece_vertices = 128;  // cut layer polygons larger than this
@@ -39,6 +45,8 @@ class LayerIndex {
     LayerIndex(std::string name, LayerKind kind, const std::vector<const GEOSGeometry*>& geometries,
                std::vector<std::uint32_t> feature_class, std::vector<std::string> classes, const IndexOptions& options,
                const RunControl& control);
+    // A points or lines layer: no pieces, its features in `proximity`.
+    LayerIndex(std::string name, LayerKind kind, std::shared_ptr<const ProximityIndex> proximity);
     ~LayerIndex();
     LayerIndex(const LayerIndex&) = delete;
     LayerIndex& operator=(const LayerIndex&) = delete;
@@ -50,6 +58,8 @@ class LayerIndex {
     // Pairs of features whose interiors overlap (by feature index), sorted.
     const std::vector<std::pair<std::uint32_t, std::uint32_t>>& overlapping_features() const noexcept;
 
+    const ProximityIndex* proximity() const noexcept { return proximity_.get(); }
+
     struct Impl;
     const Impl& impl() const noexcept { return *impl_; }
 
@@ -58,6 +68,7 @@ class LayerIndex {
     LayerKind kind_;
     std::vector<std::string> classes_;
     std::unique_ptr<Impl> impl_;
+    std::shared_ptr<const ProximityIndex> proximity_;
 };
 
 // Results for one layer, for all candidates. Index [c * classes + k].
@@ -67,6 +78,9 @@ struct LayerOverlay {
     std::vector<double> covered_m2;  // area of candidate c covered by any feature
     std::vector<double> distance_m;  // presence layers: distance to the nearest feature
                                      // (0 when touching or overlapping); empty otherwise
+    // points and lines layers (empty otherwise): features within the layer's within_m, and
+    // (lines) the length of line inside the candidate and within within_m of it.
+    std::vector<double> count_within, length_m, length_within_m;
     double area(std::size_t c, std::size_t k) const { return area_m2[c * class_count + k]; }
 };
 

@@ -18,6 +18,7 @@
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/io/point_line_read.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/io/read_check.hpp"
 
@@ -621,7 +622,15 @@ void LayerReader::read_feature(OGRFeatureUniquePtr ogr_feature, Batch& batch) {
     std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
     if (options_.keep_attributes) raw.attributes.reset(ogr_feature.release());
     if (!fix_geometry(g, raw)) return;
-    if (!is_polygonal_type(g->getGeometryType())) {
+    if (options_.geometry != ReadGeometry::polygons) {  // points and lines layers
+        raw.problem = point_line_problem(*g, options_.geometry, raw.fix);
+        if (raw.problem.empty()) {
+            raw.wkb_at = batch.wkb.size();
+            raw.wkb_size = g->WkbSize();
+            batch.wkb.resize(raw.wkb_at + raw.wkb_size);
+            g->exportToWkb(wkbNDR, batch.wkb.data() + raw.wkb_at, wkbVariantIso);
+        }
+    } else if (!is_polygonal_type(g->getGeometryType())) {
         raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
     } else {
         keep_polygon_wkb(*g, raw, batch, at);
@@ -745,6 +754,13 @@ void LayerReader::cook(const geos::Context& tctx, std::size_t worker, Raw& raw, 
         raw.repairs.emplace_back("coordinates within 1e-100 of 0 set to 0");
     }
     if (!reproject(tctx, worker, geom, c)) return;
+    if (options_.geometry != ReadGeometry::polygons) {  // points and lines layers
+        check_point_line(tctx, geom.get(), options_.geometry, c.problem, c.fix, c.skipped);
+        if (!c.problem.empty() || !c.skipped.empty()) return;
+        geos::warm_envelopes(tctx, geom.get());
+        c.geom = std::move(geom);
+        return;
+    }
     validate(tctx, raw, std::move(geom), c);
 }
 

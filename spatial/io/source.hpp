@@ -88,7 +88,12 @@ struct FeatureLayer {
     bool field_is_null(const Feature& f, int field) const;
 };
 
+// What a layer must hold: polygons (candidates, class and presence layers), or points or lines
+// (points and lines layers; their multi- forms too). spatial/io/point_line_read.hpp.
+enum class ReadGeometry { polygons, points, lines };
+
 struct ReadOptions {
+    ReadGeometry geometry = ReadGeometry::polygons;
     std::string assume_crs;     // CRS for sources that have none, e.g. "EPSG:28992"
     bool skip_invalid = false;  // skip non-polygon / unrepairable features instead of failing
     bool keep_attributes = true;
@@ -98,6 +103,7 @@ struct ReadOptions {
     std::function<void(std::size_t, std::size_t)> progress;
 };
 
+// Reads polygons, or points or lines when options.geometry says so.
 FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options);
 
 // Layer names of a source (for messages and `ruimte info`).

@@ -23,6 +23,7 @@
 #include "spatial/core/escape.hpp"
 #include "spatial/core/stopwatch.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/criteria/point_line_layer.hpp"
 #include "spatial/criteria/profile.hpp"
 #include "spatial/criteria/scoring.hpp"
 #include "spatial/geometry/overlay.hpp"
@@ -166,6 +167,7 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
     layer_data.reserve(profile.layers.size());
     for (const auto& spec : profile.layers) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + spec.name, d, t); };
+        read.geometry = read_geometry(spec);
         layer_data.push_back(read_polygon_layer(spec.source, read));
         report_hygiene(collecting, "layer " + spec.name, layer_data.back());
     }
@@ -174,6 +176,10 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
     index_options.max_piece_vertices = req.max_piece_vertices;
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         stage("index " + profile.layers[l].name, l, profile.layers.size());
+        if (is_point_line(profile.layers[l].kind)) {
+            work.indexes.push_back(index_point_line_layer(profile.layers[l], layer_data[l]));
+            continue;
+        }
         std::vector<std::string> classes;
         std::vector<std::uint32_t> feature_class = map_classes(profile.layers[l], layer_data[l], classes);
         work.indexes.push_back(std::make_unique<LayerIndex>(profile.layers[l].name, profile.layers[l].kind,
@@ -210,6 +216,8 @@ static std::size_t output_columns(const Profile& profile, std::size_t input_fiel
             const std::size_t k =
                 classes ? (*classes)[l]->classes().size() : std::max<std::size_t>(1, profile.layers[l].classes.size());
             n += k + 1;
+        } else if (is_point_line(profile.layers[l].kind)) {
+            n += profile.layers[l].kind == LayerKind::lines ? 4 : 2;
         } else {
             n += 3;
         }
@@ -262,7 +270,7 @@ static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
     if (ov.layers.empty()) return;
     for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
         for (const LayerOverlay& lo : ov.layers) {
-            if (lo.covered_m2[c] > 0) return;
+            if (lo.covered_m2[c] > 0 || (!lo.count_within.empty() && lo.count_within[c] > 0)) return;
         }
     }
     req.notice(
@@ -595,10 +603,11 @@ void write_long_csv(const ScoreRequest& req, const ScoreInputs& in, const std::v
 // The field indexes of what ruimte computed, in candidates_scored (schema::scored).
 struct ScoredFields {
     int id = -1, area = -1;
-    std::vector<std::vector<int>> share;  // per class layer, per class
-    std::vector<int> cover, names, dist;  // per layer (-1: not of its kind)
-    std::vector<int> value, contrib;      // per factor
-    std::vector<int> raster;              // per raster metric the profile uses (used_raster_metrics)
+    std::vector<std::vector<int>> share;            // per class layer, per class
+    std::vector<int> cover, names, dist;            // per layer (-1: not of its kind)
+    std::vector<int> count, length, length_within;  // per points / lines layer
+    std::vector<int> value, contrib;                // per factor
+    std::vector<int> raster;                        // per raster metric the profile uses (used_raster_metrics)
     int excluded = -1, reasons = -1, score = -1, rank = -1;
 };
 
@@ -640,6 +649,9 @@ ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const 
     f.cover.assign(layers, -1);
     f.names.assign(layers, -1);
     f.dist.assign(layers, -1);
+    f.count.assign(layers, -1);
+    f.length.assign(layers, -1);
+    f.length_within.assign(layers, -1);
     for (std::size_t l = 0; l < layers; ++l) {
         const std::string lname = column_part(profile.layers[l].name);
         if (profile.layers[l].kind == LayerKind::classes) {
@@ -651,6 +663,13 @@ ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const 
                 f.share[l].push_back(computed(name, OFTReal));
             }
             f.cover[l] = computed(col::uncovered_share(lname), OFTReal);
+        } else if (is_point_line(profile.layers[l].kind)) {
+            f.dist[l] = computed(col::distance_m(lname), OFTReal);
+            f.count[l] = computed(col::count_within(lname), OFTInteger64);
+            if (profile.layers[l].kind == LayerKind::lines) {
+                f.length[l] = computed(col::length_m(lname), OFTReal);
+                f.length_within[l] = computed(col::length_within_m(lname), OFTReal);
+            }
         } else {
             f.cover[l] = computed(col::overlap_share(lname), OFTReal);
             f.names[l] = computed(col::feature_names(lname), OFTString);
@@ -689,6 +708,11 @@ void put_scored_values(Sink& sink, const ScoredFields& f, const ScoreInputs& in,
         if (profile.layers[l].kind == LayerKind::classes) {
             for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f.share[l][k], lo.area(c, k) / area);
             sink.real(f.cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+        } else if (is_point_line(profile.layers[l].kind)) {
+            sink.real(f.dist[l], lo.distance_m[c]);
+            sink.integer(f.count[l], static_cast<std::int64_t>(lo.count_within[c]));
+            if (f.length[l] >= 0) sink.real(f.length[l], lo.length_m[c]);
+            if (f.length_within[l] >= 0) sink.real(f.length_within[l], lo.length_within_m[c]);
         } else {
             sink.real(f.cover[l], lo.covered_m2[c] / area);
             // Names of the features overlapped, in the layer's name order.

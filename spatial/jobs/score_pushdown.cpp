@@ -162,6 +162,11 @@ pg::Target pushdown_target(const Profile& profile) {
         ErrorPlace place = ErrorPlace::at(spec.source.path, spec.source.layer);
         place.key = "layers." + spec.name + ".source";
         place.line = spec.line;
+        if (is_point_line(spec.kind)) {
+            throw Error(ErrorKind::usage,
+                        "--engine postgis does not compute points and lines layers; layer '" + spec.name + "' is one",
+                        place, "use --engine embedded (the default); it reads PostGIS tables as well");
+        }
         if (!pg::is_postgres(spec.source.path)) {
             throw Error(ErrorKind::usage,
                         "--engine postgis runs the overlay inside PostGIS, but layer '" + spec.name + "' is a file",

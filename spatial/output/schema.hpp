@@ -41,6 +41,17 @@ inline std::string feature_names(const std::string& layer) {
 inline std::string distance_m(const std::string& layer) {
     return layer + "_distance_m";
 }
+// Per points layer: the distance (above) and the features within within_m; per lines layer
+// also the length of line inside the candidate and within within_m of it.
+inline std::string count_within(const std::string& layer) {
+    return layer + "_count_within";
+}
+inline std::string length_m(const std::string& layer) {
+    return layer + "_length_m";
+}
+inline std::string length_within_m(const std::string& layer) {
+    return layer + "_length_within_m";
+}
 // Per factor: its value (0..1 after its transform) and its contribution to the score.
 inline std::string factor_value(const std::string& factor) {
     return "f_" + factor + "_value";

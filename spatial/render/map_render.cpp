@@ -543,9 +543,38 @@ struct Drawn {
     bool excluded = false, marked = false, unclassed = false;
 };
 
+// Context points (a dot) and lines (a dark grey stroke), e.g. the stations and high-voltage
+// lines of a points or lines layer; false for other geometries (drawn as areas).
+bool draw_point_line(cairo_t* cr, const View& v, const OGRGeometry& g, double k) {
+    const OGRwkbGeometryType t = wkbFlatten(g.getGeometryType());
+    if (t == wkbPoint) {
+        const OGRPoint& p = *g.toPoint();
+        cairo_new_path(cr);
+        cairo_arc(cr, v.x(p.getX()), v.y(p.getY()), 0.6 * k, 0, 2 * M_PI);
+        cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+        cairo_fill(cr);
+        return true;
+    }
+    if (t == wkbLineString) {
+        const OGRLineString& l = *g.toLineString();
+        cairo_new_path(cr);
+        for (int i = 0; i < l.getNumPoints(); ++i) cairo_line_to(cr, v.x(l.getX(i)), v.y(l.getY(i)));
+        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+        cairo_set_line_width(cr, 0.4 * k);
+        cairo_stroke(cr);
+        return true;
+    }
+    if (t == wkbMultiPoint || t == wkbMultiLineString) {
+        for (const OGRGeometry* part : *g.toGeometryCollection()) draw_point_line(cr, v, *part, k);
+        return true;
+    }
+    return false;
+}
+
 void draw_context(cairo_t* cr, const View& v, const std::vector<Layer>& context, double k) {
     for (const Layer& c : context) {
         for (const auto& f : c.features) {
+            if (draw_point_line(cr, v, *f.geom, k)) continue;
             geom_path(cr, v, *f.geom);
             cairo_set_source_rgb(cr, 0.96, 0.96, 0.95);
             cairo_fill_preserve(cr);

@@ -121,3 +121,44 @@ TEST_CASE("a source that does not exist", "[profile]") {
     CHECK(e.place().key == "layers.wbs.source");
     CHECK(e.place().line == 5);
 }
+
+TEST_CASE("points and lines layers: within_m, their metrics, and the keys of polygon layers refused",
+          "[profile][points]") {
+    const std::string layers =
+        "[profile]\nname = \"t\"\n\n"
+        "[layers.stations]\nsource = \"p.toml\"\ntype = \"points\"\nwithin_m = 1500\n\n"
+        "[layers.hs]\nsource = \"p.toml\"\ntype = \"lines\"\n\n";
+    ProfileFile f;
+    const Profile p = f.load(layers +
+                             "[[exclusions]]\nmetric = \"hs.distance_m\"\nop = \"<\"\nvalue = 50\n\n"
+                             "[[factors]]\nname = \"a\"\nkind = \"distance_decay\"\nlayer = \"stations\"\n"
+                             "weight = 1\ndistance_m = 2000\n\n"
+                             "[[factors]]\nname = \"b\"\nkind = \"linear\"\nmetric = \"hs.length_within_m\"\n"
+                             "weight = 1\nlower = 0\nupper = 100\n");
+    REQUIRE(p.layers.size() == 2);
+    CHECK(p.layers[0].kind == LayerKind::points);
+    CHECK(p.layers[0].within_m == 1500);
+    CHECK(p.layers[1].kind == LayerKind::lines);
+    CHECK(p.layers[1].within_m == 1000);  // the default
+    CHECK(parse_metric("stations.count_within", p, 1, "k").kind == MetricName::Kind::count_within);
+    CHECK(parse_metric("hs.length_m", p, 1, "k").kind == MetricName::Kind::length_m);
+    CHECK_THROWS_WITH(parse_metric("stations.length_m", p, 1, "k"),
+                      Catch::Contains("is a points layer") && Catch::Contains("distance_m and count_within"));
+    CHECK_THROWS_WITH(parse_metric("hs.share.x", p, 1, "k"), Catch::Contains("is a lines layer"));
+
+    const std::string factor =
+        "[[factors]]\nname = \"a\"\nkind = \"linear\"\nmetric = \"area_ha\"\nweight = 1\n"
+        "lower = 0\nupper = 1\n";
+    Error e =
+        error_of(layers + "[layers.x]\nsource = \"p.toml\"\ntype = \"points\"\nname_field = \"naam\"\n\n" + factor);
+    CHECK(e.place().key == "layers.x.name_field");
+    CHECK_THAT(e.what(), Catch::Contains("belongs to polygon layers"));
+    e = error_of(layers + "[layers.x]\nsource = \"p.toml\"\ntype = \"points\"\nwithin_m = 0\n\n" + factor);
+    CHECK(e.place().key == "layers.x.within_m");
+    e = error_of(layers + "[layers.x]\nsource = \"p.toml\"\ntype = \"presence\"\nwithin_m = 10\n\n" + factor);
+    CHECK(e.place().key == "layers.x.within_m");
+    e = error_of(layers +
+                 "[[factors]]\nname = \"a\"\nkind = \"classes\"\nlayer = \"stations\"\nweight = 1\n"
+                 "values = { a = 1 }\n");
+    CHECK_THAT(e.what(), Catch::Contains("is a points layer"));
+}
