@@ -22,6 +22,8 @@ const char* to_string(ConstraintKind kind) {
         case ConstraintKind::share: return "share";
         case ConstraintKind::overlap: return "overlap";
         case ConstraintKind::lock_in: return "lock_in";
+        case ConstraintKind::difference: return "difference";
+        case ConstraintKind::objective_floor: return "objective_floor";
     }
     return "?";
 }
@@ -159,6 +161,17 @@ Mip build(const SelectionProblem& p, const Variant& v) {
     }
     return mip;
 }
+
+}  // namespace
+
+Mip selection_model(const SelectionProblem& p) {
+    validate(p);
+    Mip mip = build(p, Variant{});
+    for (std::size_t i = 0; i < p.size(); ++i) mip.obj[i] = (p.maximise ? -1.0 : 1.0) * p.objective[i];
+    return mip;
+}
+
+namespace {
 
 std::vector<char> rounded(const std::vector<double>& x, std::size_t n) {
     std::vector<char> out(n, 0);
@@ -307,7 +320,8 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
 // Otherwise the whole model is solved, and the relaxation's bound still holds for it.
 
 bool links_everything(ConstraintKind kind) {
-    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share;
+    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share ||
+           kind == ConstraintKind::difference || kind == ConstraintKind::objective_floor;
 }
 
 // True when no choice of the free candidates can break the rule (exact: no tolerance).
@@ -338,11 +352,27 @@ double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>
     return s;
 }
 
+}  // namespace
+
+namespace selection_detail {
 struct Part {
     std::vector<std::uint32_t> members;  // available candidates, ascending
     std::vector<std::size_t> constraints;
     std::vector<std::size_t> overlaps;  // indices into p.overlaps
 };
+}  // namespace selection_detail
+
+struct SolveCache {
+    std::vector<selection_detail::Part> parts;
+};
+
+std::shared_ptr<SolveCache> make_solve_cache() {
+    return std::make_shared<SolveCache>();
+}
+
+namespace {
+
+using selection_detail::Part;
 
 std::vector<Part> independent_parts(const SelectionProblem& p) {
     const std::size_t n = p.size();
@@ -615,6 +645,9 @@ void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> s
     res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
     if (proven && res.gap < 1e-9) res.gap = 0;
     res.status = proven || res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
+    res.stopped_by = res.status == SelectionStatus::feasible ? StopReason::time_limit
+                     : res.gap > 0                           ? StopReason::gap
+                                                             : StopReason::proven;
     res.values = evaluate(p, res.selected);
 }
 
@@ -640,10 +673,21 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     res.greedy_selected = greedy_selection(p);
     res.greedy_feasible = is_feasible(p, res.greedy_selected);
     res.greedy_objective = objective_of(p, res.greedy_selected);
+    if (o.start.size() == n && is_feasible(p, o.start)) {
+        const double v = objective_of(p, o.start);
+        if (!res.greedy_feasible || (p.maximise ? v > res.greedy_objective : v < res.greedy_objective)) {
+            res.greedy_selected = o.start;
+            res.greedy_objective = v;
+            res.greedy_feasible = res.start_used = true;
+        }
+    }
     check_cancel(o);
 
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
-    const std::vector<Part> parts = independent_parts(p);
+    std::vector<Part> own_parts;
+    if (!o.cache || o.cache->parts.empty()) own_parts = independent_parts(p);
+    if (o.cache && o.cache->parts.empty()) o.cache->parts = std::move(own_parts);
+    const std::vector<Part>& parts = o.cache ? o.cache->parts : own_parts;
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {
         const Decomposed d =
@@ -698,8 +742,10 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
         // CBC found nothing in time, but the greedy start is a solution.
         settle(res, p, res.greedy_selected, bound, false, o);
         res.status = SelectionStatus::feasible;
+        res.stopped_by = StopReason::time_limit;
     } else {
         res.status = SelectionStatus::time_out;
+        res.stopped_by = StopReason::time_limit;
     }
     return res;
 }
