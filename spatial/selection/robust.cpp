@@ -51,7 +51,8 @@ const char* to_string(PortfolioStop s) {
 }
 
 std::vector<SelectionResult> solve_each(const SelectionProblem& problem,
-                                        const std::vector<std::vector<double>>& objectives, const EachOptions& options) {
+                                        const std::vector<std::vector<double>>& objectives,
+                                        const EachOptions& options) {
     const Clock::time_point deadline = deadline_of(options.solve, Clock::now());
     SelectionProblem p = problem;
     SolveOptions o = options.solve;
@@ -99,9 +100,10 @@ std::vector<CandidateFrequency> selection_frequency(const std::vector<SelectionR
     }
     for (auto& c : out) {
         c.frequency = solved ? static_cast<double>(c.chosen) / static_cast<double>(solved) : 0.0;
-        c.robustness = c.chosen == 0                                                     ? Robustness::never
-                       : static_cast<double>(c.chosen) >= core_share * static_cast<double>(solved) - 1e-9 ? Robustness::core
-                                                                                          : Robustness::contested;
+        c.robustness = c.chosen == 0 ? Robustness::never
+                       : static_cast<double>(c.chosen) >= core_share * static_cast<double>(solved) - 1e-9
+                           ? Robustness::core
+                           : Robustness::contested;
     }
     return out;
 }
@@ -141,7 +143,8 @@ Compromise solve_compromise(const SelectionProblem& problem, const std::vector<s
     for (std::size_t g = 0; g < objectives.size(); ++g) {
         Terms row;
         for (std::size_t i = 0; i < n; ++i) {
-            if (objectives[g][i] != 0 && problem.available[i]) row.emplace_back(static_cast<std::uint32_t>(i), objectives[g][i]);
+            if (objectives[g][i] != 0 && problem.available[i])
+                row.emplace_back(static_cast<std::uint32_t>(i), objectives[g][i]);
         }
         row.emplace_back(t, -optima[g]);
         mip.add_row(std::move(row), 0.0, std::numeric_limits<double>::infinity());
