@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/jobs/select.hpp"
+#include "spatial/jobs/select_robust.hpp"
 
 namespace ruimte::cli {
 
@@ -22,7 +23,7 @@ static const CommandRegistration registration{"select", &add_select_command};
 namespace {
 struct SelectOptions {
     SelectRequest request;
-    double max_per_group = -1, min_per_group = -1;
+    double max_per_group = -1, min_per_group = -1, min_average_score = -1;
     bool quiet = false;
     bool timings = false;
 };
@@ -55,12 +56,20 @@ std::chrono::steady_clock::time_point process_start() {
     return now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(age));
 }
 
-const char* status_text(SelectionStatus s) {
-    switch (s) {
-        case SelectionStatus::optimal: return "optimal";
-        case SelectionStatus::feasible: return "feasible, not proven optimal (time limit)";
+// The status, and which limit stopped the search when it was not the proof.
+std::string status_text(const SelectionResult& r, const SelectRequest& req) {
+    switch (r.status) {
+        case SelectionStatus::optimal:
+            return r.stopped_by == StopReason::gap
+                       ? "optimal within the gap (--gap " + num(req.solve.relative_gap) + " stopped the search)"
+                       : "optimal";
+        case SelectionStatus::feasible:
+            return "feasible, not proven optimal (--time-limit " + num(req.solve.time_limit_s) +
+                   " s stopped the search)";
         case SelectionStatus::infeasible: return "infeasible: no selection meets every rule";
-        case SelectionStatus::time_out: return "time-out: no selection found within the time limit";
+        case SelectionStatus::time_out:
+            return "time-out: no selection found (--time-limit " + num(req.solve.time_limit_s) +
+                   " s stopped the search)";
     }
     return "?";
 }
@@ -79,7 +88,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--target", r.targets,
                     "Reach at least N in total of FIELD: FIELD=N (repeatable), e.g. woningen=100000");
     cmd->add_option("--budget", r.budgets,
-                    "Stay within N in total of FIELD: FIELD<=N (repeatable), e.g. kosten_meu<=5000");
+                    "Stay within N in total of FIELD: 'FIELD<=N' in quotes (repeatable), e.g. 'kosten_meu<=5000'");
     cmd->add_option("--group", r.group_field, "Group the candidates by this attribute");
     cmd->add_option(
         "--group-by", r.group_by,
@@ -93,7 +102,8 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                     "Group limits count the total of FIELD instead of the number of candidates");
     cmd->add_option(
         "--share", r.shares,
-        "Share rule A/B>=R: sum(A) >= R x sum(B) over the selection, e.g. betaalbaar/woningen>=0.667 (repeatable)");
+        "Share rule 'A/B>=R' in quotes: sum(A) >= R x sum(B) over the selection; R a number, a percentage or a "
+        "fraction, e.g. 'betaalbaar/woningen>=2/3' (repeatable)");
     cmd->add_option("--max-overlap", r.max_overlap,
                     "Two candidates overlapping by more than this share of the smaller one's area are never both "
                     "chosen (default 0.05)")
@@ -102,6 +112,31 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--lock-out", r.lock_out, "Candidate ids that must not be chosen, comma-separated");
     cmd->add_option("--weight-field", r.weight_field, "Maximise sum(score x FIELD) (default woningen)");
     cmd->add_option("--minimise", r.minimise, "Minimise sum(FIELD) instead, e.g. kosten_meu");
+    cmd->add_option("--objective", r.objective_mode,
+                    "fill (default: maximise score x weight field) or reach (reach the targets with the least of the "
+                    "first target's field over them, ties to the higher score)")
+        ->check(CLI::IsMember({"fill", "reach"}));
+    cmd->add_option("--min-average-score", opts->min_average_score,
+                    "The average score of the chosen set, weighted by the weight field, is at least S (0-1); with "
+                    "--minimise kosten_meu: the least cost at a minimum average score");
+    cmd->add_option("--draws", r.draws,
+                    "Also solve for N weight draws (the draws of `ruimte sensitivity`): selection frequency, core, "
+                    "contested and never chosen candidates, rank intervals (default 0: none)");
+    cmd->add_option("--seed", r.seed, "Random seed of the draws (default 1); draw i uses seed + i");
+    cmd->add_option("--method", r.draw_method, "Weight draws: dirichlet (default) or uniform");
+    cmd->add_option("--concentration", r.concentration,
+                    "dirichlet: larger keeps the draws closer to the profile's weights (default 100)");
+    cmd->add_option("--spread", r.spread, "uniform: each weight times 1 +- spread, renormalised (default 0.1)");
+    cmd->add_option("--weight-sets", r.weight_sets,
+                    "Also solve for named stakeholder weight sets: CSV with a header group,<factor>,... and one line "
+                    "per group; adds the regret table and a compromise set");
+    cmd->add_option("--portfolio", r.portfolio,
+                    "Also find up to K different sets within --portfolio-gap of the optimum (default 0: none)");
+    cmd->add_option("--min-difference", r.min_difference,
+                    "Portfolio sets differ from each other in at least D candidates (default 1)");
+    cmd->add_option("--portfolio-gap", r.portfolio_gap,
+                    "Portfolio sets reach at least this share below the optimum (default 0.05: within 5 %)")
+        ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--id-field", r.id_field, "Candidate id attribute (default candidate_id, written by ruimte score)");
     cmd->add_option("--time-limit", r.solve.time_limit_s,
                     "Seconds for the whole run: reading, model building, solving and writing (default 60)")
@@ -113,8 +148,9 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
     cmd->add_flag("--timings", opts->timings, "Print the seconds spent per stage");
     cmd->footer(
         "Example (the bundled samples, after ruimte score):\n"
-        "  ruimte select --scored out/score.gpkg --target woningen=30000 --budget kosten_meu<=3000 \\\n"
-        "                --share betaalbaar/woningen>=0.5 --group gemeente --max-per-group 3 -o out/select.gpkg\n"
+        "  ruimte select --scored out/score.gpkg --target woningen=30000 --budget 'kosten_meu<=3000' \\\n"
+        "                --share 'betaalbaar/woningen>=0.5' --group gemeente --max-per-group 3 -o out/select.gpkg\n"
+        "Quote the rules with < or >: unquoted, the shell takes them as redirections.\n"
         "\n"
         "Writes the layers candidates_selected (the scored attributes plus selected, group,\n"
         "selection_order, total_<field> running totals and reason) and selection_summary (status,\n"
@@ -130,6 +166,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             req.command_line = joined_command_line(inv.argc, inv.argv);
             if (opts->max_per_group >= 0) req.max_per_group = opts->max_per_group;
             if (opts->min_per_group >= 0) req.min_per_group = opts->min_per_group;
+            if (opts->min_average_score >= 0) req.min_average_score = opts->min_average_score;
             req.cancel = &cancel_flag();
             req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {
                 progress.update(stage, d, t);
@@ -149,7 +186,7 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
             }
             if (s.overlaps.size() > 10) std::printf("  ... %zu more overlapping pairs\n", s.overlaps.size() - 10);
             std::printf("Objective: %s.\n", shown(s.objective_text).c_str());
-            std::printf("Status: %s.\n", status_text(res.status));
+            std::printf("Status: %s.\n", status_text(res, req).c_str());
             if (res.parts > 0) {
                 std::printf(
                     "Solved as %zu independent part(s): group limits and overlaps join candidates into a part; "
@@ -195,7 +232,10 @@ Runner add_select_command(CLI::App& app, const Invocation& inv) {
                 }
                 for (const auto& d : res.diagnosis) std::printf("  - %s\n", shown(d.text).c_str());
             }
-            std::printf("Result: %s (layers candidates_selected, selection_summary)\n", shown(s.output).c_str());
+            for (const auto& line : robust_summary_lines(s.problem, s.robust, req))
+                std::printf("%s\n", shown(line).c_str());
+            std::printf("Result: %s (layers candidates_selected, selection_summary%s)\n", shown(s.output).c_str(),
+                        robust_requested(req) ? ", selection_frequency and the tables selection_*" : "");
             if (opts->timings) {
                 for (const auto& [stage, sec] : s.seconds) std::printf("  %-8s %8.3f s\n", stage.c_str(), sec);
                 std::printf("  solver: %lld node(s), %zu part(s), %.3f s (model building %.3f s, CBC %.3f s)\n",

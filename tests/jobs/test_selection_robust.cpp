@@ -73,12 +73,14 @@ Instance make_instance(std::uint64_t seed) {
             for (std::size_t i = 0; i < in.n; ++i) {
                 if (group[i] == g) t.emplace_back(static_cast<std::uint32_t>(i), 1.0);
             }
-            p.constraints.push_back({ConstraintKind::group_max, "g" + std::to_string(g), Sense::at_most, t, 2, {}, {}, 0});
+            p.constraints.push_back(
+                {ConstraintKind::group_max, "g" + std::to_string(g), Sense::at_most, t, 2, {}, {}, 0});
         }
     }
     for (std::size_t i = 0; i < in.n; ++i) {
         for (std::size_t j = i + 1; j < in.n; ++j) {
-            if (r.in(1, 100) <= 8) p.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
+            if (r.in(1, 100) <= 8)
+                p.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
         }
     }
     return in;
@@ -164,7 +166,8 @@ TEST_CASE("selection frequency over weight draws equals brute force", "[selectio
         const Instance in = make_instance(seed);
         const std::vector<std::uint32_t> feasible = feasible_sets(in.problem);
         std::vector<std::vector<double>> objectives;
-        for (std::size_t d = 0; d < draws.draws; ++d) objectives.push_back(objective_for(in, draw_weights({0.5, 0.3, 0.2}, draws, d)));
+        for (std::size_t d = 0; d < draws.draws; ++d)
+            objectives.push_back(objective_for(in, draw_weights({0.5, 0.3, 0.2}, draws, d)));
         EachOptions each;
         each.solve = exact();
         const std::vector<SelectionResult> got = solve_each(in.problem, objectives, each);
@@ -189,9 +192,9 @@ TEST_CASE("selection frequency over weight draws equals brute force", "[selectio
             INFO("seed " << seed << " candidate " << i);
             REQUIRE(freq[i].chosen == brute_count[i]);
             REQUIRE(freq[i].frequency == Approx(static_cast<double>(brute_count[i]) / 12.0));
-            const Robustness want = brute_count[i] == 0                 ? Robustness::never
+            const Robustness want = brute_count[i] == 0               ? Robustness::never
                                     : brute_count[i] * 10 >= 12u * 9u ? Robustness::core
-                                                                        : Robustness::contested;
+                                                                      : Robustness::contested;
             REQUIRE(freq[i].robustness == want);
         }
     }
@@ -282,7 +285,8 @@ TEST_CASE("portfolios: feasible, within the gap, different, first optimal, none 
             for (std::uint32_t f : feasible) {
                 if (value_of(p.objective, f) < floor - 1e-6) continue;
                 bool differs = true;
-                for (std::uint32_t e : found) differs = differs && static_cast<std::size_t>(__builtin_popcount(e ^ f)) >= d;
+                for (std::uint32_t e : found)
+                    differs = differs && static_cast<std::size_t>(__builtin_popcount(e ^ f)) >= d;
                 if (differs) best_left = std::max(best_left, value_of(p.objective, f));
             }
             REQUIRE(value_of(p.objective, m) == Approx(best_left).epsilon(1e-9));
@@ -294,7 +298,8 @@ TEST_CASE("portfolios: feasible, within the gap, different, first optimal, none 
             for (std::uint32_t f : feasible) {  // none missed
                 if (value_of(p.objective, f) < floor - 1e-6) continue;
                 bool differs = true;
-                for (std::uint32_t e : found) differs = differs && static_cast<std::size_t>(__builtin_popcount(e ^ f)) >= d;
+                for (std::uint32_t e : found)
+                    differs = differs && static_cast<std::size_t>(__builtin_popcount(e ^ f)) >= d;
                 REQUIRE_FALSE(differs);
             }
         } else {
