@@ -69,7 +69,9 @@ void read_weight_sets(const SelectRequest& req, const std::vector<std::string>& 
     std::ifstream file(req.weight_sets);
     ErrorPlace place;
     place.file = req.weight_sets;
-    if (!file) throw Error(ErrorKind::input, "cannot open the weight sets file", place, "check the path given to --weight-sets");
+    if (!file)
+        throw Error(ErrorKind::input, "cannot open the weight sets file", place,
+                    "check the path given to --weight-sets");
     auto cells = [](const std::string& line) {
         std::vector<std::string> out;
         std::stringstream ss(line);
@@ -166,7 +168,8 @@ void run_draws(const SelectRequest& req, const SelectionProblem& p, const Robust
     std::vector<double> score;
     for (std::size_t d = 0; d < req.draws; ++d) {
         objectives[d] = objective_for(in, draw_weights(r.base_weights, so, d), score);
-        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return score[a] > score[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return score[a] > score[b]; });
         for (std::size_t i = 0; i < order.size(); ++i) ranks[order[i]].push_back(static_cast<std::uint32_t>(i + 1));
         std::sort(order.begin(), order.end());  // ties by id (problem order) in every draw
     }
@@ -200,7 +203,8 @@ void run_groups(const SelectRequest& req, const SelectionProblem& p, const Robus
     each.solve.cancel = req.cancel;
     each.solve.started = t0;
     // The compromise gets a share as large as one group's.
-    each.solve.time_limit_s = seconds * static_cast<double>(objectives.size()) / static_cast<double>(objectives.size() + 1);
+    each.solve.time_limit_s =
+        seconds * static_cast<double>(objectives.size()) / static_cast<double>(objectives.size() + 1);
     r.group_results = solve_each(p, objectives, each);
     r.kept = objective_kept(objectives, r.group_results);
     if (objectives.size() < 2) return;
@@ -237,21 +241,24 @@ void check_robust_options(const SelectRequest& req) {
         throw Error(ErrorKind::usage,
                     "--draws and --weight-sets change the scores, and only the objective 'fill' (maximise score x " +
                         req.weight_field + ") and no rule depends on them",
-                    {}, "leave out --minimise, --objective reach and --min-average-score with --draws or --weight-sets");
+                    {},
+                    "leave out --minimise, --objective reach and --min-average-score with --draws or --weight-sets");
     }
     if (req.draws > kMaxDraws)
-        throw Error(ErrorKind::usage, "--draws " + std::to_string(req.draws) + " is more than the limit of " +
-                                          std::to_string(kMaxDraws),
+        throw Error(ErrorKind::usage,
+                    "--draws " + std::to_string(req.draws) + " is more than the limit of " + std::to_string(kMaxDraws),
                     {}, "ask for fewer draws");
     if (req.draw_method != "dirichlet" && req.draw_method != "uniform")
-        throw Error(ErrorKind::usage, "--method '" + req.draw_method + "' is not known", {}, "write dirichlet or uniform");
+        throw Error(ErrorKind::usage, "--method '" + req.draw_method + "' is not known", {},
+                    "write dirichlet or uniform");
     if (!(req.concentration > 0 && std::isfinite(req.concentration)))
         throw Error(ErrorKind::usage, "--concentration must be above 0", {}, "e.g. --concentration 100");
     if (!(req.spread >= 0 && req.spread < 1))
         throw Error(ErrorKind::usage, "--spread must be at least 0 and below 1", {}, "e.g. --spread 0.1");
     if (req.portfolio > kMaxPortfolio)
-        throw Error(ErrorKind::usage, "--portfolio " + std::to_string(req.portfolio) + " is more than the limit of " +
-                                          std::to_string(kMaxPortfolio),
+        throw Error(ErrorKind::usage,
+                    "--portfolio " + std::to_string(req.portfolio) + " is more than the limit of " +
+                        std::to_string(kMaxPortfolio),
                     {}, "ask for fewer sets");
     if (req.portfolio > 0 && req.min_difference < 1)
         throw Error(ErrorKind::usage, "--min-difference must be at least 1", {}, "e.g. --min-difference 3");
@@ -297,8 +304,9 @@ std::vector<double> scored_weights(const RobustInput& in, const SelectionProblem
         for (std::size_t f = 0; f < nf; ++f) s += in.contrib[f][k];
         if (std::fabs(s - in.score[k]) > 1e-6 * std::max(1.0, std::fabs(in.score[k]))) {
             throw Error(ErrorKind::input,
-                        "candidate " + p.ids[k] + ": the score is not the sum of the factor contributions (an "
-                        "aggregation other than weighted_sum?), so other weights cannot be applied",
+                        "candidate " + p.ids[k] +
+                            ": the score is not the sum of the factor contributions (an "
+                            "aggregation other than weighted_sum?), so other weights cannot be applied",
                         place, "score with aggregation = \"weighted_sum\" for --draws and --weight-sets");
         }
     }
@@ -367,8 +375,8 @@ OGRLayer* table(GDALDataset& ds, const std::string& path, const std::string& nam
     return t;
 }
 
-void write_frequency_layer(GDALDataset& ds, const SelectRequest& req, const SelectionProblem& p,
-                           const RobustSummary& r, const FeatureLayer& cands, const std::vector<std::size_t>& order) {
+void write_frequency_layer(GDALDataset& ds, const SelectRequest& req, const SelectionProblem& p, const RobustSummary& r,
+                           const FeatureLayer& cands, const std::vector<std::size_t>& order) {
     OGRLayer* layer = create_layer(ds, req.output, "selection_frequency", wkbMultiPolygon,
                                    "Per candidate: the share of the weight draws whose optimal set holds it, core "
                                    "(>= 90 %), contested or never, the weight sets that choose it, its score rank "
@@ -463,13 +471,16 @@ void write_robust(GDALDataset& ds, const SelectRequest& req, const SelectionProb
         };
         for (std::size_t g = 0; g < r.groups.size(); ++g) {
             double worst = std::numeric_limits<double>::quiet_NaN();
-            for (std::size_t h = 0; h < r.groups.size(); ++h) worst = std::isnan(worst) ? r.kept[g][h] : std::min(worst, r.kept[g][h]);
+            for (std::size_t h = 0; h < r.groups.size(); ++h)
+                worst = std::isnan(worst) ? r.kept[g][h] : std::min(worst, r.kept[g][h]);
             row(r.groups[g], weights_text(r, r.group_weights[g]), r.group_results[g], worst);
         }
-        if (r.compromise) row("compromis", "max-min share of each group's optimum", r.compromise->result, r.compromise->worst_share);
-        OGRLayer* k = table(ds, path, "selection_regret",
-                            "The share of each group's own optimum that another group's set (or the compromise) keeps",
-                            {{"set_of", OFTString}, {"objective_of", OFTString}, {"kept", OFTReal}, {"regret", OFTReal}});
+        if (r.compromise)
+            row("compromis", "max-min share of each group's optimum", r.compromise->result, r.compromise->worst_share);
+        OGRLayer* k =
+            table(ds, path, "selection_regret",
+                  "The share of each group's own optimum that another group's set (or the compromise) keeps",
+                  {{"set_of", OFTString}, {"objective_of", OFTString}, {"kept", OFTReal}, {"regret", OFTReal}});
         auto kept_row = [&](const std::string& a, const std::string& b, double v) {
             OGRFeature f(k->GetLayerDefn());
             f.SetField(0, a.c_str());
@@ -484,7 +495,8 @@ void write_robust(GDALDataset& ds, const SelectRequest& req, const SelectionProb
             for (std::size_t h = 0; h < r.groups.size(); ++h) kept_row(r.groups[g], r.groups[h], r.kept[g][h]);
         }
         if (r.compromise && !r.compromise->share.empty()) {
-            for (std::size_t h = 0; h < r.groups.size(); ++h) kept_row("compromis", r.groups[h], r.compromise->share[h]);
+            for (std::size_t h = 0; h < r.groups.size(); ++h)
+                kept_row("compromis", r.groups[h], r.compromise->share[h]);
         }
     }
     if (r.portfolio) {
@@ -547,8 +559,8 @@ std::vector<std::string> robust_summary_lines(const SelectionProblem& p, const R
         if (solved < r.draws)
             out.push_back("  " + std::to_string(r.draws - solved) +
                           " draw(s) not solved: --time-limit stopped the search before them.");
-        out.push_back("  core (chosen in at least " + fixed(100 * req.core_share, 0) + " % of the draws): " +
-                      list(Robustness::core, 30));
+        out.push_back("  core (chosen in at least " + fixed(100 * req.core_share, 0) +
+                      " % of the draws): " + list(Robustness::core, 30));
         out.push_back("  contested: " + list(Robustness::contested, 30));
         out.push_back("  never chosen: " + list(Robustness::never, 0));
     }
@@ -566,15 +578,17 @@ std::vector<std::string> robust_summary_lines(const SelectionProblem& p, const R
         if (r.compromise && !r.compromise->result.selected.empty()) {
             std::string line = "  compromis (every group keeps at least " + fixed(100 * r.compromise->worst_share, 1) +
                                " % of its optimum, " + to_string(r.compromise->result.status) + "):";
-            for (std::size_t h = 0; h < r.groups.size(); ++h) line += " " + fixed(100 * r.compromise->share[h], 1) + " %";
+            for (std::size_t h = 0; h < r.groups.size(); ++h)
+                line += " " + fixed(100 * r.compromise->share[h], 1) + " %";
             out.push_back(line);
         }
     }
     if (r.portfolio) {
         const Portfolio& pf = *r.portfolio;
         out.push_back("Portfolio: " + std::to_string(pf.sets.size()) + " of " + std::to_string(req.portfolio) +
-                      " set(s) within " + fixed(100 * req.portfolio_gap, 1) + " % of the optimum, each differing in at least " +
-                      std::to_string(req.min_difference) + " candidate(s).");
+                      " set(s) within " + fixed(100 * req.portfolio_gap, 1) +
+                      " % of the optimum, each differing in at least " + std::to_string(req.min_difference) +
+                      " candidate(s).");
         for (std::size_t s = 0; s < pf.sets.size(); ++s) {
             if (pf.sets[s].selected.empty()) continue;
             out.push_back("  set " + std::to_string(s + 1) + ": objective " + fixed(pf.sets[s].objective, 1) + ", " +

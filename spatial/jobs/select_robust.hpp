@@ -21,11 +21,11 @@ struct FeatureLayer;
 
 // The weight-independent part of the scores, in problem order.
 struct RobustInput {
-    std::vector<std::string> factors;         // the profile's factor names (f_<name>_value)
-    std::vector<std::vector<double>> value;   // [factor][candidate]
-    std::vector<std::vector<double>> contrib; // [factor][candidate]: weight x value as scored
-    std::vector<double> score;                // the scored file's score
-    std::vector<double> weight;               // the weight field (objective = score x weight)
+    std::vector<std::string> factors;          // the profile's factor names (f_<name>_value)
+    std::vector<std::vector<double>> value;    // [factor][candidate]
+    std::vector<std::vector<double>> contrib;  // [factor][candidate]: weight x value as scored
+    std::vector<double> score;                 // the scored file's score
+    std::vector<double> weight;                // the weight field (objective = score x weight)
 };
 
 // True when the request asks for draws, weight sets or a portfolio.
@@ -46,8 +46,8 @@ RobustSummary analyse_robust(const SelectRequest& request, const SelectionProble
                              std::chrono::steady_clock::time_point deadline);
 
 // The layer selection_frequency (one row per candidate, with geometry) and the tables.
-void write_robust(GDALDataset& ds, const SelectRequest& request, const SelectionProblem& p,
-                  const RobustSummary& r, const FeatureLayer& candidates, const std::vector<std::size_t>& order);
+void write_robust(GDALDataset& ds, const SelectRequest& request, const SelectionProblem& p, const RobustSummary& r,
+                  const FeatureLayer& candidates, const std::vector<std::size_t>& order);
 
 // Plain-language lines for stdout (English), one per line.
 std::vector<std::string> robust_summary_lines(const SelectionProblem& p, const RobustSummary& r,

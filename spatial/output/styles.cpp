@@ -380,6 +380,24 @@ StyleSpec catalogue_style(OGRLayer& layer, const std::string& field, const std::
     return s;
 }
 
+// selection_frequency (select --draws): the robustness classes, the core dark and outlined
+// by the layer's dark outline, contested in between, never chosen light.
+StyleSpec selection_frequency_style(OGRLayer& layer) {
+    StyleSpec s =
+        base(layer, "Selectiefrequentie over de gewichtstrekkingen", "Selection frequency over the weight draws");
+    s.renderer = Renderer::categorized;
+    s.field = "robustness";
+    s.classes.push_back({"never", 0, 0, "nooit gekozen", "never chosen", "#f0f0f0"});
+    s.classes.push_back(
+        {"contested", 0, 0, "omstreden (in een deel van de trekkingen)", "contested (in some draws)", "#fdae61"});
+    s.classes.push_back(
+        {"core", 0, 0, "kern (in >= 90 % van de trekkingen)", "core (in >= 90 % of the draws)", "#1a9641"});
+    s.outline = "#00441b";
+    s.outline_mm = 0.4;
+    s.label_field = first_field(layer, {"naam", "name"});
+    return s;
+}
+
 }  // namespace
 
 std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known) {
@@ -430,6 +448,8 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
         s->outline = "#08306b";
         s->outline_mm = 0.3;
         s->label_field = first_field(layer, {"naam", "name"});
+    } else if (name == "selection_frequency" && has_field(layer, "robustness")) {
+        s = selection_frequency_style(layer);
     } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "").classes.empty()) {
         s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil");
         s->outline = "#ffffff";
