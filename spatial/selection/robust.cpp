@@ -57,6 +57,7 @@ std::vector<SelectionResult> solve_each(const SelectionProblem& problem,
     SelectionProblem p = problem;
     SolveOptions o = options.solve;
     if (!o.cache) o.cache = make_solve_cache();
+    o.fast_parts = true;
     std::vector<SelectionResult> out;
     out.reserve(objectives.size());
     std::vector<char> previous;

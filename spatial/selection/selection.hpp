@@ -79,6 +79,10 @@ struct SolveOptions {
     // CBC's start when it meets every rule and beats the greedy set. Empty: none.
     std::vector<char> start;
     std::shared_ptr<SolveCache> cache;  // set: the parts are computed once and reused
+    // Parts of at most 14 candidates enumerated instead of given to CBC, and (maximising, with
+    // relative_gap > 0 and a start) parts whose start set is close to a fractional knapsack
+    // bound kept without CBC, within half the gap (solve_each sets it; see selection.cpp).
+    bool fast_parts = false;
 };
 
 // The largest magnitude of a bound, coefficient or objective value the solver is given (CBC

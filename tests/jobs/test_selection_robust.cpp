@@ -310,3 +310,66 @@ TEST_CASE("portfolios: feasible, within the gap, different, first optimal, none 
     REQUIRE(exhausted > 0);  // both ends are exercised
     REQUIRE(complete > 0);
 }
+
+TEST_CASE("parts solved without CBC (enumeration, knapsack by dynamic programming) equal brute force",
+          "[selection][robust]") {
+    // 18-20 candidates in 2 groups limited by whole homes, with overlaps: parts above 14
+    // candidates go to the dynamic programme, smaller ones are enumerated.
+    int knapsack_sized = 0;
+    for (std::uint64_t seed = 301; seed <= 312; ++seed) {
+        Rng r{seed * 40503 + 7};
+        SelectionProblem p;
+        const std::size_t n = static_cast<std::size_t>(r.in(18, 20));
+        std::vector<double> homes(n);
+        std::vector<int> group(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            p.ids.push_back(std::to_string(i + 1));
+            homes[i] = r.in(5, 60) * 10.0;
+            group[i] = i < 15 ? 0 : 1;  // 15 candidates: above the enumeration limit of 14
+            p.objective.push_back(r.unit() * homes[i]);
+            p.available.push_back(1);
+            p.locked_in.push_back(0);
+        }
+        for (int g = 0; g < 2; ++g) {
+            Terms t;
+            double total = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (group[i] == g) {
+                    t.emplace_back(static_cast<std::uint32_t>(i), homes[i]);
+                    total += homes[i];
+                }
+            }
+            p.constraints.push_back({ConstraintKind::group_max,
+                                     "g" + std::to_string(g),
+                                     Sense::at_most,
+                                     t,
+                                     std::round(total * 0.4),
+                                     {},
+                                     {},
+                                     0});
+        }
+        for (std::size_t i = 0; i + 1 < n; ++i) {
+            if (group[i] == group[i + 1] && r.in(1, 100) <= 20)
+                p.overlaps.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1));
+        }
+        knapsack_sized += n > 15 ? 1 : 0;
+        const std::vector<std::uint32_t> feasible = feasible_sets(p);
+        const std::int64_t best = brute_best(feasible, p.objective);
+        REQUIRE(best >= 0);
+        EachOptions each;
+        each.solve = exact();
+        const auto got = solve_each(p, {p.objective}, each);
+        INFO("seed " << seed);
+        REQUIRE(got[0].status == SelectionStatus::optimal);
+        REQUIRE(brute_feasible(p, mask_of(got[0].selected)));
+        REQUIRE(objective_of(p, got[0].selected) ==
+                Approx(value_of(p.objective, static_cast<std::uint32_t>(best))).epsilon(1e-12));
+        // With a gap: within it of the brute-force optimum.
+        each.solve.relative_gap = 0.02;
+        const auto near = solve_each(p, {p.objective}, each);
+        REQUIRE(brute_feasible(p, mask_of(near[0].selected)));
+        REQUIRE(objective_of(p, near[0].selected) >=
+                0.98 * value_of(p.objective, static_cast<std::uint32_t>(best)) - 1e-9);
+    }
+    REQUIRE(knapsack_sized > 0);
+}
