@@ -19,8 +19,8 @@ namespace ruimte {
 // One solve per objective vector (same rules). The independent parts are found once and
 // reused; each solve starts from the previous one's set (a warm start) when that is better
 // than the greedy set. options.time_limit_s is for all solves together, counted from
-// options.started (or the call): each solve gets an equal share of what is left. Solves not
-// reached before the deadline have status time_out and no set.
+// options.started (or the call): each solve may take a quarter of what is left (at least an
+// equal share). Solves not reached before the deadline have status time_out and no set.
 struct EachOptions {
     SolveOptions solve;
     bool warm_start = true;
