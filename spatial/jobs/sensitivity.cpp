@@ -335,8 +335,8 @@ std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<
 void check_sensitivity_request(const SensitivityRequest& req) {
     if (!req.chart.empty()) {
         const std::string ext = std::filesystem::path(req.chart).extension().string();
-        if (ext != ".svg" && ext != ".png") {
-            throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg or .png");
+        if (ext != ".svg" && ext != ".png" && ext != ".pdf") {
+            throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg, .pdf or .png");
         }
         check_distinct_outputs({req.score.output, req.chart}, "--chart and -o name the same file",
                                "give the chart its own name");
