@@ -21,6 +21,7 @@ test_packages=(
   gdal-bin sqlite3 spatialite-bin libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   python3 python3-geopandas python3-gdal python3-qgis qgis-providers qgis xvfb
+  python3-numpy python3-pil  # cli.qgis_render measures pixels (numpy) and writes docs/img (PIL)
   poppler-utils libxml2-utils
   python3-pil python3-shapely  # cli.map_outputs, cli.map_pixels read the maps back as pixels
   clang libclang-rt-14-dev clang-format

@@ -67,10 +67,18 @@ def near(c1, c2, tol=24):
     return all(abs(p - q) <= tol for p, q in zip(c1, c2))
 
 def style_colours(gpkg, table):
-    """value -> (r, g, b) of the categorized QGIS style in layer_styles."""
+    """value -> (r, g, b) of the default QGIS style in layer_styles: its rule-based classes
+    (filters such as ("verdict" = 'ja'), ("claim_count" = 2) or (if("selected", 1, 0) = 1)),
+    or the categories of an older categorized style."""
     qml = sqlite3.connect(gpkg).execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ?", (table,)).fetchone()[0]
-    cats = dict(re.findall(r'<category[^>]*symbol="(\d+)"[^>]*value="([^"]*)"', qml))
     cats = {v: s for s, v in re.findall(r'<category[^>]*symbol="(\d+)"[^>]*value="([^"]*)"', qml)}
+    for flt, label, sym_id in re.findall(r'<rule [^>]*filter="([^"]*)"[^>]*label="([^"]*)"[^>]*symbol="(\d+)"', qml):
+        if label == "uitgesloten":  # the excluded rule comes first; its colour is not a class's
+            continue
+        flt = flt.replace("&quot;", '"').replace("&apos;", "'")
+        m = re.search(r"= '([^']*)'\)?$", flt) or re.search(r"= (-?[\d.]+)\)?$", flt)
+        if m:
+            cats.setdefault(m.group(1), sym_id)
     sym = {}
     for m in re.finditer(r'<symbol [^>]*name="(\d+)"', qml):
         col = re.search(r'name="color" type="QString" value="(\d+),(\d+),(\d+)', qml[m.end():])
