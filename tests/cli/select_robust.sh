@@ -126,9 +126,13 @@ grep -q 'betaalbaar/woningen >= 0.666667' "$tmp/sets.txt" && ok "2/3 is a share 
 
 # 6. Ctrl-C during the draws.
 mkdir -p "$tmp/int"
-"$ruimte" select --scored "$tmp/score.gpkg" "${rules[@]}" --draws 5000 --time-limit 300 -q -o "$tmp/int/s.gpkg" > "$tmp/int.txt" 2> "$tmp/int.err" &
+"$ruimte" select --scored "$tmp/score.gpkg" "${rules[@]}" --draws 5000 --time-limit 300 -o "$tmp/int/s.gpkg" > "$tmp/int.txt" 2> "$tmp/int.err" &
 pid=$!
-sleep 4
+# Signal once the draws are under way (their progress on stderr), not at a fixed delay: on a
+# busy machine a signal before the program installs its handler is ignored (a background job
+# of a script inherits SIGINT ignored).
+for _ in $(seq 1 600); do grep -q 'draws' "$tmp/int.err" 2> /dev/null && break; sleep 0.1; done
+sleep 1
 kill -INT "$pid"; t0=$(date +%s.%N)
 wait "$pid"; rc=$?
 took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
