@@ -15,6 +15,8 @@ namespace {
 struct CheckOptions {
     CheckRequest request;
     std::vector<std::string> aliases;
+    std::vector<std::string> thresholds;
+    bool no_maps = false;
     unsigned threads = 0;
     bool quiet = false;
 };
@@ -39,6 +41,13 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
         ->check(CLI::Range(0.0, 0.999));
     cmd->add_option("--sliver-m2", r.sliver.m2, "... and only above this area in m2 (default 100)")
         ->check(CLI::Range(0.0, 1e12));
+    cmd->add_option("--threshold", opts->thresholds,
+                    "A theme counts above this value: 'THEME=VALUE' in the theme's unit (repeatable; defaults: "
+                    "waterveiligheid=0.2 m, bodemdaling=10 cm, ordinal classes above 0)");
+    cmd->add_option("--wbs-name", r.wbs_name, "Name of the WBS map in the report (default: from the source)");
+    cmd->add_option("--wbs-date", r.wbs_date,
+                    "Date of the WBS map in the report (default: the GeoPackage's last change, else the file's date)");
+    cmd->add_flag("--no-maps", opts->no_maps, "No overview maps in the report");
     cmd->add_option("--homes-field", r.homes_field,
                     "Location attribute with planned homes (default woningen; ignored when absent)");
     cmd->add_option("--id-field", r.id_field, "Location id attribute (default 'id', else the FID)");
@@ -58,7 +67,9 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
         "\n"
         "Verdict: the most severe WBS class whose area in the location exceeds BOTH --sliver-share of\n"
         "the location and --sliver-m2; 'onbekend' when no class does (never 'ja'). Themes are the\n"
-        "numeric fields of the WBS layer and of --themes layers. See docs/check.md.\n"
+        "numeric fields of the WBS layer and of --themes layers; a theme counts above its threshold\n"
+        "(flood depth 0.2 m, subsidence 10 cm, ordinal classes 1 and up; change with\n"
+        "--threshold 'waterveiligheid=0.3'). The report has an overview map per group. See docs/check.md.\n"
         "Writes the GeoPackage layers check_locations, check_parts (with --by), check_themes and\n"
         "check_groups.\n\n" +
         std::string(exit_code_help()));
@@ -76,6 +87,8 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
                 }
                 req.aliases[a.substr(0, eq)] = a.substr(eq + 1);
             }
+            for (const auto& t : opts->thresholds) req.thresholds.insert(parse_threshold(t));
+            req.maps = !opts->no_maps;
             req.control.threads = opts->threads;
             req.control.cancel = &cancel_flag();
             req.progress = [&](const std::string& stage, std::size_t d, std::size_t t) {

@@ -115,8 +115,8 @@ Runner add_score_command(CLI::App& app, const Invocation& inv) {
                     std::printf("  %lld. %s (%.3f)", static_cast<long long>(rank), shown(id).c_str(), score);
                 std::printf("\n");
             }
-            std::printf("Result: %s (layers candidates_scored, overlay_areas, geometry_issues)\n",
-                        shown(s.output).c_str());
+            std::printf("Result: %s (layers candidates_scored, overlay_areas, %sgeometry_issues)\n",
+                        shown(s.output).c_str(), s.data && !s.data->rasters.empty() ? "raster_stats, " : "");
             if (!s.csv.empty()) std::printf("Long table: %s\n", shown(s.csv).c_str());
             if (opts->timings) {
                 double total = 0;

@@ -23,6 +23,60 @@ struct SensitivityCliOptions {
 };
 }  // namespace
 
+namespace {
+// A number printed with a point, with a decimal comma in Dutch.
+std::string decimal_mark(std::string s, bool nl) {
+    if (nl) std::replace(s.begin(), s.end(), '.', ',');
+    return s;
+}
+
+// The summary for people: the top K with rank interval, P(top K) and name, then per factor
+// the weights over which the top K stays the same.
+void print_summary(const SensitivitySummary& s, bool nl) {
+    const SensitivityResult& res = s.result;
+    std::printf(nl ? "%zu kandidaten (%zu uitgesloten), %zu trekkingen van de gewichten.\n"
+                   : "%zu candidates (%zu excluded), %zu weight draws.\n",
+                s.candidates, s.excluded, res.draws);
+    std::vector<std::size_t> top;
+    for (std::size_t c = 0; c < s.candidates; ++c) {
+        if (res.base_rank[c] > 0 && static_cast<std::size_t>(res.base_rank[c]) <= res.top_k) top.push_back(c);
+    }
+    std::sort(top.begin(), top.end(),
+              [&](std::size_t a, std::size_t b) { return res.base_rank[a] < res.base_rank[b]; });
+    std::printf("  %-5s %-16s %-8s %-10s %-9s %s\n", nl ? "rang" : "rank", "id", nl ? "mediaan" : "median", "5-95 %",
+                "P(top K)", nl ? "naam" : "name");
+    for (std::size_t c : top) {
+        char interval[64], p_top[32];
+        std::snprintf(interval, sizeof interval, "%.0f-%.0f", res.rank_p05[c], res.rank_p95[c]);
+        std::snprintf(p_top, sizeof p_top, "%.0f %%", 100 * res.p_top[c]);
+        const std::string name = c < s.names.size() ? shown(s.names[c]) : "";
+        std::printf("  %-5lld %-16s %-8.0f %-10s %-9s %s\n", static_cast<long long>(res.base_rank[c]),
+                    shown(s.ids[c]).c_str(), res.median_rank[c], interval, p_top, name.c_str());
+    }
+    if (!res.sweeps.empty()) {
+        std::printf(nl ? "Gewicht waarbij de top %zu verandert (een factor tegelijk):\n"
+                       : "Weight at which the top %zu changes (one factor at a time):\n",
+                    res.top_k);
+        for (const WeightSweep& w : res.sweeps) {
+            // The top K stays the profile's for weights in [from, to]; a side where it never
+            // changes reaches 0 or 1.
+            auto bound = [&](const std::optional<double>& change, double stable) {
+                char b[48];
+                if (change) std::snprintf(b, sizeof b, "%.4f", stable);
+                else std::snprintf(b, sizeof b, "%.0f (%s)", stable, nl ? "nooit" : "never");
+                return decimal_mark(b, nl);
+            };
+            char weight[32];
+            std::snprintf(weight, sizeof weight, "%.3f", w.base_weight);
+            std::printf(nl ? "  %-20s gewicht %s: top gelijk van %s tot %s\n"
+                           : "  %-20s weight %s: top unchanged from %s to %s\n",
+                        shown(w.factor).c_str(), decimal_mark(weight, nl).c_str(),
+                        bound(w.change_below, w.stable_from).c_str(), bound(w.change_above, w.stable_to).c_str());
+        }
+    }
+}
+}  // namespace
+
 Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
     auto opts = std::make_shared<SensitivityCliOptions>();
     SensitivityRequest& r = opts->request;
@@ -97,44 +151,7 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
             req.score.notice = [&](const std::string& m) { progress.notice(m); };
             const SensitivitySummary s = run_sensitivity(req);
             progress.finish();
-            const bool nl = req.lang == "nl";
-            const SensitivityResult& res = s.result;
-            std::printf(nl ? "%zu kandidaten (%zu uitgesloten), %zu trekkingen van de gewichten.\n"
-                           : "%zu candidates (%zu excluded), %zu weight draws.\n",
-                        s.candidates, s.excluded, res.draws);
-            std::vector<std::size_t> top;
-            for (std::size_t c = 0; c < s.candidates; ++c) {
-                if (res.base_rank[c] > 0 && static_cast<std::size_t>(res.base_rank[c]) <= res.top_k) top.push_back(c);
-            }
-            std::sort(top.begin(), top.end(),
-                      [&](std::size_t a, std::size_t b) { return res.base_rank[a] < res.base_rank[b]; });
-            std::printf(nl ? "  %-5s %-16s %-8s %-10s %s\n" : "  %-5s %-16s %-8s %-10s %s\n", nl ? "rang" : "rank",
-                        "id", nl ? "mediaan" : "median", "5-95 %", nl ? "P(top K)" : "P(top K)");
-            for (std::size_t c : top) {
-                char interval[64];
-                std::snprintf(interval, sizeof interval, "%.0f-%.0f", res.rank_p05[c], res.rank_p95[c]);
-                std::printf("  %-5lld %-16s %-8.0f %-10s %.0f %%\n", static_cast<long long>(res.base_rank[c]),
-                            shown(s.ids[c]).c_str(), res.median_rank[c], interval, 100 * res.p_top[c]);
-            }
-            if (!res.sweeps.empty()) {
-                std::printf(nl ? "Gewicht waarbij de top %zu verandert (een factor tegelijk):\n"
-                               : "Weight at which the top %zu changes (one factor at a time):\n",
-                            res.top_k);
-                for (const WeightSweep& w : res.sweeps) {
-                    // The top K stays the profile's for weights in [from, to]; a side where it never
-                    // changes reaches 0 or 1.
-                    auto bound = [&](const std::optional<double>& change, double stable) {
-                        char b[48];
-                        if (change) std::snprintf(b, sizeof b, "%.4f", stable);
-                        else std::snprintf(b, sizeof b, "%.0f (%s)", stable, nl ? "nooit" : "never");
-                        return std::string(b);
-                    };
-                    std::printf(nl ? "  %-20s gewicht %.3f: top gelijk van %s tot %s\n"
-                                   : "  %-20s weight %.3f: top unchanged from %s to %s\n",
-                                shown(w.factor).c_str(), w.base_weight, bound(w.change_below, w.stable_from).c_str(),
-                                bound(w.change_above, w.stable_to).c_str());
-                }
-            }
+            print_summary(s, req.lang == "nl");
             std::printf("Result: %s (layers rank_intervals, oat_sweep, oat_steps, weight_draws)\n",
                         shown(req.score.output).c_str());
             if (!req.chart.empty()) std::printf("Chart: %s\n", shown(req.chart).c_str());

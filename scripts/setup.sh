@@ -20,6 +20,7 @@ test_packages=(
   catch2
   gdal-bin sqlite3 spatialite-bin libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+  postgis python3-rasterio  # scripts/bench-raster.sh: raster2pgsql, rasterio + numpy
   python3 python3-geopandas python3-gdal python3-qgis qgis-providers qgis xvfb
   python3-numpy python3-pil  # cli.qgis_render measures pixels (numpy) and writes docs/img (PIL)
   poppler-utils libxml2-utils
@@ -27,6 +28,7 @@ test_packages=(
   clang libclang-rt-14-dev clang-format
   time hyperfine
   gdb  # cli.select_limits stops ruimte in each phase to send SIGINT there
+  chromium python3-numpy  # cli.check_report renders the HTML report in Chromium and checks its pixels
 )
 # Usage: scripts/setup.sh [--run]   (--run: only what building and running needs)
 packages=("${run_packages[@]}")

@@ -10,10 +10,12 @@
 #include <limits>
 #include <memory>
 
+#include "layers/catalogue.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/toml_limits.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -33,6 +35,10 @@ double ScoredRun::value(const std::string& column, std::size_t r) const {
         if (column_names[i] == column) return column_values[i][r];
     }
     return std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string ScoredRun::id_and_name(std::size_t r) const {
+    return r < names.size() && !names[r].empty() ? ids[r] + " " + names[r] : ids[r];
 }
 
 std::size_t ScoredRun::ranked_count() const {
@@ -79,6 +85,8 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     };
     const int f_id = field("candidate_id"), f_score = field("score"), f_rank = field("rank"),
               f_excl = field("excluded"), f_reasons = field("reasons");
+    int f_name = defn->GetFieldIndex("naam");
+    if (f_name < 0) f_name = defn->GetFieldIndex("name");
     run.integer_ids =
         defn->GetFieldDefn(f_id)->GetType() == OFTInteger64 || defn->GetFieldDefn(f_id)->GetType() == OFTInteger;
     std::vector<int> numeric;
@@ -96,6 +104,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     for (auto& feat : *layer) {
         read_check.feature(feat->GetFID());
         run.ids.emplace_back(feat->GetFieldAsString(f_id));
+        run.names.emplace_back(f_name >= 0 && feat->IsFieldSetAndNotNull(f_name) ? feat->GetFieldAsString(f_name) : "");
         run.score.push_back(feat->GetFieldAsDouble(f_score));
         run.rank.push_back(feat->IsFieldSetAndNotNull(f_rank) ? feat->GetFieldAsInteger64(f_rank) : 0);
         run.excluded.push_back(feat->GetFieldAsInteger(f_excl) ? 1 : 0);
@@ -121,25 +130,58 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
 
 namespace {
 
-std::string num(double v, int decimals) {
+// Fixed decimals; a decimal comma in Dutch (nl), a point in English.
+std::string num(double v, int decimals, bool nl) {
     if (std::isnan(v)) return "-";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    std::string s = buf;
+    if (nl) std::replace(s.begin(), s.end(), '.', ',');
+    return s;
 }
 
-std::string percent(double share) {
-    return std::fabs(share) < 0.005 ? "0 %" : num(100 * share, 0) + " %";
+std::string percent(double share, bool nl) {
+    return std::fabs(share) < 0.005 ? "0 %" : num(100 * share, 0, nl) + " %";
+}
+
+// The catalogue kind of a class layer: its `catalogue`, else the kind whose codes hold every
+// one of its `classes` (the sample profiles list wbs and netcongestie codes); or nullptr.
+const layers::LayerKindInfo* catalogue_kind(const LayerSpec* spec, const std::vector<std::string>& classes) {
+    if (spec && !spec->catalogue.empty()) return layers::find_kind(spec->catalogue);
+    if (classes.empty()) return nullptr;
+    for (const auto& kind : layers::catalogue()) {
+        const bool all = std::all_of(classes.begin(), classes.end(), [&](const std::string& c) {
+            return std::any_of(kind.classes.begin(), kind.classes.end(),
+                               [&](const layers::ClassInfo& k) { return k.code == c; });
+        });
+        if (all) return &kind;
+    }
+    return nullptr;
+}
+
+// A class by the catalogue's label ("transportschaarste, wachtrij" for red) when the layer's
+// classes are the catalogue's, else its code.
+std::string class_label(const layers::LayerKindInfo* kind, const std::string& code, bool nl) {
+    if (kind) {
+        for (const auto& c : kind->classes) {
+            if (c.code == code) return nl ? c.label_nl : c.label_en;
+        }
+    }
+    return code;
 }
 
 // What a factor measured for the candidate in `row`, from the columns `score` wrote.
 std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t row, bool nl) {
     const Profile& p = run.profile;
     auto metric_text = [&](const std::string& metric) {
-        if (metric == "area_ha") return "area_ha = " + num(run.value("area_ha", row), 2);
-        if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3);
+        if (metric == "area_ha") return "area_ha = " + num(run.value("area_ha", row), 2, nl);
+        if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3, nl);
         const auto dot = metric.find('.');
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
+        if (p.raster(layer)) {  // a raster metric the profile uses has a column of its own
+            const double rv = run.value(schema::scored::raster_metric(column_part(metric)), row);
+            return metric + " = " + num(rv, rest.find("m2") != std::string::npos ? 0 : 3, nl);
+        }
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
         const double area_m2 = run.value("area_ha", row) * 1e4;
@@ -153,7 +195,7 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         else if (rest == "uncovered_share") v = 1.0 - covered;
         else if (rest == "covered_m2") v = covered * area_m2;
         else if (rest == "distance_m") v = run.value(lc + "_distance_m", row);
-        return metric + " = " + num(v, rest.find("m2") != std::string::npos || rest == "distance_m" ? 0 : 3);
+        return metric + " = " + num(v, rest.find("m2") != std::string::npos || rest == "distance_m" ? 0 : 3, nl);
     };
     switch (f.kind) {
         case FactorKind::classes: {
@@ -161,27 +203,28 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
             std::vector<std::string> classes = spec ? spec->classes : std::vector<std::string>{};
             if (classes.empty())
                 for (const auto& [k, v] : f.values) classes.push_back(k);
-            std::string s;
+            const layers::LayerKindInfo* kind = catalogue_kind(spec, classes);
+            std::string s;  // "; " between classes: a label may hold a comma
             for (const auto& c : classes) {
                 const double share = run.value(column_part(f.layer) + "_" + column_part(c) + "_share", row);
-                if (share > 0.0005) s += (s.empty() ? "" : ", ") + c + " " + percent(share);
+                if (share > 0.0005) s += (s.empty() ? "" : "; ") + class_label(kind, c, nl) + " " + percent(share, nl);
             }
             const double outside = run.value(column_part(f.layer) + "_uncovered_share", row);
             if (outside > 0.0005)
-                s += (s.empty() ? "" : ", ") + std::string(nl ? "buiten de laag " : "outside the layer ") +
-                     percent(outside);
+                s += (s.empty() ? "" : "; ") + std::string(nl ? "buiten de laag " : "outside the layer ") +
+                     percent(outside, nl);
             return f.layer + ": " + (s.empty() ? "-" : s);
         }
         case FactorKind::linear:
-            return metric_text(f.metric) + " (" + num(f.lower, 2) + ".." + num(f.upper, 2) + ", " +
+            return metric_text(f.metric) + " (" + num(f.lower, 2, nl) + ".." + num(f.upper, 2, nl) + ", " +
                    (f.direction == Direction::rising ? (nl ? "stijgend" : "rising") : (nl ? "dalend" : "falling")) +
                    ")";
         case FactorKind::distance_decay: {
             const double d = run.value(column_part(f.layer) + "_distance_m", row);
-            return f.layer + ".distance_m = " + (std::isnan(d) ? std::string("-") : num(d, 0) + " m") + " (" +
+            return f.layer + ".distance_m = " + (std::isnan(d) ? std::string("-") : num(d, 0, nl) + " m") + " (" +
                    (f.shape == DecayShape::linear ? (nl ? "lineair tot " : "linear to ")
                                                   : (nl ? "halvering per " : "half per ")) +
-                   num(f.distance_m, 0) + " m)";
+                   num(f.distance_m, 0, nl) + " m)";
         }
     }
     return "";
@@ -202,6 +245,7 @@ std::vector<std::string> split_reasons(const std::string& s) {
 CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl) {
     CandidateExplanation e;
     e.id = run.ids[row];
+    e.name = row < run.names.size() ? run.names[row] : "";
     e.profile = run.profile.name;
     e.aggregation = run.profile.aggregation;
     e.score = run.score[row];
@@ -270,6 +314,11 @@ std::string pad(const std::string& s, std::size_t width) {
     return chars >= width ? s + " " : s + std::string(width - chars, ' ');
 }
 
+// "17 Westrand 's-Gravenhage 2": the id, and the name beside it when there is one.
+std::string who(const CandidateExplanation& e) {
+    return e.name.empty() ? e.id : e.id + " " + e.name;
+}
+
 std::string rank_text(const CandidateExplanation& e, bool nl) {
     if (e.rank <= 0) return nl ? "geen rang (uitgesloten)" : "no rank (excluded)";
     return (nl ? "rang " : "rank ") + std::to_string(e.rank) + (nl ? " van " : " of ") + std::to_string(e.ranked_count);
@@ -279,8 +328,8 @@ std::string rank_text(const CandidateExplanation& e, bool nl) {
 std::string render_explanation(const CandidateExplanation& e, const std::string& lang) {
     const bool nl = lang != "en";
     std::string out;
-    out += (nl ? "Kandidaat " : "Candidate ") + e.id + " (" + (nl ? "profiel " : "profile ") + e.profile + "): score " +
-           num(e.score, 4) + ", " + rank_text(e, nl) + "\n\n";
+    out += (nl ? "Kandidaat " : "Candidate ") + who(e) + " (" + (nl ? "profiel " : "profile ") + e.profile +
+           "): score " + num(e.score, 4, nl) + ", " + rank_text(e, nl) + "\n\n";
     std::size_t w_name = nl ? 10 : 10, w_metric = nl ? 7 : 7;
     for (const auto& f : e.factors) {
         w_name = std::max(w_name, f.name.size() + 2);
@@ -290,11 +339,11 @@ std::string render_explanation(const CandidateExplanation& e, const std::string&
            pad(nl ? "waarde" : "value", 8) + pad(nl ? "gewicht" : "weight", 9) + (nl ? "bijdrage" : "contribution") +
            "\n";
     for (const auto& f : e.factors) {
-        out += pad(f.name, w_name) + pad(f.metric, w_metric) + pad(num(f.value, 3), 8) + pad(num(f.weight, 3), 9) +
-               num(f.contribution, 4) + "\n";
+        out += pad(f.name, w_name) + pad(f.metric, w_metric) + pad(num(f.value, 3, nl), 8) +
+               pad(num(f.weight, 3, nl), 9) + num(f.contribution, 4, nl) + "\n";
     }
     out += pad(nl ? "som van de bijdragen" : "sum of the contributions", w_name + w_metric + 17) +
-           num(e.contribution_sum, 4) + (nl ? "  (= score)" : "  (= score)") + "\n";
+           num(e.contribution_sum, 4, nl) + (nl ? "  (= score)" : "  (= score)") + "\n";
     if (e.aggregation == Aggregation::minimum) {
         out += nl ? "Aggregatie 'minimum': de zwakste factor bepaalt de score en draagt die geheel bij.\n"
                   : "Aggregation 'minimum': the weakest factor sets the score and carries all of it.\n";
@@ -312,11 +361,11 @@ std::string render_explanation(const CandidateExplanation& e, const std::string&
 std::string render_comparison(const CandidateComparison& c, const std::string& lang) {
     const bool nl = lang != "en";
     std::string out;
-    auto sign = [](double v, int d) { return (v > 0 ? "+" : "") + num(v, d); };
+    auto sign = [nl](double v, int d) { return (v > 0 ? "+" : "") + num(v, d, nl); };
     out += (nl ? "Kandidaat " : "Candidate ") + c.a.id + (nl ? " tegenover " : " versus ") + c.b.id + " (" +
            (nl ? "profiel " : "profile ") + c.a.profile + ")\n";
-    out += "  " + c.a.id + ": score " + num(c.a.score, 4) + ", " + rank_text(c.a, nl) + "\n";
-    out += "  " + c.b.id + ": score " + num(c.b.score, 4) + ", " + rank_text(c.b, nl) + "\n";
+    out += "  " + who(c.a) + ": score " + num(c.a.score, 4, nl) + ", " + rank_text(c.a, nl) + "\n";
+    out += "  " + who(c.b) + ": score " + num(c.b.score, 4, nl) + ", " + rank_text(c.b, nl) + "\n";
     out += (nl ? "  verschil in score: " : "  score difference: ") + sign(c.gap, 4) + "\n\n";
     std::size_t w = 12;
     for (const auto& f : c.factors) w = std::max(w, f.name.size() + 2);
@@ -327,9 +376,9 @@ std::string render_comparison(const CandidateComparison& c, const std::string& l
     out += pad(nl ? "criterium" : "criterion", w) + pad(va, wv) + pad(vb, wv) + pad(ca, wc) + pad(cb, wc) +
            pad(nl ? "verschil" : "difference", 12) + (nl ? "aandeel" : "share") + "\n";
     for (const auto& f : c.factors) {
-        out += pad(f.name, w) + pad(num(f.value_a, 3), wv) + pad(num(f.value_b, 3), wv) +
-               pad(num(f.contribution_a, 4), wc) + pad(num(f.contribution_b, 4), wc) + pad(sign(f.difference, 4), 12) +
-               (std::isnan(f.share) ? "-" : percent(f.share)) + "\n";
+        out += pad(f.name, w) + pad(num(f.value_a, 3, nl), wv) + pad(num(f.value_b, 3, nl), wv) +
+               pad(num(f.contribution_a, 4, nl), wc) + pad(num(f.contribution_b, 4, nl), wc) +
+               pad(sign(f.difference, 4), 12) + (std::isnan(f.share) ? "-" : percent(f.share, nl)) + "\n";
     }
     out += "\n";
     // Per side, the criteria that favour it, by how much (contribution points).
@@ -337,19 +386,19 @@ std::string render_comparison(const CandidateComparison& c, const std::string& l
     for (const auto& f : c.factors) {
         if (std::fabs(f.difference) < 5e-5) continue;
         std::string& list = f.difference > 0 ? for_a : for_b;
-        list += (list.empty() ? "" : ", ") + f.name + " (" + num(std::fabs(f.difference), 4) + ")";
+        list += (list.empty() ? "" : ", ") + f.name + " (" + num(std::fabs(f.difference), 4, nl) + ")";
     }
     if (for_a.empty() && for_b.empty())
         out += nl ? "De criteria geven geen verschil.\n" : "The criteria make no difference.\n";
     const bool a_first = c.gap >= 0;
     for (const auto* side : {a_first ? &c.a : &c.b, a_first ? &c.b : &c.a}) {
         const std::string& list = side == &c.a ? for_a : for_b;
-        if (!list.empty()) out += (nl ? "In het voordeel van " : "In favour of ") + side->id + ": " + list + "\n";
+        if (!list.empty()) out += (nl ? "In het voordeel van " : "In favour of ") + who(*side) + ": " + list + "\n";
     }
     if (c.a.excluded || c.b.excluded) {
         for (const auto* e : {&c.a, &c.b}) {
             if (!e->excluded) continue;
-            out += (nl ? "Kandidaat " : "Candidate ") + e->id + (nl ? " is uitgesloten: " : " is excluded: ");
+            out += (nl ? "Kandidaat " : "Candidate ") + who(*e) + (nl ? " is uitgesloten: " : " is excluded: ");
             for (std::size_t i = 0; i < e->reasons.size(); ++i) out += (i ? "; " : "") + e->reasons[i];
             out += "\n";
         }

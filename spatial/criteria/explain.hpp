@@ -18,7 +18,8 @@ struct ScoredRun {
     std::string path;
     Profile profile;  // parsed from the metadata; layer sources point at `path`
     bool integer_ids = false;
-    std::vector<std::string> ids;  // candidate_id as text, in file order
+    std::vector<std::string> ids;    // candidate_id as text, in file order
+    std::vector<std::string> names;  // the candidate's name (field naam or name), or "" per row
     std::vector<double> score;
     std::vector<std::int64_t> rank;  // 0 = not ranked (excluded)
     std::vector<char> excluded;
@@ -29,6 +30,8 @@ struct ScoredRun {
 
     // Row of a candidate id; throws Error(usage) naming the file when there is none.
     std::size_t row(const std::string& id) const;
+    // "17 Westrand 's-Gravenhage 2": the id with the name beside it when there is one.
+    std::string id_and_name(std::size_t row) const;
     // A numeric column's value; NaN when the column does not exist or is null.
     double value(const std::string& column, std::size_t row) const;
     std::size_t ranked_count() const;
@@ -47,6 +50,7 @@ struct FactorExplanation {
 
 struct CandidateExplanation {
     std::string id;
+    std::string name;  // empty when the scored file has no name field
     std::string profile;
     Aggregation aggregation = Aggregation::weighted_sum;
     double score = 0;

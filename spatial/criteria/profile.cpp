@@ -12,6 +12,7 @@
 #include "layers/catalogue.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/toml_limits.hpp"
+#include "spatial/criteria/raster_layers.hpp"
 
 namespace fs = std::filesystem;
 
@@ -44,6 +45,13 @@ bool compare(double lhs, CompareOp op, double rhs) {
 const LayerSpec* Profile::layer(const std::string& layer_name) const {
     for (const auto& l : layers) {
         if (l.name == layer_name) return &l;
+    }
+    return nullptr;
+}
+
+const RasterLayerSpec* Profile::raster(const std::string& raster_name) const {
+    for (const auto& r : rasters) {
+        if (r.name == raster_name) return &r;
     }
     return nullptr;
 }
@@ -261,9 +269,15 @@ MetricName parse_metric(const std::string& metric, const Profile& profile, int l
     if (dot == std::string::npos) fail("not a metric name", hint_all);
     m.layer = metric.substr(0, dot);
     const LayerSpec* layer = profile.layer(m.layer);
+    if (const RasterLayerSpec* r = layer ? nullptr : profile.raster(m.layer)) {
+        m.kind = MetricName::Kind::raster;
+        m.klass = parse_raster_metric(*r, metric.substr(dot + 1), metric, profile.path, line, key);
+        return m;
+    }
     if (!layer) {
         std::string names;
         for (const auto& l : profile.layers) names += (names.empty() ? "" : ", ") + l.name;
+        for (const auto& l : profile.rasters) names += (names.empty() ? "" : ", ") + l.name;
         fail("no layer '" + m.layer + "' in [layers]", "declare it or use one of: " + names);
     }
     const std::string rest = metric.substr(dot + 1);
@@ -343,6 +357,12 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         const std::string where = "layers." + std::string(k.str());
         if (!v.is_table()) r.fail(where, Reader::line_of(v), "must be a table");
         const toml::table& t = *v.as_table();
+        if (const toml::node* type = t.get("type"); type && type->is_string() && is_raster_type(**type->as_string())) {
+            const auto override = overrides.find(std::string(k.str()));
+            p.rasters.push_back(parse_raster_layer(t, std::string(k.str()), Reader::line_of(v), path,
+                                                   override != overrides.end() ? &override->second : nullptr));
+            continue;
+        }
         r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue"});
         LayerSpec l;
         l.name = std::string(k.str());
@@ -374,7 +394,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                        "class_field belongs to class layers", "use name_field");
         } else {
             r.fail(where + ".type", Reader::line_of(*t.get("type")), "unknown layer type '" + type + "'",
-                   "use classes or presence");
+                   "use classes, presence, raster_values or raster_classes");
         }
         if (const toml::node* c = t.get("classes")) {
             if (!c->is_array()) r.fail(where + ".classes", Reader::line_of(*c), "must be an array of strings");
@@ -413,7 +433,7 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     }
 
     for (const auto& [name, source] : overrides) {
-        if (!p.layer(name)) {
+        if (!p.layer(name) && !p.raster(name)) {
             std::string names;
             for (const auto& l : p.layers) names += (names.empty() ? "" : ", ") + l.name;
             throw Error(ErrorKind::usage, "--layer " + name + "=...: the profile has no layer '" + name + "'", {},
@@ -423,6 +443,8 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     // toml++ keeps tables sorted by key; the profile's own order is the order people wrote.
     std::stable_sort(p.layers.begin(), p.layers.end(),
                      [](const LayerSpec& a, const LayerSpec& b) { return a.line < b.line; });
+    std::stable_sort(p.rasters.begin(), p.rasters.end(),
+                     [](const RasterLayerSpec& a, const RasterLayerSpec& b) { return a.line < b.line; });
 
     // [[exclusions]]
     if (const toml::node* ex = root.get("exclusions")) {

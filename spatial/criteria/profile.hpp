@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "spatial/criteria/ahp.hpp"
+#include "spatial/criteria/raster_spec.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/source.hpp"
 
@@ -78,6 +79,7 @@ struct Profile {
     Aggregation aggregation = Aggregation::weighted_sum;
     std::string id_field;  // candidate id attribute; empty: "id" if present, else the FID
     std::vector<LayerSpec> layers;
+    std::vector<RasterLayerSpec> rasters;  // type = raster_values / raster_classes (raster_layers.hpp)
     std::vector<Exclusion> exclusions;
     std::vector<Factor> factors;
     // Set when [weights] method = "ahp": the factors' weights are its eigenvector (docs/weights.md).
@@ -86,6 +88,7 @@ struct Profile {
     std::vector<std::string> warnings;
 
     const LayerSpec* layer(const std::string& name) const;
+    const RasterLayerSpec* raster(const std::string& name) const;
 };
 
 // Layer sources given on the command line (NAME -> FILE[:LAYER], relative to the working
@@ -98,10 +101,20 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
 
 // A metric name split into its parts; see docs/criteria.md for the list.
 struct MetricName {
-    enum class Kind { area_ha, attribute, share, area_m2, covered_share, uncovered_share, covered_m2, distance_m };
+    enum class Kind {
+        area_ha,
+        attribute,
+        share,
+        area_m2,
+        covered_share,
+        uncovered_share,
+        covered_m2,
+        distance_m,
+        raster
+    };
     Kind kind = Kind::area_ha;
     std::string layer;      // layer metrics
-    std::string klass;      // share / area_m2
+    std::string klass;      // share / area_m2; raster: the statistic ("mean", "share_above_0.5", "share.ja")
     std::string attribute;  // attribute
 };
 // Parses and checks a metric name against the profile's layers; throws Error(profile).

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
 
 namespace ruimte {
 
@@ -48,11 +49,22 @@ std::size_t class_position(const LayerIndex& layer, const std::string& klass) {
     return it == cls.end() ? cls.size() : static_cast<std::size_t>(it - cls.begin());
 }
 
+// Four significant digits in fixed notation, trailing zeros dropped: 0.5908, 1, 0.00003636,
+// 123457; never scientific notation (3.636e-05), which people misread in a reason.
 std::string format_number(double v) {
-    std::ostringstream s;
-    s.precision(4);
-    s << v;
-    return s.str();
+    if (v == 0 || !std::isfinite(v)) {
+        std::ostringstream s;
+        s << v;
+        return s.str();
+    }
+    const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(v))));
+    const int decimals = std::clamp(3 - magnitude, 0, 15);
+    std::string s = fixed(v, decimals);
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    return s;
 }
 }  // namespace
 
@@ -67,6 +79,12 @@ double metric_value(const MetricName& m, std::size_t c, const Profile& profile,
             if (table.attribute_names[a] == m.attribute) return table.attribute_values[a][c];
         }
         throw Error(ErrorKind::internal, "attribute metric not loaded: " + m.attribute);
+    }
+    if (m.kind == K::raster) {
+        const auto it = table.raster_metrics.find(m.layer + "." + m.klass);
+        if (it == table.raster_metrics.end())
+            throw Error(ErrorKind::internal, "raster metric not computed: " + m.layer);
+        return it->second[c];
     }
     const std::size_t l = layer_position(profile, m.layer);
     const LayerOverlay& lo = overlay.layers[l];

@@ -2,6 +2,7 @@
 // Scoring: per candidate, the metrics the profile names, every exclusion that applies, each
 // factor's standardised value (0..1) and weighted contribution, the score and the rank.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -22,6 +23,8 @@ struct CandidateTable {
     // attribute metrics named by the profile (attr.FIELD), one column per name; NaN = null
     std::vector<std::string> attribute_names;
     std::vector<std::vector<double>> attribute_values;  // [attribute][candidate]
+    // raster layer metrics ("LAYER.STAT", raster_layers.hpp), per candidate; NaN = no data
+    std::map<std::string, std::vector<double>> raster_metrics;
 };
 
 struct Scores {

@@ -4,7 +4,10 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,9 +16,11 @@
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
+#include "spatial/jobs/check_map.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
@@ -42,10 +47,23 @@ std::string verdict_code(const std::optional<std::size_t>& verdict) {
 }
 
 std::string verdict_label(const std::optional<std::size_t>& verdict, const std::string& lang) {
-    if (!verdict)
-        return lang == "en" ? "unknown (not covered by the WBS map)" : "onbekend (niet gedekt door de WBS-kaart)";
+    if (!verdict) return lang == "en" ? "unknown" : "onbekend";
     const auto& c = layers::kind_or_throw("wbs").classes.at(*verdict);
     return lang == "en" ? c.label_en : c.label_nl;
+}
+
+std::string unit_verdict_label(const CheckUnit& u, const SliverRule& sliver, const std::string& lang) {
+    if (u.verdict) return verdict_label(u.verdict, lang);
+    const bool en = lang == "en";
+    double covered = 0;
+    for (double a : u.class_m2) covered += a;
+    if (!(covered > 0.005))
+        return en ? "unknown (not covered by the WBS map)" : "onbekend (niet gedekt door de WBS-kaart)";
+    if (!(u.area_m2 > sliver.m2)) {
+        return en ? "unknown (smaller than the sliver limit for a verdict)"
+                  : "onbekend (kleiner dan de snippergrens voor een oordeel)";
+    }
+    return en ? "unknown (only slivers covered by the WBS map)" : "onbekend (alleen snippers gedekt door de WBS-kaart)";
 }
 
 namespace {
@@ -62,6 +80,10 @@ struct ThemeField {
     std::string name;
     std::string source;
     std::string theme;
+    ThemeRule rule;
+    std::string unit;              // the field's unit
+    double threshold = 0;          // in the field's unit
+    bool ordinal = false;          // an ordinal rule on an integer field
     std::vector<geos::Box> boxes;  // per feature (shared by all fields of the layer)
 };
 
@@ -293,10 +315,10 @@ std::vector<std::pair<std::string, geos::Geom>> dissolve_groups(const geos::Cont
 // The locations cut by the dissolved groups. A part smaller than the sliver rule is dropped;
 // what lies in no group (beyond the sliver rule) is a part of its own; a location smaller
 // than the sliver limits still lands in the group with most of it.
-std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest& req, const FeatureLayer& by,
-                                    const std::string& by_field, const std::vector<const GEOSGeometry*>& loc_geom,
-                                    const std::string& outside_group, const Stage& stage) {
-    const auto groups = dissolve_groups(ctx, by, by_field);
+std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest& req,
+                                    const std::vector<std::pair<std::string, geos::Geom>>& groups,
+                                    const std::vector<const GEOSGeometry*>& loc_geom, const std::string& outside_group,
+                                    const Stage& stage) {
     std::vector<geos::Box> group_box;
     for (const auto& g : groups) group_box.push_back(geos::envelope(ctx, g.second.get()));
     std::vector<PartGeom> part_geoms;
@@ -342,8 +364,9 @@ std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest
 }
 
 // Themes: the numeric fields of the WBS layer (but its class field) and of the theme layers.
-std::vector<ThemeField> collect_theme_fields(const geos::Context& ctx, const CheckSources& src, const CheckPlan& plan,
-                                             int class_field, const layers::LayerKindInfo& wbs_kind) {
+std::vector<ThemeField> collect_theme_fields(const geos::Context& ctx, const CheckRequest& req, const CheckSources& src,
+                                             const CheckPlan& plan, int class_field,
+                                             const layers::LayerKindInfo& wbs_kind) {
     std::vector<ThemeField> theme_fields;
     auto add_theme_fields = [&](const FeatureLayer& l, const std::string& source, int skip) {
         std::vector<geos::Box> boxes;
@@ -359,12 +382,21 @@ std::vector<ThemeField> collect_theme_fields(const geos::Context& ctx, const Che
             t.name = l.defn->GetFieldDefn(i)->GetNameRef();
             t.source = source;
             if (const auto* info = layers::theme_for_field(wbs_kind, t.name)) t.theme = info->code;
+            t.rule = theme_rule(t.theme, t.name, req.thresholds);
+            const OGRFieldType type = l.defn->GetFieldDefn(i)->GetType();
+            t.ordinal = t.rule.scale == ThemeScale::ordinal && (type == OFTInteger || type == OFTInteger64);
+            if (!t.ordinal) t.rule.scale = ThemeScale::quantity;  // an ordinal theme in a real field: a quantity
+            t.unit = field_unit(t.name, t.rule);
+            t.threshold = t.rule.threshold * unit_factor(t.rule.unit, t.unit);
             t.boxes = boxes;
             theme_fields.push_back(std::move(t));
         }
     };
     add_theme_fields(src.wbs, "wbs", class_field);
     for (std::size_t i = 0; i < src.themes.size(); ++i) add_theme_fields(src.themes[i], plan.themes[i].display(), -1);
+    std::vector<std::string> names;
+    for (const auto& t : theme_fields) names.push_back(t.name);
+    check_threshold_keys(req.thresholds, names);
     return theme_fields;
 }
 
@@ -375,6 +407,9 @@ ThemeStat theme_stat(const ThemeField& t, const std::vector<std::pair<std::size_
     s.field = t.name;
     s.source = t.source;
     s.theme = t.theme;
+    s.rule = t.rule;
+    s.unit = t.unit;
+    s.threshold = t.threshold;
     double weighted = 0;
     bool any = false;
     for (const auto& [f, a] : hits) {
@@ -382,7 +417,12 @@ ThemeStat theme_stat(const ThemeField& t, const std::vector<std::pair<std::size_
         if (!v) continue;
         s.valued_m2 += a;
         weighted += a * *v;
-        if (*v > 0) s.present_m2 += a;
+        if (*v > t.threshold) s.present_m2 += a;
+        if (t.ordinal && *v >= 0 && *v < 100) {
+            const auto k = static_cast<std::size_t>(std::lround(*v));
+            if (s.class_m2.size() <= k) s.class_m2.resize(k + 1, 0.0);
+            s.class_m2[k] += a;
+        }
         s.max = any ? std::max(s.max, *v) : *v;
         any = true;
     }
@@ -541,7 +581,10 @@ class CheckWriter {
                                                                {"present_share", OFTReal},
                                                                {"valued_m2", OFTReal},
                                                                {"max", OFTReal},
-                                                               {"mean", OFTReal}}) {
+                                                               {"mean", OFTReal},
+                                                               {"unit", OFTString},
+                                                               {"threshold", OFTReal},
+                                                               {"class_shares", OFTString}}) {
             add_field(*lay_themes_, path, n, t);
         }
         lay_groups_ =
@@ -611,7 +654,7 @@ class CheckWriter {
         }
         f.SetField("share_uncovered", u.uncovered_m2 / u.area_m2);
         f.SetField("verdict", verdict_code(u.verdict).c_str());
-        f.SetField("verdict_label", verdict_label(u.verdict, req_.lang).c_str());
+        f.SetField("verdict_label", unit_verdict_label(u, req_.sliver, req_.lang).c_str());
         f.SetField("mits", mits_codes(u).c_str());
         if (!part && result_.has_groups) {
             std::string gs;
@@ -637,7 +680,19 @@ class CheckWriter {
         tf.SetField("present_share", t.present_m2 / u.area_m2);
         tf.SetField("valued_m2", t.valued_m2);
         tf.SetField("max", t.max);
-        tf.SetField("mean", t.mean);
+        tf.SetField("unit", t.unit.c_str());
+        tf.SetField("threshold", t.threshold);
+        if (t.rule.scale == ThemeScale::ordinal) {  // classes, never averaged: "3=0.625;2=0.375"
+            std::string shares;
+            for (std::size_t k = t.class_m2.size(); k-- > 0;) {
+                if (t.class_m2[k] > 0)
+                    shares +=
+                        (shares.empty() ? "" : ";") + std::to_string(k) + "=" + fixed(t.class_m2[k] / u.area_m2, 4);
+            }
+            tf.SetField("class_shares", shares.c_str());
+        } else {
+            tf.SetField("mean", t.mean);
+        }
         write_feature(*lay_themes_, path_, tf);
     }
     void write_group(const GroupVerdict& g) {
@@ -668,8 +723,74 @@ class CheckWriter {
     OGRLayer* lay_groups_ = nullptr;
 };
 
-// Writes the GeoPackage, then the report (each to a temporary name), and commits both at the
-// end, the GeoPackage last.
+void write_secondary(RunOutput& out, const std::string& path, const std::string& bytes) {
+    std::ofstream r(out.secondary(path), std::ios::binary);
+    r << bytes;
+    r.close();
+    if (!r) {
+        throw Error(ErrorKind::output, "cannot write the report", ErrorPlace::at(path),
+                    "check free disk space and write permission in the output folder");
+    }
+}
+
+// Writes the GeoPackage, then the report and its maps (each to a temporary name), and commits
+// them all at the end, the GeoPackage last.
+// The WBS source's name and date for the report: --wbs-name and --wbs-date, else the layer's
+// identifier and description and, for a GeoPackage, gpkg_contents.last_change, else the
+// file's modification date. A PostgreSQL source has no date unless given.
+void describe_wbs(const CheckRequest& req, const SourceSpec& spec, const FeatureLayer& wbs, CheckResult& result) {
+    result.wbs_name = req.wbs_name;
+    result.wbs_date = req.wbs_date;
+    if (!req.wbs_date.empty()) result.wbs_date_from = "option";
+    const bool postgres = spec.path.rfind("PG:", 0) == 0 || spec.path.rfind("postgres", 0) == 0;
+    if (postgres || (!result.wbs_name.empty() && !result.wbs_date.empty())) {
+        if (result.wbs_name.empty()) result.wbs_name = wbs.layer_name;
+        return;
+    }
+    std::unique_ptr<GDALDataset> ds(
+        GDALDataset::Open(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    OGRLayer* layer = ds ? ds->GetLayerByName(wbs.layer_name.c_str()) : nullptr;
+    if (result.wbs_name.empty()) {
+        const char* id = layer ? layer->GetMetadataItem("IDENTIFIER") : nullptr;
+        const char* desc = layer ? layer->GetMetadataItem("DESCRIPTION") : nullptr;
+        result.wbs_name = id && *id ? id : wbs.layer_name;
+        if (desc && *desc) result.wbs_name += std::string(" (") + desc + ")";
+    }
+    if (!result.wbs_date.empty()) return;
+    if (ds && layer && EQUAL(ds->GetDriverName(), "GPKG")) {
+        std::string quoted;
+        for (char c : wbs.layer_name) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+        OGRLayer* q = ds->ExecuteSQL(
+            ("SELECT last_change FROM gpkg_contents WHERE table_name = '" + quoted + "'").c_str(), nullptr, nullptr);
+        if (q) {
+            if (auto f = std::unique_ptr<OGRFeature>(q->GetNextFeature()); f && f->IsFieldSetAndNotNull(0)) {
+                int y = 0, mo = 0, d = 0, h = 0, mi = 0, tz = 0;
+                float sec = 0;
+                if (f->GetFieldAsDateTime(0, &y, &mo, &d, &h, &mi, &sec, &tz) && y > 0) {
+                    char buf[48];
+                    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+                    result.wbs_date = buf;
+                    result.wbs_date_from = "gpkg";
+                }
+            }
+            ds->ReleaseResultSet(q);
+        }
+    }
+    std::error_code ec;
+    const auto mtime = std::filesystem::last_write_time(spec.path, ec);
+    if (result.wbs_date.empty() && !ec) {
+        const auto sys = std::chrono::time_point_cast<std::chrono::seconds>(
+            mtime - std::filesystem::file_time_type::clock::now() + std::chrono::system_clock::now());
+        const std::time_t t = std::chrono::system_clock::to_time_t(sys);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char buf[16];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+        result.wbs_date = buf;
+        result.wbs_date_from = "file";
+    }
+}
+
 void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResult& result,
                  const std::string& timestamp, bool int_ids, const FeatureLayer& locs, const geos::Context& ctx,
                  const std::vector<const GEOSGeometry*>& loc_geom, const std::vector<const GEOSGeometry*>& part_geoms) {
@@ -682,13 +803,16 @@ void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResu
                  "share > " + std::to_string(req.sliver.share) + " and m2 > " + std::to_string(req.sliver.m2));
     out.close(timestamp, basic_manifest("check", req.command_line, timestamp, plan.inputs));
     if (!req.report.empty()) {
-        std::ofstream r(out.secondary(req.report), std::ios::binary);
-        r << render_check_report(result, req, plan.format);
-        r.close();
-        if (!r) {
-            throw Error(ErrorKind::output, "cannot write the report", ErrorPlace::at(req.report),
-                        "check free disk space and write permission in the output folder");
+        std::vector<std::string> map_files;
+        if (plan.format == ReportFormat::markdown) {
+            map_files = check_map_files(req.report, result.maps_png.size());
+            for (std::size_t i = 0; i < map_files.size(); ++i) {
+                const std::string path = (std::filesystem::path(req.report).parent_path() / map_files[i]).string();
+                check_output_path(path, req.overwrite, plan.inputs);
+                write_secondary(out, path, result.maps_png[i]);
+            }
         }
+        write_secondary(out, req.report, render_check_report(result, req, plan.format, map_files));
     }
     out.commit();  // all or nothing, the GeoPackage last
 }
@@ -727,7 +851,11 @@ CheckResult run_check(const CheckRequest& req) {
     }
     const std::unique_ptr<LayerIndex> wbs_index = index_wbs(req, plan.aliases, src.wbs, class_field, wbs_kind, stage);
     std::vector<PartGeom> part_geoms;
-    if (src.by) part_geoms = cut_by_groups(ctx, req, *src.by, plan.by_field, loc_geom, result.outside_group, stage);
+    std::vector<std::pair<std::string, geos::Geom>> group_areas;
+    if (src.by) {
+        group_areas = dissolve_groups(ctx, *src.by, plan.by_field);
+        part_geoms = cut_by_groups(ctx, req, group_areas, loc_geom, result.outside_group, stage);
+    }
 
     // Overlay every whole location and every part with the WBS classes, then the themes.
     std::vector<const GEOSGeometry*> unit_geoms = loc_geom;
@@ -735,7 +863,7 @@ CheckResult run_check(const CheckRequest& req) {
     RunControl control = req.control;
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
     const OverlayResult ov = overlay(unit_geoms, {wbs_index.get()}, control);
-    const std::vector<ThemeField> theme_fields = collect_theme_fields(ctx, src, plan, class_field, wbs_kind);
+    const std::vector<ThemeField> theme_fields = collect_theme_fields(ctx, req, src, plan, class_field, wbs_kind);
     std::vector<std::vector<ThemeStat>> stats = theme_statistics(ctx, req, theme_fields, unit_geoms, stage);
 
     // Units, verdicts, drivers.
@@ -747,6 +875,12 @@ CheckResult run_check(const CheckRequest& req) {
     const std::vector<const GEOSGeometry*> part_geom_sorted =
         decide_parts(ov, stats, part_geoms, loc_geom.size(), n_classes, req.sliver, result);
     summarise_groups(result, src.by.has_value());
+    result.run_date = timestamp;
+    describe_wbs(req, plan.wbs, src.wbs, result);
+    if (!req.report.empty() && req.maps) {
+        stage("maps", 0, 1);
+        result.maps_png = check_overview_maps(ctx, result, src.by ? part_geom_sorted : loc_geom, group_areas, req.lang);
+    }
 
     stage("write", 0, 1);
     write_check(req, plan, result, timestamp, lf.int_ids, src.locations, ctx, loc_geom, part_geom_sorted);

@@ -11,12 +11,14 @@
 // is `onbekend`: never `ja`.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "layers/catalogue.hpp"
 #include "spatial/geometry/parallel.hpp"
+#include "spatial/jobs/check_themes.hpp"
 #include "spatial/output/job_request.hpp"
 
 namespace ruimte {
@@ -42,6 +44,12 @@ struct CheckRequest : JobRequest {
     std::string report;               // OUT.html or OUT.md, or empty
     std::string lang = "nl";          // "nl" or "en"
     SliverRule sliver;
+    // --threshold THEME=VALUE (or FIELD=VALUE): a theme value counts above it; defaults per
+    // theme in check_themes.cpp (flood depth 0.2 m, subsidence 10 cm, ordinal classes above 0).
+    std::map<std::string, double> thresholds;
+    std::string wbs_name;  // the WBS map's name and date in the report; empty: from the source
+    std::string wbs_date;
+    bool maps = true;                      // an overview map per group in the report
     std::string homes_field = "woningen";  // used when the locations have it
     std::string id_field;                  // empty: "id" when present, else the FID
     std::string name_field;                // empty: "naam" when present
@@ -50,13 +58,17 @@ struct CheckRequest : JobRequest {
 };
 
 struct ThemeStat {
-    std::string field;      // source field
-    std::string source;     // "wbs" or the theme layer's FILE[:LAYER]
-    std::string theme;      // catalogue theme code, or empty when the field matches none
-    double present_m2 = 0;  // area where the value is > 0
-    double valued_m2 = 0;   // area covered by features with a value (0 included)
-    double max = 0;         // over the features that overlap; meaningful when valued_m2 > 0
-    double mean = 0;        // area-weighted over valued_m2
+    std::string field;             // source field
+    std::string source;            // "wbs" or the theme layer's FILE[:LAYER]
+    std::string theme;             // catalogue theme code, or empty when the field matches none
+    ThemeRule rule;                // scale, threshold (in rule.unit) and sentences
+    std::string unit;              // the field's unit ("m", "cm", "mm" or "")
+    double threshold = 0;          // rule.threshold in the field's unit
+    double present_m2 = 0;         // area where the value is above the threshold
+    std::vector<double> class_m2;  // ordinal themes: area per class value 0, 1, ... (never averaged)
+    double valued_m2 = 0;          // area covered by features with a value (0 included)
+    double max = 0;                // over the features that overlap; meaningful when valued_m2 > 0
+    double mean = 0;               // area-weighted over valued_m2
 };
 
 // A whole location, or a location's part in one group.
@@ -101,6 +113,13 @@ struct CheckResult {
     std::string by_field;
     std::vector<std::string> inputs;  // FILE[:LAYER] as given, for the report
     std::string outside_group;        // the name used for parts outside every group
+    std::string run_date;             // the run's timestamp, YYYY-MM-DDTHH:MM:SSZ
+    std::string wbs_name;             // the WBS source's name (and description)
+    std::string wbs_date;             // its date (YYYY-MM-DD), or empty when unknown
+    std::string wbs_date_from;        // "option", "gpkg" (gpkg_contents.last_change), "file" (mtime) or ""
+    // Overview maps (PNG bytes), one per entry of `groups` (or one for all locations without
+    // --by); empty when not drawn.
+    std::vector<std::string> maps_png;
 };
 
 // Runs the check; writes the GeoPackage and the report. Throws ruimte::Error.
@@ -108,11 +127,19 @@ CheckResult run_check(const CheckRequest& request);
 
 // The report as text: Markdown or HTML, Dutch or English. Deterministic (no dates, no paths
 // other than the inputs as given).
+// Markdown refers to its maps by `map_files` (one name per result.maps_png, beside the
+// report); HTML holds them inline.
 enum class ReportFormat { markdown, html };
-std::string render_check_report(const CheckResult& result, const CheckRequest& request, ReportFormat format);
+std::string render_check_report(const CheckResult& result, const CheckRequest& request, ReportFormat format,
+                                const std::vector<std::string>& map_files = {});
+// The names of the Markdown report's map files: REPORT_kaart_N.png (N from 1).
+std::vector<std::string> check_map_files(const std::string& report, std::size_t count);
 
 // "nl" or "en" label of a verdict (nullopt = onbekend).
 std::string verdict_code(const std::optional<std::size_t>& verdict);
 std::string verdict_label(const std::optional<std::size_t>& verdict, const std::string& lang);
+// A unit's verdict label; for onbekend with the reason: not covered by the WBS map, smaller
+// than the sliver limit in m2, or covered only by slivers.
+std::string unit_verdict_label(const CheckUnit& unit, const SliverRule& sliver, const std::string& lang);
 
 }  // namespace ruimte

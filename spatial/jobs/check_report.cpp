@@ -7,6 +7,10 @@
 #include <map>
 #include <sstream>
 
+#include <cpl_string.h>
+
+#include <filesystem>
+
 #include "spatial/core/escape.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/jobs/check.hpp"
@@ -16,13 +20,14 @@ namespace ruimte {
 namespace {
 
 struct Block {
-    enum class Kind { heading, paragraph, table, list } kind = Kind::paragraph;
+    enum class Kind { heading, paragraph, table, list, image } kind = Kind::paragraph;
     int level = 1;
     std::string text;
     std::vector<std::string> header;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> items;
     std::string colour;  // heading: a swatch
+    std::string src;     // image: a file name (Markdown) or PNG bytes (HTML, inline)
 };
 
 class Words {
@@ -47,6 +52,15 @@ class Words {
             grouped += whole[i];
         }
         return (neg ? "-" : "") + grouped + (frac.empty() ? "" : std::string(en_ ? "." : ",") + frac);
+    }
+    // Up to `decimals` decimals, trailing zeros dropped: 0,2 and 10 rather than 0,20 and 10,00.
+    std::string short_num(double v, int decimals) const {
+        std::string s = num(v, decimals);
+        const char mark = en_ ? '.' : ',';
+        if (s.find(mark) == std::string::npos) return s;
+        while (!s.empty() && s.back() == '0') s.pop_back();
+        if (!s.empty() && s.back() == mark) s.pop_back();
+        return s;
     }
     std::string pct(double share) const { return num(share * 100, 1) + " %"; }
     std::string ha(double m2) const { return num(m2 / 1e4, 2); }
@@ -73,6 +87,20 @@ std::string render_markdown(const std::vector<Block>& blocks) {
                 out << std::string(static_cast<std::size_t>(b.level), '#') << ' ' << escape_md(b.text) << "\n\n";
                 break;
             case Block::Kind::paragraph: out << escape_md(b.text) << "\n\n"; break;
+            case Block::Kind::image: {
+                std::string link;  // a relative file name; what would end the link is percent-encoded
+                for (char c : b.src) {
+                    if (c == ' ' || c == '(' || c == ')' || c == '<' || c == '>') {
+                        char hex[4];
+                        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+                        link += hex;
+                    } else {
+                        link += c;
+                    }
+                }
+                out << "![" << escape_md(b.text) << "](" << link << ")\n\n";
+                break;
+            }
             case Block::Kind::list:
                 for (const auto& i : b.items) out << "- " << escape_md(i) << "\n";
                 out << "\n";
@@ -106,6 +134,7 @@ std::string render_html(const std::vector<Block>& blocks, const std::string& lan
            "td:not(:first-child),th:not(:first-child){text-align:right}\n"
            ".swatch{display:inline-block;width:0.9em;height:0.9em;border:1px solid "
            "#555;margin-right:0.4em;vertical-align:middle}\n"
+           "img.map{max-width:100%;height:auto;border:1px solid #ccc}\n"
            "</style>\n</head>\n<body>\n";
     for (const Block& b : blocks) {
         switch (b.kind) {
@@ -115,6 +144,14 @@ std::string render_html(const std::vector<Block>& blocks, const std::string& lan
                 out << escape_html(b.text) << "</h" << b.level << ">\n";
                 break;
             case Block::Kind::paragraph: out << "<p>" << escape_html(b.text) << "</p>\n"; break;
+            case Block::Kind::image: {
+                char* b64 =
+                    CPLBase64Encode(static_cast<int>(b.src.size()), reinterpret_cast<const GByte*>(b.src.data()));
+                out << "<p><img class=\"map\" alt=\"" << escape_html(b.text) << "\" src=\"data:image/png;base64,"
+                    << (b64 ? b64 : "") << "\"></p>\n";
+                CPLFree(b64);
+                break;
+            }
             case Block::Kind::list:
                 out << "<ul>\n";
                 for (const auto& i : b.items) out << "<li>" << escape_html(i) << "</li>\n";
@@ -157,6 +194,13 @@ Block list(std::vector<std::string> items) {
     b.items = std::move(items);
     return b;
 }
+Block image(std::string alt, std::string src) {
+    Block b;
+    b.kind = Block::Kind::image;
+    b.text = std::move(alt);
+    b.src = std::move(src);
+    return b;
+}
 Block table(std::vector<std::string> header, std::vector<std::vector<std::string>> rows) {
     Block b;
     b.kind = Block::Kind::table;
@@ -177,6 +221,47 @@ const layers::ThemeInfo* theme_info(const layers::LayerKindInfo& wbs, const std:
     return info;
 }
 
+// A theme value with its unit ("0,45 m"), or an ordinal class by name ("klasse 3 (groot)").
+std::string theme_value(const ThemeStat& t, double v, const Words& w) {
+    if (t.rule.scale == ThemeScale::ordinal) return ordinal_class_name(t.rule, std::lround(v), w.en());
+    return w.num(v, 2) + (t.unit.empty() ? "" : " " + t.unit);
+}
+
+// The threshold in words: "> 0,20 m", "klasse 1 of hoger".
+std::string theme_threshold(const ThemeStat& t, const Words& w) {
+    if (t.rule.scale == ThemeScale::ordinal) {
+        const long first = static_cast<long>(std::floor(t.threshold)) + 1;
+        return ordinal_class_name(t.rule, first, w.en()) + w(" of hoger", " or higher");
+    }
+    return "> " + w.short_num(t.threshold, 3) + (t.unit.empty() ? "" : " " + t.unit);
+}
+
+// An ordinal theme's classes with their share of the unit, the highest class first.
+std::string class_distribution(const ThemeStat& t, double area_m2, const Words& w) {
+    std::string s;
+    for (std::size_t k = t.class_m2.size(); k-- > 0;) {
+        if (!(t.class_m2[k] > 0)) continue;
+        s += (s.empty() ? "" : "; ") + ordinal_class_name(t.rule, static_cast<long>(k), w.en()) + " " +
+             w.pct(t.class_m2[k] / area_m2);
+    }
+    return s;
+}
+
+std::string theme_label(const ThemeStat& t, const Words& w) {
+    const layers::ThemeInfo* info = theme_info(layers::kind_or_throw("wbs"), t.theme);
+    return info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
+}
+
+std::string capitalised(std::string s) {
+    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+    return s;
+}
+
+// "2026-12-07T19:30:00Z" as "2026-12-07 19:30 UTC".
+std::string run_date_text(const std::string& ts) {
+    return ts.size() >= 16 ? ts.substr(0, 10) + " " + ts.substr(11, 5) + " UTC" : ts;
+}
+
 // The title, the purpose and the sources of the report.
 void report_header(std::vector<Block>& doc, const std::string& title, const CheckResult& r, const CheckRequest& req,
                    const Words& w) {
@@ -188,10 +273,18 @@ void report_header(std::vector<Block>& doc, const std::string& title, const Chec
           "First information product for the 'nota van uitgangspunten' (Woontop, Agreement 10.2 Water and Soil): "
           "per planned location the classes of the 'water and soil as guiding principle' (WBS) map, the verdict, "
           "the themes and what must be addressed. Made with ruimte; check the sources before any decision.")));
+    std::string wbs_source = std::string(w("WBS-kaart: ", "WBS map: ")) + r.inputs.at(1) + " (" + w("veld ", "field ") +
+                             req.class_field + ")";
+    if (!r.wbs_name.empty()) wbs_source += std::string(w("; bron: ", "; source: ")) + r.wbs_name;
+    wbs_source +=
+        std::string(w("; datum: ", "; date: ")) + (r.wbs_date.empty() ? w("onbekend", "unknown") : r.wbs_date);
+    if (r.wbs_date_from == "gpkg")
+        wbs_source += w(" (laatste wijziging volgens de GeoPackage)", " (last change recorded in the GeoPackage)");
+    else if (r.wbs_date_from == "file") wbs_source += w(" (datum van het bestand)", " (date of the file)");
     std::vector<std::string> sources = {
+        std::string(w("datum van de toets: ", "date of the check: ")) + run_date_text(r.run_date),
         std::string(w("locaties: ", "locations: ")) + r.inputs.at(0),
-        std::string(w("WBS-kaart: ", "WBS map: ")) + r.inputs.at(1) + " (" + w("veld ", "field ") + req.class_field +
-            ")",
+        wbs_source,
     };
     for (std::size_t i = 2; i < r.inputs.size(); ++i) {
         const bool by = r.has_groups && i + 1 == r.inputs.size();
@@ -203,6 +296,16 @@ void report_header(std::vector<Block>& doc, const std::string& title, const Chec
                       w.num(req.sliver.m2, 0) +
                       w(" m² van de locatie beslaat; zonder zo'n klasse: onbekend (nooit 'ja').",
                         " m² of the location; without such a class: unknown (never 'yes')."));
+    if (!r.whole.empty() && !r.whole.front().themes.empty()) {
+        std::string limits;
+        for (const ThemeStat& t : r.whole.front().themes) {
+            limits += (limits.empty() ? "" : "; ") + theme_label(t, w) + " [" + t.field + "] " + theme_threshold(t, w);
+        }
+        sources.push_back(
+            std::string(w("drempels (een thema telt mee boven de drempel; aan te passen met --threshold): ",
+                          "thresholds (a theme counts above its threshold; change with --threshold): ")) +
+            limits);
+    }
     for (auto& source : sources) source = redact_secrets(source);  // a PostgreSQL source's password stays out
     doc.push_back(list(sources));
 }
@@ -282,17 +385,38 @@ void report_unit_tables(std::vector<Block>& doc, const CheckUnit& u, const Check
     std::vector<std::vector<std::string>> themes;
     for (const ThemeStat& t : u.themes) {
         if (!(t.valued_m2 > 0)) continue;
-        const layers::ThemeInfo* info = theme_info(wbs, t.theme);
-        const std::string label =
-            info ? std::string(w.en() ? info->label_en : info->label_nl) + " [" + t.field + "]" : t.field;
-        themes.push_back(
-            {label, w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2), w.num(t.max, 2), w.num(t.mean, 2)});
+        const std::string label = t.theme.empty() ? t.field : theme_label(t, w) + " [" + t.field + "]";
+        const bool ordinal = t.rule.scale == ThemeScale::ordinal;
+        themes.push_back({label, theme_threshold(t, w), w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2),
+                          theme_value(t, t.max, w),
+                          ordinal ? class_distribution(t, u.area_m2, w) : theme_value(t, t.mean, w)});
     }
     if (!themes.empty()) {
-        doc.push_back(table({w("thema (veld)", "theme (field)"), w("oppervlakte > 0 (ha)", "area > 0 (ha)"),
-                             w("aandeel", "share"), w("max", "max"), w("gemiddeld", "mean")},
+        doc.push_back(table({w("thema (veld)", "theme (field)"), w("drempel", "threshold"),
+                             w("boven de drempel (ha)", "above the threshold (ha)"), w("aandeel", "share"),
+                             w("max", "max"), w("gemiddeld of klassen", "mean or classes")},
                             themes));
     }
+}
+
+// One theme that drives the verdict: how large it is (with units, or its classes), where it is
+// above the threshold, and what that magnitude asks.
+std::string driver_line(const CheckUnit& u, const ThemeStat& t, const Words& w) {
+    std::string line = theme_label(t, w) + ": ";
+    if (t.rule.scale == ThemeScale::ordinal) {
+        line += class_distribution(t, u.area_m2, w);
+    } else {
+        line += std::string(w("tot ", "up to ")) + theme_value(t, t.max, w) + w(", gemiddeld ", ", mean ") +
+                theme_value(t, t.mean, w);
+    }
+    line += "; " + theme_threshold(t, w) + w(" op ", " on ") + w.pct(t.present_m2 / u.area_m2) +
+            w(" van de locatie", " of the location");
+    const double max_in_rule_unit = t.max * unit_factor(t.unit, t.rule.unit);
+    const std::string sentence = magnitude_sentence(t.rule, max_in_rule_unit, w.en());
+    const layers::ThemeInfo* info = theme_info(layers::kind_or_throw("wbs"), t.theme);
+    if (!sentence.empty()) line += ". " + capitalised(sentence) + ".";
+    else if (info) line += ". " + capitalised(w.en() ? info->measure_en : info->measure_nl) + ".";
+    return line;
 }
 
 // What must be addressed for a unit (the 'mits'): the verdict's own step, one line per
@@ -301,12 +425,36 @@ std::vector<std::string> unit_todo(const CheckUnit& u, const CheckRequest& req, 
     const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
     std::vector<std::string> todo;
     if (!u.verdict) {
-        todo.push_back(
-            w("De locatie ligt (vrijwel) buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een "
-              "oordeel "
-              "wordt gegeven.",
-              "The location lies (almost) outside the WBS map: ask the water board for local information before a "
-              "verdict is given."));
+        std::size_t largest = 0;
+        for (std::size_t k = 0; k < u.class_m2.size(); ++k) {
+            if (u.class_m2[k] > u.class_m2[largest]) largest = k;
+        }
+        const bool covered = u.class_m2[largest] > 0.005;
+        if (covered && !(u.area_m2 > req.sliver.m2)) {
+            todo.push_back(
+                std::string(w("De locatie (", "The location (")) + w.num(u.area_m2, 0) +
+                w(" m²) is niet groter dan de snippergrens van ", " m²) is no larger than the sliver limit of ") +
+                w.num(req.sliver.m2, 0) +
+                w(" m², dus geen klasse telt mee voor een oordeel. De WBS-kaart geeft hier ",
+                  " m², so no class counts for a verdict. The WBS map gives ") +
+                verdict_label(largest, req.lang) + w(" op ", " on ") + w.pct(u.class_m2[largest] / u.area_m2) +
+                w(" van de locatie; beoordeel haar met het waterschap samen met de omgeving, of verlaag "
+                  "--sliver-m2.",
+                  " of the location; judge it with the water board together with its surroundings, or "
+                  "lower --sliver-m2."));
+        } else if (covered) {
+            todo.push_back(
+                w("Alleen snippers van de locatie liggen op de WBS-kaart: vraag het waterschap om lokale informatie "
+                  "voordat een oordeel wordt gegeven.",
+                  "Only slivers of the location lie on the WBS map: ask the water board for local information before "
+                  "a verdict is given."));
+        } else {
+            todo.push_back(
+                w("De locatie ligt buiten de WBS-kaart: vraag het waterschap om lokale informatie voordat een oordeel "
+                  "wordt gegeven.",
+                  "The location lies outside the WBS map: ask the water board for local information before a verdict "
+                  "is given."));
+        }
     } else if (*u.verdict == wbs.classes.size() - 1) {
         todo.push_back(w(
             "'Nee': in uiterwaarden en buitendijks IJsselmeergebied wordt niet gebouwd; verleg of verklein de locatie.",
@@ -317,17 +465,7 @@ std::vector<std::string> unit_todo(const CheckUnit& u, const CheckRequest& req, 
               "planvorming.",
               "'No, unless': building only with a strong justification; involve the water board before planning."));
     }
-    for (std::size_t d : u.drivers) {
-        const ThemeStat& t = u.themes[d];
-        const layers::ThemeInfo* info = theme_info(wbs, t.theme);
-        std::string line =
-            info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
-        line += std::string(w(" op ", " on ")) + w.pct(t.present_m2 / u.area_m2) +
-                w(" van de locatie (max ", " of the location (max ") + w.num(t.max, 2) + w(", gemiddeld ", ", mean ") +
-                w.num(t.mean, 2) + ")";
-        if (info) line += ": " + std::string(w.en() ? info->measure_en : info->measure_nl);
-        todo.push_back(line);
-    }
+    for (std::size_t d : u.drivers) todo.push_back(driver_line(u, u.themes[d], w));
     if (u.verdict && *u.verdict > 0 && u.drivers.empty()) {
         todo.push_back(w("Geen themawaarde in de bronnen: vraag het waterschap welk thema de klasse bepaalt.",
                          "No theme value in the sources: ask the water board which theme decides the class."));
@@ -345,7 +483,7 @@ void report_unit(std::vector<Block>& doc, const CheckUnit& u, const CheckResult&
     const layers::LayerKindInfo& wbs = layers::kind_or_throw("wbs");
     const CheckLocation& loc = r.locations[u.location];
     const std::string name = loc.name.empty() ? loc.id : loc.id + " " + loc.name;
-    doc.push_back(heading(3, name + ": " + verdict_label(u.verdict, req.lang),
+    doc.push_back(heading(3, name + ": " + unit_verdict_label(u, req.sliver, req.lang),
                           u.verdict ? wbs.classes[*u.verdict].colour : "#bbbbbb"));
     std::string facts = std::string(w("Oppervlakte ", "Area ")) + w.ha(u.area_m2) + " ha";
     if (r.has_groups && u.part_share < 0.9999995) {
@@ -373,7 +511,15 @@ void report_unit(std::vector<Block>& doc, const CheckUnit& u, const CheckResult&
 
 }  // namespace
 
-std::string render_check_report(const CheckResult& r, const CheckRequest& req, ReportFormat format) {
+std::vector<std::string> check_map_files(const std::string& report, std::size_t count) {
+    const std::string stem = std::filesystem::path(report).stem().string();
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < count; ++i) names.push_back(stem + "_kaart_" + std::to_string(i + 1) + ".png");
+    return names;
+}
+
+std::string render_check_report(const CheckResult& r, const CheckRequest& req, ReportFormat format,
+                                const std::vector<std::string>& map_files) {
     const Words w(req.lang);
     std::vector<Block> doc;
     const std::string title = w("Waterschapstoets 'ja, mits': water en bodem per locatie",
@@ -382,8 +528,15 @@ std::string render_check_report(const CheckResult& r, const CheckRequest& req, R
     const std::vector<CheckUnit>& units = r.has_groups ? r.parts : r.whole;
     const std::vector<std::string> groups = r.has_groups ? r.groups : std::vector<std::string>{""};
     report_overview(doc, r, req, w, units, groups);
-    for (const auto& g : groups) {
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+        const std::string& g = groups[gi];
         doc.push_back(heading(2, g.empty() ? w("Alle locaties", "All locations") : g));
+        if (gi < r.maps_png.size()) {
+            const std::string alt = std::string(w("Overzichtskaart: ", "Overview map: ")) +
+                                    (g.empty() ? w("alle locaties", "all locations") : g);
+            if (format == ReportFormat::html) doc.push_back(image(alt, r.maps_png[gi]));
+            else if (gi < map_files.size()) doc.push_back(image(alt, map_files[gi]));
+        }
         report_group_summary(doc, r, req, w, g);
         std::vector<const CheckUnit*> in_group;
         for (const auto& u : units) {

@@ -55,6 +55,7 @@ RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t t
         r.row_a = i;
         r.rank_a = a.rank[i];
         r.score_a = a.score[i];
+        if (i < a.names.size()) r.name = a.names[i];
     }
     for (std::size_t i = 0; i < b.ids.size(); ++i) {
         RankChangeRow& r = rows[b.ids[i]];
@@ -63,6 +64,7 @@ RunComparison compare_runs(const ScoredRun& a, const ScoredRun& b, std::size_t t
         r.row_b = i;
         r.rank_b = b.rank[i];
         r.score_b = b.score[i];
+        if (i < b.names.size() && !b.names[i].empty()) r.name = b.names[i];
     }
     const auto k = static_cast<std::int64_t>(top_k);
     std::vector<std::pair<double, double>> both;
@@ -131,6 +133,12 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
         }
         add_field(*rc, output, "reasons_a", OFTString);
         add_field(*rc, output, "reasons_b", OFTString);
+        // The candidates' names (from B, else A) when the scored files have them.
+        const bool has_names =
+            std::any_of(c.rows.begin(), c.rows.end(), [](const RankChangeRow& r) { return !r.name.empty(); });
+        if (has_names) {
+            for (OGRLayer* l : {rc, tc}) add_field(*l, output, "naam", OFTString);
+        }
         auto fill = [&](OGRFeature& f, const RankChangeRow& r) {
             if (int_ids) f.SetField(0, static_cast<GIntBig>(std::stoll(r.id)));
             else f.SetField(0, r.id.c_str());
@@ -140,6 +148,7 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
             if (r.in_a) f.SetField(4, r.score_a);
             if (r.in_b) f.SetField(5, r.score_b);
             f.SetField(6, to_string(r.change).c_str());
+            if (has_names) f.SetField("naam", r.name.c_str());
         };
         begin_transaction(*ds, output);
         for (const RankChangeRow& r : c.rows) {
@@ -182,6 +191,13 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
     out.commit();
 }
 
+namespace {
+std::string trimmed(std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s;
+}
+}  // namespace
+
 std::string render_run_comparison(const RunComparison& c, const std::string& lang) {
     const bool nl = lang != "en";
     char buf[256];
@@ -190,8 +206,8 @@ std::string render_run_comparison(const RunComparison& c, const std::string& lan
     out += (nl ? "A: profiel " : "A: profile ") + c.profile_a + "\n" + (nl ? "B: profiel " : "B: profile ") +
            c.profile_b + "\n\n";
     out += (nl ? "Top " + k + " van B:\n" : "Top " + k + " of B:\n");
-    std::snprintf(buf, sizeof buf, "  %-6s %-16s %-8s %-8s %s\n", nl ? "rang B" : "rank B", "id",
-                  nl ? "rang A" : "rank A", nl ? "verschil" : "change", nl ? "status" : "status");
+    std::snprintf(buf, sizeof buf, "  %-6s %-16s %-8s %-8s %-16s %s\n", nl ? "rang B" : "rank B", "id",
+                  nl ? "rang A" : "rank A", nl ? "verschil" : "change", nl ? "status" : "status", nl ? "naam" : "name");
     out += buf;
     std::vector<const RankChangeRow*> top_b, exits;
     for (const auto& r : c.rows) {
@@ -208,26 +224,28 @@ std::string render_run_comparison(const RunComparison& c, const std::string& lan
                    : t == TopChange::exit  ? "left top " + k
                    : t == TopChange::stays ? "stays"
                                            : to_string(t);
-        return t == TopChange::entry   ? "nieuw in top " + k
-               : t == TopChange::exit  ? "uit top " + k
-               : t == TopChange::stays ? "blijft"
-                                       : to_string(t);
+        return t == TopChange::entry      ? "nieuw in top " + k
+               : t == TopChange::exit     ? "uit top " + k
+               : t == TopChange::stays    ? "blijft"
+               : t == TopChange::excluded ? "uitgesloten"
+               : t == TopChange::outside  ? "buiten top " + k
+                                          : "niet in beide";
     };
     auto rank_or_dash = [](std::int64_t r) { return r > 0 ? std::to_string(r) : std::string("-"); };
     for (const auto* r : top_b) {
         const std::string change =
             r->rank_a > 0 ? (r->rank_a - r->rank_b > 0 ? "+" : "") + std::to_string(r->rank_a - r->rank_b) : "-";
-        std::snprintf(buf, sizeof buf, "  %-6lld %-16s %-8s %-8s %s\n", static_cast<long long>(r->rank_b),
+        std::snprintf(buf, sizeof buf, "  %-6lld %-16s %-8s %-8s %-16s ", static_cast<long long>(r->rank_b),
                       r->id.c_str(), rank_or_dash(r->rank_a).c_str(), change.c_str(), status(r->change).c_str());
-        out += buf;
+        out += trimmed(buf + r->name) + "\n";
     }
     if (!exits.empty()) {
         out += nl ? "\nUit de top " + k + " van A:\n" : "\nLeft the top " + k + " of A:\n";
         for (const auto* r : exits) {
-            std::snprintf(buf, sizeof buf, "  %-16s %s %-6s %s %s\n", r->id.c_str(), nl ? "rang A" : "rank A",
+            std::snprintf(buf, sizeof buf, "  %-16s %s %-6s %s %-6s ", r->id.c_str(), nl ? "rang A" : "rank A",
                           rank_or_dash(r->rank_a).c_str(), nl ? "-> rang B" : "-> rank B",
                           rank_or_dash(r->rank_b).c_str());
-            out += buf;
+            out += trimmed(buf + r->name) + "\n";
         }
     }
     std::snprintf(
@@ -235,7 +253,12 @@ std::string render_run_comparison(const RunComparison& c, const std::string& lan
         nl ? "\n%zu nieuw in en %zu uit de top %zu; %zu kandidaten van rang veranderd; Spearman rho %.3f\n"
            : "\n%zu entries into and %zu exits from the top %zu; %zu candidates changed rank; Spearman rho %.3f\n",
         c.entries, c.exits, c.top_k, c.moved, c.spearman);
-    out += buf;
+    std::string summary = buf;
+    if (nl) {  // the one number with decimals: a decimal comma in Dutch
+        const auto rho = summary.rfind('.');
+        if (rho != std::string::npos) summary[rho] = ',';
+    }
+    out += summary;
     return out;
 }
 

@@ -21,6 +21,7 @@ std::string to_string(TopChange c);
 
 struct RankChangeRow {
     std::string id;
+    std::string name;                     // from B, else A (field naam or name); empty when neither has one
     bool in_a = false, in_b = false;      // present in the file
     std::int64_t rank_a = 0, rank_b = 0;  // 0 = not ranked
     double score_a = 0, score_b = 0;

@@ -28,6 +28,7 @@
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/postgis.hpp"
 #include "spatial/jobs/score_pushdown.hpp"
+#include "spatial/jobs/score_raster.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
@@ -203,7 +204,7 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
 // class count (nullptr: the profile's declared classes, at least one, before any data is read).
 static std::size_t output_columns(const Profile& profile, std::size_t input_fields,
                                   const std::vector<const LayerIndex*>* classes) {
-    std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size();
+    std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size() + used_raster_metrics(profile).size();
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         if (profile.layers[l].kind == LayerKind::classes) {
             const std::size_t k =
@@ -404,6 +405,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
+    for (const auto& r : profile.rasters) in.input_paths.push_back(r.path);
     std::vector<std::string> source_files = files_of_source(req.candidates);
     for (const auto& l : profile.layers) {
         for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
@@ -445,6 +447,8 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
 
     if (req.engine == Engine::postgis) {
         overlay_in_postgis(req, in, clock);
+        in.rasters = score_rasters(profile, cands, in.overlay.candidate_area_m2, in.table, req.assume_crs, req.control,
+                                   req.notice);
         check_finite_overlay(in);
         warn_outside(req, in);
         return in;
@@ -474,6 +478,9 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
     in.overlay = overlay(geoms, index_ptrs, control);
     in.seconds.emplace_back("overlay", clock.lap());
+    in.rasters =
+        score_rasters(profile, cands, in.overlay.candidate_area_m2, in.table, req.assume_crs, req.control, req.notice);
+    if (!in.rasters.empty()) in.seconds.emplace_back("raster", clock.lap());
     check_finite_overlay(in);
     warn_outside(req, in);
     return in;
@@ -532,6 +539,10 @@ Manifest score_manifest(const ScoreRequest& req, const ScoreInputs& in, const st
     for (const auto& l : in.layers) {
         for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
     }
+    for (const auto& r : in.rasters) {
+        manifest.inputs.push_back(manifest_input(r.name, r.info.path, raster_crs_report(r.info)));
+        manifest.files.push_back(r.info.path);
+    }
     return manifest;
 }
 
@@ -587,6 +598,7 @@ struct ScoredFields {
     std::vector<std::vector<int>> share;  // per class layer, per class
     std::vector<int> cover, names, dist;  // per layer (-1: not of its kind)
     std::vector<int> value, contrib;      // per factor
+    std::vector<int> raster;              // per raster metric the profile uses (used_raster_metrics)
     int excluded = -1, reasons = -1, score = -1, rank = -1;
 };
 
@@ -645,6 +657,7 @@ ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const 
             f.dist[l] = computed(col::distance_m(lname), OFTReal);
         }
     }
+    for (const auto& m : used_raster_metrics(profile)) f.raster.push_back(computed(raster_column(m), OFTReal));
     for (const auto& fac : profile.factors) {
         f.value.push_back(computed(col::factor_value(fac.name), OFTReal));
         f.contrib.push_back(computed(col::factor_contrib(fac.name), OFTReal));
@@ -687,6 +700,11 @@ void put_scored_values(Sink& sink, const ScoredFields& f, const ScoreInputs& in,
             if (!std::isnan(lo.distance_m[c])) sink.real(f.dist[l], lo.distance_m[c]);
         }
     }
+    if (!f.raster.empty()) {
+        const std::vector<std::string> metrics = used_raster_metrics(profile);
+        for (std::size_t m = 0; m < metrics.size(); ++m)
+            sink.real(f.raster[m], in.table.raster_metrics.at(metrics[m])[c]);
+    }
     for (std::size_t k = 0; k < profile.factors.size(); ++k) {
         sink.real(f.value[k], scores.value[c * scores.factor_count + k]);
         sink.real(f.contrib[k], scores.contribution[c * scores.factor_count + k]);
@@ -721,6 +739,7 @@ void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& r
         rows.real(4, a / ov.candidate_area_m2[r.cand]);
         rows.insert();
     }
+    append_raster_class_rows(rows, in.rasters, in.table.ids, in_id_order(in.table.ids));
     rows.finish();
 }
 
@@ -740,6 +759,7 @@ void write_score_metadata(RunOutput& out, const ScoreRequest& req, const ScoreIn
     out.metadata("RUIMTE_INPUT_CANDIDATES", crs_line(in.candidates));
     for (std::size_t l = 0; l < profile.layers.size(); ++l)
         out.metadata("RUIMTE_INPUT_" + profile.layers[l].name, crs_line(in.layers[l]));
+    for (const auto& r : in.rasters) out.metadata("RUIMTE_INPUT_" + r.name, raster_input_line(r));
 }
 
 // Step 6: candidates_scored, overlay_areas and geometry_issues in one transaction, then the
@@ -776,6 +796,7 @@ void write_score_outputs(const ScoreRequest& req, const ScoreInputs& in, const S
         [&](auto& sink, std::size_t c) { put_scored_values(sink, fields, in, scores, c); });
     out.start_writeback();  // these rows go to disk while overlay_areas is written
     write_overlay_areas(ds, *areas, req, in, long_rows);
+    write_raster_stats(ds, req.output, in.rasters, in.table.ids, in_id_order(in.table.ids));
     out.write_issues(*issues, "candidates", cands);
     for (std::size_t l = 0; l < profile.layers.size(); ++l)
         out.write_issues(*issues, profile.layers[l].name, in.layers[l]);

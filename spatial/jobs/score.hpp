@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "spatial/criteria/profile.hpp"
+#include "spatial/criteria/raster_layers.hpp"
 #include "spatial/criteria/scoring.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/geometry/parallel.hpp"
@@ -84,7 +85,8 @@ struct ScoreInputs {
     std::vector<std::unique_ptr<LayerIndex>> indexes;
     std::vector<const LayerIndex*> index_ptrs;
     OverlayResult overlay;
-    std::vector<std::string> input_paths;  // every input file (never to be overwritten)
+    std::vector<RasterLayerResult> rasters;  // the profile's raster layers, in its order
+    std::vector<std::string> input_paths;    // every input file (never to be overwritten)
     std::vector<std::pair<std::string, double>> seconds;
 };
 

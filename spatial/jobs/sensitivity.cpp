@@ -462,6 +462,37 @@ std::string draw_settings(const SensitivityOptions& o) {
            " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
 }
 
+// The candidates' names beside their ids: field naam, else name; "" when there is none.
+std::vector<std::string> candidate_names(const FeatureLayer& candidates) {
+    int f = candidates.field_index("naam");
+    if (f < 0) f = candidates.field_index("name");
+    std::vector<std::string> names;
+    for (const Feature& feat : candidates.features)
+        names.push_back(f >= 0 && !candidates.field_is_null(feat, f) ? candidates.field_as_string(feat, f) : "");
+    return names;
+}
+
+// "145 Zuidrand Rotterd…": the ids with the names cut to `chars` characters (UTF-8), so a
+// chart label stays in its margin.
+std::vector<std::string> ids_with_names(const std::vector<std::string>& ids, const std::vector<std::string>& names,
+                                        std::size_t chars) {
+    std::vector<std::string> out = ids;
+    for (std::size_t c = 0; c < out.size() && c < names.size(); ++c) {
+        if (names[c].empty()) continue;
+        std::string name = names[c];
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < name.size(); ++i) {
+            if ((static_cast<unsigned char>(name[i]) & 0xC0) == 0x80) continue;
+            if (count++ == chars) {
+                name = name.substr(0, i) + "…";
+                break;
+            }
+        }
+        out[c] += " " + name;
+    }
+    return out;
+}
+
 // The rank-interval chart (--chart): the K candidates with the best median rank.
 RankChart rank_chart(const SensitivityRequest& req, const Profile& profile, const Scores& base,
                      const SensitivityResult& r, const std::vector<std::string>& ids) {
@@ -518,8 +549,8 @@ void write_sensitivity_outputs(const SensitivityRequest& req, const ScoreInputs&
     if (profile.ahp) out.metadata("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6));
     out.close(run_timestamp(""), std::nullopt);  // with the default style of rank_intervals
     if (!req.chart.empty()) {
-        write_rank_chart(rank_chart(req, profile, base, r, ids), out.secondary(req.chart),
-                         std::filesystem::path(req.chart).extension() == ".svg", req.chart);
+        write_rank_chart(rank_chart(req, profile, base, r, ids_with_names(ids, candidate_names(in.candidates), 16)),
+                         out.secondary(req.chart), std::filesystem::path(req.chart).extension() == ".svg", req.chart);
     }
     out.commit();
 }
@@ -547,6 +578,7 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     summary.candidates = base.score.size();
     for (char e : base.excluded) summary.excluded += e ? 1 : 0;
     for (const auto& id : in.table.ids) summary.ids.push_back(to_string(id));
+    summary.names = candidate_names(in.candidates);
     for (const auto& f : in.profile.factors) summary.factor_names.push_back(f.name);
     write_sensitivity_outputs(req, in, base, summary.result, summary.ids);
     summary.seconds.emplace_back("write", std::chrono::duration<double>(clock::now() - t0).count());

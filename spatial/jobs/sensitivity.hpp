@@ -117,7 +117,8 @@ struct SensitivityRequest {
 struct SensitivitySummary {
     std::size_t candidates = 0, excluded = 0;
     SensitivityResult result;
-    std::vector<std::string> ids;  // candidate ids as text
+    std::vector<std::string> ids;    // candidate ids as text
+    std::vector<std::string> names;  // the candidates' names (field naam or name), or "" each
     std::vector<std::pair<std::string, double>> seconds;
     std::vector<std::string> factor_names;
 };

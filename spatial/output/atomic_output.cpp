@@ -92,6 +92,15 @@ Error appeared(const std::string& path) {
                  at(path), "pass --overwrite to replace it, or choose another name");
 }
 
+}  // namespace
+
+void refuse_appeared(const std::string& path, bool overwrite) {
+    struct stat st {};
+    if (!overwrite && ::lstat(path.c_str(), &st) == 0) throw appeared(path);
+}
+
+namespace {
+
 #ifdef RENAME_EXCHANGE
 int exchange_names(const std::string& a, const std::string& b) {
     return ::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE);

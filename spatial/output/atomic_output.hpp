@@ -31,6 +31,11 @@ void check_output_path(const std::string& path, bool overwrite, const std::vecto
 // (same_file).
 void check_distinct_outputs(const std::vector<std::string>& paths, const std::string& message, const std::string& hint);
 
+// For an output whose path the run checked before its work (check_output_path): when a file
+// stands there now without --overwrite, it appeared while the run was working (another run
+// writing the same name): Error(output) saying so.
+void refuse_appeared(const std::string& path, bool overwrite);
+
 class AtomicOutput {
   public:
     AtomicOutput(std::string final_path, bool overwrite, const std::vector<std::string>& inputs);

@@ -9,13 +9,21 @@
 
 namespace ruimte {
 
+namespace {
+// The job checked its output paths before its work: a file there now appeared meanwhile.
+const std::string& checked(const std::string& path, bool overwrite) {
+    refuse_appeared(path, overwrite);
+    return path;
+}
+}  // namespace
+
 RunOutput::RunOutput(std::string output, bool overwrite, std::vector<std::string> inputs,
                      const std::string& pinned_timestamp)
     : output_(std::move(output)),
       overwrite_(overwrite),
       inputs_(std::move(inputs)),
       staged_(pg::is_postgres(output_) ? std::make_unique<pg::StagedResult>(output_, overwrite_) : nullptr),
-      gpkg_(staged_ ? staged_->gpkg_path() : output_, overwrite_, inputs_) {
+      gpkg_(checked(staged_ ? staged_->gpkg_path() : output_, overwrite_), overwrite_, inputs_) {
     if (!pinned_timestamp.empty()) pinned_.emplace(pinned_timestamp);
     ds_ = create_gpkg(gpkg_.temp_path());
 }
@@ -79,6 +87,7 @@ void RunOutput::close() {
 }
 
 const std::string& RunOutput::secondary(const std::string& path) {
+    refuse_appeared(path, overwrite_);
     secondary_.push_back(std::make_unique<AtomicOutput>(path, overwrite_, inputs_));
     return secondary_.back()->temp_path();
 }

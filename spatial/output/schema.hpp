@@ -12,6 +12,7 @@ namespace ruimte::schema {
 inline constexpr const char* kCandidatesScored = "candidates_scored";
 inline constexpr const char* kOverlayAreas = "overlay_areas";
 inline constexpr const char* kGeometryIssues = "geometry_issues";
+inline constexpr const char* kRasterStats = "raster_stats";  // only when the profile has raster layers
 
 // candidates_scored: the input's fields, then these (in this order).
 namespace scored {
@@ -47,6 +48,11 @@ inline std::string factor_value(const std::string& factor) {
 inline std::string factor_contrib(const std::string& factor) {
     return "f_" + factor + "_contrib";
 }
+// Per raster metric the profile uses ("LAYER.STAT", spatial/criteria/raster_layers.hpp):
+// its value. `metric_column` is the column-safe form (column_part of the metric).
+inline std::string raster_metric(const std::string& metric_column) {
+    return metric_column;
+}
 }  // namespace scored
 
 // overlay_areas: one row per candidate, layer and class with area.
@@ -57,5 +63,13 @@ inline constexpr const char* kClass = "class";
 inline constexpr const char* kAreaM2 = "area_m2";
 inline constexpr const char* kShare = "share";
 }  // namespace overlay_areas
+
+// raster_stats: one row per candidate, raster layer and statistic.
+namespace raster_stats {
+inline constexpr const char* kCandidateId = "candidate_id";
+inline constexpr const char* kLayer = "layer";
+inline constexpr const char* kStatistic = "statistic";
+inline constexpr const char* kValue = "value";
+}  // namespace raster_stats
 
 }  // namespace ruimte::schema

@@ -12,12 +12,18 @@ cands="$src/data-samples/kandidaten.shp"
 
 # explain: candidate 17 = 0.40 x 1.0 (wbs ja) + 0.25 x 0.1 (red) = 0.4250
 "$ruimte" explain "$tmp/a.gpkg" --id 17 --lang en > "$tmp/explain.txt"
-grep -q "Candidate 17 (profile woningbouw): score 0.4250" "$tmp/explain.txt"
+grep -q "Candidate 17 Polder Amersfoort 4 (profile woningbouw): score 0.4250" "$tmp/explain.txt"
 grep -q "sum of the contributions *0.4250" "$tmp/explain.txt"
-grep -q "wbs: ja 100 %" "$tmp/explain.txt"
+grep -q "wbs: yes 100 %" "$tmp/explain.txt"
+grep -q "net_afname: transport capacity shortage, queue 100 %" "$tmp/explain.txt"
+# Dutch: the catalogue's labels, not the codes (red), and decimal commas.
+"$ruimte" explain "$tmp/a.gpkg" --id 17 > "$tmp/explain_nl.txt"
+grep -q "Kandidaat 17 Polder Amersfoort 4 (profiel woningbouw): score 0,4250" "$tmp/explain_nl.txt"
+grep -q "net_afname: transportschaarste, wachtrij 100 %" "$tmp/explain_nl.txt"
+! grep -Eq "[0-9]\.[0-9]|: red " "$tmp/explain_nl.txt"
 "$ruimte" explain "$tmp/a.gpkg" --id 98 --vs 41 > "$tmp/vs.txt"
-grep -q "In het voordeel van 41: netcongestie (0.0750)" "$tmp/vs.txt"
-grep -q "In het voordeel van 98: water_bodem (0.0494)" "$tmp/vs.txt"
+grep -q "In het voordeel van 41 Kanaalzone De Wolden 1: netcongestie (0,0750)" "$tmp/vs.txt"
+grep -q "In het voordeel van 98 Bedrijventerrein Krimpen aan den IJssel 1: water_bodem (0,0494)" "$tmp/vs.txt"
 set +e
 "$ruimte" explain "$tmp/a.gpkg" --id 9999 > /dev/null 2> "$tmp/err.txt"; rc=$?
 set -e
@@ -29,6 +35,10 @@ grep -q "no candidate with id '9999'" "$tmp/err.txt"
 grep -Eq "^ +[0-9]+ +98 +12 +\+[0-9]+ +new in top 10" "$tmp/compare.txt"
 grep -Eq "^ +41 +rank A 8 " "$tmp/compare.txt"
 grep -q "2 entries into and 2 exits from the top 10" "$tmp/compare.txt"
+grep -Eq "^ +[0-9]+ +98 +12 .*new in top 10 +Bedrijventerrein Krimpen aan den IJssel 1$" "$tmp/compare.txt"
+"$ruimte" compare "$tmp/a.gpkg" "$tmp/b.gpkg" -o "$tmp/c_nl.gpkg" --top 10 > "$tmp/compare_nl.txt"
+grep -Eq "Spearman rho 0,[0-9]{3}$" "$tmp/compare_nl.txt"
+grep -Eq "^ +41 +rang A 8 +-> rang B [0-9]+ +Kanaalzone De Wolden 1$" "$tmp/compare_nl.txt"
 
 # sensitivity: identical bytes of the tables for 1 and 2 threads; charts written
 for t in 1 2; do
@@ -41,6 +51,10 @@ cmp "$tmp/s1.csv" "$tmp/s2.csv"
 cmp "$tmp/sw1.csv" "$tmp/sw2.csv"
 diff <(grep -v "^Result\|^Chart" "$tmp/s1.txt") <(grep -v "^Result\|^Chart" "$tmp/s2.txt")
 cmp "$tmp/s1.svg" "$tmp/s2.svg"
+# The summary names the candidates beside their ids and writes Dutch decimals.
+best=$(ogrinfo -ro -q "$tmp/a.gpkg" -sql "SELECT naam FROM candidates_scored WHERE rank = 1" | sed -n 's/.*naam (String) = //p')
+grep -Eq "^  1 +[0-9]+ .* ${best}$" "$tmp/s1.txt" || { echo "sensitivity: no name beside rank 1 ($best)" >&2; exit 1; }
+! grep -Eq "gewicht [0-9]+\.[0-9]" "$tmp/s1.txt"
 head -c 5 "$tmp/s1.svg" | grep -q "<?xml"
 [ "$(wc -l < "$tmp/s1.csv")" -eq 201 ]
 "$ruimte" sensitivity --candidates "$cands" --profile "$src/data-samples/woningbouw.toml" -o "$tmp/z.gpkg" \

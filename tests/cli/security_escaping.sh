@@ -65,6 +65,11 @@ for l in lines:
     if header is None: header = cells(l)
     elif cells(l) != header: bad.append("row with %d cells under a header with %d: %r" % (cells(l), header, l))
 html = open(sys.argv[2], encoding="utf-8").read()
+# The report's own overview maps are the only images: inline PNG, an alt text without markup.
+maps = re.findall(r'<img class="map" alt="[^"<>]*" src="data:image/png;base64,[A-Za-z0-9+/=]+">', html)
+if len(maps) < 2: bad.append("HTML has %d overview maps, expected one per group" % len(maps))
+for m in maps: html = html.replace(m, "")
+if "&lt;b&gt;Groep&lt;/b&gt;" not in "".join(maps): bad.append("no map's alt text names the hostile group, escaped")
 for tag in ("<script", "<img", "<b>"):
     if tag in html: bad.append("HTML holds " + repr(tag))
 for needle in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;", "&lt;b&gt;Groep&lt;/b&gt;"):

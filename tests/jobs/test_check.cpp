@@ -211,8 +211,8 @@ TEST_CASE("verdicts, shares, themes and groups on hand-made locations", "[check]
     CHECK_THAT(md, Catch::Contains("50,0 % van de locatie ligt in deze groep"));
     // Location 5's part in A: 50 m2 of ja in 5050 m2 is 0.99 %, shown rounded, not counted.
     CHECK_THAT(md, Catch::Contains("| ja | 0,01 | 1,0 % | nee (snipper) |"));
-    CHECK_THAT(md,
-               Catch::Contains("waterveiligheid (overstroming) op 50,0 % van de locatie (max 1,50, gemiddeld 0,75)"));
+    CHECK_THAT(md, Catch::Contains("waterveiligheid (overstroming): tot 1,50 m, gemiddeld 0,75 m; > 0,2 m op 50,0 % "
+                                   "van de locatie"));
 }
 
 TEST_CASE("the report in English, as HTML, and the GeoPackage layers", "[check]") {
@@ -226,7 +226,7 @@ TEST_CASE("the report in English, as HTML, and the GeoPackage layers", "[check]"
     CHECK_THAT(html, Catch::StartsWith("<!DOCTYPE html>"));
     CHECK_THAT(html, Catch::Contains("<html lang=\"en\">"));
     CHECK_THAT(html, Catch::Contains("2 twee: yes, provided (large effort)</h3>"));
-    CHECK_THAT(html, Catch::Contains("flood safety on 50.0 % of the location (max 1.50, mean 0.75)"));
+    CHECK_THAT(html, Catch::Contains("flood safety: up to 1.50 m, mean 0.75 m; &gt; 0.2 m on 50.0 % of the location"));
 
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(w.req.output.c_str(), GDAL_OF_VECTOR));
     REQUIRE(ds);

@@ -46,11 +46,21 @@ TEST_CASE("explain: contributions sum to the score for every candidate, a candid
     CHECK(e.factors.at(0).name == "water_bodem");
     CHECK(e.factors[0].metric == "wbs: ja 100 %");
     CHECK(e.factors[0].weight == Approx(0.40));
-    CHECK(e.factors[1].metric == "net_afname: red 100 %");
+    // Classes by the catalogue's labels (the profile's classes are the catalogue's codes).
+    CHECK(e.factors[1].metric == "net_afname: transportschaarste, wachtrij 100 %");
     CHECK(e.factors[1].contribution == Approx(0.025).margin(1e-9));
     CHECK_FALSE(e.excluded);
     const std::string text = render_explanation(e, "en");
-    CHECK_THAT(text, Catch::Contains("Candidate 17") && Catch::Contains("Excluded: no") && Catch::Contains("0.4250"));
+    CHECK_THAT(text, Catch::Contains("Candidate 17 Polder Amersfoort 4 (profile woningbouw): score 0.4250") &&
+                         Catch::Contains("Excluded: no"));
+    CHECK(explain_candidate(run, "17", "en").factors[1].metric ==
+          "net_afname: transport capacity shortage, queue 100 %");
+    // Dutch: the name beside the id, decimal commas and no decimal point.
+    const std::string nl = render_explanation(e, "nl");
+    CHECK_THAT(nl, Catch::Contains("Kandidaat 17 Polder Amersfoort 4 (profiel woningbouw): score 0,4250") &&
+                       Catch::Contains("som van de bijdragen") && Catch::Contains("0,4250  (= score)") &&
+                       Catch::Contains("novex.covered_share = 0,000 (0,00..0,50, stijgend)"));
+    CHECK_THAT(nl, !Catch::Contains("0.4"));
 
     // An excluded candidate carries its reasons.
     std::size_t excluded = 0;
@@ -79,7 +89,9 @@ TEST_CASE("explain --vs: the differences per criterion add up to the score diffe
     CHECK(c.factors[0].difference == Approx(-0.075).margin(1e-12));
     CHECK(c.factors[1].name == "water_bodem");
     CHECK(c.factors[0].share + c.factors[1].share == Approx(1.0).margin(1e-9));
-    CHECK_THAT(render_comparison(c, "nl"), Catch::Contains("In het voordeel van 41: netcongestie (0.0750)"));
+    CHECK_THAT(render_comparison(c, "nl"),
+               Catch::Contains("In het voordeel van 41 Kanaalzone De Wolden 1: netcongestie (0,0750)") &&
+                   Catch::Contains("  98 Bedrijventerrein Krimpen aan den IJssel 1: score 0,5750"));
 }
 
 TEST_CASE("compare two sample profiles: water weighing more swaps 41 and 98 around the top 10", "[explain][compare]") {
@@ -128,6 +140,7 @@ TEST_CASE("compare two sample profiles: water weighing more swaps 41 and 98 arou
     REQUIRE(f);
     CHECK(f->GetFieldAsInteger64("rank_change") == a.rank[a.row("98")] - b.rank[b.row("98")]);
     CHECK(std::string(f->GetFieldAsString("change")) == "entry");
+    CHECK(std::string(f->GetFieldAsString("naam")) == "Bedrijventerrein Krimpen aan den IJssel 1");
     CHECK(f->GetGeometryRef() != nullptr);
     // A comparison is not a score output: explain refuses it with a clear message.
     CHECK_THROWS_WITH(read_scored_run(out), Catch::Contains("not a `ruimte score` output"));
