@@ -77,7 +77,7 @@ section=$work/section.md
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$top" rev-parse --short HEAD); program: ${program:-build/cli/ruimte}; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- command: \`scripts/bench-select-scale.sh --sizes \"$sizes\" --label $label${program:+ --ruimte $program} --timeout $timeout_s --time-limit $limit --gap $gap\`"
-  echo "  (per size: \`ruimte select --target woningen=T --budget kosten_meu<=B --share betaalbaar/woningen>=0.5 --group gemeente --max-per-group G --gap $gap --time-limit $limit --timings\`)"
+  echo "  (per size: \`ruimte select --target woningen=T --budget 'kosten_meu<=B' --share 'betaalbaar/woningen>=0.5' --group gemeente --max-per-group G --gap $gap --time-limit $limit --timings\`)"
   echo
   echo "| candidates | T / B / G | wall-clock, peak RSS | read + overlaps (s) | solve stage (s) | write (s) | status |"
   echo "|---|---|---|---|---|---|---|"

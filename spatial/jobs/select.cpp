@@ -1,4 +1,5 @@
 #include "spatial/jobs/select.hpp"
+#include "spatial/jobs/select_robust.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -54,6 +55,12 @@ std::optional<double> parse_number(std::string s) {
         s.pop_back();
     }
     if (s.empty()) return std::nullopt;
+    // A fraction as people write a share: "2/3".
+    if (const auto slash = s.find('/'); slash != std::string::npos && scale == 1) {
+        const auto num = parse_number(s.substr(0, slash)), den = parse_number(s.substr(slash + 1));
+        if (!num || !den || *den == 0 || s.find('%') != std::string::npos) return std::nullopt;
+        return *num / *den;
+    }
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
     if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
@@ -61,7 +68,12 @@ std::optional<double> parse_number(std::string s) {
 }
 
 Error usage(const std::string& option, const std::string& value, const std::string& example) {
-    return Error(ErrorKind::usage, option + " '" + value + "' is not understood", {}, "write it as " + example);
+    // Unquoted, a rule with < or > is a shell redirection: the value arrives cut short (and a
+    // stray file appears), so the fix shows the quoted form.
+    const bool quoted = example.find('\'') != std::string::npos;
+    return Error(
+        ErrorKind::usage, option + " '" + value + "' is not understood", {},
+        "write it as " + example + (quoted ? " (in quotes: unquoted, the shell takes < and > as redirections)" : ""));
 }
 
 // "FIELD<op>N" with one of the operators given, e.g. {">=", "="}.
@@ -300,6 +312,23 @@ void check_select_options(const SelectRequest& req) {
         throw Error(ErrorKind::usage, "groups given but no limits", {},
                     "add --max-per-group N, --min-per-group N or --group-limits FILE.csv");
     }
+    if (req.objective_mode != "fill" && req.objective_mode != "reach") {
+        throw Error(ErrorKind::usage, "--objective '" + req.objective_mode + "' is not known", {},
+                    "write fill (maximise score x weight field) or reach (reach the targets, then stop)");
+    }
+    if (req.objective_mode == "reach" && (req.targets.empty() || !req.minimise.empty())) {
+        throw Error(
+            ErrorKind::usage,
+            req.targets.empty() ? "--objective reach needs a --target" : "--objective reach and --minimise both given",
+            {},
+            "reach the target with the fewest over it: --objective reach --target woningen=30000; least cost: "
+            "--minimise kosten_meu --target woningen=30000 (optionally --min-average-score S)");
+    }
+    if (req.min_average_score && !(*req.min_average_score >= 0 && *req.min_average_score <= 1)) {
+        throw Error(ErrorKind::usage, "--min-average-score must lie between 0 and 1 (scores do)", {},
+                    "e.g. --min-average-score 0.6");
+    }
+    check_robust_options(req);
     if (!(req.max_overlap >= 0 && req.max_overlap < 1)) {
         throw Error(ErrorKind::usage, "--max-overlap must lie in [0, 1)", {},
                     "for example --max-overlap 0.05 (5 % of the smaller area)");
@@ -322,7 +351,7 @@ SelectPlan plan_select(const SelectRequest& req) {
     for (const auto& t : req.targets)
         plan.targets.push_back(split_rule("--target", t, {">=", "="}, "FIELD=N, e.g. --target woningen=100000"));
     for (const auto& b : req.budgets)
-        plan.budgets.push_back(split_rule("--budget", b, {"<="}, "FIELD<=N, e.g. --budget kosten_meu<=5000"));
+        plan.budgets.push_back(split_rule("--budget", b, {"<="}, "'FIELD<=N', e.g. --budget 'kosten_meu<=5000'"));
     for (std::size_t i = 0; i < plan.targets.size(); ++i)
         within_solver("--target", req.targets[i], plan.targets[i].second);
     for (std::size_t i = 0; i < plan.budgets.size(); ++i)
@@ -331,10 +360,12 @@ SelectPlan plan_select(const SelectRequest& req) {
     if (req.min_per_group) within_solver("--min-per-group", number(*req.min_per_group), *req.min_per_group);
     for (const auto& s : req.shares) {
         const auto [fields, ratio] =
-            split_rule("--share", s, {">="}, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
+            split_rule("--share", s, {">="},
+                       "'A/B>=R', e.g. --share 'betaalbaar/woningen>=0.667' or --share 'betaalbaar/woningen>=2/3'");
         const auto slash = fields.find('/');
         if (slash == std::string::npos || slash == 0 || slash + 1 == fields.size()) {
-            throw usage("--share", s, "A/B>=R, e.g. --share betaalbaar/woningen>=0.667");
+            throw usage("--share", s,
+                        "'A/B>=R', e.g. --share 'betaalbaar/woningen>=0.667' or --share 'betaalbaar/woningen>=2/3'");
         }
         within_solver("--share", s, ratio);
         plan.shares.push_back({s, trim(fields.substr(0, slash)), trim(fields.substr(slash + 1)), ratio});
@@ -509,6 +540,18 @@ std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const
         p.maximise = false;
         p.objective = c.values_of(req.minimise, "--minimise", p);
         summary.objective_text = "minimise " + req.minimise;
+    } else if (req.objective_mode == "reach") {
+        // Reach the target, then stop: the least of the first target's field (the fewest homes
+        // over the target); of equal totals the higher sum(score x field), by a tie-breaking
+        // term too small to trade one unit of the field (which counts in whole units).
+        const std::string& field = plan.targets.front().first;
+        const std::vector<double> t = c.values_of(field, "--target", p);
+        double scale = 0;
+        for (std::size_t k = 0; k < c.n; ++k) scale += p.available[k] ? std::fabs(score[k] * t[k]) : 0.0;
+        const double eps = 0.5 / std::max(1.0, scale);
+        p.maximise = false;
+        for (std::size_t k = 0; k < c.n; ++k) p.objective[k] = t[k] - eps * score[k] * t[k];
+        summary.objective_text = "reach the target with the least " + field + " over it (ties: higher score)";
     } else {
         const std::vector<double> w = c.values_of(req.weight_field, "--weight-field", p);
         for (std::size_t k = 0; k < c.n; ++k) p.objective[k] = score[k] * w[k];
@@ -548,6 +591,19 @@ std::vector<std::string> set_objective_and_rules(const SelectRequest& req, const
                                  dense(lin), 0.0, dense(a), dense(b), s.ratio});
         remember(s.num);
         remember(s.den);
+    }
+    if (req.min_average_score) {
+        // The average score weighted by the weight field: sum(score W) >= S sum(W), a share rule.
+        const double ratio = *req.min_average_score;
+        const std::vector<double> w = c.values_of(req.weight_field, "--min-average-score", p);
+        std::vector<double> num(c.n), lin(c.n);
+        for (std::size_t k = 0; k < c.n; ++k) {
+            num[k] = score[k] * w[k];
+            lin[k] = num[k] - ratio * w[k];
+        }
+        p.constraints.push_back({ConstraintKind::share,
+                                 "average score (by " + req.weight_field + ") >= " + number(ratio), Sense::at_least,
+                                 dense(lin), 0.0, dense(num), dense(w), ratio});
     }
     if (req.minimise.empty()) remember(req.weight_field);
     else remember(req.minimise);
@@ -643,15 +699,42 @@ void add_overlaps(const geos::Context& ctx, const SelectRequest& req, const Cand
 // fifth of the limit; and 0.5 s + 5 % of the limit (at most a tenth) are kept for CBC, which
 // stops up to about a second after its deadline on a busy machine (root cut generation does
 // not look at the clock).
+std::chrono::steady_clock::time_point solver_deadline(const SelectRequest& req, double read_s,
+                                                      std::chrono::steady_clock::time_point started) {
+    const double limit = req.solve.time_limit_s;
+    const double s = std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
+    return started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
+}
+
+// `fraction`: the share of the solver's time for this one solve (the weight draws, weight sets
+// and portfolio share the rest).
 SelectionResult solve_within_limit(const SelectRequest& req, const SelectionProblem& p, double read_s,
-                                   std::chrono::steady_clock::time_point started) {
+                                   std::chrono::steady_clock::time_point started, double fraction) {
     SolveOptions solve = req.solve;
     solve.cancel = req.cancel;
-    solve.started = started;
-    const double limit = req.solve.time_limit_s;
+    const auto now = std::chrono::steady_clock::now();
+    solve.started = now;
     solve.time_limit_s =
-        std::max(0.01, limit - std::min(read_s, limit / 5) - std::min(0.5 + 0.05 * limit, 0.1 * limit));
+        std::max(0.01, fraction * std::chrono::duration<double>(solver_deadline(req, read_s, started) - now).count());
     return solve_selection(p, solve);
+}
+
+// The weight-independent part of the scores, for the draws and weight sets.
+RobustInput robust_input(const SelectRequest& req, const Candidates& c, const SelectionProblem& p,
+                         const std::vector<double>& score) {
+    RobustInput in;
+    std::vector<std::string> names;
+    for (int i = 0; i < c.layer.defn->GetFieldCount(); ++i)
+        names.emplace_back(c.layer.defn->GetFieldDefn(i)->GetNameRef());
+    in.score = score;
+    if (req.draws == 0 && req.weight_sets.empty()) return in;
+    in.factors = factor_columns(names);
+    for (const auto& f : in.factors) {
+        in.value.push_back(c.values_of("f_" + f + "_value", "--draws and --weight-sets", p));
+        in.contrib.push_back(c.values_of("f_" + f + "_contrib", "--draws and --weight-sets", p));
+    }
+    in.weight = c.values_of(req.weight_field, "--weight-field", p);
+    return in;
 }
 
 // The selection in order (score, then id), the running totals of the rule fields, and for
@@ -834,9 +917,21 @@ SelectSummary run_select(const SelectRequest& req) {
     cancelled();
     stage("solve", 0, 1);
     SelectionResult& r = summary.result;
-    r = solve_within_limit(req, p, summary.seconds.front().second, started);
+    const bool robust = robust_requested(req);
+    // Robust runs: the base solve (candidates_selected) gets the share of one draw of the
+    // solver's time, but at least a fifth.
+    const double units = static_cast<double>(req.draws + req.portfolio) + (req.weight_sets.empty() ? 0.0 : 5.0);
+    r = solve_within_limit(req, p, summary.seconds.front().second, started,
+                           robust ? std::max(0.2, 1.0 / (1.0 + units)) : 1.0);
     summary.seconds.emplace_back("solve", clock.lap());
     cancelled();
+    if (robust) {
+        stage("draws", 0, 1);
+        summary.robust = analyse_robust(req, p, robust_input(req, c, p, score),
+                                        solver_deadline(req, summary.seconds.front().second, started));
+        summary.seconds.emplace_back("robust", clock.lap());
+        cancelled();
+    }
 
     // 5. Selection order (score, then id), running totals and reasons; 6. write.
     const SelectionOrder sel = order_selection(c, p, r, score, total_fields, reason, summary);
@@ -875,6 +970,7 @@ SelectSummary run_select(const SelectRequest& req) {
         write_copied_rows(
             *ds, *layer, req.output, c.layer, n, [&](std::size_t k) { return c.order[k]; }, selection_values);
         write_selection_summary(*table, req, p, r, summary, sel.chosen.size(), n);
+        if (robust) write_robust(*ds, req, p, summary.robust, c.layer, c.order);
         commit_transaction(*ds, req.output);
         out.start_writeback();
         out.stamp(req.command_line);

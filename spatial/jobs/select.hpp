@@ -5,11 +5,13 @@
 // the `selection_summary` table).
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "spatial/selection/robust.hpp"
 #include "spatial/selection/selection.hpp"
 
 namespace ruimte {
@@ -31,7 +33,25 @@ struct SelectRequest {
     std::string lock_in, lock_out;          // comma-separated candidate ids
     std::string weight_field = "woningen";  // maximise sum(score * weight)
     std::string minimise;                   // minimise sum(FIELD) instead
-    SolveOptions solve;                     // solve.time_limit_s: seconds for the whole run (from `started`)
+    // "fill" (default): maximise sum(score x weight field); "reach": reach the targets with the
+    // least of the first target's field (fewest homes over the target), ties to the higher score.
+    std::string objective_mode = "fill";
+    std::optional<double> min_average_score;  // sum(score x W) >= S x sum(W), W the weight field
+    // Selection under weight uncertainty (issue 22; docs/select.md): the scores are recomputed
+    // from the scored file's f_<factor>_value columns for every weight draw (the draws of
+    // `ruimte sensitivity`: draws, seed, method, concentration, spread) and for every named
+    // weight set of weight_sets (CSV: group,<factor>,<factor>,...).
+    std::size_t draws = 0;
+    std::uint64_t seed = 1;
+    std::string draw_method = "dirichlet";
+    double concentration = 100, spread = 0.1;
+    std::string weight_sets;
+    double core_share = 0.9;
+    // Portfolios: up to K sets within portfolio_gap of the optimum, each differing from every
+    // other in at least min_difference candidates.
+    std::size_t portfolio = 0, min_difference = 1;
+    double portfolio_gap = 0.05;
+    SolveOptions solve;  // solve.time_limit_s: seconds for the whole run (from `started`)
     std::optional<std::chrono::steady_clock::time_point> started;  // the process start; unset: the call
     std::string assume_crs;                                        // for a --group-by source without a CRS
     std::string command_line;                                      // recorded in the output's metadata
@@ -46,6 +66,23 @@ struct OverlapPair {
     double share = 0;  // intersection / the smaller area
 };
 
+// What the weight draws, the weight sets and the portfolio found (problem order).
+struct RobustSummary {
+    std::vector<std::string> factors;
+    std::vector<double> base_weights;
+    std::size_t draws = 0;
+    std::vector<SelectionResult> draw_results;
+    std::vector<CandidateFrequency> frequency;       // over the draws (empty without draws)
+    std::vector<double> rank_p05, rank_p95;          // score rank over the draws; NaN: not ranked
+    std::vector<std::string> groups;                 // weight set names
+    std::vector<std::vector<double>> group_weights;  // per group, per factor (normalised)
+    std::vector<SelectionResult> group_results;
+    std::vector<std::vector<double>> kept;  // [g][h]: share of h's optimum that g's set keeps
+    std::optional<Compromise> compromise;
+    std::optional<Portfolio> portfolio;
+    double seconds = 0;
+};
+
 struct SelectSummary {
     std::string output;
     std::string objective_text;  // "maximise score x woningen" / "minimise kosten_meu"
@@ -55,6 +92,7 @@ struct SelectSummary {
     SelectionResult result;
     std::vector<std::string> selected_ids;                // in selection order
     std::vector<std::pair<std::string, double>> seconds;  // per stage
+    RobustSummary robust;
 };
 
 SelectSummary run_select(const SelectRequest& request);

@@ -562,6 +562,25 @@ StyleSpec selected_style(OGRLayer& layer) {
     return s;
 }
 
+// selection_frequency (select --draws): the robustness classes, the core dark and outlined
+// by the layer's dark outline, contested in between, never chosen light.
+StyleSpec selection_frequency_style(OGRLayer& layer) {
+    StyleSpec s =
+        base(layer, "Selectiefrequentie over de gewichtstrekkingen", "Selection frequency over the weight draws");
+    s.renderer = Renderer::categorized;
+    s.field = "robustness";
+    s.field_kind = field_kind_of(layer, "robustness");
+    s.classes.push_back({"never", 0, 0, "nooit gekozen", "never chosen", "#f0f0f0"});
+    s.classes.push_back(
+        {"contested", 0, 0, "omstreden (in een deel van de trekkingen)", "contested (in some draws)", "#fdae61"});
+    s.classes.push_back(
+        {"core", 0, 0, "kern (in >= 90 % van de trekkingen)", "core (in >= 90 % of the draws)", "#1a9641"});
+    s.outline = "#00441b";
+    s.outline_mm = 0.4;
+    s.label_field = first_field(layer, {"naam", "name"});
+    return s;
+}
+
 StyleSpec claim_faces_style(OGRLayer& layer, const KnownColumns& known) {
     StyleSpec s = base(layer, "Aantal claims", "Number of claims");
     s.renderer = Renderer::categorized;
@@ -656,6 +675,7 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
     if (name == "claim_faces" && has_field(layer, "claim_count")) return claim_faces_style(layer, known);
     if (name == "region_balance") return region_balance_style(layer, known);
     if (name == "candidates_selected" && has_field(layer, "selected")) return selected_style(layer);
+    if (name == "selection_frequency" && has_field(layer, "robustness")) return selection_frequency_style(layer);
     if (name == "rank_change" && has_field(layer, "change")) return rank_change_style(layer);
     if (name == "rank_intervals" && has_field(layer, "p_top")) return rank_intervals_style(layer, known);
     StyleSpec s;

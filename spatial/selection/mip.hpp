@@ -63,6 +63,10 @@ struct MipControl {
     const std::atomic<bool>* cancel = nullptr;  // Ctrl-C: asked at every node and LP iteration
 };
 
+// The whole selection model of `problem` (every rule, overlaps, locks); columns 0..n-1 are the
+// candidates, and the objective is CBC's: sign x problem.objective (CBC minimises).
+Mip selection_model(const SelectionProblem& problem);
+
 // Solves `mip` with CBC's serial (deterministic) search within control.time_limit_s (wall
 // clock), stopping at the relative gap. Throws ruimte::Error when the module cannot be loaded
 // or CBC gives up, and Error(cancelled) when control.cancel is set (within a fraction of a

@@ -22,6 +22,8 @@ const char* to_string(ConstraintKind kind) {
         case ConstraintKind::share: return "share";
         case ConstraintKind::overlap: return "overlap";
         case ConstraintKind::lock_in: return "lock_in";
+        case ConstraintKind::difference: return "difference";
+        case ConstraintKind::objective_floor: return "objective_floor";
     }
     return "?";
 }
@@ -159,6 +161,17 @@ Mip build(const SelectionProblem& p, const Variant& v) {
     }
     return mip;
 }
+
+}  // namespace
+
+Mip selection_model(const SelectionProblem& p) {
+    validate(p);
+    Mip mip = build(p, Variant{});
+    for (std::size_t i = 0; i < p.size(); ++i) mip.obj[i] = (p.maximise ? -1.0 : 1.0) * p.objective[i];
+    return mip;
+}
+
+namespace {
 
 std::vector<char> rounded(const std::vector<double>& x, std::size_t n) {
     std::vector<char> out(n, 0);
@@ -307,7 +320,8 @@ std::vector<Shortfall> diagnose(const SelectionProblem& p, const SolveOptions& o
 // Otherwise the whole model is solved, and the relaxation's bound still holds for it.
 
 bool links_everything(ConstraintKind kind) {
-    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share;
+    return kind == ConstraintKind::target || kind == ConstraintKind::budget || kind == ConstraintKind::share ||
+           kind == ConstraintKind::difference || kind == ConstraintKind::objective_floor;
 }
 
 // True when no choice of the free candidates can break the rule (exact: no tolerance).
@@ -338,11 +352,27 @@ double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>
     return s;
 }
 
+}  // namespace
+
+namespace selection_detail {
 struct Part {
     std::vector<std::uint32_t> members;  // available candidates, ascending
     std::vector<std::size_t> constraints;
     std::vector<std::size_t> overlaps;  // indices into p.overlaps
 };
+}  // namespace selection_detail
+
+struct SolveCache {
+    std::vector<selection_detail::Part> parts;
+};
+
+std::shared_ptr<SolveCache> make_solve_cache() {
+    return std::make_shared<SolveCache>();
+}
+
+namespace {
+
+using selection_detail::Part;
 
 std::vector<Part> independent_parts(const SelectionProblem& p) {
     const std::size_t n = p.size();
@@ -417,8 +447,212 @@ struct Decomposed {
     double cbc_seconds = 0;  // in CBC's search (the rest is building the models)
 };
 
+// ---- parts decided without CBC (SolveOptions::fast_parts) ----------------------------
+
+// The part's own rules (local constraints, overlaps, locks) hold for `x` (whole-problem
+// indexing; only the part's members are looked at).
+bool part_feasible(const SelectionProblem& p, const Part& part, const std::vector<char>& x) {
+    for (std::uint32_t i : part.members) {
+        if (p.locked_in[i] && !x[i]) return false;
+    }
+    for (std::size_t k : part.constraints) {
+        if (!holds(p.constraints[k], lhs(p.constraints[k].terms, x))) return false;
+    }
+    for (std::size_t e : part.overlaps) {
+        if (x[p.overlaps[e].first] && x[p.overlaps[e].second]) return false;
+    }
+    return true;
+}
+
+double part_value(const SelectionProblem& p, const Part& part, const std::vector<char>& x) {
+    double s = 0;
+    for (std::uint32_t i : part.members) s += x[i] ? p.objective[i] : 0.0;
+    return s;
+}
+
+constexpr std::size_t kEnumerateMembers = 14;
+
+// The exact optimum of a small part by enumeration (the first best subset in mask order):
+// writes it into x and returns true, or false when no subset meets the part's rules.
+bool enumerate_part(const SelectionProblem& p, const Part& part, std::vector<char>& x) {
+    const std::size_t m = part.members.size();
+    bool found = false;
+    double best = 0;
+    std::uint32_t best_mask = 0;
+    for (std::uint32_t mask = 0; mask < (1u << m); ++mask) {
+        for (std::size_t c = 0; c < m; ++c) x[part.members[c]] = (mask >> c & 1u) ? 1 : 0;
+        if (!part_feasible(p, part, x)) continue;
+        const double v = part_value(p, part, x);
+        if (!found || (p.maximise ? v > best + 1e-12 * std::fabs(best) : v < best - 1e-12 * std::fabs(best))) {
+            found = true;
+            best = v;
+            best_mask = mask;
+        }
+    }
+    for (std::size_t c = 0; c < m; ++c) x[part.members[c]] = (best_mask >> c & 1u) ? 1 : 0;
+    return found;
+}
+
+// An upper bound on a maximised part: the fractional knapsack over each of its upper limits
+// with nonnegative coefficients (overlaps, minima and the other limits relaxed), the least of
+// them; no such limit: every positive value.
+double fractional_bound(const SelectionProblem& p, const Part& part) {
+    double fixed = 0, free_sum = 0;
+    for (std::uint32_t i : part.members) {
+        if (p.locked_in[i]) fixed += p.objective[i];
+        else free_sum += std::max(0.0, p.objective[i]);
+    }
+    double best = fixed + free_sum;
+    for (std::size_t k : part.constraints) {
+        const auto& c = p.constraints[k];
+        if (c.sense != Sense::at_most) continue;
+        bool usable = true;
+        std::vector<std::pair<double, double>> items;  // (value, weight) of free candidates
+        double room = c.bound, bound = fixed;
+        std::vector<double> weight(p.size(), 0.0);
+        for (const auto& [i, a] : c.terms) {
+            if (a < 0) usable = false;
+            weight[i] += a;
+        }
+        if (!usable) continue;
+        for (std::uint32_t i : part.members) {
+            if (p.locked_in[i]) {
+                room -= weight[i];
+            } else if (p.objective[i] > 0) {
+                if (weight[i] <= 0) bound += p.objective[i];
+                else items.emplace_back(p.objective[i], weight[i]);
+            }
+        }
+        if (room < 0) continue;  // the locked-in candidates break it: leave it to the solver
+        std::sort(items.begin(), items.end(),
+                  [](const auto& a, const auto& b) { return a.first * b.second > b.first * a.second; });
+        for (const auto& [v, w] : items) {
+            if (room <= 0) break;
+            const double take = std::min(1.0, room / w);
+            bound += take * v;
+            room -= take * w;
+        }
+        best = std::min(best, bound);
+    }
+    return best;
+}
+
+// The exact optimum of a maximised part whose one rule is an upper limit with whole,
+// nonnegative coefficients (a group limit counted in candidates or homes), by dynamic
+// programming over the limit: the part's overlapping candidates form small components, each
+// contributes one of its independent subsets (a multiple-choice knapsack). Writes the optimum
+// into x and returns 1; 0 when the part does not have this form or is too large for it (left
+// to CBC); -1 when no subset meets the part's rules.
+int knapsack_part(const SelectionProblem& p, const Part& part, std::vector<char>& x) {
+    if (!p.maximise || part.constraints.size() > 1) return 0;
+    const std::size_t m = part.members.size();
+    std::vector<std::size_t> local(p.size(), static_cast<std::size_t>(-1));
+    for (std::size_t k = 0; k < m; ++k) local[part.members[k]] = k;
+    std::vector<long> weight(m, 0);
+    long capacity = 0;  // no rule (overlaps only): every weight 0
+    if (!part.constraints.empty()) {
+        const auto& c = p.constraints[part.constraints[0]];
+        if (c.sense != Sense::at_most || c.bound < 0 || c.bound > 2e6) return 0;
+        for (const auto& [i, a] : c.terms) {
+            if (local[i] == static_cast<std::size_t>(-1) || a == 0) continue;
+            if (a < 0 || a != std::floor(a) || a > 2e6) return 0;
+            weight[local[i]] += static_cast<long>(a);
+        }
+        capacity = static_cast<long>(std::floor(c.bound + 1e-7));
+    }
+    // Components of the overlap graph within the part (union-find on local indices).
+    std::vector<std::size_t> parent(m);
+    std::iota(parent.begin(), parent.end(), std::size_t{0});
+    auto find = [&](std::size_t i) {
+        while (parent[i] != i) i = parent[i] = parent[parent[i]];
+        return i;
+    };
+    for (std::size_t e : part.overlaps) parent[find(local[p.overlaps[e].first])] = find(local[p.overlaps[e].second]);
+    std::vector<std::vector<std::size_t>> comps;
+    std::vector<std::size_t> comp_of(m, static_cast<std::size_t>(-1));
+    for (std::size_t k = 0; k < m; ++k) {
+        const std::size_t r = find(k);
+        if (comp_of[r] == static_cast<std::size_t>(-1)) {
+            comp_of[r] = comps.size();
+            comps.emplace_back();
+        }
+        comps[comp_of[r]].push_back(k);
+    }
+    struct Option {
+        std::uint32_t mask;
+        long w;
+        double v;
+    };
+    std::vector<std::vector<Option>> options(comps.size());
+    std::size_t total_options = 0;
+    for (std::size_t g = 0; g < comps.size(); ++g) {
+        const auto& comp = comps[g];
+        if (comp.size() > 14) return 0;
+        std::vector<std::uint32_t> conflict(comp.size(), 0);
+        for (std::size_t e : part.overlaps) {
+            const std::size_t a = local[p.overlaps[e].first], b = local[p.overlaps[e].second];
+            if (comp_of[find(a)] != g) continue;
+            const auto ia = static_cast<std::size_t>(std::find(comp.begin(), comp.end(), a) - comp.begin());
+            const auto ib = static_cast<std::size_t>(std::find(comp.begin(), comp.end(), b) - comp.begin());
+            conflict[ia] |= 1u << ib;
+            conflict[ib] |= 1u << ia;
+        }
+        for (std::uint32_t mask = 0; mask < (1u << comp.size()); ++mask) {
+            bool fine = true;
+            long w = 0;
+            double v = 0;
+            for (std::size_t t = 0; t < comp.size() && fine; ++t) {
+                const std::uint32_t i = part.members[comp[t]];
+                const bool in = mask >> t & 1u;
+                if ((in && (conflict[t] & mask)) || (!in && p.locked_in[i])) fine = false;
+                if (in) {
+                    w += weight[comp[t]];
+                    v += p.objective[i];
+                }
+            }
+            if (fine && w <= capacity) options[g].push_back({mask, w, v});
+        }
+        if (options[g].empty()) return -1;
+        total_options += options[g].size();
+    }
+    if (static_cast<double>(capacity + 1) * static_cast<double>(total_options) > 5e7) return 0;
+    constexpr double none = -std::numeric_limits<double>::infinity();
+    std::vector<double> best(static_cast<std::size_t>(capacity) + 1, 0.0), next(best.size());
+    std::vector<std::vector<std::uint16_t>> pick(comps.size(), std::vector<std::uint16_t>(best.size(), 0));
+    for (std::size_t g = 0; g < comps.size(); ++g) {
+        for (std::size_t cap = 0; cap < best.size(); ++cap) {
+            double b = none;
+            std::uint16_t which = 0;
+            for (std::size_t o = 0; o < options[g].size(); ++o) {
+                const Option& opt = options[g][o];
+                if (opt.w > static_cast<long>(cap) || best[cap - static_cast<std::size_t>(opt.w)] == none) continue;
+                const double v = best[cap - static_cast<std::size_t>(opt.w)] + opt.v;
+                if (b == none || v > b + 1e-9 * std::max(1.0, std::fabs(b))) {
+                    b = v;
+                    which = static_cast<std::uint16_t>(o);
+                }
+            }
+            next[cap] = b;
+            pick[g][cap] = which;
+        }
+        best.swap(next);
+    }
+    if (best.back() == none) return -1;
+    std::size_t cap = best.size() - 1;
+    for (std::size_t g = comps.size(); g-- > 0;) {
+        const Option& opt = options[g][pick[g][cap]];
+        for (std::size_t t = 0; t < comps[g].size(); ++t) x[part.members[comps[g][t]]] = (opt.mask >> t & 1u) ? 1 : 0;
+        cap -= static_cast<std::size_t>(opt.w);
+    }
+    return 1;
+}
+
 // Solves the relaxation part by part until `deadline`; parts with one candidate and no rule
-// are decided directly.
+// are decided directly. With o.fast_parts, parts of at most kEnumerateMembers candidates are
+// enumerated (exact), and, maximising with a relative gap above 0, a part whose start set
+// comes close to its fractional bound keeps that set without CBC: as long as those parts
+// together stay within half the gap (of the whole objective) of their bounds; the parts CBC
+// solves get the other half.
 Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts, const std::vector<char>& start,
                        Clock::time_point deadline, const SolveOptions& o) {
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
@@ -426,20 +660,11 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
     d.selected.assign(p.size(), 0);
     d.parts = parts.size();
     d.all_optimal = true;
+    const bool defer = o.fast_parts && p.maximise && o.relative_gap > 0 && !start.empty();
+    const double cbc_gap = defer ? o.relative_gap / 2 : o.relative_gap;
     std::vector<std::uint32_t> column(p.size(), 0);  // candidate -> column of its part's model
-    for (const Part& part : parts) {
-        check_cancel(o);
-        if (part.members.empty()) {  // a rule over no free candidate that does not hold
-            d.solved = d.infeasible = true;
-            return d;
-        }
-        if (part.members.size() == 1 && part.constraints.empty()) {
-            const std::uint32_t i = part.members[0];
-            const bool take = p.locked_in[i] || sign * p.objective[i] < 0;
-            d.selected[i] = take ? 1 : 0;
-            d.bound += take ? p.objective[i] : 0.0;
-            continue;
-        }
+    // Returns false when the problem is decided (infeasible) or the time ran out.
+    auto by_cbc = [&](const Part& part) {
         Mip mip;
         for (std::uint32_t i : part.members) {
             column[i] =
@@ -460,18 +685,86 @@ Decomposed solve_parts(const SelectionProblem& p, const std::vector<Part>& parts
         if (!start.empty()) {
             for (std::uint32_t i : part.members) mip.start.push_back(start[i] ? 1.0 : 0.0);
         }
-        const MipResult r =
-            solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), o.relative_gap, o.seed, o.cancel});
+        const MipResult r = solve_mip(mip, MipControl{std::max(0.01, left_until(deadline)), cbc_gap, o.seed, o.cancel});
         d.nodes += r.nodes;
         d.cbc_seconds += r.seconds - r.build_seconds;
         if (r.proven_infeasible) {
             d.solved = d.infeasible = true;
-            return d;
+            return false;
         }
-        if (!r.has_solution) return d;  // out of time
+        if (!r.has_solution) return false;  // out of time
         for (std::size_t c = 0; c < part.members.size(); ++c) d.selected[part.members[c]] = r.x[c] > 0.5 ? 1 : 0;
         d.bound += r.stopped_in_lp ? trivial_bound(p, part.members) : sign * r.bound;
         if (!r.proven_optimal) d.all_optimal = false;
+        return true;
+    };
+    struct Deferred {
+        const Part* part;
+        double value, bound;
+    };
+    std::vector<Deferred> deferred;
+    double total = 0;  // the objective of the parts decided so far and of the deferred starts
+    for (const Part& part : parts) {
+        check_cancel(o);
+        if (part.members.empty()) {  // a rule over no free candidate that does not hold
+            d.solved = d.infeasible = true;
+            return d;
+        }
+        if (part.members.size() == 1 && part.constraints.empty()) {
+            const std::uint32_t i = part.members[0];
+            const bool take = p.locked_in[i] || sign * p.objective[i] < 0;
+            d.selected[i] = take ? 1 : 0;
+            d.bound += take ? p.objective[i] : 0.0;
+            total += take ? p.objective[i] : 0.0;
+            continue;
+        }
+        if (o.fast_parts && part.members.size() <= kEnumerateMembers) {
+            if (!enumerate_part(p, part, d.selected)) {
+                d.solved = d.infeasible = true;
+                return d;
+            }
+            const double v = part_value(p, part, d.selected);
+            d.bound += v;
+            total += v;
+            continue;
+        }
+        if (o.fast_parts) {
+            const int k = knapsack_part(p, part, d.selected);
+            if (k < 0) {
+                d.solved = d.infeasible = true;
+                return d;
+            }
+            if (k > 0) {
+                const double v = part_value(p, part, d.selected);
+                d.bound += v;
+                total += v;
+                continue;
+            }
+        }
+        if (defer && part_feasible(p, part, start)) {
+            const double v = part_value(p, part, start);
+            deferred.push_back({&part, v, std::max(v, fractional_bound(p, part))});
+            total += v;
+            continue;
+        }
+        if (!by_cbc(part)) return d;
+        total += part_value(p, part, d.selected);
+    }
+    // The deferred parts closest to their bounds keep their start sets within half the gap.
+    std::stable_sort(deferred.begin(), deferred.end(),
+                     [](const Deferred& a, const Deferred& b) { return a.bound - a.value < b.bound - b.value; });
+    double allowed = 0.5 * o.relative_gap * std::fabs(total);
+    for (const Deferred& part : deferred) {
+        check_cancel(o);
+        const double slack = part.bound - part.value;
+        if (slack <= allowed) {
+            allowed -= slack;
+            for (std::uint32_t i : part.part->members) d.selected[i] = start[i];
+            d.bound += part.bound;
+            if (slack > 0) d.all_optimal = false;
+            continue;
+        }
+        if (!by_cbc(*part.part)) return d;
     }
     d.solved = true;
     return d;
@@ -615,6 +908,9 @@ void settle(SelectionResult& res, const SelectionProblem& p, std::vector<char> s
     res.gap = std::fabs(res.best_bound - res.objective) / std::max(std::fabs(res.objective), 1e-9);
     if (proven && res.gap < 1e-9) res.gap = 0;
     res.status = proven || res.gap <= o.relative_gap ? SelectionStatus::optimal : SelectionStatus::feasible;
+    res.stopped_by = res.status == SelectionStatus::feasible ? StopReason::time_limit
+                     : res.gap > 0                           ? StopReason::gap
+                                                             : StopReason::proven;
     res.values = evaluate(p, res.selected);
 }
 
@@ -640,10 +936,21 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
     res.greedy_selected = greedy_selection(p);
     res.greedy_feasible = is_feasible(p, res.greedy_selected);
     res.greedy_objective = objective_of(p, res.greedy_selected);
+    if (o.start.size() == n && is_feasible(p, o.start)) {
+        const double v = objective_of(p, o.start);
+        if (!res.greedy_feasible || (p.maximise ? v > res.greedy_objective : v < res.greedy_objective)) {
+            res.greedy_selected = o.start;
+            res.greedy_objective = v;
+            res.greedy_feasible = res.start_used = true;
+        }
+    }
     check_cancel(o);
 
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
-    const std::vector<Part> parts = independent_parts(p);
+    std::vector<Part> own_parts;
+    if (!o.cache || o.cache->parts.empty()) own_parts = independent_parts(p);
+    if (o.cache && o.cache->parts.empty()) o.cache->parts = std::move(own_parts);
+    const std::vector<Part>& parts = o.cache ? o.cache->parts : own_parts;
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {
         const Decomposed d =
@@ -698,8 +1005,10 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
         // CBC found nothing in time, but the greedy start is a solution.
         settle(res, p, res.greedy_selected, bound, false, o);
         res.status = SelectionStatus::feasible;
+        res.stopped_by = StopReason::time_limit;
     } else {
         res.status = SelectionStatus::time_out;
+        res.stopped_by = StopReason::time_limit;
     }
     return res;
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,13 +19,15 @@
 namespace ruimte {
 
 enum class ConstraintKind {
-    target,     // sum(field * x) >= bound
-    budget,     // sum(field * x) <= bound
-    group_min,  // count (or field sum) selected in a group >= bound
-    group_max,  // count (or field sum) selected in a group <= bound
-    share,      // sum(a * x) >= ratio * sum(b * x)
-    overlap,    // two candidates that overlap are never both chosen (diagnosis only)
-    lock_in,    // locked-in candidates are chosen (diagnosis only)
+    target,           // sum(field * x) >= bound
+    budget,           // sum(field * x) <= bound
+    group_min,        // count (or field sum) selected in a group >= bound
+    group_max,        // count (or field sum) selected in a group <= bound
+    share,            // sum(a * x) >= ratio * sum(b * x)
+    overlap,          // two candidates that overlap are never both chosen (diagnosis only)
+    lock_in,          // locked-in candidates are chosen (diagnosis only)
+    difference,       // a portfolio's no-good cut: differs from an earlier set in >= bound candidates
+    objective_floor,  // a portfolio's gap: the objective stays within the gap of the optimum
 };
 const char* to_string(ConstraintKind kind);
 
@@ -57,6 +60,12 @@ struct SelectionProblem {
     std::size_t size() const noexcept { return objective.size(); }
 };
 
+// The independent parts of a problem (solve_selection), which depend on its rules and not on
+// its objective: kept here between solves of the same problem with other objectives (weight
+// draws, stakeholder sets). Opaque; filled by the first solve that is given it.
+struct SolveCache;
+std::shared_ptr<SolveCache> make_solve_cache();
+
 struct SolveOptions {
     // Wall-clock seconds for everything solve_selection does (greedy start, building the models,
     // CBC, the diagnosis of an infeasible problem), counted from `started` when it is set.
@@ -66,6 +75,14 @@ struct SolveOptions {
     bool diagnose = true;                                          // on infeasibility, find which rule cannot be met
     std::optional<std::chrono::steady_clock::time_point> started;  // unset: the call of solve_selection
     const std::atomic<bool>* cancel = nullptr;  // set: Error(cancelled) from any phase, CBC's search included
+    // A start solution besides the greedy one (e.g. the previous weight draw's set): used as
+    // CBC's start when it meets every rule and beats the greedy set. Empty: none.
+    std::vector<char> start;
+    std::shared_ptr<SolveCache> cache;  // set: the parts are computed once and reused
+    // Parts of at most 14 candidates enumerated instead of given to CBC, and (maximising, with
+    // relative_gap > 0 and a start) parts whose start set is close to a fractional knapsack
+    // bound kept without CBC, within half the gap (solve_each sets it; see selection.cpp).
+    bool fast_parts = false;
 };
 
 // The largest magnitude of a bound, coefficient or objective value the solver is given (CBC
@@ -78,6 +95,12 @@ enum class SelectionStatus {
     feasible,    // a solution, but the time limit stopped the search: see gap
     infeasible,  // proven: no subset satisfies every rule
     time_out,    // the time limit stopped the search before any solution was found
+};
+// What stopped the search (for the status line): the proof, --gap, or --time-limit.
+enum class StopReason {
+    proven,      // optimal, proven (gap 0) or infeasible, proven
+    gap,         // the relative gap reached --gap
+    time_limit,  // --time-limit (the solution, if any, is not proven within --gap)
 };
 const char* to_string(SelectionStatus status);
 
@@ -106,7 +129,8 @@ struct SelectionResult {
     double best_bound = 0;                // the solver's bound on the optimum
     double gap = 0;                       // |bound - objective| / max(|objective|, 1e-9)
     std::vector<ConstraintValue> values;  // per problem.constraints (when a solution exists)
-    bool greedy_feasible = false;
+    bool greedy_feasible = false;         // the greedy set, or SolveOptions::start when that was better
+    bool start_used = false;              // greedy_* holds SolveOptions::start
     std::vector<char> greedy_selected;
     double greedy_objective = 0;
     std::vector<Shortfall> diagnosis;  // when infeasible
@@ -117,6 +141,7 @@ struct SelectionResult {
     // > 0: solved as this many independent parts (group limits and overlaps connect a part;
     // targets, budgets and shares were met by the parts' optima together). 0: one model.
     std::size_t parts = 0;
+    StopReason stopped_by = StopReason::proven;
 };
 
 // The value, bound and slack of every constraint for a given choice.
