@@ -352,22 +352,10 @@ std::string fixed_weight(double w) {
 }
 }  // namespace
 
-Profile parse_profile(const std::string& text, const std::string& path, const SourceOverrides& overrides) {
-    Reader r(path);
-    toml::table root;
-    check_toml_limits(text, path, ErrorKind::profile, "the profile");
-    try {
-        root = toml::parse(text, path);
-    } catch (const toml::parse_error& e) {
-        r.fail("", static_cast<int>(e.source().begin.line), "not valid TOML: " + std::string(e.description()),
-               "see docs/criteria.md for the format");
-    }
-    Profile p;
-    p.path = path;
-    p.text = text;
-    const std::string base_dir = fs::path(path).parent_path().string();
+namespace {
 
-    r.check_keys(root, "", {"profile", "layers", "exclusions", "factors", "weights"});
+// [profile]: name, description, aggregation, id_field.
+void parse_profile_table(const Reader& r, const toml::table& root, const std::string& path, Profile& p) {
     if (const toml::node* n = root.get("profile")) {
         if (!n->is_table()) r.fail("profile", Reader::line_of(*n), "must be a table ([profile])");
         const toml::table& t = *n->as_table();
@@ -384,97 +372,107 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
     } else {
         p.name = fs::path(path).stem().string();
     }
+}
 
-    // [layers.NAME]
-    const toml::node* layers = root.get("layers");
-    if (!layers || !layers->is_table() || layers->as_table()->empty()) {
-        r.fail("layers", layers ? Reader::line_of(*layers) : 0, "the profile declares no layers",
-               "add at least one [layers.NAME] table with source and type");
+// classes = [...] of a layer: strings, each once.
+void parse_layer_classes(const Reader& r, const toml::table& t, const std::string& where, LayerSpec& l) {
+    if (const toml::node* c = t.get("classes")) {
+        if (!c->is_array()) r.fail(where + ".classes", Reader::line_of(*c), "must be an array of strings");
+        std::set<std::string> seen;
+        for (const toml::node& e : *c->as_array()) {
+            if (!e.is_string()) r.fail(where + ".classes", Reader::line_of(e), "must be an array of strings");
+            const std::string s(*e.as_string());
+            if (!seen.insert(s).second)
+                r.fail(where + ".classes", Reader::line_of(e), "class '" + s + "' listed twice");
+            l.classes.push_back(s);
+        }
     }
-    for (auto&& [k, v] : *layers->as_table()) {
-        const std::string where = "layers." + std::string(k.str());
-        if (!v.is_table()) r.fail(where, Reader::line_of(v), "must be a table");
-        const toml::table& t = *v.as_table();
-        if (const toml::node* type = t.get("type"); type && type->is_string() && is_raster_type(**type->as_string())) {
-            const auto override = overrides.find(std::string(k.str()));
-            p.rasters.push_back(parse_raster_layer(t, std::string(k.str()), Reader::line_of(v), path,
-                                                   override != overrides.end() ? &override->second : nullptr));
-            continue;
-        }
-        r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue", "within_m"});
-        LayerSpec l;
-        l.name = std::string(k.str());
-        l.line = Reader::line_of(v);
-        if (l.name.find('.') != std::string::npos || l.name.empty()) {
-            r.fail(where, l.line, "a layer name must not contain a dot");
-        }
-        const auto override = overrides.find(l.name);
-        const std::string source = override != overrides.end() ? override->second : *r.string(t, where, "source", true);
-        try {
-            l.source = override != overrides.end() ? parse_source(source) : parse_source(source, base_dir);
-        } catch (const Error& e) {
-            r.fail(where + ".source", Reader::line_of(*t.get("source")),
-                   "source '" + source + "' not found (" + e.place().file + ")",
-                   "paths are relative to the profile's folder; write FILE or FILE:LAYER");
-        }
-        const std::string type = r.string(t, where, "type", false).value_or("classes");
-        if (type == "classes") {
-            l.kind = LayerKind::classes;
-            l.field = *r.string(t, where, "class_field", true);
-            if (t.get("name_field"))
-                r.fail(where + ".name_field", Reader::line_of(*t.get("name_field")),
-                       "name_field belongs to presence layers", "use class_field");
-        } else if (type == "presence") {
-            l.kind = LayerKind::presence;
-            l.field = r.string(t, where, "name_field", false).value_or("naam");
-            if (t.get("class_field"))
-                r.fail(where + ".class_field", Reader::line_of(*t.get("class_field")),
-                       "class_field belongs to class layers", "use name_field");
-        } else if (type == "points" || type == "lines") {
-            parse_point_line_layer(r, t, where, type, l);
-        } else {
-            r.fail(where + ".type", Reader::line_of(*t.get("type")), "unknown layer type '" + type + "'",
-                   "use classes, presence, points, lines, raster_values or raster_classes");
-        }
-        if (!is_point_line(l.kind) && t.get("within_m"))
-            r.fail(where + ".within_m", Reader::line_of(*t.get("within_m")),
-                   "within_m belongs to points and lines layers");
-        if (const toml::node* c = t.get("classes")) {
-            if (!c->is_array()) r.fail(where + ".classes", Reader::line_of(*c), "must be an array of strings");
-            std::set<std::string> seen;
-            for (const toml::node& e : *c->as_array()) {
-                if (!e.is_string()) r.fail(where + ".classes", Reader::line_of(e), "must be an array of strings");
-                const std::string s(*e.as_string());
-                if (!seen.insert(s).second)
-                    r.fail(where + ".classes", Reader::line_of(e), "class '" + s + "' listed twice");
-                l.classes.push_back(s);
-            }
-        }
-        if (const auto cat = r.string(t, where, "catalogue", false)) {
-            const layers::LayerKindInfo* kind = layers::find_kind(*cat);
-            std::string kinds, codes;
-            for (const auto& known : layers::catalogue()) kinds += (kinds.empty() ? "" : ", ") + known.kind;
-            if (!kind)
-                r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")),
-                       "no layer kind '" + *cat + "' in the catalogue", "use one of: " + kinds);
-            if (l.kind != LayerKind::classes)
-                r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "catalogue belongs to class layers");
-            for (const auto& c : kind->classes) codes += (codes.empty() ? "" : ", ") + c.code;
-            for (const auto& c : l.classes) {
-                if (std::none_of(kind->classes.begin(), kind->classes.end(),
-                                 [&](const layers::ClassInfo& ci) { return ci.code == c; })) {
-                    r.fail(where + ".classes", Reader::line_of(*t.get("classes")),
-                           "'" + c + "' is not a " + *cat + " class", "use the catalogue's codes: " + codes);
-                }
-            }
-            if (l.classes.empty()) {
-                for (const auto& c : kind->classes) l.classes.push_back(c.code);
-            }
-            l.catalogue = *cat;
-        }
-        p.layers.push_back(std::move(l));
-    }
+}
 
+// catalogue = "wbs" | "netcongestie": the layer's classes are the catalogue's codes.
+void parse_layer_catalogue(const Reader& r, const toml::table& t, const std::string& where, LayerSpec& l) {
+    if (const auto cat = r.string(t, where, "catalogue", false)) {
+        const layers::LayerKindInfo* kind = layers::find_kind(*cat);
+        std::string kinds, codes;
+        for (const auto& known : layers::catalogue()) kinds += (kinds.empty() ? "" : ", ") + known.kind;
+        if (!kind)
+            r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")),
+                   "no layer kind '" + *cat + "' in the catalogue", "use one of: " + kinds);
+        if (l.kind != LayerKind::classes)
+            r.fail(where + ".catalogue", Reader::line_of(*t.get("catalogue")), "catalogue belongs to class layers");
+        for (const auto& c : kind->classes) codes += (codes.empty() ? "" : ", ") + c.code;
+        for (const auto& c : l.classes) {
+            if (std::none_of(kind->classes.begin(), kind->classes.end(),
+                             [&](const layers::ClassInfo& ci) { return ci.code == c; })) {
+                r.fail(where + ".classes", Reader::line_of(*t.get("classes")),
+                       "'" + c + "' is not a " + *cat + " class", "use the catalogue's codes: " + codes);
+            }
+        }
+        if (l.classes.empty()) {
+            for (const auto& c : kind->classes) l.classes.push_back(c.code);
+        }
+        l.catalogue = *cat;
+    }
+}
+
+// One [layers.NAME] table: a raster layer (raster_layers.hpp), or a polygon, points or lines
+// layer with its source (--layer NAME=... replaces it) and kind.
+void parse_layer(const Reader& r, const toml::key& k, const toml::node& v, const std::string& path,
+                 const SourceOverrides& overrides, Profile& p) {
+    const std::string base_dir = fs::path(path).parent_path().string();
+    const std::string where = "layers." + std::string(k.str());
+    if (!v.is_table()) r.fail(where, Reader::line_of(v), "must be a table");
+    const toml::table& t = *v.as_table();
+    if (const toml::node* type = t.get("type"); type && type->is_string() && is_raster_type(**type->as_string())) {
+        const auto override = overrides.find(std::string(k.str()));
+        p.rasters.push_back(parse_raster_layer(t, std::string(k.str()), Reader::line_of(v), path,
+                                               override != overrides.end() ? &override->second : nullptr));
+        return;
+    }
+    r.check_keys(t, where, {"source", "type", "class_field", "name_field", "classes", "catalogue", "within_m"});
+    LayerSpec l;
+    l.name = std::string(k.str());
+    l.line = Reader::line_of(v);
+    if (l.name.find('.') != std::string::npos || l.name.empty()) {
+        r.fail(where, l.line, "a layer name must not contain a dot");
+    }
+    const auto override = overrides.find(l.name);
+    const std::string source = override != overrides.end() ? override->second : *r.string(t, where, "source", true);
+    try {
+        l.source = override != overrides.end() ? parse_source(source) : parse_source(source, base_dir);
+    } catch (const Error& e) {
+        r.fail(where + ".source", Reader::line_of(*t.get("source")),
+               "source '" + source + "' not found (" + e.place().file + ")",
+               "paths are relative to the profile's folder; write FILE or FILE:LAYER");
+    }
+    const std::string type = r.string(t, where, "type", false).value_or("classes");
+    if (type == "classes") {
+        l.kind = LayerKind::classes;
+        l.field = *r.string(t, where, "class_field", true);
+        if (t.get("name_field"))
+            r.fail(where + ".name_field", Reader::line_of(*t.get("name_field")),
+                   "name_field belongs to presence layers", "use class_field");
+    } else if (type == "presence") {
+        l.kind = LayerKind::presence;
+        l.field = r.string(t, where, "name_field", false).value_or("naam");
+        if (t.get("class_field"))
+            r.fail(where + ".class_field", Reader::line_of(*t.get("class_field")),
+                   "class_field belongs to class layers", "use name_field");
+    } else if (type == "points" || type == "lines") {
+        parse_point_line_layer(r, t, where, type, l);
+    } else {
+        r.fail(where + ".type", Reader::line_of(*t.get("type")), "unknown layer type '" + type + "'",
+               "use classes, presence, points, lines, raster_values or raster_classes");
+    }
+    if (!is_point_line(l.kind) && t.get("within_m"))
+        r.fail(where + ".within_m", Reader::line_of(*t.get("within_m")), "within_m belongs to points and lines layers");
+    parse_layer_classes(r, t, where, l);
+    parse_layer_catalogue(r, t, where, l);
+    p.layers.push_back(std::move(l));
+}
+
+// Every --layer NAME=... names a layer of the profile.
+void check_overrides(const SourceOverrides& overrides, const Profile& p) {
     for (const auto& [name, source] : overrides) {
         if (!p.layer(name) && !p.raster(name)) {
             std::string names;
@@ -483,13 +481,9 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
                         "use one of: " + names);
         }
     }
-    // toml++ keeps tables sorted by key; the profile's own order is the order people wrote.
-    std::stable_sort(p.layers.begin(), p.layers.end(),
-                     [](const LayerSpec& a, const LayerSpec& b) { return a.line < b.line; });
-    std::stable_sort(p.rasters.begin(), p.rasters.end(),
-                     [](const RasterLayerSpec& a, const RasterLayerSpec& b) { return a.line < b.line; });
+}
 
-    // [[exclusions]]
+void parse_exclusions(const Reader& r, const toml::table& root, Profile& p) {
     if (const toml::node* ex = root.get("exclusions")) {
         if (!ex->is_array_of_tables())
             r.fail("exclusions", Reader::line_of(*ex), "must be an array of tables ([[exclusions]])");
@@ -509,121 +503,118 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
             p.exclusions.push_back(std::move(e));
         }
     }
+}
 
-    // [[factors]]
-    const toml::node* fs_node = root.get("factors");
-    if (!fs_node) r.fail("factors", 0, "the profile declares no factors", "add at least one [[factors]] table");
-    if (!fs_node->is_array_of_tables())
-        r.fail("factors", Reader::line_of(*fs_node), "must be an array of tables ([[factors]])");
-    std::set<std::string> names;
-    std::size_t i = 0;
-    for (const toml::node& v : *fs_node->as_array()) {
-        const std::string where = "factors[" + std::to_string(++i) + "]";
-        const toml::table& t = *v.as_table();
-        Factor f;
-        f.line = Reader::line_of(v);
-        f.name = *r.string(t, where, "name", true);
-        if (f.name.empty() || f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-            r.fail(where + ".name", f.line, "factor name '" + f.name + "' must be lower-case letters, digits and _",
-                   "it becomes a column name");
+// kind = "classes": a value in 0..1 per class of a classes layer, and one for the uncovered part.
+void parse_classes_factor(const Reader& r, const toml::table& t, const std::string& where, const LayerSpec* l,
+                          Factor& f) {
+    auto unit = [&](const std::string& key, double x, int line) {
+        if (x < 0 || x > 1)
+            r.fail(where + "." + key, line, "value " + std::to_string(x) + " is outside 0..1",
+                   "standardised values lie in 0..1");
+    };
+    const toml::node* vals = t.get("values");
+    if (!vals || !vals->is_table()) r.fail(where + ".values", f.line, "missing table 'values' (class = value in 0..1)");
+    for (auto&& [ck, cv] : *vals->as_table()) {
+        const std::string cls(ck.str());
+        double x = 0;
+        if (cv.is_integer()) x = static_cast<double>(cv.as_integer()->get());
+        else if (cv.is_floating_point()) x = cv.as_floating_point()->get();
+        else r.fail(where + ".values." + cls, Reader::line_of(cv), "must be a number in 0..1");
+        unit("values." + cls, x, Reader::line_of(cv));
+        if (!l->classes.empty() && std::find(l->classes.begin(), l->classes.end(), cls) == l->classes.end()) {
+            r.fail(where + ".values." + cls, Reader::line_of(cv), "layer '" + l->name + "' has no class '" + cls + "'");
         }
-        if (!names.insert(f.name).second) r.fail(where + ".name", f.line, "factor '" + f.name + "' declared twice");
-        const toml::node* w = t.get("weight");
-        if (!w && !root.get("weights")) r.fail(where + ".weight", f.line, "missing required key 'weight'");
-        if (w && w->is_floating_point() && std::isnan(w->as_floating_point()->get())) {
-            r.fail(where + ".weight", Reader::line_of(*w), "weight is NaN", "give a number >= 0");
-        }
-        f.weight_given = r.number(t, where, "weight", false).value_or(0.0);
-        if (f.weight_given < 0)
-            r.fail(where + ".weight", Reader::line_of(*w), "weight is negative", "give a number >= 0");
-        const std::string kind = *r.string(t, where, "kind", true);
-        auto layer_ref = [&](LayerKind expected) {
-            f.layer = *r.string(t, where, "layer", true);
-            const LayerSpec* l = p.layer(f.layer);
-            if (!l)
-                r.fail(where + ".layer", Reader::line_of(*t.get("layer")), "no layer '" + f.layer + "' in [layers]",
-                       "declare [layers." + f.layer + "] or fix the name");
-            // distance_decay takes any layer with a distance: presence, points, lines.
-            const bool fits = l->kind == expected || (expected == LayerKind::presence && is_point_line(l->kind));
-            if (!fits) {
-                r.fail(where + ".layer", Reader::line_of(*t.get("layer")),
-                       "layer '" + f.layer + "' is a " + kind_name(l->kind) + " layer; factor kind '" + kind +
-                           "' needs a " + (expected == LayerKind::classes ? "classes" : "presence, points or lines") +
-                           " layer");
-            }
-            return l;
-        };
-        auto unit = [&](const char* key, double x, int line) {
-            if (x < 0 || x > 1)
-                r.fail(where + "." + key, line, "value " + std::to_string(x) + " is outside 0..1",
-                       "standardised values lie in 0..1");
-        };
-        if (kind == "classes") {
-            f.kind = FactorKind::classes;
-            r.check_keys(t, where, {"name", "weight", "kind", "layer", "values", "uncovered"});
-            const LayerSpec* l = layer_ref(LayerKind::classes);
-            const toml::node* vals = t.get("values");
-            if (!vals || !vals->is_table())
-                r.fail(where + ".values", f.line, "missing table 'values' (class = value in 0..1)");
-            for (auto&& [ck, cv] : *vals->as_table()) {
-                const std::string cls(ck.str());
-                double x = 0;
-                if (cv.is_integer()) x = static_cast<double>(cv.as_integer()->get());
-                else if (cv.is_floating_point()) x = cv.as_floating_point()->get();
-                else r.fail(where + ".values." + cls, Reader::line_of(cv), "must be a number in 0..1");
-                unit(("values." + cls).c_str(), x, Reader::line_of(cv));
-                if (!l->classes.empty() && std::find(l->classes.begin(), l->classes.end(), cls) == l->classes.end()) {
-                    r.fail(where + ".values." + cls, Reader::line_of(cv),
-                           "layer '" + l->name + "' has no class '" + cls + "'");
-                }
-                f.values[cls] = x;
-            }
-            for (const auto& c : l->classes) {
-                if (!f.values.count(c))
-                    r.fail(where + ".values", Reader::line_of(*vals), "no value for class '" + c + "'",
-                           "give every class of layer '" + l->name + "' a value");
-            }
-            f.uncovered = r.number(t, where, "uncovered", false).value_or(0.0);
-            unit("uncovered", f.uncovered, f.line);
-        } else if (kind == "linear") {
-            f.kind = FactorKind::linear;
-            r.check_keys(t, where, {"name", "weight", "kind", "metric", "lower", "upper", "direction"});
-            f.metric = *r.string(t, where, "metric", true);
-            parse_metric(f.metric, p, Reader::line_of(*t.get("metric")), where + ".metric");
-            f.lower = *r.number(t, where, "lower", true);
-            f.upper = *r.number(t, where, "upper", true);
-            if (!(f.upper > f.lower)) r.fail(where + ".upper", f.line, "upper must be greater than lower");
-            const std::string dir = r.string(t, where, "direction", false).value_or("rising");
-            if (dir == "rising") f.direction = Direction::rising;
-            else if (dir == "falling") f.direction = Direction::falling;
-            else r.fail(where + ".direction", f.line, "unknown direction '" + dir + "'", "use rising or falling");
-        } else if (kind == "distance_decay") {
-            f.kind = FactorKind::distance_decay;
-            r.check_keys(t, where, {"name", "weight", "kind", "layer", "distance_m", "shape"});
-            layer_ref(LayerKind::presence);
-            f.distance_m = *r.number(t, where, "distance_m", true);
-            if (!(f.distance_m > 0)) r.fail(where + ".distance_m", f.line, "distance_m must be > 0");
-            const std::string shape = r.string(t, where, "shape", false).value_or("linear");
-            if (shape == "linear") f.shape = DecayShape::linear;
-            else if (shape == "exponential") f.shape = DecayShape::exponential;
-            else r.fail(where + ".shape", f.line, "unknown shape '" + shape + "'", "use linear or exponential");
-        } else {
-            r.fail(where + ".kind", Reader::line_of(*t.get("kind")), "unknown factor kind '" + kind + "'",
-                   "use classes, linear or distance_decay");
-        }
-        p.factors.push_back(std::move(f));
+        f.values[cls] = x;
     }
-    if (const toml::node* w = root.get("weights")) {
-        apply_ahp(r, *w, p);
-        return p;
+    for (const auto& c : l->classes) {
+        if (!f.values.count(c))
+            r.fail(where + ".values", Reader::line_of(*vals), "no value for class '" + c + "'",
+                   "give every class of layer '" + l->name + "' a value");
     }
+    f.uncovered = r.number(t, where, "uncovered", false).value_or(0.0);
+    unit("uncovered", f.uncovered, f.line);
+}
+
+// One [[factors]] table.
+Factor parse_factor(const Reader& r, const toml::table& root, const toml::node& v, std::size_t i,
+                    std::set<std::string>& names, const Profile& p) {
+    const std::string where = "factors[" + std::to_string(i) + "]";
+    const toml::table& t = *v.as_table();
+    Factor f;
+    f.line = Reader::line_of(v);
+    f.name = *r.string(t, where, "name", true);
+    if (f.name.empty() || f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+        r.fail(where + ".name", f.line, "factor name '" + f.name + "' must be lower-case letters, digits and _",
+               "it becomes a column name");
+    }
+    if (!names.insert(f.name).second) r.fail(where + ".name", f.line, "factor '" + f.name + "' declared twice");
+    const toml::node* w = t.get("weight");
+    if (!w && !root.get("weights")) r.fail(where + ".weight", f.line, "missing required key 'weight'");
+    if (w && w->is_floating_point() && std::isnan(w->as_floating_point()->get())) {
+        r.fail(where + ".weight", Reader::line_of(*w), "weight is NaN", "give a number >= 0");
+    }
+    f.weight_given = r.number(t, where, "weight", false).value_or(0.0);
+    if (f.weight_given < 0) r.fail(where + ".weight", Reader::line_of(*w), "weight is negative", "give a number >= 0");
+    const std::string kind = *r.string(t, where, "kind", true);
+    auto layer_ref = [&](LayerKind expected) {
+        f.layer = *r.string(t, where, "layer", true);
+        const LayerSpec* l = p.layer(f.layer);
+        if (!l)
+            r.fail(where + ".layer", Reader::line_of(*t.get("layer")), "no layer '" + f.layer + "' in [layers]",
+                   "declare [layers." + f.layer + "] or fix the name");
+        // distance_decay takes any layer with a distance: presence, points, lines.
+        const bool fits = l->kind == expected || (expected == LayerKind::presence && is_point_line(l->kind));
+        if (!fits) {
+            r.fail(where + ".layer", Reader::line_of(*t.get("layer")),
+                   "layer '" + f.layer + "' is a " + kind_name(l->kind) + " layer; factor kind '" + kind +
+                       "' needs a " + (expected == LayerKind::classes ? "classes" : "presence, points or lines") +
+                       " layer");
+        }
+        return l;
+    };
+    if (kind == "classes") {
+        f.kind = FactorKind::classes;
+        r.check_keys(t, where, {"name", "weight", "kind", "layer", "values", "uncovered"});
+        parse_classes_factor(r, t, where, layer_ref(LayerKind::classes), f);
+    } else if (kind == "linear") {
+        f.kind = FactorKind::linear;
+        r.check_keys(t, where, {"name", "weight", "kind", "metric", "lower", "upper", "direction"});
+        f.metric = *r.string(t, where, "metric", true);
+        parse_metric(f.metric, p, Reader::line_of(*t.get("metric")), where + ".metric");
+        f.lower = *r.number(t, where, "lower", true);
+        f.upper = *r.number(t, where, "upper", true);
+        if (!(f.upper > f.lower)) r.fail(where + ".upper", f.line, "upper must be greater than lower");
+        const std::string dir = r.string(t, where, "direction", false).value_or("rising");
+        if (dir == "rising") f.direction = Direction::rising;
+        else if (dir == "falling") f.direction = Direction::falling;
+        else r.fail(where + ".direction", f.line, "unknown direction '" + dir + "'", "use rising or falling");
+    } else if (kind == "distance_decay") {
+        f.kind = FactorKind::distance_decay;
+        r.check_keys(t, where, {"name", "weight", "kind", "layer", "distance_m", "shape"});
+        layer_ref(LayerKind::presence);
+        f.distance_m = *r.number(t, where, "distance_m", true);
+        if (!(f.distance_m > 0)) r.fail(where + ".distance_m", f.line, "distance_m must be > 0");
+        const std::string shape = r.string(t, where, "shape", false).value_or("linear");
+        if (shape == "linear") f.shape = DecayShape::linear;
+        else if (shape == "exponential") f.shape = DecayShape::exponential;
+        else r.fail(where + ".shape", f.line, "unknown shape '" + shape + "'", "use linear or exponential");
+    } else {
+        r.fail(where + ".kind", Reader::line_of(*t.get("kind")), "unknown factor kind '" + kind + "'",
+               "use classes, linear or distance_decay");
+    }
+    return f;
+}
+
+// The weights normalised to sum 1 (a warning when they did not), after the checks that they can.
+void normalise_weights(const Reader& r, const toml::node& factors, Profile& p) {
     double total = 0;
     for (const auto& f : p.factors) total += f.weight_given;
     if (!(total > 0))
-        r.fail("factors", Reader::line_of(*fs_node), "all weights are zero", "give at least one factor a weight > 0");
+        r.fail("factors", Reader::line_of(factors), "all weights are zero", "give at least one factor a weight > 0");
     if (!std::isfinite(total)) {
         // Two weights of 1e308 overflowed to inf, and every normalised weight became 0.
-        r.fail("factors", Reader::line_of(*fs_node), "the weights are too large: their sum is not a finite number",
+        r.fail("factors", Reader::line_of(factors), "the weights are too large: their sum is not a finite number",
                "give weights between 0 and 1 that sum to 1");
     }
     for (auto& f : p.factors) f.weight = f.weight_given / total;
@@ -636,6 +627,56 @@ Profile parse_profile(const std::string& text, const std::string& path, const So
         for (const auto& f : p.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed_weight(f.weight);
         p.warnings.push_back(std::string("the factor weights sum to ") + buf + ", not 1; they were normalised to " + w);
     }
+}
+
+}  // namespace
+
+Profile parse_profile(const std::string& text, const std::string& path, const SourceOverrides& overrides) {
+    Reader r(path);
+    toml::table root;
+    check_toml_limits(text, path, ErrorKind::profile, "the profile");
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        r.fail("", static_cast<int>(e.source().begin.line), "not valid TOML: " + std::string(e.description()),
+               "see docs/criteria.md for the format");
+    }
+    Profile p;
+    p.path = path;
+    p.text = text;
+    r.check_keys(root, "", {"profile", "layers", "exclusions", "factors", "weights"});
+    parse_profile_table(r, root, path, p);
+
+    // [layers.NAME]
+    const toml::node* layers = root.get("layers");
+    if (!layers || !layers->is_table() || layers->as_table()->empty()) {
+        r.fail("layers", layers ? Reader::line_of(*layers) : 0, "the profile declares no layers",
+               "add at least one [layers.NAME] table with source and type");
+    }
+    for (auto&& [k, v] : *layers->as_table()) parse_layer(r, k, v, path, overrides, p);
+    check_overrides(overrides, p);
+    // toml++ keeps tables sorted by key; the profile's own order is the order people wrote.
+    std::stable_sort(p.layers.begin(), p.layers.end(),
+                     [](const LayerSpec& a, const LayerSpec& b) { return a.line < b.line; });
+    std::stable_sort(p.rasters.begin(), p.rasters.end(),
+                     [](const RasterLayerSpec& a, const RasterLayerSpec& b) { return a.line < b.line; });
+
+    // [[exclusions]]
+    parse_exclusions(r, root, p);
+
+    // [[factors]]
+    const toml::node* fs_node = root.get("factors");
+    if (!fs_node) r.fail("factors", 0, "the profile declares no factors", "add at least one [[factors]] table");
+    if (!fs_node->is_array_of_tables())
+        r.fail("factors", Reader::line_of(*fs_node), "must be an array of tables ([[factors]])");
+    std::set<std::string> names;
+    std::size_t i = 0;
+    for (const toml::node& v : *fs_node->as_array()) p.factors.push_back(parse_factor(r, root, v, ++i, names, p));
+    if (const toml::node* w = root.get("weights")) {
+        apply_ahp(r, *w, p);
+        return p;
+    }
+    normalise_weights(r, *fs_node, p);
     return p;
 }
 
