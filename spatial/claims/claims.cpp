@@ -1054,6 +1054,7 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
     read.keep_attributes = false;
+    read.max_abs_coordinate = kMaxClaimCoordinate;
     std::vector<FeatureLayer> layers;
     layers.reserve(sources.size());
     std::vector<ClaimLayer> claims;
