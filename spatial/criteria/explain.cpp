@@ -12,6 +12,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/core/toml_limits.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 
@@ -94,6 +95,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     layer->ResetReading();
     LayerReadCheck read_check(*layer, ds.get(), declared, place);  // a damaged file is refused, not read in part
     for (auto& feat : *layer) {
+        if (run.ids.size() % 256 == 0) throw_if_cancelled();  // Ctrl-C while reading
         read_check.feature(feat->GetFID());
         run.ids.emplace_back(feat->GetFieldAsString(f_id));
         run.score.push_back(feat->GetFieldAsDouble(f_score));
