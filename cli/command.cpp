@@ -72,9 +72,9 @@ int guarded(const std::string& command, const std::function<void()>& f) {
         // set_process_cancel_flag) failed because of it: reported as the interruption.
         if (e.kind() == ErrorKind::cancelled || cancel_flag().load()) {
             std::cerr << "\nruimte " << command << ": interrupted; no output was written\n";
-        } else {
-            std::cerr << "ruimte " << command << ": error: " << shown_lines(e.what()) << "\n";
+            return static_cast<int>(Exit::interrupted);
         }
+        std::cerr << "ruimte " << command << ": error: " << shown_lines(e.what()) << "\n";
         return static_cast<int>(exit_for(e.kind()));
     } catch (const std::exception& e) {
         if (cancel_flag().load()) {
