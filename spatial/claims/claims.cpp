@@ -37,6 +37,7 @@
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
+#include "spatial/output/run_output.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace fs = std::filesystem;
@@ -477,16 +478,17 @@ void collect_polygons(const geos::Context& ctx, const GEOSGeometry* g, std::vect
 
 }  // namespace
 
-Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
-                          const PartitionOptions& options, const RunControl& control) {
-    if (claims.size() > 64) {
-        throw Error(ErrorKind::usage, "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()),
-                    {}, "group claims of one kind into one layer");
-    }
-    Partition result;
+namespace {
+
+// Every claim polygon as an item with its box; the extent and vertex count of them all.
+struct Items {
     std::vector<Item> items;
     std::size_t vertices = 0;
     geos::Box extent{1e300, 1e300, -1e300, -1e300};
+};
+
+Items collect_items(const geos::Context& ctx, const std::vector<ClaimLayer>& claims) {
+    Items all;
     for (std::size_t c = 0; c < claims.size(); ++c) {
         const auto& features = claims[c].layer->features;
         for (std::size_t i = 0; i < features.size(); ++i) {
@@ -494,51 +496,70 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             if (!g || geos::is_empty(ctx, g)) continue;
             geos::warm_envelopes(ctx, g);
             Item it{g, geos::envelope(ctx, g), {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(i)}};
-            extent.xmin = std::min(extent.xmin, it.box.xmin);
-            extent.ymin = std::min(extent.ymin, it.box.ymin);
-            extent.xmax = std::max(extent.xmax, it.box.xmax);
-            extent.ymax = std::max(extent.ymax, it.box.ymax);
-            vertices += geos::num_points(ctx, g);
-            items.push_back(it);
+            all.extent.xmin = std::min(all.extent.xmin, it.box.xmin);
+            all.extent.ymin = std::min(all.extent.ymin, it.box.ymin);
+            all.extent.xmax = std::max(all.extent.xmax, it.box.xmax);
+            all.extent.ymax = std::max(all.extent.ymax, it.box.ymax);
+            all.vertices += geos::num_points(ctx, g);
+            all.items.push_back(it);
         }
     }
-    if (items.empty()) return result;
+    return all;
+}
 
-    // The tile grid: edges computed once, so neighbours share exactly the same coordinates.
+// The tile grid: edges computed once, so neighbours share exactly the same coordinates.
+struct TileGrid {
+    std::size_t nx = 1, ny = 1;
+    std::vector<double> xs, ys;  // nx + 1 and ny + 1 edges
+};
+
+// A tile size given by hand is refused when it cuts the extent into more tiles than the limit
+// (--tile-size 1 ran 25-57 s and took 1.9 GB on the samples).
+void check_tile_size(double cell, double w, double hgt) {
+    auto tiles_of = [&](double c) { return std::max(1.0, std::ceil(w / c)) * std::max(1.0, std::ceil(hgt / c)); };
+    const double tiles = tiles_of(cell);
+    if (tiles <= static_cast<double>(PartitionOptions::max_tiles)) return;
+    double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
+    while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
+    char buf[160];
+    std::snprintf(
+        buf, sizeof buf,
+        "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu", cell, w,
+        hgt, tiles, PartitionOptions::max_tiles);
+    throw Error(ErrorKind::usage, buf, {},
+                "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
+                    " or more, or leave it out (then it is chosen from the vertex count)");
+}
+
+TileGrid tile_grid(const Items& all, const PartitionOptions& options) {
+    const geos::Box& extent = all.extent;
     const double w = extent.xmax - extent.xmin, hgt = extent.ymax - extent.ymin;
     double cell = options.tile_size_m;
     if (!(cell > 0)) {
-        const double tiles_wanted = std::max(
-            1.0, static_cast<double>(vertices) / static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
+        const double tiles_wanted =
+            std::max(1.0, static_cast<double>(all.vertices) /
+                              static_cast<double>(std::max<std::size_t>(1, options.tile_vertices)));
         cell = std::sqrt(std::max(w * hgt, 1.0) / tiles_wanted);
     } else {
-        // A tile size given by hand: refused when it cuts the extent into more tiles than the
-        // limit (--tile-size 1 ran 25-57 s and took 1.9 GB on the samples).
-        auto tiles_of = [&](double c) { return std::max(1.0, std::ceil(w / c)) * std::max(1.0, std::ceil(hgt / c)); };
-        const double tiles = tiles_of(cell);
-        if (tiles > static_cast<double>(PartitionOptions::max_tiles)) {
-            double smallest = std::sqrt(std::max(w * hgt, 1.0) / static_cast<double>(PartitionOptions::max_tiles));
-            while (tiles_of(std::ceil(smallest)) > static_cast<double>(PartitionOptions::max_tiles)) smallest *= 1.01;
-            char buf[160];
-            std::snprintf(
-                buf, sizeof buf,
-                "--tile-size %g m cuts the claims' extent (%.0f x %.0f m) into %.0f tiles, more than the limit of %zu",
-                cell, w, hgt, tiles, PartitionOptions::max_tiles);
-            throw Error(ErrorKind::usage, buf, {},
-                        "give --tile-size " + std::to_string(static_cast<long long>(std::ceil(smallest))) +
-                            " or more, or leave it out (then it is chosen from the vertex count)");
-        }
+        check_tile_size(cell, w, hgt);
     }
-    const auto nx = static_cast<std::size_t>(std::clamp(std::ceil(w / cell), 1.0, 4096.0));
-    const auto ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));
-    std::vector<double> xs(nx + 1), ys(ny + 1);
-    for (std::size_t i = 0; i <= nx; ++i)
-        xs[i] = i == nx ? extent.xmax : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(nx));
-    for (std::size_t i = 0; i <= ny; ++i)
-        ys[i] = i == ny ? extent.ymax : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(ny));
+    TileGrid grid;
+    grid.nx = static_cast<std::size_t>(std::clamp(std::ceil(w / cell), 1.0, 4096.0));
+    grid.ny = static_cast<std::size_t>(std::clamp(std::ceil(hgt / cell), 1.0, 4096.0));
+    grid.xs.resize(grid.nx + 1);
+    grid.ys.resize(grid.ny + 1);
+    for (std::size_t i = 0; i <= grid.nx; ++i)
+        grid.xs[i] =
+            i == grid.nx ? extent.xmax : extent.xmin + static_cast<double>(i) * (w / static_cast<double>(grid.nx));
+    for (std::size_t i = 0; i <= grid.ny; ++i)
+        grid.ys[i] =
+            i == grid.ny ? extent.ymax : extent.ymin + static_cast<double>(i) * (hgt / static_cast<double>(grid.ny));
+    return grid;
+}
 
-    std::vector<std::vector<std::uint32_t>> tile_items(nx * ny);
-    // Tiles [ix0, ix1] x [iy0, iy1] whose open boxes meet the item's box.
+// Per tile, the items whose box meets the tile's open box.
+std::vector<std::vector<std::uint32_t>> assign_to_tiles(const TileGrid& grid, const std::vector<Item>& items) {
+    std::vector<std::vector<std::uint32_t>> tile_items(grid.nx * grid.ny);
     auto first_tile = [](const std::vector<double>& edges, double lo) {
         return static_cast<std::size_t>(std::upper_bound(edges.begin() + 1, edges.end() - 1, lo) - (edges.begin() + 1));
     };
@@ -548,57 +569,33 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     };
     for (std::uint32_t id = 0; id < items.size(); ++id) {
         const geos::Box& b = items[id].box;
-        const std::size_t ix0 = first_tile(xs, b.xmin), ix1 = last_tile(xs, b.xmax);
-        const std::size_t iy0 = first_tile(ys, b.ymin), iy1 = last_tile(ys, b.ymax);
-        for (std::size_t iy = iy0; iy <= iy1 && iy < ny; ++iy) {
-            for (std::size_t ix = ix0; ix <= ix1 && ix < nx; ++ix) tile_items[iy * nx + ix].push_back(id);
+        const std::size_t ix0 = first_tile(grid.xs, b.xmin), ix1 = last_tile(grid.xs, b.xmax);
+        const std::size_t iy0 = first_tile(grid.ys, b.ymin), iy1 = last_tile(grid.ys, b.ymax);
+        for (std::size_t iy = iy0; iy <= iy1 && iy < grid.ny; ++iy) {
+            for (std::size_t ix = ix0; ix <= ix1 && ix < grid.nx; ++ix) tile_items[iy * grid.nx + ix].push_back(id);
         }
     }
-    std::vector<std::size_t> busy;
-    for (std::size_t t = 0; t < tile_items.size(); ++t) {
-        if (!tile_items[t].empty()) busy.push_back(t);
-    }
-    result.tiles = busy.size();
+    return tile_items;
+}
 
-    std::vector<TileResult> per_tile(busy.size());
-    RunControl tiles_control = control;
-    parallel_for(
-        busy.size(), tiles_control,
-        [&](const geos::Context& tctx, std::size_t k) {
-            const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
-            TileBox tb{{xs[ix], ys[iy], xs[ix + 1], ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
-            partition_tile(tctx, tb, items, tile_items[t], options.min_face_m2, per_tile[k]);
-            for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
-        },
-        1);
+ClaimFace to_face(TileFace& f) {
+    ClaimFace cf;
+    cf.geom = std::move(f.geom);
+    cf.area_m2 = f.area_m2;
+    cf.members = std::move(f.members);
+    return cf;
+}
 
-    // Merge the faces that cross tile edges. Two tile faces are one face when they have the
-    // same members and share a stretch of the tile edge between them (faces that meet only at
-    // a point stay apart, as in a union). Candidates: same members, open towards each other
-    // across one edge, their extents along that edge overlapping; each connected group is
-    // unioned on its own (a union of faces that do not touch gives them back unchanged).
-    std::vector<ClaimFace> faces;
-    struct OpenFace {
-        TileFace* face;
-        std::size_t ix, iy;
-    };
-    std::vector<OpenFace> open_faces;
-    for (std::size_t k = 0; k < per_tile.size(); ++k) {
-        auto& tile = per_tile[k];
-        result.slivers += tile.slivers;
-        result.sliver_m2 += tile.sliver_m2;
-        for (auto& f : tile.faces) {
-            if (f.open) {
-                open_faces.push_back({&f, busy[k] % nx, busy[k] / nx});
-            } else {
-                ClaimFace cf;
-                cf.geom = std::move(f.geom);
-                cf.area_m2 = f.area_m2;
-                cf.members = std::move(f.members);
-                faces.push_back(std::move(cf));
-            }
-        }
-    }
+struct OpenFace {
+    TileFace* face;
+    std::size_t ix, iy;
+};
+
+// Groups of open tile faces that are one face: the same members, open towards each other
+// across one tile edge, their extents along that edge overlapping (union-find; groups keyed by
+// their root, so the order is deterministic).
+std::map<std::uint32_t, std::vector<TileFace*>> connected_open_faces(const std::vector<OpenFace>& open_faces,
+                                                                     std::size_t nx) {
     // Per tile edge (the east edge of tile t: 2t, its north edge: 2t + 1), the faces on its
     // two sides.
     std::map<std::size_t, std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>> edges;
@@ -630,21 +627,17 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             }
         }
     }
-    std::map<std::uint32_t, std::vector<TileFace*>> components;  // keyed by root: deterministic
+    std::map<std::uint32_t, std::vector<TileFace*>> components;
     for (std::uint32_t i = 0; i < open_faces.size(); ++i) components[root(i)].push_back(open_faces[i].face);
-    std::vector<std::vector<TileFace*>*> groups;
-    for (auto& [r, list] : components) {
-        if (list.size() == 1) {
-            ClaimFace cf;
-            cf.geom = std::move(list[0]->geom);
-            cf.area_m2 = list[0]->area_m2;
-            cf.members = std::move(list[0]->members);
-            faces.push_back(std::move(cf));
-        } else {
-            groups.push_back(&list);
-            result.merged_faces += list.size();
-        }
-    }
+    return components;
+}
+
+// Each group of tile faces merged into one face (or more, if they do not all touch). Tile
+// faces are cut at the same points on both sides of a tile edge, so they usually form a
+// coverage and merge by dropping their shared edges; else (or if the result would not be one
+// simple polygon) GEOS's union.
+void merge_groups(const std::vector<std::vector<TileFace*>*>& groups, const PartitionOptions& options,
+                  const RunControl& control, std::vector<ClaimFace>& faces) {
     std::vector<std::vector<ClaimFace>> merged(groups.size());
     RunControl quiet = control;
     quiet.progress = nullptr;
@@ -654,9 +647,6 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
             const auto& list = *groups[g];
             std::vector<const GEOSGeometry*> parts;
             for (const TileFace* f : list) parts.push_back(f->geom.get());
-            // Tile faces are cut at the same points on both sides of a tile edge, so they
-            // usually form a coverage and merge by dropping their shared edges; else (or if
-            // the result would not be one simple polygon) GEOS's union.
             geos::Geom u = dissolve_coverage(tctx, parts);
             if (!u) u = geos::union_all(tctx, parts);
             std::vector<const GEOSGeometry*> polys;
@@ -674,9 +664,41 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     for (auto& list : merged) {
         for (auto& cf : list) faces.push_back(std::move(cf));
     }
-    per_tile.clear();
+}
 
-    // Deterministic order: claim set, then position.
+// The faces that cross tile edges merged: two tile faces are one face when they have the same
+// members and share a stretch of the tile edge between them (faces that meet only at a point
+// stay apart, as in a union); each connected group is unioned on its own.
+std::vector<ClaimFace> merge_tiles(std::vector<TileResult>& per_tile, const std::vector<std::size_t>& busy,
+                                   std::size_t nx, const PartitionOptions& options, const RunControl& control,
+                                   Partition& result) {
+    std::vector<ClaimFace> faces;
+    std::vector<OpenFace> open_faces;
+    for (std::size_t k = 0; k < per_tile.size(); ++k) {
+        auto& tile = per_tile[k];
+        result.slivers += tile.slivers;
+        result.sliver_m2 += tile.sliver_m2;
+        for (auto& f : tile.faces) {
+            if (f.open) open_faces.push_back({&f, busy[k] % nx, busy[k] / nx});
+            else faces.push_back(to_face(f));
+        }
+    }
+    std::map<std::uint32_t, std::vector<TileFace*>> components = connected_open_faces(open_faces, nx);
+    std::vector<std::vector<TileFace*>*> groups;
+    for (auto& [r, list] : components) {
+        if (list.size() == 1) {
+            faces.push_back(to_face(*list[0]));
+        } else {
+            groups.push_back(&list);
+            result.merged_faces += list.size();
+        }
+    }
+    merge_groups(groups, options, control, faces);
+    return faces;
+}
+
+// Deterministic order: claim set, then position.
+void sort_faces(const geos::Context& ctx, std::vector<ClaimFace>& faces, Partition& result) {
     struct Key {
         std::vector<std::uint32_t> claims;
         geos::Box box;
@@ -707,6 +729,42 @@ Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer
     });
     result.faces.reserve(faces.size());
     for (std::size_t i : order) result.faces.push_back(std::move(faces[i]));
+}
+
+}  // namespace
+
+Partition build_partition(const geos::Context& ctx, const std::vector<ClaimLayer>& claims,
+                          const PartitionOptions& options, const RunControl& control) {
+    if (claims.size() > 64) {
+        throw Error(ErrorKind::usage, "at most 64 claims can be overlaid at once, not " + std::to_string(claims.size()),
+                    {}, "group claims of one kind into one layer");
+    }
+    Partition result;
+    const Items all = collect_items(ctx, claims);
+    if (all.items.empty()) return result;
+    const TileGrid grid = tile_grid(all, options);
+    const std::vector<std::vector<std::uint32_t>> tile_items = assign_to_tiles(grid, all.items);
+    std::vector<std::size_t> busy;
+    for (std::size_t t = 0; t < tile_items.size(); ++t) {
+        if (!tile_items[t].empty()) busy.push_back(t);
+    }
+    result.tiles = busy.size();
+
+    std::vector<TileResult> per_tile(busy.size());
+    const std::size_t nx = grid.nx, ny = grid.ny;
+    parallel_for(
+        busy.size(), control,
+        [&](const geos::Context& tctx, std::size_t k) {
+            const std::size_t t = busy[k], ix = t % nx, iy = t / nx;
+            TileBox tb{
+                {grid.xs[ix], grid.ys[iy], grid.xs[ix + 1], grid.ys[iy + 1]}, ix > 0, ix + 1 < nx, iy > 0, iy + 1 < ny};
+            partition_tile(tctx, tb, all.items, tile_items[t], options.min_face_m2, per_tile[k]);
+            for (auto& f : per_tile[k].faces) geos::warm_envelopes(tctx, f.geom.get());
+        },
+        1);
+    std::vector<ClaimFace> faces = merge_tiles(per_tile, busy, nx, options, control, result);
+    per_tile.clear();
+    sort_faces(ctx, faces, result);
     return result;
 }
 
@@ -957,175 +1015,176 @@ void set_geometry(OGRFeature& feat, const geos::Context& ctx, const GEOSGeometry
 
 }  // namespace
 
-ClaimsSummary run_claims(const ClaimsRequest& req) {
-    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
-    Stopwatch clock;
-    ClaimsSummary summary;
-    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (req.progress) req.progress(name, done, total);
-    };
+namespace {
 
-    // 1. Options, the matrix and the output paths, before any geometry is read.
-    if (req.claims.empty()) {
-        throw Error(ErrorKind::usage, "no claims given", {},
-                    "give each claim as --claim NAME=FILE[:LAYER], for example --claim natuur=natuur.gpkg");
-    }
-    const CompatMatrix matrix = req.compat_path.empty() ? default_compat_matrix() : load_compat_matrix(req.compat_path);
-    std::vector<std::pair<std::string, std::string>> claim_specs = req.claims;
-    std::sort(claim_specs.begin(), claim_specs.end());
-    std::vector<std::size_t> kind_of;
-    for (std::size_t i = 0; i < claim_specs.size(); ++i) {
-        const std::string& name = claim_specs[i].first;
-        if (i > 0 && claim_specs[i - 1].first == name) {
+using Cell = std::variant<std::string, double, std::int64_t, std::nullopt_t>;
+
+// Step 1: the claims, the matrix and the output paths, checked before any geometry is read.
+struct ClaimsPlan {
+    CompatMatrix matrix;
+    std::vector<std::pair<std::string, std::string>> specs;  // NAME -> FILE[:LAYER], sorted by name
+    std::vector<std::size_t> kind_of;                        // per claim, its kind in the matrix
+    std::vector<SourceSpec> sources;
+    std::vector<std::string> inputs;  // every input file (for the output path checks and the manifest)
+    std::optional<SourceSpec> region_source;
+    std::string region_field;
+    std::vector<std::string> csv_paths;  // claim_totals.csv, ... in --csv's folder
+};
+
+void check_claim_kinds(ClaimsPlan& plan) {
+    for (std::size_t i = 0; i < plan.specs.size(); ++i) {
+        const std::string& name = plan.specs[i].first;
+        if (i > 0 && plan.specs[i - 1].first == name) {
             throw Error(ErrorKind::usage, "claim '" + name + "' is given twice", {},
                         "give each claim once; put all its polygons in one layer");
         }
-        const auto k = matrix.index_of(name);
+        const auto k = plan.matrix.index_of(name);
         if (!k) {
             throw Error(ErrorKind::usage,
-                        "claim '" + name + "' is not a kind in the compatibility matrix " + matrix.path +
-                            " (kinds: " + matrix.kind_list() + ")",
+                        "claim '" + name + "' is not a kind in the compatibility matrix " + plan.matrix.path +
+                            " (kinds: " + plan.matrix.kind_list() + ")",
                         {},
                         "name the claim after one of these kinds, or pass a matrix that has it "
                         "with --compat");
         }
-        kind_of.push_back(*k);
+        plan.kind_of.push_back(*k);
     }
-    if (claim_specs.size() > 64) {
+    if (plan.specs.size() > 64) {
         throw Error(ErrorKind::usage, "at most 64 claims", {}, "group claims of one kind into one layer");
     }
-    std::vector<SourceSpec> sources;
-    std::vector<std::string> inputs;
-    for (const auto& [name, spec] : claim_specs) {
-        sources.push_back(parse_source(spec));
-        inputs.push_back(sources.back().path);
+}
+
+// --csv FOLDER: created when missing; each table's file checked like -o.
+void plan_csv_files(const ClaimsRequest& req, ClaimsPlan& plan) {
+    if (req.csv_dir.empty()) return;
+    std::vector<std::string> names = {"claim_totals", "claim_combinations", "claim_pairs"};
+    if (plan.region_source) names.push_back("region_balance");
+    std::error_code ec;
+    if (fs::exists(req.csv_dir, ec) && !fs::is_directory(req.csv_dir, ec)) {
+        throw Error(ErrorKind::output, "--csv names a file, not a folder", ErrorPlace::at(req.csv_dir),
+                    "give a folder; ruimte writes claim_totals.csv, claim_combinations.csv, ... in it");
     }
-    if (!req.compat_path.empty()) inputs.push_back(req.compat_path);
-    std::optional<SourceSpec> region_source;
-    std::string region_field;
+    if (!fs::exists(req.csv_dir, ec)) {
+        fs::create_directory(req.csv_dir, ec);
+        if (ec) {
+            throw Error(ErrorKind::output, "cannot create the CSV folder: " + ec.message(), ErrorPlace::at(req.csv_dir),
+                        "create it yourself, or check that its parent folder exists and is writable");
+        }
+    }
+    for (const auto& n : names) {
+        plan.csv_paths.push_back((fs::path(req.csv_dir) / (n + ".csv")).string());
+        check_output_path(plan.csv_paths.back(), req.overwrite, plan.inputs);
+        check_distinct_outputs({req.output, plan.csv_paths.back()}, "-o is one of the CSV files --csv writes",
+                               "give -o a name of its own or another --csv folder");
+    }
+}
+
+ClaimsPlan plan_claims(const ClaimsRequest& req) {
+    if (req.claims.empty()) {
+        throw Error(ErrorKind::usage, "no claims given", {},
+                    "give each claim as --claim NAME=FILE[:LAYER], for example --claim natuur=natuur.gpkg");
+    }
+    ClaimsPlan plan{req.compat_path.empty() ? default_compat_matrix() : load_compat_matrix(req.compat_path),
+                    req.claims,
+                    {},
+                    {},
+                    {},
+                    {},
+                    {},
+                    {}};
+    std::sort(plan.specs.begin(), plan.specs.end());
+    check_claim_kinds(plan);
+    for (const auto& [name, spec] : plan.specs) {
+        plan.sources.push_back(parse_source(spec));
+        plan.inputs.push_back(plan.sources.back().path);
+    }
+    if (!req.compat_path.empty()) plan.inputs.push_back(req.compat_path);
     if (!req.regions.empty()) {
         const auto colon = req.regions.rfind(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == req.regions.size()) {
             throw Error(ErrorKind::usage, "--regions '" + req.regions + "' is not FILE[:LAYER]:FIELD", {},
                         "for example --regions data-samples/gemeenten.gpkg:gemeenten:naam");
         }
-        region_field = req.regions.substr(colon + 1);
-        region_source = parse_source(req.regions.substr(0, colon));
-        inputs.push_back(region_source->path);
+        plan.region_field = req.regions.substr(colon + 1);
+        plan.region_source = parse_source(req.regions.substr(0, colon));
+        plan.inputs.push_back(plan.region_source->path);
     }
-    check_output_path(req.output, req.overwrite, inputs);
-    std::vector<std::string> csv_names = {"claim_totals", "claim_combinations", "claim_pairs"};
-    if (region_source) csv_names.push_back("region_balance");
-    std::vector<std::string> csv_paths;
-    if (!req.csv_dir.empty()) {
-        std::error_code ec;
-        if (fs::exists(req.csv_dir, ec) && !fs::is_directory(req.csv_dir, ec)) {
-            throw Error(ErrorKind::output, "--csv names a file, not a folder", ErrorPlace::at(req.csv_dir),
-                        "give a folder; ruimte writes claim_totals.csv, claim_combinations.csv, ... in it");
-        }
-        if (!fs::exists(req.csv_dir, ec)) {
-            fs::create_directory(req.csv_dir, ec);
-            if (ec) {
-                throw Error(ErrorKind::output, "cannot create the CSV folder: " + ec.message(),
-                            ErrorPlace::at(req.csv_dir),
-                            "create it yourself, or check that its parent folder exists and is writable");
-            }
-        }
-        for (const auto& n : csv_names) {
-            csv_paths.push_back((fs::path(req.csv_dir) / (n + ".csv")).string());
-            check_output_path(csv_paths.back(), req.overwrite, inputs);
-            check_distinct_outputs({req.output, csv_paths.back()}, "-o is one of the CSV files --csv writes",
-                                   "give -o a name of its own or another --csv folder");
-        }
-    }
-    summary.seconds.emplace_back("check", clock.lap());
+    check_output_path(req.output, req.overwrite, plan.inputs);
+    plan_csv_files(req, plan);
+    return plan;
+}
 
-    // 2. Read (the disk starts on every source file meanwhile).
+// Step 2: the claim layers and the regions, read (the disk starts on every file meanwhile).
+struct ClaimsData {
+    std::vector<FeatureLayer> layers;  // per claim
+    std::vector<ClaimLayer> claims;    // per claim: its name and layer
+    std::vector<std::string> names;
+    std::optional<FeatureLayer> regions;
+    int name_field = -1;  // the regions' name field
+};
+
+void read_regions(const ClaimsRequest& req, const ClaimsPlan& plan, ReadOptions read, ClaimsData& data) {
+    read.keep_attributes = true;
+    read.progress = [&](std::size_t d, std::size_t t) { req.stage("read regions", d, t); };
+    data.regions = read_polygon_layer(*plan.region_source, read);
+    report_hygiene(req, "regions", *data.regions);
+    data.name_field = data.regions->field_index(plan.region_field);
+    if (data.name_field >= 0) return;
+    std::string fields;
+    for (int i = 0; i < data.regions->defn->GetFieldCount(); ++i)
+        fields += (i ? ", " : "") + std::string(data.regions->defn->GetFieldDefn(i)->GetNameRef());
+    throw Error(ErrorKind::input,
+                "the region layer has no field '" + plan.region_field +
+                    "'; its fields are: " + (fields.empty() ? "(none)" : fields),
+                data.regions->place(), "end --regions with one of these fields, e.g. FILE:LAYER:naam");
+}
+
+ClaimsData read_claims(const ClaimsRequest& req, const ClaimsPlan& plan) {
     std::vector<std::string> source_files;
-    for (const auto& src : sources) {
+    for (const auto& src : plan.sources) {
         for (auto& f : files_of_source(src.display())) source_files.push_back(std::move(f));
     }
-    if (region_source) {
-        for (auto& f : files_of_source(region_source->display())) source_files.push_back(std::move(f));
+    if (plan.region_source) {
+        for (auto& f : files_of_source(plan.region_source->display())) source_files.push_back(std::move(f));
     }
     const FilePrefetch prefetch(std::move(source_files));
-    geos::Context ctx;
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
     read.keep_attributes = false;
     read.max_abs_coordinate = kMaxClaimCoordinate;
-    std::vector<FeatureLayer> layers;
-    layers.reserve(sources.size());
-    std::vector<ClaimLayer> claims;
-    for (std::size_t i = 0; i < sources.size(); ++i) {
-        const std::string& name = claim_specs[i].first;
-        read.progress = [&](std::size_t d, std::size_t t) { stage("read " + name, d, t); };
-        layers.push_back(read_polygon_layer(sources[i], read));
-        report_hygiene(req, "claim " + name, layers.back());
-        if (layers.back().features.empty()) {
-            throw Error(ErrorKind::input, "claim '" + name + "' has no usable polygons", layers.back().place(),
+    ClaimsData data;
+    data.layers.reserve(plan.sources.size());
+    for (std::size_t i = 0; i < plan.sources.size(); ++i) {
+        const std::string& name = plan.specs[i].first;
+        read.progress = [&](std::size_t d, std::size_t t) { req.stage("read " + name, d, t); };
+        data.layers.push_back(read_polygon_layer(plan.sources[i], read));
+        report_hygiene(req, "claim " + name, data.layers.back());
+        if (data.layers.back().features.empty()) {
+            throw Error(ErrorKind::input, "claim '" + name + "' has no usable polygons", data.layers.back().place(),
                         "check the layer; features with null, empty or zero-area geometry are skipped");
         }
     }
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        claims.push_back({claim_specs[i].first, &layers[i]});
-        summary.claims.push_back(claim_specs[i].first);
-        summary.features.push_back(layers[i].features.size());
+    for (std::size_t i = 0; i < data.layers.size(); ++i) {
+        data.claims.push_back({plan.specs[i].first, &data.layers[i]});
+        data.names.push_back(plan.specs[i].first);
     }
-    std::optional<FeatureLayer> regions;
-    int name_field = -1;
-    if (region_source) {
-        ReadOptions rread = read;
-        rread.keep_attributes = true;
-        rread.progress = [&](std::size_t d, std::size_t t) { stage("read regions", d, t); };
-        regions = read_polygon_layer(*region_source, rread);
-        report_hygiene(req, "regions", *regions);
-        name_field = regions->field_index(region_field);
-        if (name_field < 0) {
-            std::string fields;
-            for (int i = 0; i < regions->defn->GetFieldCount(); ++i)
-                fields += (i ? ", " : "") + std::string(regions->defn->GetFieldDefn(i)->GetNameRef());
-            throw Error(ErrorKind::input,
-                        "the region layer has no field '" + region_field +
-                            "'; its fields are: " + (fields.empty() ? "(none)" : fields),
-                        regions->place(), "end --regions with one of these fields, e.g. FILE:LAYER:naam");
-        }
-    }
-    summary.seconds.emplace_back("read", clock.lap());
+    if (plan.region_source) read_regions(req, plan, read, data);
+    return data;
+}
 
-    // 3. Partition.
-    RunControl control = req.control;
-    control.progress = [&](std::size_t d, std::size_t t) { stage("partition", d, t); };
-    const Partition part = build_partition(ctx, claims, req.partition, control);
-    summary.faces = part.faces.size();
-    summary.tiles = part.tiles;
-    summary.merged_faces = part.merged_faces;
-    summary.slivers = part.slivers;
-    summary.sliver_m2 = part.sliver_m2;
-    summary.seconds.emplace_back("partition", clock.lap());
+// Step 5: the tables, both for the GeoPackage and for --csv.
+struct ClaimTables {
+    Table totals, combos, pairs, regions;
+};
 
-    // 4. Summaries.
-    std::vector<std::string> names;
-    for (const auto& c : claims) names.push_back(c.name);
-    summary.totals = summarise(part, claims.size(), names, kind_of, matrix);
-    const ClaimTotals& tot = summary.totals;
-    std::vector<std::optional<Compat>> face_worst;
-    face_worst.reserve(part.faces.size());
-    for (const auto& f : part.faces) face_worst.push_back(worst_status(f.claims, kind_of, matrix));
-    std::vector<RegionFigures> balance;
-    if (regions) {
-        control.progress = [&](std::size_t d, std::size_t t) { stage("regions", d, t); };
-        balance = region_balance(part, claims.size(), face_worst, *regions, name_field, control);
-        summary.regions = balance.size();
-    }
-    summary.seconds.emplace_back("summaries", clock.lap());
-
-    // 5. Tables.
+Table totals_table(const Partition& part, const ClaimsData& data, const ClaimTotals& tot,
+                   const std::vector<std::optional<Compat>>& face_worst) {
+    const std::size_t n = data.claims.size();
     const double claimed = tot.claimed_m2 > 0 ? tot.claimed_m2 : 1;
-    std::vector<double> claim_voorw(claims.size(), 0), claim_conflict(claims.size(), 0);
+    std::vector<double> claim_voorw(n, 0), claim_conflict(n, 0);
     for (std::size_t i = 0; i < part.faces.size(); ++i) {
-        for (std::size_t c = 0; c < claims.size(); ++c) {
+        for (std::size_t c = 0; c < n; ++c) {
             if (!(part.faces[i].claims >> c & 1)) continue;
             if (face_worst[i] == Compat::conflict) claim_conflict[c] += part.faces[i].area_m2;
             if (face_worst[i] == Compat::voorwaardelijk) claim_voorw[c] += part.faces[i].area_m2;
@@ -1143,13 +1202,18 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
                   {"share_of_claimed", OFTReal}},
                  {},
                  {}};
-    for (std::size_t c = 0; c < claims.size(); ++c) {
-        add_row(totals, {names[c], tot.claim_area_m2[c] / 1e4, tot.exclusive_area_m2[c] / 1e4,
+    for (std::size_t c = 0; c < n; ++c) {
+        add_row(totals, {data.names[c], tot.claim_area_m2[c] / 1e4, tot.exclusive_area_m2[c] / 1e4,
                          (tot.claim_area_m2[c] - tot.exclusive_area_m2[c]) / 1e4, claim_voorw[c] / 1e4,
                          claim_conflict[c] / 1e4, tot.claim_area_m2[c] / claimed});
     }
     add_row(totals, {std::string("(alle claims)"), tot.claimed_m2 / 1e4, (tot.claimed_m2 - tot.multi_m2) / 1e4,
                      tot.multi_m2 / 1e4, tot.voorwaardelijk_m2 / 1e4, tot.conflict_m2 / 1e4, 1.0});
+    return totals;
+}
+
+Table combinations_table(const ClaimTotals& tot) {
+    const double claimed = tot.claimed_m2 > 0 ? tot.claimed_m2 : 1;
     Table combos{"claim_combinations",
                  "Area (ha) per combination of claims, with its worst pair status",
                  {{"combination", OFTString},
@@ -1163,10 +1227,13 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     for (const auto& ca : tot.combinations) {
         add_row(combos,
                 {ca.label, static_cast<std::int64_t>(ca.claim_count), static_cast<std::int64_t>(ca.faces),
-                 ca.area_m2 / 1e4, ca.area_m2 / claimed,
-                 ca.worst ? std::variant<std::string, double, std::int64_t, std::nullopt_t>(to_string(*ca.worst))
-                          : std::nullopt});
+                 ca.area_m2 / 1e4, ca.area_m2 / claimed, ca.worst ? Cell(to_string(*ca.worst)) : Cell(std::nullopt)});
     }
+    return combos;
+}
+
+Table pairs_table(const ClaimTotals& tot, const std::vector<std::string>& names) {
+    const double claimed = tot.claimed_m2 > 0 ? tot.claimed_m2 : 1;
     Table pairs{"claim_pairs",
                 "Area (ha) claimed by both claims of each pair, with the pair's status in the "
                 "compatibility matrix",
@@ -1180,139 +1247,201 @@ ClaimsSummary run_claims(const ClaimsRequest& req) {
     for (const auto& pa : tot.pairs) {
         add_row(pairs, {names[pa.a], names[pa.b], to_string(pa.status), pa.area_m2 / 1e4, pa.area_m2 / claimed});
     }
-    Table regions_table{"region_balance",
-                        "",
-                        {{"region_fid", OFTInteger64},
-                         {"region", OFTString},
-                         {"region_ha", OFTReal},
-                         {"claimed_ha", OFTReal},
-                         {"claim_sum_ha", OFTReal},
-                         {"claim_pressure", OFTReal},
-                         {"multi_claimed_ha", OFTReal},
-                         {"voorwaardelijk_ha", OFTReal},
-                         {"conflict_ha", OFTReal}},
-                        {},
-                        {}};
-    for (const auto& n : names) regions_table.columns.emplace_back(n + "_ha", OFTReal);
+    return pairs;
+}
+
+Table region_table(const std::vector<RegionFigures>& balance, const std::vector<std::string>& names) {
+    Table regions{"region_balance",
+                  "",
+                  {{"region_fid", OFTInteger64},
+                   {"region", OFTString},
+                   {"region_ha", OFTReal},
+                   {"claimed_ha", OFTReal},
+                   {"claim_sum_ha", OFTReal},
+                   {"claim_pressure", OFTReal},
+                   {"multi_claimed_ha", OFTReal},
+                   {"voorwaardelijk_ha", OFTReal},
+                   {"conflict_ha", OFTReal}},
+                  {},
+                  {}};
+    for (const auto& n : names) regions.columns.emplace_back(n + "_ha", OFTReal);
     for (const auto& rf : balance) {
-        std::vector<std::variant<std::string, double, std::int64_t, std::nullopt_t>> row = {
+        std::vector<Cell> row = {
             rf.fid,        rf.name,           rf.region_m2 / 1e4,         rf.claimed_m2 / 1e4, rf.claim_sum_m2 / 1e4,
             rf.pressure(), rf.multi_m2 / 1e4, rf.voorwaardelijk_m2 / 1e4, rf.conflict_m2 / 1e4};
         for (double a : rf.claim_m2) row.emplace_back(a / 1e4);
-        add_row(regions_table, row);
+        add_row(regions, row);
     }
+    return regions;
+}
 
-    // 6. Write.
-    stage("write", 0, 1);
-    // The manifest hashes every input file: on its own thread while the GeoPackage is written
-    // (with --threads 1, on this thread when the manifest is written).
-    Manifest manifest = basic_manifest("claims", req.command_line, timestamp, inputs);
-    manifest.profile_path = matrix.path;  // the compatibility matrix
-    manifest.profile_text = matrix.text;
+// What step 6 writes, gathered.
+struct ClaimsResult {
+    const ClaimsPlan& plan;
+    const ClaimsData& data;
+    const Partition& part;
+    const std::vector<std::optional<Compat>>& face_worst;
+    const std::vector<RegionFigures>& balance;
+    const ClaimTables& tables;
+};
+
+void write_claim_faces(GDALDataset& ds, OGRLayer& lf, const std::string& output, const ClaimsResult& r,
+                       const geos::Context& ctx) {
+    const std::vector<std::string>& names = r.data.names;
+    const std::size_t n = r.data.claims.size();
+    GpkgRowWriter rows(ds, lf, output);
+    for (std::size_t i = 0; i < r.part.faces.size(); ++i) {
+        const ClaimFace& f = r.part.faces[i];
+        rows.integer(0, static_cast<std::int64_t>(i + 1));
+        rows.text(1, claims_label(f.claims, names));
+        rows.integer(2, std::popcount(f.claims));
+        rows.text(3, member_ids_text(f.members, r.data.claims));
+        if (r.face_worst[i]) rows.text(4, to_string(*r.face_worst[i]));
+        std::string conflicts;
+        for (std::size_t a = 0; a < n; ++a) {
+            for (std::size_t b = a + 1; b < n; ++b) {
+                if ((f.claims >> a & 1) && (f.claims >> b & 1) &&
+                    r.plan.matrix.get(r.plan.kind_of[a], r.plan.kind_of[b]) == Compat::conflict) {
+                    conflicts += (conflicts.empty() ? "" : "; ") + names[a] + "/" + names[b];
+                }
+            }
+        }
+        rows.text(5, conflicts);
+        rows.real(6, f.area_m2);
+        rows.geometry(gpkg_multipolygon(ctx, f.geom.get(), rows.srs_id()));
+        rows.insert();
+    }
+    rows.finish();
+}
+
+void write_region_layer(OGRLayer& lr, const std::string& output, const ClaimsResult& r, const geos::Context& ctx) {
+    const Table& t = r.tables.regions;
+    for (std::size_t row = 0; row < r.balance.size(); ++row) {
+        OGRFeature feat(lr.GetLayerDefn());
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            const int field = static_cast<int>(c);
+            if (t.columns[c].second == OFTString) feat.SetField(field, t.text[row][c]->c_str());
+            else if (t.columns[c].second == OFTInteger64)
+                feat.SetField(field, static_cast<GIntBig>(r.balance[row].fid));
+            else feat.SetField(field, t.numbers[row][c]);
+        }
+        set_geometry(feat, ctx, r.data.regions->features[row].geom.get());
+        write_feature(lr, output, feat);
+    }
+}
+
+void write_claims_metadata(RunOutput& out, const ClaimsRequest& req, const ClaimsResult& r) {
+    out.stamp(req.command_line);
+    out.metadata("RUIMTE_COMPAT_PATH", r.plan.matrix.path);
+    out.metadata("RUIMTE_COMPAT", r.plan.matrix.text);
+    for (std::size_t i = 0; i < r.data.layers.size(); ++i) {
+        const auto& l = r.data.layers[i];
+        out.metadata("RUIMTE_CLAIM_" + r.data.names[i],
+                     l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
+                         " | operation " + l.crs.operation + " | accuracy_m " +
+                         (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown")));
+    }
+}
+
+// Step 6: claim_faces, region_balance and the tables in one transaction, metadata, styles and
+// manifest (hashed beside it), the CSV files; all committed together, the GeoPackage last.
+void write_claims_outputs(const ClaimsRequest& req, const ClaimsResult& r, const std::string& timestamp) {
+    Manifest manifest = basic_manifest("claims", req.command_line, timestamp, r.plan.inputs);
+    manifest.profile_path = r.plan.matrix.path;  // the compatibility matrix
+    manifest.profile_text = r.plan.matrix.text;
     std::future<std::string> manifest_text =
         std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
-    AtomicOutput out(req.output, req.overwrite, inputs);
-    {
-        const PinnedGpkgDate pinned(timestamp);
-        const std::string& path = out.temp_path();
-        DatasetPtr ds = create_gpkg(path);
-        OGRLayer* lf = create_layer(*ds, req.output, "claim_faces", wkbMultiPolygon,
-                                    "Planar partition of the claims by ruimte " + std::string(version) +
-                                        ": faces that do not overlap, each with its claims and their status");
-        add_field(*lf, req.output, "face_id", OFTInteger64);
-        add_field(*lf, req.output, "claims", OFTString);
-        add_field(*lf, req.output, "claim_count", OFTInteger);
-        add_field(*lf, req.output, "source_ids", OFTString);
-        add_field(*lf, req.output, "worst_status", OFTString);
-        add_field(*lf, req.output, "conflicts", OFTString);
-        add_field(*lf, req.output, "area_m2", OFTReal);
-        OGRLayer* lr = nullptr;
-        if (regions) {
-            lr = create_layer(*ds, req.output, "region_balance", wkbMultiPolygon,
-                              "Per region: area, claimed area, sum of claim areas / region area "
-                              "(claim pressure), conflict area (ha)");
-            for (const auto& [name, type] : regions_table.columns) add_field(*lr, req.output, name, type);
-        }
-        begin_transaction(*ds, req.output);
-        {
-            GpkgRowWriter rows(*ds, *lf, req.output);
-            for (std::size_t i = 0; i < part.faces.size(); ++i) {
-                const ClaimFace& f = part.faces[i];
-                rows.integer(0, static_cast<std::int64_t>(i + 1));
-                rows.text(1, claims_label(f.claims, names));
-                rows.integer(2, std::popcount(f.claims));
-                rows.text(3, member_ids_text(f.members, claims));
-                if (face_worst[i]) rows.text(4, to_string(*face_worst[i]));
-                std::string conflicts;
-                for (std::size_t a = 0; a < claims.size(); ++a) {
-                    for (std::size_t b = a + 1; b < claims.size(); ++b) {
-                        if ((f.claims >> a & 1) && (f.claims >> b & 1) &&
-                            matrix.get(kind_of[a], kind_of[b]) == Compat::conflict) {
-                            conflicts += (conflicts.empty() ? "" : "; ") + names[a] + "/" + names[b];
-                        }
-                    }
-                }
-                rows.text(5, conflicts);
-                rows.real(6, f.area_m2);
-                rows.geometry(gpkg_multipolygon(ctx, f.geom.get(), rows.srs_id()));
-                rows.insert();
-            }
-            rows.finish();
-            out.start_writeback();
-        }
-        if (lr) {
-            for (std::size_t r = 0; r < balance.size(); ++r) {
-                OGRFeature feat(lr->GetLayerDefn());
-                for (std::size_t c = 0; c < regions_table.columns.size(); ++c) {
-                    const int field = static_cast<int>(c);
-                    if (regions_table.columns[c].second == OFTString)
-                        feat.SetField(field, regions_table.text[r][c]->c_str());
-                    else if (regions_table.columns[c].second == OFTInteger64)
-                        feat.SetField(field, static_cast<GIntBig>(balance[r].fid));
-                    else feat.SetField(field, regions_table.numbers[r][c]);
-                }
-                set_geometry(feat, ctx, regions->features[r].geom.get());
-                write_feature(*lr, req.output, feat);
-            }
-        }
-        write_table(*ds, req.output, totals);
-        write_table(*ds, req.output, combos);
-        write_table(*ds, req.output, pairs);
-        commit_transaction(*ds, req.output);
-        out.start_writeback();
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_COMPAT_PATH", redact_secrets(matrix.path).c_str());
-        ds->SetMetadataItem("RUIMTE_COMPAT", matrix.text.c_str());
-        for (std::size_t i = 0; i < layers.size(); ++i) {
-            const auto& l = layers[i];
-            const std::string line = l.source.display() + " | CRS " + l.crs.source_crs +
-                                     (l.crs.assumed ? " (assumed)" : "") + " | operation " + l.crs.operation +
-                                     " | accuracy_m " +
-                                     (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
-            ds->SetMetadataItem(("RUIMTE_CLAIM_" + names[i]).c_str(), line.c_str());
-        }
-        // The claim counts are at hand: the style need not read the faces back.
-        styles::KnownColumns known;
-        std::vector<double>& counts = known["claim_faces.claim_count"];
-        for (const ClaimFace& f : part.faces) counts.push_back(std::popcount(f.claims));
-        styles::write_default_styles(*ds, req.output, timestamp, known);
-        write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
-        close_dataset(std::move(ds), req.output);
+    RunOutput out(req.output, req.overwrite, r.plan.inputs, timestamp);
+    GDALDataset& ds = out.dataset();
+    const geos::Context ctx;
+    OGRLayer* lf = create_layer(ds, req.output, "claim_faces", wkbMultiPolygon,
+                                "Planar partition of the claims by ruimte " + std::string(version) +
+                                    ": faces that do not overlap, each with its claims and their status");
+    for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{{"face_id", OFTInteger64},
+                                                                                      {"claims", OFTString},
+                                                                                      {"claim_count", OFTInteger},
+                                                                                      {"source_ids", OFTString},
+                                                                                      {"worst_status", OFTString},
+                                                                                      {"conflicts", OFTString},
+                                                                                      {"area_m2", OFTReal}})
+        add_field(*lf, req.output, name, type);
+    OGRLayer* lr = nullptr;
+    if (r.data.regions) {
+        lr = create_layer(ds, req.output, "region_balance", wkbMultiPolygon,
+                          "Per region: area, claimed area, sum of claim areas / region area "
+                          "(claim pressure), conflict area (ha)");
+        for (const auto& [name, type] : r.tables.regions.columns) add_field(*lr, req.output, name, type);
     }
-    std::vector<std::unique_ptr<AtomicOutput>> csv_outs;
-    const std::vector<const Table*> csv_tables = {&totals, &combos, &pairs, &regions_table};
-    for (std::size_t i = 0; i < csv_paths.size(); ++i) {
-        csv_outs.push_back(std::make_unique<AtomicOutput>(csv_paths[i], req.overwrite, inputs));
-        write_csv(csv_paths[i], csv_outs.back()->temp_path(), *csv_tables[i]);
+    begin_transaction(ds, req.output);
+    write_claim_faces(ds, *lf, req.output, r, ctx);
+    out.start_writeback();
+    if (lr) write_region_layer(*lr, req.output, r, ctx);
+    for (const Table* t : {&r.tables.totals, &r.tables.combos, &r.tables.pairs}) write_table(ds, req.output, *t);
+    commit_transaction(ds, req.output);
+    out.start_writeback();
+    write_claims_metadata(out, req, r);
+    // The claim counts are at hand: the style need not read the faces back.
+    styles::KnownColumns known;
+    std::vector<double>& counts = known["claim_faces.claim_count"];
+    for (const ClaimFace& f : r.part.faces) counts.push_back(std::popcount(f.claims));
+    out.close(timestamp, manifest_text, known);
+    const std::vector<const Table*> csv_tables = {&r.tables.totals, &r.tables.combos, &r.tables.pairs,
+                                                  &r.tables.regions};
+    for (std::size_t i = 0; i < r.plan.csv_paths.size(); ++i)
+        write_csv(r.plan.csv_paths[i], out.secondary(r.plan.csv_paths[i]), *csv_tables[i]);
+    out.commit();  // all or nothing, the GeoPackage last (docs/reliability.md)
+}
+
+}  // namespace
+
+ClaimsSummary run_claims(const ClaimsRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
+    Stopwatch clock;
+    ClaimsSummary summary;
+    // 1. Options, the matrix and the output paths, before any geometry is read.
+    const ClaimsPlan plan = plan_claims(req);
+    summary.seconds.emplace_back("check", clock.lap());
+
+    // 2. Read.
+    const ClaimsData data = read_claims(req, plan);
+    summary.claims = data.names;
+    for (const auto& l : data.layers) summary.features.push_back(l.features.size());
+    summary.seconds.emplace_back("read", clock.lap());
+
+    // 3. Partition.
+    const geos::Context ctx;
+    RunControl control = req.control;
+    control.progress = [&](std::size_t d, std::size_t t) { req.stage("partition", d, t); };
+    const Partition part = build_partition(ctx, data.claims, req.partition, control);
+    summary.faces = part.faces.size();
+    summary.tiles = part.tiles;
+    summary.merged_faces = part.merged_faces;
+    summary.slivers = part.slivers;
+    summary.sliver_m2 = part.sliver_m2;
+    summary.seconds.emplace_back("partition", clock.lap());
+
+    // 4. Summaries.
+    summary.totals = summarise(part, data.claims.size(), data.names, plan.kind_of, plan.matrix);
+    std::vector<std::optional<Compat>> face_worst;
+    face_worst.reserve(part.faces.size());
+    for (const auto& f : part.faces) face_worst.push_back(worst_status(f.claims, plan.kind_of, plan.matrix));
+    std::vector<RegionFigures> balance;
+    if (data.regions) {
+        control.progress = [&](std::size_t d, std::size_t t) { req.stage("regions", d, t); };
+        balance = region_balance(part, data.claims.size(), face_worst, *data.regions, data.name_field, control);
+        summary.regions = balance.size();
     }
-    // All or nothing, the GeoPackage last (docs/reliability.md).
-    std::vector<AtomicOutput*> outputs;
-    for (auto& c : csv_outs) outputs.push_back(c.get());
-    outputs.push_back(&out);
-    commit_together(outputs);
+    summary.seconds.emplace_back("summaries", clock.lap());
+
+    // 5. Tables.
+    const ClaimTables tables{totals_table(part, data, summary.totals, face_worst), combinations_table(summary.totals),
+                             pairs_table(summary.totals, data.names), region_table(balance, data.names)};
+
+    // 6. Write.
+    req.stage("write", 0, 1);
+    write_claims_outputs(req, {plan, data, part, face_worst, balance, tables}, timestamp);
     summary.output = req.output;
-    summary.csv_files = csv_paths;
+    summary.csv_files = plan.csv_paths;
     summary.seconds.emplace_back("write", clock.lap());
     return summary;
 }

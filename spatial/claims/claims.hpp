@@ -20,6 +20,7 @@
 #include "spatial/geometry/geos.hpp"
 #include "spatial/geometry/parallel.hpp"
 #include "spatial/io/source.hpp"
+#include "spatial/output/job_request.hpp"
 
 namespace ruimte {
 
@@ -160,21 +161,14 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
 // overflow or the feature collapses, so totals came out Inf, NaN or without the feature.
 inline constexpr double kMaxClaimCoordinate = 1e9;
 
-struct ClaimsRequest {
+struct ClaimsRequest : JobRequest {
     std::vector<std::pair<std::string, std::string>> claims;  // NAME -> FILE[:LAYER]
     std::string compat_path;                                  // empty: the built-in matrix
     std::string regions;                                      // FILE[:LAYER]:FIELD, optional
-    std::string output;                                       // OUT.gpkg
     std::string csv_dir;                                      // optional folder for the tables as CSV
-    bool overwrite = false;
     std::string assume_crs;
     bool skip_invalid = false;
     PartitionOptions partition;
-    std::string command_line;
-    std::string timestamp;  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
-    RunControl control;
-    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
-    std::function<void(const std::string&)> notice;
 };
 
 struct ClaimsSummary {

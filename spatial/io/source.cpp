@@ -371,418 +371,501 @@ bool close_rings(OGRGeometry* g) {
 
 }  // namespace
 
-FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options) {
-    ensure_gdal();
-    ErrorPlace place{spec.path, spec.layer, {}, "", {}};
-    CPLErrorReset();
-    pg::OpenedLayer pg_layer;  // a PostgreSQL table or query, opened through GDAL
-    if (pg::is_postgres(spec.path)) pg_layer = pg::open_layer(spec);
-    std::unique_ptr<GDALDataset> ds(
-        pg_layer.layer()
-            ? nullptr
-            : GDALDataset::Open(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
-    if (!ds && !pg_layer.layer()) {
+namespace {
+
+// Step 1: the source opened and its layer chosen (FILE, FILE:LAYER, or a PostgreSQL table or
+// query through GDAL).
+struct OpenedSource {
+    pg::OpenedLayer pg_layer;
+    std::unique_ptr<GDALDataset> ds;
+    OGRLayer* layer = nullptr;
+};
+
+std::string layer_names(GDALDataset& ds) {
+    std::string names;
+    for (int i = 0; i < ds.GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds.GetLayer(i)->GetName());
+    return names;
+}
+
+void open_source(const SourceSpec& spec, const ErrorPlace& place, OpenedSource& src) {
+    if (pg::is_postgres(spec.path)) src.pg_layer = pg::open_layer(spec);
+    src.layer = src.pg_layer.layer();
+    if (src.layer) return;  // chosen by pg::open_layer
+    src.ds.reset(GDALDataset::Open(spec.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR));
+    if (!src.ds) {
         throw Error(ErrorKind::input, "cannot open as a vector source: " + gdal_last_error(), place,
                     "check that the file is complete and is a Shapefile (with .shx and .dbf), "
                     "GeoPackage, GeoJSON or FlatGeobuf");
     }
-    OGRLayer* layer = pg_layer.layer();
-    if (layer) {
-        // chosen by pg::open_layer
-    } else if (spec.layer.empty()) {
-        if (ds->GetLayerCount() != 1) {
-            std::string names;
-            for (int i = 0; i < ds->GetLayerCount(); ++i) {
-                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
-            }
-            throw Error(ErrorKind::input,
-                        "the source has " + std::to_string(ds->GetLayerCount()) + " layers (" + names + ")", place,
-                        "pick one with FILE:LAYER");
+    if (spec.layer.empty()) {
+        if (src.ds->GetLayerCount() != 1) {
+            throw Error(
+                ErrorKind::input,
+                "the source has " + std::to_string(src.ds->GetLayerCount()) + " layers (" + layer_names(*src.ds) + ")",
+                place, "pick one with FILE:LAYER");
         }
-        layer = ds->GetLayer(0);
-    } else {
-        layer = ds->GetLayerByName(spec.layer.c_str());
-        if (!layer) {
-            std::string names;
-            for (int i = 0; i < ds->GetLayerCount(); ++i) {
-                names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
-            }
-            throw Error(ErrorKind::input, "no such layer; the source has: " + names, place,
-                        "use one of the layer names listed");
-        }
+        src.layer = src.ds->GetLayer(0);
+        return;
     }
+    src.layer = src.ds->GetLayerByName(spec.layer.c_str());
+    if (!src.layer) {
+        throw Error(ErrorKind::input, "no such layer; the source has: " + layer_names(*src.ds), place,
+                    "use one of the layer names listed");
+    }
+}
 
-    FeatureLayer out;
-    out.source = spec;
-    out.layer_name = layer->GetName();
-    place.layer = out.layer_name;
-    OGRFeatureDefn* defn = layer->GetLayerDefn();
-    defn->Reference();
-    out.defn = std::shared_ptr<OGRFeatureDefn>(defn, DefnRelease{});
+// Pass 1 keeps a feature as WKB after the OGR-level fixes, with its attributes; pass 2 makes
+// it a checked GEOS geometry in EPSG:28992.
+struct Raw {
+    std::int64_t fid = 0;
+    std::size_t wkb_at = 0, wkb_size = 0;  // in the batch's wkb; no size: a problem found in pass 1
+    std::vector<std::string> repairs;
+    bool tiny = false;         // has coordinates closer to 0 than geos::kTinyCoordinate
+    std::string problem, fix;  // pass 1 found the feature unusable
+    std::unique_ptr<OGRFeature> attributes;
+};
+struct Cooked {
+    geos::Geom geom;
+    std::string problem, fix;  // unusable: what and how to fix it
+    std::string skipped;       // not used, but not an error (zero area)
+};
+// The features' WKB sits in one buffer per batch: one allocation, freed by the thread that
+// converts the batch (one buffer per feature, allocated here and freed there, made the two
+// threads wait on each other's malloc arena: 0.1 s of 0.8 s for 100,000 candidates).
+struct Batch {
+    std::vector<Raw> raws;
+    std::vector<unsigned char> wkb;
+    std::vector<Cooked> cooked;
+};
 
-    // CRS: the layer's own, else --assume-crs, else an error.
-    const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
-    OGRSpatialReference assumed;
-    if (!layer_srs) {
-        if (options.assume_crs.empty()) {
+// Reads one layer in three passes. Pass 1, sequential (GDAL, on this thread): geometry as WKB
+// after the OGR-level fixes, attributes kept, in batches of features. Pass 2, parallel (GEOS,
+// PROJ): each batch is converted, reprojected and checked by the other threads as soon as it
+// is read, so that GDAL's reading and the geometry work overlap (parallel_produce_batches).
+// Pass 3, sequential: the features assembled in source order.
+class LayerReader {
+  public:
+    LayerReader(const SourceSpec& spec, const ReadOptions& options) : spec_(spec), options_(options) {}
+    FeatureLayer read();
+
+  private:
+    void choose_crs();
+    Batch* read_batch();
+    void read_feature(OGRFeatureUniquePtr feature, Batch& batch);
+    void check_utf8(const OGRFeature& feature, const ErrorPlace& at) const;
+    bool fix_geometry(std::unique_ptr<OGRGeometry>& g, Raw& raw);
+    void keep_polygon_wkb(OGRGeometry& g, Raw& raw, Batch& batch, const ErrorPlace& at);
+    void cook(const geos::Context& tctx, std::size_t worker, Raw& raw, const unsigned char* wkb, Cooked& c);
+    bool reproject(const geos::Context& tctx, std::size_t worker, geos::Geom& geom, Cooked& c);
+    void validate(const geos::Context& tctx, Raw& raw, geos::Geom geom, Cooked& c) const;
+    void merge_crs_reports();
+    void assemble();
+
+    static constexpr std::size_t kBatchFeatures = 128;
+    const SourceSpec& spec_;
+    const ReadOptions& options_;
+    ErrorPlace place_;
+    OpenedSource src_;
+    FeatureLayer out_;
+    const OGRSpatialReference* layer_srs_ = nullptr;
+    OGRSpatialReference assumed_;
+    GIntBig total_ = 0;
+    std::vector<std::unique_ptr<Batch>> batches_;
+    std::size_t done_ = 0;
+    std::size_t max_feature_vertices_ = 0, max_layer_vertices_ = 0, layer_vertices_ = 0;
+    std::vector<int> string_fields_;  // attributes that must be valid UTF-8
+    std::unique_ptr<LayerReadCheck> read_check_;
+    bool reading_ = true;
+    std::vector<std::unique_ptr<Reprojector>> reprojectors_;  // per worker
+    std::vector<CrsReport> crs_seen_;                         // per worker
+};
+
+// Step 2, the CRS: the layer's own, else --assume-crs, else an error.
+void LayerReader::choose_crs() {
+    layer_srs_ = src_.layer->GetSpatialRef();
+    if (!layer_srs_) {
+        if (options_.assume_crs.empty()) {
             throw Error(ErrorKind::input,
                         "the layer has no coordinate reference system (a shapefile without "
                         "its .prj file?)",
-                        place,
+                        place_,
                         "add the .prj file, or pass --assume-crs EPSG:28992 if the "
                         "coordinates are RD New");
         }
-        if (assumed.SetFromUserInput(options.assume_crs.c_str()) != OGRERR_NONE) {
-            throw Error(ErrorKind::usage, "--assume-crs '" + options.assume_crs + "' is not a CRS", place,
+        if (assumed_.SetFromUserInput(options_.assume_crs.c_str()) != OGRERR_NONE) {
+            throw Error(ErrorKind::usage, "--assume-crs '" + options_.assume_crs + "' is not a CRS", place_,
                         "write it as EPSG:28992 or another authority:code");
         }
-        layer_srs = &assumed;
-        out.crs.assumed = true;
+        layer_srs_ = &assumed_;
+        out_.crs.assumed = true;
     }
-    out.crs.source_crs = describe_crs(*layer_srs);
-    if (!is_rd_new(*layer_srs, place)) {
-        Reprojector check(*layer_srs, place);  // fails early when PROJ has no way to RD New
-        out.crs.reprojected = true;
+    out_.crs.source_crs = describe_crs(*layer_srs_);
+    if (!is_rd_new(*layer_srs_, place_)) {
+        Reprojector check(*layer_srs_, place_);  // fails early when PROJ has no way to RD New
+        out_.crs.reprojected = true;
     } else {
-        out.crs.operation = "none (source is EPSG:28992)";
-        out.crs.accuracy_m = 0;
+        out_.crs.operation = "none (source is EPSG:28992)";
+        out_.crs.accuracy_m = 0;
     }
+}
 
-    const GIntBig total = layer->GetFeatureCount(FALSE);
-    layer->ResetReading();
-
-    // Pass 1, sequential (GDAL, on this thread): geometry as WKB after the OGR-level fixes,
-    // attributes kept, in batches of features. Pass 2, parallel (GEOS, PROJ): each batch is
-    // converted, reprojected and checked by the other threads as soon as it is read, so that
-    // GDAL's reading and the geometry work overlap (parallel_produce).
-    struct Raw {
-        std::int64_t fid = 0;
-        std::size_t wkb_at = 0, wkb_size = 0;  // in the batch's wkb; no size: a problem found in pass 1
-        std::vector<std::string> repairs;
-        bool tiny = false;         // has coordinates closer to 0 than geos::kTinyCoordinate
-        std::string problem, fix;  // pass 1 found the feature unusable
-        std::unique_ptr<OGRFeature> attributes;
-    };
-    struct Cooked {
-        geos::Geom geom;
-        std::string problem, fix;  // unusable: what and how to fix it
-        std::string skipped;       // not used, but not an error (zero area)
-    };
-    // The features' WKB sits in one buffer per batch: one allocation, freed by the thread that
-    // converts the batch (one buffer per feature, allocated here and freed there, made the two
-    // threads wait on each other's malloc arena: 0.1 s of 0.8 s for 100,000 candidates).
-    struct Batch {
-        std::vector<Raw> raws;
-        std::vector<unsigned char> wkb;
-        std::vector<Cooked> cooked;
-    };
-    constexpr std::size_t kBatchFeatures = 128;
-    std::vector<std::unique_ptr<Batch>> batches;
-    std::size_t done = 0;
-    const std::size_t max_feature_vertices = vertex_limit("RUIMTE_MAX_FEATURE_VERTICES", kMaxFeatureVertices);
-    const std::size_t max_layer_vertices = vertex_limit("RUIMTE_MAX_LAYER_VERTICES", kMaxLayerVertices);
-    std::size_t layer_vertices = 0;
-    std::vector<int> string_fields;  // attributes that must be valid UTF-8
-    for (int i = 0; i < defn->GetFieldCount(); ++i) {
-        if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields.push_back(i);
+// Pass 1: the next batch, or nullptr after the last feature.
+Batch* LayerReader::read_batch() {
+    auto batch = std::make_unique<Batch>();
+    batch->raws.reserve(kBatchFeatures);
+    while (reading_ && batch->raws.size() < kBatchFeatures) {
+        OGRFeatureUniquePtr ogr_feature(src_.layer->GetNextFeature());
+        if (!ogr_feature) {
+            reading_ = false;
+            read_check_->end();
+            // PostgreSQL: a query that fails while its rows are fetched (a write refused in
+            // the read-only session, a division by zero) ends the layer early, with an
+            // error: not a shorter layer.
+            if (src_.pg_layer.layer() && CPLGetLastErrorType() == CE_Failure) {
+                throw Error(ErrorKind::input, "reading stopped with an error: " + gdal_last_error(), place_,
+                            "fix the query or the table (a source query only reads); test it in psql");
+            }
+            break;
+        }
+        if (options_.progress && ++done_ % 4096 == 0) {
+            options_.progress(done_, total_ > 0 ? static_cast<std::size_t>(total_) : 0);
+        }
+        read_feature(std::move(ogr_feature), *batch);
     }
-    // GDAL ends a layer on its first error as if it had no more features: every feature is
-    // checked for a GDAL failure, and the end for an error and for the count the source declares.
-    LayerReadCheck read_check(*layer, ds.get(), total, place);
-    bool reading = true;
-    // Pass 1: the next batch, or nullptr after the last feature.
-    auto read_batch = [&]() -> Batch* {
-        auto batch = std::make_unique<Batch>();
-        batch->raws.reserve(kBatchFeatures);
-        std::vector<Raw>& raws = batch->raws;
-        while (reading && raws.size() < kBatchFeatures) {
-            OGRFeatureUniquePtr ogr_feature(layer->GetNextFeature());
-            if (!ogr_feature) {
-                reading = false;
-                read_check.end();
-                // PostgreSQL: a query that fails while its rows are fetched (a write refused in
-                // the read-only session, a division by zero) ends the layer early, with an
-                // error: not a shorter layer.
-                if (pg_layer.layer() && CPLGetLastErrorType() == CE_Failure) {
-                    throw Error(ErrorKind::input, "reading stopped with an error: " + gdal_last_error(), place,
-                                "fix the query or the table (a source query only reads); test it in psql");
-                }
-                break;
-            }
-            if (options.progress && ++done % 4096 == 0) {
-                options.progress(done, total > 0 ? static_cast<std::size_t>(total) : 0);
-            }
-            Raw raw;
-            raw.fid = ogr_feature->GetFID();
-            ErrorPlace at = place;
-            at.feature_id = raw.fid;
-            if (CPLGetLastErrorType() == CE_Failure && !ogr_feature->GetGeometryRef()) {
-                // The driver failed to read this feature's geometry (a truncated .shp, ...): not a
-                // null geometry to skip quietly.
-                throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
-                            "the file is damaged or truncated; export it again from its source");
-            }
-            read_check.feature(raw.fid);
-            CPLErrorReset();
-            if (options.keep_attributes) {
-                for (const int field : string_fields) {
-                    if (ogr_feature->IsFieldSetAndNotNull(field) &&
-                        !CPLIsUTF8(ogr_feature->GetFieldAsString(field), -1)) {
-                        throw Error(ErrorKind::input,
-                                    std::string("attribute '") + defn->GetFieldDefn(field)->GetNameRef() +
-                                        "' is not valid UTF-8 (text in another encoding, such as Latin-1)",
-                                    at,
-                                    "name the encoding: for a shapefile put it in a .cpg file next to the .shp "
-                                    "(for example 'ISO-8859-1' or '1252'), or convert the source to UTF-8");
-                    }
-                }
-            }
-            std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
-            if (options.keep_attributes) raw.attributes.reset(ogr_feature.release());
-            if (!g) {
-                out.hygiene.skipped.push_back({raw.fid, "null geometry"});
-                continue;
-            }
-            if (g->IsEmpty()) {
-                out.hygiene.skipped.push_back({raw.fid, "empty geometry"});
-                continue;
-            }
-            if (g->Is3D() || g->IsMeasured()) {
-                g->flattenTo2D();
-                g->setMeasured(FALSE);
-                ++out.hygiene.zm_dropped;
-            }
-            if (g->hasCurveGeometry()) {
-                g.reset(g->getLinearGeometry());
-                ++out.hygiene.curves_linearised;
-            }
-            if (wkbFlatten(g->getGeometryType()) == wkbGeometryCollection) {
-                bool all_polygons = true;
-                for (const OGRGeometry* part : *g->toGeometryCollection()) {
-                    all_polygons = all_polygons && is_polygonal_type(part->getGeometryType());
-                }
-                if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
-            }
-            if (!is_polygonal_type(g->getGeometryType())) {
-                raw.problem =
-                    std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
-            } else {
-                bool finite = true;
-                const std::size_t vertices = polygon_vertices(g.get(), finite, raw.tiny);
-                if (vertices > max_feature_vertices) {
-                    throw Error(ErrorKind::input,
-                                "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
-                                    std::to_string(max_feature_vertices) + " per feature",
-                                at,
-                                "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
-                                "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
-                }
-                layer_vertices += vertices;
-                if (layer_vertices > max_layer_vertices) {
-                    throw Error(ErrorKind::input,
-                                "the layer has more than " + std::to_string(max_layer_vertices) +
-                                    " vertices (the limit per layer; reached at this feature)",
-                                at,
-                                "clip the layer to the study area or simplify it, or raise the limit with the "
-                                "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
-                }
-                if (!finite) {
-                    raw.problem = "has a NaN or infinite coordinate";
-                    raw.fix = "fix the coordinates";
-                    raws.push_back(std::move(raw));
-                    continue;
-                }
-                if (close_rings(g.get())) raw.repairs.emplace_back("unclosed ring closed");
-                raw.wkb_at = batch->wkb.size();
-                raw.wkb_size = g->WkbSize();
-                batch->wkb.resize(raw.wkb_at + raw.wkb_size);
-                g->exportToWkb(wkbNDR, batch->wkb.data() + raw.wkb_at, wkbVariantIso);
-            }
-            raws.push_back(std::move(raw));
-        }
-        if (raws.empty()) return nullptr;
-        batch->cooked.resize(raws.size());
-        batches.push_back(std::move(batch));
-        return batches.back().get();
-    };
+    if (batch->raws.empty()) return nullptr;
+    batch->cooked.resize(batch->raws.size());
+    batches_.push_back(std::move(batch));
+    return batches_.back().get();
+}
 
-    // Pass 2: convert, reproject, remove repeated points, validate, repair.
-    std::vector<std::unique_ptr<Reprojector>> reprojectors(produce_workers(options.control));
-    std::vector<CrsReport> crs_seen(reprojectors.size());
-    auto cook = [&](const geos::Context& tctx, std::size_t worker, Raw& raw, const unsigned char* wkb, Cooked& c) {
-        // The envelopes GEOS caches on first use are made here, on the parallel pass: later
-        // stages that share the geometry between threads need them made first (geos.hpp).
-        auto keep = [&](geos::Geom g) {
-            geos::warm_envelopes(tctx, g.get());
-            c.geom = std::move(g);
-        };
-        if (!raw.problem.empty()) {
-            c.problem = raw.problem;
-            c.fix = raw.fix.empty() ? "remove or convert the feature" : raw.fix;
-            return;
+void LayerReader::check_utf8(const OGRFeature& feature, const ErrorPlace& at) const {
+    for (const int field : string_fields_) {
+        if (feature.IsFieldSetAndNotNull(field) && !CPLIsUTF8(feature.GetFieldAsString(field), -1)) {
+            throw Error(ErrorKind::input,
+                        std::string("attribute '") + out_.defn->GetFieldDefn(field)->GetNameRef() +
+                            "' is not valid UTF-8 (text in another encoding, such as Latin-1)",
+                        at,
+                        "name the encoding: for a shapefile put it in a .cpg file next to the .shp "
+                        "(for example 'ISO-8859-1' or '1252'), or convert the source to UTF-8");
         }
-        geos::Geom geom = geos::from_wkb(tctx, wkb + raw.wkb_at, raw.wkb_size);
-        if (raw.tiny) {
-            geom = geos::zero_tiny_coordinates(tctx, geom.get());
-            raw.repairs.emplace_back("coordinates within 1e-100 of 0 set to 0");
+    }
+}
+
+// The OGR-level fixes of pass 1: null and empty geometries skipped (false), Z/M dropped,
+// curves linearised, a collection of polygons made a multipolygon.
+bool LayerReader::fix_geometry(std::unique_ptr<OGRGeometry>& g, Raw& raw) {
+    if (!g) {
+        out_.hygiene.skipped.push_back({raw.fid, "null geometry"});
+        return false;
+    }
+    if (g->IsEmpty()) {
+        out_.hygiene.skipped.push_back({raw.fid, "empty geometry"});
+        return false;
+    }
+    if (g->Is3D() || g->IsMeasured()) {
+        g->flattenTo2D();
+        g->setMeasured(FALSE);
+        ++out_.hygiene.zm_dropped;
+    }
+    if (g->hasCurveGeometry()) {
+        g.reset(g->getLinearGeometry());
+        ++out_.hygiene.curves_linearised;
+    }
+    if (wkbFlatten(g->getGeometryType()) == wkbGeometryCollection) {
+        bool all_polygons = true;
+        for (const OGRGeometry* part : *g->toGeometryCollection()) {
+            all_polygons = all_polygons && is_polygonal_type(part->getGeometryType());
         }
-        if (out.crs.reprojected) {
-            if (!reprojectors[worker]) reprojectors[worker] = std::make_unique<Reprojector>(*layer_srs, place);
-            GEOSGeometry* moved = GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy,
-                                                         reprojectors[worker].get());
-            if (!moved) {
-                c.problem = "coordinates cannot be transformed to EPSG:28992";
-                c.fix = "check the coordinates and the layer's CRS";
-                // Metres in RD New's range under a geographic label: the label is wrong.
-                const geos::Box b = geos::envelope(tctx, geom.get());
-                if (layer_srs->IsGeographic() && b.xmin >= kRdMinX && b.xmax <= kRdMaxX && b.ymin >= kRdMinY &&
-                    b.ymax <= kRdMaxY) {
-                    c.problem += " (x " + fixed(b.xmin, 0) + ", y " + fixed(b.ymin, 0) +
-                                 " are metres in RD New's range, but the layer says it holds degrees)";
-                    c.fix =
-                        "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
-                        "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " +
-                        spec.path + "), or correct its .prj";
-                }
-                return;
-            }
-            geom = geos::own(tctx, moved, "transform");
-            reprojectors[worker]->record_last_operation(crs_seen[worker]);
+        if (all_polygons) g.reset(OGRGeometryFactory::forceToMultiPolygon(g.release()));
+    }
+    return true;
+}
+
+// A polygon within the vertex limits and with finite coordinates, rings closed, as WKB in the
+// batch's buffer.
+void LayerReader::keep_polygon_wkb(OGRGeometry& g, Raw& raw, Batch& batch, const ErrorPlace& at) {
+    bool finite = true;
+    const std::size_t vertices = polygon_vertices(&g, finite, raw.tiny);
+    if (vertices > max_feature_vertices_) {
+        throw Error(ErrorKind::input,
+                    "the feature has " + std::to_string(vertices) + " vertices, more than the limit of " +
+                        std::to_string(max_feature_vertices_) + " per feature",
+                    at,
+                    "simplify or split it (ogr2ogr -simplify), or raise the limit with the environment "
+                    "variable RUIMTE_MAX_FEATURE_VERTICES if the machine has the memory");
+    }
+    layer_vertices_ += vertices;
+    if (layer_vertices_ > max_layer_vertices_) {
+        throw Error(ErrorKind::input,
+                    "the layer has more than " + std::to_string(max_layer_vertices_) +
+                        " vertices (the limit per layer; reached at this feature)",
+                    at,
+                    "clip the layer to the study area or simplify it, or raise the limit with the "
+                    "environment variable RUIMTE_MAX_LAYER_VERTICES if the machine has the memory");
+    }
+    if (!finite) {
+        raw.problem = "has a NaN or infinite coordinate";
+        raw.fix = "fix the coordinates";
+        return;
+    }
+    if (close_rings(&g)) raw.repairs.emplace_back("unclosed ring closed");
+    raw.wkb_at = batch.wkb.size();
+    raw.wkb_size = g.WkbSize();
+    batch.wkb.resize(raw.wkb_at + raw.wkb_size);
+    g.exportToWkb(wkbNDR, batch.wkb.data() + raw.wkb_at, wkbVariantIso);
+}
+
+void LayerReader::read_feature(OGRFeatureUniquePtr ogr_feature, Batch& batch) {
+    Raw raw;
+    raw.fid = ogr_feature->GetFID();
+    ErrorPlace at = place_;
+    at.feature_id = raw.fid;
+    if (CPLGetLastErrorType() == CE_Failure && !ogr_feature->GetGeometryRef()) {
+        // The driver failed to read this feature's geometry (a truncated .shp, ...): not a
+        // null geometry to skip quietly.
+        throw Error(ErrorKind::input, "cannot read the feature's geometry: " + gdal_last_error(), at,
+                    "the file is damaged or truncated; export it again from its source");
+    }
+    read_check_->feature(raw.fid);
+    CPLErrorReset();
+    if (options_.keep_attributes) check_utf8(*ogr_feature, at);
+    std::unique_ptr<OGRGeometry> g(ogr_feature->StealGeometry());
+    if (options_.keep_attributes) raw.attributes.reset(ogr_feature.release());
+    if (!fix_geometry(g, raw)) return;
+    if (!is_polygonal_type(g->getGeometryType())) {
+        raw.problem = std::string("not a polygon but a ") + g->getGeometryName() + "; this layer must hold polygons";
+    } else {
+        keep_polygon_wkb(*g, raw, batch, at);
+    }
+    batch.raws.push_back(std::move(raw));
+}
+
+// To EPSG:28992 when the layer is in another CRS; false (and the problem in c) when PROJ
+// cannot transform the coordinates.
+bool LayerReader::reproject(const geos::Context& tctx, std::size_t worker, geos::Geom& geom, Cooked& c) {
+    if (!out_.crs.reprojected) return true;
+    if (!reprojectors_[worker]) reprojectors_[worker] = std::make_unique<Reprojector>(*layer_srs_, place_);
+    GEOSGeometry* moved =
+        GEOSGeom_transformXY_r(tctx.handle(), geom.get(), &Reprojector::transform_xy, reprojectors_[worker].get());
+    if (!moved) {
+        c.problem = "coordinates cannot be transformed to EPSG:28992";
+        c.fix = "check the coordinates and the layer's CRS";
+        // Metres in RD New's range under a geographic label: the label is wrong.
+        const geos::Box b = geos::envelope(tctx, geom.get());
+        if (layer_srs_->IsGeographic() && b.xmin >= kRdMinX && b.xmax <= kRdMaxX && b.ymin >= kRdMinY &&
+            b.ymax <= kRdMaxY) {
+            c.problem += " (x " + fixed(b.xmin, 0) + ", y " + fixed(b.ymin, 0) +
+                         " are metres in RD New's range, but the layer says it holds degrees)";
+            c.fix =
+                "the layer's CRS label is wrong: assign EPSG:28992 without reprojecting "
+                "(ogr2ogr -a_srs EPSG:28992 fixed.gpkg " +
+                spec_.path + "), or correct its .prj";
         }
-        // Repeated points: looked for in a copy of the coordinates (GEOS is asked to remove them
-        // only where there are some, which is rare).
-        area::Rings rings = area::rings_of(tctx, geom.get());
-        const bool repeats = std::any_of(rings.rings.begin(), rings.rings.end(), [](const area::Ring& r) {
-            for (std::size_t k = 0; k + 1 < r.points(); ++k) {
-                if (r.xy[2 * k] == r.xy[2 * k + 2] && r.xy[2 * k + 1] == r.xy[2 * k + 3]) return true;
-            }
-            return false;
-        });
-        if (repeats || static_cast<int>(rings.rings.size()) != total_rings(tctx, geom.get())) {
-            geos::Geom deduped =
-                geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0), "remove repeated points");
-            if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
-                raw.repairs.emplace_back("repeated points removed");
-                geom = std::move(deduped);
-                rings = area::rings_of(tctx, geom.get());
-            }
+        return false;
+    }
+    geom = geos::own(tctx, moved, "transform");
+    reprojectors_[worker]->record_last_operation(crs_seen_[worker]);
+    return true;
+}
+
+// Repeated points removed, validity checked and repaired (MakeValid), the area checked: the
+// geometry kept in c, or the problem or the reason to skip it.
+void LayerReader::validate(const geos::Context& tctx, Raw& raw, geos::Geom geom, Cooked& c) const {
+    // The envelopes GEOS caches on first use are made here, on the parallel pass: later
+    // stages that share the geometry between threads need them made first (geos.hpp).
+    auto keep = [&](geos::Geom g) {
+        geos::warm_envelopes(tctx, g.get());
+        c.geom = std::move(g);
+    };
+    // Repeated points: looked for in a copy of the coordinates (GEOS is asked to remove them
+    // only where there are some, which is rare).
+    area::Rings rings = area::rings_of(tctx, geom.get());
+    const bool repeats = std::any_of(rings.rings.begin(), rings.rings.end(), [](const area::Ring& r) {
+        for (std::size_t k = 0; k + 1 < r.points(); ++k) {
+            if (r.xy[2 * k] == r.xy[2 * k + 2] && r.xy[2 * k + 1] == r.xy[2 * k + 3]) return true;
         }
-        if (!std::isfinite(rings.area)) {
-            c.problem = nonfinite_area_problem(tctx, geom.get());
-            c.fix = kNonfiniteAreaFix;
-            return;
+        return false;
+    });
+    if (repeats || static_cast<int>(rings.rings.size()) != total_rings(tctx, geom.get())) {
+        geos::Geom deduped =
+            geos::own(tctx, GEOSRemoveRepeatedPoints_r(tctx.handle(), geom.get(), 0.0), "remove repeated points");
+        if (geos::num_points(tctx, deduped.get()) != geos::num_points(tctx, geom.get())) {
+            raw.repairs.emplace_back("repeated points removed");
+            geom = std::move(deduped);
+            rings = area::rings_of(tctx, geom.get());
         }
-        c.problem = far_coordinate_problem(tctx, geom.get(), options.max_abs_coordinate);
-        if (!c.problem.empty()) {
-            c.fix = kNonfiniteAreaFix;
-            return;
-        }
-        // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
-        // for GEOS's full validity check.
-        if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
-            GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0) {
-            if (rings.rings.size() == 1 && area::certainly_simple(rings.rings[0]) && rings.area > 0) {
-                keep(std::move(geom));
-                return;
-            }
-        }
-        char* reason = nullptr;
-        GEOSGeometry* location = nullptr;
-        const char valid = GEOSisValidDetail_r(tctx.handle(), geom.get(), 0, &reason, &location);
-        const std::string why = reason ? reason : "";
-        GEOSFree_r(tctx.handle(), reason);
-        if (location) geos::own(tctx, location, "location");
-        if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + tctx.last_error());
-        if (!valid) {
-            if (why.rfind("Invalid Coordinate", 0) == 0) {
-                c.problem = "has a NaN or infinite coordinate";
-                c.fix = "fix the coordinates";
-                return;
-            }
-            geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get(), options.make_valid);
-            if (!fixed) {
-                c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
-                c.fix = "repair the feature in QGIS (Fix geometries)";
-                return;
-            }
-            geom = std::move(fixed);
-            raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
-        }
-        const double area_m2 = geos::is_empty(tctx, geom.get()) ? 0.0 : geos::area(tctx, geom.get());
-        if (area_m2 <= 0.0) {
-            c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
-            return;
-        }
-        if (!std::isfinite(area_m2)) {
-            c.problem = nonfinite_area_problem(tctx, geom.get());
-            c.fix = kNonfiniteAreaFix;
-            return;
-        }
+    }
+    if (!std::isfinite(rings.area)) {
+        c.problem = nonfinite_area_problem(tctx, geom.get());
+        c.fix = kNonfiniteAreaFix;
+        return;
+    }
+    c.problem = far_coordinate_problem(tctx, geom.get(), options_.max_abs_coordinate);
+    if (!c.problem.empty()) {
+        c.fix = kNonfiniteAreaFix;
+        return;
+    }
+    // A single-ring polygon whose ring is certainly simple is valid; only the rest pays
+    // for GEOS's full validity check.
+    if (GEOSGeomTypeId_r(tctx.handle(), geom.get()) == GEOS_POLYGON &&
+        GEOSGetNumInteriorRings_r(tctx.handle(), geom.get()) == 0 && rings.rings.size() == 1 &&
+        area::certainly_simple(rings.rings[0]) && rings.area > 0) {
         keep(std::move(geom));
-    };
-    parallel_produce_batches<Batch>(options.control, read_batch,
-                                    [&](const geos::Context& tctx, std::size_t worker, Batch& batch) {
-                                        for (std::size_t i = 0; i < batch.raws.size(); ++i)
-                                            cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
-                                        std::vector<unsigned char>().swap(batch.wkb);
-                                    });
-
-    // Pass 3, sequential: assemble in source order; the first unusable feature is the error.
-    auto bad_feature = [&](std::int64_t fid, const std::string& what, const std::string& fix) {
-        if (options.skip_invalid) {
-            out.hygiene.skipped.push_back({fid, what});
+        return;
+    }
+    char* reason = nullptr;
+    GEOSGeometry* location = nullptr;
+    const char valid = GEOSisValidDetail_r(tctx.handle(), geom.get(), 0, &reason, &location);
+    const std::string why = reason ? reason : "";
+    GEOSFree_r(tctx.handle(), reason);
+    if (location) geos::own(tctx, location, "location");
+    if (valid == 2) throw Error(ErrorKind::internal, "GEOS validity check failed: " + tctx.last_error());
+    if (!valid) {
+        if (why.rfind("Invalid Coordinate", 0) == 0) {
+            c.problem = "has a NaN or infinite coordinate";
+            c.fix = "fix the coordinates";
             return;
         }
-        ErrorPlace p = place;
-        p.feature_id = fid;
-        throw Error(ErrorKind::input, what, p, fix + ", or pass --skip-invalid to skip such features");
-    };
-    for (const CrsReport& seen : crs_seen) {
+        geos::Geom fixed = geos::make_valid_polygonal(tctx, geom.get(), options_.make_valid);
+        if (!fixed) {
+            c.problem = "invalid geometry (" + why + ") that GEOS cannot repair";
+            c.fix = "repair the feature in QGIS (Fix geometries)";
+            return;
+        }
+        geom = std::move(fixed);
+        raw.repairs.push_back("invalid (" + why + "), repaired with MakeValid");
+    }
+    const double area_m2 = geos::is_empty(tctx, geom.get()) ? 0.0 : geos::area(tctx, geom.get());
+    if (area_m2 <= 0.0) {
+        c.skipped = raw.repairs.empty() ? "zero area" : "collapsed to zero area after repair";
+        return;
+    }
+    if (!std::isfinite(area_m2)) {
+        c.problem = nonfinite_area_problem(tctx, geom.get());
+        c.fix = kNonfiniteAreaFix;
+        return;
+    }
+    keep(std::move(geom));
+}
+
+// Pass 2 for one feature: convert, reproject, then validate.
+void LayerReader::cook(const geos::Context& tctx, std::size_t worker, Raw& raw, const unsigned char* wkb, Cooked& c) {
+    if (!raw.problem.empty()) {
+        c.problem = raw.problem;
+        c.fix = raw.fix.empty() ? "remove or convert the feature" : raw.fix;
+        return;
+    }
+    geos::Geom geom = geos::from_wkb(tctx, wkb + raw.wkb_at, raw.wkb_size);
+    if (raw.tiny) {
+        geom = geos::zero_tiny_coordinates(tctx, geom.get());
+        raw.repairs.emplace_back("coordinates within 1e-100 of 0 set to 0");
+    }
+    if (!reproject(tctx, worker, geom, c)) return;
+    validate(tctx, raw, std::move(geom), c);
+}
+
+// The operations the workers used to reach EPSG:28992, once each.
+void LayerReader::merge_crs_reports() {
+    for (const CrsReport& seen : crs_seen_) {
         if (seen.operation.empty()) continue;
-        if (out.crs.operation.empty()) {
-            out.crs.operation = seen.operation;
-            out.crs.accuracy_m = seen.accuracy_m;
-        } else if (out.crs.operation.find(seen.operation) == std::string::npos) {
-            out.crs.operation += " | " + seen.operation;
-            out.crs.accuracy_m = std::max(out.crs.accuracy_m, seen.accuracy_m);
+        if (out_.crs.operation.empty()) {
+            out_.crs.operation = seen.operation;
+            out_.crs.accuracy_m = seen.accuracy_m;
+        } else if (out_.crs.operation.find(seen.operation) == std::string::npos) {
+            out_.crs.operation += " | " + seen.operation;
+            out_.crs.accuracy_m = std::max(out_.crs.accuracy_m, seen.accuracy_m);
         }
     }
+}
+
+// Pass 3: the features in source order; the first unusable feature is the error (or skipped
+// with --skip-invalid).
+void LayerReader::assemble() {
     std::size_t read_features = 0;
-    for (const auto& batch : batches) read_features += batch->raws.size();
-    out.features.reserve(read_features);
-    for (auto& batch : batches) {
+    for (const auto& batch : batches_) read_features += batch->raws.size();
+    out_.features.reserve(read_features);
+    for (auto& batch : batches_) {
         for (std::size_t i = 0; i < batch->raws.size(); ++i) {
             Raw& raw = batch->raws[i];
             Cooked& c = batch->cooked[i];
             if (!c.problem.empty()) {
-                bad_feature(raw.fid, c.problem, c.fix);
+                if (!options_.skip_invalid) {
+                    ErrorPlace p = place_;
+                    p.feature_id = raw.fid;
+                    throw Error(ErrorKind::input, c.problem, p,
+                                c.fix + ", or pass --skip-invalid to skip such features");
+                }
+                out_.hygiene.skipped.push_back({raw.fid, c.problem});
                 continue;
             }
             if (!c.skipped.empty()) {
-                out.hygiene.skipped.push_back({raw.fid, c.skipped});
+                out_.hygiene.skipped.push_back({raw.fid, c.skipped});
                 continue;
             }
             if (!raw.repairs.empty()) {
                 std::string what;
                 for (const auto& r : raw.repairs) what += (what.empty() ? "" : "; ") + r;
-                out.hygiene.repaired.push_back({raw.fid, what});
+                out_.hygiene.repaired.push_back({raw.fid, what});
             }
             Feature f;
             f.fid = raw.fid;
             f.geom = std::move(c.geom);
             f.attributes = std::move(raw.attributes);
-            out.features.push_back(std::move(f));
+            out_.features.push_back(std::move(f));
         }
     }
-    if (options.progress) options.progress(done, done);
-    if (out.hygiene.zm_dropped) {
-        out.notices.push_back(std::to_string(out.hygiene.zm_dropped) +
-                              " geometries had Z or M values; they were dropped (2D overlay)");
+}
+
+FeatureLayer LayerReader::read() {
+    ensure_gdal();
+    place_ = ErrorPlace{spec_.path, spec_.layer, {}, "", {}};
+    CPLErrorReset();
+    open_source(spec_, place_, src_);
+    OGRLayer& layer = *src_.layer;
+    out_.source = spec_;
+    out_.layer_name = layer.GetName();
+    place_.layer = out_.layer_name;
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    defn->Reference();
+    out_.defn = std::shared_ptr<OGRFeatureDefn>(defn, DefnRelease{});
+    choose_crs();
+
+    total_ = layer.GetFeatureCount(FALSE);
+    layer.ResetReading();
+    max_feature_vertices_ = vertex_limit("RUIMTE_MAX_FEATURE_VERTICES", kMaxFeatureVertices);
+    max_layer_vertices_ = vertex_limit("RUIMTE_MAX_LAYER_VERTICES", kMaxLayerVertices);
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) string_fields_.push_back(i);
     }
-    if (out.hygiene.curves_linearised) {
-        out.notices.push_back(std::to_string(out.hygiene.curves_linearised) + " curved geometries were linearised");
+    // GDAL ends a layer on its first error as if it had no more features: every feature is
+    // checked for a GDAL failure, and the end for an error and for the count the source declares.
+    read_check_ = std::make_unique<LayerReadCheck>(layer, src_.ds.get(), total_, place_);
+    reprojectors_.resize(produce_workers(options_.control));
+    crs_seen_.resize(reprojectors_.size());
+    parallel_produce_batches<Batch>(
+        options_.control, [this] { return read_batch(); },
+        [this](const geos::Context& tctx, std::size_t worker, Batch& batch) {
+            for (std::size_t i = 0; i < batch.raws.size(); ++i)
+                cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
+            std::vector<unsigned char>().swap(batch.wkb);
+        });
+    merge_crs_reports();
+    assemble();
+    if (options_.progress) options_.progress(done_, done_);
+    if (out_.hygiene.zm_dropped) {
+        out_.notices.push_back(std::to_string(out_.hygiene.zm_dropped) +
+                               " geometries had Z or M values; they were dropped (2D overlay)");
     }
-    return out;
+    if (out_.hygiene.curves_linearised) {
+        out_.notices.push_back(std::to_string(out_.hygiene.curves_linearised) + " curved geometries were linearised");
+    }
+    return std::move(out_);
+}
+
+}  // namespace
+
+FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options) {
+    return LayerReader(spec, options).read();
 }
 
 }  // namespace ruimte

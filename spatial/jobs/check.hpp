@@ -17,6 +17,7 @@
 
 #include "layers/catalogue.hpp"
 #include "spatial/geometry/parallel.hpp"
+#include "spatial/output/job_request.hpp"
 
 namespace ruimte {
 
@@ -31,28 +32,21 @@ bool above_sliver(double class_m2, double area_m2, const SliverRule& rule);
 // nullopt for `onbekend`.
 std::optional<std::size_t> verdict_of(const std::vector<double>& class_m2, double area_m2, const SliverRule& rule);
 
-struct CheckRequest {
+struct CheckRequest : JobRequest {
     std::string locations;  // FILE[:LAYER]
     std::string wbs;        // FILE[:LAYER]
     std::string class_field = "klasse";
     layers::AliasMap aliases;         // extra spellings: source value -> WBS class
     std::vector<std::string> themes;  // FILE[:LAYER] of theme layers (numeric fields)
     std::string by;                   // FILE[:LAYER]:FIELD, or empty
-    std::string output;               // OUT.gpkg
     std::string report;               // OUT.html or OUT.md, or empty
     std::string lang = "nl";          // "nl" or "en"
     SliverRule sliver;
     std::string homes_field = "woningen";  // used when the locations have it
     std::string id_field;                  // empty: "id" when present, else the FID
     std::string name_field;                // empty: "naam" when present
-    bool overwrite = false;
     std::string assume_crs;
     bool skip_invalid = false;
-    std::string command_line;
-    std::string timestamp;  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
-    RunControl control;
-    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
-    std::function<void(const std::string&)> notice;
 };
 
 struct ThemeStat {

@@ -32,6 +32,8 @@
 #include "spatial/output/gpkg_rows.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
+#include "spatial/output/run_output.hpp"
+#include "spatial/output/schema.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace ruimte {
@@ -298,19 +300,43 @@ static void check_finite_overlay(const ScoreInputs& in) {
     }
 }
 
-ScoreInputs prepare_score(const ScoreRequest& req) {
-    Stopwatch clock;
-    ScoreInputs in;
-    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
-    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (!req.progress) return;
-        const std::lock_guard<std::mutex> lock(progress_mutex);
-        req.progress(name, done, total);
-    };
+// The candidates' attributes the profile uses (attr.FIELD in exclusions and linear factors),
+// as numbers: a missing field or a value that is not a number is an error naming it.
+static void read_attributes(const Profile& profile, const FeatureLayer& cands, CandidateTable& table) {
+    std::set<std::string> attrs;
+    for (const auto& e : profile.exclusions) {
+        if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
+    }
+    for (const auto& f : profile.factors) {
+        if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
+    }
+    for (const auto& a : attrs) {
+        const int field = cands.field_index(a);
+        if (field < 0) {
+            throw Error(ErrorKind::input,
+                        "the profile uses attr." + a + " but the candidates have no field '" + a +
+                            "'; their fields are: " + cands.field_names(),
+                        cands.place(), "fix the metric name in the profile");
+        }
+        std::vector<double> values;
+        for (const Feature& f : cands.features) {
+            const auto v = cands.field_as_double(f, field);
+            if (!v && !cands.field_is_null(f, field)) {
+                throw Error(ErrorKind::input,
+                            "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
+                            cands.place(f.fid), "attr." + a + " needs a numeric field");
+            }
+            values.push_back(v.value_or(std::nan("")));
+        }
+        table.attribute_names.push_back(a);
+        table.attribute_values.push_back(std::move(values));
+    }
+}
 
-    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
-    in.profile = load_profile(req.profile_path, req.layer_sources);
-    const Profile& profile = in.profile;
+// Step 1: the profile, whole, before any geometry is read (its notices and warnings told, a
+// warning an error with --strict); then the outputs' paths.
+static Profile load_score_profile(const ScoreRequest& req) {
+    Profile profile = load_profile(req.profile_path, req.layer_sources);
     if (profile.ahp && req.notice) {
         std::string w;
         for (const auto& f : profile.factors) w += (w.empty() ? "" : ", ") + f.name + " " + fixed(f.weight, 3);
@@ -325,6 +351,56 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
                         "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
     }
+    return profile;
+}
+
+static void check_score_outputs(const ScoreRequest& req, const std::vector<std::string>& inputs) {
+    if (pg::is_postgres(req.output)) {
+        pg::check_output(req.output, req.overwrite,
+                         {schema::kCandidatesScored, schema::kOverlayAreas, schema::kGeometryIssues});
+    } else if (!req.output.empty()) {
+        check_output_path(req.output, req.overwrite, inputs);
+    }
+    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
+    if (!req.csv.empty())
+        check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
+}
+
+// Steps 2b-4 with --engine postgis: layers, index and overlay as SQL inside PostGIS
+// (score_pushdown.hpp).
+static void overlay_in_postgis(const ScoreRequest& req, ScoreInputs& in, Stopwatch& clock) {
+    PushdownOptions push;
+    push.assume_crs = req.assume_crs;
+    push.skip_invalid = req.skip_invalid;
+    push.make_valid = req.make_valid;
+    push.max_piece_vertices = req.max_piece_vertices;
+    push.control = req.control;
+    push.progress = req.progress;
+    push.notice = req.notice;
+    in.seconds.emplace_back("read", clock.lap());
+    PushdownResult pushed = pushdown_overlay(in.profile, in.candidates, push);
+    in.layers = std::move(pushed.layers);
+    in.indexes = std::move(pushed.indexes);
+    for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
+    in.overlay = std::move(pushed.overlay);
+    for (std::size_t l = 0; l < in.layers.size(); ++l)
+        report_hygiene(req, "layer " + in.profile.layers[l].name, in.layers[l]);
+    in.seconds.emplace_back("overlay", clock.lap());
+}
+
+ScoreInputs prepare_score(const ScoreRequest& req) {
+    Stopwatch clock;
+    ScoreInputs in;
+    std::mutex progress_mutex;  // the layers are read on another thread (step 2)
+    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
+        if (!req.progress) return;
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        req.progress(name, done, total);
+    };
+
+    // 1. The profile, whole, before any geometry is read; then the outputs' paths.
+    in.profile = load_score_profile(req);
+    const Profile& profile = in.profile;
     const SourceSpec cand_spec = parse_source(req.candidates);
     in.input_paths = {cand_spec.path, req.profile_path};
     for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
@@ -333,15 +409,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
         for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
     }
     const FilePrefetch prefetch(std::move(source_files));  // the disk starts on them meanwhile
-    const std::vector<std::string>& inputs = in.input_paths;
-    if (pg::is_postgres(req.output)) {
-        pg::check_output(req.output, req.overwrite, {"candidates_scored", "overlay_areas", "geometry_issues"});
-    } else if (!req.output.empty()) {
-        check_output_path(req.output, req.overwrite, inputs);
-    }
-    if (!req.csv.empty()) check_output_path(req.csv, req.overwrite, inputs);
-    if (!req.csv.empty())
-        check_distinct_outputs({req.output, req.csv}, "--csv and -o name the same file", "give the CSV its own name");
+    check_score_outputs(req, in.input_paths);
     in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
@@ -373,56 +441,10 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     }
     CandidateTable& table = in.table;
     table.ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
-    {
-        std::set<std::string> attrs;
-        for (const auto& e : profile.exclusions) {
-            if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
-        }
-        for (const auto& f : profile.factors) {
-            if (f.kind == FactorKind::linear && f.metric.rfind("attr.", 0) == 0) attrs.insert(f.metric.substr(5));
-        }
-        for (const auto& a : attrs) {
-            const int field = cands.field_index(a);
-            if (field < 0) {
-                throw Error(ErrorKind::input,
-                            "the profile uses attr." + a + " but the candidates have no field '" + a +
-                                "'; their fields are: " + cands.field_names(),
-                            cands.place(), "fix the metric name in the profile");
-            }
-            std::vector<double> values;
-            for (const Feature& f : cands.features) {
-                const auto v = cands.field_as_double(f, field);
-                if (!v && !cands.field_is_null(f, field)) {
-                    throw Error(ErrorKind::input,
-                                "field '" + a + "' holds '" + cands.field_as_string(f, field) + "', not a number",
-                                cands.place(f.fid), "attr." + a + " needs a numeric field");
-                }
-                values.push_back(v.value_or(std::nan("")));
-            }
-            table.attribute_names.push_back(a);
-            table.attribute_values.push_back(std::move(values));
-        }
-    }
+    read_attributes(profile, cands, table);
 
     if (req.engine == Engine::postgis) {
-        // 2b-4. Layers, index and overlay as SQL inside PostGIS (spatial/pushdown.hpp).
-        PushdownOptions push;
-        push.assume_crs = req.assume_crs;
-        push.skip_invalid = req.skip_invalid;
-        push.make_valid = req.make_valid;
-        push.max_piece_vertices = req.max_piece_vertices;
-        push.control = req.control;
-        push.progress = req.progress;
-        push.notice = req.notice;
-        in.seconds.emplace_back("read", clock.lap());
-        PushdownResult pushed = pushdown_overlay(profile, cands, push);
-        in.layers = std::move(pushed.layers);
-        in.indexes = std::move(pushed.indexes);
-        for (const auto& index : in.indexes) in.index_ptrs.push_back(index.get());
-        in.overlay = std::move(pushed.overlay);
-        for (std::size_t l = 0; l < in.layers.size(); ++l)
-            report_hygiene(req, "layer " + profile.layers[l].name, in.layers[l]);
-        in.seconds.emplace_back("overlay", clock.lap());
+        overlay_in_postgis(req, in, clock);
         check_finite_overlay(in);
         warn_outside(req, in);
         return in;
@@ -457,64 +479,42 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     return in;
 }
 
-ScoreSummary run_score(const ScoreRequest& req) {
-    const std::string timestamp = run_timestamp(req.timestamp);
-    if (!req.qgis_project.empty()) {
-        if (pg::is_postgres(req.output)) {
-            throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {},
-                        "write -o OUT.gpkg, or leave out --qgis-project");
-        }
-        check_output_path(req.qgis_project, req.overwrite, {req.output});
-        check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file",
-                               "give the project its own name");
-    }
-    const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));
-    const ScoreInputs& in = *data;
-    Stopwatch clock;
-    ScoreSummary summary;
-    summary.seconds = in.seconds;
-    auto stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (req.progress) req.progress(name, done, total);
-    };
-    const Profile& profile = in.profile;
-    const FeatureLayer& cands = in.candidates;
-    const std::vector<FeatureLayer>& layer_data = in.layers;
-    const std::vector<const LayerIndex*>& index_ptrs = in.index_ptrs;
-    const CandidateTable& table = in.table;
-    const std::vector<CandidateId>& ids = table.ids;
-    const OverlayResult& ov = in.overlay;
-    const std::vector<std::string>& inputs = in.input_paths;
+namespace {
 
-    // 5. Score.
-    const Scores scores = score_candidates(profile, index_ptrs, ov, table);
-    summary.seconds.emplace_back("score", clock.lap());
-
-    // 6. Write.
-    stage("write", 0, 1);
-    const std::size_t n = cands.features.size();
-    std::vector<std::size_t> by_id(n);
-    for (std::size_t c = 0; c < n; ++c) by_id[c] = c;
+// Row c of candidates_scored, by position in the candidate layer; rows and the long table are
+// written in candidate-id order.
+std::vector<std::size_t> in_id_order(const std::vector<CandidateId>& ids) {
+    std::vector<std::size_t> by_id(ids.size());
+    for (std::size_t c = 0; c < by_id.size(); ++c) by_id[c] = c;
     const auto id_order = [&](std::size_t a, std::size_t b) { return id_less(ids[a], ids[b]); };
     if (!std::is_sorted(by_id.begin(), by_id.end(), id_order)) std::sort(by_id.begin(), by_id.end(), id_order);
+    return by_id;
+}
 
-    struct LongRow {
-        std::size_t cand;
-        std::size_t layer;
-        std::size_t klass;
-    };
-    std::vector<LongRow> long_rows;
-    long_rows.reserve(2 * n);
+// A row of overlay_areas (and of the --csv long table): a class of a layer with area in a
+// candidate.
+struct LongRow {
+    std::size_t cand;
+    std::size_t layer;
+    std::size_t klass;
+};
+
+std::vector<LongRow> long_table_rows(const ScoreInputs& in, const std::vector<std::size_t>& by_id) {
+    const OverlayResult& ov = in.overlay;
+    std::vector<LongRow> rows;
+    rows.reserve(2 * by_id.size());
     for (std::size_t c : by_id) {
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        for (std::size_t l = 0; l < in.profile.layers.size(); ++l) {
             for (std::size_t k = 0; k < ov.layers[l].class_count; ++k) {
-                if (ov.layers[l].area(c, k) > 0) long_rows.push_back({c, l, k});
+                if (ov.layers[l].area(c, k) > 0) rows.push_back({c, l, k});
             }
         }
     }
+    return rows;
+}
 
-    // The run manifest hashes every input file: that runs on its own thread while the
-    // GeoPackage is written (a serial job); with --threads 1, on this thread when the manifest
-    // is written.
+Manifest score_manifest(const ScoreRequest& req, const ScoreInputs& in, const std::string& timestamp) {
+    const Profile& profile = in.profile;
     Manifest manifest;
     manifest.command = "score";
     manifest.command_line = req.command_line;
@@ -522,273 +522,298 @@ ScoreSummary run_score(const ScoreRequest& req) {
     manifest.profile_path = profile.path;
     manifest.profile_text = profile.text;
     manifest.make_valid = geos::to_string(req.make_valid);
-    manifest.inputs.push_back(manifest_input("candidates", req.candidates, cands.crs));
+    manifest.inputs.push_back(manifest_input("candidates", req.candidates, in.candidates.crs));
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         manifest.inputs.push_back(
-            manifest_input(profile.layers[l].name, layer_data[l].source.display(), layer_data[l].crs));
+            manifest_input(profile.layers[l].name, in.layers[l].source.display(), in.layers[l].crs));
     }
     manifest.files = files_of_source(req.candidates);
     manifest.files.push_back(profile.path);
-    for (const auto& l : layer_data) {
+    for (const auto& l : in.layers) {
         for (auto& f : files_of_source(l.source.display())) manifest.files.push_back(std::move(f));
     }
+    return manifest;
+}
+
+// The long table as CSV (--csv): names quoted once; rows made in a buffer written in pieces of
+// about 1 MB.
+void write_long_csv(const ScoreRequest& req, const ScoreInputs& in, const std::vector<LongRow>& long_rows,
+                    const std::string& temp_path) {
+    const Profile& profile = in.profile;
+    const OverlayResult& ov = in.overlay;
+    const std::vector<CandidateId>& ids = in.table.ids;
+    std::ofstream csv(temp_path, std::ios::binary);
+    std::vector<std::string> layer_names;
+    std::vector<std::vector<std::string>> class_names;
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        layer_names.push_back(csv_quote(profile.layers[l].name));
+        class_names.emplace_back();
+        for (const auto& c : in.index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
+    }
+    std::string text = "candidate_id,layer,class,area_m2,share\n", id;
+    std::size_t id_of = ids.size();  // the candidate `id` holds
+    for (const LongRow& r : long_rows) {
+        if (r.cand != id_of) {
+            id = csv_quote(to_string(ids[r.cand]));
+            id_of = r.cand;
+        }
+        const double a = ov.layers[r.layer].area(r.cand, r.klass);
+        text += id;
+        text += ',';
+        text += layer_names[r.layer];
+        text += ',';
+        text += class_names[r.layer][r.klass];
+        text += ',';
+        append_fixed(text, a, 6);
+        text += ',';
+        append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
+        text += '\n';
+        if (text.size() > (1u << 20)) {
+            csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+            text.clear();
+        }
+    }
+    csv.write(text.data(), static_cast<std::streamsize>(text.size()));
+    csv.close();
+    if (!csv) {
+        throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(req.csv),
+                    "check free disk space and write permission in the output folder");
+    }
+}
+
+// The field indexes of what ruimte computed, in candidates_scored (schema::scored).
+struct ScoredFields {
+    int id = -1, area = -1;
+    std::vector<std::vector<int>> share;  // per class layer, per class
+    std::vector<int> cover, names, dist;  // per layer (-1: not of its kind)
+    std::vector<int> value, contrib;      // per factor
+    int excluded = -1, reasons = -1, score = -1, rank = -1;
+};
+
+// candidates_scored's fields: the input attributes, then what ruimte computed.
+ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const ScoreInputs& in) {
+    namespace col = schema::scored;
+    const Profile& profile = in.profile;
+    const FeatureLayer& cands = in.candidates;
+    std::set<std::string> taken;
+    auto upper = [](std::string s) {
+        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        return s;
+    };
+    for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
+        OGRFieldDefn def(cands.defn->GetFieldDefn(i));
+        if (scored.CreateField(&def) != OGRERR_NONE) {
+            throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
+                        ErrorPlace::at(req.output, schema::kCandidatesScored));
+        }
+        taken.insert(upper(def.GetNameRef()));
+    }
+    auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
+        if (!taken.insert(upper(name)).second) {
+            throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself",
+                        cands.place(), "rename that field in the input");
+        }
+        add_field(scored, req.output, name, type, sub);
+        return scored.GetLayerDefn()->GetFieldCount() - 1;
+    };
+    check_output_columns(profile,
+                         output_columns(profile, static_cast<std::size_t>(cands.defn->GetFieldCount()), &in.index_ptrs),
+                         ErrorKind::input, cands.place());
+    ScoredFields f;
+    const bool int_ids = std::holds_alternative<std::int64_t>(in.table.ids.front());
+    f.id = computed(col::kCandidateId, int_ids ? OFTInteger64 : OFTString);
+    f.area = computed(col::kAreaHa, OFTReal);
+    const std::size_t layers = profile.layers.size();
+    f.share.resize(layers);
+    f.cover.assign(layers, -1);
+    f.names.assign(layers, -1);
+    f.dist.assign(layers, -1);
+    for (std::size_t l = 0; l < layers; ++l) {
+        const std::string lname = column_part(profile.layers[l].name);
+        if (profile.layers[l].kind == LayerKind::classes) {
+            std::set<std::string> used;
+            for (const auto& cls : in.index_ptrs[l]->classes()) {
+                std::string name = col::class_share(lname, column_part(cls));
+                for (int suffix = 2; !used.insert(name).second; ++suffix)
+                    name = col::class_share(lname, column_part(cls) + "_" + std::to_string(suffix));
+                f.share[l].push_back(computed(name, OFTReal));
+            }
+            f.cover[l] = computed(col::uncovered_share(lname), OFTReal);
+        } else {
+            f.cover[l] = computed(col::overlap_share(lname), OFTReal);
+            f.names[l] = computed(col::feature_names(lname), OFTString);
+            f.dist[l] = computed(col::distance_m(lname), OFTReal);
+        }
+    }
+    for (const auto& fac : profile.factors) {
+        f.value.push_back(computed(col::factor_value(fac.name), OFTReal));
+        f.contrib.push_back(computed(col::factor_contrib(fac.name), OFTReal));
+    }
+    f.excluded = computed(col::kExcluded, OFTInteger, OFSTBoolean);
+    f.reasons = computed(col::kReasons, OFTString);
+    f.score = computed(col::kScore, OFTReal);
+    f.rank = computed(col::kRank, OFTInteger64);
+    return f;
+}
+
+// A candidate id into a row sink (an OGRFeature or gpkg_rows.hpp's writers) by field index.
+template <typename Sink>
+void put_id(Sink& sink, int field, const CandidateId& id) {
+    if (const auto* i = std::get_if<std::int64_t>(&id)) sink.integer(field, *i);
+    else sink.text(field, std::get<std::string>(id));
+}
+
+// What ruimte computed for candidate c, into a sink with real(), integer() and text().
+template <typename Sink>
+void put_scored_values(Sink& sink, const ScoredFields& f, const ScoreInputs& in, const Scores& scores, std::size_t c) {
+    const OverlayResult& ov = in.overlay;
+    const Profile& profile = in.profile;
+    put_id(sink, f.id, in.table.ids[c]);
+    const double area = ov.candidate_area_m2[c];
+    sink.real(f.area, area / 1e4);
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        const LayerOverlay& lo = ov.layers[l];
+        if (profile.layers[l].kind == LayerKind::classes) {
+            for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f.share[l][k], lo.area(c, k) / area);
+            sink.real(f.cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
+        } else {
+            sink.real(f.cover[l], lo.covered_m2[c] / area);
+            // Names of the features overlapped, in the layer's name order.
+            std::string names;
+            for (std::size_t k = 0; k < lo.class_count; ++k) {
+                if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + in.index_ptrs[l]->classes()[k];
+            }
+            sink.text(f.names[l], names);
+            if (!std::isnan(lo.distance_m[c])) sink.real(f.dist[l], lo.distance_m[c]);
+        }
+    }
+    for (std::size_t k = 0; k < profile.factors.size(); ++k) {
+        sink.real(f.value[k], scores.value[c * scores.factor_count + k]);
+        sink.real(f.contrib[k], scores.contribution[c * scores.factor_count + k]);
+    }
+    sink.integer(f.excluded, scores.excluded[c] ? 1 : 0);
+    std::string reasons;
+    for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
+    sink.text(f.reasons, reasons);
+    sink.real(f.score, scores.score[c]);
+    if (scores.rank[c] > 0) sink.integer(f.rank, scores.rank[c]);
+}
+
+void add_overlay_area_fields(OGRLayer& areas, const ScoreRequest& req, bool int_ids) {
+    namespace col = schema::overlay_areas;
+    add_field(areas, req.output, col::kCandidateId, int_ids ? OFTInteger64 : OFTString);
+    add_field(areas, req.output, col::kLayer, OFTString);
+    add_field(areas, req.output, col::kClass, OFTString);
+    add_field(areas, req.output, col::kAreaM2, OFTReal);
+    add_field(areas, req.output, col::kShare, OFTReal);
+}
+
+void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& req, const ScoreInputs& in,
+                         const std::vector<LongRow>& long_rows) {
+    const OverlayResult& ov = in.overlay;
+    GpkgRowWriter rows(ds, areas, req.output);
+    for (const LongRow& r : long_rows) {
+        put_id(rows, 0, in.table.ids[r.cand]);
+        rows.text(1, in.profile.layers[r.layer].name);
+        rows.text(2, in.index_ptrs[r.layer]->classes()[r.klass]);
+        const double a = ov.layers[r.layer].area(r.cand, r.klass);
+        rows.real(3, a);
+        rows.real(4, a / ov.candidate_area_m2[r.cand]);
+        rows.insert();
+    }
+    rows.finish();
+}
+
+// Provenance: what made this file (a full manifest lives in gpkg_metadata).
+void write_score_metadata(RunOutput& out, const ScoreRequest& req, const ScoreInputs& in) {
+    const Profile& profile = in.profile;
+    out.stamp(req.command_line);
+    out.metadata("RUIMTE_PROFILE_PATH", profile.path);
+    out.metadata("RUIMTE_PROFILE", profile.text);
+    out.metadata("RUIMTE_MAKE_VALID",
+                 std::string("GEOS MakeValid, method=") + geos::to_string(req.make_valid) + " keepcollapsed=false");
+    auto crs_line = [&](const FeatureLayer& l) {
+        return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
+               " | operation " + l.crs.operation + " | accuracy_m " +
+               (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
+    };
+    out.metadata("RUIMTE_INPUT_CANDIDATES", crs_line(in.candidates));
+    for (std::size_t l = 0; l < profile.layers.size(); ++l)
+        out.metadata("RUIMTE_INPUT_" + profile.layers[l].name, crs_line(in.layers[l]));
+}
+
+// Step 6: candidates_scored, overlay_areas and geometry_issues in one transaction, then the
+// metadata, styles and manifest; the --csv long table and the manifest's hashing run beside
+// it (on this thread with --threads 1); the QGIS project after it; all committed together.
+void write_score_outputs(const ScoreRequest& req, const ScoreInputs& in, const Scores& scores,
+                         const std::string& timestamp) {
+    const Profile& profile = in.profile;
+    const std::vector<LongRow> long_rows = long_table_rows(in, in_id_order(in.table.ids));
+    const Manifest manifest = score_manifest(req, in, timestamp);
     std::future<std::string> manifest_text =
         std::async(side_work_policy(req.control), [&manifest] { return manifest_json(manifest); });
-
-    // The long-table CSV (--csv) is made on a thread of its own while the GeoPackage is written
-    // (after it, on this thread, with --threads 1).
-    std::unique_ptr<AtomicOutput> csv_out;
+    RunOutput out(req.output, req.overwrite, in.input_paths, timestamp);
     std::future<void> csv_written;
     if (!req.csv.empty()) {
-        csv_out = std::make_unique<AtomicOutput>(req.csv, req.overwrite, inputs);
-        csv_written = std::async(side_work_policy(req.control), [&] {
-            std::ofstream csv(csv_out->temp_path(), std::ios::binary);
-            // Names quoted once; rows made in a buffer written in pieces of about 1 MB.
-            std::vector<std::string> layer_names;
-            std::vector<std::vector<std::string>> class_names;
-            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-                layer_names.push_back(csv_quote(profile.layers[l].name));
-                class_names.emplace_back();
-                for (const auto& c : index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
-            }
-            std::string text = "candidate_id,layer,class,area_m2,share\n", id;
-            std::size_t id_of = n;  // the candidate `id` holds
-            for (const LongRow& r : long_rows) {
-                if (r.cand != id_of) {
-                    id = csv_quote(to_string(ids[r.cand]));
-                    id_of = r.cand;
-                }
-                const double a = ov.layers[r.layer].area(r.cand, r.klass);
-                text += id;
-                text += ',';
-                text += layer_names[r.layer];
-                text += ',';
-                text += class_names[r.layer][r.klass];
-                text += ',';
-                append_fixed(text, a, 6);
-                text += ',';
-                append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
-                text += '\n';
-                if (text.size() > (1u << 20)) {
-                    csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-                    text.clear();
-                }
-            }
-            csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-            csv.close();
-            if (!csv) {
-                throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(req.csv),
-                            "check free disk space and write permission in the output folder");
-            }
-        });
+        const std::string& csv_temp = out.secondary(req.csv);
+        csv_written = std::async(side_work_policy(req.control),
+                                 [&req, &in, &long_rows, &csv_temp] { write_long_csv(req, in, long_rows, csv_temp); });
     }
+    GDALDataset& ds = out.dataset();
+    OGRLayer* scored = create_layer(
+        ds, req.output, schema::kCandidatesScored, wkbMultiPolygon,
+        "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'");
+    OGRLayer* areas = create_layer(ds, req.output, schema::kOverlayAreas, wkbNone,
+                                   "Area (m2) and share of each candidate per class of each layer");
+    OGRLayer* issues = out.create_issues_layer();
+    const ScoredFields fields = add_scored_fields(*scored, req, in);
+    add_overlay_area_fields(*areas, req, std::holds_alternative<std::int64_t>(in.table.ids.front()));
 
-    // -o postgresql://...: the GeoPackage is staged in a temporary folder, then published.
-    std::unique_ptr<pg::StagedResult> pg_out;
-    if (pg::is_postgres(req.output)) pg_out = std::make_unique<pg::StagedResult>(req.output, req.overwrite);
-    AtomicOutput out(pg_out ? pg_out->gpkg_path() : req.output, req.overwrite, inputs);
-    {
-        const PinnedGpkgDate pinned(timestamp);
-        const std::string& path = out.temp_path();
-        DatasetPtr ds = create_gpkg(path);
-        const std::string what =
-            "Candidate areas scored by ruimte " + std::string(version) + " with profile '" + profile.name + "'";
-        OGRLayer* scored = create_layer(*ds, req.output, "candidates_scored", wkbMultiPolygon, what);
-        OGRLayer* areas = create_layer(*ds, req.output, "overlay_areas", wkbNone,
-                                       "Area (m2) and share of each candidate per class of each layer");
-        // Its own key (issue_id): the column fid holds the input's feature id, which a candidate
-        // and a layer feature can share (GDAL took a column named fid as the key, and two repaired
-        // features with one id failed the run with 'UNIQUE constraint failed').
-        OGRLayer* issues = create_layer(*ds, req.output, "geometry_issues", wkbNone,
-                                        "Input features repaired or skipped while reading", "issue_id");
+    begin_transaction(ds, req.output);
+    const FeatureLayer& cands = in.candidates;
+    write_copied_rows(
+        ds, *scored, req.output, cands, cands.features.size(), [](std::size_t c) { return c; },
+        [&](auto& sink, std::size_t c) { put_scored_values(sink, fields, in, scores, c); });
+    out.start_writeback();  // these rows go to disk while overlay_areas is written
+    write_overlay_areas(ds, *areas, req, in, long_rows);
+    out.write_issues(*issues, "candidates", cands);
+    for (std::size_t l = 0; l < profile.layers.size(); ++l)
+        out.write_issues(*issues, profile.layers[l].name, in.layers[l]);
+    commit_transaction(ds, req.output);
+    out.start_writeback();  // the disk writes the rows while the styles and metadata are made
 
-        // candidates_scored: the input attributes, then what ruimte computed.
-        std::set<std::string> taken;
-        auto upper = [](std::string s) {
-            for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-            return s;
-        };
-        for (int i = 0; i < cands.defn->GetFieldCount(); ++i) {
-            OGRFieldDefn def(cands.defn->GetFieldDefn(i));
-            if (scored->CreateField(&def) != OGRERR_NONE) {
-                throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
-                            ErrorPlace::at(req.output, "candidates_scored"));
-            }
-            taken.insert(upper(def.GetNameRef()));
-        }
-        auto computed = [&](const std::string& name, OGRFieldType type, OGRFieldSubType sub = OFSTNone) {
-            if (!taken.insert(upper(name)).second) {
-                throw Error(ErrorKind::input, "the candidates have a field '" + name + "', which ruimte writes itself",
-                            cands.place(), "rename that field in the input");
-            }
-            add_field(*scored, req.output, name, type, sub);
-            return scored->GetLayerDefn()->GetFieldCount() - 1;
-        };
-        check_output_columns(
-            profile, output_columns(profile, static_cast<std::size_t>(cands.defn->GetFieldCount()), &index_ptrs),
-            ErrorKind::input, cands.place());
-        const bool int_ids = std::holds_alternative<std::int64_t>(ids.front());
-        const int f_id = computed("candidate_id", int_ids ? OFTInteger64 : OFTString);
-        const int f_area = computed("area_ha", OFTReal);
-        std::vector<std::vector<int>> f_share(profile.layers.size());
-        std::vector<int> f_cover(profile.layers.size()), f_names(profile.layers.size(), -1),
-            f_dist(profile.layers.size(), -1);
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            const std::string lname = column_part(profile.layers[l].name);
-            if (profile.layers[l].kind == LayerKind::classes) {
-                std::set<std::string> used;
-                for (const auto& cls : index_ptrs[l]->classes()) {
-                    std::string col = lname + "_" + column_part(cls) + "_share";
-                    for (int suffix = 2; !used.insert(col).second; ++suffix)
-                        col = lname + "_" + column_part(cls) + "_" + std::to_string(suffix) + "_share";
-                    f_share[l].push_back(computed(col, OFTReal));
-                }
-                f_cover[l] = computed(lname + "_uncovered_share", OFTReal);
-            } else {
-                f_cover[l] = computed(lname + "_overlap_share", OFTReal);
-                f_names[l] = computed(lname + "_names", OFTString);
-                f_dist[l] = computed(lname + "_distance_m", OFTReal);
-            }
-        }
-        std::vector<int> f_value, f_contrib;
-        for (const auto& fac : profile.factors) {
-            f_value.push_back(computed("f_" + fac.name + "_value", OFTReal));
-            f_contrib.push_back(computed("f_" + fac.name + "_contrib", OFTReal));
-        }
-        const int f_excl = computed("excluded", OFTInteger, OFSTBoolean);
-        const int f_reasons = computed("reasons", OFTString);
-        const int f_score = computed("score", OFTReal);
-        const int f_rank = computed("rank", OFTInteger64);
-
-        add_field(*areas, req.output, "candidate_id", int_ids ? OFTInteger64 : OFTString);
-        add_field(*areas, req.output, "layer", OFTString);
-        add_field(*areas, req.output, "class", OFTString);
-        add_field(*areas, req.output, "area_m2", OFTReal);
-        add_field(*areas, req.output, "share", OFTReal);
-        add_field(*issues, req.output, "input", OFTString);
-        add_field(*issues, req.output, "source", OFTString);
-        add_field(*issues, req.output, "fid", OFTInteger64);
-        add_field(*issues, req.output, "action", OFTString);
-        add_field(*issues, req.output, "what", OFTString);
-
-        // The values of row c, into a sink with real(), integer() and text() by field index:
-        // an OGRFeature or the direct SQLite writer (gpkg_rows.hpp).
-        auto put_id = [](auto& sink, int field, const CandidateId& id) {
-            if (const auto* i = std::get_if<std::int64_t>(&id)) sink.integer(field, *i);
-            else sink.text(field, std::get<std::string>(id));
-        };
-        auto computed_values = [&](auto& sink, std::size_t c) {
-            put_id(sink, f_id, ids[c]);
-            const double area = ov.candidate_area_m2[c];
-            sink.real(f_area, area / 1e4);
-            for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-                const LayerOverlay& lo = ov.layers[l];
-                if (profile.layers[l].kind == LayerKind::classes) {
-                    for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f_share[l][k], lo.area(c, k) / area);
-                    sink.real(f_cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
-                } else {
-                    sink.real(f_cover[l], lo.covered_m2[c] / area);
-                    // Names of the features overlapped, in the layer's name order.
-                    std::string names;
-                    for (std::size_t k = 0; k < lo.class_count; ++k) {
-                        if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + index_ptrs[l]->classes()[k];
-                    }
-                    sink.text(f_names[l], names);
-                    if (!std::isnan(lo.distance_m[c])) sink.real(f_dist[l], lo.distance_m[c]);
-                }
-            }
-            for (std::size_t f = 0; f < profile.factors.size(); ++f) {
-                sink.real(f_value[f], scores.value[c * scores.factor_count + f]);
-                sink.real(f_contrib[f], scores.contribution[c * scores.factor_count + f]);
-            }
-            sink.integer(f_excl, scores.excluded[c] ? 1 : 0);
-            std::string reasons;
-            for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
-            sink.text(f_reasons, reasons);
-            sink.real(f_score, scores.score[c]);
-            if (scores.rank[c] > 0) sink.integer(f_rank, scores.rank[c]);
-        };
-
-        begin_transaction(*ds, req.output);
-        write_copied_rows(
-            *ds, *scored, req.output, cands, n, [](std::size_t c) { return c; }, computed_values);
-        out.start_writeback();  // these rows go to disk while overlay_areas is written
-        {
-            GpkgRowWriter rows(*ds, *areas, req.output);
-            for (const LongRow& r : long_rows) {
-                put_id(rows, 0, ids[r.cand]);
-                rows.text(1, profile.layers[r.layer].name);
-                rows.text(2, index_ptrs[r.layer]->classes()[r.klass]);
-                const double a = ov.layers[r.layer].area(r.cand, r.klass);
-                rows.real(3, a);
-                rows.real(4, a / ov.candidate_area_m2[r.cand]);
-                rows.insert();
-            }
-            rows.finish();
-        }
-        auto write_issues = [&](const std::string& role, const FeatureLayer& l) {
-            for (const auto& [list, action] :
-                 {std::pair{&l.hygiene.repaired, "repaired"}, std::pair{&l.hygiene.skipped, "skipped"}}) {
-                for (const auto& issue : *list) {
-                    OGRFeature feat(issues->GetLayerDefn());
-                    feat.SetField(0, role.c_str());
-                    feat.SetField(1, l.source.display().c_str());
-                    feat.SetField(2, static_cast<GIntBig>(issue.fid));
-                    feat.SetField(3, action);
-                    feat.SetField(4, issue.what.c_str());
-                    write_feature(*issues, req.output, feat);
-                }
-            }
-        };
-        write_issues("candidates", cands);
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) write_issues(profile.layers[l].name, layer_data[l]);
-        commit_transaction(*ds, req.output);
-        out.start_writeback();  // the disk writes the rows while the styles and metadata are made
-
-        // Provenance: what made this file (issue: a full manifest lives in gpkg_metadata).
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
-        ds->SetMetadataItem("RUIMTE_MAKE_VALID", (std::string("GEOS MakeValid, method=") +
-                                                  geos::to_string(req.make_valid) + " keepcollapsed=false")
-                                                     .c_str());
-        auto crs_line = [&](const FeatureLayer& l) {
-            return l.source.display() + " | CRS " + l.crs.source_crs + (l.crs.assumed ? " (assumed)" : "") +
-                   " | operation " + l.crs.operation + " | accuracy_m " +
-                   (l.crs.accuracy_m >= 0 ? fixed(l.crs.accuracy_m, 3) : std::string("unknown"));
-        };
-        ds->SetMetadataItem("RUIMTE_INPUT_CANDIDATES", redact_secrets(crs_line(cands)).c_str());
-        for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-            ds->SetMetadataItem(("RUIMTE_INPUT_" + profile.layers[l].name).c_str(),
-                                redact_secrets(crs_line(layer_data[l])).c_str());
-        }
-        // The scores are at hand: the style need not read 10,000s of rows back.
-        styles::KnownColumns known;
-        known["candidates_scored.score"] = scores.score;
-        styles::write_default_styles(*ds, req.output, timestamp, known);
-        write_manifest_json(*ds, req.output, manifest_text.get(), timestamp);
-        close_dataset(std::move(ds), req.output);
-    }
-
+    write_score_metadata(out, req, in);
+    styles::KnownColumns known;  // the scores are at hand: the style need not read rows back
+    known[std::string(schema::kCandidatesScored) + "." + schema::scored::kScore] = scores.score;
+    out.close(timestamp, manifest_text, known);
     if (csv_written.valid()) csv_written.get();
-    std::unique_ptr<AtomicOutput> project;
     if (!req.qgis_project.empty()) {
-        project = std::make_unique<AtomicOutput>(req.qgis_project, req.overwrite, inputs);
-        styles::write_qgis_project(project->temp_path(), req.qgis_project, req.output, req.qgis_context,
+        styles::write_qgis_project(out.secondary(req.qgis_project), req.qgis_project, req.output, req.qgis_context,
                                    "ruimte score - " + profile.name, req.english, out.temp_path());
     }
-    // Every output is complete: committed together, the GeoPackage last (docs/reliability.md).
-    // To PostgreSQL the table is published first and the CSV committed only after it.
-    if (pg_out) {
-        out.commit();
-        pg_out->publish();
-        commit_together({csv_out.get()});
-    } else {
-        commit_together({csv_out.get(), project.get(), &out});
-    }
-    summary.seconds.emplace_back("write", clock.lap());
+    // Every output is complete: committed together, the GeoPackage last (docs/reliability.md);
+    // to PostgreSQL the table is published first and the CSV committed only after it.
+    out.commit();
+}
 
+InputSummary input_summary(const std::string& role, const FeatureLayer& l, const LayerIndex* idx) {
+    InputSummary s;
+    s.role = role;
+    s.source = l.source.display();
+    s.features = l.features.size();
+    s.repaired = l.hygiene.repaired.size();
+    s.skipped = l.hygiene.skipped.size();
+    s.crs = l.crs;
+    if (idx) {
+        s.pieces = idx->piece_count();
+        s.overlapping_pairs = idx->overlapping_features().size();
+    }
+    return s;
+}
+
+// What the command prints: counts, the top five, and per input what reading found.
+void summarise(ScoreSummary& summary, const ScoreRequest& req, const ScoreInputs& in, const Scores& scores) {
+    const std::size_t n = in.candidates.features.size();
     summary.candidates = n;
     summary.output = req.output;
     summary.csv = req.csv;
@@ -799,26 +824,44 @@ ScoreSummary run_score(const ScoreRequest& req) {
     std::sort(ranked.begin(), ranked.end(),
               [&](std::size_t a, std::size_t b) { return scores.rank[a] < scores.rank[b]; });
     for (std::size_t i = 0; i < ranked.size() && i < 5; ++i) {
-        summary.top.emplace_back(scores.rank[ranked[i]], to_string(ids[ranked[i]]), scores.score[ranked[i]]);
+        summary.top.emplace_back(scores.rank[ranked[i]], to_string(in.table.ids[ranked[i]]), scores.score[ranked[i]]);
     }
-    auto input_summary = [](const std::string& role, const FeatureLayer& l, const LayerIndex* idx) {
-        InputSummary s;
-        s.role = role;
-        s.source = l.source.display();
-        s.features = l.features.size();
-        s.repaired = l.hygiene.repaired.size();
-        s.skipped = l.hygiene.skipped.size();
-        s.crs = l.crs;
-        if (idx) {
-            s.pieces = idx->piece_count();
-            s.overlapping_pairs = idx->overlapping_features().size();
-        }
-        return s;
-    };
-    summary.inputs.push_back(input_summary("candidates", cands, nullptr));
-    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-        summary.inputs.push_back(input_summary(profile.layers[l].name, layer_data[l], index_ptrs[l]));
+    summary.inputs.push_back(input_summary("candidates", in.candidates, nullptr));
+    for (std::size_t l = 0; l < in.profile.layers.size(); ++l) {
+        summary.inputs.push_back(input_summary(in.profile.layers[l].name, in.layers[l], in.index_ptrs[l]));
     }
+}
+
+// --qgis-project: a GeoPackage output (not PostgreSQL) and a name of its own.
+void check_project_paths(const ScoreRequest& req) {
+    if (req.qgis_project.empty()) return;
+    if (pg::is_postgres(req.output)) {
+        throw Error(ErrorKind::usage, "--qgis-project needs a GeoPackage output", {},
+                    "write -o OUT.gpkg, or leave out --qgis-project");
+    }
+    check_output_path(req.qgis_project, req.overwrite, {req.output});
+    check_distinct_outputs({req.csv, req.qgis_project}, "--qgis-project and --csv name the same file",
+                           "give the project its own name");
+}
+
+}  // namespace
+
+ScoreSummary run_score(const ScoreRequest& req) {
+    const std::string timestamp = run_timestamp(req.timestamp);
+    check_project_paths(req);
+    const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));  // steps 1-4
+    const ScoreInputs& in = *data;
+    Stopwatch clock;
+    ScoreSummary summary;
+    summary.seconds = in.seconds;
+    // 5. Score.
+    const Scores scores = score_candidates(in.profile, in.index_ptrs, in.overlay, in.table);
+    summary.seconds.emplace_back("score", clock.lap());
+    // 6. Write.
+    req.stage("write", 0, 1);
+    write_score_outputs(req, in, scores, timestamp);
+    summary.seconds.emplace_back("write", clock.lap());
+    summarise(summary, req, in, scores);
     summary.data = data;
     return summary;
 }

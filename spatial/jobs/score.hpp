@@ -11,6 +11,7 @@
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/geometry/parallel.hpp"
 #include "spatial/io/source.hpp"
+#include "spatial/output/job_request.hpp"
 
 namespace ruimte {
 
@@ -24,15 +25,13 @@ enum class Engine {
 // reading (exit 4).
 inline constexpr std::size_t kMaxOutputColumns = 2000;
 
-struct ScoreRequest {
+struct ScoreRequest : JobRequest {
     std::string candidates;  // FILE[:LAYER]
     std::string profile_path;
     std::map<std::string, std::string> layer_sources;  // NAME -> FILE[:LAYER] overrides
-    std::string output;  // OUT.gpkg, or postgresql://...?schema=NAME (spatial/postgis.hpp)
-    std::string csv;     // optional long table as CSV
-    bool overwrite = false;
-    std::string id_field;    // overrides the profile's id_field
-    std::string assume_crs;  // for sources without a CRS
+    std::string csv;                                   // optional long table as CSV
+    std::string id_field;                              // overrides the profile's id_field
+    std::string assume_crs;                            // for sources without a CRS
     bool skip_invalid = false;
     // GEOS MakeValid's method for invalid polygons (--make-valid); named in the manifest and
     // the output's metadata (RUIMTE_MAKE_VALID).
@@ -40,16 +39,9 @@ struct ScoreRequest {
     bool strict = false;  // the profile's warnings (an AHP CR above 0.1) are errors
     std::size_t max_piece_vertices = 128;
     Engine engine = Engine::embedded;
-    std::string command_line;               // recorded in the output's metadata
-    std::string timestamp;                  // run time in the manifest, "YYYY-MM-DDTHH:MM:SSZ"; empty: now
     std::string qgis_project;               // optional OUT.qgz referencing the output GeoPackage
     std::vector<std::string> qgis_context;  // FILE[:LAYER] context layers for the project
     bool english = false;                   // the project's layout texts in English (default Dutch)
-    RunControl control;                     // threads and cancellation
-    // Progress per stage: ("read", done, total), ("overlay", ...), ...; may be empty.
-    std::function<void(const std::string& stage, std::size_t done, std::size_t total)> progress;
-    // Things the user should know (repairs, skipped features, reprojection); may be empty.
-    std::function<void(const std::string&)> notice;
 };
 
 struct InputSummary {

@@ -20,6 +20,7 @@
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/run_output.hpp"
 
 namespace ruimte {
 
@@ -328,10 +329,10 @@ std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<
     for (std::uint32_t c : cands) s += (s.empty() ? "" : "; ") + ids[c];
     return s;
 }
-}  // namespace
 
-SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
-    using clock = std::chrono::steady_clock;
+// The chart's name and language, checked before the overlay, so a refused output costs no
+// work (prepare_score checks -o; the full list of inputs is checked again when writing).
+void check_sensitivity_request(const SensitivityRequest& req) {
     if (!req.chart.empty()) {
         const std::string ext = std::filesystem::path(req.chart).extension().string();
         if (ext != ".svg" && ext != ".png") {
@@ -341,12 +342,192 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
                                "give the chart its own name");
     }
     if (req.lang != "nl" && req.lang != "en") throw Error(ErrorKind::usage, "--lang must be nl or en");
-    // The chart's path is checked before the overlay (prepare_score checks -o), so a refused
-    // output costs no work; the full list of inputs is checked again when writing.
     if (!req.chart.empty())
         check_output_path(req.chart, req.score.overwrite,
                           {parse_source(req.score.candidates).path, req.score.profile_path});
-    check_sensitivity_limits(req.options);  // before the overlay: a refused option costs no work
+    check_sensitivity_limits(req.options);
+}
+
+// rank_intervals: per candidate its profile rank, the median and 5-95 % interval over the
+// draws and P(top K), in candidate-id order.
+void write_rank_intervals(GDALDataset& ds, const std::string& path, const ScoreInputs& in, const Scores& base,
+                          const SensitivityResult& r, const std::vector<std::string>& ids) {
+    OGRLayer* ri = create_layer(ds, path, "rank_intervals", wkbMultiPolygon,
+                                "Rank per candidate over " + std::to_string(r.draws) +
+                                    " weight draws: median, 5-95 % interval, P(top " + std::to_string(r.top_k) + ")");
+    const bool int_ids = std::holds_alternative<std::int64_t>(in.table.ids.front());
+    add_field(*ri, path, "candidate_id", int_ids ? OFTInteger64 : OFTString);
+    add_field(*ri, path, "excluded", OFTInteger, OFSTBoolean);
+    add_field(*ri, path, "score", OFTReal);
+    add_field(*ri, path, "rank", OFTInteger64);
+    for (const char* name : {"rank_median", "rank_p05", "rank_p95", "rank_width", "p_top"})
+        add_field(*ri, path, name, OFTReal);
+    std::vector<std::size_t> by_id(base.score.size());
+    std::iota(by_id.begin(), by_id.end(), std::size_t{0});
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::size_t a, std::size_t b) { return id_less(in.table.ids[a], in.table.ids[b]); });
+    geos::Context ctx;
+    for (std::size_t c : by_id) {
+        OGRFeature feat(ri->GetLayerDefn());
+        if (const auto* i = std::get_if<std::int64_t>(&in.table.ids[c])) feat.SetField(0, static_cast<GIntBig>(*i));
+        else feat.SetField(0, ids[c].c_str());
+        feat.SetField(1, base.excluded[c] ? 1 : 0);
+        feat.SetField(2, base.score[c]);
+        if (base.rank[c] > 0) {
+            feat.SetField(3, static_cast<GIntBig>(base.rank[c]));
+            feat.SetField(4, r.median_rank[c]);
+            feat.SetField(5, r.rank_p05[c]);
+            feat.SetField(6, r.rank_p95[c]);
+            feat.SetField(7, r.rank_p95[c] - r.rank_p05[c]);
+            feat.SetField(8, r.p_top[c]);
+        }
+        feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(),
+                                                     in.candidates.place(in.candidates.features[c].fid))
+                                     .release());
+        write_feature(*ri, path, feat);
+    }
+}
+
+// oat_sweep and oat_steps: per factor, where the top K changes and the top K per step.
+void write_sweeps(GDALDataset& ds, const std::string& path, const Scores& base, const SensitivityResult& r,
+                  const std::vector<std::string>& ids) {
+    const std::string k = std::to_string(r.top_k);
+    OGRLayer* sw = create_layer(ds, path, "oat_sweep", wkbNone,
+                                "One-at-a-time: per factor, the weights where the top " + k + " changes");
+    OGRLayer* st =
+        create_layer(ds, path, "oat_steps", wkbNone, "One-at-a-time: the top " + k + " per factor and weight");
+    for (const char* name : {"factor", "weight", "stable_from", "stable_to", "change_below", "change_above",
+                             "enter_below", "leave_below", "enter_above", "leave_above"}) {
+        const bool text = name == std::string("factor") || std::string(name).find("enter") == 0 ||
+                          std::string(name).find("leave") == 0;
+        add_field(*sw, path, name, text ? OFTString : OFTReal);
+    }
+    add_field(*st, path, "factor", OFTString);
+    add_field(*st, path, "weight", OFTReal);
+    add_field(*st, path, "same_as_profile", OFTInteger, OFSTBoolean);
+    add_field(*st, path, "top", OFTString);
+    std::vector<std::uint32_t> base_set;
+    for (std::size_t c = 0; c < base.rank.size(); ++c) {
+        if (base.rank[c] > 0 && static_cast<std::size_t>(base.rank[c]) <= r.top_k)
+            base_set.push_back(static_cast<std::uint32_t>(c));
+    }
+    for (const WeightSweep& s : r.sweeps) {
+        OGRFeature feat(sw->GetLayerDefn());
+        feat.SetField(0, s.factor.c_str());
+        feat.SetField(1, s.base_weight);
+        feat.SetField(2, s.stable_from);
+        feat.SetField(3, s.stable_to);
+        if (s.change_below) feat.SetField(4, *s.change_below);
+        if (s.change_above) feat.SetField(5, *s.change_above);
+        feat.SetField(6, join_ids(s.enter_below, ids).c_str());
+        feat.SetField(7, join_ids(s.leave_below, ids).c_str());
+        feat.SetField(8, join_ids(s.enter_above, ids).c_str());
+        feat.SetField(9, join_ids(s.leave_above, ids).c_str());
+        write_feature(*sw, path, feat);
+        for (const auto& [t, top] : s.steps) {
+            OGRFeature step(st->GetLayerDefn());
+            step.SetField(0, s.factor.c_str());
+            step.SetField(1, t);
+            std::vector<std::uint32_t> sorted = top;
+            std::sort(sorted.begin(), sorted.end());
+            step.SetField(2, sorted == base_set ? 1 : 0);
+            step.SetField(3, join_ids(top, ids).c_str());
+            write_feature(*st, path, step);
+        }
+    }
+}
+
+// weight_draws: per factor the profile's weight and the spread of the drawn weights.
+void write_weight_draws(GDALDataset& ds, const std::string& path, const Profile& profile, const SensitivityResult& r) {
+    OGRLayer* wd = create_layer(ds, path, "weight_draws", wkbNone,
+                                "Per factor: the profile's weight and the spread of the drawn weights");
+    for (const char* name : {"factor", "weight", "draw_p05", "draw_median", "draw_p95"})
+        add_field(*wd, path, name, name == std::string("factor") ? OFTString : OFTReal);
+    for (std::size_t f = 0; f < profile.factors.size(); ++f) {
+        OGRFeature feat(wd->GetLayerDefn());
+        feat.SetField(0, profile.factors[f].name.c_str());
+        feat.SetField(1, r.weight[f]);
+        feat.SetField(2, r.weight_p05[f]);
+        feat.SetField(3, r.weight_median[f]);
+        feat.SetField(4, r.weight_p95[f]);
+        write_feature(*wd, path, feat);
+    }
+}
+
+std::string draw_settings(const SensitivityOptions& o) {
+    return "draws=" + std::to_string(o.draws) + " seed=" + std::to_string(o.seed) +
+           (o.method == WeightDraw::dirichlet ? " method=dirichlet concentration=" + fixed(o.concentration, 6)
+                                              : " method=uniform spread=" + fixed(o.spread, 6)) +
+           " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
+}
+
+// The rank-interval chart (--chart): the K candidates with the best median rank.
+RankChart rank_chart(const SensitivityRequest& req, const Profile& profile, const Scores& base,
+                     const SensitivityResult& r, const std::vector<std::string>& ids) {
+    const bool nl = req.lang == "nl";
+    RankChart chart;
+    const std::string k = std::to_string(r.top_k);
+    chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")"
+                     : "Rank intervals of the top " + k + " (" + profile.name + ")";
+    const SensitivityOptions& o = req.options;
+    const std::string how =
+        o.method == WeightDraw::dirichlet
+            ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
+            : "uniform ±" + fixed(100 * o.spread, 0) + " %";
+    chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how +
+                     ", seed " + std::to_string(o.seed);
+    chart.axis = nl ? "rang (1 = beste)" : "rank (1 = best)";
+    chart.legend_interval = nl ? "5-95 % van de trekkingen" : "5-95 % of the draws";
+    chart.legend_median = nl ? "mediaan" : "median";
+    chart.legend_base = nl ? "rang met de gewichten van het profiel" : "rank with the profile's weights";
+    // Ties of the median rank: profile rank.
+    std::vector<std::size_t> shown;
+    for (std::size_t c = 0; c < base.rank.size(); ++c)
+        if (base.rank[c] > 0) shown.push_back(c);
+    std::sort(shown.begin(), shown.end(), [&](std::size_t a, std::size_t b) {
+        if (r.median_rank[a] != r.median_rank[b]) return r.median_rank[a] < r.median_rank[b];
+        return base.rank[a] < base.rank[b];
+    });
+    if (shown.size() > r.top_k) shown.resize(r.top_k);
+    for (std::size_t c : shown) {
+        chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)",
+                              static_cast<double>(base.rank[c]), r.median_rank[c], r.rank_p05[c], r.rank_p95[c],
+                              r.p_top[c]});
+    }
+    return chart;
+}
+
+// The GeoPackage (rank_intervals, oat_sweep, oat_steps, weight_draws) and the chart, committed
+// together, the GeoPackage last.
+void write_sensitivity_outputs(const SensitivityRequest& req, const ScoreInputs& in, const Scores& base,
+                               const SensitivityResult& r, const std::vector<std::string>& ids) {
+    const Profile& profile = in.profile;
+    const std::string& path = req.score.output;
+    RunOutput out(path, req.score.overwrite, in.input_paths, "");
+    GDALDataset& ds = out.dataset();
+    begin_transaction(ds, path);
+    write_rank_intervals(ds, path, in, base, r, ids);
+    write_sweeps(ds, path, base, r, ids);
+    write_weight_draws(ds, path, profile, r);
+    commit_transaction(ds, path);
+    out.stamp(req.score.command_line);
+    out.metadata("RUIMTE_PROFILE_PATH", profile.path);
+    out.metadata("RUIMTE_PROFILE", profile.text);
+    out.metadata("RUIMTE_SENSITIVITY", draw_settings(req.options));
+    if (profile.ahp) out.metadata("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6));
+    out.close();
+    if (!req.chart.empty()) {
+        write_rank_chart(rank_chart(req, profile, base, r, ids), out.secondary(req.chart),
+                         std::filesystem::path(req.chart).extension() == ".svg", req.chart);
+    }
+    out.commit();
+}
+
+}  // namespace
+
+SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
+    using clock = std::chrono::steady_clock;
+    check_sensitivity_request(req);
     ScoreInputs in = prepare_score(req.score);
     SensitivitySummary summary;
     summary.seconds = in.seconds;
@@ -357,175 +538,16 @@ SensitivitySummary run_sensitivity(const SensitivityRequest& req) {
     t0 = clock::now();
     SensitivityOptions options = req.options;
     options.control = req.score.control;
-    options.control.progress = [&](std::size_t d, std::size_t t) {
-        if (req.score.progress) req.score.progress("draws", d, t);
-    };
+    options.control.progress = [&](std::size_t d, std::size_t t) { req.score.stage("draws", d, t); };
     summary.result = analyse_sensitivity(in.profile, base, in.table.ids, options);
     summary.seconds.emplace_back("draws", std::chrono::duration<double>(clock::now() - t0).count());
-    const SensitivityResult& r = summary.result;
 
     t0 = clock::now();
-    const Profile& profile = in.profile;
-    const std::size_t n = base.score.size();
-    summary.candidates = n;
+    summary.candidates = base.score.size();
     for (char e : base.excluded) summary.excluded += e ? 1 : 0;
     for (const auto& id : in.table.ids) summary.ids.push_back(to_string(id));
-    for (const auto& f : profile.factors) summary.factor_names.push_back(f.name);
-    const std::vector<std::string>& ids = summary.ids;
-    std::vector<std::size_t> by_id(n);
-    std::iota(by_id.begin(), by_id.end(), std::size_t{0});
-    std::sort(by_id.begin(), by_id.end(),
-              [&](std::size_t a, std::size_t b) { return id_less(in.table.ids[a], in.table.ids[b]); });
-
-    const std::string& path = req.score.output;
-    AtomicOutput out(path, req.score.overwrite, in.input_paths);
-    {
-        DatasetPtr ds = create_gpkg(out.temp_path());
-        const std::string k = std::to_string(r.top_k);
-        OGRLayer* ri = create_layer(*ds, path, "rank_intervals", wkbMultiPolygon,
-                                    "Rank per candidate over " + std::to_string(r.draws) +
-                                        " weight draws: median, 5-95 % interval, P(top " + k + ")");
-        OGRLayer* sw = create_layer(*ds, path, "oat_sweep", wkbNone,
-                                    "One-at-a-time: per factor, the weights where the top " + k + " changes");
-        OGRLayer* st =
-            create_layer(*ds, path, "oat_steps", wkbNone, "One-at-a-time: the top " + k + " per factor and weight");
-        OGRLayer* wd = create_layer(*ds, path, "weight_draws", wkbNone,
-                                    "Per factor: the profile's weight and the spread of the drawn weights");
-        const bool int_ids = std::holds_alternative<std::int64_t>(in.table.ids.front());
-        add_field(*ri, path, "candidate_id", int_ids ? OFTInteger64 : OFTString);
-        add_field(*ri, path, "excluded", OFTInteger, OFSTBoolean);
-        add_field(*ri, path, "score", OFTReal);
-        add_field(*ri, path, "rank", OFTInteger64);
-        add_field(*ri, path, "rank_median", OFTReal);
-        add_field(*ri, path, "rank_p05", OFTReal);
-        add_field(*ri, path, "rank_p95", OFTReal);
-        add_field(*ri, path, "rank_width", OFTReal);
-        add_field(*ri, path, "p_top", OFTReal);
-        for (const char* name : {"factor", "weight", "stable_from", "stable_to", "change_below", "change_above",
-                                 "enter_below", "leave_below", "enter_above", "leave_above"}) {
-            const bool text = name == std::string("factor") || std::string(name).find("enter") == 0 ||
-                              std::string(name).find("leave") == 0;
-            add_field(*sw, path, name, text ? OFTString : OFTReal);
-        }
-        add_field(*st, path, "factor", OFTString);
-        add_field(*st, path, "weight", OFTReal);
-        add_field(*st, path, "same_as_profile", OFTInteger, OFSTBoolean);
-        add_field(*st, path, "top", OFTString);
-        for (const char* name : {"factor", "weight", "draw_p05", "draw_median", "draw_p95"})
-            add_field(*wd, path, name, name == std::string("factor") ? OFTString : OFTReal);
-
-        geos::Context ctx;
-        begin_transaction(*ds, path);
-        for (std::size_t c : by_id) {
-            OGRFeature feat(ri->GetLayerDefn());
-            if (const auto* i = std::get_if<std::int64_t>(&in.table.ids[c])) feat.SetField(0, static_cast<GIntBig>(*i));
-            else feat.SetField(0, ids[c].c_str());
-            feat.SetField(1, base.excluded[c] ? 1 : 0);
-            feat.SetField(2, base.score[c]);
-            if (base.rank[c] > 0) {
-                feat.SetField(3, static_cast<GIntBig>(base.rank[c]));
-                feat.SetField(4, r.median_rank[c]);
-                feat.SetField(5, r.rank_p05[c]);
-                feat.SetField(6, r.rank_p95[c]);
-                feat.SetField(7, r.rank_p95[c] - r.rank_p05[c]);
-                feat.SetField(8, r.p_top[c]);
-            }
-            feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, in.candidates.features[c].geom.get(),
-                                                         in.candidates.place(in.candidates.features[c].fid))
-                                         .release());
-            write_feature(*ri, path, feat);
-        }
-        for (const WeightSweep& s : r.sweeps) {
-            OGRFeature feat(sw->GetLayerDefn());
-            feat.SetField(0, s.factor.c_str());
-            feat.SetField(1, s.base_weight);
-            feat.SetField(2, s.stable_from);
-            feat.SetField(3, s.stable_to);
-            if (s.change_below) feat.SetField(4, *s.change_below);
-            if (s.change_above) feat.SetField(5, *s.change_above);
-            feat.SetField(6, join_ids(s.enter_below, ids).c_str());
-            feat.SetField(7, join_ids(s.leave_below, ids).c_str());
-            feat.SetField(8, join_ids(s.enter_above, ids).c_str());
-            feat.SetField(9, join_ids(s.leave_above, ids).c_str());
-            write_feature(*sw, path, feat);
-            std::vector<std::uint32_t> base_set;
-            for (std::size_t c = 0; c < n; ++c) {
-                if (base.rank[c] > 0 && static_cast<std::size_t>(base.rank[c]) <= r.top_k)
-                    base_set.push_back(static_cast<std::uint32_t>(c));
-            }
-            for (const auto& [t, top] : s.steps) {
-                OGRFeature step(st->GetLayerDefn());
-                step.SetField(0, s.factor.c_str());
-                step.SetField(1, t);
-                std::vector<std::uint32_t> sorted = top;
-                std::sort(sorted.begin(), sorted.end());
-                step.SetField(2, sorted == base_set ? 1 : 0);
-                step.SetField(3, join_ids(top, ids).c_str());
-                write_feature(*st, path, step);
-            }
-        }
-        for (std::size_t f = 0; f < profile.factors.size(); ++f) {
-            OGRFeature feat(wd->GetLayerDefn());
-            feat.SetField(0, profile.factors[f].name.c_str());
-            feat.SetField(1, r.weight[f]);
-            feat.SetField(2, r.weight_p05[f]);
-            feat.SetField(3, r.weight_median[f]);
-            feat.SetField(4, r.weight_p95[f]);
-            write_feature(*wd, path, feat);
-        }
-        commit_transaction(*ds, path);
-        const SensitivityOptions& o = req.options;
-        const std::string how =
-            "draws=" + std::to_string(o.draws) + " seed=" + std::to_string(o.seed) +
-            (o.method == WeightDraw::dirichlet ? " method=dirichlet concentration=" + fixed(o.concentration, 6)
-                                               : " method=uniform spread=" + fixed(o.spread, 6)) +
-            " top=" + std::to_string(o.top_k) + " sweep_steps=" + std::to_string(o.sweep_steps);
-        ds->SetMetadataItem("RUIMTE_VERSION", version);
-        ds->SetMetadataItem("RUIMTE_COMMAND", redact_secrets(req.score.command_line).c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE_PATH", redact_secrets(profile.path).c_str());
-        ds->SetMetadataItem("RUIMTE_PROFILE", redact_secrets(profile.text).c_str());
-        ds->SetMetadataItem("RUIMTE_SENSITIVITY", how.c_str());
-        if (profile.ahp) ds->SetMetadataItem("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6).c_str());
-        close_dataset(std::move(ds), path);
-    }
-
-    std::unique_ptr<AtomicOutput> chart_out;
-    if (!req.chart.empty()) {
-        const bool nl = req.lang == "nl";
-        RankChart chart;
-        const std::string k = std::to_string(r.top_k);
-        chart.title = nl ? "Rangintervallen van de top " + k + " (" + profile.name + ")"
-                         : "Rank intervals of the top " + k + " (" + profile.name + ")";
-        const SensitivityOptions& o = req.options;
-        const std::string how =
-            o.method == WeightDraw::dirichlet
-                ? (nl ? "Dirichlet, concentratie " : "Dirichlet, concentration ") + fixed(o.concentration, 0)
-                : "uniform ±" + fixed(100 * o.spread, 0) + " %";
-        chart.subtitle = std::to_string(r.draws) + (nl ? " trekkingen van de gewichten, " : " weight draws, ") + how +
-                         ", seed " + std::to_string(o.seed);
-        chart.axis = nl ? "rang (1 = beste)" : "rank (1 = best)";
-        chart.legend_interval = nl ? "5-95 % van de trekkingen" : "5-95 % of the draws";
-        chart.legend_median = nl ? "mediaan" : "median";
-        chart.legend_base = nl ? "rang met de gewichten van het profiel" : "rank with the profile's weights";
-        // The K candidates with the best median rank (ties: profile rank).
-        std::vector<std::size_t> shown;
-        for (std::size_t c = 0; c < n; ++c)
-            if (base.rank[c] > 0) shown.push_back(c);
-        std::sort(shown.begin(), shown.end(), [&](std::size_t a, std::size_t b) {
-            if (r.median_rank[a] != r.median_rank[b]) return r.median_rank[a] < r.median_rank[b];
-            return base.rank[a] < base.rank[b];
-        });
-        if (shown.size() > r.top_k) shown.resize(r.top_k);
-        for (std::size_t c : shown) {
-            chart.rows.push_back({ids[c] + "  (P top " + k + " " + fixed(100 * r.p_top[c], 0) + " %)",
-                                  static_cast<double>(base.rank[c]), r.median_rank[c], r.rank_p05[c], r.rank_p95[c],
-                                  r.p_top[c]});
-        }
-        chart_out = std::make_unique<AtomicOutput>(req.chart, req.score.overwrite, in.input_paths);
-        write_rank_chart(chart, chart_out->temp_path(), std::filesystem::path(req.chart).extension() == ".svg",
-                         req.chart);
-    }
-    commit_together({chart_out.get(), &out});  // all or nothing, the GeoPackage last
+    for (const auto& f : in.profile.factors) summary.factor_names.push_back(f.name);
+    write_sensitivity_outputs(req, in, base, summary.result, summary.ids);
     summary.seconds.emplace_back("write", std::chrono::duration<double>(clock::now() - t0).count());
     return summary;
 }
