@@ -40,8 +40,17 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
         ->check(CLI::IsMember({"landscape", "portrait"}, CLI::ignore_case))
         ->default_str("landscape");
     cmd->add_option("--title", opts->request.title, "Title (default: the style's, e.g. 'Score (kwantielen)')");
-    cmd->add_option("--top", opts->request.top, "Label the N best-ranked candidates (default 10)")
+    cmd->add_option("--top", opts->request.top,
+                    "Label the N best-ranked candidates (default 10); on a selection the N best-ranked chosen ones "
+                    "(default: every chosen one)")
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--field", opts->request.field,
+                    "Colour by this attribute instead of the default style's: a numeric field in classes, a text "
+                    "field a colour per value");
+    cmd->add_option("--classes", opts->request.classes,
+                    "Classes of a numeric field: jenks (natural breaks), quantile, equal, or upper bounds as "
+                    "comma-separated numbers, e.g. 0,0.5,1; zero is a class of its own (default: the style's "
+                    "classes, or jenks when they put most features in one class)");
     cmd->add_option("--dpi", opts->request.dpi, "PNG resolution (default 300)")->check(CLI::Range(50, 1200));
     cmd->add_option("--lang", opts->lang, "Language of legend, scale and attribution: nl (default) or en")
         ->check(CLI::IsMember({"nl", "en"}))
@@ -54,9 +63,12 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
     cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing on success");
     cmd->footer(
         "Example (after `ruimte score ... -o out/score.gpkg`):\n"
-        "  ruimte map out/score.gpkg -o out/score.pdf --paper a3 --context data-samples/gemeenten.gpkg\n\n"
+        "  ruimte map out/score.gpkg -o out/score.pdf --paper a3 --context data-samples/gemeenten.gpkg\n"
+        "  ruimte map out/claims.gpkg:region_balance -o out/druk.png --classes 0,0.25,0.5,1\n\n"
         "The layer is drawn in its default style (the one written to layer_styles for QGIS), so the\n"
-        "legend matches QGIS. Labels that would overlap are left out (counted on stdout).\n\n" +
+        "legend matches QGIS, unless those classes put most features in one class: then zero is a\n"
+        "class of its own and the rest is split by natural breaks (--classes chooses). Labels sit\n"
+        "beside their markers; labels that would overlap are left out (counted on stdout).\n\n" +
         std::string(exit_code_help()));
     return [opts]() -> int {
         return guarded("map", [&] {
@@ -73,6 +85,12 @@ Runner add_map_command(CLI::App& app, const Invocation&) {
                         s.labels_dropped);
             for (const auto& l : s.legend) std::printf(" [%s]", shown(l).c_str());
             std::printf("\nAttribution: %s\n", shown(s.attribution).c_str());
+            if (!s.classification.empty()) std::printf("Classes: %s\n", shown(s.classification).c_str());
+            if (!s.totals.empty()) {
+                std::printf("Totals:");
+                for (const auto& t : s.totals) std::printf(" [%s]", shown(t).c_str());
+                std::printf("\n");
+            }
         });
     };
 }

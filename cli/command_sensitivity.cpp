@@ -48,7 +48,8 @@ Runner add_sensitivity_command(CLI::App& app, const Invocation& inv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     cmd->add_option("--sweep-steps", r.options.sweep_steps,
                     "One-at-a-time grid: weights 0, 1/steps, ..., 1 (default 100; 0: no sweep; at most 100000)");
-    cmd->add_option("--chart", r.chart, "Also draw the rank intervals of the top K: OUT.svg or OUT.png");
+    cmd->add_option("--chart", r.chart,
+                    "Also draw the rank intervals of the top K: OUT.svg, OUT.pdf (vector) or OUT.png (300 dpi)");
     cmd->add_option("--lang", r.lang, "Language of the chart and summary: nl (default) or en")
         ->check(CLI::IsMember({"nl", "en"}));
     cmd->add_flag("--overwrite", r.score.overwrite, "Replace existing output files");

@@ -20,7 +20,7 @@ bench_args() {
   done
   top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   case $out_md in /*) ;; *) out_md=$top/$out_md ;; esac
-  ruimte=$top/build/cli/ruimte
+  ruimte=${RUIMTE_BIN:-$top/build/cli/ruimte}  # RUIMTE_BIN: another build, for before/after runs
   [ -x "$ruimte" ] || { echo "$(basename "$0"): build first (scripts/build.sh)" >&2; exit 1; }
   key=c${candidates}-s${seeds}-seed${seed}
   wl=$top/build/bench/wl-$key-$(sha256sum "$top/scripts/bench/make_workload.py" | cut -c1-8).gpkg

@@ -159,7 +159,7 @@ for e in "${engines[@]}"; do
 done
 [[ ",$engine_list," == *,postgis,* ]] || die "--engines must include postgis (the reference)" 
 declare -A skip=() failed=() secs=() rss=() why=()
-ruimte_bin=$top/build/cli/ruimte
+ruimte_bin=${RUIMTE_BIN:-$top/build/cli/ruimte}  # RUIMTE_BIN: another build, for before/after runs
 profile=$top/scripts/bench/workload.toml
 if [ ! -x "$ruimte_bin" ]; then
   skip[ruimte]="build/cli/ruimte not built"
@@ -179,7 +179,7 @@ set_cmd() {
     qgis) cmd=(env QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$qgis_runtime" "$PY" "$outdir/qgis_areas.py" "$wl" "$outdir/qgis.csv") ;;
     # The profile's layer sources are placeholders (see its header): --layer points them at
     # the workload.
-    ruimte) cmd=(build/cli/ruimte score --candidates "$wl:candidates" --profile scripts/bench/workload.toml
+    ruimte) cmd=("$ruimte_bin" score --candidates "$wl:candidates" --profile scripts/bench/workload.toml
       --layer "wbs=$wl:wbs" --layer "netcongestie=$wl:netcongestie" --layer "novex=$wl:novex"
       --layer "nplv=$wl:nplv" -o "$outdir/ruimte.gpkg" --csv "$outdir/ruimte.csv" --overwrite --quiet) ;;
   esac

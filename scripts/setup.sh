@@ -21,7 +21,9 @@ test_packages=(
   gdal-bin sqlite3 spatialite-bin libsqlite3-mod-spatialite
   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
   python3 python3-geopandas python3-gdal python3-qgis qgis-providers qgis xvfb
+  python3-numpy python3-pil  # cli.qgis_render measures pixels (numpy) and writes docs/img (PIL)
   poppler-utils libxml2-utils
+  python3-pil python3-shapely  # cli.map_outputs, cli.map_pixels read the maps back as pixels
   clang libclang-rt-14-dev clang-format
   time hyperfine
   gdb  # cli.select_limits stops ruimte in each phase to send SIGINT there
@@ -35,6 +37,11 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# `ruimte web` embeds OpenLayers, and its tests drive Chromium with puppeteer-core: both from
+# npm at the versions web/package-lock.json pins. Node.js and npm from Debian, unless a node
+# with npm is installed already.
+command -v npm > /dev/null || missing+=(nodejs npm)
+
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -43,3 +50,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "setup: all ${#packages[@]} packages present" >&2
+
+# web/node_modules (ignored by git): npm ci when the lock file changed since the last install;
+# with --run only what the build embeds (OpenLayers), not the test driver.
+web=$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)
+stamp=$web/node_modules/.ruimte-installed
+want="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1) ${1:-all}"
+if [ "$(cat "$stamp" 2> /dev/null)" != "$want" ]; then
+  omit=()
+  [ "${1:-}" = --run ] && omit=(--omit=dev)
+  (cd "$web" && npm ci --no-audit --no-fund "${omit[@]}" > /dev/null)
+  echo "$want" > "$stamp"
+  echo "setup: web/node_modules installed (npm ci)" >&2
+fi

@@ -7,6 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$top/scripts/setup.sh"
 bash "$top/scripts/check-format.sh"  # formatting first: it takes a second
+python3 "$top/scripts/function-lengths.py" --check  # no new function over 120 lines (docs/DEVELOPING.md)
 bash "$top/scripts/build.sh" -DRUIMTE_WERROR=ON -DBUILD_TESTING=ON
 cd "${RUIMTE_BUILD_DIR:-$top/build}"
 log=$(mktemp); trap 'rm -f "$log"' EXIT

@@ -76,11 +76,7 @@ constexpr const char* status_hint = "use \"combineerbaar\", \"voorwaardelijk\" o
 
 [[noreturn]] void matrix_fail(const std::string& path, const std::string& key, int line, const std::string& message,
                               const std::string& hint) {
-    ErrorPlace place;
-    place.file = path;
-    place.key = key;
-    if (line > 0) place.line = line;
-    throw Error(ErrorKind::profile, message, place, hint);
+    throw Error(ErrorKind::profile, message, ErrorPlace::in_config(path, key, line), hint);
 }
 
 int line_of(const toml::node& n) {

@@ -29,6 +29,13 @@ struct ErrorPlace {
     static ErrorPlace at(std::string file, std::string layer = {}, std::optional<std::int64_t> feature_id = {}) {
         return ErrorPlace{std::move(file), std::move(layer), feature_id, {}, {}};
     }
+    // A place in a configuration file (profile, compatibility matrix): its path, the dotted key
+    // and, when known (> 0), the line.
+    static ErrorPlace in_config(std::string file, std::string key, int line = 0) {
+        ErrorPlace place{std::move(file), {}, {}, std::move(key), {}};
+        if (line > 0) place.line = line;
+        return place;
+    }
 };
 
 // The message, place and hint are kept with every PostgreSQL password written as ***

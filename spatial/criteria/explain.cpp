@@ -44,7 +44,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     ensure_gdal();
     ScoredRun run;
     run.path = path;
-    const ErrorPlace place{path, "candidates_scored", {}, "", {}};
+    const ErrorPlace place = ErrorPlace::at(path, "candidates_scored");
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds)
         throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace::at(path),
@@ -235,6 +235,10 @@ CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl)
 
 CandidateExplanation explain_candidate(const ScoredRun& run, const std::string& id, const std::string& lang) {
     return explain_row(run, run.row(id), lang != "en");
+}
+
+CandidateExplanation explain_candidate_row(const ScoredRun& run, std::size_t row, const std::string& lang) {
+    return explain_row(run, row, lang != "en");
 }
 
 CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b,

@@ -74,6 +74,8 @@ struct CandidateComparison {
 
 // lang ("nl" or "en") is used for the words in the metric descriptions.
 CandidateExplanation explain_candidate(const ScoredRun& run, const std::string& id, const std::string& lang = "nl");
+// The same for the candidate in `row` (file order), without looking its id up.
+CandidateExplanation explain_candidate_row(const ScoredRun& run, std::size_t row, const std::string& lang = "nl");
 CandidateComparison compare_candidates(const ScoredRun& run, const std::string& a, const std::string& b,
                                        const std::string& lang = "nl");
 

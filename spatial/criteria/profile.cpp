@@ -57,10 +57,7 @@ class Reader {
 
     [[noreturn]] void fail(const std::string& key, int line, const std::string& message,
                            const std::string& hint = {}) const {
-        ErrorPlace place;
-        place.file = path_;
-        place.key = key;
-        if (line > 0) place.line = line;
+        const ErrorPlace place = ErrorPlace::in_config(path_, key, line);
         // Every profile error says what to do; a specific hint where the caller has one.
         throw Error(ErrorKind::profile, message, place,
                     hint.empty() ? "correct " + (key.empty() ? std::string("the profile") : "'" + key + "'") +
@@ -247,11 +244,8 @@ void apply_ahp(const Reader& r, const toml::node& node, Profile& p) {
 
 MetricName parse_metric(const std::string& metric, const Profile& profile, int line, const std::string& key) {
     auto fail = [&](const std::string& msg, const std::string& hint) {
-        ErrorPlace place;
-        place.file = profile.path;
-        place.key = key;
-        if (line > 0) place.line = line;
-        throw Error(ErrorKind::profile, "metric '" + metric + "': " + msg, place, hint);
+        throw Error(ErrorKind::profile, "metric '" + metric + "': " + msg,
+                    ErrorPlace::in_config(profile.path, key, line), hint);
     };
     const std::string hint_all =
         "metrics are area_ha, attr.FIELD, LAYER.share.CLASS, LAYER.area_m2.CLASS, "

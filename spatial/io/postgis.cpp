@@ -352,7 +352,7 @@ void check_source_query(const Target& target, const std::string& query, const Er
 OpenedLayer open_layer(const SourceSpec& spec) {
     ensure_gdal();
     Target target = parse_target(spec.path, ErrorKind::input);
-    ErrorPlace place{target.display(), spec.layer, {}, "", {}};
+    ErrorPlace place = ErrorPlace::at(target.display(), spec.layer);
     if (is_query(spec.layer)) {
         // A query runs read-only: checked first, then run by GDAL in a session whose every
         // transaction is READ ONLY.

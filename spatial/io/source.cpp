@@ -818,7 +818,7 @@ void LayerReader::assemble() {
 
 FeatureLayer LayerReader::read() {
     ensure_gdal();
-    place_ = ErrorPlace{spec_.path, spec_.layer, {}, "", {}};
+    place_ = ErrorPlace::at(spec_.path, spec_.layer);
     CPLErrorReset();
     open_source(spec_, place_, src_);
     OGRLayer& layer = *src_.layer;

@@ -13,6 +13,7 @@
 #include "spatial/core/escape.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
 
 namespace ruimte {
@@ -177,6 +178,7 @@ void write_comparison(const RunComparison& c, const ScoredRun& a, const ScoredRu
         out.metadata("RUIMTE_COMPARE_B", b.path);
         out.metadata("RUIMTE_COMPARE_TOP", k);
     }
+    out.close(run_timestamp(""), std::nullopt);  // with the default style of rank_change
     out.commit();
 }
 

@@ -347,7 +347,7 @@ static Profile load_score_profile(const ScoreRequest& req) {
                          ErrorPlace::at(profile.path));
     for (const auto& w : profile.warnings) {
         if (req.strict)
-            throw Error(ErrorKind::profile, w, ErrorPlace{profile.path, "", {}, "weights", {}},
+            throw Error(ErrorKind::profile, w, ErrorPlace::in_config(profile.path, "weights"),
                         "revise the profile, or run without --strict");
         if (req.notice) req.notice("warning: " + w);
     }

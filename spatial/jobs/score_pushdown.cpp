@@ -159,7 +159,9 @@ namespace {
 pg::Target pushdown_target(const Profile& profile) {
     std::optional<pg::Target> target;
     for (const auto& spec : profile.layers) {
-        ErrorPlace place{spec.source.path, spec.source.layer, {}, "layers." + spec.name + ".source", spec.line};
+        ErrorPlace place = ErrorPlace::at(spec.source.path, spec.source.layer);
+        place.key = "layers." + spec.name + ".source";
+        place.line = spec.line;
         if (!pg::is_postgres(spec.source.path)) {
             throw Error(ErrorKind::usage,
                         "--engine postgis runs the overlay inside PostGIS, but layer '" + spec.name + "' is a file",
@@ -444,9 +446,8 @@ PushdownResult pushdown_overlay(const Profile& profile, const FeatureLayer& cand
         const LayerSpec& spec = profile.layers[l];
         const pg::Target layer_target = pg::parse_target(spec.source.path, ErrorKind::input);
         stage("clean " + spec.name + " (postgis)", l, layers);
-        PushdownLayer pl{
-            spec, w, std::to_string(l), ErrorPlace{layer_target.display(), spec.source.layer, {}, "", {}}, {}, {},
-            {},   {}};
+        PushdownLayer pl{spec, w, std::to_string(l), ErrorPlace::at(layer_target.display(), spec.source.layer), {}, {},
+                         {},   {}};
         pl.src = describe_layer(c, spec, layer_target, pl.place);
         pl.meta.source = spec.source;
         pl.meta.layer_name = pg::is_query(spec.source.layer) ? std::string("query") : spec.source.layer;

@@ -20,6 +20,7 @@
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
 
 namespace ruimte {
@@ -335,8 +336,8 @@ std::string join_ids(const std::vector<std::uint32_t>& cands, const std::vector<
 void check_sensitivity_request(const SensitivityRequest& req) {
     if (!req.chart.empty()) {
         const std::string ext = std::filesystem::path(req.chart).extension().string();
-        if (ext != ".svg" && ext != ".png") {
-            throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg or .png");
+        if (ext != ".svg" && ext != ".png" && ext != ".pdf") {
+            throw Error(ErrorKind::usage, "--chart '" + req.chart + "' must end in .svg, .pdf or .png");
         }
         check_distinct_outputs({req.score.output, req.chart}, "--chart and -o name the same file",
                                "give the chart its own name");
@@ -515,7 +516,7 @@ void write_sensitivity_outputs(const SensitivityRequest& req, const ScoreInputs&
     out.metadata("RUIMTE_PROFILE", profile.text);
     out.metadata("RUIMTE_SENSITIVITY", draw_settings(req.options));
     if (profile.ahp) out.metadata("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6));
-    out.close();
+    out.close(run_timestamp(""), std::nullopt);  // with the default style of rank_intervals
     if (!req.chart.empty()) {
         write_rank_chart(rank_chart(req, profile, base, r, ids), out.secondary(req.chart),
                          std::filesystem::path(req.chart).extension() == ".svg", req.chart);

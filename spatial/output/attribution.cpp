@@ -3,6 +3,8 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <filesystem>
+
 #include "ruimte/version.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
@@ -18,8 +20,26 @@ bool cbs(const std::string& d) {
     return d.find("CBS") != std::string::npos || d.find("Kadaster") != std::string::npos;
 }
 
-// Any input GeoPackage named in the manifest with a layer described as SYNTHETIC.
-bool manifest_synthetic(const std::string& gpkg) {
+// A manifest's input path as written on the command line: relative to the folder the run
+// started in, unknown here. Tried as is (the same folder), then from the GeoPackage's folder
+// and up to three folders above it; empty when not found.
+std::string locate_input(const std::string& input, const std::string& gpkg) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(input, ec)) return input;
+    const fs::path rel(input);
+    if (rel.is_absolute()) return {};
+    fs::path dir = fs::absolute(gpkg, ec).parent_path();
+    for (int up = 0; up < 4 && !dir.empty(); ++up, dir = dir.parent_path()) {
+        if (fs::exists(dir / rel, ec)) return (dir / rel).string();
+        if (dir == dir.parent_path()) break;
+    }
+    return {};
+}
+
+// Any input GeoPackage named in the manifest with a layer described as SYNTHETIC, or (an
+// earlier ruimte output, e.g. a score output read by select) whose own manifest names one.
+bool manifest_synthetic(const std::string& gpkg, int depth = 0) {
     const auto json = read_manifest(gpkg);
     if (!json) return false;
     std::size_t pos = 0;
@@ -28,11 +48,15 @@ bool manifest_synthetic(const std::string& gpkg) {
         const std::size_t end = json->find('"', pos);
         const std::string f = json->substr(pos, end - pos);
         if (f.size() > 5 && f.substr(f.size() - 5) == ".gpkg") {
-            DatasetPtr ds(GDALDataset::Open(f.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+            const std::string found = locate_input(f, gpkg);
+            DatasetPtr ds(found.empty() ? nullptr
+                                        : GDALDataset::Open(found.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                                            nullptr, nullptr));
             for (int i = 0; ds && i < ds->GetLayerCount(); ++i) {
                 const char* d = ds->GetLayer(i)->GetMetadataItem("DESCRIPTION");
                 if (d && synthetic(d)) return true;
             }
+            if (ds && depth < 4 && manifest_synthetic(found, depth + 1)) return true;
         }
     }
     return false;

@@ -29,6 +29,12 @@ const char* const kViridis[] = {"#440154", "#3b528b", "#21918c", "#5ec962", "#fd
 // YlOrRd for counts (claims per face).
 const char* const kYlOrRd[] = {"#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"};
 const char* const kConflict = "#d7191c";
+// Excluded features: mid grey under a near-white hatch, unlike any class colour (viridis,
+// YlOrRd and the catalogue's have no grey).
+const char* const kExcludedFill = "#a3a3a3";
+const char* const kExcludedHatch = "#f5f5f5";
+// The zero class of skewed values: a light grey that reads as 'nothing here'.
+const char* const kZeroFill = "#ececec";
 
 // "#rrggbb" -> "r,g,b,255" (QGIS colour text).
 std::string qgis_colour(const std::string& hex) {
@@ -47,65 +53,121 @@ std::string option(const std::string& name, const std::string& value) {
     return "<Option name=\"" + name + "\" type=\"QString\" value=\"" + xml_escape(value) + "\"/>";
 }
 
-std::string fill_symbol(const StyleSpec& spec, const StyleClass& c, std::size_t index,
-                        const std::string& marked_field) {
-    const bool filled = !c.fill.empty();
-    std::string s = "      <symbol type=\"fill\" name=\"" + std::to_string(index) +
-                    "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
-                    "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
-                    "          <Option type=\"Map\">\n"
-                    "            " +
-                    option("color", filled ? qgis_colour(c.fill) : "0,0,0,0") +
-                    "\n"
-                    "            " +
-                    option("outline_color", qgis_colour(spec.outline)) +
-                    "\n"
-                    "            " +
-                    option("outline_style", "solid") +
-                    "\n"
-                    "            " +
-                    option("outline_width", num(spec.outline_mm, 2)) +
-                    "\n"
-                    "            " +
-                    option("outline_width_unit", "MM") +
-                    "\n"
-                    "            " +
-                    option("style", filled ? "solid" : "no") +
-                    "\n"
-                    "          </Option>\n";
+// An <Option type="Map"> of QString options, indented by `indent` spaces.
+std::string options(const std::vector<std::pair<std::string, std::string>>& values, int indent) {
+    const std::string pad(static_cast<std::size_t>(indent), ' ');
+    std::string s = pad + "<Option type=\"Map\">\n";
+    for (const auto& [n, v] : values) s += pad + "  " + option(n, v) + "\n";
+    return s + pad + "</Option>\n";
+}
+
+// Data-defined properties of a symbol layer or label: property name -> QGIS expression.
+std::string data_defined(const std::vector<std::pair<std::string, std::string>>& props, const std::string& tag,
+                         int indent) {
+    const std::string pad(static_cast<std::size_t>(indent), ' ');
+    std::string s = pad + "<" + tag + ">\n" + pad + "  <Option type=\"Map\">\n" + pad + "    " + option("name", "") +
+                    "\n" + pad + "    <Option name=\"properties\" type=\"Map\">\n";
+    for (const auto& [name, expression] : props) {
+        s += pad + "      <Option name=\"" + name + "\" type=\"Map\">\n" + pad +
+             "        <Option name=\"active\" type=\"bool\" value=\"true\"/>\n" + pad + "        " +
+             option("expression", expression) + "\n" + pad +
+             "        <Option name=\"type\" type=\"int\" value=\"3\"/>\n" + pad + "      </Option>\n";
+    }
+    return s + pad + "    </Option>\n" + pad + "    " + option("type", "collection") + "\n" + pad + "  </Option>\n" +
+           pad + "</" + tag + ">\n";
+}
+
+std::string quoted_field(const std::string& f) {
+    std::string s = "\"";
+    for (char c : f) s += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return s + "\"";
+}
+
+std::string quoted_text(const std::string& v) {
+    std::string s = "'";
+    for (char c : v) s += c == '\'' ? std::string("''") : std::string(1, c);
+    return s + "'";
+}
+
+std::string simple_fill(const StyleSpec& spec, const std::string& fill, const std::string& marked_field) {
+    const bool filled = !fill.empty();
+    std::string s = "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n" +
+                    options({{"color", filled ? qgis_colour(fill) : "0,0,0,0"},
+                             {"outline_color", qgis_colour(spec.outline)},
+                             {"outline_style", "solid"},
+                             {"outline_width", num(spec.outline_mm, 2)},
+                             {"outline_width_unit", "MM"},
+                             {"style", filled ? "solid" : "no"}},
+                            10);
     if (!marked_field.empty()) {
         // Features with a value in marked_field (claim conflicts) get a thick red outline.
-        const std::string when = "\"" + marked_field + "\" IS NOT NULL AND \"" + marked_field + "\" <> ''";
-        s += "          <data_defined_properties>\n"
-             "            <Option type=\"Map\">\n"
-             "              " +
-             option("name", "") +
-             "\n"
-             "              <Option name=\"properties\" type=\"Map\">\n"
-             "                <Option name=\"outlineColor\" type=\"Map\">\n"
-             "                  <Option name=\"active\" type=\"bool\" value=\"true\"/>\n"
-             "                  " +
-             option("expression", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
-                                      qgis_colour(spec.outline) + "' END") +
-             "\n"
-             "                  <Option name=\"type\" type=\"int\" value=\"3\"/>\n"
-             "                </Option>\n"
-             "                <Option name=\"outlineWidth\" type=\"Map\">\n"
-             "                  <Option name=\"active\" type=\"bool\" value=\"true\"/>\n"
-             "                  " +
-             option("expression", "CASE WHEN " + when + " THEN 0.8 ELSE " + num(spec.outline_mm, 2) + " END") +
-             "\n"
-             "                  <Option name=\"type\" type=\"int\" value=\"3\"/>\n"
-             "                </Option>\n"
-             "              </Option>\n"
-             "              " +
-             option("type", "collection") +
-             "\n"
-             "            </Option>\n"
-             "          </data_defined_properties>\n";
+        const std::string when =
+            quoted_field(marked_field) + " IS NOT NULL AND " + quoted_field(marked_field) + " <> ''";
+        s +=
+            data_defined({{"outlineColor", "CASE WHEN " + when + " THEN '" + qgis_colour(kConflict) + "' ELSE '" +
+                                               qgis_colour(spec.outline) + "' END"},
+                          {"outlineWidth", "CASE WHEN " + when + " THEN 0.8 ELSE " + num(spec.outline_mm, 2) + " END"}},
+                         "data_defined_properties", 10);
     }
-    s += "        </layer>\n      </symbol>\n";
-    return s;
+    return s + "        </layer>\n";
+}
+
+// The light hatch over excluded features.
+std::string hatch(const std::string& name) {
+    return "        <layer class=\"LinePatternFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n" +
+           options({{"angle", "45"},
+                    {"color", qgis_colour(kExcludedHatch)},
+                    {"distance", "1.4"},
+                    {"distance_unit", "MM"},
+                    {"line_width", "0.35"},
+                    {"line_width_unit", "MM"}},
+                   10) +
+           "          <symbol type=\"line\" name=\"" + name +
+           "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+           "            <layer class=\"SimpleLine\" enabled=\"1\" locked=\"0\" pass=\"0\">\n" +
+           options({{"line_color", qgis_colour(kExcludedHatch)},
+                    {"line_style", "solid"},
+                    {"line_width", "0.35"},
+                    {"line_width_unit", "MM"}},
+                   14) +
+           "            </layer>\n          </symbol>\n        </layer>\n";
+}
+
+// A marker of the class colour at a point on the surface of polygons under 2 mm on paper
+// (bounds in metres of EPSG:28992; @map_scale is the scale denominator).
+std::string small_polygon_marker(const std::string& fill, const std::string& name, const std::string& only) {
+    const std::string expression =
+        "CASE WHEN max(bounds_width($geometry), bounds_height($geometry)) * 1000 / @map_scale < 2" +
+        (only.empty() ? "" : " AND (" + only + ")") + " THEN point_on_surface($geometry) END";
+    return "        <layer class=\"GeometryGenerator\" enabled=\"1\" locked=\"0\" pass=\"0\">\n" +
+           options({{"SymbolType", "Marker"}, {"geometryModifier", expression}, {"units", "MapUnit"}}, 10) +
+           "          <symbol type=\"marker\" name=\"" + name +
+           "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+           "            <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n" +
+           options({{"color", fill.empty() ? "255,255,255,255" : qgis_colour(fill)},
+                    {"name", "circle"},
+                    {"outline_color", "35,35,35,255"},
+                    {"outline_style", "solid"},
+                    {"outline_width", "0.25"},
+                    {"outline_width_unit", "MM"},
+                    {"scale_method", "diameter"},
+                    {"size", "2.4"},
+                    {"size_unit", "MM"}},
+                   14) +
+           "            </layer>\n          </symbol>\n        </layer>\n";
+}
+
+// The fill symbol `index` of a style: fill, the hatch when `hatched`, the marker when the
+// style draws small polygons as markers.
+std::string fill_symbol(const StyleSpec& spec, const std::string& fill, std::size_t index, bool hatched,
+                        const std::string& marked_field) {
+    const std::string n = std::to_string(index);
+    std::string s = "      <symbol type=\"fill\" name=\"" + n +
+                    "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n" + simple_fill(spec, fill, marked_field);
+    if (hatched) s += hatch("@" + n + "@1");
+    if (spec.markers_when_small)
+        s += small_polygon_marker(fill, "@" + n + "@" + (hatched ? "2" : "1"), spec.marker_filter);
+    return s + "      </symbol>\n";
 }
 
 std::string marked_field_of(const StyleSpec& spec) {
@@ -114,6 +176,10 @@ std::string marked_field_of(const StyleSpec& spec) {
 
 std::string labeling(const StyleSpec& spec) {
     if (spec.label_field.empty()) return {};
+    // Beside the marker (around the point, 1.5 mm off) when small polygons become markers, so a
+    // label never covers its own marker; over the polygon otherwise.
+    const std::string placement =
+        spec.markers_when_small ? "placement=\"0\" dist=\"1.5\" distUnits=\"MM\"" : "placement=\"1\" dist=\"0\"";
     return "  <labeling type=\"simple\">\n"
            "    <settings calloutType=\"simple\">\n"
            "      <text-style fieldName=\"" +
@@ -127,68 +193,96 @@ std::string labeling(const StyleSpec& spec) {
            "      </text-style>\n"
            "      <text-format wrapChar=\"\" autoWrapLength=\"18\" multilineAlign=\"3\" plussign=\"0\" "
            "formatNumbers=\"0\"/>\n"
-           "      <placement placement=\"1\" offsetType=\"0\" dist=\"0\" priority=\"5\" centroidInside=\"1\" "
+           "      <placement " +
+           placement +
+           " offsetType=\"0\" priority=\"5\" centroidInside=\"1\" "
            "centroidWhole=\"0\" fitInPolygonOnly=\"0\"/>\n"
            "      <rendering obstacle=\"1\" displayAll=\"0\" upsidedownLabels=\"0\" limitNumLabels=\"0\" "
-           "scaleVisibility=\"0\" labelPerPart=\"0\" mergeLines=\"0\" drawLabels=\"1\"/>\n"
+           "scaleVisibility=\"0\" labelPerPart=\"0\" mergeLines=\"0\" drawLabels=\"1\"/>\n" +
+           (spec.label_filter.empty()
+                ? std::string()
+                : data_defined({{"Show", "if(" + spec.label_filter + ", 1, 0)"}}, "dd_properties", 6)) +
            "    </settings>\n"
            "  </labeling>\n";
 }
 
+std::string single_renderer(const StyleSpec& spec) {
+    std::string symbols;
+    for (std::size_t i = 0; i < spec.classes.size(); ++i) {
+        symbols += fill_symbol(spec, spec.classes[i].fill, i, false, marked_field_of(spec));
+    }
+    return "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+           "    <symbols>\n" +
+           symbols +
+           "    </symbols>\n"
+           "  </renderer-v2>\n";
+}
+
+// Rules, in order: excluded features (when the style has an exclusion field), one rule per
+// class (restricted to features not excluded), and ELSE (features with no value: outlined),
+// so every feature gets a symbol.
+std::string rule_renderer(const StyleSpec& spec) {
+    const std::string marked = marked_field_of(spec);
+    std::string rules, symbols;
+    std::size_t n = 0;
+    auto add = [&](const std::string& filter, const std::string& label, const std::string& fill, bool hatched) {
+        const std::string i = std::to_string(n);
+        rules += "      <rule key=\"{ruimte-rule-" + i + "}\" filter=\"" + xml_escape(filter) + "\" label=\"" +
+                 xml_escape(label) + "\" symbol=\"" + i + "\"/>\n";
+        symbols += fill_symbol(spec, fill, n++, hatched, marked);
+    };
+    const std::string kept =
+        spec.excluded_field.empty() ? "" : "if(" + quoted_field(spec.excluded_field) + ", 0, 1) = 1 AND ";
+    if (!spec.excluded_field.empty()) {
+        const StyleClass x = excluded_class();
+        add("if(" + quoted_field(spec.excluded_field) + ", 1, 0) = 1", x.label_nl, x.fill, true);
+    }
+    for (std::size_t i = 0; i < spec.classes.size(); ++i) {
+        add(kept + "(" + class_filter(spec, i) + ")", spec.classes[i].label_nl, spec.classes[i].fill,
+            spec.classes[i].hatched);
+    }
+    add("ELSE", "geen waarde", "", false);
+    return "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+           "    <rules key=\"{ruimte-rules}\">\n" +
+           rules +
+           "    </rules>\n"
+           "    <symbols>\n" +
+           symbols +
+           "    </symbols>\n"
+           "  </renderer-v2>\n";
+}
+
 }  // namespace
 
-std::string qml_for(const StyleSpec& spec) {
-    const std::string marked = marked_field_of(spec);
-    std::string symbols;
-    for (std::size_t i = 0; i < spec.classes.size(); ++i) symbols += fill_symbol(spec, spec.classes[i], i, marked);
-    std::string renderer;
-    if (spec.renderer == Renderer::single) {
-        renderer =
-            "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-            "    <symbols>\n" +
-            symbols +
-            "    </symbols>\n"
-            "  </renderer-v2>\n";
-    } else if (spec.renderer == Renderer::categorized) {
-        std::string cats;
-        for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-            cats += "      <category render=\"true\" symbol=\"" + std::to_string(i) + "\" value=\"" +
-                    xml_escape(spec.classes[i].value) + "\" label=\"" + xml_escape(spec.classes[i].label_nl) + "\"/>\n";
-        }
-        renderer = "  <renderer-v2 type=\"categorizedSymbol\" attr=\"" + xml_escape(spec.field) +
-                   "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                   "    <categories>\n" +
-                   cats +
-                   "    </categories>\n"
-                   "    <symbols>\n" +
-                   symbols +
-                   "    </symbols>\n"
-                   "  </renderer-v2>\n";
-    } else {
-        std::string ranges;
-        for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-            ranges += "      <range lower=\"" + num(spec.classes[i].lower, 6) + "\" upper=\"" +
-                      num(spec.classes[i].upper, 6) + "\" symbol=\"" + std::to_string(i) + "\" label=\"" +
-                      xml_escape(spec.classes[i].label_nl) + "\" render=\"true\"/>\n";
-        }
-        renderer = "  <renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(spec.field) +
-                   "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
-                   "    <ranges>\n" +
-                   ranges +
-                   "    </ranges>\n"
-                   "    <symbols>\n" +
-                   symbols +
-                   "    </symbols>\n"
-                   "    <mode name=\"quantile\"/>\n"
-                   "    <classificationMethod id=\"Quantile\">\n"
-                   "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
-                   "      <labelFormat format=\"%1 - %2\" labelprecision=\"3\" trimtrailingzeroes=\"0\"/>\n"
-                   "    </classificationMethod>\n"
-                   "  </renderer-v2>\n";
+StyleClass excluded_class() {
+    return {"", 0, 0, "uitgesloten", "excluded", kExcludedFill, true};
+}
+
+std::string class_filter(const StyleSpec& spec, std::size_t index) {
+    const StyleClass& c = spec.classes.at(index);
+    const std::string f = quoted_field(spec.field);
+    if (spec.renderer == Renderer::single) return "TRUE";
+    if (spec.renderer == Renderer::graduated) {
+        return f + (index == 0 ? " >= " : " > ") + num(c.lower, 6) + " AND " + f + " <= " + num(c.upper, 6);
     }
+    switch (spec.field_kind) {
+        case FieldKind::boolean: {
+            const bool yes = c.value == "1" || c.value == "true";
+            return "if(" + f + ", 1, 0) = " + (yes ? "1" : "0");
+        }
+        case FieldKind::integer:
+        case FieldKind::real: return f + " = " + c.value;
+        case FieldKind::text: break;
+    }
+    return f + " = " + quoted_text(c.value);
+}
+
+std::string qml_for(const StyleSpec& spec) {
+    const bool single = spec.renderer == Renderer::single && spec.excluded_field.empty();
     return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
            "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"" +
-           std::string(spec.label_field.empty() ? "0" : "1") + "\">\n" + renderer + labeling(spec) +
+           std::string(spec.label_field.empty() ? "0" : "1") + "\">\n" +
+           (single ? single_renderer(spec) : rule_renderer(spec)) + labeling(spec) +
            "  <layerGeometryType>2</layerGeometryType>\n"
            "</qgis>\n";
 }
@@ -206,7 +300,15 @@ std::string sld_for(const StyleSpec& spec) {
         return s;
     };
     auto prop = [](const std::string& f) { return "<ogc:PropertyName>" + xml_escape(f) + "</ogc:PropertyName>"; };
+    // Excluded features first (grey), and the classes only of the features not excluded.
+    const std::string excluded =
+        spec.excluded_field.empty() ? "" : prop(spec.excluded_field) + "<ogc:Literal>1</ogc:Literal>";
     std::string rules;
+    if (!excluded.empty()) {
+        rules += "        <se:Rule>\n          <se:Name>" + excluded_class().label_nl +
+                 "</se:Name>\n          <ogc:Filter><ogc:PropertyIsEqualTo>" + excluded +
+                 "</ogc:PropertyIsEqualTo></ogc:Filter>\n" + polygon(excluded_class()) + "        </se:Rule>\n";
+    }
     for (std::size_t i = 0; i < spec.classes.size(); ++i) {
         const StyleClass& c = spec.classes[i];
         std::string filter;
@@ -220,6 +322,10 @@ std::string sld_for(const StyleSpec& spec) {
                      (i == 0 ? "ogc:PropertyIsGreaterThanOrEqualTo" : "ogc:PropertyIsGreaterThan") +
                      "><ogc:PropertyIsLessThanOrEqualTo>" + prop(spec.field) + "<ogc:Literal>" + num(c.upper, 6) +
                      "</ogc:Literal></ogc:PropertyIsLessThanOrEqualTo></ogc:And></ogc:Filter>";
+        }
+        if (!excluded.empty() && !filter.empty()) {
+            filter = "<ogc:Filter><ogc:And><ogc:PropertyIsNotEqualTo>" + excluded + "</ogc:PropertyIsNotEqualTo>" +
+                     filter.substr(12, filter.size() - 25) + "</ogc:And></ogc:Filter>";
         }
         rules += "        <se:Rule>\n          <se:Name>" + xml_escape(c.label_nl) + "</se:Name>\n";
         if (!filter.empty()) rules += "          " + filter + "\n";
@@ -272,6 +378,28 @@ std::vector<StyleClass> quantile_classes(std::vector<double> values, int count) 
         // Spread fewer classes over the whole ramp, so the top class is always yellow.
         const std::size_t colour = classes == 1 ? 4 : i * 4 / (classes - 1);
         c.fill = kViridis[colour];
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<StyleClass> zero_and_quantile_classes(std::vector<double> values, int count) {
+    std::vector<double> above;
+    bool zeros = false;
+    for (double v : values) {
+        if (v == 0) zeros = true;
+        else if (!std::isnan(v)) above.push_back(v);
+    }
+    const bool negative = std::any_of(above.begin(), above.end(), [](double v) { return v < 0; });
+    if (!zeros || negative || count < 2) return quantile_classes(std::move(values), count);
+    std::vector<StyleClass> out{{"0", 0, 0, "0", "0", kZeroFill}};
+    for (StyleClass c : quantile_classes(std::move(above), count - 1)) {
+        // The first class above zero starts at 0 (exclusive), so no value falls between classes.
+        if (out.size() == 1) {
+            c.lower = 0;
+            c.label_nl = "> 0 - " + num(c.upper, 3);
+            c.label_en = c.label_nl;
+        }
         out.push_back(std::move(c));
     }
     return out;
@@ -380,72 +508,179 @@ StyleSpec catalogue_style(OGRLayer& layer, const std::string& field, const std::
     return s;
 }
 
+FieldKind field_kind_of(OGRLayer& layer, const std::string& field) {
+    const int i = layer.GetLayerDefn()->GetFieldIndex(field.c_str());
+    if (i < 0) return FieldKind::text;
+    const OGRFieldDefn* d = layer.GetLayerDefn()->GetFieldDefn(i);
+    switch (d->GetType()) {
+        case OFTInteger:
+        case OFTInteger64: return d->GetSubType() == OFSTBoolean ? FieldKind::boolean : FieldKind::integer;
+        case OFTReal: return FieldKind::real;
+        default: return FieldKind::text;
+    }
+}
+
+// The values of `field` of the features whose `excluded` is not true (the classes of what is
+// drawn in colour; excluded features have their own class).
+std::vector<double> kept_doubles(OGRLayer& layer, const std::string& field, const std::string& excluded,
+                                 const KnownColumns& known) {
+    if (excluded.empty() || !has_field(layer, excluded)) return doubles(layer, field, known);
+    const std::vector<double> values = doubles(layer, field, {}), flags = doubles(layer, excluded, {});
+    std::vector<double> kept;
+    for (std::size_t i = 0; i < values.size() && i < flags.size(); ++i) {
+        if (!(flags[i] != 0 && !std::isnan(flags[i]))) kept.push_back(values[i]);
+    }
+    return kept;
+}
+
+// Areas small at national scale (candidates, locations): excluded ones grey, small ones as
+// markers, labelled only where `label_filter` holds.
+void small_areas(StyleSpec& s, OGRLayer& layer, const std::string& label_filter) {
+    if (has_field(layer, "excluded")) s.excluded_field = "excluded";
+    s.markers_when_small = true;
+    s.label_filter = label_filter;
+}
+
+StyleSpec scored_style(OGRLayer& layer, const KnownColumns& known) {
+    StyleSpec s = base(layer, "Score (kwantielen)", "Score (quantiles)");
+    s.renderer = Renderer::graduated;
+    s.field = "score";
+    s.field_kind = FieldKind::real;
+    small_areas(s, layer, has_field(layer, "rank") ? "if(\"excluded\", 0, 1) = 1 AND \"rank\" <= 10" : "");
+    s.classes = quantile_classes(kept_doubles(layer, "score", s.excluded_field, known));
+    s.outline = "#ffffff";
+    s.outline_mm = 0.2;
+    s.label_field = first_field(layer, {"naam", "name", "candidate_id"});
+    return s;
+}
+
+StyleSpec selected_style(OGRLayer& layer) {
+    StyleSpec s = base(layer, "Selectie", "Selection");
+    s.renderer = Renderer::categorized;
+    s.field = "selected";
+    s.field_kind = field_kind_of(layer, "selected");
+    s.classes.push_back({"0", 0, 0, "niet gekozen", "not selected", "#deebf7"});
+    s.classes.push_back({"1", 0, 0, "gekozen", "selected", "#2c7fb8"});
+    small_areas(s, layer, "if(\"selected\", 1, 0) = 1");
+    s.outline = "#08306b";
+    s.outline_mm = 0.3;
+    s.label_field = first_field(layer, {"naam", "name", "candidate_id"});
+    return s;
+}
+
+StyleSpec claim_faces_style(OGRLayer& layer, const KnownColumns& known) {
+    StyleSpec s = base(layer, "Aantal claims", "Number of claims");
+    s.renderer = Renderer::categorized;
+    s.field = "claim_count";
+    s.field_kind = field_kind_of(layer, "claim_count");
+    std::set<int> counts;
+    for (const auto& v : distinct(layer, "claim_count", known)) counts.insert(std::stoi(v));
+    for (int c : counts) {
+        const std::string t = std::to_string(c);
+        s.classes.push_back({t, 0, 0, t + (c == 1 ? " claim" : " claims"), t + (c == 1 ? " claim" : " claims"),
+                             kYlOrRd[std::clamp(c - 1, 0, 4)]});
+    }
+    s.outline = "#636363";
+    s.outline_mm = 0.15;
+    // Faces of three claims or more are rare and small: a marker keeps them on a regional map.
+    s.markers_when_small = true;
+    s.marker_filter = "\"claim_count\" >= 3";
+    return s;
+}
+
+StyleSpec region_balance_style(OGRLayer& layer, const KnownColumns& known) {
+    const std::string f = first_field(layer, {"claim_pressure", "pressure"});
+    StyleSpec s = base(layer, "Claimdruk", "Claim pressure");
+    if (!f.empty()) {
+        s.renderer = Renderer::graduated;
+        s.field = f;
+        s.field_kind = FieldKind::real;
+        // Most regions carry no claim: 0 is a class of its own, labels only where there is pressure.
+        s.classes = zero_and_quantile_classes(doubles(layer, f, known));
+        s.label_filter = "\"" + f + "\" > 0";
+    } else {
+        s.classes.push_back({"", 0, 0, "regio", "region", ""});
+    }
+    s.outline = "#969696";
+    s.outline_mm = 0.15;
+    s.label_field = first_field(layer, {"naam", "name", "region"});
+    return s;
+}
+
+// compare: how each candidate's place in the top K changed from A to B.
+StyleSpec rank_change_style(OGRLayer& layer) {
+    StyleSpec s = base(layer, "Verandering in de top K", "Change in the top K");
+    s.renderer = Renderer::categorized;
+    s.field = "change";
+    const std::set<std::string> present = distinct(layer, "change", {});
+    const std::vector<StyleClass> all{{"entry", 0, 0, "nieuw in de top K", "entry", "#1a9641"},
+                                      {"exit", 0, 0, "uit de top K", "exit", "#d7191c"},
+                                      {"stays", 0, 0, "blijft in de top K", "stays", "#2b83ba"},
+                                      {"outside", 0, 0, "buiten de top K", "outside", "#fff7bc"},
+                                      {"excluded", 0, 0, "uitgesloten", "excluded", kExcludedFill, true},
+                                      {"unmatched", 0, 0, "in een van beide", "unmatched", "#ffffff"}};
+    for (const StyleClass& c : all) {
+        if (present.count(c.value)) s.classes.push_back(c);
+    }
+    s.markers_when_small = true;
+    s.label_filter = "\"change\" IN ('entry', 'exit')";
+    s.label_field = first_field(layer, {"naam", "name", "candidate_id"});
+    s.outline = "#525252";
+    s.outline_mm = 0.2;
+    return s;
+}
+
+// sensitivity: the chance to be in the top K over the weight draws (mostly 0).
+StyleSpec rank_intervals_style(OGRLayer& layer, const KnownColumns& known) {
+    StyleSpec s = base(layer, "Kans op de top K", "Chance of the top K");
+    s.renderer = Renderer::graduated;
+    s.field = "p_top";
+    s.field_kind = FieldKind::real;
+    small_areas(s, layer, "\"p_top\" >= 0.5");
+    s.classes = zero_and_quantile_classes(kept_doubles(layer, "p_top", s.excluded_field, known));
+    s.outline = "#ffffff";
+    s.outline_mm = 0.2;
+    s.label_field = first_field(layer, {"naam", "name", "candidate_id"});
+    return s;
+}
+
+StyleSpec check_style(OGRLayer& layer) {
+    StyleSpec s =
+        catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict");
+    s.markers_when_small = true;
+    s.label_field = first_field(layer, {"naam"});
+    return s;
+}
+
 }  // namespace
 
 std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known) {
     if (layer.GetGeomType() == wkbNone) return std::nullopt;
     const std::string name = layer.GetName();
-    std::optional<StyleSpec> s;
-    if (name == "candidates_scored" && has_field(layer, "score")) {
-        s = base(layer, "Score (kwantielen)", "Score (quantiles)");
-        s->renderer = Renderer::graduated;
-        s->field = "score";
-        s->classes = quantile_classes(doubles(layer, "score", known));
-        s->outline = "#ffffff";
-        s->outline_mm = 0.2;
-        s->label_field = first_field(layer, {"naam", "name", "candidate_id"});
-    } else if ((name == "check_locations" || name == "check_parts") && has_field(layer, "verdict")) {
-        s = catalogue_style(layer, "verdict", "wbs", "Water en bodem sturend: oordeel", "Water and soil: verdict");
-        s->label_field = first_field(layer, {"naam"});
-    } else if (name == "claim_faces" && has_field(layer, "claim_count")) {
-        s = base(layer, "Aantal claims", "Number of claims");
-        s->renderer = Renderer::categorized;
-        s->field = "claim_count";
-        std::set<int> counts;
-        for (const auto& v : distinct(layer, "claim_count", known)) counts.insert(std::stoi(v));
-        for (int c : counts) {
-            const std::string t = std::to_string(c);
-            s->classes.push_back({t, 0, 0, t + (c == 1 ? " claim" : " claims"), t + (c == 1 ? " claim" : " claims"),
-                                  kYlOrRd[std::clamp(c - 1, 0, 4)]});
-        }
-        s->outline = "#636363";
-        s->outline_mm = 0.15;
-    } else if (name == "region_balance") {
-        const std::string f = first_field(layer, {"claim_pressure", "pressure"});
-        s = base(layer, "Claimdruk", "Claim pressure");
-        if (!f.empty()) {
-            s->renderer = Renderer::graduated;
-            s->field = f;
-            s->classes = quantile_classes(doubles(layer, f, known));
-        } else {
-            s->classes.push_back({"", 0, 0, "regio", "region", ""});
-        }
-        s->label_field = first_field(layer, {"naam", "name", "region"});
-    } else if (name == "candidates_selected" && has_field(layer, "selected")) {
-        s = base(layer, "Selectie", "Selection");
-        s->renderer = Renderer::categorized;
-        s->field = "selected";
-        s->classes.push_back({"0", 0, 0, "niet gekozen", "not selected", "#e0e0e0"});
-        s->classes.push_back({"1", 0, 0, "gekozen", "selected", "#2c7fb8"});
-        s->outline = "#08306b";
-        s->outline_mm = 0.3;
-        s->label_field = first_field(layer, {"naam", "name"});
-    } else if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "").classes.empty()) {
+    if (name == "candidates_scored" && has_field(layer, "score")) return scored_style(layer, known);
+    if ((name == "check_locations" || name == "check_parts") && has_field(layer, "verdict")) return check_style(layer);
+    if (name == "claim_faces" && has_field(layer, "claim_count")) return claim_faces_style(layer, known);
+    if (name == "region_balance") return region_balance_style(layer, known);
+    if (name == "candidates_selected" && has_field(layer, "selected")) return selected_style(layer);
+    if (name == "rank_change" && has_field(layer, "change")) return rank_change_style(layer);
+    if (name == "rank_intervals" && has_field(layer, "p_top")) return rank_intervals_style(layer, known);
+    StyleSpec s;
+    if (has_field(layer, "klasse") && !catalogue_style(layer, "klasse", "wbs", "", "").classes.empty()) {
         s = catalogue_style(layer, "klasse", "wbs", "Water en bodem sturend", "Water and soil");
-        s->outline = "#ffffff";
-        s->outline_mm = 0.1;
+        s.outline = "#ffffff";
+        s.outline_mm = 0.1;
     } else if (has_field(layer, "afname") &&
                !catalogue_style(layer, "afname", "netcongestie", "", "").classes.empty()) {
         s = catalogue_style(layer, "afname", "netcongestie", "Netcongestie (afname)", "Grid congestion (demand)");
-        s->outline = "#ffffff";
-        s->outline_mm = 0.1;
+        s.outline = "#ffffff";
+        s.outline_mm = 0.1;
     } else {
         // Context (municipalities, named areas): outlined, labelled by name.
         s = base(layer, name, name);
-        s->classes.push_back({"", 0, 0, name, name, ""});
-        s->outline = "#525252";
-        s->outline_mm = 0.3;
-        s->label_field = first_field(layer, {"naam", "name", "statnaam"});
+        s.classes.push_back({"", 0, 0, name, name, ""});
+        s.outline = "#525252";
+        s.outline_mm = 0.3;
+        s.label_field = first_field(layer, {"naam", "name", "statnaam"});
     }
     return s;
 }
@@ -512,277 +747,6 @@ void write_default_styles(GDALDataset& ds, const std::string& path, const std::s
         if (auto s = default_style(*l, known)) specs.push_back(std::move(*s));
     }
     if (!specs.empty()) write_layer_styles(ds, path, specs, update_time);
-}
-
-}  // namespace ruimte::styles
-
-// --- QGIS project -----------------------------------------------------------------------
-
-namespace ruimte::styles {
-
-namespace {
-
-std::uint32_t crc32_of(const std::string& bytes) {
-    std::uint32_t c = 0xffffffffu;
-    for (unsigned char b : bytes) {
-        c ^= b;
-        for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return c ^ 0xffffffffu;
-}
-
-// A zip archive with one stored (uncompressed) entry: all QGIS needs from a .qgz.
-std::string stored_zip(const std::string& name, const std::string& data) {
-    auto le16 = [](std::uint32_t v) {
-        return std::string{static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff)};
-    };
-    auto le32 = [&](std::uint32_t v) { return le16(v & 0xffff) + le16(v >> 16); };
-    const std::uint32_t crc = crc32_of(data), size = static_cast<std::uint32_t>(data.size());
-    const std::uint32_t name_len = static_cast<std::uint32_t>(name.size());
-    const std::uint32_t dos_time = 0, dos_date = (46u << 9) | (1u << 5) | 1u;  // 2026-01-01
-    std::string local = le32(0x04034b50) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) + le32(crc) +
-                        le32(size) + le32(size) + le16(name_len) + le16(0) + name;
-    std::string central = le32(0x02014b50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(dos_time) + le16(dos_date) +
-                          le32(crc) + le32(size) + le32(size) + le16(name_len) + le16(0) + le16(0) + le16(0) + le16(0) +
-                          le32(0) + le32(0) + name;
-    const std::uint32_t central_at = static_cast<std::uint32_t>(local.size() + data.size());
-    std::string end = le32(0x06054b50) + le16(0) + le16(0) + le16(1) + le16(1) +
-                      le32(static_cast<std::uint32_t>(central.size())) + le32(central_at) + le16(0);
-    return local + data + central + end;
-}
-
-// The renderer and labeling elements of a style (the body of its QML).
-std::string qml_body(const StyleSpec& spec) {
-    const std::string q = qml_for(spec);
-    const std::size_t start = q.find('\n', q.find("<qgis ")) + 1;
-    const std::size_t end = q.find("  <layerGeometryType>");
-    return q.substr(start, end - start);
-}
-
-const char* kSrs =
-    "<spatialrefsys><wkt></wkt><proj4>+proj=sterea +lat_0=52.1561605555556 +lon_0=5.38763888888889 +k=0.9999079 "
-    "+x_0=155000 +y_0=463000 +ellps=bessel +units=m +no_defs</proj4><srsid>2517</srsid><srid>28992</srid>"
-    "<authid>EPSG:28992</authid><description>Amersfoort / RD "
-    "New</description><projectionacronym>sterea</projectionacronym>"
-    "<ellipsoidacronym>EPSG:7004</ellipsoidacronym><geographicflag>false</geographicflag></spatialrefsys>";
-
-std::string item(const std::string& type, const std::string& uuid, const std::string& id, double x, double y, double w,
-                 double h, const std::string& extra_attrs, const std::string& children, int z) {
-    char pos[128], size[128];
-    std::snprintf(pos, sizeof pos, "%.1f,%.1f,mm", x, y);
-    std::snprintf(size, sizeof size, "%.1f,%.1f,mm", w, h);
-    return "    <LayoutItem type=\"" + type + "\" uuid=\"" + uuid + "\" id=\"" + xml_escape(id) + "\" position=\"" +
-           pos + "\" positionOnPage=\"" + pos + "\" size=\"" + size + "\" zValue=\"" + std::to_string(z) +
-           "\" visibility=\"1\" frame=\"false\" background=\"false\" referencePoint=\"0\" itemRotation=\"0\" "
-           "opacity=\"1\" "
-           "positionLock=\"false\" excludeFromExports=\"0\" blendMode=\"0\" " +
-           extra_attrs + ">\n" + children + "    </LayoutItem>\n";
-}
-
-// A layer of the project: its id, name, OGR data source and style.
-struct ProjectLayer {
-    std::string id, name, source;
-    StyleSpec style;
-};
-
-// The layers of the project, top first (the result's styled spatial layers, then the context
-// layers as grey outlines), with the descriptions of every layer drawn (for the attribution)
-// and the result's extent.
-struct ProjectLayers {
-    std::vector<ProjectLayer> entries;
-    std::vector<std::string> descriptions;
-    OGREnvelope extent;
-};
-
-ProjectLayers project_layers(const std::string& display_path, const std::string& gpkg_path,
-                             const std::string& gpkg_file, const std::vector<std::string>& context) {
-    namespace fs = std::filesystem;
-    // Data sources relative to the project's folder ("./result.gpkg"), so the folder can be
-    // moved or shared; absolute only where no relative path exists.
-    const fs::path project_dir = fs::absolute(display_path).lexically_normal().parent_path();
-    auto source_path = [&](const std::string& path) {
-        const fs::path abs = fs::absolute(path).lexically_normal();
-        const fs::path rel = abs.lexically_relative(project_dir);
-        if (rel.empty()) return abs.string();
-        const std::string r = rel.string();
-        return r.rfind("..", 0) == 0 ? r : "./" + r;
-    };
-    ProjectLayers out;
-    auto add = [&](const std::string& path, const std::string& layer_name, bool is_context,
-                   const std::string& read_path) {
-        ensure_gdal();
-        DatasetPtr ds(
-            GDALDataset::Open(read_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-        if (!ds) {
-            throw Error(ErrorKind::input, "cannot open for the QGIS project: " + gdal_last_error(),
-                        ErrorPlace::at(path, layer_name), "check the path");
-        }
-        for (int i = 0; i < ds->GetLayerCount(); ++i) {
-            OGRLayer* l = ds->GetLayer(i);
-            if (l->GetGeomType() == wkbNone || (!layer_name.empty() && layer_name != l->GetName())) continue;
-            std::optional<StyleSpec> s = default_style(*l);
-            if (!s) continue;
-            if (is_context) {
-                s->renderer = Renderer::single;
-                s->classes = {{"", 0, 0, l->GetName(), l->GetName(), ""}};
-                s->outline = "#737373";
-                s->outline_mm = 0.3;
-                s->label_field.clear();
-            } else {
-                OGREnvelope e;
-                if (l->GetExtent(&e, TRUE) == OGRERR_NONE) out.extent.Merge(e);
-            }
-            const char* description = l->GetMetadataItem("DESCRIPTION");
-            out.descriptions.emplace_back(description ? description : "");
-            out.entries.push_back({"ruimte_" + std::to_string(out.entries.size()) + "_" + l->GetName(), l->GetName(),
-                                   ogr_layer_source(source_path(path), l->GetName(), i), std::move(*s)});
-        }
-    };
-    add(gpkg_path, "", false, gpkg_file);
-    for (const auto& c : context) {
-        const SourceSpec spec = parse_source(c);
-        add(spec.path, spec.layer, true, spec.path);
-    }
-    return out;
-}
-
-// The project's layer tree, its map layers (with their styles) and the drawing order.
-std::string layers_xml(const std::vector<ProjectLayer>& entries) {
-    std::string tree, layers, order, layerorder;
-    for (const ProjectLayer& e : entries) {
-        tree +=
-            "    <layer-tree-layer id=\"" + xml_escape(e.id) + "\" name=\"" + xml_escape(e.name) + "\" source=\"" +
-            xml_escape(e.source) +
-            "\" providerKey=\"ogr\" checked=\"Qt::Checked\" expanded=\"1\"><customproperties/></layer-tree-layer>\n";
-        order += "      <item>" + xml_escape(e.id) + "</item>\n";
-        layers += "    <maplayer type=\"vector\" geometry=\"Polygon\" wkbType=\"MultiPolygon\" labelsEnabled=\"" +
-                  std::string(e.style.label_field.empty() ? "0" : "1") +
-                  "\" styleCategories=\"AllStyleCategories\">\n"
-                  "      <id>" +
-                  xml_escape(e.id) + "</id>\n      <datasource>" + xml_escape(e.source) +
-                  "</datasource>\n"
-                  "      <layername>" +
-                  xml_escape(e.name) + "</layername>\n      <srs>" + kSrs +
-                  "</srs>\n"
-                  "      <provider encoding=\"UTF-8\">ogr</provider>\n" +
-                  qml_body(e.style) + "    </maplayer>\n";
-        layerorder += "    <layer id=\"" + xml_escape(e.id) + "\"/>\n";
-    }
-    return "  <layer-tree-group>\n    <customproperties/>\n" + tree + "    <custom-order enabled=\"0\">\n" + order +
-           "    </custom-order>\n  </layer-tree-group>\n  <projectlayers>\n" + layers +
-           "  </projectlayers>\n"
-           "  <layerorder>\n" +
-           layerorder + "  </layerorder>\n";
-}
-
-// The A3 print layout: the map (the extent with the map item's aspect ratio, since QGIS
-// resizes the item to the extent's), legend, scale bar, north arrow, title and attribution.
-std::string layout_xml(const OGREnvelope& extent, const std::string& title, const std::string& attribution,
-                       bool english) {
-    const double map_w = 300, map_h = 258;
-    const double pad = 0.04 * std::max(extent.MaxX - extent.MinX, extent.MaxY - extent.MinY);
-    double ew = extent.MaxX - extent.MinX + 2 * pad, eh = extent.MaxY - extent.MinY + 2 * pad;
-    if (ew / eh > map_w / map_h) eh = ew * map_h / map_w;
-    else ew = eh * map_w / map_h;
-    const double cx = (extent.MinX + extent.MaxX) / 2, cy = (extent.MinY + extent.MaxY) / 2;
-    char ext[256];
-    std::snprintf(ext, sizeof ext, "<Extent xmin=\"%.3f\" ymin=\"%.3f\" xmax=\"%.3f\" ymax=\"%.3f\"/>", cx - ew / 2,
-                  cy - eh / 2, cx + ew / 2, cy + eh / 2);
-    // Scale bar: four segments of a round number of km, about 15 mm each.
-    const double km_per_mm = ew / map_w / 1000;
-    const double raw = 15 * km_per_mm, decade = std::pow(10.0, std::floor(std::log10(raw)));
-    double segment_km = decade;
-    for (double m : {5.0, 2.0, 1.0}) {
-        if (m * decade <= raw) {
-            segment_km = m * decade;
-            break;
-        }
-    }
-    const std::string map_uuid = "{6f1b8a52-0000-4000-8000-000000000001}";
-    auto label_font = [&](int size, bool bold) {
-        return "<LabelFont description=\"DejaVu Sans," + std::to_string(size) + ",-1,5," + (bold ? "75" : "50") +
-               ",0,0,0,0,0\" style=\"\"/>";
-    };
-    std::string layout;
-    layout +=
-        "  <Layouts>\n  <Layout name=\"ruimte A3\" units=\"mm\" worldFileMap=\"\" printResolution=\"300\">\n"
-        "    <PageCollection>\n"
-        "      <symbol type=\"fill\" name=\"\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\"><layer "
-        "class=\"SimpleFill\" enabled=\"1\" "
-        "locked=\"0\" pass=\"0\"><Option type=\"Map\"><Option name=\"color\" type=\"QString\" "
-        "value=\"255,255,255,255\"/>"
-        "<Option name=\"style\" type=\"QString\" value=\"solid\"/><Option name=\"outline_style\" type=\"QString\" "
-        "value=\"no\"/>"
-        "</Option></layer></symbol>\n" +
-        item("65638", "{6f1b8a52-0000-4000-8000-000000000000}", "", 0, 0, 420, 297, "", "", 0) +
-        "      <GuideCollection visible=\"1\"/>\n    </PageCollection>\n";
-    layout += item("65639", map_uuid, "Kaart", 10, 24, map_w, map_h,
-                   "keepLayerSet=\"false\" followPreset=\"false\" drawCanvasItems=\"true\" mapRotation=\"0\" "
-                   "labelMargin=\"0,mm\" mapFlags=\"1\"",
-                   std::string("      ") + ext + "\n      <LayerSet/>\n      <crs>" + kSrs + "</crs>\n", 1);
-    const char* legend = english ? "Legend" : "Legenda";
-    layout += item("65642", "{6f1b8a52-0000-4000-8000-000000000002}", legend, 318, 24, 92, 160,
-                   "map_uuid=\"" + map_uuid + "\" title=\"" + std::string(legend) +
-                       "\" legendFilterByMap=\"0\" resizeToContents=\"1\" columnCount=\"1\" "
-                       "symbolWidth=\"8\" symbolHeight=\"5\" wrapChar=\"\" titleAlignment=\"1\"",
-                   "", 2);
-    layout += item("65646", "{6f1b8a52-0000-4000-8000-000000000003}", "Schaalstok", 318, 262, 80, 14,
-                   "mapUuid=\"" + map_uuid +
-                       "\" style=\"Single Box\" unitType=\"km\" unitLabel=\"km\" numSegments=\"4\" "
-                       "numSegmentsLeft=\"0\" numUnitsPerSegment=\"" +
-                       num(segment_km, 3) +
-                       "\" numMapUnitsPerScaleBarUnit=\"1\" segmentSizeMode=\"0\" "
-                       "minBarWidth=\"40\" maxBarWidth=\"70\" height=\"3\" labelBarSpace=\"2\" boxContentSpace=\"1\" "
-                       "alignment=\"0\"",
-                   "", 3);
-    layout += item(
-        "65640", "{6f1b8a52-0000-4000-8000-000000000004}", "Noordpijl", 390, 232, 14, 22,
-        "file=\":/images/north_arrows/layout_default_north_arrow.svg\" pictureRotation=\"0\" mapUuid=\"" + map_uuid +
-            "\" northMode=\"0\" northOffset=\"0\" resizeMode=\"0\" anchorPoint=\"0\" svgFillColor=\"0,0,0,255\" "
-            "svgBorderColor=\"255,255,255,255\" svgBorderWidth=\"0.2\" mode=\"1\"",
-        "", 4);
-    layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000005}", "Titel", 10, 8, 400, 12,
-                   "labelText=\"" + xml_escape(title) +
-                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
-                   "      " + label_font(20, true) + "\n", 5);
-    layout += item("65641", "{6f1b8a52-0000-4000-8000-000000000006}", "Bronvermelding", 10, 285, 400, 8,
-                   "labelText=\"" + xml_escape(attribution) +
-                       "\" htmlState=\"0\" marginX=\"0\" marginY=\"0\" halign=\"1\" valign=\"128\"",
-                   "      " + label_font(8, false) + "\n", 6);
-    layout += "  </Layout>\n  </Layouts>\n";
-    return layout;
-}
-
-}  // namespace
-
-void write_qgis_project(const std::string& qgz_path, const std::string& display_path, const std::string& gpkg_path,
-                        const std::vector<std::string>& context, const std::string& title, bool english,
-                        const std::string& gpkg_read_path) {
-    namespace fs = std::filesystem;
-    const std::string& gpkg_file = gpkg_read_path.empty() ? gpkg_path : gpkg_read_path;  // where it is now
-    const ProjectLayers layers = project_layers(display_path, gpkg_path, gpkg_file, context);
-    const std::string attribution = attribution_line(fs::absolute(gpkg_file).string(), layers.descriptions, english) +
-                                    "  |  " + fs::path(gpkg_path).filename().string();
-    const std::string qgs =
-        "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-        "<qgis projectname=\"" +
-        xml_escape(title) +
-        "\" version=\"3.22.0-Białowieża\">\n"
-        "  <title>" +
-        xml_escape(title) +
-        "</title>\n"
-        "  <properties><Paths><Absolute type=\"bool\">false</Absolute></Paths></properties>\n"
-        "  <projectCrs>" +
-        kSrs + "</projectCrs>\n" + layers_xml(layers.entries) + layout_xml(layers.extent, title, attribution, english) +
-        "</qgis>\n";
-    const std::string stem = fs::path(display_path).stem().string();
-    std::ofstream out(qgz_path, std::ios::binary | std::ios::trunc);
-    out << stored_zip(stem + ".qgs", qgs);
-    out.close();
-    if (!out) {
-        throw Error(ErrorKind::output, "cannot write the QGIS project", ErrorPlace::at(display_path),
-                    "check free disk space and write permission in the output folder");
-    }
 }
 
 }  // namespace ruimte::styles

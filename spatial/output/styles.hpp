@@ -3,6 +3,7 @@
 // (and SLD) into the GeoPackage's `layer_styles` table, the table QGIS reads a layer's
 // default style from. The same StyleSpec drives `ruimte map` (spatial/map_render.hpp), so a
 // printed legend always matches what QGIS shows. See docs/outputs.md.
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,20 +24,35 @@ struct StyleClass {
     std::string value;            // categorized: the attribute value (as text)
     double lower = 0, upper = 0;  // graduated: the range, lower < v <= upper (the first includes lower)
     std::string label_nl, label_en;
-    std::string fill;  // "#rrggbb"; empty: no fill (outline only)
+    std::string fill;      // "#rrggbb"; empty: no fill (outline only)
+    bool hatched = false;  // a light hatch over the fill (excluded features)
 };
+
+// How the classified field is stored, so the filters QGIS evaluates match its values (a
+// GeoPackage BOOLEAN is true/false in QGIS, not the '0'/'1' text GDAL prints).
+enum class FieldKind { text, integer, real, boolean };
 
 struct StyleSpec {
     std::string table;  // the layer the style belongs to
     std::string geometry_column = "geom";
     Renderer renderer = Renderer::single;
-    std::string field;                // attribute classified (categorized, graduated)
+    std::string field;  // attribute classified (categorized, graduated)
+    FieldKind field_kind = FieldKind::text;
     std::vector<StyleClass> classes;  // single: exactly one class
     std::string outline = "#232323";  // "#rrggbb"
     double outline_mm = 0.26;
     std::string label_field;         // names as labels; empty: no labels
     std::string title_nl, title_en;  // legend title
     bool synthetic = false;          // data made up for the samples (attribution says so)
+    // A boolean attribute; its true features are drawn as excluded_class() before any class
+    // (grey with a light hatch), whatever their value of `field`. Empty: none.
+    std::string excluded_field;
+    // Polygons smaller than about 2 mm on paper are also drawn as a marker of their class
+    // colour at a point on their surface (QGIS; national maps of small candidate areas).
+    bool markers_when_small = false;
+    std::string marker_filter;  // a QGIS expression: only these small polygons get a marker (empty: all)
+    // A QGIS expression: only these features are labelled (empty: every feature).
+    std::string label_filter;
 
     const std::string& title(bool english) const { return english ? title_en : title_nl; }
 };
@@ -49,6 +65,16 @@ std::string sld_for(const StyleSpec& spec);
 // Five quantile classes of `values` (NaN ignored) on a colour-blind-safe ramp (viridis),
 // bounds rounded outward to 3 decimals; fewer classes when quantiles coincide.
 std::vector<StyleClass> quantile_classes(std::vector<double> values, int count = 5);
+// Skewed counts and shares, most of them 0 (claim pressure, P(top K)): 0 as its own class
+// (light grey), then quantile_classes() of the values above 0 (count - 1 classes). Without
+// zeros, quantile_classes(values, count).
+std::vector<StyleClass> zero_and_quantile_classes(std::vector<double> values, int count = 5);
+// How excluded features are drawn: grey fill (QGIS adds a light hatch), label 'uitgesloten'.
+StyleClass excluded_class();
+// The QGIS expression that selects the features of class `index` of `spec` (without the
+// exclusion), e.g. "\"score\" > 0.2 AND \"score\" <= 0.4" or "if(\"selected\", 1, 0) = 1".
+std::string class_filter(const StyleSpec& spec, std::size_t index);
+
 // The classes of a catalogue layer kind ("wbs", "netcongestie") with their colours.
 std::vector<StyleClass> catalogue_classes(const std::string& kind);
 

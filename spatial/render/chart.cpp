@@ -1,14 +1,17 @@
 // Rank-interval chart (sensitivity): SVG or PNG drawn with cairo.
+#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "spatial/core/error.hpp"
 #include "spatial/render/cairo_ptr.hpp"
 #include "spatial/render/chart.hpp"
+#include "spatial/render/png_meta.hpp"
 
 namespace ruimte {
 
@@ -53,12 +56,18 @@ void write_rank_chart(const RankChart& chart, const std::string& path, bool svg,
     max_rank = std::max(max_rank, 2.0);
     auto x_of = [&](double rank) { return left + (rank - 1) / (max_rank - 1) * plot_w; };
 
-    Surface surface(
-        svg ? cairo_svg_surface_create(path.c_str(), width, height)
-            : cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(width), static_cast<int>(height)));
+    // The layout is in CSS pixels (1/96 inch): PNG at 300 dpi, SVG and PDF as vectors in points.
+    constexpr int kDpi = 300;
+    const bool pdf = !svg && std::filesystem::path(named).extension() == ".pdf";
+    const double unit = svg || pdf ? 72.0 / 96.0 : kDpi / 96.0;
+    Surface surface(svg   ? cairo_svg_surface_create(path.c_str(), width * unit, height * unit)
+                    : pdf ? cairo_pdf_surface_create(path.c_str(), width * unit, height * unit)
+                          : cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::lround(width * unit)),
+                                                       static_cast<int>(std::lround(height * unit))));
     check(cairo_surface_status(surface.get()), named);
     Cairo ctx(cairo_create(surface.get()));
     cairo_t* cr = ctx.get();
+    cairo_scale(cr, unit, unit);
 
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -119,8 +128,12 @@ void write_rank_chart(const RankChart& chart, const std::string& path, bool svg,
         cairo_arc(cr, x_of(r.median), y, 4.5, 0, 2 * M_PI);
         cairo_fill(cr);
     }
+    cairo_show_page(cr);
     ctx.reset();
-    if (!svg) check(cairo_surface_write_to_png(surface.get(), path.c_str()), named);
+    if (!svg && !pdf) {
+        check(cairo_surface_write_to_png(surface.get(), path.c_str()), named);
+        if (!png_add_metadata(path, kDpi, {})) check(CAIRO_STATUS_WRITE_ERROR, named);
+    }
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), named);
 }

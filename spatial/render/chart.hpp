@@ -18,7 +18,8 @@ struct RankChart {
     std::string legend_interval, legend_median, legend_base;
     std::vector<RankChartRow> rows;
 };
-// Writes the chart with cairo as SVG (svg = true) or PNG to `path`; errors name
+// Writes the chart with cairo to `path`: SVG (svg = true), PDF when `display_path` (or `path`)
+// ends in .pdf (both vector), else PNG at 300 dpi (2813 px wide, pHYs set). Errors name
 // `display_path` (the output) when given.
 void write_rank_chart(const RankChart& chart, const std::string& path, bool svg, const std::string& display_path = "");
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
@@ -27,6 +28,8 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/styles.hpp"
 #include "spatial/render/cairo_ptr.hpp"
+#include "spatial/render/classify.hpp"
+#include "spatial/render/png_meta.hpp"
 
 namespace ruimte {
 
@@ -54,11 +57,16 @@ struct MapFeature {
     std::unique_ptr<OGRGeometry> geom;  // EPSG:28992
     int klass = -1;                     // index into the style's classes; -1: none
     std::string label;
-    std::int64_t rank = 0;  // 0: unranked
+    double value = std::nan("");  // the classified field, numeric
+    std::string category;         // the classified field, as text
+    std::int64_t rank = 0;        // 0: unranked
     bool excluded = false;
+    bool chosen = false;  // selection: selected
     bool marked = false;  // claim conflict
+    bool tiny = false;    // drawn as a marker (smaller than 2 mm on paper)
     double area = 0;
-    double ax = 0, ay = 0;  // label anchor (a point on the surface)
+    double ax = 0, ay = 0;                       // label anchor (a point on the surface)
+    double homes = 0, affordable = 0, cost = 0;  // selection totals
 };
 
 struct Layer {
@@ -68,7 +76,13 @@ struct Layer {
     std::string name, description;
     std::vector<MapFeature> features;
     OGREnvelope extent;
+    bool selection = false;  // has the field `selected`
+    bool has_homes = false, has_affordable = false, has_cost = false;
 };
+
+// Marker radius and the size below which a polygon is drawn as a marker, in mm (times k); a
+// polygon smaller than kSmallMm is kept free of labels too (its label goes beside it).
+constexpr double kMarkerR = 1.15, kTinyMm = 2.0, kSmallMm = 4.0;
 
 struct DatasetOpen {
     DatasetPtr ds;
@@ -111,25 +125,17 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
     return out;
 }
 
-int class_of(const styles::StyleSpec& spec, OGRFeature& f, int field) {
-    if (spec.renderer == styles::Renderer::single) return 0;
-    if (field < 0 || !f.IsFieldSetAndNotNull(field)) return -1;
-    if (spec.renderer == styles::Renderer::categorized) {
-        const std::string v = f.GetFieldAsString(field);
-        for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-            if (spec.classes[i].value == v) return static_cast<int>(i);
-        }
-        return -1;
-    }
-    const double v = f.GetFieldAsDouble(field);
-    for (std::size_t i = 0; i < spec.classes.size(); ++i) {
-        const auto& c = spec.classes[i];
-        if ((i == 0 ? v >= c.lower : v > c.lower) && v <= c.upper) return static_cast<int>(i);
+int field_index(OGRFeatureDefn* defn, std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+        if (const int i = defn->GetFieldIndex(n); i >= 0) return i;
     }
     return -1;
 }
 
-Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const styles::StyleSpec* spec) {
+// The features in EPSG:28992 with what drawing needs: the value of `value_field` (numeric and
+// as text), the label, rank, excluded, chosen and the selection's totals.
+Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const std::string& value_field,
+                 const std::string& label_field) {
     Layer out;
     out.name = l.GetName();
     const char* d = l.GetMetadataItem("DESCRIPTION");
@@ -141,11 +147,22 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
         ct.reset(OGRCreateCoordinateTransformation(&src, &rd_new()));
     }
     OGRFeatureDefn* defn = l.GetLayerDefn();
-    const int f_class = spec && !spec->field.empty() ? defn->GetFieldIndex(spec->field.c_str()) : -1;
-    const int f_label = spec && !spec->label_field.empty() ? defn->GetFieldIndex(spec->label_field.c_str()) : -1;
+    const int f_class = value_field.empty() ? -1 : defn->GetFieldIndex(value_field.c_str());
+    const int f_label = label_field.empty() ? -1 : defn->GetFieldIndex(label_field.c_str());
     const int f_rank = defn->GetFieldIndex("rank");
     const int f_excl = defn->GetFieldIndex("excluded");
     const int f_conf = out.name == "claim_faces" ? defn->GetFieldIndex("conflicts") : -1;
+    const int f_sel = defn->GetFieldIndex("selected");
+    const int f_homes = field_index(defn, {"woningen"});
+    const int f_aff = field_index(defn, {"betaalbaar"});
+    const int f_cost = field_index(defn, {"kosten_meur", "kosten_meu", "kosten"});
+    out.selection = f_sel >= 0;
+    out.has_homes = f_homes >= 0;
+    out.has_affordable = f_aff >= 0;
+    out.has_cost = f_cost >= 0;
+    auto number = [](OGRFeature& f, int i) {
+        return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
+    };
     const GIntBig declared = l.GetFeatureCount(FALSE);
     l.ResetReading();
     // A damaged source ends the read early with an error: refused, not drawn in part.
@@ -161,7 +178,15 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
             throw Error(ErrorKind::input, "cannot reproject the feature to EPSG:28992",
                         ErrorPlace::at(path, out.name, f->GetFID()), "check the layer's CRS");
         }
-        if (spec) m.klass = class_of(*spec, *f, f_class);
+        if (f_class >= 0 && f->IsFieldSetAndNotNull(f_class)) {
+            m.category = f->GetFieldAsString(f_class);
+            const OGRFieldType type = defn->GetFieldDefn(f_class)->GetType();
+            if (type == OFTInteger || type == OFTInteger64 || type == OFTReal) m.value = f->GetFieldAsDouble(f_class);
+        }
+        m.chosen = f_sel >= 0 && f->IsFieldSetAndNotNull(f_sel) && f->GetFieldAsInteger(f_sel) != 0;
+        m.homes = number(*f, f_homes);
+        m.affordable = number(*f, f_aff);
+        m.cost = number(*f, f_cost);
         if (f_label >= 0 && f->IsFieldSetAndNotNull(f_label)) m.label = f->GetFieldAsString(f_label);
         if (f_rank >= 0 && f->IsFieldSetAndNotNull(f_rank)) m.rank = f->GetFieldAsInteger64(f_rank);
         m.excluded = f_excl >= 0 && f->IsFieldSetAndNotNull(f_excl) && f->GetFieldAsInteger(f_excl) != 0;
@@ -189,6 +214,153 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
     read_check.end();
     l.ResetReading();
     return out;
+}
+
+// Colours for a text field without a catalogue kind (ColorBrewer Set2 and Dark2, colour-blind
+// friendlier than most qualitative sets).
+constexpr const char* kQualitative[] = {"#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f",
+                                        "#e5c494", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"};
+
+std::string field_list(OGRLayer& layer, bool numeric_only = false) {
+    std::string names;
+    OGRFeatureDefn* defn = layer.GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        const OGRFieldType t = defn->GetFieldDefn(i)->GetType();
+        if (numeric_only && t != OFTInteger && t != OFTInteger64 && t != OFTReal) continue;
+        names += (names.empty() ? "" : ", ") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    }
+    return names.empty() ? "(none)" : names;
+}
+
+// The style the map draws with: the layer's default style, or one on --field. Graduated
+// classes are left for assign_classes() (they need the values).
+std::optional<styles::StyleSpec> map_style(OGRLayer& layer, const std::string& path, const MapRequest& req) {
+    std::optional<styles::StyleSpec> style = styles::default_style(layer);
+    if (req.field.empty()) {
+        if (!req.classes.empty() && (!style || style->renderer != styles::Renderer::graduated)) {
+            throw Error(ErrorKind::usage,
+                        "--classes needs a numeric field; the default style of layer '" + std::string(layer.GetName()) +
+                            "' is not numeric" + (style && !style->field.empty() ? " (" + style->field + ")" : ""),
+                        ErrorPlace::at(path, layer.GetName()),
+                        "name a numeric field with --field; the layer's are: " + field_list(layer, true));
+        }
+        return style;
+    }
+    const int i = layer.GetLayerDefn()->GetFieldIndex(req.field.c_str());
+    if (i < 0) {
+        throw Error(ErrorKind::usage, "--field '" + req.field + "' is not a field of layer '" + layer.GetName() + "'",
+                    ErrorPlace::at(path, layer.GetName()), "name one of its fields: " + field_list(layer));
+    }
+    const OGRFieldType type = layer.GetLayerDefn()->GetFieldDefn(i)->GetType();
+    const bool numeric = type == OFTInteger || type == OFTInteger64 || type == OFTReal;
+    if (!numeric && !req.classes.empty()) {
+        throw Error(ErrorKind::usage, "--classes needs a numeric field; '" + req.field + "' holds text",
+                    ErrorPlace::at(path, layer.GetName()),
+                    "leave --classes out (a colour per value) or name a numeric field");
+    }
+    styles::StyleSpec s;
+    if (style) s = *style;
+    s.table = layer.GetName();
+    s.renderer = numeric ? styles::Renderer::graduated : styles::Renderer::categorized;
+    s.field = req.field;
+    s.classes.clear();
+    s.title_nl = s.title_en = req.field;
+    if (s.outline == "#ffffff" || s.outline.empty()) s.outline = "#636363";
+    return s;
+}
+
+const char* method_name(ClassMethod m, bool english) {
+    switch (m) {
+        case ClassMethod::jenks: return english ? "natural breaks" : "natuurlijke grenzen";
+        case ClassMethod::quantile: return english ? "quantiles" : "kwantielen";
+        case ClassMethod::equal: return english ? "equal intervals" : "gelijke intervallen";
+        case ClassMethod::breaks: return english ? "own breaks" : "eigen grenzen";
+    }
+    return "";
+}
+
+// A colour per text value: the catalogue's classes and labels when every value is a code of one
+// catalogue kind (WBS, netcongestie), else the values in order on a qualitative palette.
+std::vector<styles::StyleClass> category_classes(const Layer& data, const std::string& path) {
+    std::set<std::string> present;
+    for (const auto& f : data.features) {
+        if (!f.category.empty()) present.insert(f.category);
+    }
+    for (const char* kind : {"wbs", "netcongestie"}) {
+        std::vector<styles::StyleClass> out;
+        std::size_t known = 0;
+        for (const auto& c : styles::catalogue_classes(kind)) {
+            if (present.count(c.value)) {
+                out.push_back(c);
+                ++known;
+            }
+        }
+        if (known == present.size() && known > 0) return out;
+    }
+    if (present.size() > std::size(kQualitative)) {
+        throw Error(ErrorKind::usage,
+                    "the field has " + std::to_string(present.size()) + " different values; a map tells at most " +
+                        std::to_string(std::size(kQualitative)) + " colours apart",
+                    ErrorPlace::at(path, data.name), "name a numeric field or one with fewer values");
+    }
+    std::vector<styles::StyleClass> out;
+    for (const auto& v : present) out.push_back({v, 0, 0, v, v, kQualitative[out.size()]});
+    return out;
+}
+
+// Sets the classes of `spec` (graduated: from the values of the features that are not
+// excluded) and every feature's class; says how in summary.classification.
+void assign_classes(Layer& data, styles::StyleSpec& spec, const MapRequest& req, const std::string& path,
+                    MapSummary& summary) {
+    const bool en = req.english;
+    if (spec.renderer == styles::Renderer::categorized && spec.classes.empty()) {
+        spec.classes = category_classes(data, path);
+    }
+    if (spec.renderer == styles::Renderer::graduated) {
+        std::vector<double> values;
+        for (const auto& f : data.features) {
+            if (!f.excluded) values.push_back(f.value);
+        }
+        std::vector<std::size_t> counts(spec.classes.size(), 0);
+        std::size_t classed = 0;
+        for (double v : values) {
+            const int k = graduated_class(spec.classes, v);
+            if (k >= 0) ++counts[static_cast<std::size_t>(k)], ++classed;
+        }
+        const std::size_t largest = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
+        const bool collapsed = spec.classes.size() < 3 || (classed > 0 && largest * 10 > classed * 6);
+        if (!req.classes.empty() || !req.field.empty() || collapsed) {
+            const Classing how = req.classes.empty() ? Classing{} : parse_classing(req.classes);
+            spec.classes = classify(values, how);
+            std::string base = spec.title(false);
+            if (const auto p = base.find(" ("); p != std::string::npos) base.erase(p);
+            std::string base_en = spec.title(true);
+            if (const auto p = base_en.find(" ("); p != std::string::npos) base_en.erase(p);
+            spec.title_nl = base + " (" + method_name(how.method, false) + ")";
+            spec.title_en = base_en + " (" + method_name(how.method, true) + ")";
+            const bool zero = spec.classes.size() > 1 && spec.classes[0].lower == 0 && spec.classes[0].upper == 0;
+            summary.classification =
+                std::string(method_name(how.method, en)) + (zero ? (en ? ", zero apart" : ", nul apart") : "");
+            if (req.classes.empty() && req.field.empty()) {
+                summary.classification += en ? " (the style's classes put " : " (de klassen van de stijl zetten ";
+                summary.classification += std::to_string(largest) + (en ? " of " : " van ") + std::to_string(classed) +
+                                          (en ? " features in one class)" : " objecten in een klasse)");
+            }
+        } else {
+            for (auto& c : spec.classes) std::replace(c.label_nl.begin(), c.label_nl.end(), '.', ',');
+            summary.classification = en ? "the style's classes (as in QGIS)" : "de klassen van de stijl (als in QGIS)";
+        }
+    }
+    for (auto& f : data.features) {
+        if (spec.renderer == styles::Renderer::single) f.klass = 0;
+        else if (spec.renderer == styles::Renderer::graduated) f.klass = graduated_class(spec.classes, f.value);
+        else {
+            f.klass = -1;
+            for (std::size_t i = 0; i < spec.classes.size(); ++i) {
+                if (!f.category.empty() && spec.classes[i].value == f.category) f.klass = static_cast<int>(i);
+            }
+        }
+    }
 }
 
 struct View {
@@ -267,38 +439,8 @@ std::string thousands(long long v, char sep) {
     return out;
 }
 
-std::string distance_text(double m) {
-    char buf[32];
-    if (m >= 1000) std::snprintf(buf, sizeof buf, "%g km", m / 1000);
-    else std::snprintf(buf, sizeof buf, "%g m", m);
-    return buf;
-}
-
-// Adds a pHYs chunk (pixels per metre) after IHDR, so viewers and printers know the dpi.
-void png_set_dpi(const std::string& path, int dpi) {
-    std::ifstream in(path, std::ios::binary);
-    std::string png((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    in.close();
-    if (png.size() < 33) return;
-    auto crc32 = [](const std::string& bytes) {
-        std::uint32_t c = 0xffffffffu;
-        for (unsigned char b : bytes) {
-            c ^= b;
-            for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-        }
-        return c ^ 0xffffffffu;
-    };
-    auto be32 = [](std::uint32_t v) {
-        std::string s(4, '\0');
-        for (int i = 0; i < 4; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
-        return s;
-    };
-    const auto ppm = static_cast<std::uint32_t>(std::lround(dpi / 0.0254));
-    const std::string body = "pHYs" + be32(ppm) + be32(ppm) + std::string(1, '\1');
-    const std::string chunk = be32(9) + body + be32(crc32(body));
-    png.insert(33, chunk);  // 8 signature + 25 IHDR
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << png;
+std::string distance_text(double m, bool english) {
+    return m >= 1000 ? people_number(m / 1000, 1, english) + " km" : people_number(m, 1, english) + " m";
 }
 
 // The page in mm: paper, margins, the map frame and the panel beside (landscape) or under
@@ -352,6 +494,7 @@ std::string check_map_request(const MapRequest& req) {
         throw Error(ErrorKind::usage, "--extent must be XMIN,YMIN,XMAX,YMAX with XMIN < XMAX and YMIN < YMAX", {},
                     "give the corners in EPSG:28992 metres, for example --extent 120000,480000,140000,495000");
     }
+    if (!req.classes.empty()) parse_classing(req.classes);  // throws for bad --classes
     std::string ext = fs::path(req.output).extension().string();
     for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (ext != ".pdf" && ext != ".png" && ext != ".svg") {
@@ -459,41 +602,78 @@ void draw_context(cairo_t* cr, const View& v, const std::vector<Layer>& context,
     }
 }
 
-void hatch_excluded(cairo_t* cr, const View& v, const MapFeature& f, bool tiny, double k) {
+// Grey with a light (white) hatch: excluded candidates, on the map and in the legend. The
+// current path is the shape; it is consumed.
+void fill_excluded(cairo_t* cr, const Box& bounds, double k) {
+    cairo_path_t* shape = cairo_copy_path(cr);
     cairo_save(cr);
-    if (tiny) {
-        cairo_new_path(cr);
-        cairo_arc(cr, v.x(f.ax), v.y(f.ay), 0.9 * k, 0, 2 * M_PI);
-        cairo_clip(cr);
-        hatch(cr, Box{v.x(f.ax) - k, v.y(f.ay) - k, v.x(f.ax) + k, v.y(f.ay) + k}, 0.6 * k);
-        cairo_set_line_width(cr, 0.15 * k);
-    } else {
-        geom_path(cr, v, *f.geom);
-        cairo_clip(cr);
-        OGREnvelope e;
-        f.geom->getEnvelope(&e);
-        hatch(cr, Box{v.x(e.MinX), v.y(e.MaxY), v.x(e.MaxX), v.y(e.MinY)}, 0.9 * k);
-        cairo_set_line_width(cr, 0.18 * k);
-    }
-    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+    cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
+    cairo_fill_preserve(cr);
+    cairo_clip(cr);
+    hatch(cr, bounds, 0.8 * k);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_set_line_width(cr, 0.22 * k);
     cairo_stroke(cr);
     cairo_restore(cr);
+    cairo_new_path(cr);
+    cairo_append_path(cr, shape);
+    cairo_path_destroy(shape);
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_set_line_width(cr, 0.2 * k);
+    cairo_stroke(cr);
 }
 
-// The layer's features in their class colours (a feature smaller than 1.5 mm on paper as a
-// marker), excluded ones hatched, then the conflict outlines.
-Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles::StyleSpec* spec, double k) {
-    Drawn drawn;
-    for (const auto& f : data.features) {
-        throw_if_cancelled();  // Ctrl-C while drawing
+// The feature's bounding box on the page (mm).
+Box paper_box(const View& v, const MapFeature& f) {
+    OGREnvelope e;
+    f.geom->getEnvelope(&e);
+    return Box{v.x(e.MinX), v.y(e.MaxY), v.x(e.MaxX), v.y(e.MinY)};
+}
+
+// Which features are drawn as markers: smaller than kTinyMm on paper; in a sparse layer (the
+// features cover under 5 % of its extent: candidates, locations) also those whose area is less
+// than a square of 1.5 kTinyMm, so small sites stay visible at national scale.
+void mark_tiny(Layer& data, const View& v, double k) {
+    double total = 0;
+    for (const auto& f : data.features) total += f.area;
+    const double extent = (data.extent.MaxX - data.extent.MinX) * (data.extent.MaxY - data.extent.MinY);
+    const bool sparse = extent > 0 && total < 0.05 * extent;
+    for (auto& f : data.features) {
         OGREnvelope fe;
         f.geom->getEnvelope(&fe);
-        const bool tiny = std::max(fe.MaxX - fe.MinX, fe.MaxY - fe.MinY) * v.s < 1.5 * k;
-        if (tiny) {
-            cairo_new_path(cr);
-            cairo_arc(cr, v.x(f.ax), v.y(f.ay), 0.9 * k, 0, 2 * M_PI);
+        f.tiny = std::max(fe.MaxX - fe.MinX, fe.MaxY - fe.MinY) * v.s < kTinyMm * k ||
+                 (sparse && std::sqrt(f.area) * v.s < 1.5 * kTinyMm * k);
+    }
+}
+
+// The layer's features in their class colours (a small one as a marker), excluded ones grey
+// and hatched, from the bottom: excluded, no class, then the classes in order (so the last
+// class, e.g. 'nee', is on top), then the conflict outlines.
+Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles::StyleSpec* spec, double k) {
+    Drawn drawn;
+    std::vector<const MapFeature*> order;
+    for (const auto& f : data.features) order.push_back(&f);
+    std::stable_sort(order.begin(), order.end(), [](const MapFeature* a, const MapFeature* b) {
+        return (a->excluded ? -2 : a->klass) < (b->excluded ? -2 : b->klass);
+    });
+    for (const MapFeature* fp : order) {
+        throw_if_cancelled();  // Ctrl-C while drawing
+        const MapFeature& f = *fp;
+        Box bounds{v.x(f.ax) - kMarkerR * k, v.y(f.ay) - kMarkerR * k, v.x(f.ax) + kMarkerR * k,
+                   v.y(f.ay) + kMarkerR * k};
+        cairo_new_path(cr);
+        if (f.tiny) {
+            cairo_arc(cr, v.x(f.ax), v.y(f.ay), kMarkerR * k, 0, 2 * M_PI);
         } else {
             geom_path(cr, v, *f.geom);
+            OGREnvelope e;
+            f.geom->getEnvelope(&e);
+            bounds = Box{v.x(e.MinX), v.y(e.MaxY), v.x(e.MaxX), v.y(e.MinY)};
+        }
+        if (f.excluded) {
+            drawn.excluded = true;
+            fill_excluded(cr, bounds, k);
+            continue;
         }
         const bool filled = f.klass >= 0 && spec && !spec->classes[static_cast<std::size_t>(f.klass)].fill.empty();
         if (filled) {
@@ -504,18 +684,14 @@ Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles:
             cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
             cairo_fill_preserve(cr);
         }
-        if (tiny) {
-            cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
-            cairo_set_line_width(cr, 0.12 * k);
+        if (f.tiny) {
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+            cairo_set_line_width(cr, 0.2 * k);
         } else {
             set(cr, rgb(spec ? spec->outline : "#232323"));
             cairo_set_line_width(cr, std::max(0.1, (spec ? spec->outline_mm : 0.26)) * k);
         }
         cairo_stroke(cr);
-        if (f.excluded) {
-            drawn.excluded = true;
-            hatch_excluded(cr, v, f, tiny, k);
-        }
     }
     for (const auto& f : data.features) {
         throw_if_cancelled();
@@ -543,69 +719,182 @@ Drawn draw_map(cairo_t* cr, const View& v, const Box& frame, const Layer& data, 
     return drawn;
 }
 
-// Labels: the top N ranked candidates, else every named feature, largest first; a label that
-// would overlap another (or leave the frame) is left out. Returns whether the layer is ranked.
-bool draw_labels(cairo_t* cr, const View& v, const Box& frame, const Layer& data, int top, double k,
-                 MapSummary& summary) {
+// What the labels show: the best-ranked candidates, the chosen ones of a selection, the
+// features with a value (graduated, zero left out; categorized, the last class first), or
+// every named feature.
+enum class LabelSet { none, ranked, chosen, classed, named };
+
+struct PlacedLabel {
+    Box box;  // mm on the page
+    std::string text;
+};
+
+struct Labels {
+    LabelSet set = LabelSet::none;
+    int top = 0;  // ranked: the N labelled
+    std::vector<PlacedLabel> placed;
+};
+
+// The features to label, most important first, and which kind of set they are.
+std::pair<LabelSet, std::vector<const MapFeature*>> label_order(const Layer& data, const styles::StyleSpec* spec,
+                                                                int top, const View& v, const Box& frame) {
     std::vector<const MapFeature*> order;
     const bool ranked =
         std::any_of(data.features.begin(), data.features.end(), [](const MapFeature& f) { return f.rank > 0; });
+    const bool graduated = spec && spec->renderer == styles::Renderer::graduated;
+    const bool categorized = spec && spec->renderer == styles::Renderer::categorized;
+    const LabelSet set = data.selection             ? LabelSet::chosen
+                         : ranked                   ? LabelSet::ranked
+                         : graduated || categorized ? LabelSet::classed
+                                                    : LabelSet::named;
+    const int ranked_top = top < 0 ? 10 : top;
     for (const auto& f : data.features) {
         const Box anchor{v.x(f.ax), v.y(f.ay), v.x(f.ax), v.y(f.ay)};
-        if (!anchor.inside(frame)) continue;  // outside the shown part (--extent)
-        if (ranked ? (f.rank > 0 && f.rank <= top) : !f.label.empty()) order.push_back(&f);
+        if (!anchor.inside(frame) || f.excluded) continue;  // outside the shown part (--extent)
+        bool take = false;
+        switch (set) {
+            case LabelSet::chosen: take = f.chosen && !f.label.empty(); break;
+            case LabelSet::ranked: take = f.rank > 0 && f.rank <= ranked_top; break;
+            case LabelSet::classed:
+                take = !f.label.empty() && f.klass >= 0 && (!graduated || (std::isfinite(f.value) && f.value != 0));
+                break;
+            default: take = !f.label.empty();
+        }
+        if (take) order.push_back(&f);
     }
     std::stable_sort(order.begin(), order.end(), [&](const MapFeature* a, const MapFeature* b) {
-        return ranked ? a->rank < b->rank : a->area > b->area;
+        if (set == LabelSet::ranked || set == LabelSet::chosen) {
+            if ((a->rank > 0) != (b->rank > 0)) return a->rank > 0;
+            if (a->rank != b->rank) return a->rank < b->rank;
+            return a->area > b->area;
+        }
+        if (set == LabelSet::classed && graduated && a->value != b->value) return a->value > b->value;
+        if (set == LabelSet::classed && a->klass != b->klass) return a->klass > b->klass;
+        return a->area > b->area;
     });
-    std::vector<Box> placed;
-    if (ranked) {
-        // The ranked candidates' markers first, so no label covers another candidate's marker.
-        for (const MapFeature* f : order) {
-            const double ax = v.x(f->ax), ay = v.y(f->ay);
-            cairo_new_path(cr);
-            cairo_arc(cr, ax, ay, 0.8 * k, 0, 2 * M_PI);
-            cairo_set_source_rgb(cr, 1, 1, 1);
-            cairo_fill_preserve(cr);
-            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-            cairo_set_line_width(cr, 0.35 * k);
-            cairo_stroke(cr);
-            placed.push_back(Box{ax - 0.9 * k, ay - 0.9 * k, ax + 0.9 * k, ay + 0.9 * k});
+    if (set == LabelSet::chosen && top >= 0 && order.size() > static_cast<std::size_t>(top)) {
+        order.resize(static_cast<std::size_t>(top));
+    }
+    return {set, order};
+}
+
+// A white dot with a dark ring: the ranked candidates' marker.
+void rank_dot(cairo_t* cr, double x, double y, double k) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, 0.8 * k, 0, 2 * M_PI);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_set_line_width(cr, 0.35 * k);
+    cairo_stroke(cr);
+}
+
+// A label's baseline start; `leader`: far from its anchor, joined to it by a line.
+struct Spot {
+    double x = 0, y = 0;
+    bool leader = false;
+};
+
+// Spots beside an anchor for a label w x h mm, `g` mm clear of it: right, left, above, below,
+// the diagonals, then the same twice farther out (with a leader line).
+std::vector<Spot> beside_spots(double ax, double ay, double w, double h, double g, double k) {
+    std::vector<Spot> out;
+    for (int ring = 0; ring < 3; ++ring) {
+        const double d = g + ring * 3.5 * k;
+        const double right = ax + d + 0.6, left = ax - d - 0.6 - w, above = ay - d - 0.9, below = ay + d + h + 0.2;
+        const double mid = ay + h / 2 - 0.4, centre = ax - w / 2;
+        for (const auto& [x, y] : std::vector<std::pair<double, double>>{{right, mid},
+                                                                         {left, mid},
+                                                                         {centre, above},
+                                                                         {centre, below},
+                                                                         {right, above},
+                                                                         {left, above},
+                                                                         {right, below},
+                                                                         {left, below}}) {
+            out.push_back({x, y, ring > 0});
         }
     }
-    font(cr, 2.6 * k, ranked);
+    return out;
+}
+
+// A thin line from the edge of the marker (radius g) to the nearest point of the label's box.
+void leader_line(cairo_t* cr, double ax, double ay, const Box& b, double g, double k) {
+    const double bx = std::clamp(ax, b.x0, b.x1), by = std::clamp(ay, b.y0, b.y1);
+    const double len = std::hypot(bx - ax, by - ay);
+    if (len <= g) return;
+    cairo_new_path(cr);
+    cairo_move_to(cr, ax + (bx - ax) * (g - 0.3 * k) / len, ay + (by - ay) * (g - 0.3 * k) / len);
+    cairo_line_to(cr, bx, by);
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    cairo_set_line_width(cr, 0.2 * k);
+    cairo_stroke(cr);
+}
+
+// Labels beside their markers, never on a marker or another label; a label that finds no free
+// spot inside the frame is left out (counted). Polygons large enough to hold a label get it
+// centred when that spot is free.
+Labels draw_labels(cairo_t* cr, const View& v, const Box& frame, const Layer& data, const styles::StyleSpec* spec,
+                   int top, double k, MapSummary& summary) {
+    Labels out;
+    auto [set, order] = label_order(data, spec, top, v, frame);
+    out.set = set;
+    out.top = top < 0 ? 10 : top;
+    std::vector<Box> taken;
+    for (const auto& f : data.features) {  // every marker and small polygon is kept free
+        if (f.tiny) {
+            const double ax = v.x(f.ax), ay = v.y(f.ay), r = (kMarkerR + 0.25) * k;
+            taken.push_back(Box{ax - r, ay - r, ax + r, ay + r});
+        } else if (const Box b = paper_box(v, f); b.x1 - b.x0 < kSmallMm * k && b.y1 - b.y0 < kSmallMm * k) {
+            taken.push_back(b);
+        }
+    }
+    const bool dots = set == LabelSet::ranked;
+    if (dots) {
+        for (const MapFeature* f : order) {
+            const double ax = v.x(f->ax), ay = v.y(f->ay);
+            rank_dot(cr, ax, ay, k);
+            taken.push_back(Box{ax - 0.9 * k, ay - 0.9 * k, ax + 0.9 * k, ay + 0.9 * k});
+        }
+    }
+    const bool bold = set == LabelSet::ranked || set == LabelSet::chosen;
+    font(cr, 2.6 * k, bold);
     for (const MapFeature* f : order) {
-        const std::string s = ranked ? std::to_string(f->rank) + ". " + f->label : f->label;
+        const std::string s = dots ? std::to_string(f->rank) + ". " + f->label : f->label;
         const double w = text_width(cr, s), h = 2.6 * k;
         const double ax = v.x(f->ax), ay = v.y(f->ay);
-        const double d = ranked ? 1.6 * k : 0;
-        // Candidate positions: centred (named areas), then right, left, above, below, diagonals.
-        const std::vector<std::pair<double, double>> spots =
-            ranked ? std::vector<std::pair<double, double>>{{ax + d, ay + h / 2 - 0.4}, {ax - d - w, ay + h / 2 - 0.4},
-                                                            {ax - w / 2, ay - d},       {ax - w / 2, ay + d + h},
-                                                            {ax + d, ay - d},           {ax - d - w, ay - d},
-                                                            {ax + d, ay + d + h},       {ax - d - w, ay + d + h}}
-                   : std::vector<std::pair<double, double>>{
-                         {ax - w / 2, ay + h / 2 - 0.4}, {ax - w / 2, ay - h / 2}, {ax - w / 2, ay + h * 1.3}};
+        // g: the gap between the anchor and the label's box (clear of the marker or dot).
+        const Box pb = paper_box(v, *f);
+        const bool small = f->tiny || (pb.x1 - pb.x0 < kSmallMm * k && pb.y1 - pb.y0 < kSmallMm * k);
+        const double g = f->tiny ? (kMarkerR + 0.45) * k
+                         : small ? std::max(ax - pb.x0, pb.x1 - ax)
+                         : dots  ? 1.0 * k
+                                 : 0.3 * k;
+        std::vector<Spot> spots;
+        if (!small && !dots && w < pb.x1 - pb.x0) {  // inside a polygon wide enough first
+            spots = {{ax - w / 2, ay + h / 2 - 0.4}, {ax - w / 2, ay - h / 2}, {ax - w / 2, ay + h * 1.3}};
+        }
+        for (const Spot& p : beside_spots(ax, ay, w, h, g, k)) spots.push_back(p);
         bool done = false;
-        for (const auto& [x, y] : spots) {
-            const Box b{x - 0.6, y - h - 0.2, x + w + 0.6, y + 0.9};
+        for (const Spot& p : spots) {
+            const Box b{p.x - 0.6, p.y - h - 0.2, p.x + w + 0.6, p.y + 0.9};
             if (!b.inside(frame)) continue;
-            if (std::any_of(placed.begin(), placed.end(), [&](const Box& o) { return o.overlaps(b); })) continue;
-            halo_text(cr, x, y, s);
-            placed.push_back(b);
+            if (std::any_of(taken.begin(), taken.end(), [&](const Box& o) { return o.overlaps(b); })) continue;
+            if (p.leader) leader_line(cr, ax, ay, b, g, k);
+            halo_text(cr, p.x, p.y, s);
+            taken.push_back(b);
+            out.placed.push_back({b, s});
             done = true;
             break;
         }
         if (done) ++summary.labels_placed;
         else ++summary.labels_dropped;
     }
-    return ranked;
+    return out;
 }
 
 // The frame around the map, the title and the subtitle (layer, file, what is labelled).
 void draw_frame_and_title(cairo_t* cr, const Page& page, const MapRequest& req, const styles::StyleSpec* spec,
-                          const Layer& data, const std::string& main_path, bool ranked) {
+                          const Layer& data, const std::string& main_path, const Labels& labels) {
     namespace fs = std::filesystem;
     const Box& frame = page.frame;
     const double k = page.k;
@@ -621,9 +910,13 @@ void draw_frame_and_title(cairo_t* cr, const Page& page, const MapRequest& req, 
     text(cr, page.margin, page.margin + 7 * k, title);
     font(cr, 3.2 * k);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    std::string what;
+    if (labels.set == LabelSet::ranked)
+        what = (en ? " - labels: top " : " - labels: beste ") + std::to_string(labels.top);
+    if (labels.set == LabelSet::chosen)
+        what = en ? " - labels: the chosen locations" : " - labels: de gekozen locaties";
     text(cr, page.margin, page.margin + 12.5 * k,
-         (en ? "Layer " : "Laag ") + data.name + " - " + fs::path(main_path).filename().string() +
-             (ranked ? (en ? " - labels: top " : " - labels: beste ") + std::to_string(req.top) : std::string()));
+         (en ? "Layer " : "Laag ") + data.name + " - " + fs::path(main_path).filename().string() + what);
 }
 
 // The legend: a swatch and a label per row, from the top of the panel down.
@@ -651,6 +944,14 @@ class Legend {
         y_ += row;
     }
     void box(const Box& b) const { cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0); }
+    double y() const { return y_; }
+    // A line of text without a swatch (the totals box).
+    void line(const std::string& s) {
+        cairo_set_source_rgb(cr_, 0.1, 0.1, 0.1);
+        font(cr_, 3.0 * k_);
+        text(cr_, x_, y_ + 2.5 * k_, s);
+        y_ += 4.6 * k_;
+    }
     // A box filled grey-ish and outlined: context layers and 'no value'.
     void filled_box(const Box& b, double fill_r, double fill_g, double fill_b, double line) const {
         box(b);
@@ -668,7 +969,7 @@ class Legend {
 };
 
 void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const styles::StyleSpec* spec,
-                 const std::vector<Layer>& context, const Drawn& drawn, bool ranked, MapSummary& summary) {
+                 const std::vector<Layer>& context, const Drawn& drawn, const Labels& labels, MapSummary& summary) {
     const double k = page.k;
     const bool en = req.english;
     const double lx = req.landscape ? page.frame.x1 + 6 * k : page.margin;
@@ -696,17 +997,8 @@ void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const sty
     }
     if (drawn.excluded) {
         legend.row(en ? "excluded" : "uitgesloten", [&](const Box& b) {
-            cairo_save(cr);
             legend.box(b);
-            cairo_clip(cr);
-            hatch(cr, b, 0.9 * k);
-            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-            cairo_set_line_width(cr, 0.18 * k);
-            cairo_stroke(cr);
-            cairo_restore(cr);
-            legend.box(b);
-            cairo_set_line_width(cr, 0.25 * k);
-            cairo_stroke(cr);
+            fill_excluded(cr, b, k);
         });
     }
     if (drawn.marked) {
@@ -717,21 +1009,19 @@ void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const sty
             cairo_stroke(cr);
         });
     }
-    if (ranked && summary.labels_placed > 0) {
-        legend.row(en ? "rank (best " + std::to_string(req.top) + ")" : "rang (beste " + std::to_string(req.top) + ")",
-                   [&](const Box& b) {
-                       cairo_new_path(cr);
-                       cairo_arc(cr, (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, 0.8 * k, 0, 2 * M_PI);
-                       cairo_set_source_rgb(cr, 1, 1, 1);
-                       cairo_fill_preserve(cr);
-                       cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-                       cairo_set_line_width(cr, 0.3 * k);
-                       cairo_stroke(cr);
-                   });
+    if (labels.set == LabelSet::ranked && summary.labels_placed > 0) {
+        const std::string n = std::to_string(labels.top);
+        legend.row(en ? "rank (best " + n + ")" : "rang (beste " + n + ")",
+                   [&](const Box& b) { rank_dot(cr, (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, k); });
     }
     for (const Layer& c : context) {
         const std::string label = c.name == "gemeenten" ? (en ? "municipal boundary" : "gemeentegrens") : c.name;
         legend.row(label, [&](const Box& b) { legend.filled_box(b, 0.96, 0.96, 0.95, 0.55); });
+    }
+    if (!summary.totals.empty()) {  // under the legend (landscape), in a column beside it (portrait)
+        Legend totals(cr, req.landscape ? lx : page.W * 0.42, req.landscape ? legend.y() + 3 * k : ly, k, summary);
+        totals.heading(en ? "Chosen" : "Gekozen", 3.2, 2.5, 5.5);
+        for (const auto& line : summary.totals) totals.line(line);
     }
 }
 
@@ -770,16 +1060,18 @@ void draw_scale_and_north(cairo_t* cr, const Page& page, const View& v, const Ma
     }
     font(cr, 2.8 * k);
     text(cr, sx, sy + 5 * k, "0", 0.5);
-    text(cr, sx + len / 2, sy + 5 * k, distance_text(nice / 2), 0.5);
-    text(cr, sx + len, sy + 5 * k, distance_text(nice), 0.5);
+    text(cr, sx + len / 2, sy + 5 * k, distance_text(nice / 2, en), 0.5);
+    text(cr, sx + len, sy + 5 * k, distance_text(nice, en), 0.5);
     const long long ratio = std::llround(scale / 1000.0) * 1000;
-    text(cr, sx, sy - 2 * k,
+    // Landscape: from the bar's left end; portrait: ending at the right margin (on the page).
+    text(cr, req.landscape ? sx : page.W - page.margin, sy - 2 * k,
          (en ? "Scale 1 : " + thousands(ratio, ',') : "Schaal 1 : " + thousands(ratio, '.')) +
-             (en ? " (at print size)" : " (op ware grootte)"));
+             (en ? " (at print size)" : " (op ware grootte)"),
+         req.landscape ? 0 : 1);
 
     // North arrow (RD New grid north; within 2 degrees of true north in the Netherlands).
-    const double nx = req.landscape ? lx + page.panel_w - 14 * k : frame.x1 - 8 * k;
-    const double ny = req.landscape ? frame.y1 - 24 * k : frame.y0 + 6 * k;
+    const double nx = req.landscape ? lx + page.panel_w - 14 * k : page.W - page.margin - 6 * k;
+    const double ny = req.landscape ? frame.y1 - 24 * k : frame.y1 + 36 * k;
     cairo_move_to(cr, nx, ny - 7 * k);
     cairo_line_to(cr, nx + 3 * k, ny + 3 * k);
     cairo_line_to(cr, nx, ny + 1 * k);
@@ -811,7 +1103,8 @@ std::string draw_attribution(cairo_t* cr, const Page& page, const Layer& data, c
 }
 
 // Ends the page and writes the PDF/SVG (already streaming to the temporary file) or the PNG.
-void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& out, const MapRequest& req) {
+void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& out, const MapRequest& req,
+                   const std::vector<std::pair<std::string, std::string>>& texts) {
     cairo_show_page(canvas.cr);
     canvas.owner.reset();
     canvas.cr = nullptr;
@@ -826,7 +1119,10 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
             throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace::at(req.output),
                         "check free disk space and write permission in the output folder");
         }
-        png_set_dpi(out.temp_path(), req.dpi);
+        if (!png_add_metadata(out.temp_path(), req.dpi, texts)) {
+            throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace::at(req.output),
+                        "check free disk space and write permission in the output folder");
+        }
     } else {
         cairo_surface_finish(canvas.surface.get());
         cairo_status_t st = cairo_surface_status(canvas.surface.get());
@@ -840,6 +1136,65 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
     }
 }
 
+// The totals box of a selection map: count, homes, cost and affordable share of the chosen.
+std::vector<std::string> selection_totals(const Layer& data, bool en) {
+    if (!data.selection) return {};
+    std::size_t n = 0;
+    double homes = 0, affordable = 0, cost = 0;
+    for (const auto& f : data.features) {
+        if (!f.chosen) continue;
+        ++n;
+        homes += f.homes;
+        affordable += f.affordable;
+        cost += f.cost;
+    }
+    std::vector<std::string> out{(en ? "locations: " : "locaties: ") + people_number(static_cast<double>(n), 0, en)};
+    if (data.has_homes) out.push_back((en ? "homes: " : "woningen: ") + people_number(homes, 0, en));
+    if (data.has_cost)
+        out.push_back((en ? "cost: EUR " : "kosten: \u20ac ") + people_number(cost, 1, en) +
+                      (en ? " million" : " mln"));
+    if (data.has_homes && data.has_affordable && homes > 0) {
+        out.push_back((en ? "affordable: " : "betaalbaar: ") + people_number(100 * affordable / homes, 1, en) + " %");
+    }
+    return out;
+}
+
+// --extent must overlap the layer; numbers that look like degrees get their own message.
+void check_extent(const std::vector<double>& x, const OGREnvelope& data, const std::string& path,
+                  const std::string& layer) {
+    if (x.empty()) return;
+    const bool degrees = std::all_of(x.begin(), x.end(), [](double c) { return std::fabs(c) <= 180; });
+    const bool overlaps = x[0] < data.MaxX && data.MinX < x[2] && x[1] < data.MaxY && data.MinY < x[3];
+    if (overlaps && !degrees) return;
+    char layer_box[160];
+    std::snprintf(layer_box, sizeof layer_box, "%.0f,%.0f,%.0f,%.0f", data.MinX, data.MinY, data.MaxX, data.MaxY);
+    if (degrees) {
+        throw Error(ErrorKind::usage,
+                    "--extent is in EPSG:28992 (Amersfoort / RD New) metres, but these numbers look like degrees",
+                    ErrorPlace::at(path, layer),
+                    std::string("give RD metres, e.g. the layer's own extent --extent ") + layer_box +
+                        "; convert degrees with: echo LAT LON | cs2cs EPSG:4326 EPSG:28992");
+    }
+    throw Error(
+        ErrorKind::usage, "--extent does not overlap the layer (EPSG:28992 extent " + std::string(layer_box) + ")",
+        ErrorPlace::at(path, layer), "give XMIN,YMIN,XMAX,YMAX in EPSG:28992 metres inside " + std::string(layer_box));
+}
+
+// The PNG's text chunks: the georeference and the placed labels, in pixels.
+std::vector<std::pair<std::string, std::string>> png_texts(const View& v, const Labels& labels, int dpi) {
+    const double u = dpi / 25.4;  // px per mm
+    char georef[120];
+    std::snprintf(georef, sizeof georef, "%.6f %.9f %.6f", u * (v.ox - v.minx * v.s), u * v.s,
+                  u * (v.oy + v.miny * v.s));
+    std::string placed;
+    for (const auto& l : labels.placed) {
+        char box[120];
+        std::snprintf(box, sizeof box, "%.1f %.1f %.1f %.1f\t", u * l.box.x0, u * l.box.y0, u * l.box.x1, u * l.box.y1);
+        placed += box + l.text + "\n";
+    }
+    return {{"ruimte:georef", georef}, {"ruimte:labels", placed}};
+}
+
 }  // namespace
 
 MapSummary render_map(const MapRequest& req) {
@@ -851,37 +1206,41 @@ MapSummary render_map(const MapRequest& req) {
     MapSummary summary;
     DatasetOpen main = open_layer(req.input, true);
     const std::string main_path = parse_source(req.input).path;
-    const std::optional<styles::StyleSpec> style = styles::default_style(*main.layer);
-    const styles::StyleSpec* spec = style ? &*style : nullptr;
-    const Layer data = read_layer(*main.ds, *main.layer, main_path, spec);
+    std::optional<styles::StyleSpec> style = map_style(*main.layer, main_path, req);
+    styles::StyleSpec* spec = style ? &*style : nullptr;
+    Layer data = read_layer(*main.ds, *main.layer, main_path, spec ? spec->field : "", spec ? spec->label_field : "");
     summary.layer = data.name;
     summary.features = data.features.size();
     if (data.features.empty()) {
         throw Error(ErrorKind::input, "the layer has no features to draw", ErrorPlace::at(main_path, data.name),
                     "choose a layer with features (ruimte info FILE lists them)");
     }
+    check_extent(req.extent, data.extent, main_path, data.name);
+    if (spec) assign_classes(data, *spec, req, main_path, summary);
+    summary.totals = selection_totals(data, req.english);
     std::vector<Layer> context;
     std::vector<DatasetOpen> context_open;
     for (const auto& c : req.context) {
         context_open.push_back(open_layer(c, false));
         context.push_back(
-            read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, nullptr));
+            read_layer(*context_open.back().ds, *context_open.back().layer, parse_source(c).path, "", ""));
     }
 
     const Page page = page_layout(req);
     const View v = fit_view(page.frame, data.extent, req.extent);
     summary.scale = 1000.0 / v.s;
+    mark_tiny(data, v, page.k);
 
     AtomicOutput out(req.output, req.overwrite, inputs);
     Canvas canvas = open_canvas(ext, out, page, req, summary);
     cairo_t* cr = canvas.cr;
     const Drawn drawn = draw_map(cr, v, page.frame, data, context, spec, page.k);
-    const bool ranked = draw_labels(cr, v, page.frame, data, req.top, page.k, summary);
-    draw_frame_and_title(cr, page, req, spec, data, main_path, ranked);
-    draw_legend(cr, page, req, spec, context, drawn, ranked, summary);
+    const Labels labels = draw_labels(cr, v, page.frame, data, spec, req.top, page.k, summary);
+    draw_frame_and_title(cr, page, req, spec, data, main_path, labels);
+    draw_legend(cr, page, req, spec, context, drawn, labels, summary);
     draw_scale_and_north(cr, page, v, req, summary.scale);
     summary.attribution = draw_attribution(cr, page, data, context, main_path, req.english);
-    finish_canvas(canvas, ext, out, req);
+    finish_canvas(canvas, ext, out, req, png_texts(v, labels, req.dpi));
     out.commit();
     return summary;
 }

@@ -43,9 +43,10 @@ var = ImageStat.Stat(im.convert("L").resize((351, 248))).var[0]
 print("size", im.size, "dpi", dpi, "variance", round(var, 1))
 sys.exit(0 if im.size == (3508, 2480) and abs(dpi[0] - 300) < 0.5 and var > 100 else 1)
 PY
-# Legend entries equal the style's classes (labels in the QML of layer_styles), in order.
+# Legend entries equal the style's classes (labels of the QML rules in layer_styles, without the
+# excluded and ELSE rules), in order, with the decimal comma on a Dutch map.
 qml_labels=$(sqlite3 "$tmp/score.gpkg" "SELECT styleQML FROM layer_styles WHERE f_table_name = 'candidates_scored'" |
-  /usr/bin/python3 -c "import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read().split('\n', 1)[1]); print(' '.join('[' + x.get('label') + ']' for x in r.iter('range')))")
+  /usr/bin/python3 -c "import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read().split('\n', 1)[1]); print(' '.join('[' + x.get('label').replace('.', ',') + ']' for x in r.iter('rule') if x.get('filter') != 'ELSE' and x.get('label') != 'uitgesloten'))")
 legend=$(sed -n 's/^Legend: //p' "$tmp/png.txt")
 case "$legend" in "$qml_labels "*) ok "legend starts with the style's 5 classes: $qml_labels";; *) bad "legend '$legend' vs style '$qml_labels'";; esac
 case "$legend" in *"[uitgesloten]"*"[gemeentegrens]"*) ok "Dutch legend: uitgesloten, gemeentegrens";; *) bad "Dutch legend: $legend";; esac
@@ -80,11 +81,80 @@ full=$(sed -n 's/.*scale 1:\([0-9]*\).*/\1/p' "$tmp/png.txt"); zoom=$(sed -n 's/
   bad "--extent scale: $(cat "$tmp/zoom.txt")"
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --extent 170000,470000,120000,500000 > /dev/null 2>&1; [ $? = 2 ] &&
   ok "exit 2 for an extent with xmin > xmax" || bad "exit for a reversed extent"
+# An extent in degrees, or one beside the data, is an error naming the CRS (it drew a blank
+# frame with 'Schaal 1 : 0' before).
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --extent 4.5,52,5.5,53 2> "$tmp/err.txt" > /dev/null; c=$?
+[ $c = 2 ] && grep -q "EPSG:28992.*degrees" "$tmp/err.txt" && grep -q "cs2cs EPSG:4326 EPSG:28992" "$tmp/err.txt" && [ ! -e "$tmp/bad.png" ] &&
+  ok "exit 2 for an extent in degrees, naming EPSG:28992 and the fix" || bad "degrees extent: exit $c $(cat "$tmp/err.txt")"
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --extent 0,0,1000,1000 2> "$tmp/err.txt" > /dev/null; c=$?
+[ $c = 2 ] && grep -q "does not overlap the layer (EPSG:28992 extent" "$tmp/err.txt" && ok "exit 2 for an extent beside the data" ||
+  bad "extent beside the data: exit $c"
+
+# --field and --classes: validated; breaks change the legend; text fields get a colour per value.
+for bad_classes in "3,2" "kwantiel" "1,,2"; do
+  "$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --classes "$bad_classes" 2> "$tmp/err.txt" > /dev/null; c=$?
+  [ $c = 2 ] && grep -q "^ruimte map: error: --classes: .*Fix: " "$tmp/err.txt" && ok "exit 2 for --classes $bad_classes" ||
+    bad "--classes $bad_classes: exit $c $(cat "$tmp/err.txt")"
+done
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/bad.png" --field nope 2> "$tmp/err.txt" > /dev/null; c=$?
+[ $c = 2 ] && grep -q "'nope' is not a field.*Fix: name one of its fields: .*woningen" "$tmp/err.txt" &&
+  ok "exit 2 for an unknown --field, listing the fields" || bad "--field nope: exit $c"
+"$ruimte" map "$tmp/check.gpkg" -o "$tmp/bad.png" --classes jenks 2> "$tmp/err.txt" > /dev/null; c=$?
+[ $c = 2 ] && grep -q "needs a numeric field.*share_nee" "$tmp/err.txt" && ok "exit 2 for --classes on a categorized layer" ||
+  bad "--classes on check: exit $c"
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/w.png" --dpi 50 --field woningen --classes 500,1000,2000 --lang en > "$tmp/w.txt" || bad "--field woningen"
+case "$(sed -n 's/^Legend: //p' "$tmp/w.txt")" in
+  "[42 - 500] [500 - 1,000] [1,000 - 2,000] [2,000 - 8,158] [excluded]"*) ok "--classes breaks: legend in English numbers";;
+  *) bad "--classes breaks legend: $(cat "$tmp/w.txt")";;
+esac
+"$ruimte" map "$tmp/score.gpkg" -o "$tmp/f.png" --dpi 50 --field fase > "$tmp/f.txt" || bad "--field fase"
+case "$(sed -n 's/^Legend: //p' "$tmp/f.txt")" in "[besluit] [idee] [plan] [uitgesloten]"*) ok "--field on text: a colour per value";;
+  *) bad "--field fase: $(cat "$tmp/f.txt")";; esac
+"$ruimte" map "$tmp/check.gpkg" -o "$tmp/v.png" --dpi 50 --field verdict > "$tmp/v.txt" || bad "--field verdict"
+case "$(sed -n 's/^Legend: //p' "$tmp/v.txt")" in *"[ja, mits (kleine opgave)]"*) ok "--field verdict: catalogue labels, not codes";;
+  *) bad "--field verdict: $(cat "$tmp/v.txt")";; esac
+
+# Portrait: the scale text ends inside the page (it ran off the right edge); the right margin
+# (the last 8 mm) holds no ink.
+"$ruimte" map "$tmp/select.gpkg" -o "$tmp/portrait.png" --orientation portrait --dpi 100 > /dev/null || bad "portrait map"
+/usr/bin/python3 - "$tmp/portrait.png" <<'PY' && ok "portrait: nothing drawn in the right margin" || bad "portrait: ink in the right margin"
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("L")
+w, h = im.size
+strip = im.crop((w - int(8 / 25.4 * 100), 0, w, h))
+print("darkest pixel in the right margin:", strip.getextrema()[0])
+sys.exit(0 if strip.getextrema()[0] > 200 else 1)
+PY
 
 # Errors: an unknown extension is a usage error (2); an existing map needs --overwrite (5).
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/x.jpg" > /dev/null 2>&1; [ $? = 2 ] && ok "exit 2 for .jpg" || bad "exit for .jpg"
 "$ruimte" map "$tmp/score.gpkg" -o "$tmp/score.png" > /dev/null 2>&1; [ $? = 5 ] && ok "exit 5 for an existing map" || bad "exit for existing"
 "$ruimte" map "$tmp/score.gpkg:nope" -o "$tmp/y.png" 2> "$tmp/err.txt" > /dev/null; c=$?
 [ $c = 4 ] && grep -q "candidates_scored" "$tmp/err.txt" && ok "exit 4 naming the spatial layers for a missing layer" || { bad "missing layer exit $c"; cat "$tmp/err.txt"; }
+# The attribution finds the manifest's relative input paths from another working folder too
+# (from the GeoPackage's folder and above), through a selection made from a score output.
+mkdir -p "$tmp/proj/out" && cp -r data-samples "$tmp/proj/"
+(cd "$tmp/proj" && "$ruimte" score --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o out/s.gpkg -q > /dev/null &&
+  "$ruimte" select --scored out/s.gpkg --target woningen=20000 -o out/sel.gpkg -q > /dev/null) || bad "score/select in proj"
+(cd / && "$ruimte" map "$tmp/proj/out/sel.gpkg" -o "$tmp/proj/out/sel.png" --dpi 50) > "$tmp/attr.txt" || bad "map from /"
+grep -q "^Attribution: Gegevens: synthetisch" "$tmp/attr.txt" && ok "attribution: synthetic through select <- score, from another folder" ||
+  bad "attribution from another folder: $(grep Attribution "$tmp/attr.txt")"
+
+# The sensitivity chart at print quality: PNG at 300 dpi (it was 900 px wide), PDF as vectors.
+"$ruimte" sensitivity --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/s1.gpkg" \
+  --draws 50 --seed 7 --top 10 --chart "$tmp/chart.png" -q > /dev/null || bad "sensitivity --chart png"
+/usr/bin/python3 - "$tmp/chart.png" <<'PY' && ok "chart PNG: 2813 px wide at 300 dpi" || bad "chart PNG size or dpi"
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1])
+print("chart", im.size, im.info.get("dpi"))
+sys.exit(0 if im.size[0] == 2813 and abs(im.info["dpi"][0] - 300) < 0.5 else 1)
+PY
+"$ruimte" sensitivity --candidates data-samples/kandidaten.shp --profile data-samples/woningbouw.toml -o "$tmp/s2.gpkg" \
+  --draws 50 --seed 7 --top 10 --chart "$tmp/chart.pdf" -q > /dev/null || bad "sensitivity --chart pdf"
+pdfinfo "$tmp/chart.pdf" | grep -q "Page size: *675 x" && [ "$(pdfimages -list "$tmp/chart.pdf" | tail -n +3 | wc -l)" = 0 ] &&
+  ok "chart PDF: 675 pt wide, no raster images" || bad "chart PDF"
+
 [ "$fail" = 0 ] && echo "map_outputs: manifest, PNG, PDF, SVG and legends as specified"
 exit $fail

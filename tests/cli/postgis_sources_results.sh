@@ -57,10 +57,10 @@ for want in "Candidate areas scored by ruimte" "COMMAND: " "VERSION: " "PROFILE:
   grep -qF "$want" <<<"$comment" || fail "table comment lacks '$want'"
 done
 style=$("${psql[@]}" -c "SELECT f_table_catalog || '|' || f_table_schema || '|' || f_table_name || '|' || f_geometry_column || '|' ||
-                                useasdefault || '|' || (xpath('count(//range)', styleqml))[1]::text || '|' ||
-                                (xpath('//renderer-v2/@attr', styleqml))[1]::text
+                                useasdefault || '|' || (xpath('count(//rules/rule)', styleqml))[1]::text || '|' ||
+                                (xpath('//renderer-v2/@type', styleqml))[1]::text
                          FROM public.layer_styles WHERE f_table_schema = 'uitkomst'")
-[ "$style" = "ruimte|uitkomst|candidates_scored|geom|true|5|score" ] || fail "unexpected layer_styles row: $style"
+[ "$style" = "ruimte|uitkomst|candidates_scored|geom|true|7|RuleRenderer" ] || fail "unexpected layer_styles row: $style"
 
 # 3. An existing result needs --overwrite; with it the result is replaced, not doubled.
 set +e

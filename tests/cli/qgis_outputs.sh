@@ -72,27 +72,34 @@ if fail:
     sys.exit(1)  # the style checks below need every layer
 rows = sum(1 for _ in open(sys.argv[3])) - 1
 check(layers[("score.gpkg", "overlay_areas")]["features"] == rows, f"overlay_areas has the CSV's {rows} rows")
+# The default styles are rule-based (issue 20): filters that match the stored field types,
+# excluded features first in grey, an ELSE rule so every feature gets a symbol. Whether the
+# features are drawn is measured on pixels in qgis_render.sh.
 s = layers[("score.gpkg", "candidates_scored")]
 check(s["features"] == 200, "candidates_scored has 200 candidates")
-check(s["renderer"] == "graduatedSymbol" and s["field"] == "score", "candidates_scored: graduated on score")
 viridis = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
-check([c["colour"] for c in s["classes"]] == viridis, "candidates_scored: five quantile classes on viridis")
-check(all(a["upper"] == b["lower"] for a, b in zip(s["classes"], s["classes"][1:])), "score classes are contiguous")
+check(s["renderer"] == "RuleRenderer" and [r["colour"] for r in s["rules"]][:6] == ["#a3a3a3"] + viridis and
+      s["rules"][0]["label"] == "uitgesloten" and s["rules"][-1]["filter"] == "ELSE",
+      "candidates_scored: excluded (grey), five quantile classes on viridis, ELSE")
+check(all('"score"' in r["filter"] for r in s["rules"][1:6]), "candidates_scored: classes on score")
 check(s["labels"] and s["label_field"] == "naam", "candidates_scored: labelled by naam")
 wbs = {"ja": "#1a9850", "ja_mits_klein": "#a6d96a", "ja_mits_groot": "#fee08b", "nee_tenzij": "#f46d43", "nee": "#762a83", "onbekend": "#bdbdbd"}
 for l in ("check_locations", "check_parts"):
     c = layers[("check.gpkg", l)]
-    check(c["renderer"] == "categorizedSymbol" and c["field"] == "verdict", f"{l}: categorised on verdict")
-    check(len(c["classes"]) >= 2 and all(wbs[k["value"]] == k["colour"] for k in c["classes"]), f"{l}: WBS catalogue colours ({len(c['classes'])} classes)")
+    rules = [r for r in c["rules"] if r["filter"] != "ELSE"]
+    check(c["renderer"] == "RuleRenderer" and all('"verdict" = ' in r["filter"] for r in rules), f"{l}: rules on verdict")
+    check(len(rules) >= 2 and all(wbs[r["filter"].split("'")[1]] == r["colour"] for r in rules), f"{l}: WBS catalogue colours ({len(rules)} classes)")
 f = layers[("claims.gpkg", "claim_faces")]
-check(f["renderer"] == "categorizedSymbol" and f["field"] == "claim_count", "claim_faces: categorised on claim_count")
-check([k["value"] for k in f["classes"]] == sorted((k["value"] for k in f["classes"]), key=int) and f["classes"][0]["value"] == "1",
-      "claim_faces: one class per number of claims, from 1")
+counts = [int(r["filter"].split("=")[1].strip(" )")) for r in f["rules"] if r["filter"] != "ELSE"]
+check(f["renderer"] == "RuleRenderer" and counts == sorted(counts) and counts[0] == 1,
+      f"claim_faces: one rule per number of claims, from 1 ({counts})")
 r = layers[("claims.gpkg", "region_balance")]
-check(r["renderer"] in ("graduatedSymbol", "singleSymbol") and r["labels"], f"region_balance: styled ({r['renderer']}) and labelled")
+check(r["renderer"] == "RuleRenderer" and r["labels"] and r["rules"][0]["label"] == "0" and len(r["rules"]) > 3,
+      f"region_balance: 0 as its own class, then {len(r['rules']) - 2} classes, labelled")
 sel = layers[("select.gpkg", "candidates_selected")]
-check(sel["renderer"] == "categorizedSymbol" and sel["field"] == "selected" and
-      [(k["value"], k["colour"]) for k in sel["classes"]] == [("0", "#e0e0e0"), ("1", "#2c7fb8")], "candidates_selected: selected outlined in blue")
+check(sel["renderer"] == "RuleRenderer" and [(k["label"], k["colour"]) for k in sel["rules"][:3]] ==
+      [("uitgesloten", "#a3a3a3"), ("niet gekozen", "#deebf7"), ("gekozen", "#2c7fb8")] and
+      'if("selected", 1, 0) = 1' in sel["rules"][2]["filter"], "candidates_selected: excluded, not chosen, chosen (on the boolean)")
 for key, d in sorted(layers.items()):
     if d["spatial"]:
         w = d["window"]
@@ -112,7 +119,7 @@ QT_QPA_PLATFORM=offscreen timeout 300 /usr/bin/python3 "$src/tests/qgis/open_out
 /usr/bin/python3 - "$tmp/layout.json" <<'PY' || fail=1
 import json, sys
 r = json.load(open(sys.argv[1]))
-ok = (r["read"] and r["layers"] == ["candidates_scored", "gemeenten"] and r["valid_layers"] == 2 and r["layouts"] == ["ruimte A3"]
+ok = (r["read"] and r["layers"] == ["candidates_scored", "gemeenten"] and r["valid_layers"] == 2 and sorted(r["layouts"]) == ["ruimte A3", "ruimte A3 per regio"]
       and r["export"] and abs(r["size"][0] - 1654) <= 1 and r["size"][1] == 1169 and r["variance"] > 200)
 print(("ok: " if ok else "FAIL: ") + f"QGIS project: layers {r['layers']}, layout {r.get('layouts')}, PNG {r.get('size')}, variance {r.get('variance', 0):.0f}")
 sys.exit(0 if ok else 1)

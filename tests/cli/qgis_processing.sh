@@ -98,8 +98,8 @@ else:
 loaded = d.get("loaded", {})
 if sorted(loaded) != ["candidates_scored", "geometry_issues", "overlay_areas"]:
     fail.append(f"layers queued for the project: {sorted(loaded)}, not the three score layers")
-elif loaded["candidates_scored"][1] != "graduatedSymbol":
-    fail.append(f"candidates_scored loads with renderer {loaded['candidates_scored']}, not ruimte's graduatedSymbol")
+elif loaded["candidates_scored"][1] != "RuleRenderer":
+    fail.append(f"candidates_scored loads with renderer {loaded['candidates_scored']}, not ruimte's RuleRenderer")
 if "model_error" in d or not os.path.isfile(os.path.join(out, "model.gpkg")):
     fail.append(f"ruimte:score as the step of a model failed: {d.get('model_error')}")
 if not d.get("cancel_error") or "interrupted" not in d["cancel_error"]:

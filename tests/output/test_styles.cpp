@@ -52,7 +52,7 @@ TEST_CASE("catalogue classes carry the catalogue's WBS colours in severity order
     CHECK(styles::catalogue_classes("netcongestie")[3].fill == "#d73027");
 }
 
-TEST_CASE("QML of a categorized style names the field, every category and its colour") {
+TEST_CASE("QML of a categorized style: one rule per category on the field, its colour, and ELSE for the rest") {
     styles::StyleSpec s;
     s.table = "t";
     s.renderer = styles::Renderer::categorized;
@@ -60,14 +60,75 @@ TEST_CASE("QML of a categorized style names the field, every category and its co
     s.classes = styles::catalogue_classes("wbs");
     s.label_field = "naam";
     const std::string q = styles::qml_for(s);
-    CHECK(q.find("type=\"categorizedSymbol\" attr=\"klasse\"") != std::string::npos);
-    CHECK(q.find("value=\"ja_mits_klein\" label=\"ja, mits (kleine opgave)\"") != std::string::npos);
+    CHECK(q.find("type=\"RuleRenderer\"") != std::string::npos);
+    CHECK(q.find("filter=\"(&quot;klasse&quot; = &apos;ja_mits_klein&apos;)\" label=\"ja, mits (kleine opgave)\"") !=
+          std::string::npos);
+    CHECK(q.find("filter=\"ELSE\" label=\"geen waarde\"") != std::string::npos);
     CHECK(q.find("value=\"118,42,131,255\"") != std::string::npos);  // #762a83 ('nee')
     CHECK(q.find("labelsEnabled=\"1\"") != std::string::npos);
     CHECK(q.find("fieldName=\"naam\"") != std::string::npos);
     const std::string sld = styles::sld_for(s);
     CHECK(sld.find("<ogc:Literal>nee_tenzij</ogc:Literal>") != std::string::npos);
     CHECK(sld.find("#f46d43") != std::string::npos);
+}
+
+TEST_CASE("class filters match the stored field type: a boolean is true/false in QGIS, not '0'/'1'") {
+    styles::StyleSpec s;
+    s.renderer = styles::Renderer::categorized;
+    s.field = "selected";
+    s.field_kind = styles::FieldKind::boolean;
+    s.classes = {{"0", 0, 0, "niet gekozen", "not selected", "#deebf7"}, {"1", 0, 0, "gekozen", "selected", "#2c7fb8"}};
+    CHECK(styles::class_filter(s, 0) == "if(\"selected\", 1, 0) = 0");
+    CHECK(styles::class_filter(s, 1) == "if(\"selected\", 1, 0) = 1");
+    s.field = "claim_count";
+    s.field_kind = styles::FieldKind::integer;
+    CHECK(styles::class_filter(s, 1) == "\"claim_count\" = 1");
+    s.field = "verdict";
+    s.field_kind = styles::FieldKind::text;
+    s.classes[0].value = "it's";
+    CHECK(styles::class_filter(s, 0) == "\"verdict\" = 'it''s'");
+}
+
+TEST_CASE("excluded features get their own rule first (grey, hatched) and the classes keep only the others") {
+    styles::StyleSpec s;
+    s.table = "candidates_scored";
+    s.renderer = styles::Renderer::graduated;
+    s.field = "score";
+    s.classes = styles::quantile_classes({0.1, 0.2, 0.3, 0.4, 0.5});
+    s.excluded_field = "excluded";
+    s.markers_when_small = true;
+    const std::string q = styles::qml_for(s);
+    const auto excluded = q.find("filter=\"if(&quot;excluded&quot;, 1, 0) = 1\" label=\"uitgesloten\" symbol=\"0\"");
+    const auto first = q.find("filter=\"if(&quot;excluded&quot;, 0, 1) = 1 AND (&quot;score&quot; &gt;= 0.100000");
+    CHECK(excluded != std::string::npos);
+    CHECK(first != std::string::npos);
+    CHECK(excluded < first);
+    CHECK(q.find("LinePatternFill") != std::string::npos);  // the hatch, on the excluded symbol only
+    CHECK(q.find("LinePatternFill", q.find("LinePatternFill") + 1) == std::string::npos);
+    CHECK(q.find("point_on_surface($geometry)") != std::string::npos);  // small polygons as markers
+    CHECK(styles::excluded_class().fill == "#a3a3a3");
+    CHECK(styles::excluded_class().hatched);
+    const std::string sld = styles::sld_for(s);
+    CHECK(sld.find("<se:Name>uitgesloten</se:Name>") != std::string::npos);
+    CHECK(sld.find("<ogc:PropertyIsNotEqualTo><ogc:PropertyName>excluded</ogc:PropertyName>") != std::string::npos);
+}
+
+TEST_CASE("skewed values, most of them 0: zero is a class of its own, quantiles of the rest") {
+    std::vector<double> v(308, 0.0);
+    for (int i = 1; i <= 36; ++i) v.push_back(i / 10.0);
+    const auto c = styles::zero_and_quantile_classes(v);
+    REQUIRE(c.size() == 5);
+    CHECK(c[0].lower == 0);
+    CHECK(c[0].upper == 0);
+    CHECK(c[0].fill == "#ececec");
+    CHECK(c[1].lower == 0);  // (0, q1]: no value between the classes
+    CHECK(c[1].upper == Approx(0.9));
+    CHECK(c[4].upper == Approx(3.6));
+    CHECK(c[4].fill == "#fde725");
+    CHECK(styles::quantile_classes(v).size() == 1);  // what the plain quantiles made of it: one class
+    // Without zeros, or with negative values, the plain quantiles.
+    CHECK(styles::zero_and_quantile_classes({0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}).size() == 5);
+    CHECK(styles::zero_and_quantile_classes({-1, 0, 0, 1})[0].lower == -1);
 }
 
 TEST_CASE("write_default_styles: layer_styles with one default row per spatial layer, registered as attributes") {
@@ -105,8 +166,8 @@ TEST_CASE("write_default_styles: layer_styles with one default row per spatial l
     CHECK(f->GetFieldAsInteger(2) == 1);
     CHECK(std::string(f->GetFieldAsString(3)).rfind("2026/01/02 03:04:05", 0) == 0);
     const std::string qml = f->GetFieldAsString(4);
-    CHECK(qml.find("graduatedSymbol\" attr=\"score\"") != std::string::npos);
-    CHECK(qml.find("lower=\"0.100000\" upper=\"0.200000\"") != std::string::npos);
+    CHECK(qml.find("RuleRenderer") != std::string::npos);
+    CHECK(qml.find("(&quot;score&quot; &gt;= 0.100000 AND &quot;score&quot; &lt;= 0.200000)") != std::string::npos);
     ds->ReleaseResultSet(r);
     r = ds->ExecuteSQL("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", nullptr, nullptr);
     REQUIRE(r);

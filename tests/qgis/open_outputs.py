@@ -21,7 +21,8 @@ import resource
 import sys
 
 from qgis.core import (QgsApplication, QgsCategorizedSymbolRenderer, QgsFeatureRequest, QgsFeatureSource,
-                       QgsGeometry, QgsGraduatedSymbolRenderer, QgsProviderRegistry, QgsRectangle, QgsVectorLayer)
+                       QgsGeometry, QgsGraduatedSymbolRenderer, QgsProviderRegistry, QgsRectangle, QgsRuleBasedRenderer,
+                       QgsVectorLayer)
 
 
 def colour(sym):
@@ -73,6 +74,9 @@ def describe(path, failed):
             d["field"] = r.classAttribute()
             d["classes"] = [{"lower": g.lowerValue(), "upper": g.upperValue(), "label": g.label(),
                              "colour": colour(g.symbol())} for g in r.ranges()]
+        elif isinstance(r, QgsRuleBasedRenderer):
+            d["rules"] = [{"filter": rule.filterExpression(), "label": rule.label(), "colour": colour(rule.symbol())}
+                          for rule in r.rootRule().children()]
         if layer.isValid() and layer.isSpatial():
             # The spatial index QGIS finds, and a window query through it (the left half of the
             # extent): it returns every feature that meets the window and none whose bounding
