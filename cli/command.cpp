@@ -11,6 +11,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/core/escape.hpp"
+#include "spatial/geometry/parallel.hpp"
 
 namespace ruimte::cli {
 
@@ -54,6 +55,7 @@ Exit exit_for(ErrorKind kind) {
 }  // namespace
 
 void install_signal_handlers() {
+    set_process_cancel_flag(&cancel_flag());  // writing and committing outputs watch it too
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     // A file-size limit (ulimit -f) then fails the write with EFBIG, reported as an output
@@ -66,13 +68,19 @@ int guarded(const std::string& command, const std::function<void()>& f) {
         f();
         return static_cast<int>(Exit::ok);
     } catch (const Error& e) {
-        if (e.kind() == ErrorKind::cancelled) {
+        // After Ctrl-C, whatever failed (a GEOS operation stopped part way, see
+        // set_process_cancel_flag) failed because of it: reported as the interruption.
+        if (e.kind() == ErrorKind::cancelled || cancel_flag().load()) {
             std::cerr << "\nruimte " << command << ": interrupted; no output was written\n";
-        } else {
-            std::cerr << "ruimte " << command << ": error: " << shown_lines(e.what()) << "\n";
+            return static_cast<int>(Exit::interrupted);
         }
+        std::cerr << "ruimte " << command << ": error: " << shown_lines(e.what()) << "\n";
         return static_cast<int>(exit_for(e.kind()));
     } catch (const std::exception& e) {
+        if (cancel_flag().load()) {
+            std::cerr << "\nruimte " << command << ": interrupted; no output was written\n";
+            return static_cast<int>(Exit::interrupted);
+        }
         std::cerr << "ruimte " << command << ": internal error: " << shown_lines(e.what()) << "\n";
         return static_cast<int>(Exit::internal);
     }

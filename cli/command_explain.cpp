@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/criteria/explain.hpp"
+#include "spatial/geometry/parallel.hpp"
 
 namespace ruimte::cli {
 
@@ -40,16 +41,12 @@ Runner add_explain_command(CLI::App& app, const Invocation& inv) {
     return [opts]() -> int {
         return guarded("explain", [&] {
             const ScoredRun run = read_scored_run(opts->scored);
-            if (opts->vs.empty()) {
-                std::fputs(
-                    shown_lines(render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang)).c_str(),
-                    stdout);
-            } else {
-                std::fputs(
-                    shown_lines(render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang))
-                        .c_str(),
-                    stdout);
-            }
+            const std::string text =
+                opts->vs.empty()
+                    ? render_explanation(explain_candidate(run, opts->id, opts->lang), opts->lang)
+                    : render_comparison(compare_candidates(run, opts->id, opts->vs, opts->lang), opts->lang);
+            throw_if_cancelled();  // Ctrl-C: nothing on stdout
+            std::fputs(shown_lines(text).c_str(), stdout);
         });
     };
 }

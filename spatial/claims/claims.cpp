@@ -1148,6 +1148,7 @@ ClaimsData read_claims(const ClaimsRequest& req, const ClaimsPlan& plan) {
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
     read.keep_attributes = false;
+    read.max_abs_coordinate = kMaxClaimCoordinate;
     ClaimsData data;
     data.layers.reserve(plan.sources.size());
     for (std::size_t i = 0; i < plan.sources.size(); ++i) {

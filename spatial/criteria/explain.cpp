@@ -14,6 +14,7 @@
 #include "spatial/core/error.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/core/toml_limits.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 #include "spatial/output/schema.hpp"
@@ -103,6 +104,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     layer->ResetReading();
     LayerReadCheck read_check(*layer, ds.get(), declared, place);  // a damaged file is refused, not read in part
     for (auto& feat : *layer) {
+        if (run.ids.size() % 256 == 0) throw_if_cancelled();  // Ctrl-C while reading
         read_check.feature(feat->GetFID());
         run.ids.emplace_back(feat->GetFieldAsString(f_id));
         run.names.emplace_back(f_name >= 0 && feat->IsFieldSetAndNotNull(f_name) ? feat->GetFieldAsString(f_name) : "");

@@ -12,6 +12,34 @@
 
 namespace ruimte {
 
+namespace {
+std::atomic<const std::atomic<bool>*> process_cancel{nullptr};
+
+// Called by GEOS inside its long operations (noding, polygonizing, unions, buffers): once the
+// process's cancel flag is set, GEOS stops the operation on every thread with an error, so a
+// single GEOS call over a large tile does not hold Ctrl-C up for seconds. The error surfaces
+// as a failed GEOS call; the program reports any failure after Ctrl-C as the interruption.
+void geos_interrupt_check() {
+    const std::atomic<bool>* p = process_cancel.load(std::memory_order_relaxed);
+    if (p && p->load(std::memory_order_relaxed)) GEOS_interruptRequest();
+}
+}  // namespace
+
+void set_process_cancel_flag(const std::atomic<bool>* flag) {
+    process_cancel.store(flag);
+    GEOS_interruptRegisterCallback(flag ? &geos_interrupt_check : nullptr);
+}
+
+bool cancel_requested(const RunControl* control) {
+    const std::atomic<bool>* p = process_cancel.load(std::memory_order_relaxed);
+    if (p && p->load(std::memory_order_relaxed)) return true;
+    return control && control->cancel && control->cancel->load(std::memory_order_relaxed);
+}
+
+void throw_if_cancelled(const RunControl* control) {
+    if (cancel_requested(control)) throw Error(ErrorKind::cancelled, "interrupted");
+}
+
 std::launch side_work_policy(const RunControl& control) {
     return resolve_threads(control.threads) > 1 ? std::launch::async : std::launch::deferred;
 }

@@ -19,6 +19,19 @@ struct RunControl {
 
 unsigned resolve_threads(unsigned requested);
 
+// The process's cancel flag, for the steps every command shares but no RunControl reaches:
+// reading a scored file, drawing a map, writing rows and committing outputs (so Ctrl-C at any
+// moment before the commit leaves no output). The program sets it once, to the flag its
+// SIGINT/SIGTERM handler sets (cli/command.cpp); the engine only reads it. Unset (library use,
+// unit tests): never cancelled. Setting it also asks GEOS to stop its long operations once the
+// flag is set (GEOS_interruptRegisterCallback): they then fail, and the caller reports any
+// failure that follows Ctrl-C as the interruption.
+void set_process_cancel_flag(const std::atomic<bool>* flag);
+// True when the process's cancel flag, or control's, is set.
+bool cancel_requested(const RunControl* control = nullptr);
+// Throws Error(cancelled, "interrupted") when cancel_requested(control).
+void throw_if_cancelled(const RunControl* control = nullptr);
+
 // How to start work beside the main job (hashing the inputs for the manifest, the CSV copy):
 // std::launch::async when the run may use more than one thread, else std::launch::deferred,
 // so that with --threads 1 it runs on the calling thread when its result is asked for.

@@ -168,6 +168,17 @@ std::string nonfinite_area_problem(const geos::Context& ctx, const GEOSGeometry*
 constexpr const char* kNonfiniteAreaFix =
     "check the coordinates and the layer's CRS (RD New coordinates lie within 0..300,000 x 289,000..629,000 m)";
 
+// A feature with a coordinate beyond ReadOptions::max_abs_coordinate: the problem, or empty.
+std::string far_coordinate_problem(const geos::Context& ctx, const GEOSGeometry* g, double limit) {
+    if (limit <= 0) return {};
+    const geos::Box b = geos::envelope(ctx, g);
+    if (std::max({std::fabs(b.xmin), std::fabs(b.xmax), std::fabs(b.ymin), std::fabs(b.ymax)}) <= limit) return {};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0e", limit);
+    return std::string("has a coordinate beyond ") + buf + " m (the largest is about " + scientific_magnitude(ctx, g) +
+           "), too large to measure";
+}
+
 // Rings of the non-empty polygons of a Polygon or MultiPolygon (what area::rings_of would
 // copy if none were shorter than a triangle).
 int total_rings(const geos::Context& ctx, const GEOSGeometry* g) {
@@ -695,6 +706,11 @@ void LayerReader::validate(const geos::Context& tctx, Raw& raw, geos::Geom geom,
     }
     if (!std::isfinite(rings.area)) {
         c.problem = nonfinite_area_problem(tctx, geom.get());
+        c.fix = kNonfiniteAreaFix;
+        return;
+    }
+    c.problem = far_coordinate_problem(tctx, geom.get(), options_.max_abs_coordinate);
+    if (!c.problem.empty()) {
         c.fix = kNonfiniteAreaFix;
         return;
     }

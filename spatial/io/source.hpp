@@ -98,6 +98,10 @@ struct ReadOptions {
     bool skip_invalid = false;  // skip non-polygon / unrepairable features instead of failing
     bool keep_attributes = true;
     geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;  // how invalid polygons are repaired
+    // A feature with a coordinate (after reprojection to EPSG:28992) farther than this from 0
+    // is unusable (an error, or skipped with skip_invalid), checked before any repair; 0: no
+    // limit. `claims` sets it: its partition cannot measure features near the double range.
+    double max_abs_coordinate = 0;
     RunControl control;  // threads for the GEOS work (validation, repair, reprojection)
     // Called every few thousand features with (done, total); total may be 0 if unknown.
     std::function<void(std::size_t, std::size_t)> progress;

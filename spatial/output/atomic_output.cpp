@@ -19,6 +19,7 @@
 #include <system_error>
 
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/parallel.hpp"
 
 namespace fs = std::filesystem;
 
@@ -495,7 +496,9 @@ void commit_together(const std::vector<AtomicOutput*>& outputs) {
         if (o->writeback_.joinable()) o->writeback_.join();
         todo.push_back(o);
     }
+    throw_if_cancelled();  // Ctrl-C before the commit: no output (the temporary files are removed)
     for (AtomicOutput* o : todo) o->fsync_temp();
+    throw_if_cancelled();  // the last moment: from here on the outputs are put in place
     std::vector<std::pair<std::string, std::string>> folders;  // folder, an output in it
     for (AtomicOutput* o : todo) {
         const std::string dir = fs::absolute(o->final_).parent_path().string();

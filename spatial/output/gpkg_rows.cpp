@@ -10,6 +10,7 @@
 #include <ogrsf_frmts.h>
 #include <sqlite3.h>
 
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/output/sqlite_statement.hpp"
 
 namespace ruimte {
@@ -263,6 +264,7 @@ void GpkgRowWriter::insert() {
 
 void GpkgRowWriter::flush() {
     if (rows_held_ == 0) return;
+    throw_if_cancelled();  // Ctrl-C while writing rows: checked once a batch
     sqlite3_stmt* st = insert_->statement(rows_held_);
     if (!st) fail("preparing the insert");
     // Values bound as they are: texts and blobs without a copy (they stay until the step).

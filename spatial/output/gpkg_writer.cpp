@@ -5,6 +5,7 @@
 #include <ogrsf_frmts.h>
 
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/output/gpkg_rtree.hpp"
 
@@ -79,6 +80,7 @@ void add_field(OGRLayer& layer, const std::string& path, const std::string& name
 }
 
 void write_feature(OGRLayer& layer, const std::string& path, OGRFeature& feature) {
+    throw_if_cancelled();  // Ctrl-C while writing rows
     if (layer.CreateFeature(&feature) != OGRERR_NONE) {
         throw Error(ErrorKind::output, "cannot write a feature: " + gdal_last_error(), at(path, layer.GetName()),
                     kDiskHint);

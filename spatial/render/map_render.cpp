@@ -7,8 +7,10 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -18,6 +20,7 @@
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/text_format.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 #include "spatial/io/source.hpp"
@@ -166,6 +169,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
     // A damaged source ends the read early with an error: refused, not drawn in part.
     LayerReadCheck read_check(l, &ds, declared, ErrorPlace::at(path, out.name));
     for (auto& f : l) {
+        throw_if_cancelled();  // Ctrl-C while reading
         read_check.feature(f->GetFID());
         OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
@@ -501,8 +505,48 @@ std::string check_map_request(const MapRequest& req) {
     return ext;
 }
 
+// The output's temporary file as cairo writes it, through write_map_bytes: a write fails once
+// Ctrl-C was pressed, so a long PDF finish or PNG encoding stops too.
+struct MapFile {
+    std::FILE* f = nullptr;
+    bool cancelled = false;
+    MapFile() = default;
+    MapFile(const MapFile&) = delete;
+    MapFile& operator=(const MapFile&) = delete;
+    ~MapFile() {
+        if (f) std::fclose(f);
+    }
+    // Closes the file; false when a write or the close failed.
+    bool close() {
+        const bool ok = f && std::fflush(f) == 0 && !std::ferror(f);
+        const bool closed = f && std::fclose(f) == 0;
+        f = nullptr;
+        return ok && closed;
+    }
+};
+
+cairo_status_t write_map_bytes(void* closure, const unsigned char* data, unsigned int length) {
+    auto* m = static_cast<MapFile*>(closure);
+    if (cancel_requested()) {
+        m->cancelled = true;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return std::fwrite(data, 1, length, m->f) == length ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+std::unique_ptr<MapFile> open_map_file(const AtomicOutput& out, const MapRequest& req) {
+    auto m = std::make_unique<MapFile>();
+    m->f = std::fopen(out.temp_path().c_str(), "wb");
+    if (!m->f) {
+        throw Error(ErrorKind::output, std::string("cannot write the map: ") + std::strerror(errno),
+                    ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
+    }
+    return m;
+}
+
 // A cairo surface on the output's temporary file (PDF, SVG) or in memory (PNG), in mm.
 struct Canvas {
+    std::unique_ptr<MapFile> file;  // first: closed after the surface that writes to it
     Surface surface;
     Cairo owner;
     cairo_t* cr = nullptr;
@@ -514,9 +558,11 @@ Canvas open_canvas(const std::string& ext, const AtomicOutput& out, const Page& 
     Canvas c;
     double unit = pt;
     if (ext == ".pdf") {
-        c.surface.reset(cairo_pdf_surface_create(out.temp_path().c_str(), page.W * pt, page.H * pt));
+        c.file = open_map_file(out, req);
+        c.surface.reset(cairo_pdf_surface_create_for_stream(write_map_bytes, c.file.get(), page.W * pt, page.H * pt));
     } else if (ext == ".svg") {
-        c.surface.reset(cairo_svg_surface_create(out.temp_path().c_str(), page.W * pt, page.H * pt));
+        c.file = open_map_file(out, req);
+        c.surface.reset(cairo_svg_surface_create_for_stream(write_map_bytes, c.file.get(), page.W * pt, page.H * pt));
         cairo_svg_surface_set_document_unit(c.surface.get(), CAIRO_SVG_UNIT_PT);
     } else {
         unit = req.dpi / 25.4;
@@ -574,6 +620,7 @@ bool draw_point_line(cairo_t* cr, const View& v, const OGRGeometry& g, double k)
 void draw_context(cairo_t* cr, const View& v, const std::vector<Layer>& context, double k) {
     for (const Layer& c : context) {
         for (const auto& f : c.features) {
+            throw_if_cancelled();  // Ctrl-C while drawing
             if (draw_point_line(cr, v, *f.geom, k)) continue;
             geom_path(cr, v, *f.geom);
             cairo_set_source_rgb(cr, 0.96, 0.96, 0.95);
@@ -640,6 +687,7 @@ Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles:
         return (a->excluded ? -2 : a->klass) < (b->excluded ? -2 : b->klass);
     });
     for (const MapFeature* fp : order) {
+        throw_if_cancelled();  // Ctrl-C while drawing
         const MapFeature& f = *fp;
         Box bounds{v.x(f.ax) - kMarkerR * k, v.y(f.ay) - kMarkerR * k, v.x(f.ax) + kMarkerR * k,
                    v.y(f.ay) + kMarkerR * k};
@@ -676,6 +724,7 @@ Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles:
         cairo_stroke(cr);
     }
     for (const auto& f : data.features) {
+        throw_if_cancelled();
         if (!f.marked) continue;
         drawn.marked = true;
         geom_path(cr, v, *f.geom);
@@ -1090,19 +1139,26 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
     canvas.owner.reset();
     canvas.cr = nullptr;
     if (ext == ".png") {
-        if (cairo_surface_write_to_png(canvas.surface.get(), out.temp_path().c_str()) != CAIRO_STATUS_SUCCESS) {
+        canvas.file = open_map_file(out, req);
+        const cairo_status_t st =
+            cairo_surface_write_to_png_stream(canvas.surface.get(), write_map_bytes, canvas.file.get());
+        canvas.surface.reset();
+        const bool closed = canvas.file->close();
+        throw_if_cancelled();
+        if (st != CAIRO_STATUS_SUCCESS || !closed) {
             throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace::at(req.output),
                         "check free disk space and write permission in the output folder");
         }
-        canvas.surface.reset();
         if (!png_add_metadata(out.temp_path(), req.dpi, texts)) {
             throw Error(ErrorKind::output, "cannot write the PNG", ErrorPlace::at(req.output),
                         "check free disk space and write permission in the output folder");
         }
     } else {
         cairo_surface_finish(canvas.surface.get());
-        const cairo_status_t st = cairo_surface_status(canvas.surface.get());
+        cairo_status_t st = cairo_surface_status(canvas.surface.get());
         canvas.surface.reset();
+        if (!canvas.file->close() && st == CAIRO_STATUS_SUCCESS) st = CAIRO_STATUS_WRITE_ERROR;
+        throw_if_cancelled();
         if (st != CAIRO_STATUS_SUCCESS) {
             throw Error(ErrorKind::output, std::string("cannot write the map: ") + cairo_status_to_string(st),
                         ErrorPlace::at(req.output), "check free disk space and write permission in the output folder");
