@@ -1149,6 +1149,7 @@ ClaimsData read_claims(const ClaimsRequest& req, const ClaimsPlan& plan) {
     read.skip_invalid = req.skip_invalid;
     read.keep_attributes = false;
     read.max_abs_coordinate = kMaxClaimCoordinate;
+    read.control = req.control;  // threads, and Ctrl-C while reading
     ClaimsData data;
     data.layers.reserve(plan.sources.size());
     for (std::size_t i = 0; i < plan.sources.size(); ++i) {

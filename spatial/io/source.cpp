@@ -512,6 +512,7 @@ void LayerReader::choose_crs() {
 
 // Pass 1: the next batch, or nullptr after the last feature.
 Batch* LayerReader::read_batch() {
+    throw_if_cancelled(&options_.control);  // Ctrl-C between batches, also on the reading thread
     auto batch = std::make_unique<Batch>();
     batch->raws.reserve(kBatchFeatures);
     while (reading_ && batch->raws.size() < kBatchFeatures) {

@@ -161,6 +161,7 @@ CheckSources read_check_sources(const CheckRequest& req, const CheckPlan& plan, 
     ReadOptions read;
     read.assume_crs = req.assume_crs;
     read.skip_invalid = req.skip_invalid;
+    read.control = req.control;  // threads, and Ctrl-C while reading
     auto reading = [&](const std::string& role, const SourceSpec& spec) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + role, d, t); };
         FeatureLayer l = read_polygon_layer(spec, read);

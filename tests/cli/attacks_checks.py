@@ -49,6 +49,8 @@ def md_safe(path):
 
 def html_safe(path):
     html = open(path, encoding="utf-8").read()
+    # The report's own overview maps are its only images: inline PNG, an alt text without markup.
+    html = re.sub(r'<img class="map" alt="[^"<>]*" src="data:image/png;base64,[A-Za-z0-9+/=]+">', "", html)
     for tag in ("<script", "<img", "<b>"):
         if tag in html:
             return "the HTML holds " + repr(tag)
