@@ -123,8 +123,11 @@ static void print_summary(const SelectSummary& s, const SelectRequest& req, bool
         // A short list people can read; the whole set is in the output layer.
         constexpr std::size_t kShown = 40;
         std::printf("Chosen (in order of score):");
-        for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i)
-            std::printf("%s%s", i ? ", " : " ", shown(s.selected_ids[i]).c_str());
+        for (std::size_t i = 0; i < s.selected_ids.size() && i < kShown; ++i) {
+            const std::string name = i < s.selected_names.size() ? s.selected_names[i] : "";
+            std::printf("%s%s%s", i ? ", " : " ", shown(s.selected_ids[i]).c_str(),
+                        name.empty() ? "" : (" (" + shown(name) + ")").c_str());
+        }
         if (s.selected_ids.size() > kShown)
             std::printf(", ... %zu more (see candidates_selected)", s.selected_ids.size() - kShown);
         std::printf("\n");

@@ -18,6 +18,7 @@
 #include "spatial/core/escape.hpp"
 #include "spatial/core/text_format.hpp"
 #include "spatial/geometry/overlay.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
 #include "spatial/jobs/check_map.hpp"
@@ -308,6 +309,7 @@ std::vector<std::pair<std::string, geos::Geom>> dissolve_groups(const geos::Cont
     }
     std::vector<std::pair<std::string, geos::Geom>> groups;
     for (const auto& [name, geoms] : members) {
+        throw_if_cancelled();  // Ctrl-C between unions
         groups.emplace_back(name, geoms.size() == 1 ? geos::clone(ctx, geoms[0]) : geos::union_all(ctx, geoms));
     }
     return groups;
@@ -326,6 +328,7 @@ std::vector<PartGeom> cut_by_groups(const geos::Context& ctx, const CheckRequest
     geos::Geom all_groups;  // their union, made when needed
     for (std::size_t l = 0; l < loc_geom.size(); ++l) {
         stage("groups", l, loc_geom.size());
+        if (l % 64 == 0) throw_if_cancelled(&req.control);
         const double loc_area = geos::area(ctx, loc_geom[l]);
         const geos::Box box = geos::envelope(ctx, loc_geom[l]);
         std::vector<PartGeom> kept;
@@ -850,6 +853,7 @@ CheckResult run_check(const CheckRequest& req) {
             "the WBS layer has no class field '" + req.class_field + "'; its fields are: " + src.wbs.field_names(),
             src.wbs.place(), "name the class attribute with --class-field");
     }
+    throw_if_cancelled(&req.control);  // Ctrl-C between the steps, as within them
     const std::unique_ptr<LayerIndex> wbs_index = index_wbs(req, plan.aliases, src.wbs, class_field, wbs_kind, stage);
     std::vector<PartGeom> part_geoms;
     std::vector<std::pair<std::string, geos::Geom>> group_areas;
@@ -865,7 +869,9 @@ CheckResult run_check(const CheckRequest& req) {
     control.progress = [&](std::size_t d, std::size_t t) { stage("overlay", d, t); };
     const OverlayResult ov = overlay(unit_geoms, {wbs_index.get()}, control);
     const std::vector<ThemeField> theme_fields = collect_theme_fields(ctx, req, src, plan, class_field, wbs_kind);
+    throw_if_cancelled(&req.control);
     std::vector<std::vector<ThemeStat>> stats = theme_statistics(ctx, req, theme_fields, unit_geoms, stage);
+    throw_if_cancelled(&req.control);
 
     // Units, verdicts, drivers.
     const std::size_t n_classes = wbs_kind.classes.size();
@@ -883,6 +889,7 @@ CheckResult run_check(const CheckRequest& req) {
         result.maps_png = check_overview_maps(ctx, result, src.by ? part_geom_sorted : loc_geom, group_areas, req.lang);
     }
 
+    throw_if_cancelled(&req.control);
     stage("write", 0, 1);
     write_check(req, plan, result, timestamp, lf.int_ids, src.locations, ctx, loc_geom, part_geom_sorted);
     return result;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "layers/catalogue.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/render/overview_map.hpp"
 
 namespace ruimte {
@@ -60,6 +61,7 @@ std::vector<std::string> check_overview_maps(const geos::Context& ctx, const Che
     const std::vector<std::string> groups = result.has_groups ? result.groups : std::vector<std::string>{""};
     std::vector<std::string> maps;
     for (const std::string& g : groups) {
+        throw_if_cancelled();  // Ctrl-C between maps
         OverviewMap m;
         m.title = (g.empty() ? std::string(en ? "All locations" : "Alle locaties") : g) +
                   (en ? ": locations by verdict" : ": locaties naar oordeel");

@@ -755,9 +755,14 @@ SelectionOrder order_selection(const Candidates& c, const SelectionProblem& p, c
     std::stable_sort(o.chosen.begin(), o.chosen.end(),
                      [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
     o.rank.assign(c.n, 0);
+    const int name_field = c.layer.field_index("naam");  // names beside ids for people
     for (std::size_t i = 0; i < o.chosen.size(); ++i) {
         o.rank[o.chosen[i]] = static_cast<std::int64_t>(i + 1);
         summary.selected_ids.push_back(p.ids[o.chosen[i]]);
+        const Feature& f = c.layer.features[o.chosen[i]];
+        summary.selected_names.push_back(name_field >= 0 && !c.layer.field_is_null(f, name_field)
+                                             ? c.layer.field_as_string(f, name_field)
+                                             : std::string());
     }
     o.totals.assign(total_fields.size(), std::vector<double>(c.n, std::nan("")));
     for (std::size_t t = 0; t < total_fields.size(); ++t) {

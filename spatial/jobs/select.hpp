@@ -91,6 +91,7 @@ struct SelectSummary {
     SelectionProblem problem;
     SelectionResult result;
     std::vector<std::string> selected_ids;                // in selection order
+    std::vector<std::string> selected_names;              // their field naam, when the candidates have it ("" else)
     std::vector<std::pair<std::string, double>> seconds;  // per stage
     RobustSummary robust;
 };

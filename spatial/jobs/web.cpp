@@ -191,6 +191,26 @@ json read_context(const std::string& source, Encoder& enc, std::vector<std::stri
     return json{{"name", l.name}, {"source", source}, {"names", names}, {"geom", geoms}};
 }
 
+// The robust selection's frequencies (table selection_frequency of `select --draws` or
+// `--weight-sets`), into freq by the scored file's rows; false when the file has no such table.
+bool read_frequency_table(GDALDataset& ds, const std::string& path, const std::map<std::string, std::size_t>& row,
+                          json& freq) {
+    OGRLayer* layer = ds.GetLayerByName("selection_frequency");
+    if (!layer) return false;
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    const int f_id = defn->GetFieldIndex("candidate_id"), f_freq = defn->GetFieldIndex("frequency");
+    if (f_id < 0 || f_freq < 0) return false;
+    layer->ResetReading();
+    LayerReadCheck read_check(*layer, &ds, layer->GetFeatureCount(FALSE), ErrorPlace::at(path, "selection_frequency"));
+    for (auto& f : *layer) {
+        read_check.feature(f->GetFID());
+        const auto it = row.find(f->GetFieldAsString(f_id));
+        if (it != row.end() && f->IsFieldSetAndNotNull(f_freq)) freq[it->second] = f->GetFieldAsDouble(f_freq);
+    }
+    read_check.end();
+    return true;
+}
+
 // The selection: per candidate (in the scored file's order) selected 0/1 and, when the file
 // has it, the selection frequency (robust selection).
 json read_selection(const std::string& source, const ScoredRun& run, std::size_t& selected) {
@@ -222,7 +242,8 @@ json read_selection(const std::string& source, const ScoredRun& run, std::size_t
         if (f_freq >= 0 && f->IsFieldSetAndNotNull(f_freq)) freq[it->second] = f->GetFieldAsDouble(f_freq);
     }
     read_check.end();
-    return json{{"source", source}, {"selected", sel}, {"frequency", f_freq >= 0 ? freq : json(nullptr)}};
+    const bool table = f_freq < 0 && read_frequency_table(*l.ds, l.path, row, freq);
+    return json{{"source", source}, {"selected", sel}, {"frequency", f_freq >= 0 || table ? freq : json(nullptr)}};
 }
 
 // Per candidate the position of its id in id order (numeric ids numerically, text ids

@@ -130,7 +130,7 @@ compare_with_score "$tmp/out.json" "$tmp/ds/woningbouw.toml" 1
 import json, sys
 text = json.load(open(sys.argv[1]))["candidate_text"]
 explain = open(sys.argv[2]).read()
-want = ["wbs: ja 100 %", "net_afname: yellow 100 %", "novex.covered_share = 0.000 (0.00..0.50, stijgend)",
+want = ["wbs: ja 100 %", "net_afname: beperkte capaciteit 100 %", "novex.covered_share = 0,000 (0,00..0,50, stijgend)",
         "nplv.distance_m = 1119 m (lineair tot 3000 m)"]
 missing = [w for w in want if w not in text or w not in explain]
 print("missing:", missing)
@@ -188,6 +188,12 @@ sys.exit(0 if t["lang"] == "en" and t["weights"] == "Weights" and "synthetic" in
 PY
 grep -q "<title>Workshop &lt;test&gt; &lt;/script&gt;&lt;b&gt;&quot;x&quot;</title>" "$tmp/en.html" &&
   ok "--title escaped in the page (and shown as given)" || bad "title"
+
+# A robust selection (select --draws): its selection_frequency table reaches the page.
+"$ruimte" select --scored "$tmp/score.gpkg" --target woningen=20000 --draws 8 -o "$tmp/robust.gpkg" -q > /dev/null 2>&1 &&
+  "$ruimte" web "$tmp/score.gpkg" -o "$tmp/robust.html" --selection "$tmp/robust.gpkg" -q > /dev/null 2>&1 &&
+  grep -q '"frequency":\[[^]]*[0-9]' "$tmp/robust.html" &&
+  ok "the robust selection's frequencies are in the page" || bad "robust selection: no frequencies in the page"
 
 # Exit codes.
 "$ruimte" web "$tmp/score.gpkg" -o "$tmp/page.html" -q 2> /dev/null
