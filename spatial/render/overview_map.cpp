@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/render/cairo_ptr.hpp"
 
 namespace ruimte {
@@ -197,6 +198,7 @@ Box draw_polygon(cairo_t* cr, const OverviewRings& rings, const Rgb& c, const Vi
 void draw_shapes(cairo_t* cr, const OverviewMap& m, const View& v, const Box& frame, OverviewSummary& sum) {
     std::vector<Box> anchors, taken;
     for (const OverviewShape& s : m.shapes) {
+        if (anchors.size() % 256 == 0) throw_if_cancelled();  // Ctrl-C while drawing
         const Rgb c = rgb(s.fill);
         Box anchor;
         double best = -1;
@@ -212,6 +214,7 @@ void draw_shapes(cairo_t* cr, const OverviewMap& m, const View& v, const Box& fr
     }
     font(cr, 11, true);
     for (std::size_t i = m.shapes.size(); i-- > 0;) {
+        if (i % 64 == 0) throw_if_cancelled();  // the label search grows with the labels placed
         if (m.shapes[i].label.empty() || anchors[i].empty()) continue;
         if (place_label(cr, m.shapes[i].label, anchors[i], taken, frame)) ++sum.labels;
     }
