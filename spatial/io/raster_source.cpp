@@ -14,6 +14,7 @@
 #include "spatial/core/text_format.hpp"
 #include "spatial/geometry/area_kernel.hpp"
 #include "spatial/io/gdal_init.hpp"
+#include "spatial/io/source.hpp"
 
 namespace ruimte::raster {
 
@@ -44,14 +45,6 @@ GDALDatasetUniquePtr open_dataset(const RasterRequest& req) {
             "set band in the profile to a number from 1 to " + std::to_string(std::max(1, ds->GetRasterCount())));
     }
     return ds;
-}
-
-std::string describe_crs(const OGRSpatialReference& srs) {
-    std::string name = srs.GetName() ? srs.GetName() : "unnamed CRS";
-    const char* auth = srs.GetAuthorityName(nullptr);
-    const char* code = srs.GetAuthorityCode(nullptr);
-    if (auth && code) name += std::string(" (") + auth + ":" + code + ")";
-    return name;
 }
 
 // The raster's CRS (or the assumed one); throws when it has none.

@@ -285,14 +285,6 @@ class Reprojector {
     Pj op_;
 };
 
-std::string describe_crs(const OGRSpatialReference& srs) {
-    std::string name = srs.GetName() ? srs.GetName() : "unnamed CRS";
-    const char* auth = srs.GetAuthorityName(nullptr);
-    const char* code = srs.GetAuthorityCode(nullptr);
-    if (auth && code) name += std::string(" (") + auth + ":" + code + ")";
-    return name;
-}
-
 bool is_rd_new(const OGRSpatialReference& srs, const ErrorPlace& place) {
     OGRSpatialReference rd;
     CPLErrorReset();
@@ -880,6 +872,14 @@ FeatureLayer LayerReader::read() {
 }
 
 }  // namespace
+
+std::string describe_crs(const OGRSpatialReference& srs) {
+    std::string name = srs.GetName() ? srs.GetName() : "unnamed CRS";
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth && code) name += std::string(" (") + auth + ":" + code + ")";
+    return name;
+}
 
 FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options) {
     return LayerReader(spec, options).read();

@@ -13,6 +13,8 @@
 #include "spatial/geometry/geos.hpp"
 #include "spatial/geometry/parallel.hpp"
 
+class OGRSpatialReference;
+
 class OGRFeature;
 class OGRFeatureDefn;
 
@@ -106,6 +108,9 @@ struct ReadOptions {
     // Called every few thousand features with (done, total); total may be 0 if unknown.
     std::function<void(std::size_t, std::size_t)> progress;
 };
+
+// A CRS for people and the manifest: its name and authority code, "RD New (EPSG:28992)".
+std::string describe_crs(const OGRSpatialReference& srs);
 
 // Reads polygons, or points or lines when options.geometry says so.
 FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options);

@@ -23,6 +23,7 @@
 #include "spatial/io/source.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/attribution.hpp"
+#include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/schema.hpp"
 
@@ -41,16 +42,6 @@ using nlohmann::json;
 
 std::string asset(const unsigned char* bytes, std::size_t size) {
     return std::string(reinterpret_cast<const char*>(bytes), size);
-}
-
-const OGRSpatialReference& rd_new_srs() {
-    static const OGRSpatialReference srs = [] {
-        OGRSpatialReference s;
-        s.importFromEPSG(28992);
-        s.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        return s;
-    }();
-    return srs;
 }
 
 // A geometry for the screen: simplified with GEOS's topology-preserving simplifier (rings stay
@@ -163,10 +154,10 @@ json read_context(const std::string& source, Encoder& enc, std::vector<std::stri
     OpenLayer l = open_vector(source, nullptr);
     descriptions.push_back(description_of(*l.layer));
     std::unique_ptr<OGRCoordinateTransformation> ct;
-    if (const OGRSpatialReference* srs = l.layer->GetSpatialRef(); srs && !srs->IsSame(&rd_new_srs())) {
+    if (const OGRSpatialReference* srs = l.layer->GetSpatialRef(); srs && !srs->IsSame(&rd_new())) {
         OGRSpatialReference src(*srs);
         src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        ct.reset(OGRCreateCoordinateTransformation(&src, &rd_new_srs()));
+        ct.reset(OGRCreateCoordinateTransformation(&src, &rd_new()));
     }
     const int f_name = l.layer->GetLayerDefn()->GetFieldIndex("naam");
     json names = json::array(), geoms = json::array();
