@@ -8,7 +8,9 @@
 
 namespace ruimte {
 
-std::string RasterThemeSpec::display() const { return field + " = " + path + " (band " + std::to_string(band) + ")"; }
+std::string RasterThemeSpec::display() const {
+    return field + " = " + path + " (band " + std::to_string(band) + ")";
+}
 
 RasterThemeSpec parse_raster_theme(const std::string& text) {
     const auto eq = text.find('=');
