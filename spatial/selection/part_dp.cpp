@@ -9,7 +9,21 @@ namespace ruimte::selection_detail {
 
 namespace {
 
-constexpr double none = -std::numeric_limits<double>::infinity();
+// 'Nothing fits' in the tables: finite, so that none + v and the tolerance below stay numbers
+// (with -infinity they give NaN); every value at or below kNoneBelow is none.
+constexpr double none = -1e300;
+constexpr double kNoneBelow = -1e299;
+bool is_none(double v) {
+    return v <= kNoneBelow;
+}
+// A later option replaces an earlier one only when it is clearly better: ties (equal values up
+// to rounding: score x homes against homes gives many) keep the earlier option, so the set
+// does not depend on the last bits of a sum. Branch-free, so that the table loop vectorises.
+inline double better_of(double was, double here) {
+    const double size = std::fabs(was);
+    const double threshold = was + 1e-9 * (size > 1.0 ? size : 1.0);
+    return here > threshold ? here : was;
+}
 constexpr std::size_t kMaxComponent = 14;   // candidates in one overlap component
 constexpr std::size_t kMaxLimits = 64;      // upper limits in one part
 constexpr double kMaxWork = 5e7;            // sum over the limits of (capacity + 1) x options
@@ -138,51 +152,35 @@ bool enumerate_options(const SelectionProblem& p, const Part& part, const Limits
     return true;
 }
 
-// One limit's multiple-choice knapsack over its own components: best[c], the best value with
-// a weight of at most c (none: the locks do not fit), and which option each component takes.
+// One limit's multiple-choice knapsack over its own components: layer g + 1 holds, per
+// capacity c, the best value of components 0..g with a weight of at most c (none: the locks do
+// not fit), the options taken in order, each only when better_of says so. The trace back
+// repeats that decision at one capacity to find the option taken. The layers live in one
+// buffer per thread, reused from part to part (a table of a region's 10,000 homes and 30
+// components is 2.4 MB: allocated anew each time, its pages were cleared by the kernel in
+// every draw).
 struct Table {
     std::vector<std::size_t> comps;
-    std::vector<double> best;
-    std::vector<std::vector<std::uint16_t>> pick;  // [component][capacity]
+    std::size_t width = 0;  // capacity + 1
+    std::vector<double> layers;
+    const double* layer(std::size_t g) const { return layers.data() + g * width; }
+    double best(long c) const { return layer(comps.size())[static_cast<std::size_t>(c)]; }
 };
 
 void fill_table(const std::vector<Component>& comps, long capacity, Table& t) {
-    t.best.assign(static_cast<std::size_t>(capacity) + 1, 0.0);
-    std::vector<double> next(t.best.size());
-    t.pick.assign(t.comps.size(), std::vector<std::uint16_t>(t.best.size(), 0));
+    t.width = static_cast<std::size_t>(capacity) + 1;
+    t.layers.resize((t.comps.size() + 1) * t.width);
+    std::fill(t.layers.begin(), t.layers.begin() + static_cast<std::ptrdiff_t>(t.width), 0.0);
     for (std::size_t g = 0; g < t.comps.size(); ++g) {
         const Component& comp = comps[t.comps[g]];
-        std::uint16_t* pick = t.pick[g].data();
-        const double* best = t.best.data();
-        std::fill(next.begin(), next.end(), none);
-        bool finite = std::none_of(t.best.begin(), t.best.end(), [](double b) { return b == none; });
-        // Option by option over every capacity (the same result as capacity by capacity, with
-        // the options in order and a later one taken only when clearly better).
+        const double* __restrict best = t.layer(g);
+        double* __restrict next = t.layers.data() + (g + 1) * t.width;
+        std::fill(next, next + t.width, none);
         for (std::size_t o = 0; o < comp.masks.size(); ++o) {
             const auto w = static_cast<std::size_t>(comp.weights[o]);
             const double v = comp.values[o];
-            const auto which = static_cast<std::uint16_t>(o);
-            if (finite && o > 0 && comp.masks[0] == 0) {
-                // No state is missing (no lock, the empty option first): branch-free.
-                for (std::size_t cap = w; cap < next.size(); ++cap) {
-                    const double here = best[cap - w] + v, was = next[cap];
-                    const bool better = here > was + 1e-9 * std::max(1.0, std::fabs(was));
-                    next[cap] = better ? here : was;
-                    pick[cap] = better ? which : pick[cap];
-                }
-                continue;
-            }
-            for (std::size_t cap = w; cap < next.size(); ++cap) {
-                const double b = best[cap - w];
-                if (b == none) continue;
-                const double here = b + v, was = next[cap];
-                if (was == none || here > was + 1e-9 * std::max(1.0, std::fabs(was))) {
-                    next[cap] = here;
-                    pick[cap] = which;
-                }
-            }
+            for (std::size_t c = w; c < t.width; ++c) next[c] = better_of(next[c], best[c - w] + v);
         }
-        t.best.swap(next);
     }
 }
 
@@ -195,9 +193,17 @@ void trace_back(const Part& part, const std::vector<Component>& comps, const Tab
     auto c = static_cast<std::size_t>(cap);
     for (std::size_t g = t.comps.size(); g-- > 0;) {
         const Component& comp = comps[t.comps[g]];
-        const std::size_t o = t.pick[g][c];
-        take(part, comp, o, x);
-        c -= static_cast<std::size_t>(comp.weights[o]);
+        double value = none;
+        std::size_t taken = 0;
+        for (std::size_t o = 0; o < comp.masks.size(); ++o) {
+            const auto w = static_cast<std::size_t>(comp.weights[o]);
+            if (w > c) continue;
+            const double v = better_of(value, t.layer(g)[c - w] + comp.values[o]);
+            if (v != value) taken = o;
+            value = v;
+        }
+        take(part, comp, taken, x);
+        c -= static_cast<std::size_t>(comp.weights[taken]);
     }
 }
 
@@ -219,11 +225,11 @@ long best_combination(const std::vector<Component>& comps, const std::vector<std
             v += comp.values[o];
             for (std::size_t r = 0; r < lim.k; ++r) used[r] += comp.weights[o * lim.k + r];
         }
-        for (std::size_t r = 0; r < lim.k && v != none; ++r) {
+        for (std::size_t r = 0; r < lim.k && !is_none(v); ++r) {
             if (used[r] > lim.capacity[r]) v = none;
-            else v += tables[r].best[static_cast<std::size_t>(lim.capacity[r] - used[r])];
+            else v += tables[r].best(lim.capacity[r] - used[r]);
         }
-        if (v != none && (best == none || v > best + 1e-9 * std::max(1.0, std::fabs(best)))) {
+        if (!is_none(v) && (is_none(best) || v > best + 1e-9 * std::max(1.0, std::fabs(best)))) {
             best = v;
             best_index = index;
         }
@@ -238,7 +244,9 @@ int knapsack_part(const SelectionProblem& p, const Part& part, std::vector<char>
     Limits lim;
     if (!read_limits(p, part, lim)) return 0;
     std::vector<Component> comps = components(p, part, lim);
-    std::vector<Table> tables(lim.k);
+    thread_local std::vector<Table> tables;  // their buffers are kept for the next part
+    if (tables.size() < lim.k) tables.resize(lim.k);
+    for (std::size_t r = 0; r < lim.k; ++r) tables[r].comps.clear();
     std::vector<std::size_t> joining, free;
     double work = 0, combinations = 1;
     for (std::size_t g = 0; g < comps.size(); ++g) {
