@@ -48,7 +48,7 @@ cmp <(q "$tmp/draws_a.gpkg" "SELECT candidate_id, chosen_draws, rank_p05, rank_p
 bad_interval=$(q "$tmp/draws_a.gpkg" "SELECT count(*) FROM selection_frequency WHERE available = 1 AND NOT (rank_p05 >= 1 AND rank_p05 <= rank_p95)")
 [ "$bad_interval" = 0 ] && ok "rank intervals ordered" || bad "$bad_interval rank intervals wrong"
 qml=$(q "$tmp/draws_a.gpkg" "SELECT styleQML FROM layer_styles WHERE f_table_name = 'selection_frequency'")
-grep -q '&quot;frequency&quot; &gt; 0.750000' <<< "$qml" && grep -q '&quot;robustness&quot; = .core.' <<< "$qml" &&
+grep -q '&quot;frequency&quot; &gt; 0.750000' <<< "$qml" && grep -q '&quot;robustness&quot; = &apos;core&apos;' <<< "$qml" &&
   ok "selection_frequency has a default style: frequency classes, then the core outlined" || bad "no style for selection_frequency"
 "$ruimte" map "$tmp/draws_a.gpkg:selection_frequency" -o "$tmp/freq.png" --dpi 100 -q > /dev/null 2>&1 || bad "map of selection_frequency"
 /usr/bin/python3 - "$tmp/freq.png" "$core" "$contested" <<'PY' && ok "the map shows the frequency classes and the core outlined" || fail=1
