@@ -357,6 +357,9 @@ double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>
 
 struct SolveCache {
     std::vector<selection_detail::Part> parts;
+    // Set by the first solve; after it the cache is only read (the threads of solve_each share
+    // it), even when the problem has no parts at all.
+    bool filled = false;
 };
 
 std::shared_ptr<SolveCache> make_solve_cache() {
@@ -832,8 +835,11 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
 
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
     std::vector<Part> own_parts;
-    if (!o.cache || o.cache->parts.empty()) own_parts = independent_parts(p);
-    if (o.cache && o.cache->parts.empty()) o.cache->parts = std::move(own_parts);
+    if (!o.cache || !o.cache->filled) own_parts = independent_parts(p);
+    if (o.cache && !o.cache->filled) {
+        o.cache->parts = std::move(own_parts);
+        o.cache->filled = true;
+    }
     const std::vector<Part>& parts = o.cache ? o.cache->parts : own_parts;
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {
