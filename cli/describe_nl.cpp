@@ -34,6 +34,9 @@ constexpr DutchRow dutch_rows[] = {
     {"check", "class-field", "WBS-attribuut met de klasse (standaard het veld klasse)"},
     {"check", "alias", "Een schrijfwijze in de bron aan een WBS-klasse koppelen: 'VALUE=CLASS' (herhaalbaar)"},
     {"check", "themes", "Themalagen waarvan elk numeriek veld een thema is: FILE[:LAYER] (herhaalbaar)"},
+    {"check", "raster-theme",
+     "Een raster met waarden als thema, genoemd als een themaveld: 'VELD=BESTAND[:BAND]', bijv. "
+     "overstroming_m=overstroming.tif (herhaalbaar)"},
     {"check", "by", "Groeperen per gebied: FILE[:LAYER]:FIELD, bijvoorbeeld waterschappen.gpkg:waterschappen:naam"},
     {"check", "output", "Uitvoer-GeoPackage"},
     {"check", "report", "Ook een rapport schrijven: OUT.html of OUT.md"},
@@ -165,6 +168,7 @@ constexpr DutchRow dutch_rows[] = {
     {"select", "objective", "fill (standaard: score x gewichtsveld maximaliseren) of reach (de doelen halen met zo weinig mogelijk van het veld van het eerste doel erboven; bij gelijkspel de hogere score)"},
     {"select", "min-average-score", "De gemiddelde score van de gekozen set, gewogen met het gewichtsveld, is minstens S (0-1); met --minimise kosten_meu: de laagste kosten bij een minimale gemiddelde score"},
     {"select", "draws", "Ook oplossen voor N trekkingen van de gewichten (die van `ruimte sensitivity`): selectiefrequentie, kern, omstreden en nooit gekozen kandidaten, rangintervallen (standaard 0: geen)"},
+    {"select", "threads", "Aantal rekenthreads voor --draws en --weight-sets (standaard: alle kernen); de uitkomst hangt er niet van af"},
     {"select", "seed", "Startwaarde van de trekkingen (standaard 1); trekking i gebruikt seed + i"},
     {"select", "method", "Trekkingen van de gewichten: dirichlet (standaard) of uniform"},
     {"select", "concentration", "dirichlet: hoe groter, hoe dichter de trekkingen bij de gewichten van het profiel (standaard 100)"},
