@@ -47,6 +47,7 @@ std::string ScoredRun::id_and_name(std::size_t r) const {
 }
 
 std::size_t ScoredRun::ranked_count() const {
+    if (ranked) return *ranked;  // explain_row asks per row: `ruimte web` explains every candidate
     return static_cast<std::size_t>(std::count_if(rank.begin(), rank.end(), [](std::int64_t r) { return r > 0; }));
 }
 
@@ -131,6 +132,7 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     }
     read_check.end();
     if (run.ids.empty()) throw Error(ErrorKind::input, "the layer has no candidates", place);
+    run.ranked = run.ranked_count();
     return run;
 }
 

@@ -4,6 +4,7 @@
 // candidate per criterion (metric, standardised value, weight, contribution) with its exclusion
 // reasons, or the difference between two candidates per criterion.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ struct ScoredRun {
     std::string id_and_name(std::size_t row) const;
     // A numeric column's value; NaN when the column does not exist or is null.
     double value(const std::string& column, std::size_t row) const;
+    // How many candidates have a rank (counted once by read_scored_run; counted here otherwise).
     std::size_t ranked_count() const;
+    std::optional<std::size_t> ranked;  // set by read_scored_run
 };
 
 // Throws Error(input) naming the file and layer when it is not a `ruimte score` output.

@@ -18,6 +18,7 @@
 #include "spatial/core/error.hpp"
 #include "spatial/criteria/explain.hpp"
 #include "spatial/geometry/geos.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/gdal_init.hpp"
 #include "spatial/io/read_check.hpp"
 #include "spatial/io/source.hpp"
@@ -51,6 +52,7 @@ struct Encoder {
     geos::Context ctx;
     double tolerance = 1;
     std::size_t vertices_in = 0, vertices_out = 0;
+    std::size_t steps = 0;  // features seen, for the Ctrl-C checks
 
     json ring(const GEOSGeometry* r) {
         const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(ctx.handle(), r);
@@ -164,6 +166,7 @@ json read_context(const std::string& source, Encoder& enc, std::vector<std::stri
     l.layer->ResetReading();
     LayerReadCheck read_check(*l.layer, l.ds.get(), l.layer->GetFeatureCount(FALSE), ErrorPlace::at(l.path, l.name));
     for (auto& f : *l.layer) {
+        if (++enc.steps % 256 == 0) throw_if_cancelled();
         read_check.feature(f->GetFID());
         OGRGeometry* g = f->GetGeometryRef();
         if (!g || g->IsEmpty()) continue;
@@ -294,6 +297,7 @@ void read_labels(const std::string& path, std::size_t n, json& names, json& muni
 double default_tolerance(const ScoredRun& run, Encoder& enc) {
     double xmin = HUGE_VAL, ymin = HUGE_VAL, xmax = -HUGE_VAL, ymax = -HUGE_VAL;
     for (const auto& w : run.wkb) {
+        if (++enc.steps % 256 == 0) throw_if_cancelled();
         if (w.empty()) continue;
         const geos::Geom g = geos::from_wkb(enc.ctx, w.data(), w.size());
         const geos::Box b = geos::envelope(enc.ctx, g.get());
@@ -325,6 +329,7 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
     c["rank"] = run.rank;
     json metrics = json::array();  // [candidate][factor]: what was measured, as `ruimte explain` says
     for (std::size_t r = 0; r < n; ++r) {
+        if (r % 256 == 0) throw_if_cancelled();
         json m = json::array();
         for (const auto& f : explain_candidate_row(run, r, lang).factors) m.push_back(f.metric);
         metrics.push_back(std::move(m));
@@ -332,6 +337,7 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
     c["metric"] = std::move(metrics);
     json values = json::array();  // [candidate][factor], as `score` wrote them (f_<name>_value)
     for (std::size_t r = 0; r < n; ++r) {
+        if (r % 256 == 0) throw_if_cancelled();
         json v = json::array();
         for (const auto& f : run.profile.factors) {
             const double x = run.value(schema::scored::factor_value(f.name), r);
@@ -348,6 +354,7 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
     c["values"] = std::move(values);
     json geom = json::array(), anchors = json::array();
     for (const auto& w : run.wkb) {
+        if (++enc.steps % 256 == 0) throw_if_cancelled();
         json anchor;
         geom.push_back(enc.encode(w.data(), w.size(), &anchor));
         anchors.push_back(std::move(anchor));
