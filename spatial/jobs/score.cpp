@@ -149,8 +149,8 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
 }
 
 // Steps 2 and 3 for the profile's layers (score_parts.hpp).
-LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read,
-                                const StageFn& stage) {
+LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read, const StageFn& stage,
+                                bool keep_features) {
     LayerWork work;
     ScoreRequest collecting = req;
     if (req.notice) collecting.notice = [&work](const std::string& n) { work.notices.push_back(n); };
@@ -183,6 +183,11 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
                               std::to_string(layer_data[l].features[pairs[0].first].fid) + " and " +
                               std::to_string(layer_data[l].features[pairs[0].second].fid) +
                               "); overlapping area is counted once per class");
+        }
+        if (keep_features) continue;
+        for (Feature& f : layer_data[l].features) {
+            f.geom.reset();
+            f.attributes.reset();
         }
     }
     work.index_done = std::chrono::steady_clock::now();

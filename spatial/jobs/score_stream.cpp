@@ -251,10 +251,9 @@ ScoreSummary StreamingScore::run() {
     ReadOptions read = score_read_options(req_);
     const StageFn stage_fn = [this](const std::string& n, std::size_t d, std::size_t t) { stage(n, d, t); };
     const Profile& profile = in_.profile;
-    layer_work_ = std::async(resolve_threads(req_.control.threads) > 1 ? std::launch::async : std::launch::deferred,
-                             [this, &profile, &stage_fn, read] {
-                                 return read_and_index_layers(req_, profile, read, stage_fn);
-                             });
+    layer_work_ = std::async(
+        resolve_threads(req_.control.threads) > 1 ? std::launch::async : std::launch::deferred,
+        [this, &profile, &stage_fn, read] { return read_and_index_layers(req_, profile, read, stage_fn, false); });
     // 2-6. The candidates, chunk by chunk.
     read.progress = [this](std::size_t d, std::size_t t) { stage("read candidates", d, t); };
     FeatureLayer cands = read_polygon_layer_chunks(parse_source(req_.candidates), read, score_chunk_size(),
