@@ -21,12 +21,15 @@
 
 namespace ruimte {
 
+namespace sc = schema::scored;
+
 std::size_t ScoredRun::row(const std::string& id) const {
     const auto it = std::find(ids.begin(), ids.end(), id);
     if (it == ids.end()) {
         std::string some;
         for (std::size_t i = 0; i < ids.size() && i < 5; ++i) some += (i ? ", " : "") + ids[i];
-        throw Error(ErrorKind::usage, "no candidate with id '" + id + "'", ErrorPlace::at(path, "candidates_scored"),
+        throw Error(ErrorKind::usage, "no candidate with id '" + id + "'",
+                    ErrorPlace::at(path, schema::kCandidatesScored),
                     "give a value of column candidate_id (for example " + some + ")");
     }
     return static_cast<std::size_t>(it - ids.begin());
@@ -51,20 +54,20 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
     ensure_gdal();
     ScoredRun run;
     run.path = path;
-    const ErrorPlace place = ErrorPlace::at(path, "candidates_scored");
+    const ErrorPlace place = ErrorPlace::at(path, schema::kCandidatesScored);
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds)
         throw Error(ErrorKind::input, "cannot open as a GeoPackage", ErrorPlace::at(path),
                     "give the output of `ruimte score`");
-    OGRLayer* layer = ds->GetLayerByName("candidates_scored");
-    const char* text = ds->GetMetadataItem("RUIMTE_PROFILE");
+    OGRLayer* layer = ds->GetLayerByName(schema::kCandidatesScored);
+    const char* text = ds->GetMetadataItem(schema::kMetaProfile);
     if (!layer || !text) {
         throw Error(ErrorKind::input,
                     "not a `ruimte score` output (no layer candidates_scored or no RUIMTE_PROFILE metadata)",
                     ErrorPlace::at(path), "give the GeoPackage written by `ruimte score`");
     }
     // The profile as it was; its layer sources may have moved since, so they point here.
-    const char* profile_path = ds->GetMetadataItem("RUIMTE_PROFILE_PATH");
+    const char* profile_path = ds->GetMetadataItem(schema::kMetaProfilePath);
     SourceOverrides here;
     check_toml_limits(text, path, ErrorKind::input, "the profile stored in this GeoPackage");
     try {
@@ -85,8 +88,8 @@ ScoredRun read_scored_run(const std::string& path, bool with_geometry) {
                         "give the GeoPackage written by `ruimte score`");
         return i;
     };
-    const int f_id = field("candidate_id"), f_score = field("score"), f_rank = field("rank"),
-              f_excl = field("excluded"), f_reasons = field("reasons");
+    const int f_id = field(sc::kCandidateId), f_score = field(sc::kScore), f_rank = field(sc::kRank),
+              f_excl = field(sc::kExcluded), f_reasons = field(sc::kReasons);
     int f_name = defn->GetFieldIndex("naam");
     if (f_name < 0) f_name = defn->GetFieldIndex("name");
     run.integer_ids =
@@ -172,7 +175,7 @@ std::string class_label(const layers::LayerKindInfo* kind, const std::string& co
 std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t row, bool nl) {
     const Profile& p = run.profile;
     auto metric_text = [&](const std::string& metric) {
-        if (metric == "area_ha") return "area_ha = " + num(run.value("area_ha", row), 2, nl);
+        if (metric == sc::kAreaHa) return metric + " = " + num(run.value(sc::kAreaHa, row), 2, nl);
         if (metric.rfind("attr.", 0) == 0) return metric + " = " + num(run.value(metric.substr(5), row), 3, nl);
         const auto dot = metric.find('.');
         const std::string layer = metric.substr(0, dot), rest = metric.substr(dot + 1), lc = column_part(layer);
@@ -182,19 +185,20 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
         }
         const LayerSpec* spec = p.layer(layer);
         const bool classes = spec && spec->kind == LayerKind::classes;
-        const double area_m2 = run.value("area_ha", row) * 1e4;
+        const double area_m2 = run.value(sc::kAreaHa, row) * 1e4;
         double covered =
-            classes ? 1.0 - run.value(lc + "_uncovered_share", row) : run.value(lc + "_overlap_share", row);
+            classes ? 1.0 - run.value(sc::uncovered_share(lc), row) : run.value(sc::overlap_share(lc), row);
         double v = std::numeric_limits<double>::quiet_NaN();
-        if (rest.rfind("share.", 0) == 0) v = run.value(lc + "_" + column_part(rest.substr(6)) + "_share", row);
+        if (rest.rfind("share.", 0) == 0) v = run.value(sc::class_share(lc, column_part(rest.substr(6))), row);
         else if (rest.rfind("area_m2.", 0) == 0)
-            v = run.value(lc + "_" + column_part(rest.substr(8)) + "_share", row) * area_m2;
+            v = run.value(sc::class_share(lc, column_part(rest.substr(8))), row) * area_m2;
         else if (rest == "covered_share") v = covered;
         else if (rest == "uncovered_share") v = 1.0 - covered;
         else if (rest == "covered_m2") v = covered * area_m2;
-        else if (rest == "distance_m") v = run.value(lc + "_distance_m", row);
-        else if (rest == "count_within" || rest == "length_m" || rest == "length_within_m")
-            v = run.value(lc + "_" + rest, row);  // points and lines layers
+        else if (rest == "distance_m") v = run.value(sc::distance_m(lc), row);
+        else if (rest == "count_within") v = run.value(sc::count_within(lc), row);  // points and lines layers
+        else if (rest == "length_m") v = run.value(sc::length_m(lc), row);
+        else if (rest == "length_within_m") v = run.value(sc::length_within_m(lc), row);
         const bool whole = rest.find("m2") != std::string::npos || rest == "distance_m" || rest == "count_within" ||
                            rest.rfind("length_", 0) == 0;
         return metric + " = " + num(v, whole ? 0 : 3, nl);
@@ -208,10 +212,10 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
             const layers::LayerKindInfo* kind = catalogue_kind(spec, classes);
             std::string s;  // "; " between classes: a label may hold a comma
             for (const auto& c : classes) {
-                const double share = run.value(column_part(f.layer) + "_" + column_part(c) + "_share", row);
+                const double share = run.value(sc::class_share(column_part(f.layer), column_part(c)), row);
                 if (share > 0.0005) s += (s.empty() ? "" : "; ") + class_label(kind, c, nl) + " " + percent(share, nl);
             }
-            const double outside = run.value(column_part(f.layer) + "_uncovered_share", row);
+            const double outside = run.value(sc::uncovered_share(column_part(f.layer)), row);
             if (outside > 0.0005)
                 s += (s.empty() ? "" : "; ") + std::string(nl ? "buiten de laag " : "outside the layer ") +
                      percent(outside, nl);
@@ -222,7 +226,7 @@ std::string describe_metric(const ScoredRun& run, const Factor& f, std::size_t r
                    (f.direction == Direction::rising ? (nl ? "stijgend" : "rising") : (nl ? "dalend" : "falling")) +
                    ")";
         case FactorKind::distance_decay: {
-            const double d = run.value(column_part(f.layer) + "_distance_m", row);
+            const double d = run.value(sc::distance_m(column_part(f.layer)), row);
             return f.layer + ".distance_m = " + (std::isnan(d) ? std::string("-") : num(d, 0, nl) + " m") + " (" +
                    (f.shape == DecayShape::linear ? (nl ? "lineair tot " : "linear to ")
                                                   : (nl ? "halvering per " : "half per ")) +
@@ -259,13 +263,13 @@ CandidateExplanation explain_row(const ScoredRun& run, std::size_t row, bool nl)
         FactorExplanation fe;
         fe.name = f.name;
         fe.metric = describe_metric(run, f, row, nl);
-        fe.value = run.value("f_" + f.name + "_value", row);
-        fe.contribution = run.value("f_" + f.name + "_contrib", row);
+        fe.value = run.value(sc::factor_value(f.name), row);
+        fe.contribution = run.value(sc::factor_contrib(f.name), row);
         if (std::isnan(fe.value) || std::isnan(fe.contribution)) {
             throw Error(ErrorKind::input,
-                        "no column f_" + f.name + "_value or f_" + f.name + "_contrib for factor '" + f.name +
-                            "' of the stored profile",
-                        ErrorPlace::at(run.path, "candidates_scored"),
+                        "no column " + sc::factor_value(f.name) + " or " + sc::factor_contrib(f.name) +
+                            " for factor '" + f.name + "' of the stored profile",
+                        ErrorPlace::at(run.path, schema::kCandidatesScored),
                         "the file was changed after `ruimte score`; score again");
         }
         fe.weight = f.weight;

@@ -736,8 +736,8 @@ void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& r
 void write_score_metadata(RunOutput& out, const ScoreRequest& req, const ScoreInputs& in) {
     const Profile& profile = in.profile;
     out.stamp(req.command_line);
-    out.metadata("RUIMTE_PROFILE_PATH", profile.path);
-    out.metadata("RUIMTE_PROFILE", profile.text);
+    out.metadata(schema::kMetaProfilePath, profile.path);
+    out.metadata(schema::kMetaProfile, profile.text);
     out.metadata("RUIMTE_MAKE_VALID",
                  std::string("GEOS MakeValid, method=") + geos::to_string(req.make_valid) + " keepcollapsed=false");
     auto crs_line = [&](const FeatureLayer& l) {

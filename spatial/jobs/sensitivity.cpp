@@ -22,6 +22,7 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -543,8 +544,8 @@ void write_sensitivity_outputs(const SensitivityRequest& req, const ScoreInputs&
     write_weight_draws(ds, path, profile, r);
     commit_transaction(ds, path);
     out.stamp(req.score.command_line);
-    out.metadata("RUIMTE_PROFILE_PATH", profile.path);
-    out.metadata("RUIMTE_PROFILE", profile.text);
+    out.metadata(schema::kMetaProfilePath, profile.path);
+    out.metadata(schema::kMetaProfile, profile.text);
     out.metadata("RUIMTE_SENSITIVITY", draw_settings(req.options));
     if (profile.ahp) out.metadata("RUIMTE_AHP_CR", fixed(profile.ahp->cr, 6));
     out.close(run_timestamp(""), std::nullopt);  // with the default style of rank_intervals

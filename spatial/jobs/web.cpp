@@ -186,13 +186,15 @@ json read_context(const std::string& source, Encoder& enc, std::vector<std::stri
 // `--weight-sets`), into freq by the scored file's rows; false when the file has no such table.
 bool read_frequency_table(GDALDataset& ds, const std::string& path, const std::map<std::string, std::size_t>& row,
                           json& freq) {
-    OGRLayer* layer = ds.GetLayerByName("selection_frequency");
+    OGRLayer* layer = ds.GetLayerByName(schema::kSelectionFrequency);
     if (!layer) return false;
     OGRFeatureDefn* defn = layer->GetLayerDefn();
-    const int f_id = defn->GetFieldIndex("candidate_id"), f_freq = defn->GetFieldIndex("frequency");
+    const int f_id = defn->GetFieldIndex(schema::selection_frequency::kCandidateId),
+              f_freq = defn->GetFieldIndex(schema::selection_frequency::kFrequency);
     if (f_id < 0 || f_freq < 0) return false;
     layer->ResetReading();
-    LayerReadCheck read_check(*layer, &ds, layer->GetFeatureCount(FALSE), ErrorPlace::at(path, "selection_frequency"));
+    LayerReadCheck read_check(*layer, &ds, layer->GetFeatureCount(FALSE),
+                              ErrorPlace::at(path, schema::kSelectionFrequency));
     for (auto& f : *layer) {
         read_check.feature(f->GetFID());
         const auto it = row.find(f->GetFieldAsString(f_id));
@@ -205,11 +207,12 @@ bool read_frequency_table(GDALDataset& ds, const std::string& path, const std::m
 // The selection: per candidate (in the scored file's order) selected 0/1 and, when the file
 // has it, the selection frequency (robust selection).
 json read_selection(const std::string& source, const ScoredRun& run, std::size_t& selected) {
-    OpenLayer l = open_vector(source, "candidates_selected");
+    OpenLayer l = open_vector(source, schema::kCandidatesSelected);
     OGRFeatureDefn* defn = l.layer->GetLayerDefn();
-    const int f_id = defn->GetFieldIndex("candidate_id"), f_sel = defn->GetFieldIndex("selected");
-    int f_freq = defn->GetFieldIndex("selection_frequency");
-    if (f_freq < 0) f_freq = defn->GetFieldIndex("frequency");
+    const int f_id = defn->GetFieldIndex(schema::scored::kCandidateId),
+              f_sel = defn->GetFieldIndex(schema::selected::kSelected);
+    int f_freq = defn->GetFieldIndex(schema::selected::kSelectionFrequency);
+    if (f_freq < 0) f_freq = defn->GetFieldIndex(schema::selection_frequency::kFrequency);
     if (f_id < 0 || (f_sel < 0 && f_freq < 0)) {
         throw Error(ErrorKind::input, "no columns candidate_id and selected (or selection_frequency)",
                     ErrorPlace::at(l.path, l.name), "give the output of `ruimte select`");
@@ -283,8 +286,8 @@ void read_labels(const std::string& path, std::size_t n, json& names, json& muni
         municipalities.push_back(f_gem >= 0 ? f->GetFieldAsString(f_gem) : "");
     }
     if (names.size() != n) {
-        throw Error(ErrorKind::input, "the layer changed while it was read", ErrorPlace::at(path, "candidates_scored"),
-                    "run again when no other program writes the file");
+        throw Error(ErrorKind::input, "the layer changed while it was read",
+                    ErrorPlace::at(path, schema::kCandidatesScored), "run again when no other program writes the file");
     }
 }
 
@@ -334,7 +337,7 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
             const double x = run.value(schema::scored::factor_value(f.name), r);
             if (std::isnan(x)) {
                 throw Error(ErrorKind::input, "no value in column " + schema::scored::factor_value(f.name),
-                            ErrorPlace::at(run.path, "candidates_scored"),
+                            ErrorPlace::at(run.path, schema::kCandidatesScored),
                             "give the GeoPackage written by `ruimte score` with this profile");
             }
             v.push_back(x);

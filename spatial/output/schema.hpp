@@ -8,11 +8,24 @@
 
 namespace ruimte::schema {
 
+// The metadata of a `score` output that readers need: the profile as it was, and its path.
+inline constexpr const char* kMetaProfile = "RUIMTE_PROFILE";
+inline constexpr const char* kMetaProfilePath = "RUIMTE_PROFILE_PATH";
+
 // The tables of a `score` output.
 inline constexpr const char* kCandidatesScored = "candidates_scored";
 inline constexpr const char* kOverlayAreas = "overlay_areas";
 inline constexpr const char* kGeometryIssues = "geometry_issues";
 inline constexpr const char* kRasterStats = "raster_stats";  // only when the profile has raster layers
+
+// The tables of the other commands' outputs (their columns are spelled where they are written:
+// spatial/jobs/check.cpp, spatial/claims/claims.cpp, spatial/jobs/select*.cpp).
+inline constexpr const char* kCandidatesSelected = "candidates_selected";  // select
+inline constexpr const char* kSelectionSummary = "selection_summary";
+inline constexpr const char* kSelectionFrequency = "selection_frequency";  // select --draws/--weight-sets
+inline constexpr const char* kCheckLocations = "check_locations";          // check
+inline constexpr const char* kClaimFaces = "claim_faces";                  // claims
+inline constexpr const char* kRegionBalance = "region_balance";            // claims with regions
 
 // candidates_scored: the input's fields, then these (in this order).
 namespace scored {
@@ -82,5 +95,18 @@ inline constexpr const char* kLayer = "layer";
 inline constexpr const char* kStatistic = "statistic";
 inline constexpr const char* kValue = "value";
 }  // namespace raster_stats
+
+// candidates_selected (select): the scored fields, then whether it was chosen and, for a
+// robust selection, how often.
+namespace selected {
+inline constexpr const char* kSelected = "selected";
+inline constexpr const char* kSelectionFrequency = "selection_frequency";
+}  // namespace selected
+
+// selection_frequency (select --draws / --weight-sets): one row per candidate.
+namespace selection_frequency {
+inline constexpr const char* kCandidateId = "candidate_id";
+inline constexpr const char* kFrequency = "frequency";
+}  // namespace selection_frequency
 
 }  // namespace ruimte::schema

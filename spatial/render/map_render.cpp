@@ -27,6 +27,7 @@
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/attribution.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/schema.hpp"
 #include "spatial/output/styles.hpp"
 #include "spatial/render/cairo_ptr.hpp"
 #include "spatial/render/classify.hpp"
@@ -104,8 +105,8 @@ DatasetOpen open_layer(const std::string& source, bool pick_styled) {
         out.layer = out.ds->GetLayerByName(spec.layer.c_str());
     } else {
         // The first spatial layer in ruimte's order of interest, else the first spatial one.
-        for (const char* n :
-             {"candidates_scored", "candidates_selected", "check_locations", "claim_faces", "region_balance"}) {
+        for (const char* n : {schema::kCandidatesScored, schema::kCandidatesSelected, schema::kCheckLocations,
+                              schema::kClaimFaces, schema::kRegionBalance}) {
             if (pick_styled && !out.layer) out.layer = out.ds->GetLayerByName(n);
         }
         for (int i = 0; i < out.ds->GetLayerCount() && !out.layer; ++i) {
@@ -150,9 +151,9 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
     OGRFeatureDefn* defn = l.GetLayerDefn();
     const int f_class = value_field.empty() ? -1 : defn->GetFieldIndex(value_field.c_str());
     const int f_label = label_field.empty() ? -1 : defn->GetFieldIndex(label_field.c_str());
-    const int f_rank = defn->GetFieldIndex("rank");
-    const int f_excl = defn->GetFieldIndex("excluded");
-    const int f_conf = out.name == "claim_faces" ? defn->GetFieldIndex("conflicts") : -1;
+    const int f_rank = defn->GetFieldIndex(schema::scored::kRank);
+    const int f_excl = defn->GetFieldIndex(schema::scored::kExcluded);
+    const int f_conf = out.name == schema::kClaimFaces ? defn->GetFieldIndex("conflicts") : -1;
     const int f_sel = defn->GetFieldIndex("selected");
     const int f_homes = field_index(defn, {"woningen"});
     const int f_aff = field_index(defn, {"betaalbaar"});
