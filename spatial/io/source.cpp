@@ -512,7 +512,9 @@ Batch* LayerReader::read_batch() {
     if (chunk_limit_ > 0 && chunk_read_ >= chunk_limit_) return nullptr;  // this chunk is full
     auto batch = std::make_unique<Batch>();
     batch->raws.reserve(kBatchFeatures);
-    while (reading_ && batch->raws.size() < kBatchFeatures) {
+    // A batch ends at the chunk's end too: chunks hold exactly their number of features.
+    const std::size_t room = chunk_limit_ > 0 ? std::min(kBatchFeatures, chunk_limit_ - chunk_read_) : kBatchFeatures;
+    while (reading_ && batch->raws.size() < room) {
         OGRFeatureUniquePtr ogr_feature(src_.layer->GetNextFeature());
         if (!ogr_feature) {
             reading_ = false;

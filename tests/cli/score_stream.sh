@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `ruimte score` streams its candidates (issue 24): read, overlaid, scored and written in chunks
 # (RUIMTE_SCORE_CHUNK candidates each; 50,000 by default), ranked at the end.
-# 1. The samples in chunks of 7 (29 chunks) give every table of the one-chunk run (rows compared
+# 1. The samples in chunks of 7 (29 chunks of 200) give every table of the one-chunk run (rows compared
 #    with sqlite3, ordered by fid) and the same CSV and messages.
 # 2. An id repeated in two chunks is refused as in one chunk: the same message, exit 4, no output.
 # 3. 200,000 generated parcels (scripts/bench/make_parcels.py) in chunks of 10,000 against one
