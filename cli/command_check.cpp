@@ -32,6 +32,9 @@ Runner add_check_command(CLI::App& app, const Invocation& inv) {
     cmd->add_option("--class-field", r.class_field, "WBS attribute with the class (default klasse)");
     cmd->add_option("--alias", opts->aliases, "Map a source spelling to a WBS class: 'VALUE=CLASS' (repeatable)");
     cmd->add_option("--themes", r.themes, "Theme layers whose numeric fields are themes: FILE[:LAYER] (repeatable)");
+    cmd->add_option("--raster-theme", r.raster_themes,
+                    "A value raster as a theme, named like a theme field: 'FIELD=FILE[:BAND]', e.g. "
+                    "overstroming_m=flood.tif (repeatable)");
     cmd->add_option("--by", r.by, "Group per area: FILE[:LAYER]:FIELD, e.g. waterschappen.gpkg:waterschappen:naam");
     cmd->add_option("-o,--output", r.output, "Output GeoPackage")->required();
     cmd->add_option("--report", r.report, "Also write a report: OUT.html or OUT.md");

@@ -34,6 +34,9 @@ constexpr DutchRow dutch_rows[] = {
     {"check", "class-field", "WBS-attribuut met de klasse (standaard het veld klasse)"},
     {"check", "alias", "Een schrijfwijze in de bron aan een WBS-klasse koppelen: 'VALUE=CLASS' (herhaalbaar)"},
     {"check", "themes", "Themalagen waarvan elk numeriek veld een thema is: FILE[:LAYER] (herhaalbaar)"},
+    {"check", "raster-theme",
+     "Een raster met waarden als thema, genoemd als een themaveld: 'VELD=BESTAND[:BAND]', bijv. "
+     "overstroming_m=overstroming.tif (herhaalbaar)"},
     {"check", "by", "Groeperen per gebied: FILE[:LAYER]:FIELD, bijvoorbeeld waterschappen.gpkg:waterschappen:naam"},
     {"check", "output", "Uitvoer-GeoPackage"},
     {"check", "report", "Ook een rapport schrijven: OUT.html of OUT.md"},

@@ -7,7 +7,10 @@
 # in the same run. geopandas is not a peer here: Debian 12's geopandas 0.12 with shapely 1.8 has
 # no sjoin_nearest ("only PyGEOS >= 0.10.0 or Shapely >= 2.0 supports nearest_all").
 #
-#   scripts/bench-points.sh [--runs R]
+#   scripts/bench-points.sh [--runs R] [--before BIN]
+#
+# --before BIN also times another ruimte binary (an earlier build) with the two layers in the
+# same rounds, for a before/after ratio on the same load.
 #
 # Prints a Markdown table of median seconds and ratios to stdout (for docs/BENCHMARKS.md) and
 # checks that PostGIS's answers agree with ruimte's. Needs build/cli/ruimte, Debian's
@@ -16,7 +19,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 runs=3
-[ "${1:-}" = --runs ] && runs=${2:?}
+before=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=${2:?}; shift 2 ;;
+    --before) before=${2:?}; shift 2 ;;
+    *) echo "bench-points: unknown option $1" >&2; exit 2 ;;
+  esac
+done
 PY=/usr/bin/python3
 note() { echo "bench-points: $*" >&2; }
 
@@ -121,23 +131,34 @@ cat > "$tmp/q.sql" <<'SQL'
 SQL
 
 declare -A t
+note "load at the start: $(uptime)"
 for ((r = 1; r <= runs; r++)); do
   note "round $r of $runs"
   t[without]+="$(timed build/cli/ruimte score --candidates "$wl:candidates" --profile "$tmp/without.toml" "${layers[@]}" -o "$tmp/without.gpkg" --overwrite -q) "
   t[with]+="$(timed build/cli/ruimte score --candidates "$wl:candidates" --profile "$tmp/with.toml" "${layers[@]}" --layer "stations=$pl:points" --layer "lines=$pl:lines" -o "$tmp/with.gpkg" --overwrite -q) "
+  if [ -n "$before" ]; then
+    t[before]+="$(timed "$before" score --candidates "$wl:candidates" --profile "$tmp/with.toml" "${layers[@]}" --layer "stations=$pl:points" --layer "lines=$pl:lines" -o "$tmp/before.gpkg" --overwrite -q) "
+  fi
   sed "s|OUT|$tmp/pg.csv|" "$tmp/q.sql" > "$tmp/q1.sql"
   t[postgis]+="$(timed psql -q "$conn" -f "$tmp/q1.sql") "
 done
+
+note "load at the end: $(uptime)"
 
 # 5. Agreement: the peers' answers against ruimte's.
 sqlite3 -csv -header "$tmp/with.gpkg" "select candidate_id as id, stations_distance_m as pd, stations_count_within as pn,
   lines_distance_m as ld, lines_count_within as ln, lines_length_m as ll, lines_length_within_m as lw
   from candidates_scored order by candidate_id" > "$tmp/ruimte.csv"
-$PY - "$tmp/ruimte.csv" "$tmp/pg.csv" <<'PY' >&2
+if [ -n "$before" ]; then
+  sqlite3 -csv -header "$tmp/before.gpkg" "select candidate_id as id, stations_distance_m as pd, stations_count_within as pn,
+    lines_distance_m as ld, lines_count_within as ln, lines_length_m as ll, lines_length_within_m as lw
+    from candidates_scored order by candidate_id" > "$tmp/before.csv"
+fi
+$PY - "$tmp/ruimte.csv" "$tmp/pg.csv" ${before:+"$tmp/before.csv"} <<'PY' >&2
 import sys
 import pandas as pd
 r = pd.read_csv(sys.argv[1]).set_index("id").sort_index()
-for name, path in [("postgis", sys.argv[2])]:
+for name, path in [("postgis", sys.argv[2])] + ([("before", sys.argv[3])] if len(sys.argv) > 3 else []):
     o = pd.read_csv(path).set_index("id").sort_index()
     d = (r - o[r.columns]).abs().max()
     print(f"{name} vs ruimte, max |difference| per column: " + ", ".join(f"{k} {v:.3g}" for k, v in d.items()))
@@ -152,4 +173,9 @@ echo "|---|---|---|"
 echo "| ruimte score, workload profile (4 polygon layers) | $m_without | 1 |"
 echo "| ruimte score, + points and lines layers | $m_with | $(awk -v a="$m_with" -v b="$m_without" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| the points and lines layers' share (difference) | $extra | |"
+if [ -n "$before" ]; then
+  m_before=$(echo "${t[before]}" | tr ' ' '\n' | grep . | median)
+  echo "| before ($before), + points and lines layers | $m_before | $(awk -v a="$m_before" -v b="$m_without" 'BEGIN { printf "%.2f", a / b }') |"
+  echo "| before: the two layers' share | $(awk -v a="$m_before" -v b="$m_without" 'BEGIN { printf "%.3f", a - b }') | |"
+fi
 echo "| PostGIS, the 6 metrics (query only, tables loaded and indexed) | $m_pg | $(awk -v a="$m_pg" -v b="$extra" 'BEGIN { printf "%.1f x the difference", a / b }') |"

@@ -8,7 +8,9 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$top/scripts/setup.sh"
 bash "$top/scripts/check-format.sh"  # formatting first: it takes a second
 python3 "$top/scripts/function-lengths.py" --check  # no new function over 120 lines (docs/DEVELOPING.md)
-bash "$top/scripts/build.sh" -DRUIMTE_WERROR=ON -DBUILD_TESTING=ON
+# -g1 (line tables) instead of RelWithDebInfo's -g: the same -O2 code, stack traces with lines,
+# and about a fifth less compile time on the CI's 2 cores.
+bash "$top/scripts/build.sh" -DRUIMTE_WERROR=ON -DBUILD_TESTING=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 cd "${RUIMTE_BUILD_DIR:-$top/build}"
 log=$(mktemp); trap 'rm -f "$log"' EXIT
 ctest --output-on-failure -j "$(nproc)" 2>&1 | tee "$log"

@@ -1,5 +1,6 @@
 #include "spatial/geometry/proximity.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -14,12 +15,15 @@ ProximityIndex::ProximityIndex(ProximityKind kind, const std::vector<const GEOSG
     items_.reserve(features.size());
     for (const GEOSGeometry* g : features) {
         features_.push_back(geos::clone(ctx, g));
-        geos::warm_envelopes(ctx, features_.back().get());
-        double length = 0;
-        if (kind == ProximityKind::lines && GEOSLength_r(ctx.handle(), g, &length) != 1) {
-            throw Error(ErrorKind::internal, "GEOS length failed: " + ctx.last_error());
+        reach::Shape shape = reach::shape_of(ctx, g);
+        if (shape.parts.empty()) continue;  // an empty feature is at no distance
+        if (items_.empty()) {
+            extent_ = shape.box;
+        } else {
+            extent_ = {std::min(extent_.xmin, shape.box.xmin), std::min(extent_.ymin, shape.box.ymin),
+                       std::max(extent_.xmax, shape.box.xmax), std::max(extent_.ymax, shape.box.ymax)};
         }
-        items_.push_back({features_.back().get(), length});
+        items_.push_back({features_.back().get(), std::move(shape)});
     }
     tree_ = GEOSSTRtree_create_r(ctx.handle(), 10);
     if (!tree_) throw Error(ErrorKind::internal, "GEOS STRtree creation failed: " + ctx.last_error());
@@ -47,75 +51,59 @@ std::vector<const ProximityIndex::Item*> ProximityIndex::candidates_near(const g
 
 namespace {
 
-struct NearestQuery {
-    GEOSContextHandle_t handle;
-    const GEOSPreparedGeometry* prepared;
-};
-
-// The exact distance between the candidate (the query item) and a feature (a tree item).
-int exact_distance(const void* a, const void* b, double* distance, void* userdata) {
-    const auto* q = static_cast<const NearestQuery*>(userdata);
-    const void* item = a == q ? b : a;
-    const GEOSGeometry* g = *static_cast<const GEOSGeometry* const*>(item);  // Item starts with its geometry
-    return GEOSPreparedDistance_r(q->handle, q->prepared, g, distance);
-}
-
-double line_length(const geos::Context& ctx, const GEOSGeometry* g) {
-    double length = 0;
-    if (GEOSLength_r(ctx.handle(), g, &length) != 1) {
-        throw Error(ErrorKind::internal, "GEOS length failed: " + ctx.last_error());
-    }
-    return length;
+geos::Box grown(const geos::Box& b, double d) {
+    return {b.xmin - d, b.ymin - d, b.xmax + d, b.ymax + d};
 }
 
 }  // namespace
 
+// The exact distance to the nearest feature, given the least distance `found` among the
+// features whose boxes lie within `margin` of the candidate's box (all features nearer than
+// margin are among them). When found > margin a nearer feature may lie outside that box: the
+// box grows (to `found` when something was found, else four times) and is searched again.
+double ProximityIndex::nearest(const geos::Context& ctx, const area::Rings& rings, double found, double margin) const {
+    while (found > margin) {
+        const geos::Box box = grown(rings.box, margin);
+        if (box.contains(extent_)) break;  // every feature was measured
+        margin = std::isfinite(found) ? found : 4 * std::max(margin, 1.0);
+        for (const Item* it : candidates_near(ctx, grown(rings.box, margin))) {
+            found = std::min(found, reach::distance(rings, it->shape));
+        }
+    }
+    return found;
+}
+
 ProximityIndex::Metrics ProximityIndex::measure(const geos::Context& ctx, const GEOSGeometry* candidate,
-                                                const GEOSPreparedGeometry* prepared) const {
+                                                const GEOSPreparedGeometry*) const {
     Metrics m;
     if (items_.empty()) {
         m.distance_m = std::numeric_limits<double>::quiet_NaN();
         return m;
     }
-    // 1. The nearest feature, exactly.
-    NearestQuery q{ctx.handle(), prepared};
-    const void* nearest = GEOSSTRtree_nearest_generic_r(ctx.handle(), tree_, &q, candidate, &exact_distance, &q);
-    if (!nearest) throw Error(ErrorKind::internal, "GEOS nearest search failed: " + ctx.last_error());
-    if (GEOSPreparedDistance_r(ctx.handle(), prepared, static_cast<const Item*>(nearest)->geom, &m.distance_m) != 1) {
-        throw Error(ErrorKind::internal, "GEOS distance failed: " + ctx.last_error());
+    const area::Rings rings = area::rings_of(ctx, candidate);
+    if (rings.rings.empty()) {
+        m.distance_m = std::numeric_limits<double>::quiet_NaN();
+        return m;
     }
-
-    // 2. Features within within_m: those whose boxes meet the candidate's box grown by it, then
-    //    the exact test.
-    const geos::Box box = geos::envelope(ctx, candidate);
-    const geos::Box grown{box.xmin - within_m_, box.ymin - within_m_, box.xmax + within_m_, box.ymax + within_m_};
-    const std::vector<const Item*> near = candidates_near(ctx, grown);
+    // 1. The features within within_m: those whose boxes meet the candidate's box grown by it,
+    //    then the exact distance; 2. the nearest, from them or a wider search.
+    double found = std::numeric_limits<double>::infinity();
     std::vector<const Item*> within;
-    for (const Item* it : near) {
-        const char w = GEOSPreparedDistanceWithin_r(ctx.handle(), prepared, it->geom, within_m_);
-        if (w == 2) throw Error(ErrorKind::internal, "GEOS distance test failed: " + ctx.last_error());
-        if (w == 1) within.push_back(it);
+    for (const Item* it : candidates_near(ctx, grown(rings.box, within_m_))) {
+        const double d = reach::distance(rings, it->shape);
+        found = std::min(found, d);
+        if (d <= within_m_) within.push_back(it);
     }
+    m.distance_m = nearest(ctx, rings, found, within_m_);
     m.count_within = static_cast<double>(within.size());
     if (kind_ != ProximityKind::lines) return m;
 
-    // 3. Lengths: whole where the (buffered) candidate contains the line, else the
-    //    intersection's length.
-    auto length_in = [&](const GEOSGeometry* area, const GEOSPreparedGeometry* prep, const Item* it) {
-        if (GEOSPreparedContains_r(ctx.handle(), prep, it->geom) == 1) return it->length;
-        if (GEOSPreparedIntersects_r(ctx.handle(), prep, it->geom) != 1) return 0.0;
-        const geos::Geom inter = geos::intersection(ctx, area, it->geom);
-        return line_length(ctx, inter.get());
-    };
+    // 3. Lengths inside the candidate and within within_m of it, from exact intervals.
     for (const Item* it : within) {
-        // A line inside the candidate is at distance 0, so within any within_m.
-        m.length_m += length_in(candidate, prepared, it);
+        const reach::Lengths l = reach::lengths(rings, it->shape, within_m_);
+        m.length_m += l.inside;
+        m.length_within_m += l.within;
     }
-    if (within.empty()) return m;
-    const geos::Geom buffered =
-        geos::own(ctx, GEOSBuffer_r(ctx.handle(), candidate, within_m_, kProximityBufferQuadSegs), "buffer");
-    const geos::Prepared buffered_prep = geos::prepare(ctx, buffered.get());
-    for (const Item* it : within) m.length_within_m += length_in(buffered.get(), buffered_prep.get(), it);
     return m;
 }
 

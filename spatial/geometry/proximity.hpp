@@ -3,15 +3,18 @@
 // exact distance to the nearest feature, the number of features within a distance, and the
 // length of lines inside the candidate and within that distance.
 //
-// The features sit in a GEOS STRtree; the nearest one is found by GEOS's branch-and-bound
-// search (GEOSSTRtree_nearest_generic) with the exact distance from the prepared candidate
-// (GEOSPreparedDistance): 0 when a feature lies inside or on the candidate, otherwise the
-// distance from the candidate's boundary. A point in a hole of the candidate lies outside it.
+// The features sit in a GEOS STRtree. The features whose boxes lie within within_m of the
+// candidate's box are measured exactly (spatial/geometry/line_reach.hpp: the distance, 0 when a
+// feature lies inside or on the candidate, otherwise from the candidate's boundary; the lengths
+// from exact intervals per segment, no buffer). When none of them is within within_m, the
+// search box grows until it holds a feature at a distance no larger than its margin, so the
+// nearest one is found exactly. A point in a hole of the candidate lies outside it.
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "spatial/geometry/geos.hpp"
+#include "spatial/geometry/line_reach.hpp"
 
 namespace ruimte {
 
@@ -36,15 +39,15 @@ class ProximityIndex {
         double length_m = 0;         // lines: length inside (or on the boundary of) the candidate
         double length_within_m = 0;  // lines: length at a distance <= within_m of the candidate
     };
-    // Thread-safe: `candidate` must be a valid polygonal geometry, `prepared` its prepared form
-    // made in `ctx` (the calling thread's context).
+    // Thread-safe: `candidate` must be a valid polygonal geometry made in `ctx` (the calling
+    // thread's context); `prepared` (its prepared form) is not needed any more.
     Metrics measure(const geos::Context& ctx, const GEOSGeometry* candidate,
                     const GEOSPreparedGeometry* prepared) const;
 
   private:
     struct Item {
         const GEOSGeometry* geom;
-        double length;
+        reach::Shape shape;
     };
     ProximityKind kind_;
     double within_m_;
@@ -52,11 +55,9 @@ class ProximityIndex {
     std::vector<Item> items_;
     std::unique_ptr<geos::Context> tree_ctx_;  // the context the tree was made in
     GEOSSTRtree* tree_ = nullptr;
+    geos::Box extent_;  // of all features
     std::vector<const Item*> candidates_near(const geos::Context& ctx, const geos::Box& box) const;
+    double nearest(const geos::Context& ctx, const area::Rings& rings, double found, double margin) const;
 };
-
-// Buffer arcs (length_within_m) are drawn with this many segments per quarter circle: the
-// buffer lies within within_m * (1 - cos(pi / 256)), 0.0075 % of within_m, of the exact one.
-inline constexpr int kProximityBufferQuadSegs = 64;
 
 }  // namespace ruimte

@@ -32,14 +32,13 @@ class ValueStats {
     double stddev() const;
     double min() const;
     double max() const;
-    double quantile(double q);  // sorts the cells once
+    double quantile(double q);  // weighted selection (reorders the cells), linear time
     double weight_above(double t) const;
     double weight_below(double t) const;
     std::size_t cells() const noexcept { return cells_.size(); }
 
   private:
     std::vector<std::pair<double, double>> cells_;  // (value, weight), weight > 0
-    bool sorted_ = false;
     double sum_w_ = 0, sum_wx_ = 0, nodata_ = 0;
     double min_ = 0, max_ = 0;
 };

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <numeric>
@@ -321,6 +322,36 @@ std::vector<std::size_t> reading_order(const std::vector<const GEOSGeometry*>& c
     return order;
 }
 
+// Candidates per work item: bands of the north-to-south order, two per thread. Each thread
+// reads through its own dataset handle, and so decompresses into its own blocks: with small
+// items both threads would work on the same rows of blocks at once and decompress each block
+// twice; with bands they share only the blocks on the bands' edges.
+std::size_t band_chunk(std::size_t n, const RunControl& control) {
+    const std::size_t threads = std::max<std::size_t>(1, worker_count(n, control));
+    return std::max<std::size_t>(8, (n + 2 * threads - 1) / (2 * threads));
+}
+
+// Runs work(ctx, worker, candidate) for every candidate, in bands of the north-to-south order,
+// each worker with its own prepared dataset handle. Returns the workers (their counts and
+// transformations).
+std::vector<Worker> for_candidates_in_bands(
+    const RasterRequest& req, const Setup& s, const std::vector<const GEOSGeometry*>& candidates,
+    const RunControl& control, const std::function<void(const geos::Context&, Worker&, std::size_t)>& work) {
+    const std::size_t n = candidates.size();
+    const std::vector<std::size_t> order = reading_order(candidates);
+    const std::size_t chunk = band_chunk(n, control);
+    std::vector<Worker> workers(worker_count(n, control, chunk));
+    parallel_for_workers(
+        n, control,
+        [&](const geos::Context& ctx, std::size_t wi, std::size_t i) {
+            Worker& w = workers[wi];
+            prepare_worker(w, req, s);
+            work(ctx, w, order[i]);
+        },
+        chunk);
+    return workers;
+}
+
 }  // namespace
 
 RasterInfo open_raster(const RasterRequest& request) {
@@ -350,24 +381,20 @@ ZonalResult zonal_stats(const RasterRequest& req, const std::vector<const GEOSGe
     else out.values.resize(n);
     out.polygon_area.assign(n, 0.0);
     std::vector<char> touches(n, 0);
-    const std::vector<std::size_t> order = reading_order(candidates);
-    std::vector<Worker> workers(worker_count(n, control));
-    parallel_for_workers(n, control, [&](const geos::Context& ctx, std::size_t wi, std::size_t i) {
-        Worker& w = workers[wi];
-        prepare_worker(w, req, s);
-        const std::size_t c = order[i];
-        area::Rings rings;
-        try {
-            rings = rings_in_raster_crs(ctx, candidates[c], w.to.get());
-        } catch (const Error& e) { throw Error(e.kind(), e.message(), place_of(req), e.hint()); }
-        out.polygon_area[c] = rings.area;
-        if (rings.rings.empty()) return;
-        const Window window = window_of(s.info.grid, rings.box);
-        if (window.empty()) return;
-        touches[c] = 1;
-        accumulate(w, req, s, rings, window, req.classes ? nullptr : &out.values[c],
-                   req.classes ? &out.classes[c] : nullptr);
-    });
+    const std::vector<Worker> workers =
+        for_candidates_in_bands(req, s, candidates, control, [&](const geos::Context& ctx, Worker& w, std::size_t c) {
+            area::Rings rings;
+            try {
+                rings = rings_in_raster_crs(ctx, candidates[c], w.to.get());
+            } catch (const Error& e) { throw Error(e.kind(), e.message(), place_of(req), e.hint()); }
+            out.polygon_area[c] = rings.area;
+            if (rings.rings.empty()) return;
+            const Window window = window_of(s.info.grid, rings.box);
+            if (window.empty()) return;
+            touches[c] = 1;
+            accumulate(w, req, s, rings, window, req.classes ? nullptr : &out.values[c],
+                       req.classes ? &out.classes[c] : nullptr);
+        });
     for (const Worker& w : workers) {
         out.cells_read += w.cells_read;
         if (w.to) w.to->record(out.info);
@@ -380,21 +407,17 @@ std::size_t read_touched_blocks(const RasterRequest& req, const std::vector<cons
                                 const RunControl& control) {
     bound_block_cache();
     const Setup s = setup_of(req);
-    const std::size_t n = candidates.size();
-    const std::vector<std::size_t> order = reading_order(candidates);
-    std::vector<Worker> workers(worker_count(n, control));
-    parallel_for_workers(n, control, [&](const geos::Context& ctx, std::size_t wi, std::size_t i) {
-        Worker& w = workers[wi];
-        prepare_worker(w, req, s);
-        const area::Rings rings = rings_in_raster_crs(ctx, candidates[order[i]], w.to.get());
-        if (rings.rings.empty()) return;
-        const Window window = window_of(s.info.grid, rings.box);
-        if (window.empty()) return;
-        const std::int64_t rows = std::max<std::int64_t>(1, kStripCells / std::max<std::int64_t>(1, window.ncols));
-        for (std::int64_t r0 = window.row0; r0 < window.row0 + window.nrows; r0 += rows) {
-            read_strip(w, req, {window.col0, r0, window.ncols, std::min(rows, window.row0 + window.nrows - r0)});
-        }
-    });
+    const std::vector<Worker> workers =
+        for_candidates_in_bands(req, s, candidates, control, [&](const geos::Context& ctx, Worker& w, std::size_t c) {
+            const area::Rings rings = rings_in_raster_crs(ctx, candidates[c], w.to.get());
+            if (rings.rings.empty()) return;
+            const Window window = window_of(s.info.grid, rings.box);
+            if (window.empty()) return;
+            const std::int64_t rows = std::max<std::int64_t>(1, kStripCells / std::max<std::int64_t>(1, window.ncols));
+            for (std::int64_t r0 = window.row0; r0 < window.row0 + window.nrows; r0 += rows) {
+                read_strip(w, req, {window.col0, r0, window.ncols, std::min(rows, window.row0 + window.nrows - r0)});
+            }
+        });
     std::size_t cells = 0;
     for (const Worker& w : workers) cells += w.cells_read;
     return cells;

@@ -22,6 +22,7 @@
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
 #include "spatial/jobs/check_map.hpp"
+#include "spatial/jobs/check_raster_themes.hpp"
 #include "spatial/output/atomic_output.hpp"
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
@@ -136,6 +137,7 @@ CheckPlan plan_check(const CheckRequest& req) {
     }
     plan.inputs = {plan.locations.path, plan.wbs.path};
     for (const auto& s : plan.themes) plan.inputs.push_back(s.path);
+    for (const auto& r : req.raster_themes) plan.inputs.push_back(parse_raster_theme(r).path);
     if (!plan.by.path.empty()) plan.inputs.push_back(plan.by.path);
     check_output_path(req.output, req.overwrite, plan.inputs);
     if (!req.report.empty()) {
@@ -400,6 +402,7 @@ std::vector<ThemeField> collect_theme_fields(const geos::Context& ctx, const Che
     for (std::size_t i = 0; i < src.themes.size(); ++i) add_theme_fields(src.themes[i], plan.themes[i].display(), -1);
     std::vector<std::string> names;
     for (const auto& t : theme_fields) names.push_back(t.name);
+    for (const auto& r : req.raster_themes) names.push_back(parse_raster_theme(r).field);
     check_threshold_keys(req.thresholds, names);
     return theme_fields;
 }
@@ -872,6 +875,9 @@ CheckResult run_check(const CheckRequest& req) {
     throw_if_cancelled(&req.control);
     std::vector<std::vector<ThemeStat>> stats = theme_statistics(ctx, req, theme_fields, unit_geoms, stage);
     throw_if_cancelled(&req.control);
+    const std::vector<std::string> rasters = add_raster_theme_stats(req, unit_geoms, ov.candidate_area_m2, stats);
+    result.inputs.insert(result.inputs.begin() + static_cast<std::ptrdiff_t>(2 + plan.themes.size()), rasters.begin(),
+                         rasters.end());
 
     // Units, verdicts, drivers.
     const std::size_t n_classes = wbs_kind.classes.size();

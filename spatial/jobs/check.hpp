@@ -38,11 +38,12 @@ struct CheckRequest : JobRequest {
     std::string locations;  // FILE[:LAYER]
     std::string wbs;        // FILE[:LAYER]
     std::string class_field = "klasse";
-    layers::AliasMap aliases;         // extra spellings: source value -> WBS class
-    std::vector<std::string> themes;  // FILE[:LAYER] of theme layers (numeric fields)
-    std::string by;                   // FILE[:LAYER]:FIELD, or empty
-    std::string report;               // OUT.html or OUT.md, or empty
-    std::string lang = "nl";          // "nl" or "en"
+    layers::AliasMap aliases;                // extra spellings: source value -> WBS class
+    std::vector<std::string> themes;         // FILE[:LAYER] of theme layers (numeric fields)
+    std::vector<std::string> raster_themes;  // FIELD=FILE[:BAND]: value rasters as themes (check_raster_themes.hpp)
+    std::string by;                          // FILE[:LAYER]:FIELD, or empty
+    std::string report;                      // OUT.html or OUT.md, or empty
+    std::string lang = "nl";                 // "nl" or "en"
     SliverRule sliver;
     // --threshold THEME=VALUE (or FIELD=VALUE): a theme value counts above it; defaults per
     // theme in check_themes.cpp (flood depth 0.2 m, subsidence 10 cm, ordinal classes above 0).
@@ -59,7 +60,8 @@ struct CheckRequest : JobRequest {
 
 struct ThemeStat {
     std::string field;             // source field
-    std::string source;            // "wbs" or the theme layer's FILE[:LAYER]
+    std::string source;            // "wbs" or the theme layer's FILE[:LAYER] (or the raster's file)
+    bool raster = false;           // from --raster-theme: coverage-weighted over the raster's cells
     std::string theme;             // catalogue theme code, or empty when the field matches none
     ThemeRule rule;                // scale, threshold (in rule.unit) and sentences
     std::string unit;              // the field's unit ("m", "cm", "mm" or "")

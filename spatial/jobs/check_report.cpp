@@ -230,6 +230,11 @@ std::string theme_label(const ThemeStat& t, const Words& w) {
     return info ? std::string(w.en() ? info->label_en : info->label_nl) : std::string(w("veld ", "field ")) + t.field;
 }
 
+// "[overstroming_m]", "[overstroming_m, raster]": the field a theme row comes from.
+std::string field_tag(const ThemeStat& t) {
+    return " [" + t.field + (t.raster ? ", raster]" : "]");
+}
+
 std::string capitalised(std::string s) {
     if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
     return s;
@@ -277,7 +282,7 @@ void report_header(std::vector<Block>& doc, const std::string& title, const Chec
     if (!r.whole.empty() && !r.whole.front().themes.empty()) {
         std::string limits;
         for (const ThemeStat& t : r.whole.front().themes) {
-            limits += (limits.empty() ? "" : "; ") + theme_label(t, w) + " [" + t.field + "] " + theme_threshold(t, w);
+            limits += (limits.empty() ? "" : "; ") + theme_label(t, w) + field_tag(t) + " " + theme_threshold(t, w);
         }
         sources.push_back(
             std::string(w("drempels (een thema telt mee boven de drempel; aan te passen met --threshold): ",
@@ -363,7 +368,7 @@ void report_unit_tables(std::vector<Block>& doc, const CheckUnit& u, const Check
     std::vector<std::vector<std::string>> themes;
     for (const ThemeStat& t : u.themes) {
         if (!(t.valued_m2 > 0)) continue;
-        const std::string label = t.theme.empty() ? t.field : theme_label(t, w) + " [" + t.field + "]";
+        const std::string label = t.theme.empty() ? t.field : theme_label(t, w) + field_tag(t);
         const bool ordinal = t.rule.scale == ThemeScale::ordinal;
         themes.push_back({label, theme_threshold(t, w), w.ha(t.present_m2), w.pct(t.present_m2 / u.area_m2),
                           theme_value(t, t.max, w),
@@ -380,7 +385,7 @@ void report_unit_tables(std::vector<Block>& doc, const CheckUnit& u, const Check
 // One theme that drives the verdict: how large it is (with units, or its classes), where it is
 // above the threshold, and what that magnitude asks.
 std::string driver_line(const CheckUnit& u, const ThemeStat& t, const Words& w) {
-    std::string line = theme_label(t, w) + ": ";
+    std::string line = theme_label(t, w) + (t.raster ? " (raster)" : "") + ": ";
     if (t.rule.scale == ThemeScale::ordinal) {
         line += class_distribution(t, u.area_m2, w);
     } else {

@@ -2,7 +2,8 @@
 # Points and lines layers (docs/layers.md) through the real binary on the bundled samples and
 # the sample profile profiles/bereikbaar.toml (stations.gpkg and hoogspanning.gpkg are SYNTHETIC):
 # every candidate's distance_m, count_within, length_m and length_within_m against shapely (GEOS
-# through another binding, the within-distance lengths from a 64-segment buffer) on all 200
+# through another binding, the within-distance lengths from a buffer with 1024 segments per
+# quarter circle, whose chords lie within 0.0006 m of the exact arcs) on all 200
 # candidates; the 50 m exclusion and explain; the layers in EPSG:4326 give the same answers
 # within the transformation's accuracy; bad input (a polygon layer declared points, mixed
 # geometry types, an empty layer) fails with exit 4 naming file, layer, feature and fix; and
@@ -43,12 +44,14 @@ for _, r in rows:
     d = min(c.distance(l) for l in lines)
     n = sum(1 for l in lines if c.distance(l) <= 500)
     length = sum(c.intersection(l).length for l in lines)
-    near = c.buffer(500, 64)
+    near = c.buffer(500, 1024)
     length_within = sum(near.intersection(l).length for l in lines if c.distance(l) <= 500)
     assert abs(r["hoogspanning_distance_m"] - d) <= 1e-6, (r["candidate_id"], r["hoogspanning_distance_m"], d)
     assert r["hoogspanning_count_within"] == n, (r["candidate_id"], r["hoogspanning_count_within"], n)
     assert abs(r["hoogspanning_length_m"] - length) <= 1e-6, (r["candidate_id"], r["hoogspanning_length_m"], length)
-    assert abs(r["hoogspanning_length_within_m"] - length_within) <= 0.01, (r["candidate_id"], length_within)
+    # ruimte's lengths are exact; the buffer's chords cut a little off (up to 2 sqrt(2 r s) =
+    # 1.5 m for a line crossing an arc at a grazing angle; far less in practice).
+    assert -1e-6 <= r["hoogspanning_length_within_m"] - length_within <= 0.05, (r["candidate_id"], length_within)
     crossed += length > 0
     # the exclusion: within 50 m of a line
     assert (d < 50) <= bool(r["excluded"]), r["candidate_id"]

@@ -130,6 +130,20 @@ TEST_CASE("lines: length inside and within a distance, worked by hand", "[proxim
     CHECK(lo.length_within_m[0] == Approx(170.0).epsilon(1e-6));
 }
 
+TEST_CASE("lines: the length within a distance is exact around corners (no buffer chords)", "[proximity]") {
+    Run r;
+    r.candidates.push_back(geos::from_wkt(r.ctx, "POLYGON((0 0,100 0,100 100,0 100,0 0))"));
+    // 5 m above the square: within 10 m from x = -sqrt(75) to 100 + sqrt(75), along the corner
+    // circles; a buffer of 64 segments per quarter gives a little less.
+    r.build(LayerKind::lines, {"LINESTRING(-200 105,300 105)", "LINESTRING(50 50,50 -50,-50 -50)"}, 10);
+    const LayerOverlay lo = r.run();
+    // The second line: 50 m inside, then from (50, 0) down 10 m, then along y = -50 nothing.
+    CHECK(lo.length_m[0] == Approx(50.0).epsilon(1e-12));
+    CHECK(lo.length_within_m[0] == Approx(100 + 2 * std::sqrt(75.0) + 60.0).epsilon(1e-12));
+    CHECK(lo.distance_m[0] == 0.0);
+    CHECK(lo.count_within[0] == 2.0);
+}
+
 TEST_CASE("points and lines against brute force on random candidates (holes, multipart)", "[proximity]") {
     std::mt19937_64 rng(2106);
     std::uniform_real_distribution<double> pos(0, 5000);
@@ -187,7 +201,24 @@ TEST_CASE("points and lines against brute force on random candidates (holes, mul
 
             best = std::numeric_limits<double>::infinity();
             count = 0;
-            double inside = 0, near = 0, total = 0;
+            double inside = 0, near = 0, total = 0, geos_inside = 0, geos_near = 0;
+            // GEOS's overlay on the candidate and on a buffer with 1024 segments per quarter
+            // circle (it lies within 400 * (1 - cos(pi / 4096)) = 1.2e-4 m inside the exact one).
+            const geos::Geom buffered =
+                geos::own(lns.ctx, GEOSBuffer_r(lns.ctx.handle(), lns.candidates[c].get(), within, 1024), "buffer");
+            for (std::size_t i = 0; i < lns.features.size(); ++i) {
+                double l = 0;
+                const geos::Geom in = geos::intersection(lns.ctx, lns.candidates[c].get(), lns.features[i].get());
+                GEOSLength_r(lns.ctx.handle(), in.get(), &l);
+                geos_inside += l;
+                const geos::Geom nb = geos::intersection(lns.ctx, buffered.get(), lns.features[i].get());
+                GEOSLength_r(lns.ctx.handle(), nb.get(), &l);
+                geos_near += l;
+            }
+            CHECK(l1.length_m[c] == Approx(geos_inside).epsilon(1e-9).margin(1e-6));
+            // The chords cut at most 2 * sqrt(2 * 400 * 1.2e-4) = 0.6 m off each crossing.
+            CHECK(l1.length_within_m[c] >= geos_near - 1e-6);
+            CHECK(l1.length_within_m[c] <= geos_near + 0.6 * 2 * 12 * 3);
             for (std::size_t i = 0; i < lns.features.size(); ++i) {
                 const double d = distance(lns.ctx, lns.candidates[c].get(), lns.features[i].get());
                 best = std::min(best, d);
