@@ -3,6 +3,8 @@
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -133,6 +135,11 @@ void StreamingScore::take_layers() {
     in_.layers = std::move(work.layers);
     in_.indexes = std::move(work.indexes);
     for (const auto& index : in_.indexes) in_.index_ptrs.push_back(index.get());
+#ifdef __GLIBC__
+    // The layers' freed geometries are many small blocks: glibc keeps their pages (the large
+    // arrays kept per candidate are mapped afresh, not made from them) unless asked to return them.
+    malloc_trim(0);
+#endif
 }
 
 // The outputs, made when the first chunk is at hand (its fields and ids give the columns):

@@ -58,16 +58,19 @@ TEST_CASE("a chunked read reports the repairs and skips of every chunk, and fail
     std::string features;
     for (int i = 1; i <= 9; ++i) {
         const std::string x = std::to_string(155000 + 100 * i);
-        std::string ring = "[[" + x + ",463000],[" + x + ".5,463000],[" + x + ".5,463050],[" + x + ",463050],[" +
-                           x + ",463000]]";
-        if (i == 2) ring = "[[" + x + ",463000],[" + x + ".5,463050],[" + x + ".5,463000],[" + x + ",463050],[" + x +
-                           ",463000]]";                                  // bow-tie: repaired
+        std::string ring =
+            "[[" + x + ",463000],[" + x + ".5,463000],[" + x + ".5,463050],[" + x + ",463050],[" + x + ",463000]]";
+        if (i == 2)
+            ring = "[[" + x + ",463000],[" + x + ".5,463050],[" + x + ".5,463000],[" + x + ",463050],[" + x +
+                   ",463000]]";  // bow-tie: repaired
         if (i == 6) ring = "[[" + x + ",463000],[" + x + ",463000],[" + x + ",463000],[" + x + ",463000]]";  // no area
         features += std::string(features.empty() ? "" : ",") + R"({"type":"Feature","properties":{"id":)" +
                     std::to_string(i) + R"(},"geometry":{"type":"Polygon","coordinates":[)" + ring + "]}}";
     }
-    test::write_text(path, R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)" +
-                               features + "]}");
+    test::write_text(
+        path,
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::28992"}},"features":[)" +
+            features + "]}");
     const FeatureLayer all = read_polygon_layer(parse_source(path), ReadOptions{});
     std::size_t chunks = 0, features_seen = 0;
     const FeatureLayer rest = read_polygon_layer_chunks(parse_source(path), ReadOptions{}, 2, [&](FeatureLayer& c) {
