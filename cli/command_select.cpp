@@ -160,6 +160,9 @@ static void add_robust_options(CLI::App* cmd, SelectRequest& r, SelectOptions& o
     cmd->add_option("--draws", r.draws,
                     "Also solve for N weight draws (the draws of `ruimte sensitivity`): selection frequency, core, "
                     "contested and never chosen candidates, rank intervals (default 0: none)");
+    cmd->add_option("--threads", r.threads,
+                    "Worker threads for --draws and --weight-sets (default: all cores); results do not depend on it")
+        ->check(CLI::Range(1u, 1024u));
     cmd->add_option("--seed", r.seed, "Random seed of the draws (default 1); draw i uses seed + i");
     cmd->add_option("--method", r.draw_method, "Weight draws: dirichlet (default) or uniform");
     cmd->add_option("--concentration", r.concentration,

@@ -168,6 +168,7 @@ constexpr DutchRow dutch_rows[] = {
     {"select", "objective", "fill (standaard: score x gewichtsveld maximaliseren) of reach (de doelen halen met zo weinig mogelijk van het veld van het eerste doel erboven; bij gelijkspel de hogere score)"},
     {"select", "min-average-score", "De gemiddelde score van de gekozen set, gewogen met het gewichtsveld, is minstens S (0-1); met --minimise kosten_meu: de laagste kosten bij een minimale gemiddelde score"},
     {"select", "draws", "Ook oplossen voor N trekkingen van de gewichten (die van `ruimte sensitivity`): selectiefrequentie, kern, omstreden en nooit gekozen kandidaten, rangintervallen (standaard 0: geen)"},
+    {"select", "threads", "Aantal rekenthreads voor --draws en --weight-sets (standaard: alle kernen); de uitkomst hangt er niet van af"},
     {"select", "seed", "Startwaarde van de trekkingen (standaard 1); trekking i gebruikt seed + i"},
     {"select", "method", "Trekkingen van de gewichten: dirichlet (standaard) of uniform"},
     {"select", "concentration", "dirichlet: hoe groter, hoe dichter de trekkingen bij de gewichten van het profiel (standaard 100)"},

@@ -23,6 +23,7 @@ bench_workload
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 "$ruimte" score --candidates "$wl:candidates" --profile "$top/scripts/bench/workload.toml" --layer "wbs=$wl:wbs" \
   --layer "netcongestie=$wl:netcongestie" --layer "novex=$wl:novex" --layer "nplv=$wl:nplv" -o "$work/scored.gpkg" -q > /dev/null
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 rules=(--target woningen=100000 --group-by "$wl:netcongestie:regio" --group-sum woningen --max-per-group 10000 --gap 0.01)
 /usr/bin/time -f "%e %U %M" -o "$work/draws.time" "$ruimte" select --scored "$work/scored.gpkg" "${rules[@]}" \
   --draws "$draws" --time-limit 300 -o "$work/draws.gpkg" --timings -q > "$work/draws.txt" 2> "$work/draws.err" ||
@@ -51,13 +52,13 @@ plain_per=$(awk -v t="$plain_total" -v s="$sample" 'BEGIN { printf "%.2f", t / s
 plain_all=$(awk -v p="$plain_per" -v n="$draws" 'BEGIN { printf "%.0f", p * n }')
 # Per solved draw: the --draws run's wall clock over the draws it solved (all of it, reading and
 # the base solve included) against a plain run per draw.
-ratio=$(awk -v p="$plain_per" -v t="$secs" -v n="$solved" 'BEGIN { printf "%.1f", n > 0 ? p / (t / n) : 0 }')
+ratio=$(awk -v p="$plain_per" -v t="$secs" -v n="$solved" 'BEGIN { printf "%.1f", (n > 0 ? p / (t / n) : 0) }')
 section=$work/section.md
 {
   echo "<!-- bench-select-draws:$key begin -->"
   echo "## Selection under weight uncertainty: $draws weight draws, $candidates candidates, 100,000 homes, at most 10 % per region"
   echo
-  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$top" rev-parse --short HEAD); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $(git -C "$top" rev-parse --short HEAD); load average at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; the draws on $(nproc) threads (--threads default: all cores)"
   echo "- command: \`scripts/bench-select-draws.sh --draws $draws --sample $sample\` (\`ruimte select ... --gap 0.01 --draws $draws --time-limit 300\`)"
   echo "- wall-clock $secs s for the whole select run (reading, overlaps, the base solve, $draws draws, writing), CPU $user s, peak RSS $((rss / 1024)) MB"
   echo "- draws solved: $solved of $draws; proven within the 1 % gap: $proven; largest gap $max_gap %; $per_draw s per draw (wall clock, from selection_draws)"

@@ -42,6 +42,7 @@ struct SelectRequest {
     // `ruimte sensitivity`: draws, seed, method, concentration, spread) and for every named
     // weight set of weight_sets (CSV: group,<factor>,<factor>,...).
     std::size_t draws = 0;
+    unsigned threads = 0;  // for the draws and weight sets; 0: all cores
     std::uint64_t seed = 1;
     std::string draw_method = "dirichlet";
     double concentration = 100, spread = 0.1;

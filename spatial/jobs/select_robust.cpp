@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "spatial/core/error.hpp"
+#include "spatial/geometry/parallel.hpp"
 #include "spatial/io/ogr_geometry.hpp"
 #include "spatial/io/source.hpp"
 #include "spatial/jobs/sensitivity.hpp"
@@ -174,6 +175,7 @@ void run_draws(const SelectRequest& req, const SelectionProblem& p, const Robust
         std::sort(order.begin(), order.end());  // ties by id (problem order) in every draw
     }
     EachOptions each;
+    each.threads = resolve_threads(req.threads);
     each.solve = req.solve;
     each.solve.cancel = req.cancel;
     each.solve.started = Clock::now();
@@ -199,6 +201,7 @@ void run_groups(const SelectRequest& req, const SelectionProblem& p, const Robus
     for (const auto& w : r.group_weights) objectives.push_back(objective_for(in, w, score));
     const Clock::time_point t0 = Clock::now();
     EachOptions each;
+    each.threads = resolve_threads(req.threads);
     each.solve = req.solve;
     each.solve.cancel = req.cancel;
     each.solve.started = t0;

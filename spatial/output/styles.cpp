@@ -236,6 +236,18 @@ std::string rule_renderer(const StyleSpec& spec) {
             spec.classes[i].hatched);
     }
     add("ELSE", "geen waarde", "", false);
+    if (!spec.outlined.field.empty()) {
+        // Last, so that its outline is drawn over the class fills.
+        StyleSpec thick = spec;
+        thick.outline = spec.outlined.colour;
+        thick.outline_mm = spec.outlined.mm;
+        thick.markers_when_small = false;
+        const std::string i = std::to_string(n);
+        rules += "      <rule key=\"{ruimte-rule-" + i + "}\" filter=\"" +
+                 xml_escape(quoted_field(spec.outlined.field) + " = " + quoted_text(spec.outlined.value)) +
+                 "\" label=\"" + xml_escape(spec.outlined.label_nl) + "\" symbol=\"" + i + "\"/>\n";
+        symbols += fill_symbol(thick, "", n++, false, "");
+    }
     return "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
            "    <rules key=\"{ruimte-rules}\">\n" +
            rules +
@@ -324,6 +336,16 @@ std::string sld_for(const StyleSpec& spec) {
         rules += "        <se:Rule>\n          <se:Name>" + xml_escape(c.label_nl) + "</se:Name>\n";
         if (!filter.empty()) rules += "          " + filter + "\n";
         rules += polygon(c) + "        </se:Rule>\n";
+    }
+    if (!spec.outlined.field.empty()) {
+        rules += "        <se:Rule>\n          <se:Name>" + xml_escape(spec.outlined.label_nl) +
+                 "</se:Name>\n          <ogc:Filter><ogc:PropertyIsEqualTo>" + prop(spec.outlined.field) +
+                 "<ogc:Literal>" + xml_escape(spec.outlined.value) +
+                 "</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>\n          <se:PolygonSymbolizer>\n"
+                 "            <se:Stroke><se:SvgParameter name=\"stroke\">" +
+                 spec.outlined.colour + "</se:SvgParameter><se:SvgParameter name=\"stroke-width\">" +
+                 fixed(spec.outlined.mm * 96.0 / 25.4, 2) +
+                 "</se:SvgParameter></se:Stroke>\n          </se:PolygonSymbolizer>\n        </se:Rule>\n";
     }
     if (!spec.label_field.empty()) {
         rules += "        <se:Rule>\n          <se:TextSymbolizer>\n            <se:Label>" + prop(spec.label_field) +
@@ -565,21 +587,24 @@ StyleSpec selected_style(OGRLayer& layer) {
     return s;
 }
 
-// selection_frequency (select --draws): the robustness classes, the core dark and outlined
-// by the layer's dark outline, contested in between, never chosen light.
+// selection_frequency (select --draws): classes of the selection frequency (never chosen light
+// grey, then greens darker with the frequency), and the core (robustness 'core': chosen in at
+// least 90 % of the draws) outlined thick in dark purple over its fill (apart from the labels' black).
 StyleSpec selection_frequency_style(OGRLayer& layer) {
     StyleSpec s =
         base(layer, "Selectiefrequentie over de gewichtstrekkingen", "Selection frequency over the weight draws");
-    s.renderer = Renderer::categorized;
-    s.field = "robustness";
-    s.field_kind = field_kind_of(layer, "robustness");
-    s.classes.push_back({"never", 0, 0, "nooit gekozen", "never chosen", "#f0f0f0"});
+    s.renderer = Renderer::graduated;
+    s.field = "frequency";
+    s.field_kind = field_kind_of(layer, "frequency");
+    s.classes.push_back({"", 0, 0, "nooit gekozen (0 %)", "never chosen (0 %)", "#f0f0f0"});
     s.classes.push_back(
-        {"contested", 0, 0, "omstreden (in een deel van de trekkingen)", "contested (in some draws)", "#fdae61"});
-    s.classes.push_back(
-        {"core", 0, 0, "kern (in >= 90 % van de trekkingen)", "core (in >= 90 % of the draws)", "#1a9641"});
-    s.outline = "#00441b";
-    s.outline_mm = 0.4;
+        {"", 0, 0.25, "gekozen in tot 25 % van de trekkingen", "chosen in up to 25 % of the draws", "#d9f0a3"});
+    s.classes.push_back({"", 0.25, 0.5, "25 - 50 %", "25 - 50 %", "#addd8e"});
+    s.classes.push_back({"", 0.5, 0.75, "50 - 75 %", "50 - 75 %", "#78c679"});
+    s.classes.push_back({"", 0.75, 1, "75 - 100 %", "75 - 100 %", "#238443"});
+    s.outline = "#969696";
+    s.outline_mm = 0.15;
+    s.outlined = {"robustness", "core", "kern (omlijnd)", "core (outlined)", "#2d004b", 0.8};
     s.label_field = first_field(layer, {"naam", "name"});
     return s;
 }

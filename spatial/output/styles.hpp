@@ -53,6 +53,12 @@ struct StyleSpec {
     std::string marker_filter;  // a QGIS expression: only these small polygons get a marker (empty: all)
     // A QGIS expression: only these features are labelled (empty: every feature).
     std::string label_filter;
+    // Drawn over the classes (the core of a selection frequency layer): the features whose
+    // `field` equals `value`, outlined thick in `colour`, with no fill. Empty field: none.
+    struct Outlined {
+        std::string field, value, label_nl, label_en, colour = "#000000";
+        double mm = 0.8;
+    } outlined;
 
     const std::string& title(bool english) const { return english ? title_en : title_nl; }
 };

@@ -63,9 +63,10 @@ struct MapFeature {
     std::string category;         // the classified field, as text
     std::int64_t rank = 0;        // 0: unranked
     bool excluded = false;
-    bool chosen = false;  // selection: selected
-    bool marked = false;  // claim conflict
-    bool tiny = false;    // drawn as a marker (smaller than 2 mm on paper)
+    bool chosen = false;    // selection: selected
+    bool marked = false;    // claim conflict
+    bool outlined = false;  // the style's `outlined` features (the core of a selection frequency layer)
+    bool tiny = false;      // drawn as a marker (smaller than 2 mm on paper)
     double area = 0;
     double ax = 0, ay = 0;                       // label anchor (a point on the surface)
     double homes = 0, affordable = 0, cost = 0;  // selection totals
@@ -137,7 +138,7 @@ int field_index(OGRFeatureDefn* defn, std::initializer_list<const char*> names) 
 // The features in EPSG:28992 with what drawing needs: the value of `value_field` (numeric and
 // as text), the label, rank, excluded, chosen and the selection's totals.
 Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const std::string& value_field,
-                 const std::string& label_field) {
+                 const std::string& label_field, const styles::StyleSpec::Outlined* outlined = nullptr) {
     Layer out;
     out.name = l.GetName();
     const char* d = l.GetMetadataItem("DESCRIPTION");
@@ -155,6 +156,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
     const int f_excl = defn->GetFieldIndex(schema::scored::kExcluded);
     const int f_conf = out.name == schema::kClaimFaces ? defn->GetFieldIndex("conflicts") : -1;
     const int f_sel = defn->GetFieldIndex("selected");
+    const int f_out = outlined && !outlined->field.empty() ? defn->GetFieldIndex(outlined->field.c_str()) : -1;
     const int f_homes = field_index(defn, {"woningen"});
     const int f_aff = field_index(defn, {"betaalbaar"});
     const int f_cost = field_index(defn, {"kosten_meur", "kosten_meu", "kosten"});
@@ -193,6 +195,7 @@ Layer read_layer(GDALDataset& ds, OGRLayer& l, const std::string& path, const st
         if (f_rank >= 0 && f->IsFieldSetAndNotNull(f_rank)) m.rank = f->GetFieldAsInteger64(f_rank);
         m.excluded = f_excl >= 0 && f->IsFieldSetAndNotNull(f_excl) && f->GetFieldAsInteger(f_excl) != 0;
         m.marked = f_conf >= 0 && f->IsFieldSetAndNotNull(f_conf) && *f->GetFieldAsString(f_conf);
+        m.outlined = f_out >= 0 && f->IsFieldSetAndNotNull(f_out) && outlined->value == f->GetFieldAsString(f_out);
         const OGRwkbGeometryType t = wkbFlatten(m.geom->getGeometryType());
         if (t == wkbPolygon) m.area = m.geom->toPolygon()->get_Area();
         if (t == wkbMultiPolygon) m.area = m.geom->toMultiPolygon()->get_Area();
@@ -587,7 +590,7 @@ Canvas open_canvas(const std::string& ext, const AtomicOutput& out, const Page& 
 
 // What the features drew that the legend must explain.
 struct Drawn {
-    bool excluded = false, marked = false, unclassed = false;
+    bool excluded = false, marked = false, unclassed = false, outlined = false;
 };
 
 // Context points (a dot) and lines (a dark grey stroke), e.g. the stations and high-voltage
@@ -731,6 +734,17 @@ Drawn draw_features(cairo_t* cr, const View& v, const Layer& data, const styles:
         geom_path(cr, v, *f.geom);
         cairo_set_source_rgb(cr, 0.843, 0.098, 0.110);
         cairo_set_line_width(cr, 0.6 * k);
+        cairo_stroke(cr);
+    }
+    for (const auto& f : data.features) {  // over every fill: the style's thick outlines
+        throw_if_cancelled();
+        if (!f.outlined || !spec) continue;
+        drawn.outlined = true;
+        cairo_new_path(cr);
+        if (f.tiny) cairo_arc(cr, v.x(f.ax), v.y(f.ay), kMarkerR * k, 0, 2 * M_PI);
+        else geom_path(cr, v, *f.geom);
+        set(cr, rgb(spec->outlined.colour));
+        cairo_set_line_width(cr, spec->outlined.mm * k);
         cairo_stroke(cr);
     }
     return drawn;
@@ -1032,6 +1046,14 @@ void draw_legend(cairo_t* cr, const Page& page, const MapRequest& req, const sty
             fill_excluded(cr, b, k);
         });
     }
+    if (drawn.outlined) {
+        legend.row(en ? spec->outlined.label_en : spec->outlined.label_nl, [&](const Box& b) {
+            legend.box(b);
+            set(cr, rgb(spec->outlined.colour));
+            cairo_set_line_width(cr, spec->outlined.mm * k);
+            cairo_stroke(cr);
+        });
+    }
     if (drawn.marked) {
         legend.row(en ? "conflict between claims" : "conflict tussen claims", [&](const Box& b) {
             legend.box(b);
@@ -1239,7 +1261,8 @@ MapSummary render_map(const MapRequest& req) {
     const std::string main_path = parse_source(req.input).path;
     std::optional<styles::StyleSpec> style = map_style(*main.layer, main_path, req);
     styles::StyleSpec* spec = style ? &*style : nullptr;
-    Layer data = read_layer(*main.ds, *main.layer, main_path, spec ? spec->field : "", spec ? spec->label_field : "");
+    Layer data = read_layer(*main.ds, *main.layer, main_path, spec ? spec->field : "", spec ? spec->label_field : "",
+                            spec ? &spec->outlined : nullptr);
     summary.layer = data.name;
     summary.features = data.features.size();
     if (data.features.empty()) {

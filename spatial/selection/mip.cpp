@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
@@ -55,9 +56,16 @@ MipResult solve_mip(const Mip& mip, const MipControl& control) {
     static std::once_flag once;
     static SolveFn solve = nullptr;
     std::call_once(once, [] { solve = load_solver(); });  // a throw leaves it for the next call to retry
+    // One CBC solve at a time: CbcMain1 reads its arguments through global state (threads of
+    // solve_each may call here together). The time waited counts against the time limit.
+    static std::mutex one_at_a_time;
+    const auto asked = std::chrono::steady_clock::now();
+    const std::lock_guard<std::mutex> lock(one_at_a_time);
+    MipControl waited = control;
+    waited.time_limit_s -= std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
     MipResult r;
     std::string error;
-    switch (solve(&mip, &control, &r, &error)) {
+    switch (solve(&mip, &waited, &r, &error)) {
         case 0: return r;
         case 3: throw Error(ErrorKind::cancelled, "interrupted");
         case 1:

@@ -1,9 +1,13 @@
 #include "spatial/selection/robust.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include "spatial/core/error.hpp"
 #include "spatial/selection/mip.hpp"
@@ -50,42 +54,112 @@ const char* to_string(PortfolioStop s) {
     return "?";
 }
 
+namespace {
+
+// The draws after the first are solved in blocks of this many, each block by one thread; a
+// block's first draw starts from the first draw's set and every other draw from the one before
+// it, so the sets do not depend on the number of threads.
+constexpr std::size_t kBlock = 16;
+
+// What the threads of solve_each share.
+struct EachRun {
+    EachRun(const SelectionProblem& p, const std::vector<std::vector<double>>& obj, const EachOptions& opt,
+            Clock::time_point end, std::vector<SelectionResult>& results)
+        : problem(p), objectives(obj), options(opt), solve(opt.solve), deadline(end), out(results) {}
+    const SelectionProblem& problem;
+    const std::vector<std::vector<double>>& objectives;
+    const EachOptions& options;
+    SolveOptions solve;  // with the cache filled
+    Clock::time_point deadline;
+    std::vector<SelectionResult>& out;
+    std::atomic<std::size_t> next_block{0}, started{0}, done{0};
+    std::atomic<bool> stop{false};  // infeasible, or a thread failed
+    std::mutex failure_mutex;
+    std::exception_ptr failure;
+};
+
+// Solves draw d from `start`; false when the problem is infeasible (then every draw is).
+bool solve_one(EachRun& run, SelectionProblem& p, SolveOptions& o, std::size_t d, const std::vector<char>& start) {
+    const std::size_t total = run.objectives.size();
+    const double left = std::chrono::duration<double>(run.deadline - Clock::now()).count();
+    const std::size_t remaining = total - std::min(total, run.started.fetch_add(1));
+    if (left <= 0) {
+        run.out[d] = SelectionResult{};  // status time_out, no set
+        run.out[d].stopped_by = StopReason::time_limit;
+        return true;
+    }
+    p.objective = run.objectives[d];
+    o.started = Clock::now();
+    // Each solve may take up to a quarter of what is left (at least its equal share): a share
+    // cut to the equal part stopped CBC in mid-LP on a busy machine, with no bound.
+    o.time_limit_s = std::max(left / static_cast<double>(std::max<std::size_t>(remaining, 1)), 0.25 * left);
+    o.start = run.options.warm_start ? start : std::vector<char>{};
+    run.out[d] = solve_selection(p, o);
+    return run.out[d].status != SelectionStatus::infeasible;
+}
+
+// One thread: takes blocks until none is left; thread 0 reports the progress.
+void each_worker(EachRun& run, unsigned thread) {
+    try {
+        SelectionProblem p = run.problem;
+        SolveOptions o = run.solve;
+        o.diagnose = false;  // the rules, hence feasibility, are those of the first draw
+        const std::size_t total = run.objectives.size();
+        for (;;) {
+            const std::size_t first = 1 + kBlock * run.next_block.fetch_add(1);
+            if (first >= total || run.stop.load()) return;
+            std::vector<char> previous = run.out[0].selected;
+            for (std::size_t d = first; d < std::min(total, first + kBlock) && !run.stop.load(); ++d) {
+                check_cancel(o);
+                if (thread == 0 && run.options.progress) run.options.progress(run.done.load(), total);
+                if (!solve_one(run, p, o, d, previous)) run.stop = true;
+                if (!run.out[d].selected.empty()) previous = run.out[d].selected;
+                run.done.fetch_add(1);
+            }
+        }
+    } catch (...) {
+        const std::lock_guard<std::mutex> lock(run.failure_mutex);
+        if (!run.failure) run.failure = std::current_exception();
+        run.stop = true;
+    }
+}
+
+}  // namespace
+
 std::vector<SelectionResult> solve_each(const SelectionProblem& problem,
                                         const std::vector<std::vector<double>>& objectives,
                                         const EachOptions& options) {
-    const Clock::time_point deadline = deadline_of(options.solve, Clock::now());
+    std::vector<SelectionResult> out(objectives.size());
+    if (objectives.empty()) return out;
+    EachRun run(problem, objectives, options, deadline_of(options.solve, Clock::now()), out);
+    if (!run.solve.cache) run.solve.cache = make_solve_cache();
+    run.solve.fast_parts = true;
+    check_cancel(run.solve);
+    if (options.progress) options.progress(0, objectives.size());
+    // The first draw alone: it fills the cache of parts that the threads then share, and its
+    // set is the start of every block.
     SelectionProblem p = problem;
-    SolveOptions o = options.solve;
-    if (!o.cache) o.cache = make_solve_cache();
-    o.fast_parts = true;
-    std::vector<SelectionResult> out;
-    out.reserve(objectives.size());
-    std::vector<char> previous;
-    for (std::size_t d = 0; d < objectives.size(); ++d) {
-        check_cancel(o);
-        if (options.progress) options.progress(d, objectives.size());
-        const double left = std::chrono::duration<double>(deadline - Clock::now()).count();
-        if (left <= 0) {
-            out.emplace_back();  // status time_out, no set
-            out.back().stopped_by = StopReason::time_limit;
-            continue;
-        }
-        p.objective = objectives[d];
-        o.started = Clock::now();
-        // Each solve may take up to a quarter of what is left (at least its equal share): a
-        // share cut to the equal part stopped CBC in mid-LP on a busy machine, with no bound.
-        o.time_limit_s = std::max(left / static_cast<double>(objectives.size() - d), 0.25 * left);
-        o.start = options.warm_start ? previous : std::vector<char>{};
-        o.diagnose = options.solve.diagnose && d == 0;  // the rules, hence feasibility, are the same for all
-        out.push_back(solve_selection(p, o));
-        if (!out.back().selected.empty()) previous = out.back().selected;
-        if (out.back().status == SelectionStatus::infeasible) {
-            // The same rules for every objective: every other draw is infeasible too.
-            for (std::size_t e = d + 1; e < objectives.size(); ++e) {
-                out.emplace_back();
-                out.back().status = SelectionStatus::infeasible;
-            }
-            break;
+    SolveOptions o = run.solve;
+    const bool feasible = solve_one(run, p, o, 0, {});
+    run.done = 1;
+    if (feasible) {
+        const unsigned threads = std::max(
+            1u,
+            std::min<unsigned>(options.threads, static_cast<unsigned>((objectives.size() - 1 + kBlock - 1) / kBlock)));
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(each_worker, std::ref(run), t);
+        each_worker(run, 0);
+        for (auto& t : pool) t.join();
+        if (run.failure) std::rethrow_exception(run.failure);
+    }
+    const bool infeasible = std::any_of(
+        out.begin(), out.end(), [](const SelectionResult& r) { return r.status == SelectionStatus::infeasible; });
+    if (infeasible) {
+        // The same rules for every objective: every draw is infeasible (the first one diagnosed).
+        for (std::size_t d = 0; d < out.size(); ++d) {
+            if (out[d].status == SelectionStatus::infeasible) continue;
+            out[d] = SelectionResult{};
+            out[d].status = SelectionStatus::infeasible;
         }
     }
     if (options.progress) options.progress(objectives.size(), objectives.size());

@@ -17,13 +17,16 @@
 namespace ruimte {
 
 // One solve per objective vector (same rules). The independent parts are found once and
-// reused; each solve starts from the previous one's set (a warm start) when that is better
-// than the greedy set. options.time_limit_s is for all solves together, counted from
+// reused; each solve starts from an earlier one's set (a warm start: see kBlock in robust.cpp)
+// when that is better than the greedy set. options.time_limit_s is for all solves together, counted from
 // options.started (or the call): each solve may take a quarter of what is left (at least an
 // equal share). Solves not reached before the deadline have status time_out and no set.
 struct EachOptions {
     SolveOptions solve;
     bool warm_start = true;
+    // Threads solving the draws after the first (CBC itself runs one model at a time: its
+    // command-line front end keeps global state). The sets do not depend on it.
+    unsigned threads = 1;
     std::function<void(std::size_t done, std::size_t total)> progress;
 };
 std::vector<SelectionResult> solve_each(const SelectionProblem& problem,

@@ -10,6 +10,7 @@
 
 #include "spatial/core/error.hpp"
 #include "spatial/selection/mip.hpp"
+#include "spatial/selection/parts.hpp"
 
 namespace ruimte {
 
@@ -354,16 +355,11 @@ double trivial_bound(const SelectionProblem& p, const std::vector<std::uint32_t>
 
 }  // namespace
 
-namespace selection_detail {
-struct Part {
-    std::vector<std::uint32_t> members;  // available candidates, ascending
-    std::vector<std::size_t> constraints;
-    std::vector<std::size_t> overlaps;  // indices into p.overlaps
-};
-}  // namespace selection_detail
-
 struct SolveCache {
     std::vector<selection_detail::Part> parts;
+    // Set by the first solve; after it the cache is only read (the threads of solve_each share
+    // it), even when the problem has no parts at all.
+    bool filled = false;
 };
 
 std::shared_ptr<SolveCache> make_solve_cache() {
@@ -372,6 +368,7 @@ std::shared_ptr<SolveCache> make_solve_cache() {
 
 namespace {
 
+using selection_detail::knapsack_part;
 using selection_detail::Part;
 
 std::vector<Part> independent_parts(const SelectionProblem& p) {
@@ -535,116 +532,6 @@ double fractional_bound(const SelectionProblem& p, const Part& part) {
         best = std::min(best, bound);
     }
     return best;
-}
-
-// The exact optimum of a maximised part whose one rule is an upper limit with whole,
-// nonnegative coefficients (a group limit counted in candidates or homes), by dynamic
-// programming over the limit: the part's overlapping candidates form small components, each
-// contributes one of its independent subsets (a multiple-choice knapsack). Writes the optimum
-// into x and returns 1; 0 when the part does not have this form or is too large for it (left
-// to CBC); -1 when no subset meets the part's rules.
-int knapsack_part(const SelectionProblem& p, const Part& part, std::vector<char>& x) {
-    if (!p.maximise || part.constraints.size() > 1) return 0;
-    const std::size_t m = part.members.size();
-    std::vector<std::size_t> local(p.size(), static_cast<std::size_t>(-1));
-    for (std::size_t k = 0; k < m; ++k) local[part.members[k]] = k;
-    std::vector<long> weight(m, 0);
-    long capacity = 0;  // no rule (overlaps only): every weight 0
-    if (!part.constraints.empty()) {
-        const auto& c = p.constraints[part.constraints[0]];
-        if (c.sense != Sense::at_most || c.bound < 0 || c.bound > 2e6) return 0;
-        for (const auto& [i, a] : c.terms) {
-            if (local[i] == static_cast<std::size_t>(-1) || a == 0) continue;
-            if (a < 0 || a != std::floor(a) || a > 2e6) return 0;
-            weight[local[i]] += static_cast<long>(a);
-        }
-        capacity = static_cast<long>(std::floor(c.bound + 1e-7));
-    }
-    // Components of the overlap graph within the part (union-find on local indices).
-    std::vector<std::size_t> parent(m);
-    std::iota(parent.begin(), parent.end(), std::size_t{0});
-    auto find = [&](std::size_t i) {
-        while (parent[i] != i) i = parent[i] = parent[parent[i]];
-        return i;
-    };
-    for (std::size_t e : part.overlaps) parent[find(local[p.overlaps[e].first])] = find(local[p.overlaps[e].second]);
-    std::vector<std::vector<std::size_t>> comps;
-    std::vector<std::size_t> comp_of(m, static_cast<std::size_t>(-1));
-    for (std::size_t k = 0; k < m; ++k) {
-        const std::size_t r = find(k);
-        if (comp_of[r] == static_cast<std::size_t>(-1)) {
-            comp_of[r] = comps.size();
-            comps.emplace_back();
-        }
-        comps[comp_of[r]].push_back(k);
-    }
-    struct Option {
-        std::uint32_t mask;
-        long w;
-        double v;
-    };
-    std::vector<std::vector<Option>> options(comps.size());
-    std::size_t total_options = 0;
-    for (std::size_t g = 0; g < comps.size(); ++g) {
-        const auto& comp = comps[g];
-        if (comp.size() > 14) return 0;
-        std::vector<std::uint32_t> conflict(comp.size(), 0);
-        for (std::size_t e : part.overlaps) {
-            const std::size_t a = local[p.overlaps[e].first], b = local[p.overlaps[e].second];
-            if (comp_of[find(a)] != g) continue;
-            const auto ia = static_cast<std::size_t>(std::find(comp.begin(), comp.end(), a) - comp.begin());
-            const auto ib = static_cast<std::size_t>(std::find(comp.begin(), comp.end(), b) - comp.begin());
-            conflict[ia] |= 1u << ib;
-            conflict[ib] |= 1u << ia;
-        }
-        for (std::uint32_t mask = 0; mask < (1u << comp.size()); ++mask) {
-            bool fine = true;
-            long w = 0;
-            double v = 0;
-            for (std::size_t t = 0; t < comp.size() && fine; ++t) {
-                const std::uint32_t i = part.members[comp[t]];
-                const bool in = mask >> t & 1u;
-                if ((in && (conflict[t] & mask)) || (!in && p.locked_in[i])) fine = false;
-                if (in) {
-                    w += weight[comp[t]];
-                    v += p.objective[i];
-                }
-            }
-            if (fine && w <= capacity) options[g].push_back({mask, w, v});
-        }
-        if (options[g].empty()) return -1;
-        total_options += options[g].size();
-    }
-    if (static_cast<double>(capacity + 1) * static_cast<double>(total_options) > 5e7) return 0;
-    constexpr double none = -std::numeric_limits<double>::infinity();
-    std::vector<double> best(static_cast<std::size_t>(capacity) + 1, 0.0), next(best.size());
-    std::vector<std::vector<std::uint16_t>> pick(comps.size(), std::vector<std::uint16_t>(best.size(), 0));
-    for (std::size_t g = 0; g < comps.size(); ++g) {
-        for (std::size_t cap = 0; cap < best.size(); ++cap) {
-            double b = none;
-            std::uint16_t which = 0;
-            for (std::size_t o = 0; o < options[g].size(); ++o) {
-                const Option& opt = options[g][o];
-                if (opt.w > static_cast<long>(cap) || best[cap - static_cast<std::size_t>(opt.w)] == none) continue;
-                const double v = best[cap - static_cast<std::size_t>(opt.w)] + opt.v;
-                if (b == none || v > b + 1e-9 * std::max(1.0, std::fabs(b))) {
-                    b = v;
-                    which = static_cast<std::uint16_t>(o);
-                }
-            }
-            next[cap] = b;
-            pick[g][cap] = which;
-        }
-        best.swap(next);
-    }
-    if (best.back() == none) return -1;
-    std::size_t cap = best.size() - 1;
-    for (std::size_t g = comps.size(); g-- > 0;) {
-        const Option& opt = options[g][pick[g][cap]];
-        for (std::size_t t = 0; t < comps[g].size(); ++t) x[part.members[comps[g][t]]] = (opt.mask >> t & 1u) ? 1 : 0;
-        cap -= static_cast<std::size_t>(opt.w);
-    }
-    return 1;
 }
 
 // Solves the relaxation part by part until `deadline`; parts with one candidate and no rule
@@ -948,8 +835,11 @@ SelectionResult solve_selection(const SelectionProblem& p, const SolveOptions& o
 
     const double sign = p.maximise ? -1.0 : 1.0;  // CBC minimises
     std::vector<Part> own_parts;
-    if (!o.cache || o.cache->parts.empty()) own_parts = independent_parts(p);
-    if (o.cache && o.cache->parts.empty()) o.cache->parts = std::move(own_parts);
+    if (!o.cache || !o.cache->filled) own_parts = independent_parts(p);
+    if (o.cache && !o.cache->filled) {
+        o.cache->parts = std::move(own_parts);
+        o.cache->filled = true;
+    }
     const std::vector<Part>& parts = o.cache ? o.cache->parts : own_parts;
     std::optional<double> relaxed_bound;  // from the parts, when they were all solved
     if (parts.size() > 1) {

@@ -3,7 +3,7 @@
 # bundled samples:
 # 1. --draws: the selection_frequency layer agrees with selection_draws (frequency = chosen
 #    draws / solved draws; core >= 90 %, contested, never), the same seed gives the same
-#    frequencies, and the styled map shows core (green) and contested (orange) candidates.
+#    frequencies, and the styled map shows the frequency classes and the core outlined.
 # 2. --weight-sets: every group's own set keeps 100 % of its own objective; the compromise's
 #    worst group keeps at least as much as under any group's own set.
 # 3. --portfolio K --min-difference D: the sets differ pairwise in at least D candidates and
@@ -47,10 +47,11 @@ cmp <(q "$tmp/draws_a.gpkg" "SELECT candidate_id, chosen_draws, rank_p05, rank_p
   && ok "the same seed gives the same frequencies and rank intervals" || bad "two runs with seed 5 differ"
 bad_interval=$(q "$tmp/draws_a.gpkg" "SELECT count(*) FROM selection_frequency WHERE available = 1 AND NOT (rank_p05 >= 1 AND rank_p05 <= rank_p95)")
 [ "$bad_interval" = 0 ] && ok "rank intervals ordered" || bad "$bad_interval rank intervals wrong"
-q "$tmp/draws_a.gpkg" "SELECT styleQML FROM layer_styles WHERE f_table_name = 'selection_frequency'" | grep -q 'robustness' &&
-  ok "selection_frequency has a default style on robustness" || bad "no style for selection_frequency"
+qml=$(q "$tmp/draws_a.gpkg" "SELECT styleQML FROM layer_styles WHERE f_table_name = 'selection_frequency'")
+grep -q '&quot;frequency&quot; &gt; 0.750000' <<< "$qml" && grep -q '&quot;robustness&quot; = &apos;core&apos;' <<< "$qml" &&
+  ok "selection_frequency has a default style: frequency classes, then the core outlined" || bad "no style for selection_frequency"
 "$ruimte" map "$tmp/draws_a.gpkg:selection_frequency" -o "$tmp/freq.png" --dpi 100 -q > /dev/null 2>&1 || bad "map of selection_frequency"
-/usr/bin/python3 - "$tmp/freq.png" "$core" "$contested" <<'PY' && ok "the map shows core (green) and contested (orange) candidates" || fail=1
+/usr/bin/python3 - "$tmp/freq.png" "$core" "$contested" <<'PY' && ok "the map shows the frequency classes and the core outlined" || fail=1
 import sys
 from PIL import Image
 im = Image.open(sys.argv[1]).convert("RGB")
@@ -58,9 +59,13 @@ w, h = im.size
 px = im.load()
 def count(rgb):
     return sum(1 for x in range(0, int(w * 0.7)) for y in range(int(h * 0.12), h - 40) if all(abs(a - b) <= 6 for a, b in zip(px[x, y], rgb)))
-green, orange = count((0x1a, 0x96, 0x41)), count((0xfd, 0xae, 0x61))
-print(f"  map pixels: core green {green}, contested orange {orange}")
-if green < 50 or orange < 10:
+# The map keeps the style's frequency classes unless most candidates fall in one (then natural
+# breaks): the classes' colours vary, the core's outline does not.
+outline = count((0x2d, 0x00, 0x4b))
+coloured = sum(1 for x in range(0, int(w * 0.7)) for y in range(int(h * 0.12), h - 40)
+               if max(px[x, y]) - min(px[x, y]) > 60 and not all(abs(a - b) <= 6 for a, b in zip(px[x, y], (0x2d, 0x00, 0x4b))))
+print(f"  map pixels: core outline {outline}, class colours {coloured}")
+if outline < 50 or coloured < 100:
     print("FAIL: the map does not show the classes"); sys.exit(1)
 PY
 
