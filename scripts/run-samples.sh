@@ -3,7 +3,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Only what running needs is installed and built; scripts/test.sh adds the test tools.
-RUIMTE_SETUP=--run bash "$top/scripts/build.sh" -DBUILD_TESTING=OFF > /dev/null
+# The program and its CBC module (for `select`); not the QGIS plugin's zip or other targets.
+RUIMTE_SETUP=--run RUIMTE_TARGETS="ruimte ruimte_cbc" bash "$top/scripts/build.sh" -DBUILD_TESTING=OFF > /dev/null
 mkdir -p "$top/out"
 "$top/build/cli/ruimte" score \
   --candidates "$top/data-samples/kandidaten.shp" \

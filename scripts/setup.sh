@@ -41,8 +41,10 @@ done
 
 # `ruimte web` embeds OpenLayers, and its tests drive Chromium with puppeteer-core: both from
 # npm at the versions web/package-lock.json pins. Node.js and npm from Debian, unless a node
-# with npm is installed already.
-command -v npm > /dev/null || missing+=(nodejs npm)
+# with npm is installed already; not with --run: Debian's npm brings about 370 packages, more
+# than everything else running needs (304), and half of a fresh machine's install time. Without
+# npm the build embeds no OpenLayers and `ruimte web` says to run this script without --run.
+[ "${1:-}" = --run ] || command -v npm > /dev/null || missing+=(nodejs npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
@@ -54,11 +56,12 @@ fi
 echo "setup: all ${#packages[@]} packages present" >&2
 
 # web/node_modules (ignored by git): npm ci when the lock file changed since the last install;
-# with --run only what the build embeds (OpenLayers), not the test driver.
+# with --run only what the build embeds (OpenLayers), not the test driver, and only when npm is
+# there already.
 web=$(cd "$(dirname "${BASH_SOURCE[0]}")/../web" && pwd)
 stamp=$web/node_modules/.ruimte-installed
 want="$(sha256sum "$web/package-lock.json" | cut -d' ' -f1) ${1:-all}"
-if [ "$(cat "$stamp" 2> /dev/null)" != "$want" ]; then
+if [ "$(cat "$stamp" 2> /dev/null)" != "$want" ] && command -v npm > /dev/null; then
   omit=()
   [ "${1:-}" = --run ] && omit=(--omit=dev)
   (cd "$web" && npm ci --no-audit --no-fund "${omit[@]}" > /dev/null)

@@ -155,11 +155,10 @@ std::vector<RegionFigures> region_balance(const Partition& p, std::size_t claim_
 
 // ------------------------------------------------------------------ the command
 
-// Claims and regions with a coordinate farther than this from RD New's origin (in metres, after
-// reprojection) are refused as they are read (exit 4 naming the feature; --skip-invalid skips
-// them): no place in the Netherlands is near it, and from about 1e150 on the partition's areas
-// overflow or the feature collapses, so totals came out Inf, NaN or without the feature.
-inline constexpr double kMaxClaimCoordinate = 1e9;
+// Claims and regions with a coordinate farther than this are refused as they are read: the
+// limit of every reader (io/source.hpp); from about 1e150 on the partition's totals came out
+// Inf, NaN or without the feature.
+inline constexpr double kMaxClaimCoordinate = kMaxCoordinate;
 
 struct ClaimsRequest : JobRequest {
     std::vector<std::pair<std::string, std::string>> claims;  // NAME -> FILE[:LAYER]

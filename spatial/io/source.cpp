@@ -772,6 +772,11 @@ void LayerReader::cook(const geos::Context& tctx, std::size_t worker, Raw& raw, 
     }
     if (!reproject(tctx, worker, geom, c)) return;
     if (options_.geometry != ReadGeometry::polygons) {  // points and lines layers
+        c.problem = far_coordinate_problem(tctx, geom.get(), options_.max_abs_coordinate);
+        if (!c.problem.empty()) {
+            c.fix = kNonfiniteAreaFix;
+            return;
+        }
         check_point_line(tctx, geom.get(), options_.geometry, c.problem, c.fix, c.skipped);
         if (!c.problem.empty() || !c.skipped.empty()) return;
         geos::warm_envelopes(tctx, geom.get());

@@ -94,6 +94,12 @@ struct FeatureLayer {
 // (points and lines layers; their multi- forms too). spatial/io/point_line_read.hpp.
 enum class ReadGeometry { polygons, points, lines };
 
+// The largest coordinate (in metres from RD New's origin, after reprojection) a feature may have:
+// no place in the Netherlands is near it (the earth's circumference is 4e7 m), and from about
+// 1e150 on areas overflow, or stay finite while overlays, partitions and repairs lose the
+// feature; so every reader refuses a feature beyond it (exit 4 naming it; --skip-invalid skips it).
+inline constexpr double kMaxCoordinate = 1e9;
+
 struct ReadOptions {
     ReadGeometry geometry = ReadGeometry::polygons;
     std::string assume_crs;     // CRS for sources that have none, e.g. "EPSG:28992"
@@ -102,8 +108,8 @@ struct ReadOptions {
     geos::MakeValidMethod make_valid = geos::MakeValidMethod::structure;  // how invalid polygons are repaired
     // A feature with a coordinate (after reprojection to EPSG:28992) farther than this from 0
     // is unusable (an error, or skipped with skip_invalid), checked before any repair; 0: no
-    // limit. `claims` sets it: its partition cannot measure features near the double range.
-    double max_abs_coordinate = 0;
+    // limit. Every reader has kMaxCoordinate (docs/reliability.md).
+    double max_abs_coordinate = kMaxCoordinate;
     RunControl control;  // threads for the GEOS work (validation, repair, reprojection)
     // Called every few thousand features with (done, total); total may be 0 if unknown.
     std::function<void(std::size_t, std::size_t)> progress;

@@ -28,6 +28,7 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
+#include "spatial/output/schema.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace ruimte {
@@ -375,8 +376,8 @@ SelectPlan plan_select(const SelectRequest& req) {
     plan.spec = parse_source(req.scored);
     if (plan.spec.layer.empty()) {
         const auto layers = list_layers(plan.spec.path);
-        if (std::find(layers.begin(), layers.end(), "candidates_scored") != layers.end())
-            plan.spec.layer = "candidates_scored";
+        if (std::find(layers.begin(), layers.end(), schema::kCandidatesScored) != layers.end())
+            plan.spec.layer = schema::kCandidatesScored;
     }
     plan.inputs = {plan.spec.path};
     if (!req.group_limits.empty()) plan.inputs.push_back(req.group_limits);
@@ -443,7 +444,7 @@ Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, con
     }
     c.n = c.layer.features.size();
     const int f_id = c.need_field(req.id_field, "the candidate id");
-    c.need_field("score", "written by ruimte score");  // checked before the ids, as always
+    c.need_field(schema::scored::kScore, "written by ruimte score");  // checked before the ids, as always
     c.need_field("excluded", "written by ruimte score");
     c.ids.resize(c.n);
     for (std::size_t i = 0; i < c.n; ++i) {
@@ -471,7 +472,7 @@ Candidates read_candidates(const SelectRequest& req, const SourceSpec& spec, con
 // candidate cannot be chosen.
 void set_candidates(const Candidates& c, SelectionProblem& p, std::vector<double>& score,
                     std::vector<std::string>& reason, SelectSummary& summary) {
-    const int f_score = c.need_field("score", "written by ruimte score");
+    const int f_score = c.need_field(schema::scored::kScore, "written by ruimte score");
     const int f_excluded = c.need_field("excluded", "written by ruimte score");
     p.ids.resize(c.n);
     p.objective.assign(c.n, 0);
@@ -730,8 +731,8 @@ RobustInput robust_input(const SelectRequest& req, const Candidates& c, const Se
     if (req.draws == 0 && req.weight_sets.empty()) return in;
     in.factors = factor_columns(names);
     for (const auto& f : in.factors) {
-        in.value.push_back(c.values_of("f_" + f + "_value", "--draws and --weight-sets", p));
-        in.contrib.push_back(c.values_of("f_" + f + "_contrib", "--draws and --weight-sets", p));
+        in.value.push_back(c.values_of(schema::scored::factor_value(f), "--draws and --weight-sets", p));
+        in.contrib.push_back(c.values_of(schema::scored::factor_contrib(f), "--draws and --weight-sets", p));
     }
     in.weight = c.values_of(req.weight_field, "--weight-field", p);
     return in;
@@ -810,7 +811,7 @@ SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, co
         OGRFieldDefn def(c.layer.defn->GetFieldDefn(i));
         if (layer.CreateField(&def) != OGRERR_NONE) {
             throw Error(ErrorKind::output, "cannot copy input field '" + std::string(def.GetNameRef()) + "'",
-                        ErrorPlace::at(req.output, "candidates_selected"));
+                        ErrorPlace::at(req.output, schema::kCandidatesSelected));
         }
         taken.insert(upper(def.GetNameRef()));
     }
@@ -824,7 +825,7 @@ SelectedFields add_selected_fields(OGRLayer& layer, const SelectRequest& req, co
         return layer.GetLayerDefn()->GetFieldCount() - 1;
     };
     SelectedFields f{};
-    f.selected = computed("selected", OFTInteger, OFSTBoolean);
+    f.selected = computed(schema::selected::kSelected, OFTInteger, OFSTBoolean);
     f.group = computed("group", OFTString);
     f.order = computed("selection_order", OFTInteger64);
     for (const auto& t : total_fields) f.totals.push_back(computed("total_" + column_part(t), OFTReal));
@@ -945,11 +946,11 @@ SelectSummary run_select(const SelectRequest& req) {
     {
         GDALDataset* ds = &out.dataset();
         cancelled();
-        OGRLayer* layer = create_layer(*ds, req.output, "candidates_selected", wkbMultiPolygon,
+        OGRLayer* layer = create_layer(*ds, req.output, schema::kCandidatesSelected, wkbMultiPolygon,
                                        "Candidate areas with the selection made by ruimte " + std::string(version) +
                                            " (" + summary.objective_text + ")");
         cancelled();
-        OGRLayer* table = create_layer(*ds, req.output, "selection_summary", wkbNone,
+        OGRLayer* table = create_layer(*ds, req.output, schema::kSelectionSummary, wkbNone,
                                        "Objective, status, gap and every rule's value, bound and slack");
         cancelled();
         const SelectedFields f = add_selected_fields(*layer, req, c, total_fields);

@@ -17,6 +17,7 @@
 #include "spatial/io/source.hpp"
 #include "spatial/jobs/sensitivity.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte {
 
@@ -272,8 +273,7 @@ void check_robust_options(const SelectRequest& req) {
 std::vector<std::string> factor_columns(const std::vector<std::string>& names) {
     std::vector<std::string> out;
     for (const auto& n : names) {
-        if (n.size() > 8 && n.rfind("f_", 0) == 0 && n.compare(n.size() - 6, 6, "_value") == 0)
-            out.push_back(n.substr(2, n.size() - 8));
+        if (std::string f = schema::scored::factor_of_value_column(n); !f.empty()) out.push_back(std::move(f));
     }
     return out;
 }
@@ -380,12 +380,13 @@ OGRLayer* table(GDALDataset& ds, const std::string& path, const std::string& nam
 
 void write_frequency_layer(GDALDataset& ds, const SelectRequest& req, const SelectionProblem& p, const RobustSummary& r,
                            const FeatureLayer& cands, const std::vector<std::size_t>& order) {
-    OGRLayer* layer = create_layer(ds, req.output, "selection_frequency", wkbMultiPolygon,
+    OGRLayer* layer = create_layer(ds, req.output, schema::kSelectionFrequency, wkbMultiPolygon,
                                    "Per candidate: the share of the weight draws whose optimal set holds it, core "
                                    "(>= 90 %), contested or never, the weight sets that choose it, its score rank "
                                    "interval over the draws");
     for (const auto& [f, type] :
-         {std::pair{"candidate_id", OFTString}, std::pair{"frequency", OFTReal}, std::pair{"chosen_draws", OFTInteger},
+         {std::pair{schema::selection_frequency::kCandidateId, OFTString},
+          std::pair{schema::selection_frequency::kFrequency, OFTReal}, std::pair{"chosen_draws", OFTInteger},
           std::pair{"robustness", OFTString}, std::pair{"chosen_by", OFTString}, std::pair{"rank_p05", OFTReal},
           std::pair{"rank_p95", OFTReal}, std::pair{"in_compromise", OFTInteger}, std::pair{"available", OFTInteger}}) {
         add_field(*layer, req.output, f, type);

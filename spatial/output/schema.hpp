@@ -72,6 +72,14 @@ inline std::string factor_value(const std::string& factor) {
 inline std::string factor_contrib(const std::string& factor) {
     return "f_" + factor + "_contrib";
 }
+// The factor whose value column `column` is (the inverse of factor_value), or "" if none.
+inline std::string factor_of_value_column(const std::string& column) {
+    const std::string head = "f_", tail = "_value";
+    if (column.size() <= head.size() + tail.size() || column.compare(0, head.size(), head) != 0 ||
+        column.compare(column.size() - tail.size(), tail.size(), tail) != 0)
+        return "";
+    return column.substr(head.size(), column.size() - head.size() - tail.size());
+}
 // Per raster metric the profile uses ("LAYER.STAT", spatial/criteria/raster_layers.hpp):
 // its value. `metric_column` is the column-safe form (column_part of the metric).
 inline std::string raster_metric(const std::string& metric_column) {

@@ -19,10 +19,13 @@
 #include "spatial/io/source.hpp"
 #include "spatial/output/attribution.hpp"
 #include "spatial/output/gpkg_writer.hpp"
+#include "spatial/output/schema.hpp"
 
 namespace ruimte::styles {
 
 namespace {
+
+namespace sc = schema::scored;
 
 // viridis, 5 classes (colour-blind safe, prints in grey): low scores dark, high scores yellow.
 const char* const kViridis[] = {"#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"};
@@ -165,7 +168,7 @@ std::string fill_symbol(const StyleSpec& spec, const std::string& fill, std::siz
 }
 
 std::string marked_field_of(const StyleSpec& spec) {
-    return spec.table == "claim_faces" ? "conflicts" : "";
+    return spec.table == schema::kClaimFaces ? "conflicts" : "";
 }
 
 std::string labeling(const StyleSpec& spec) {
@@ -555,7 +558,7 @@ std::vector<double> kept_doubles(OGRLayer& layer, const std::string& field, cons
 // Areas small at national scale (candidates, locations): excluded ones grey, small ones as
 // markers, labelled only where `label_filter` holds.
 void small_areas(StyleSpec& s, OGRLayer& layer, const std::string& label_filter) {
-    if (has_field(layer, "excluded")) s.excluded_field = "excluded";
+    if (has_field(layer, sc::kExcluded)) s.excluded_field = sc::kExcluded;
     s.markers_when_small = true;
     s.label_filter = label_filter;
 }
@@ -563,10 +566,10 @@ void small_areas(StyleSpec& s, OGRLayer& layer, const std::string& label_filter)
 StyleSpec scored_style(OGRLayer& layer, const KnownColumns& known) {
     StyleSpec s = base(layer, "Score (kwantielen)", "Score (quantiles)");
     s.renderer = Renderer::graduated;
-    s.field = "score";
+    s.field = sc::kScore;
     s.field_kind = FieldKind::real;
-    small_areas(s, layer, has_field(layer, "rank") ? "if(\"excluded\", 0, 1) = 1 AND \"rank\" <= 10" : "");
-    s.classes = quantile_classes(kept_doubles(layer, "score", s.excluded_field, known));
+    small_areas(s, layer, has_field(layer, sc::kRank) ? "if(\"excluded\", 0, 1) = 1 AND \"rank\" <= 10" : "");
+    s.classes = quantile_classes(kept_doubles(layer, sc::kScore, s.excluded_field, known));
     s.outline = "#ffffff";
     s.outline_mm = 0.2;
     s.label_field = first_field(layer, {"naam", "name", "candidate_id"});
@@ -576,8 +579,8 @@ StyleSpec scored_style(OGRLayer& layer, const KnownColumns& known) {
 StyleSpec selected_style(OGRLayer& layer) {
     StyleSpec s = base(layer, "Selectie", "Selection");
     s.renderer = Renderer::categorized;
-    s.field = "selected";
-    s.field_kind = field_kind_of(layer, "selected");
+    s.field = schema::selected::kSelected;
+    s.field_kind = field_kind_of(layer, schema::selected::kSelected);
     s.classes.push_back({"0", 0, 0, "niet gekozen", "not selected", "#deebf7"});
     s.classes.push_back({"1", 0, 0, "gekozen", "selected", "#2c7fb8"});
     small_areas(s, layer, "if(\"selected\", 1, 0) = 1");
@@ -594,8 +597,8 @@ StyleSpec selection_frequency_style(OGRLayer& layer) {
     StyleSpec s =
         base(layer, "Selectiefrequentie over de gewichtstrekkingen", "Selection frequency over the weight draws");
     s.renderer = Renderer::graduated;
-    s.field = "frequency";
-    s.field_kind = field_kind_of(layer, "frequency");
+    s.field = schema::selection_frequency::kFrequency;
+    s.field_kind = field_kind_of(layer, schema::selection_frequency::kFrequency);
     s.classes.push_back({"", 0, 0, "nooit gekozen (0 %)", "never chosen (0 %)", "#f0f0f0"});
     s.classes.push_back(
         {"", 0, 0.25, "gekozen in tot 25 % van de trekkingen", "chosen in up to 25 % of the draws", "#d9f0a3"});
@@ -698,12 +701,14 @@ StyleSpec check_style(OGRLayer& layer) {
 std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& known) {
     if (layer.GetGeomType() == wkbNone) return std::nullopt;
     const std::string name = layer.GetName();
-    if (name == "candidates_scored" && has_field(layer, "score")) return scored_style(layer, known);
-    if ((name == "check_locations" || name == "check_parts") && has_field(layer, "verdict")) return check_style(layer);
-    if (name == "claim_faces" && has_field(layer, "claim_count")) return claim_faces_style(layer, known);
-    if (name == "region_balance") return region_balance_style(layer, known);
-    if (name == "candidates_selected" && has_field(layer, "selected")) return selected_style(layer);
-    if (name == "selection_frequency" && has_field(layer, "robustness")) return selection_frequency_style(layer);
+    if (name == schema::kCandidatesScored && has_field(layer, sc::kScore)) return scored_style(layer, known);
+    if ((name == schema::kCheckLocations || name == "check_parts") && has_field(layer, "verdict"))
+        return check_style(layer);
+    if (name == schema::kClaimFaces && has_field(layer, "claim_count")) return claim_faces_style(layer, known);
+    if (name == schema::kRegionBalance) return region_balance_style(layer, known);
+    if (name == schema::kCandidatesSelected && has_field(layer, schema::selected::kSelected))
+        return selected_style(layer);
+    if (name == schema::kSelectionFrequency && has_field(layer, "robustness")) return selection_frequency_style(layer);
     if (name == "rank_change" && has_field(layer, "change")) return rank_change_style(layer);
     if (name == "rank_intervals" && has_field(layer, "p_top")) return rank_intervals_style(layer, known);
     StyleSpec s;

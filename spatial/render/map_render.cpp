@@ -17,6 +17,12 @@
 #include <optional>
 #include <set>
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "ruimte/version.hpp"
 #include "spatial/core/error.hpp"
 #include "spatial/core/text_format.hpp"
@@ -554,6 +560,19 @@ struct Canvas {
     Surface surface;
     Cairo owner;
     cairo_t* cr = nullptr;
+    Canvas() = default;
+    Canvas(Canvas&&) = default;
+    Canvas& operator=(Canvas&&) = delete;
+    Canvas(const Canvas&) = delete;
+    Canvas& operator=(const Canvas&) = delete;
+    // A PDF or SVG surface still open here was left by an error or Ctrl-C: destroying it would
+    // finish it, replaying the whole page (seconds, see finish_vector_page), so it is let go.
+    ~Canvas() {
+        if (file && surface) {
+            owner.reset();
+            static_cast<void>(surface.release());
+        }
+    }
 };
 
 Canvas open_canvas(const std::string& ext, const AtomicOutput& out, const Page& page, const MapRequest& req,
@@ -1155,13 +1174,65 @@ std::string draw_attribution(cairo_t* cr, const Page& page, const Layer& data, c
     return a;
 }
 
-// Ends the page and writes the PDF/SVG (already streaming to the temporary file) or the PNG.
-void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& out, const MapRequest& req,
-                   const std::vector<std::pair<std::string, std::string>>& texts) {
+// Ends the page of a PDF or SVG and finishes the file: the status, CAIRO_STATUS_WRITE_ERROR when
+// writing failed.
+cairo_status_t show_and_finish(Canvas& canvas) {
     cairo_show_page(canvas.cr);
     canvas.owner.reset();
     canvas.cr = nullptr;
+    cairo_surface_finish(canvas.surface.get());
+    cairo_status_t st = cairo_surface_status(canvas.surface.get());
+    canvas.surface.reset();
+    if (!canvas.file->close() && st == CAIRO_STATUS_SUCCESS) st = CAIRO_STATUS_WRITE_ERROR;
+    return st;
+}
+
+// cairo_show_page replays the whole recorded page of a PDF or SVG in one call, without a look
+// at Ctrl-C: an SVG's into memory (11 s for 160,000 features), so a failing stream does not stop
+// it either. So the replay and the finish run in a child process (fork) that writes the
+// temporary file and ends with _exit; this process waits for it, looks at the cancel flag every
+// 10 ms and kills the child on Ctrl-C (a zombie until this process ends). This process's copy
+// of the surface is left unfinished and never destroyed (destroying it would replay the page
+// again). When fork fails: here, as before.
+cairo_status_t finish_vector_page(Canvas& canvas) {
+    std::fflush(canvas.file->f);  // nothing buffered twice
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) return show_and_finish(canvas);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);  // no orphan writing on once this process is gone
+        if (getppid() != parent) _exit(2);
+        _exit(show_and_finish(canvas) == CAIRO_STATUS_SUCCESS ? 0 : 1);
+    }
+    int wstatus = 0;
+    for (;;) {
+        const pid_t w = waitpid(pid, &wstatus, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) return CAIRO_STATUS_WRITE_ERROR;
+        if (cancel_requested()) {
+            // Not waited for: the kernel takes 0.3 s to tear down a child of some GB, and a
+            // killed child writes nothing more (into a temporary file that is removed anyway).
+            kill(pid, SIGKILL);
+            throw_if_cancelled();
+        }
+        const timespec pause{0, 10'000'000};
+        nanosleep(&pause, nullptr);
+    }
+    canvas.owner.reset();
+    canvas.cr = nullptr;
+    static_cast<void>(canvas.surface.release());  // see above: never finished here
+    std::fclose(canvas.file->f);                  // its buffer is empty: the child wrote the file
+    canvas.file->f = nullptr;
+    return WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+// Ends the page and writes the PDF/SVG (already streaming to the temporary file) or the PNG.
+void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& out, const MapRequest& req,
+                   const std::vector<std::pair<std::string, std::string>>& texts) {
     if (ext == ".png") {
+        cairo_show_page(canvas.cr);
+        canvas.owner.reset();
+        canvas.cr = nullptr;
         canvas.file = open_map_file(out, req);
         const cairo_status_t st =
             cairo_surface_write_to_png_stream(canvas.surface.get(), write_map_bytes, canvas.file.get());
@@ -1177,10 +1248,7 @@ void finish_canvas(Canvas& canvas, const std::string& ext, const AtomicOutput& o
                         "check free disk space and write permission in the output folder");
         }
     } else {
-        cairo_surface_finish(canvas.surface.get());
-        cairo_status_t st = cairo_surface_status(canvas.surface.get());
-        canvas.surface.reset();
-        if (!canvas.file->close() && st == CAIRO_STATUS_SUCCESS) st = CAIRO_STATUS_WRITE_ERROR;
+        const cairo_status_t st = finish_vector_page(canvas);
         throw_if_cancelled();
         if (st != CAIRO_STATUS_SUCCESS) {
             throw Error(ErrorKind::output, std::string("cannot write the map: ") + cairo_status_to_string(st),

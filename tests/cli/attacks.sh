@@ -85,6 +85,7 @@ bowtie='{"type":"Polygon","coordinates":[[[155000,463000],[155100,463100],[15510
 fc 28992 "$bowtie" "$(poly 155200 463000 100)" > "$F/cands_bowtie.geojson"
 fc 28992 "$bowtie" "$(poly 155200 463000 100)" > "$F/layer_bowtie.geojson"
 sed "s|source = \"layer.geojson\"|source = \"$F/layer_bowtie.geojson\"|" "$P" > "$F/p_bowtie.toml"
+sed "s|source = \"layer.geojson\"|source = \"$F/huge150.geojson\"|" "$P" > "$F/p_huge150.toml"
 fc 28992 '{"type":"Polygon","coordinates":[[[155000,463000],[155010,463000],[155010,463010],[155000,463010],[155000,463000]],[[155005,463005],[155015,463005],[155015,463015],[155005,463015],[155005,463005]]]}' > "$F/twosq.geojson"
 chmod -R a-w "$F"  # no case may change a fixture
 
