@@ -239,19 +239,6 @@ double aggregate(const Profile& profile, const double* value, double* contributi
     return score;
 }
 
-// Ranks the candidates that are not excluded: highest score first, ties by id.
-void rank_candidates(Scores& s, const CandidateTable& table) {
-    const std::size_t n = s.score.size();
-    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
-    for (std::size_t c = 0; c < n; ++c) {
-        if (!s.excluded[c]) order.emplace_back(rank_key(s.score[c]), c);
-    }
-    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-        if (a.first != b.first) return a.first > b.first;
-        return id_less(table.ids[a.second], table.ids[b.second]);
-    });
-    for (std::size_t r = 0; r < order.size(); ++r) s.rank[order[r].second] = static_cast<std::int64_t>(r + 1);
-}
 }  // namespace
 
 Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
@@ -276,7 +263,8 @@ Scores score_candidates(const Profile& profile, const std::vector<const LayerInd
         }
         s.score[c] = aggregate(profile, s.value.data() + c * nf, s.contribution.data() + c * nf);
     }
-    rank_candidates(s, table);
+    s.rank = rank_by_score(s.score, s.excluded,
+                           [&](std::size_t a, std::size_t b) { return id_less(table.ids[a], table.ids[b]); });
     return s;
 }
 

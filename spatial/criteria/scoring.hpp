@@ -1,6 +1,7 @@
 #pragma once
 // Scoring: per candidate, the metrics the profile names, every exclusion that applies, each
 // factor's standardised value (0..1) and weighted contribution, the score and the rank.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -50,6 +51,24 @@ std::string column_part(const std::string& s);
 // The value candidates are ranked by: the score rounded to 12 decimals, so that scores equal
 // but for floating-point noise (another engine, another summation order) tie, and ties go by id.
 double rank_key(double score);
+
+// Ranks (1 = best) of the candidates not excluded: highest rank_key(score) first, ties by id
+// (`id_before(a, b)`: candidate a's id sorts before b's); 0 for the excluded.
+template <class IdBefore>
+std::vector<std::int64_t> rank_by_score(const std::vector<double>& score, const std::vector<char>& excluded,
+                                        IdBefore&& id_before) {
+    std::vector<std::pair<double, std::size_t>> order;  // (rank key, candidate)
+    for (std::size_t c = 0; c < score.size(); ++c) {
+        if (!excluded[c]) order.emplace_back(rank_key(score[c]), c);
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first > b.first;
+        return id_before(a.second, b.second);
+    });
+    std::vector<std::int64_t> rank(score.size(), 0);
+    for (std::size_t r = 0; r < order.size(); ++r) rank[order[r].second] = static_cast<std::int64_t>(r + 1);
+    return rank;
+}
 
 Scores score_candidates(const Profile& profile, const std::vector<const LayerIndex*>& layers,
                         const OverlayResult& overlay, const CandidateTable& table);

@@ -482,15 +482,26 @@ Result Connection::query(const std::string& sql) {
     return Result(r);
 }
 
-void Connection::copy_in(const std::string& copy_sql, const std::string& data) {
+void Connection::copy_begin(const std::string& copy_sql) {
     PGresult* r = PQexec(conn_, copy_sql.c_str());
     if (PQresultStatus(r) != PGRES_COPY_IN) fail("COPY failed to start", r);
     PQclear(r);
+}
+
+void Connection::copy_put(std::string& data) {
     constexpr std::size_t kChunk = 1 << 20;
+    if (data.size() < kChunk) return;
     for (std::size_t off = 0; off < data.size(); off += kChunk) {
         const std::size_t len = std::min(kChunk, data.size() - off);
         if (PQputCopyData(conn_, data.data() + off, static_cast<int>(len)) != 1) fail("COPY failed", nullptr);
     }
+    data.clear();
+}
+
+void Connection::copy_end(std::string& data) {
+    if (!data.empty() && PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1)
+        fail("COPY failed", nullptr);
+    data.clear();
     if (PQputCopyEnd(conn_, nullptr) != 1) fail("COPY failed", nullptr);
     PGresult* end = PQgetResult(conn_);
     if (PQresultStatus(end) != PGRES_COMMAND_OK) fail("COPY failed", end);
@@ -776,7 +787,8 @@ void write_table(Connection& c, OGRLayer& layer, const std::string& schema, cons
     }
     c.exec("CREATE TABLE " + table + " (" + columns + ")");
 
-    std::string data;
+    std::string data;  // sent every 1 MB: a table of millions of rows is never whole in memory
+    c.copy_begin("COPY " + table + " (" + names + ") FROM STDIN");
     layer.ResetReading();
     for (auto& feat : layer) {
         data += std::to_string(static_cast<long long>(feat->GetFID()));
@@ -790,8 +802,9 @@ void write_table(Connection& c, OGRLayer& layer, const std::string& schema, cons
             data += g ? ewkb_of(*g, srid) : std::string("\\N");
         }
         data += '\n';
+        c.copy_put(data);
     }
-    c.copy_in("COPY " + table + " (" + names + ") FROM STDIN", data);
+    c.copy_end(data);
     if (spatial) {
         c.exec("CREATE INDEX " + c.ident(name + "_" + geom_col + "_gist") + " ON " + table + " USING gist (" +
                c.ident(geom_col) + ")");

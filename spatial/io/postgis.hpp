@@ -112,8 +112,13 @@ class Connection {
 
     void exec(const std::string& sql);
     Result query(const std::string& sql);
-    // COPY ... FROM STDIN with `data` in COPY text format.
-    void copy_in(const std::string& copy_sql, const std::string& data);
+    // COPY ... FROM STDIN (COPY text format) in pieces, so that a large table never sits whole
+    // in memory: copy_begin, then
+    // copy_put as the rows are made (it sends `data` and clears it once it holds 1 MB or
+    // more), then copy_end (sends the rest and finishes the COPY).
+    void copy_begin(const std::string& copy_sql);
+    void copy_put(std::string& data);
+    void copy_end(std::string& data);
     std::string ident(std::string_view name) const;    // a quoted identifier
     std::string literal(std::string_view text) const;  // a quoted string literal
     const Target& target() const noexcept { return target_; }

@@ -439,7 +439,9 @@ struct Batch {
 class LayerReader {
   public:
     LayerReader(const SourceSpec& spec, const ReadOptions& options) : spec_(spec), options_(options) {}
-    FeatureLayer read();
+    // The whole layer; or, with `on_chunk`, chunks of at most `chunk` features handed to it in
+    // source order (the layer returned then holds no features, but the whole hygiene report).
+    FeatureLayer read(std::size_t chunk = 0, const ChunkFn* on_chunk = nullptr);
 
   private:
     void choose_crs();
@@ -453,6 +455,7 @@ class LayerReader {
     void validate(const geos::Context& tctx, Raw& raw, geos::Geom geom, Cooked& c) const;
     void merge_crs_reports();
     void assemble();
+    void open_layer();
 
     static constexpr std::size_t kBatchFeatures = 128;
     const SourceSpec& spec_;
@@ -465,6 +468,7 @@ class LayerReader {
     GIntBig total_ = 0;
     std::vector<std::unique_ptr<Batch>> batches_;
     std::size_t done_ = 0;
+    std::size_t chunk_limit_ = 0, chunk_read_ = 0;  // features per chunk (0: one chunk), read in this one
     std::size_t max_feature_vertices_ = 0, max_layer_vertices_ = 0, layer_vertices_ = 0;
     std::vector<int> string_fields_;  // attributes that must be valid UTF-8
     std::unique_ptr<LayerReadCheck> read_check_;
@@ -505,9 +509,12 @@ void LayerReader::choose_crs() {
 // Pass 1: the next batch, or nullptr after the last feature.
 Batch* LayerReader::read_batch() {
     throw_if_cancelled(&options_.control);  // Ctrl-C between batches, also on the reading thread
+    if (chunk_limit_ > 0 && chunk_read_ >= chunk_limit_) return nullptr;  // this chunk is full
     auto batch = std::make_unique<Batch>();
     batch->raws.reserve(kBatchFeatures);
-    while (reading_ && batch->raws.size() < kBatchFeatures) {
+    // A batch ends at the chunk's end too: chunks hold exactly their number of features.
+    const std::size_t room = chunk_limit_ > 0 ? std::min(kBatchFeatures, chunk_limit_ - chunk_read_) : kBatchFeatures;
+    while (reading_ && batch->raws.size() < room) {
         OGRFeatureUniquePtr ogr_feature(src_.layer->GetNextFeature());
         if (!ogr_feature) {
             reading_ = false;
@@ -527,6 +534,7 @@ Batch* LayerReader::read_batch() {
         read_feature(std::move(ogr_feature), *batch);
     }
     if (batch->raws.empty()) return nullptr;
+    chunk_read_ += batch->raws.size();
     batch->cooked.resize(batch->raws.size());
     batches_.push_back(std::move(batch));
     return batches_.back().get();
@@ -830,7 +838,7 @@ void LayerReader::assemble() {
     }
 }
 
-FeatureLayer LayerReader::read() {
+void LayerReader::open_layer() {
     ensure_gdal();
     place_ = ErrorPlace::at(spec_.path, spec_.layer);
     CPLErrorReset();
@@ -856,15 +864,29 @@ FeatureLayer LayerReader::read() {
     read_check_ = std::make_unique<LayerReadCheck>(layer, src_.ds.get(), total_, place_);
     reprojectors_.resize(produce_workers(options_.control));
     crs_seen_.resize(reprojectors_.size());
-    parallel_produce_batches<Batch>(
-        options_.control, [this] { return read_batch(); },
-        [this](const geos::Context& tctx, std::size_t worker, Batch& batch) {
-            for (std::size_t i = 0; i < batch.raws.size(); ++i)
-                cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
-            std::vector<unsigned char>().swap(batch.wkb);
-        });
+}
+
+FeatureLayer LayerReader::read(std::size_t chunk, const ChunkFn* on_chunk) {
+    open_layer();
+    chunk_limit_ = on_chunk ? std::max<std::size_t>(chunk, 1) : 0;
+    do {
+        chunk_read_ = 0;
+        parallel_produce_batches<Batch>(
+            options_.control, [this] { return read_batch(); },
+            [this](const geos::Context& tctx, std::size_t worker, Batch& batch) {
+                for (std::size_t i = 0; i < batch.raws.size(); ++i)
+                    cook(tctx, worker, batch.raws[i], batch.wkb.data(), batch.cooked[i]);
+                std::vector<unsigned char>().swap(batch.wkb);
+            });
+        assemble();
+        batches_.clear();
+        if (!on_chunk) break;
+        // The vertex limit per layer guards memory: read in chunks, it holds per chunk.
+        layer_vertices_ = 0;
+        if (!out_.features.empty()) (*on_chunk)(out_);
+        std::vector<Feature>().swap(out_.features);
+    } while (reading_);
     merge_crs_reports();
-    assemble();
     if (options_.progress) options_.progress(done_, done_);
     if (out_.hygiene.zm_dropped) {
         out_.notices.push_back(std::to_string(out_.hygiene.zm_dropped) +
@@ -888,6 +910,11 @@ std::string describe_crs(const OGRSpatialReference& srs) {
 
 FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options) {
     return LayerReader(spec, options).read();
+}
+
+FeatureLayer read_polygon_layer_chunks(const SourceSpec& spec, const ReadOptions& options, std::size_t chunk_features,
+                                       const ChunkFn& on_chunk) {
+    return LayerReader(spec, options).read(chunk_features, &on_chunk);
 }
 
 }  // namespace ruimte

@@ -121,6 +121,14 @@ std::string describe_crs(const OGRSpatialReference& srs);
 // Reads polygons, or points or lines when options.geometry says so.
 FeatureLayer read_polygon_layer(const SourceSpec& spec, const ReadOptions& options);
 
+// The same in chunks of at most `chunk_features` usable features, each handed to `on_chunk`
+// in source order (a FeatureLayer whose features are that chunk's; its hygiene report so far)
+// and freed after it, so that memory holds one chunk. Returns the layer without features: its
+// schema, CRS, notices and the whole hygiene report. The vertex limit per layer holds per chunk.
+using ChunkFn = std::function<void(FeatureLayer&)>;
+FeatureLayer read_polygon_layer_chunks(const SourceSpec& spec, const ReadOptions& options, std::size_t chunk_features,
+                                       const ChunkFn& on_chunk);
+
 // Layer names of a source (for messages and `ruimte info`).
 std::vector<std::string> list_layers(const std::string& path);
 

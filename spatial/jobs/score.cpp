@@ -28,6 +28,7 @@
 #include "spatial/criteria/scoring.hpp"
 #include "spatial/geometry/overlay.hpp"
 #include "spatial/io/postgis.hpp"
+#include "spatial/jobs/score_parts.hpp"
 #include "spatial/jobs/score_pushdown.hpp"
 #include "spatial/jobs/score_raster.hpp"
 #include "spatial/output/atomic_output.hpp"
@@ -40,7 +41,7 @@
 
 namespace ruimte {
 
-namespace {
+namespace score_parts {
 
 // Class per feature of a class layer (or name per feature of a presence layer).
 std::vector<std::uint32_t> map_classes(const LayerSpec& spec, const FeatureLayer& layer,
@@ -131,14 +132,15 @@ std::vector<CandidateId> candidate_ids(const FeatureLayer& cands, const std::str
     std::map<CandidateId, std::int64_t> seen;
     for (std::size_t i = 0; i < ids.size(); ++i) {
         const auto [it, fresh] = seen.emplace(ids[i], cands.features[i].fid);
-        if (!fresh) {
-            throw Error(ErrorKind::input,
-                        "duplicate candidate id '" + to_string(ids[i]) + "' (also on feature " +
-                            std::to_string(it->second) + ")",
-                        cands.place(cands.features[i].fid), "make the ids unique or choose another --id-field");
-        }
+        if (!fresh) refuse_duplicate_id(cands, ids[i], it->second, cands.features[i].fid);
     }
     return ids;
+}
+
+void refuse_duplicate_id(const FeatureLayer& cands, const CandidateId& id, std::int64_t first_fid, std::int64_t fid) {
+    throw Error(ErrorKind::input,
+                "duplicate candidate id '" + to_string(id) + "' (also on feature " + std::to_string(first_fid) + ")",
+                cands.place(fid), "make the ids unique or choose another --id-field");
 }
 
 void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
@@ -146,20 +148,9 @@ void report_hygiene(const ScoreRequest& req, const std::string& role, const Feat
     for (const std::string& note : l.hygiene_notes(role, ", see table geometry_issues")) req.notice(note);
 }
 
-// Steps 2 and 3 for the profile's layers: read each, report what reading repaired or skipped,
-// and index it. Notices are collected, not sent, so they keep their place after the
-// candidates' when this runs on another thread.
-struct LayerWork {
-    std::vector<FeatureLayer> layers;
-    std::vector<std::unique_ptr<LayerIndex>> indexes;
-    std::vector<std::string> notices;
-    std::chrono::steady_clock::time_point read_done, index_done;
-};
-
-using StageFn = std::function<void(const std::string&, std::size_t, std::size_t)>;
-
-LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read,
-                                const StageFn& stage) {
+// Steps 2 and 3 for the profile's layers (score_parts.hpp).
+LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile, ReadOptions read, const StageFn& stage,
+                                bool keep_features) {
     LayerWork work;
     ScoreRequest collecting = req;
     if (req.notice) collecting.notice = [&work](const std::string& n) { work.notices.push_back(n); };
@@ -193,12 +184,19 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
                               std::to_string(layer_data[l].features[pairs[0].second].fid) +
                               "); overlapping area is counted once per class");
         }
+        if (keep_features) continue;
+        for (Feature& f : layer_data[l].features) {
+            f.geom.reset();
+            f.attributes.reset();
+        }
     }
     work.index_done = std::chrono::steady_clock::now();
     return work;
 }
 
-}  // namespace
+}  // namespace score_parts
+
+namespace score_parts {
 
 // Every area, share and distance must be a finite number: coordinates near the double range
 // (1e150 and up) made areas Inf or NaN, which were scored and ranked with exit 0. Refused,
@@ -208,8 +206,8 @@ LayerWork read_and_index_layers(const ScoreRequest& req, const Profile& profile,
 // SQLite refuses a table of more than 2000 columns (SQLITE_MAX_COLUMN), which surfaced as 'no
 // such table ... check free disk space' after all the work. `classes` gives each class layer's
 // class count (nullptr: the profile's declared classes, at least one, before any data is read).
-static std::size_t output_columns(const Profile& profile, std::size_t input_fields,
-                                  const std::vector<const LayerIndex*>* classes) {
+std::size_t output_columns(const Profile& profile, std::size_t input_fields,
+                           const std::vector<const LayerIndex*>* classes) {
     std::size_t n = 2 + input_fields + 6 + 2 * profile.factors.size() + used_raster_metrics(profile).size();
     for (std::size_t l = 0; l < profile.layers.size(); ++l) {
         if (profile.layers[l].kind == LayerKind::classes) {
@@ -225,7 +223,7 @@ static std::size_t output_columns(const Profile& profile, std::size_t input_fiel
     return n;
 }
 
-static void check_output_columns(const Profile& profile, std::size_t columns, ErrorKind kind, const ErrorPlace& place) {
+void check_output_columns(const Profile& profile, std::size_t columns, ErrorKind kind, const ErrorPlace& place) {
     if (columns <= kMaxOutputColumns) return;
     throw Error(
         kind,
@@ -240,14 +238,10 @@ static void check_output_columns(const Profile& profile, std::size_t columns, Er
 // Degrees labelled as RD New (ogr2ogr -a_srs EPSG:28992 on WGS 84 data) were scored silently at
 // 1e-8 ha, outside every layer. Two warnings: candidates outside RD New's extent (the
 // Netherlands), and candidates of which none overlaps any feature of any layer.
-static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
-    if (!req.notice || in.candidates.features.empty()) return;
+void OutsideCheck::add(const ScoreInputs& in) {
     const geos::Context ctx;
     constexpr double kMinX = -7000, kMaxX = 300000, kMinY = 289000, kMaxY = 629000;  // as in source.cpp
-    std::size_t outside = 0;
-    std::optional<std::int64_t> first;
-    geos::Box all{std::numeric_limits<double>::max(), std::numeric_limits<double>::max(),
-                  -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()};
+    candidates += in.candidates.features.size();
     for (const Feature& f : in.candidates.features) {
         const geos::Box b = geos::envelope(ctx, f.geom.get());
         all = {std::min(all.xmin, b.xmin), std::min(all.ymin, b.ymin), std::max(all.xmax, b.xmax),
@@ -257,29 +251,40 @@ static void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
             if (!first) first = f.fid;
         }
     }
+    const OverlayResult& ov = in.overlay;
+    layers = layers || !ov.layers.empty();
+    for (std::size_t c = 0; c < ov.candidate_area_m2.size() && !overlap; ++c) {
+        for (const LayerOverlay& lo : ov.layers) {
+            if (lo.covered_m2[c] > 0 || (!lo.count_within.empty() && lo.count_within[c] > 0)) overlap = true;
+        }
+    }
+}
+
+void OutsideCheck::tell(const ScoreRequest& req) const {
+    if (!req.notice || candidates == 0) return;
     if (outside > 0) {
         req.notice(
-            "warning: " + std::to_string(outside) + " of " + std::to_string(in.candidates.features.size()) +
+            "warning: " + std::to_string(outside) + " of " + std::to_string(candidates) +
             " candidates lie outside the Netherlands (first: feature " + std::to_string(*first) +
             "; the candidates span x " + fixed(all.xmin, 1) + "..." + fixed(all.xmax, 1) + ", y " + fixed(all.ymin, 1) +
             "..." + fixed(all.ymax, 1) +
             " m in EPSG:28992, RD New covers x -7000...300000, y 289000...629000); if these are degrees, the CRS "
             "label is wrong: assign EPSG:4326 (ogr2ogr -a_srs EPSG:4326) or correct the .prj");
     }
-    const OverlayResult& ov = in.overlay;
-    if (ov.layers.empty()) return;
-    for (std::size_t c = 0; c < ov.candidate_area_m2.size(); ++c) {
-        for (const LayerOverlay& lo : ov.layers) {
-            if (lo.covered_m2[c] > 0 || (!lo.count_within.empty() && lo.count_within[c] > 0)) return;
-        }
-    }
+    if (!layers || overlap) return;
     req.notice(
-        "warning: none of the " + std::to_string(ov.candidate_area_m2.size()) +
+        "warning: none of the " + std::to_string(candidates) +
         " candidates overlaps any feature of any layer: check that the candidates and the layers are in the CRS their "
         "files say (scores computed from no overlap at all are rarely meant)");
 }
 
-static void check_finite_overlay(const ScoreInputs& in) {
+void warn_outside(const ScoreRequest& req, const ScoreInputs& in) {
+    OutsideCheck check;
+    check.add(in);
+    check.tell(req);
+}
+
+void check_finite_overlay(const ScoreInputs& in) {
     const OverlayResult& ov = in.overlay;
     const std::string fix =
         "check the coordinates and the CRS of the candidates and the layer; RD New coordinates lie within "
@@ -311,7 +316,7 @@ static void check_finite_overlay(const ScoreInputs& in) {
 
 // The candidates' attributes the profile uses (attr.FIELD in exclusions and linear factors),
 // as numbers: a missing field or a value that is not a number is an error naming it.
-static void read_attributes(const Profile& profile, const FeatureLayer& cands, CandidateTable& table) {
+void read_attributes(const Profile& profile, const FeatureLayer& cands, CandidateTable& table) {
     std::set<std::string> attrs;
     for (const auto& e : profile.exclusions) {
         if (e.metric.rfind("attr.", 0) == 0) attrs.insert(e.metric.substr(5));
@@ -344,7 +349,7 @@ static void read_attributes(const Profile& profile, const FeatureLayer& cands, C
 
 // Step 1: the profile, whole, before any geometry is read (its notices and warnings told, a
 // warning an error with --strict); then the outputs' paths.
-static Profile load_score_profile(const ScoreRequest& req) {
+Profile load_score_profile(const ScoreRequest& req) {
     Profile profile = load_profile(req.profile_path, req.layer_sources);
     if (profile.ahp && req.notice) {
         std::string w;
@@ -363,7 +368,7 @@ static Profile load_score_profile(const ScoreRequest& req) {
     return profile;
 }
 
-static void check_score_outputs(const ScoreRequest& req, const std::vector<std::string>& inputs) {
+void check_score_outputs(const ScoreRequest& req, const std::vector<std::string>& inputs) {
     if (pg::is_postgres(req.output)) {
         pg::check_output(req.output, req.overwrite,
                          {schema::kCandidatesScored, schema::kOverlayAreas, schema::kGeometryIssues});
@@ -377,7 +382,7 @@ static void check_score_outputs(const ScoreRequest& req, const std::vector<std::
 
 // Steps 2b-4 with --engine postgis: layers, index and overlay as SQL inside PostGIS
 // (score_pushdown.hpp).
-static void overlay_in_postgis(const ScoreRequest& req, ScoreInputs& in, Stopwatch& clock) {
+void overlay_in_postgis(const ScoreRequest& req, ScoreInputs& in, Stopwatch& clock) {
     PushdownOptions push;
     push.assume_crs = req.assume_crs;
     push.skip_invalid = req.skip_invalid;
@@ -397,6 +402,33 @@ static void overlay_in_postgis(const ScoreRequest& req, ScoreInputs& in, Stopwat
     in.seconds.emplace_back("overlay", clock.lap());
 }
 
+void plan_score(const ScoreRequest& req, ScoreInputs& in) {
+    in.profile = load_score_profile(req);
+    in.input_paths = {parse_source(req.candidates).path, req.profile_path};
+    for (const auto& l : in.profile.layers) in.input_paths.push_back(l.source.path);
+    for (const auto& r : in.profile.rasters) in.input_paths.push_back(r.path);
+    check_score_outputs(req, in.input_paths);
+}
+
+ReadOptions score_read_options(const ScoreRequest& req) {
+    ReadOptions read;
+    read.assume_crs = req.assume_crs;
+    read.skip_invalid = req.skip_invalid;
+    read.make_valid = req.make_valid;
+    read.control = req.control;
+    return read;
+}
+
+void check_has_candidates(std::size_t usable, const FeatureLayer& cands) {
+    if (usable > 0) return;
+    throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(),
+                "check the layer; features with null, empty or zero-area geometry are skipped");
+}
+
+}  // namespace score_parts
+
+using namespace score_parts;
+
 ScoreInputs prepare_score(const ScoreRequest& req) {
     Stopwatch clock;
     ScoreInputs in;
@@ -408,29 +440,21 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     };
 
     // 1. The profile, whole, before any geometry is read; then the outputs' paths.
-    in.profile = load_score_profile(req);
+    plan_score(req, in);
     const Profile& profile = in.profile;
     const SourceSpec cand_spec = parse_source(req.candidates);
-    in.input_paths = {cand_spec.path, req.profile_path};
-    for (const auto& l : profile.layers) in.input_paths.push_back(l.source.path);
-    for (const auto& r : profile.rasters) in.input_paths.push_back(r.path);
     std::vector<std::string> source_files = files_of_source(req.candidates);
     for (const auto& l : profile.layers) {
         for (auto& f : files_of_source(l.source.display())) source_files.push_back(std::move(f));
     }
     const FilePrefetch prefetch(std::move(source_files));  // the disk starts on them meanwhile
-    check_score_outputs(req, in.input_paths);
     in.seconds.emplace_back("profile", clock.lap());
 
     // 2. Read. With more than one thread the profile's layers are read and indexed (3) on
     //    another thread meanwhile, so GDAL's sequential reading of one source overlaps the
     //    parallel work on the other. Errors and notices keep their order either way: the
     //    candidates' first, then the layers'.
-    ReadOptions read;
-    read.assume_crs = req.assume_crs;
-    read.skip_invalid = req.skip_invalid;
-    read.make_valid = req.make_valid;
-    read.control = req.control;
+    ReadOptions read = score_read_options(req);
     using Clock = std::chrono::steady_clock;
     const Clock::time_point read_start = Clock::now();
     const StageFn stage_fn = stage;
@@ -445,10 +469,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     in.candidates = read_polygon_layer(cand_spec, read);
     FeatureLayer& cands = in.candidates;
     report_hygiene(req, "candidates", cands);
-    if (cands.features.empty()) {
-        throw Error(ErrorKind::input, "the candidate layer has no usable features", cands.place(),
-                    "check the layer; features with null, empty or zero-area geometry are skipped");
-    }
+    check_has_candidates(cands.features.size(), cands);
     CandidateTable& table = in.table;
     table.ids = candidate_ids(cands, req.id_field.empty() ? profile.id_field : req.id_field);
     read_attributes(profile, cands, table);
@@ -494,7 +515,7 @@ ScoreInputs prepare_score(const ScoreRequest& req) {
     return in;
 }
 
-namespace {
+namespace score_parts {
 
 // Row c of candidates_scored, by position in the candidate layer; rows and the long table are
 // written in candidate-id order.
@@ -505,14 +526,6 @@ std::vector<std::size_t> in_id_order(const std::vector<CandidateId>& ids) {
     if (!std::is_sorted(by_id.begin(), by_id.end(), id_order)) std::sort(by_id.begin(), by_id.end(), id_order);
     return by_id;
 }
-
-// A row of overlay_areas (and of the --csv long table): a class of a layer with area in a
-// candidate.
-struct LongRow {
-    std::size_t cand;
-    std::size_t layer;
-    std::size_t klass;
-};
 
 std::vector<LongRow> long_table_rows(const ScoreInputs& in, const std::vector<std::size_t>& by_id) {
     const OverlayResult& ov = in.overlay;
@@ -556,20 +569,21 @@ Manifest score_manifest(const ScoreRequest& req, const ScoreInputs& in, const st
 
 // The long table as CSV (--csv): names quoted once; rows made in a buffer written in pieces of
 // about 1 MB.
-void write_long_csv(const ScoreRequest& req, const ScoreInputs& in, const std::vector<LongRow>& long_rows,
-                    const std::string& temp_path) {
+LongCsv::LongCsv(const ScoreRequest& req, const ScoreInputs& in, const std::string& temp_path)
+    : path_(req.csv), csv_(temp_path, std::ios::binary) {
     const Profile& profile = in.profile;
+    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
+        layer_names_.push_back(csv_quote(profile.layers[l].name));
+        class_names_.emplace_back();
+        for (const auto& c : in.index_ptrs[l]->classes()) class_names_.back().push_back(csv_quote(c));
+    }
+    text_ = "candidate_id,layer,class,area_m2,share\n";
+}
+
+void LongCsv::add(const ScoreInputs& in, const std::vector<LongRow>& long_rows) {
     const OverlayResult& ov = in.overlay;
     const std::vector<CandidateId>& ids = in.table.ids;
-    std::ofstream csv(temp_path, std::ios::binary);
-    std::vector<std::string> layer_names;
-    std::vector<std::vector<std::string>> class_names;
-    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-        layer_names.push_back(csv_quote(profile.layers[l].name));
-        class_names.emplace_back();
-        for (const auto& c : in.index_ptrs[l]->classes()) class_names.back().push_back(csv_quote(c));
-    }
-    std::string text = "candidate_id,layer,class,area_m2,share\n", id;
+    std::string id;
     std::size_t id_of = ids.size();  // the candidate `id` holds
     for (const LongRow& r : long_rows) {
         if (r.cand != id_of) {
@@ -577,39 +591,39 @@ void write_long_csv(const ScoreRequest& req, const ScoreInputs& in, const std::v
             id_of = r.cand;
         }
         const double a = ov.layers[r.layer].area(r.cand, r.klass);
-        text += id;
-        text += ',';
-        text += layer_names[r.layer];
-        text += ',';
-        text += class_names[r.layer][r.klass];
-        text += ',';
-        append_fixed(text, a, 6);
-        text += ',';
-        append_fixed(text, a / ov.candidate_area_m2[r.cand], 9);
-        text += '\n';
-        if (text.size() > (1u << 20)) {
-            csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-            text.clear();
+        text_ += id;
+        text_ += ',';
+        text_ += layer_names_[r.layer];
+        text_ += ',';
+        text_ += class_names_[r.layer][r.klass];
+        text_ += ',';
+        append_fixed(text_, a, 6);
+        text_ += ',';
+        append_fixed(text_, a / ov.candidate_area_m2[r.cand], 9);
+        text_ += '\n';
+        if (text_.size() > (1u << 20)) {
+            csv_.write(text_.data(), static_cast<std::streamsize>(text_.size()));
+            text_.clear();
         }
     }
-    csv.write(text.data(), static_cast<std::streamsize>(text.size()));
-    csv.close();
-    if (!csv) {
-        throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(req.csv),
+}
+
+void LongCsv::close() {
+    csv_.write(text_.data(), static_cast<std::streamsize>(text_.size()));
+    text_.clear();
+    csv_.close();
+    if (!csv_) {
+        throw Error(ErrorKind::output, "cannot write the CSV", ErrorPlace::at(path_),
                     "check free disk space and write permission in the output folder");
     }
 }
 
-// The field indexes of what ruimte computed, in candidates_scored (schema::scored).
-struct ScoredFields {
-    int id = -1, area = -1;
-    std::vector<std::vector<int>> share;            // per class layer, per class
-    std::vector<int> cover, names, dist;            // per layer (-1: not of its kind)
-    std::vector<int> count, length, length_within;  // per points / lines layer
-    std::vector<int> value, contrib;                // per factor
-    std::vector<int> raster;                        // per raster metric the profile uses (used_raster_metrics)
-    int excluded = -1, reasons = -1, score = -1, rank = -1;
-};
+void write_long_csv(const ScoreRequest& req, const ScoreInputs& in, const std::vector<LongRow>& long_rows,
+                    const std::string& temp_path) {
+    LongCsv csv(req, in, temp_path);
+    csv.add(in, long_rows);
+    csv.close();
+}
 
 // candidates_scored's fields: the input attributes, then what ruimte computed.
 ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const ScoreInputs& in) {
@@ -688,59 +702,6 @@ ScoredFields add_scored_fields(OGRLayer& scored, const ScoreRequest& req, const 
     return f;
 }
 
-// A candidate id into a row sink (an OGRFeature or gpkg_rows.hpp's writers) by field index.
-template <typename Sink>
-void put_id(Sink& sink, int field, const CandidateId& id) {
-    if (const auto* i = std::get_if<std::int64_t>(&id)) sink.integer(field, *i);
-    else sink.text(field, std::get<std::string>(id));
-}
-
-// What ruimte computed for candidate c, into a sink with real(), integer() and text().
-template <typename Sink>
-void put_scored_values(Sink& sink, const ScoredFields& f, const ScoreInputs& in, const Scores& scores, std::size_t c) {
-    const OverlayResult& ov = in.overlay;
-    const Profile& profile = in.profile;
-    put_id(sink, f.id, in.table.ids[c]);
-    const double area = ov.candidate_area_m2[c];
-    sink.real(f.area, area / 1e4);
-    for (std::size_t l = 0; l < profile.layers.size(); ++l) {
-        const LayerOverlay& lo = ov.layers[l];
-        if (profile.layers[l].kind == LayerKind::classes) {
-            for (std::size_t k = 0; k < lo.class_count; ++k) sink.real(f.share[l][k], lo.area(c, k) / area);
-            sink.real(f.cover[l], std::max(0.0, 1.0 - lo.covered_m2[c] / area));
-        } else if (is_point_line(profile.layers[l].kind)) {
-            sink.real(f.dist[l], lo.distance_m[c]);
-            sink.integer(f.count[l], static_cast<std::int64_t>(lo.count_within[c]));
-            if (f.length[l] >= 0) sink.real(f.length[l], lo.length_m[c]);
-            if (f.length_within[l] >= 0) sink.real(f.length_within[l], lo.length_within_m[c]);
-        } else {
-            sink.real(f.cover[l], lo.covered_m2[c] / area);
-            // Names of the features overlapped, in the layer's name order.
-            std::string names;
-            for (std::size_t k = 0; k < lo.class_count; ++k) {
-                if (lo.area(c, k) > 0) names += (names.empty() ? "" : "; ") + in.index_ptrs[l]->classes()[k];
-            }
-            sink.text(f.names[l], names);
-            if (!std::isnan(lo.distance_m[c])) sink.real(f.dist[l], lo.distance_m[c]);
-        }
-    }
-    if (!f.raster.empty()) {
-        const std::vector<std::string> metrics = used_raster_metrics(profile);
-        for (std::size_t m = 0; m < metrics.size(); ++m)
-            sink.real(f.raster[m], in.table.raster_metrics.at(metrics[m])[c]);
-    }
-    for (std::size_t k = 0; k < profile.factors.size(); ++k) {
-        sink.real(f.value[k], scores.value[c * scores.factor_count + k]);
-        sink.real(f.contrib[k], scores.contribution[c * scores.factor_count + k]);
-    }
-    sink.integer(f.excluded, scores.excluded[c] ? 1 : 0);
-    std::string reasons;
-    for (const auto& r : scores.reasons[c]) reasons += (reasons.empty() ? "" : "; ") + r;
-    sink.text(f.reasons, reasons);
-    sink.real(f.score, scores.score[c]);
-    if (scores.rank[c] > 0) sink.integer(f.rank, scores.rank[c]);
-}
-
 void add_overlay_area_fields(OGRLayer& areas, const ScoreRequest& req, bool int_ids) {
     namespace col = schema::overlay_areas;
     add_field(areas, req.output, col::kCandidateId, int_ids ? OFTInteger64 : OFTString);
@@ -750,10 +711,8 @@ void add_overlay_area_fields(OGRLayer& areas, const ScoreRequest& req, bool int_
     add_field(areas, req.output, col::kShare, OFTReal);
 }
 
-void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& req, const ScoreInputs& in,
-                         const std::vector<LongRow>& long_rows) {
+void put_overlay_area_rows(GpkgRowWriter& rows, const ScoreInputs& in, const std::vector<LongRow>& long_rows) {
     const OverlayResult& ov = in.overlay;
-    GpkgRowWriter rows(ds, areas, req.output);
     for (const LongRow& r : long_rows) {
         put_id(rows, 0, in.table.ids[r.cand]);
         rows.text(1, in.profile.layers[r.layer].name);
@@ -763,6 +722,12 @@ void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& r
         rows.real(4, a / ov.candidate_area_m2[r.cand]);
         rows.insert();
     }
+}
+
+void write_overlay_areas(GDALDataset& ds, OGRLayer& areas, const ScoreRequest& req, const ScoreInputs& in,
+                         const std::vector<LongRow>& long_rows) {
+    GpkgRowWriter rows(ds, areas, req.output);
+    put_overlay_area_rows(rows, in, long_rows);
     append_raster_class_rows(rows, in.rasters, in.table.ids, in_id_order(in.table.ids));
     rows.finish();
 }
@@ -889,11 +854,12 @@ void check_project_paths(const ScoreRequest& req) {
                            "give the project its own name");
 }
 
-}  // namespace
+}  // namespace score_parts
 
 ScoreSummary run_score(const ScoreRequest& req) {
     const std::string timestamp = run_timestamp(req.timestamp);
     check_project_paths(req);
+    if (score_streams(req)) return run_score_streaming(req, timestamp);         // bounded memory (score_stream.cpp)
     const auto data = std::make_shared<const ScoreInputs>(prepare_score(req));  // steps 1-4
     const ScoreInputs& in = *data;
     Stopwatch clock;

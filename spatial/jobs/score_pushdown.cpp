@@ -211,7 +211,8 @@ void upload_candidates(pg::Connection& c, const std::string& w, const FeatureLay
     c.exec("CREATE TABLE " + w +
            ".cand (c integer PRIMARY KEY, area double precision, geom geometry(Geometry, 28992))");
     geos::Context ctx;
-    std::string data;
+    std::string data;  // sent every 1 MB
+    c.copy_begin("COPY " + w + ".cand (c, area, geom) FROM STDIN");
     for (std::size_t i = 0; i < n; ++i) {
         const GEOSGeometry* g = candidates.features[i].geom.get();
         ov.candidate_area_m2[i] = geos::area(ctx, g);
@@ -219,8 +220,9 @@ void upload_candidates(pg::Connection& c, const std::string& w, const FeatureLay
         char area[40];
         std::snprintf(area, sizeof area, "%.17g", ov.candidate_area_m2[i]);
         data += std::to_string(i) + '\t' + area + '\t' + pg::ewkb_hex(wkb.data(), wkb.size(), 28992) + '\n';
+        c.copy_put(data);
     }
-    c.copy_in("COPY " + w + ".cand (c, area, geom) FROM STDIN", data);
+    c.copy_end(data);
     c.exec("CREATE INDEX ON " + w + ".cand USING gist (geom)");
     c.exec("ANALYZE " + w + ".cand");
 }

@@ -341,4 +341,27 @@ void GpkgRowWriter::finish() {
     if (sqlite3_step(extent.get()) != SQLITE_DONE) fail("updating gpkg_contents");
 }
 
+void update_by_fid(GDALDataset& ds, OGRLayer& layer, const std::string& path, const std::string& column,
+                   const std::vector<std::int64_t>& values, std::int64_t keep) {
+    auto* db = static_cast<sqlite3*>(ds.GetInternalHandle("SQLITE_HANDLE"));
+    const std::string table = layer.GetName();
+    const std::string fid = *layer.GetFIDColumn() ? layer.GetFIDColumn() : "fid";
+    const auto fail = [&](const std::string& what) {
+        throw Error(ErrorKind::output, what + " failed: " + (db ? sqlite3_errmsg(db) : "no SQLite handle"),
+                    ErrorPlace::at(path, table), "check free disk space and write permission in the output folder");
+    };
+    if (!db) fail("updating " + column);
+    layer.SyncToDisk();
+    sqlite::Statement update(db, "UPDATE " + sqlite::quote_id(table) + " SET " + sqlite::quote_id(column) +
+                                     " = ? WHERE " + sqlite::quote_id(fid) + " = ?");
+    if (!update) fail("updating " + column);
+    for (std::size_t k = 0; k < values.size(); ++k) {
+        if (values[k] == keep) continue;
+        sqlite3_bind_int64(update.get(), 1, values[k]);
+        sqlite3_bind_int64(update.get(), 2, static_cast<std::int64_t>(k + 1));
+        if (sqlite3_step(update.get()) != SQLITE_DONE) fail("updating " + column);
+        sqlite3_reset(update.get());
+    }
+}
+
 }  // namespace ruimte

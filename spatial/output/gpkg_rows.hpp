@@ -71,6 +71,9 @@ class GpkgRowWriter {
 
     // The SRS id of the geometry column (gpkg_geometry_columns), for gpkg_multipolygon().
     std::int32_t srs_id() const { return srs_id_; }
+    // Room for the boxes of `rows` rows with a geometry, made at once: grown by doubling, the
+    // copy at millions of rows held both (at 9 million, 335 MB more for a moment).
+    void reserve(std::size_t rows) { boxes_.reserve(rows); }
 
     // Values of the next row by OGR field index; a field given nothing is NULL. A NaN real is
     // NULL too (as SQLite and GDAL store it).
@@ -120,36 +123,69 @@ class GpkgRowWriter {
 };
 
 // The rows of a table whose first fields are a copy of the features' own (candidates_scored,
-// candidates_selected): row k holds feature order(k)'s attributes, what add(sink, k) puts in
-// (a sink with real(), integer() and text() by field index) and its geometry. Straight into
-// SQLite when the features' fields are plain_fields(); otherwise through GDAL.
+// candidates_selected), added in one go (write_copied_rows) or chunk by chunk (score's
+// streaming: the features of each chunk freed after add()): row k of a call holds feature
+// order(k)'s attributes, what add(sink, k) puts in (a sink with real(), integer() and text() by
+// field index) and its geometry. Straight into SQLite when the features' fields are
+// plain_fields(); otherwise through GDAL. Rows get fids 1, 2, ... in the order added (the table
+// is new).
+class CopiedRowWriter {
+  public:
+    CopiedRowWriter(GDALDataset& ds, OGRLayer& layer, const std::string& path, const OGRFeatureDefn& defn)
+        : layer_(layer), path_(path) {
+        if (plain_fields(defn)) {
+            rows_ = std::make_unique<GpkgRowWriter>(ds, layer, path);
+            return;
+        }
+        identity_.resize(static_cast<std::size_t>(defn.GetFieldCount()));
+        for (std::size_t i = 0; i < identity_.size(); ++i) identity_[i] = static_cast<int>(i);
+    }
+    template <class Order, class Add>
+    void add(const FeatureLayer& features, std::size_t n, Order&& order, Add&& add) {
+        for (std::size_t k = 0; k < n; ++k) {
+            const Feature& src = features.features[order(k)];
+            if (rows_) {
+                if (src.attributes) rows_->fields_from(*src.attributes);
+                add(*rows_, k);
+                rows_->geometry(gpkg_multipolygon(ctx_, src.geom.get(), rows_->srs_id(), features.place(src.fid)));
+                rows_->insert();
+                continue;
+            }
+            OGRFeature feat(layer_.GetLayerDefn());
+            if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity_.data(), TRUE);
+            OgrFieldSink sink{feat};
+            add(sink, k);
+            feat.SetGeometryDirectly(to_ogr_multipolygon(ctx_, src.geom.get(), features.place(src.fid)).release());
+            write_feature(layer_, path_, feat);
+        }
+    }
+    void finish() {
+        if (rows_) rows_->finish();
+    }
+    void reserve(std::size_t rows) {
+        if (rows_) rows_->reserve(rows);
+    }
+
+  private:
+    const geos::Context ctx_;  // the geometries are made on this thread
+    OGRLayer& layer_;
+    std::string path_;
+    std::unique_ptr<GpkgRowWriter> rows_;  // plain fields
+    std::vector<int> identity_;            // through GDAL: field i from field i
+};
+
 template <class Order, class Add>
 void write_copied_rows(GDALDataset& ds, OGRLayer& layer, const std::string& path, const FeatureLayer& features,
                        std::size_t n, Order&& order, Add&& add) {
-    const geos::Context ctx;  // the geometries are made on this thread
-    if (plain_fields(*features.defn)) {
-        GpkgRowWriter rows(ds, layer, path);
-        for (std::size_t k = 0; k < n; ++k) {
-            const Feature& src = features.features[order(k)];
-            if (src.attributes) rows.fields_from(*src.attributes);
-            add(rows, k);
-            rows.geometry(gpkg_multipolygon(ctx, src.geom.get(), rows.srs_id(), features.place(src.fid)));
-            rows.insert();
-        }
-        rows.finish();
-        return;
-    }
-    std::vector<int> identity(static_cast<std::size_t>(features.defn->GetFieldCount()));
-    for (std::size_t i = 0; i < identity.size(); ++i) identity[i] = static_cast<int>(i);
-    for (std::size_t k = 0; k < n; ++k) {
-        const Feature& src = features.features[order(k)];
-        OGRFeature feat(layer.GetLayerDefn());
-        if (src.attributes) feat.SetFieldsFrom(src.attributes.get(), identity.data(), TRUE);
-        OgrFieldSink sink{feat};
-        add(sink, k);
-        feat.SetGeometryDirectly(to_ogr_multipolygon(ctx, src.geom.get(), features.place(src.fid)).release());
-        write_feature(layer, path, feat);
-    }
+    CopiedRowWriter rows(ds, layer, path, *features.defn);
+    rows.add(features, n, order, add);
+    rows.finish();
 }
+
+// Sets an integer column of rows by fid: values[k] into the row whose fid is k + 1; where
+// values[k] is `keep`, the row is left as it is (score's ranks, known only when every row is
+// written). Throws Error(output) naming the file and table.
+void update_by_fid(GDALDataset& ds, OGRLayer& layer, const std::string& path, const std::string& column,
+                   const std::vector<std::int64_t>& values, std::int64_t keep);
 
 }  // namespace ruimte

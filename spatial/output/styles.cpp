@@ -544,7 +544,10 @@ FieldKind field_kind_of(OGRLayer& layer, const std::string& field) {
 std::vector<double> kept_doubles(OGRLayer& layer, const std::string& field, const std::string& excluded,
                                  const KnownColumns& known) {
     if (excluded.empty() || !has_field(layer, excluded)) return doubles(layer, field, known);
-    const std::vector<double> values = doubles(layer, field, {}), flags = doubles(layer, excluded, {});
+    // Both from `known` (then in the same order) or both read back.
+    const bool both = known_column(known, layer, field) && known_column(known, layer, excluded);
+    const KnownColumns& from = both ? known : KnownColumns{};
+    const std::vector<double> values = doubles(layer, field, from), flags = doubles(layer, excluded, from);
     std::vector<double> kept;
     for (std::size_t i = 0; i < values.size() && i < flags.size(); ++i) {
         if (!(flags[i] != 0 && !std::isnan(flags[i]))) kept.push_back(values[i]);

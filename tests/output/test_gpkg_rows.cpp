@@ -240,3 +240,33 @@ TEST_CASE("GpkgRowWriter counts the rows a table had before it appended its own"
           std::vector<std::string>{"'drie'", "'vier'", "''", "'zes ë'"});
     CHECK(db.text("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'plain'") == "7");
 }
+
+TEST_CASE("update_by_fid sets a column by fid and leaves the rows given `keep`", "[gpkg_rows]") {
+    std::vector<std::int64_t> ranks(200, 0);  // every third row ranked, the others kept NULL
+    for (std::size_t k = 0; k < ranks.size(); k += 3) ranks[k] = static_cast<std::int64_t>(1000 + k);
+    test::TempDir dir("update_by_fid");
+    const std::string path = dir.file("ranks.gpkg");
+    DatasetPtr ds = create_gpkg(path);
+    OGRLayer* layer = create_layer(*ds, path, "t", wkbNone, "ranks");
+    add_field(*layer, path, "rank", OFTInteger64);
+    begin_transaction(*ds, path);
+    {
+        GpkgRowWriter rows(*ds, *layer, path);
+        for (int i = 0; i < 200; ++i) rows.insert();  // 200 rows, rank NULL
+        rows.finish();
+    }
+    update_by_fid(*ds, *layer, path, "rank", ranks, 0);
+    commit_transaction(*ds, path);
+    layer->ResetReading();
+    std::size_t seen = 0;
+    for (auto& f : *layer) {
+        const auto k = static_cast<std::size_t>(f->GetFID() - 1);
+        if (k % 3 == 0) {
+            CHECK(f->GetFieldAsInteger64(0) == static_cast<GIntBig>(1000 + k));
+        } else {
+            CHECK_FALSE(f->IsFieldSetAndNotNull(0));
+        }
+        ++seen;
+    }
+    CHECK(seen == 200);
+}
