@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "layers/source_info.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/io/source.hpp"
 #include "spatial/output/manifest.hpp"
 
@@ -18,11 +19,6 @@ struct InfoOptions {
     std::vector<std::string> aliases;
 };
 
-std::string num(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
 }  // namespace
 
 Runner add_info_command(CLI::App& app, const Invocation&) {
@@ -74,8 +70,9 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
                 std::printf("layer %s: %s, %lld features, CRS %s\n", shown(l.name).c_str(),
                             shown(l.geometry_type).c_str(), static_cast<long long>(l.features), shown(l.crs).c_str());
                 if (l.has_extent) {
-                    std::printf("  extent %s %s - %s %s\n", num(l.xmin).c_str(), num(l.ymin).c_str(),
-                                num(l.xmax).c_str(), num(l.ymax).c_str());
+                    std::printf("  extent %s %s - %s %s\n", status_number(l.xmin).c_str(),
+                                status_number(l.ymin).c_str(), status_number(l.xmax).c_str(),
+                                status_number(l.ymax).c_str());
                 }
                 if (l.damage) std::printf("  DAMAGED: %s\n", l.damage->message().c_str());
                 std::printf("  geometries: %zu null or empty, %zu invalid", l.null_geometries, l.invalid_geometries);
@@ -88,7 +85,7 @@ Runner add_info_command(CLI::App& app, const Invocation&) {
                 for (const auto& f : l.fields) {
                     std::printf("    %-20s %-10s %zu null, %s distinct", shown(f.name).c_str(), shown(f.type).c_str(),
                                 f.nulls, f.distinct > 50 ? "> 50" : std::to_string(f.distinct).c_str());
-                    if (f.min) std::printf(", %s .. %s", num(*f.min).c_str(), num(*f.max).c_str());
+                    if (f.min) std::printf(", %s .. %s", status_number(*f.min).c_str(), status_number(*f.max).c_str());
                     std::printf("\n");
                 }
                 for (const auto& c : l.class_fields) {

@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "spatial/core/error.hpp"
+#include "spatial/core/text_format.hpp"
 #include "spatial/jobs/select.hpp"
 #include "spatial/jobs/select_robust.hpp"
 
@@ -27,13 +28,6 @@ struct SelectOptions {
     bool quiet = false;
     bool timings = false;
 };
-
-std::string num(double v) {
-    char buf[64];
-    if (std::fabs(v - std::round(v)) < 1e-6 && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-    else std::snprintf(buf, sizeof buf, "%.3f", v);
-    return buf;
-}
 
 // When this process started, on the steady clock (--time-limit counts from there): its start
 // time in /proc/self/stat (clock ticks since boot) against CLOCK_BOOTTIME; now when unknown.
@@ -60,15 +54,15 @@ std::chrono::steady_clock::time_point process_start() {
 std::string status_text(const SelectionResult& r, const SelectRequest& req) {
     switch (r.status) {
         case SelectionStatus::optimal:
-            return r.stopped_by == StopReason::gap
-                       ? "optimal within the gap (--gap " + num(req.solve.relative_gap) + " stopped the search)"
-                       : "optimal";
+            return r.stopped_by == StopReason::gap ? "optimal within the gap (--gap " +
+                                                         status_number(req.solve.relative_gap) + " stopped the search)"
+                                                   : "optimal";
         case SelectionStatus::feasible:
-            return "feasible, not proven optimal (--time-limit " + num(req.solve.time_limit_s) +
+            return "feasible, not proven optimal (--time-limit " + status_number(req.solve.time_limit_s) +
                    " s stopped the search)";
         case SelectionStatus::infeasible: return "infeasible: no selection meets every rule";
         case SelectionStatus::time_out:
-            return "time-out: no selection found (--time-limit " + num(req.solve.time_limit_s) +
+            return "time-out: no selection found (--time-limit " + status_number(req.solve.time_limit_s) +
                    " s stopped the search)";
     }
     return "?";
@@ -82,7 +76,7 @@ static void print_summary(const SelectSummary& s, const SelectRequest& req, bool
         "Candidates: %zu (%zu excluded, %zu locked out, %zu locked in); %zu overlapping pair(s) above %s of "
         "the smaller area.\n",
         s.candidates, s.excluded, s.locked_out, s.locked_in, s.overlaps.size(),
-        num(req.max_overlap * 100).append(" %").c_str());
+        status_number(req.max_overlap * 100).append(" %").c_str());
     for (std::size_t i = 0; i < s.overlaps.size() && i < 10; ++i) {
         std::printf("  overlap: %s and %s share %.1f %% of the smaller area; never both chosen\n",
                     shown(s.overlaps[i].a).c_str(), shown(s.overlaps[i].b).c_str(), s.overlaps[i].share * 100);
@@ -98,9 +92,10 @@ static void print_summary(const SelectSummary& s, const SelectRequest& req, bool
     }
     if (!res.selected.empty()) {
         std::printf("Selected %zu candidate(s); objective %s (gap %.4f %%).\n", s.selected_ids.size(),
-                    num(res.objective).c_str(), res.gap * 100);
-        std::printf("Greedy start: %s.\n",
-                    res.greedy_feasible ? ("objective " + num(res.greedy_objective)).c_str() : "no feasible selection");
+                    status_number(res.objective).c_str(), res.gap * 100);
+        std::printf("Greedy start: %s.\n", res.greedy_feasible
+                                               ? ("objective " + status_number(res.greedy_objective)).c_str()
+                                               : "no feasible selection");
         std::printf("Rules:\n");
         std::size_t group_rules = 0;
         std::string at_limit;
@@ -113,8 +108,8 @@ static void print_summary(const SelectSummary& s, const SelectRequest& req, bool
                 if (std::fabs(v.slack) < 1e-9) at_limit += (at_limit.empty() ? "" : "; ") + con.name;
                 continue;
             }
-            std::printf("  %-34s value %s, bound %s, slack %s\n", shown(con.name).c_str(), num(v.value).c_str(),
-                        num(v.bound).c_str(), num(v.slack).c_str());
+            std::printf("  %-34s value %s, bound %s, slack %s\n", shown(con.name).c_str(),
+                        status_number(v.value).c_str(), status_number(v.bound).c_str(), status_number(v.slack).c_str());
         }
         if (group_rules) {
             std::printf("  %zu group limit(s), all met; at their limit: %s\n", group_rules,

@@ -38,6 +38,7 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
+#include "spatial/output/schema.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace fs = std::filesystem;
@@ -924,8 +925,7 @@ std::string member_ids_text(const std::vector<ClaimMember>& members, const std::
 namespace {
 
 void report_hygiene(const ClaimsRequest& req, const std::string& role, const FeatureLayer& l) {
-    if (!req.notice) return;
-    for (const std::string& note : l.hygiene_notes(role)) req.notice(note);
+    for (const std::string& note : l.hygiene_notes(role)) req.tell(note);
 }
 
 // A table as rows of cells, written both to the GeoPackage and to CSV.
@@ -1053,8 +1053,8 @@ void check_claim_kinds(ClaimsPlan& plan) {
 // --csv FOLDER: created when missing; each table's file checked like -o.
 void plan_csv_files(const ClaimsRequest& req, ClaimsPlan& plan) {
     if (req.csv_dir.empty()) return;
-    std::vector<std::string> names = {"claim_totals", "claim_combinations", "claim_pairs"};
-    if (plan.region_source) names.push_back("region_balance");
+    std::vector<std::string> names = {schema::kClaimTotals, schema::kClaimCombinations, schema::kClaimPairs};
+    if (plan.region_source) names.push_back(schema::kRegionBalance);
     std::error_code ec;
     if (fs::exists(req.csv_dir, ec) && !fs::is_directory(req.csv_dir, ec)) {
         throw Error(ErrorKind::output, "--csv names a file, not a folder", ErrorPlace::at(req.csv_dir),
@@ -1187,7 +1187,7 @@ Table totals_table(const Partition& part, const ClaimsData& data, const ClaimTot
             if (face_worst[i] == Compat::voorwaardelijk) claim_voorw[c] += part.faces[i].area_m2;
         }
     }
-    Table totals{"claim_totals",
+    Table totals{schema::kClaimTotals,
                  "Area per claim (ha): total, alone, shared with other claims, under conditions, "
                  "in conflict; last row: all claims",
                  {{"claim", OFTString},
@@ -1211,7 +1211,7 @@ Table totals_table(const Partition& part, const ClaimsData& data, const ClaimTot
 
 Table combinations_table(const ClaimTotals& tot) {
     const double claimed = tot.claimed_m2 > 0 ? tot.claimed_m2 : 1;
-    Table combos{"claim_combinations",
+    Table combos{schema::kClaimCombinations,
                  "Area (ha) per combination of claims, with its worst pair status",
                  {{"combination", OFTString},
                   {"claim_count", OFTInteger},
@@ -1231,7 +1231,7 @@ Table combinations_table(const ClaimTotals& tot) {
 
 Table pairs_table(const ClaimTotals& tot, const std::vector<std::string>& names) {
     const double claimed = tot.claimed_m2 > 0 ? tot.claimed_m2 : 1;
-    Table pairs{"claim_pairs",
+    Table pairs{schema::kClaimPairs,
                 "Area (ha) claimed by both claims of each pair, with the pair's status in the "
                 "compatibility matrix",
                 {{"claim_a", OFTString},
@@ -1248,7 +1248,7 @@ Table pairs_table(const ClaimTotals& tot, const std::vector<std::string>& names)
 }
 
 Table region_table(const std::vector<RegionFigures>& balance, const std::vector<std::string>& names) {
-    Table regions{"region_balance",
+    Table regions{schema::kRegionBalance,
                   "",
                   {{"region_fid", OFTInteger64},
                    {"region", OFTString},
@@ -1351,7 +1351,7 @@ void write_claims_outputs(const ClaimsRequest& req, const ClaimsResult& r, const
     RunOutput out(req.output, req.overwrite, r.plan.inputs, timestamp);
     GDALDataset& ds = out.dataset();
     const geos::Context ctx;
-    OGRLayer* lf = create_layer(ds, req.output, "claim_faces", wkbMultiPolygon,
+    OGRLayer* lf = create_layer(ds, req.output, schema::kClaimFaces, wkbMultiPolygon,
                                 "Planar partition of the claims by ruimte " + std::string(version) +
                                     ": faces that do not overlap, each with its claims and their status");
     for (const auto& [name, type] : std::vector<std::pair<const char*, OGRFieldType>>{{"face_id", OFTInteger64},
@@ -1364,7 +1364,7 @@ void write_claims_outputs(const ClaimsRequest& req, const ClaimsResult& r, const
         add_field(*lf, req.output, name, type);
     OGRLayer* lr = nullptr;
     if (r.data.regions) {
-        lr = create_layer(ds, req.output, "region_balance", wkbMultiPolygon,
+        lr = create_layer(ds, req.output, schema::kRegionBalance, wkbMultiPolygon,
                           "Per region: area, claimed area, sum of claim areas / region area "
                           "(claim pressure), conflict area (ha)");
         for (const auto& [name, type] : r.tables.regions.columns) add_field(*lr, req.output, name, type);

@@ -35,6 +35,11 @@ std::string fixed(double v, int decimals) {
     return out;
 }
 
+std::string status_number(double v) {
+    const bool whole = std::fabs(v - std::round(v)) < 1e-6 && std::fabs(v) < 1e15;
+    return fixed(v, whole ? 0 : 3);
+}
+
 void append_fixed(std::string& out, double v, int decimals) {
     // At most 309 digits before the point (DBL_MAX), a sign and the point: room for every
     // double.

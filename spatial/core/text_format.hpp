@@ -9,6 +9,9 @@ namespace ruimte {
 std::string fixed(double v, int decimals);
 // The same appended to `out`, without a string of its own.
 void append_fixed(std::string& out, double v, int decimals);
+// A number in the command line's status lines (select's objective and constraints, info's
+// extents and field ranges): a whole number without decimals, any other with three.
+std::string status_number(double v);
 // A number for people (maps, reports, explain): `decimals` decimals, the language's marks
 // (1.234,5 in Dutch, 1,234.5 in English; thousands grouped unless `group` is false), trailing
 // zeros dropped when `trim` (0,2 rather than 0,20), never "-0", and "-" for NaN.

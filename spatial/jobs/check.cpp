@@ -27,6 +27,7 @@
 #include "spatial/output/gpkg_writer.hpp"
 #include "spatial/output/manifest.hpp"
 #include "spatial/output/run_output.hpp"
+#include "spatial/output/schema.hpp"
 #include "spatial/output/styles.hpp"
 
 namespace ruimte {
@@ -168,9 +169,7 @@ CheckSources read_check_sources(const CheckRequest& req, const CheckPlan& plan, 
     auto reading = [&](const std::string& role, const SourceSpec& spec) {
         read.progress = [&](std::size_t d, std::size_t t) { stage("read " + role, d, t); };
         FeatureLayer l = read_polygon_layer(spec, read);
-        if (req.notice) {
-            for (const std::string& note : l.hygiene_notes(role)) req.notice(note);
-        }
+        for (const std::string& note : l.hygiene_notes(role)) req.tell(note);
         return l;
     };
     CheckSources src;
@@ -570,13 +569,13 @@ class CheckWriter {
           ctx_(ctx),
           wbs_kind_(layers::kind_or_throw("wbs")) {
         lay_loc_ = unit_layer(
-            "check_locations",
+            schema::kCheckLocations,
             "Water board check per location (WBS classes, verdict, mits) by ruimte " + std::string(version), false);
         lay_parts_ = result.has_groups
-                         ? unit_layer("check_parts",
+                         ? unit_layer(schema::kCheckParts,
                                       "Water board check per location part in each group (--by " + by_field + ")", true)
                          : nullptr;
-        lay_themes_ = create_layer(ds, path, "check_themes", wkbNone,
+        lay_themes_ = create_layer(ds, path, schema::kCheckThemes, wkbNone,
                                    "Theme values per location (and part): area where > 0, max, area-weighted mean");
         for (const auto& [n, t] :
              std::vector<std::pair<const char*, OGRFieldType>>{{"location_id", int_ids ? OFTInteger64 : OFTString},
@@ -595,7 +594,7 @@ class CheckWriter {
             add_field(*lay_themes_, path, n, t);
         }
         lay_groups_ =
-            create_layer(ds, path, "check_groups", wkbNone, "Locations, area and homes per group and verdict");
+            create_layer(ds, path, schema::kCheckGroups, wkbNone, "Locations, area and homes per group and verdict");
         for (const auto& [n, t] : std::vector<std::pair<const char*, OGRFieldType>>{{"groep", OFTString},
                                                                                     {"verdict", OFTString},
                                                                                     {"verdict_label", OFTString},
@@ -829,7 +828,7 @@ void write_check(const CheckRequest& req, const CheckPlan& plan, const CheckResu
 CheckResult run_check(const CheckRequest& req) {
     const std::string timestamp = run_timestamp(req.timestamp);  // checked before any work
     const Stage stage = [&](const std::string& name, std::size_t done, std::size_t total) {
-        if (req.progress) req.progress(name, done, total);
+        req.stage(name, done, total);
     };
     const layers::LayerKindInfo& wbs_kind = layers::kind_or_throw("wbs");
     const CheckPlan plan = plan_check(req);

@@ -144,8 +144,8 @@ void refuse_duplicate_id(const FeatureLayer& cands, const CandidateId& id, std::
 }
 
 void report_hygiene(const ScoreRequest& req, const std::string& role, const FeatureLayer& l) {
-    if (!req.notice) return;
-    for (const std::string& note : l.hygiene_notes(role, ", see table geometry_issues")) req.notice(note);
+    if (!req.notice) return;  // the notes are not even made
+    for (const std::string& note : l.hygiene_notes(role, ", see table geometry_issues")) req.tell(note);
 }
 
 // Steps 2 and 3 for the profile's layers (score_parts.hpp).

@@ -24,8 +24,14 @@ inline constexpr const char* kCandidatesSelected = "candidates_selected";  // se
 inline constexpr const char* kSelectionSummary = "selection_summary";
 inline constexpr const char* kSelectionFrequency = "selection_frequency";  // select --draws/--weight-sets
 inline constexpr const char* kCheckLocations = "check_locations";          // check
-inline constexpr const char* kClaimFaces = "claim_faces";                  // claims
-inline constexpr const char* kRegionBalance = "region_balance";            // claims with regions
+inline constexpr const char* kCheckParts = "check_parts";                  // check --by
+inline constexpr const char* kCheckThemes = "check_themes";
+inline constexpr const char* kCheckGroups = "check_groups";
+inline constexpr const char* kClaimFaces = "claim_faces";  // claims
+inline constexpr const char* kClaimTotals = "claim_totals";
+inline constexpr const char* kClaimCombinations = "claim_combinations";
+inline constexpr const char* kClaimPairs = "claim_pairs";
+inline constexpr const char* kRegionBalance = "region_balance";  // claims with regions
 
 // candidates_scored: the input's fields, then these (in this order).
 namespace scored {

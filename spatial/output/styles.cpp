@@ -702,7 +702,7 @@ std::optional<StyleSpec> default_style(OGRLayer& layer, const KnownColumns& know
     if (layer.GetGeomType() == wkbNone) return std::nullopt;
     const std::string name = layer.GetName();
     if (name == schema::kCandidatesScored && has_field(layer, sc::kScore)) return scored_style(layer, known);
-    if ((name == schema::kCheckLocations || name == "check_parts") && has_field(layer, "verdict"))
+    if ((name == schema::kCheckLocations || name == schema::kCheckParts) && has_field(layer, "verdict"))
         return check_style(layer);
     if (name == schema::kClaimFaces && has_field(layer, "claim_count")) return claim_faces_style(layer, known);
     if (name == schema::kRegionBalance) return region_balance_style(layer, known);
