@@ -281,7 +281,7 @@ ScoreSummary StreamingScore::run() {
     const Profile& profile = in_.profile;
     layer_work_ = std::async(
         resolve_threads(req_.control.threads) > 1 ? std::launch::async : std::launch::deferred,
-        [this, &profile, &stage_fn, read] { return read_and_index_layers(req_, profile, read, stage_fn, false); });
+        [this, &profile, stage_fn, read] { return read_and_index_layers(req_, profile, read, stage_fn, false); });
     // 2-6. The candidates, chunk by chunk.
     read.progress = [this](std::size_t d, std::size_t t) {
         declared_ = t;  // every 4096 features, so known before the first chunk of 50,000
