@@ -114,6 +114,7 @@ class StreamingScore {
     std::vector<std::string> layer_notices_;
     OutsideCheck outside_;
     Kept kept_;
+    std::vector<std::int64_t> ranks_;  // by kept_'s rows, made once the last chunk is in
     std::optional<RunOutput> out_;
     OGRLayer* scored_ = nullptr;
     OGRLayer* issues_ = nullptr;
@@ -219,9 +220,9 @@ void StreamingScore::finish_outputs() {
     GDALDataset& ds = out_->dataset();
     scored_rows_->finish();
     area_rows_->finish();
-    const std::vector<std::int64_t> ranks =
+    ranks_ =
         rank_by_score(kept_.score, kept_.excluded, [&](std::size_t a, std::size_t b) { return kept_.before(a, b); });
-    update_by_fid(ds, *scored_, req_.output, schema::scored::kRank, ranks, 0);
+    update_by_fid(ds, *scored_, req_.output, schema::scored::kRank, ranks_, 0);
     out_->write_issues(*issues_, "candidates", in_.candidates);
     for (std::size_t l = 0; l < in_.profile.layers.size(); ++l)
         out_->write_issues(*issues_, in_.profile.layers[l].name, in_.layers[l]);
@@ -251,16 +252,12 @@ void StreamingScore::summarise(ScoreSummary& summary) const {
     summary.output = req_.output;
     summary.csv = req_.csv;
     summary.excluded = static_cast<std::size_t>(std::count(kept_.excluded.begin(), kept_.excluded.end(), 1));
-    std::vector<std::pair<double, std::size_t>> best;  // the top five as rank_by_score orders them
-    const std::vector<std::int64_t> ranks =
-        rank_by_score(kept_.score, kept_.excluded, [&](std::size_t a, std::size_t b) { return kept_.before(a, b); });
-    for (std::size_t r = 0; r < ranks.size(); ++r) {
-        if (ranks[r] > 0 && ranks[r] <= 5) best.emplace_back(static_cast<double>(ranks[r]), r);
+    std::vector<std::pair<std::int64_t, std::size_t>> best;  // the top five, by the ranks written
+    for (std::size_t r = 0; r < ranks_.size(); ++r) {
+        if (ranks_[r] > 0 && ranks_[r] <= 5) best.emplace_back(ranks_[r], r);
     }
     std::sort(best.begin(), best.end());
-    for (const auto& [rank, r] : best) {
-        summary.top.emplace_back(static_cast<std::int64_t>(rank), to_string(kept_.id(r)), kept_.score[r]);
-    }
+    for (const auto& [rank, r] : best) summary.top.emplace_back(rank, to_string(kept_.id(r)), kept_.score[r]);
     InputSummary cands = input_summary("candidates", in_.candidates, nullptr);
     cands.features = kept_.size();
     summary.inputs.push_back(cands);
