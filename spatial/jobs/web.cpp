@@ -366,14 +366,33 @@ json candidates_json(const ScoredRun& run, const std::string& lang, Encoder& enc
     return c;
 }
 
-// JSON inside <script type="application/json">: '<' escaped so that no "</script>" ends it.
-std::string script_safe(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        if (ch == '<') out += "\\u003c";
-        else out += ch;
+// JSON inside <script type="application/json">: '<' escaped so that no "</script>" ends it. The
+// text is made by nlohmann's serializer straight into this adapter, which escapes as it goes
+// and looks at Ctrl-C every megabyte (a page of 160,000 candidates is some hundred MB of JSON).
+class ScriptSafeJson : public nlohmann::detail::output_adapter_protocol<char> {
+  public:
+    explicit ScriptSafeJson(std::string& out) : out_(out) {}
+    void write_character(char c) override { write_characters(&c, 1); }
+    void write_characters(const char* s, std::size_t n) override {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (s[i] == '<') out_ += "\\u003c";
+            else out_ += s[i];
+        }
+        if ((since_check_ += n) >= (1u << 20)) {
+            since_check_ = 0;
+            throw_if_cancelled();
+        }
     }
+
+  private:
+    std::string& out_;
+    std::size_t since_check_ = 0;
+};
+
+std::string script_safe_json(const json& data) {
+    std::string out;
+    nlohmann::detail::serializer<json> serializer(std::make_shared<ScriptSafeJson>(out), ' ');
+    serializer.dump(data, false, false, 0);
     return out;
 }
 
@@ -434,7 +453,7 @@ std::string make_page(const WebRequest& req, const json& data, const std::string
                           {"/*@RUIMTE_OL_CSS@*/", asset(web_assets::ol_css, web_assets::ol_css_size)},
                           {"/*@RUIMTE_OL_JS@*/", openlayers_js()},
                           {"/*@RUIMTE_APP_JS@*/", asset(web_assets::app_js, web_assets::app_js_size)},
-                          {"@RUIMTE_DATA@", script_safe(data.dump())}});
+                          {"@RUIMTE_DATA@", script_safe_json(data)}});
 }
 
 void write_page(const WebRequest& req, const std::string& page, const std::vector<std::string>& inputs) {
